@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { themeInitScript } from "@/components/ui/theme-toggle";
+import { Toaster } from "@/components/ui/toast";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "FineTuneFlow", template: "%s · FineTuneFlow" },
+  description: "Turn your team's documents into a fine-tuned LLM.",
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: themeInitScript }} />
+      </head>
+      <body className="min-h-screen antialiased">
+        {children}
+        <Toaster />
+      </body>
+    </html>
+  );
+}

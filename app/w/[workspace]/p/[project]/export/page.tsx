@@ -1,0 +1,10 @@
+import { EmptyState } from "@/components/ui/empty-state";
+import { projectPageContext } from "@/lib/access/page";
+
+export const metadata = { title: "Export" };
+
+export default async function ExportPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
+  const { workspace, project } = await params;
+  await projectPageContext(workspace, project);
+  return <EmptyState title="Export" description="This step is not available yet." />;
+}

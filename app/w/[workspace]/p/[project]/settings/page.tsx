@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import { DeleteProject } from "@/components/projects/delete-project";
+import { EditProjectForm } from "@/components/projects/edit-project-form";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { projectPageContext } from "@/lib/access/page";
+import { can } from "@/lib/access/permissions";
+import { readProjectConfig } from "@/lib/projects/config";
+
+export const metadata: Metadata = { title: "Project settings" };
+
+export default async function ProjectSettingsPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
+  const { workspace, project: projectId } = await params;
+  const ctx = await projectPageContext(workspace, projectId);
+  const { project } = ctx;
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader>
+          <CardTitle>Project</CardTitle>
+          <CardDescription>Name, task type, base model, and how documents are chunked and examples generated.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <EditProjectForm
+            projectId={project.id}
+            canEdit={can(ctx.role, "project.update")}
+            values={{
+              name: project.name,
+              description: project.description ?? "",
+              taskType: project.taskType,
+              baseModelId: project.baseModelId ?? "",
+              config: readProjectConfig(project.config),
+            }}
+          />
+        </CardContent>
+      </Card>
+      {can(ctx.role, "project.delete") && <DeleteProject projectId={project.id} name={project.name} />}
+    </div>
+  );
+}

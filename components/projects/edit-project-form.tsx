@@ -1,0 +1,34 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { updateProjectAction } from "@/app/w/[workspace]/p/[project]/actions";
+import { useAction } from "@/components/forms/use-action";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/form";
+import { toast } from "@/components/ui/toast";
+import { ProjectFormFields, readProjectForm, type ProjectFormValues } from "./project-form";
+
+export function EditProjectForm({ projectId, values, canEdit }: { projectId: string; values: ProjectFormValues; canEdit: boolean }) {
+  const router = useRouter();
+  const { run, pending, error, fieldErrors } = useAction(updateProjectAction);
+  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    await run({ projectId, ...readProjectForm(event.currentTarget) }, () => {
+      toast.success("Project saved.");
+      router.refresh();
+    });
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <FormError message={error && !error.fieldErrors ? error.message : undefined} />
+      <fieldset disabled={!canEdit} className="space-y-4">
+        <ProjectFormFields values={values} errors={fieldErrors} />
+      </fieldset>
+      {canEdit && (
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save changes"}
+        </Button>
+      )}
+    </form>
+  );
+}

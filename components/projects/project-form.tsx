@@ -1,0 +1,70 @@
+"use client";
+
+import { Field } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig } from "@/lib/projects/config";
+
+export type ProjectFormValues = {
+  name: string;
+  description: string;
+  taskType: "instruction" | "qa";
+  baseModelId: string;
+  config: ProjectConfig;
+};
+
+const CONFIG_KEYS = Object.keys(CONFIG_LABELS) as Array<keyof ProjectConfig>;
+
+/** Reads the form's fields into the shape the project actions take. */
+export function readProjectForm(form: HTMLFormElement): ProjectFormValues {
+  const data = new FormData(form);
+  const config = Object.fromEntries(
+    CONFIG_KEYS.map((key) => {
+      const raw = String(data.get(`config.${key}`) ?? "").trim();
+      return [key, raw === "" ? DEFAULT_PROJECT_CONFIG[key] : Number(raw)];
+    }),
+  ) as ProjectConfig;
+  return {
+    name: String(data.get("name") ?? ""),
+    description: String(data.get("description") ?? ""),
+    taskType: String(data.get("taskType")) === "qa" ? "qa" : "instruction",
+    baseModelId: String(data.get("baseModelId") ?? ""),
+    config,
+  };
+}
+
+export function ProjectFormFields({ values, errors }: { values?: Partial<ProjectFormValues>; errors: Record<string, string> }) {
+  const config = { ...DEFAULT_PROJECT_CONFIG, ...(values?.config ?? {}) };
+  return (
+    <div className="space-y-4">
+      <Field label="Name" htmlFor="project-name" error={errors.name}>
+        <Input id="project-name" name="name" defaultValue={values?.name} placeholder="Support handbook assistant" />
+      </Field>
+      <Field label="Description" htmlFor="project-description" error={errors.description}>
+        <Textarea id="project-description" name="description" rows={2} defaultValue={values?.description} placeholder="What should the model learn?" />
+      </Field>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Task type" htmlFor="project-task" error={errors.taskType} hint="Instruction: instruction/input/output. Q&A: question/answer.">
+          <NativeSelect id="project-task" name="taskType" defaultValue={values?.taskType ?? "instruction"}>
+            <option value="instruction">Instruction</option>
+            <option value="qa">Q&amp;A</option>
+          </NativeSelect>
+        </Field>
+        <Field label="Base model" htmlFor="project-model" error={errors.baseModelId} hint="A Hugging Face model id; you can set it later.">
+          <Input id="project-model" name="baseModelId" defaultValue={values?.baseModelId} placeholder="meta-llama/Llama-3.1-8B" className="font-mono" />
+        </Field>
+      </div>
+      <details className="rounded-lg border p-3 [&_summary]:cursor-pointer" open={CONFIG_KEYS.some((k) => errors[`config.${k}`])}>
+        <summary className="text-sm font-medium">Dataset and chunking settings</summary>
+        <div className="mt-3 grid gap-4 sm:grid-cols-2">
+          {CONFIG_KEYS.map((key) => (
+            <Field key={key} label={CONFIG_LABELS[key].label} htmlFor={`config-${key}`} error={errors[`config.${key}`]} hint={CONFIG_LABELS[key].help}>
+              <Input id={`config-${key}`} name={`config.${key}`} type="number" step="any" defaultValue={String(config[key])} />
+            </Field>
+          ))}
+        </div>
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Role } from "@/lib/access/permissions";
+import { Sidebar } from "./sidebar";
+import { TopBar } from "./top-bar";
+
+export type ShellWorkspace = { id: string; slug: string; name: string; isPersonal: boolean; role: Role };
+export type ShellProject = { id: string; name: string; status: string };
+
+type Props = {
+  user: { name: string | null; email: string };
+  workspace: ShellWorkspace;
+  workspaces: ShellWorkspace[];
+  projects: ShellProject[];
+  canManage: boolean;
+  canSeeAudit: boolean;
+  children: React.ReactNode;
+};
+
+export function AppShell({ user, workspace, workspaces, projects, canManage, canSeeAudit, children }: Props) {
+  return (
+    <div className="flex min-h-screen">
+      <Sidebar workspace={workspace} workspaces={workspaces} projects={projects} canManage={canManage} canSeeAudit={canSeeAudit} />
+      <div className="flex min-w-0 flex-1 flex-col">
+        <TopBar user={user} workspace={workspace} />
+        <main className="flex-1 px-4 py-6 md:px-8">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+// next-auth configuration: email + password always; GitHub, Google and a generic OIDC
+// provider when their variables are set. JWT sessions; the user id travels in the token.
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import GitHubProvider from "next-auth/providers/github";
+import GoogleProvider from "next-auth/providers/google";
+import { recordAudit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { burnPasswordCheck, verifyPassword } from "./password";
+import { authSecret } from "./secret";
+import { recordSignInAttempt, signInWaitMinutes } from "./throttle";
+import { emailSchema, upsertOAuthUser } from "./users";
+
+export const WRONG_CREDENTIALS = "Wrong email or password.";
+
+function clientIp(headers: Record<string, unknown> | undefined): string | null {
+  const forwarded = headers?.["x-forwarded-for"];
+  if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0].trim().slice(0, 64);
+  const real = headers?.["x-real-ip"];
+  return typeof real === "string" ? real.slice(0, 64) : null;
+}
+
+async function authorizeWithPassword(
+  credentials: Record<string, string> | undefined,
+  headers: Record<string, unknown> | undefined,
+) {
+  const parsed = emailSchema.safeParse(credentials?.email ?? "");
+  const password = credentials?.password ?? "";
+  if (!parsed.success || !password) throw new Error(WRONG_CREDENTIALS);
+  const email = parsed.data;
+  const ip = clientIp(headers);
+  const wait = await signInWaitMinutes(email, ip);
+  if (wait > 0) throw new Error(`Too many failed attempts. Try again in ${wait} minute${wait === 1 ? "" : "s"}.`);
+  const user = await db.user.findUnique({ where: { email } });
+  const ok = user?.passwordHash && user.isActive ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
+  await recordSignInAttempt(email, ip, ok);
+  if (!ok || !user) throw new Error(WRONG_CREDENTIALS);
+  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+  await recordAudit({ actorId: user.id, action: "auth.sign_in", ip, metadata: { method: "password" } });
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+function oauthProviders(): NextAuthOptions["providers"] {
+  const e = env();
+  const providers: NextAuthOptions["providers"] = [];
+  if (e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET) {
+    providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }));
+  }
+  if (e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET) {
+    providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }));
+  }
+  if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
+    providers.push({
+      id: "oidc",
+      name: e.OIDC_NAME,
+      type: "oauth",
+      wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile(profile: { sub: string; email: string; name?: string; preferred_username?: string; picture?: string }) {
+        return { id: profile.sub, email: profile.email, name: profile.name ?? profile.preferred_username ?? null, image: profile.picture ?? null };
+      },
+    });
+  }
+  return providers;
+}
+
+/** The OAuth providers switched on by configuration, for the sign-in page. */
+export function enabledOAuthProviders(): Array<{ id: string; name: string }> {
+  return oauthProviders().map((p) => ({ id: p.id, name: p.name }));
+}
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: authSecret(),
+    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        authorize: (credentials, req) => authorizeWithPassword(credentials, req?.headers),
+      }),
+      ...oauthProviders(),
+    ],
+    callbacks: {
+      async signIn({ user, account }) {
+        if (!account || account.type === "credentials") return true;
+        if (!user.email) return "/sign-in?error=OAuthNoEmail";
+        const dbUser = await upsertOAuthUser({
+          email: user.email,
+          name: user.name ?? null,
+          image: user.image ?? null,
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          type: account.type,
+        });
+        if (!dbUser.isActive) return false;
+        await db.user.update({ where: { id: dbUser.id }, data: { lastLoginAt: new Date() } });
+        await recordAudit({ actorId: dbUser.id, action: "auth.sign_in", metadata: { method: account.provider } });
+        user.id = dbUser.id;
+        return true;
+      },
+      async jwt({ token, user }) {
+        if (user?.id) token.uid = user.id;
+        return token;
+      },
+      async session({ session, token }) {
+        if (session.user && typeof token.uid === "string") (session.user as { id?: string }).id = token.uid;
+        return session;
+      },
+    },
+  };
+}

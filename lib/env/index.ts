@@ -1,0 +1,157 @@
+// The one place that reads process.env. Every setting is validated with zod the first time
+// it is needed; a bad value stops the process with a message naming the variable.
+// `.env.example` documents each variable below.
+import path from "node:path";
+import { z } from "zod";
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  APP_URL: z.url().optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  STORAGE_DIR: z.string().default("storage"),
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: flag.default(false),
+  UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  ALLOW_SIGNUP: flag.default(true),
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_NAME: z.string().default("Single sign-on"),
+  SMTP_URL: optionalString,
+  SMTP_FROM: z.string().default("FineTuneFlow <no-reply@localhost>"),
+  /// Per job type worker concurrency, e.g. "chunking=2,dataset_generate=1".
+  WORKER_CONCURRENCY: z.string().default(""),
+  /// Seconds the worker waits for in-flight jobs on SIGTERM before releasing them.
+  WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
+  HF_ENDPOINT: z.url().default("https://huggingface.co"),
+  OLLAMA_URL: z.url().default("http://127.0.0.1:11434"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const name = issue.path.join(".");
+      const raw = process.env[name];
+      const shown = raw === undefined ? "" : ` (got ${JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw)})`;
+      return `  ${name}: ${issue.message}${shown}`;
+    })
+    .join("\n");
+}
+
+let cached: Env | undefined;
+
+/** Parses the environment once; throws ConfigError naming each bad variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${describeIssues(parsed.error)}\nSee .env.example for every setting.`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests and the launcher, which change the environment before starting children. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function databaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) {
+    throw new ConfigError(
+      "DATABASE_URL is not set. Start the app with `npm start` (it runs an embedded PostgreSQL), or set DATABASE_URL to a PostgreSQL server.",
+    );
+  }
+  return url;
+}
+
+export function storageDir(): string {
+  return path.resolve(env().STORAGE_DIR);
+}
+
+export function appUrl(): string {
+  return env().APP_URL ?? `http://localhost:${env().PORT}`;
+}
+
+export function uploadMaxBytes(): number {
+  return Math.floor(env().UPLOAD_MAX_MB * 1024 * 1024);
+}
+
+/** Reads `WORKER_CONCURRENCY` ("type=n,…") into a map. */
+export function workerConcurrency(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of env().WORKER_CONCURRENCY.split(",")) {
+    const [name, value] = part.split("=").map((s) => s.trim());
+    if (!name) continue;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new ConfigError(`Invalid configuration:\n  WORKER_CONCURRENCY: "${part}" must be type=positive integer`);
+    }
+    out[name] = n;
+  }
+  return out;
+}
+
+/**
+ * The environment for a child process the launcher starts: the current one plus overrides.
+ * Kept here so that reading process.env stays in this module.
+ */
+export function childProcessEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** Sets a variable for this process (the launcher fills in generated secrets and the database URL). */
+export function setProcessEnv(key: string, value: string): void {
+  process.env[key] = value;
+  cached = undefined;
+}
+
+export function isProduction(): boolean {
+  return env().NODE_ENV === "production";
+}

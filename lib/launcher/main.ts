@@ -1,0 +1,128 @@
+// The one launcher: `npm start` (build if needed, database, migrations, web + worker),
+// `npm run dev` (the same with next dev), `npm run web`, `npm run worker`.
+// Ctrl-C / SIGTERM stops the children, then the embedded database.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { migrate } from "@/lib/db/migrator";
+import { ensureDatabase, type DatabaseHandle } from "@/lib/db/server";
+import { ConfigError, childProcessEnv, env, resetEnvCache } from "@/lib/env";
+import { ensureLocalSecrets } from "./secrets";
+import { buildIfNeeded } from "./build";
+
+type Mode = "start" | "dev" | "web" | "worker";
+const MODES: Mode[] = ["start", "dev", "web", "worker"];
+
+const log = (message: string) => console.log(`[finetuneflow] ${message}`);
+const BIN = (name: string) => path.resolve(process.cwd(), "node_modules/.bin", name);
+
+type Child = { name: string; process: ChildProcess };
+
+function loadDotEnv(): void {
+  for (const file of [".env", ".env.local"]) {
+    if (fs.existsSync(file)) process.loadEnvFile(file);
+  }
+  resetEnvCache();
+}
+
+function spawnChild(name: string, command: string, args: string[], extraEnv: Record<string, string | undefined>): Child {
+  const child = spawn(command, args, {
+    stdio: "inherit",
+    env: childProcessEnv(extraEnv),
+  });
+  return { name, process: child };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] as Mode;
+  if (!MODES.includes(mode)) throw new Error(`Usage: launcher ${MODES.join("|")}`);
+  loadDotEnv();
+  const e = env();
+  const secrets = ensureLocalSecrets(log);
+
+  let database: DatabaseHandle | undefined;
+  const children: Child[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("Stopping …");
+    for (const child of children) {
+      if (child.process.exitCode === null) child.process.kill("SIGTERM");
+    }
+    const grace = (e.WORKER_SHUTDOWN_GRACE_S + 5) * 1000;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
+            const timer = setTimeout(() => {
+              child.process.kill("SIGKILL");
+              resolve();
+            }, grace);
+            child.process.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+    await database?.stop().catch(() => {});
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  database = await ensureDatabase(log);
+  try {
+    await migrate(database.url, { log });
+  } catch (error) {
+    await database.stop().catch(() => {});
+    throw error;
+  }
+
+  const childEnv: Record<string, string | undefined> = {
+    DATABASE_URL: database.url,
+    AUTH_SECRET: secrets.authSecret,
+    SECRET_KEY: secrets.secretKey,
+    // next-auth: a fixed public URL when configured, otherwise trust the Host header.
+    NEXTAUTH_URL: e.APP_URL,
+    AUTH_TRUST_HOST: e.APP_URL ? undefined : "1",
+  };
+
+  const withWeb = mode !== "worker";
+  const withWorker = mode !== "web";
+  if (withWeb) {
+    const port = String(e.PORT);
+    if (mode === "dev") {
+      children.push(spawnChild("web", BIN("next"), ["dev", "-p", port, "-H", e.HOSTNAME], { ...childEnv, NODE_ENV: "development" }));
+    } else {
+      try {
+        await buildIfNeeded(log, childProcessEnv({ ...childEnv, NODE_ENV: "production" }));
+      } catch (error) {
+        await database.stop().catch(() => {});
+        throw error;
+      }
+      children.push(spawnChild("web", BIN("next"), ["start", "-p", port, "-H", e.HOSTNAME], { ...childEnv, NODE_ENV: "production" }));
+    }
+    log(`Web: http://localhost:${port}`);
+  }
+  if (withWorker && fs.existsSync(path.resolve("worker/index.ts"))) {
+    const args = mode === "dev" ? ["watch", "worker/index.ts"] : ["worker/index.ts"];
+    children.push(spawnChild("worker", BIN("tsx"), args, childEnv));
+  }
+
+  for (const child of children) {
+    child.process.once("exit", (code, signal) => {
+      if (stopping) return;
+      log(`The ${child.name} process stopped (${signal ?? `exit code ${code}`}); stopping the rest.`);
+      void stopAll(code === 0 ? 1 : (code ?? 1));
+    });
+  }
+}
+
+main().catch(async (error) => {
+  console.error(error instanceof ConfigError ? error.message : `[finetuneflow] Could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

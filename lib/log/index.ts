@@ -1,0 +1,80 @@
+// Structured logging into the app_logs table (seed 001) and the console.
+// Database writes never throw into the caller: a log line must not break the work it records.
+import crypto from "node:crypto";
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+
+export type Level = "debug" | "info" | "warn" | "error";
+export type LogLinks = { workspaceId?: string; projectId?: string; jobId?: string };
+export type LogContext = Record<string, unknown> & LogLinks & { errorId?: string; excInfo?: string };
+
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function enabled(level: Level): boolean {
+  return ORDER[level] >= ORDER[env().LOG_LEVEL];
+}
+
+const pending = new Set<Promise<unknown>>();
+
+function toJson(value: Record<string, unknown>): Prisma.InputJsonValue | undefined {
+  if (Object.keys(value).length === 0) return undefined;
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+export function writeLog(level: Level, source: string, message: string, context: LogContext = {}): void {
+  if (!enabled(level)) return;
+  const { workspaceId, projectId, jobId, errorId, excInfo, ...rest } = context;
+  const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${source}] ${message}`;
+  const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` : "";
+  (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(
+    line + extra + (errorId ? ` (error id ${errorId})` : ""),
+  );
+  const write = db.appLog
+    .create({
+      data: {
+        level,
+        source: source.slice(0, 128),
+        message,
+        context: toJson(rest),
+        errorId,
+        excInfo,
+        workspaceId,
+        projectId,
+        jobId,
+      },
+    })
+    .catch(() => {});
+  pending.add(write);
+  void write.finally(() => pending.delete(write));
+}
+
+export type Logger = {
+  debug(message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext): void;
+  error(message: string, context?: LogContext): void;
+};
+
+export function logger(source: string, links: LogLinks = {}): Logger {
+  const at = (level: Level) => (message: string, context: LogContext = {}) =>
+    writeLog(level, source, message, { ...links, ...context });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+export function newErrorId(): string {
+  return crypto.randomBytes(5).toString("hex");
+}
+
+/** Logs an unexpected error with its stack; returns the id shown to the user. */
+export function logUnexpected(source: string, error: unknown, context: LogContext = {}): string {
+  const errorId = newErrorId();
+  const err = error instanceof Error ? error : new Error(String(error));
+  writeLog("error", source, err.message, { ...context, errorId, excInfo: err.stack });
+  return errorId;
+}
+
+/** Waits for queued log writes (graceful shutdown, tests). */
+export async function flushLogs(): Promise<void> {
+  await Promise.allSettled([...pending]);
+}

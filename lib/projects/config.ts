@@ -1,0 +1,44 @@
+// A project's configuration (seed 000 `config`), with the seed's defaults.
+import { z } from "zod";
+
+export const projectConfigSchema = z
+  .object({
+    num_examples_target: z.number().int().min(1, "At least 1 example.").max(1_000_000).default(2000),
+    max_seq_length: z.number().int().min(128, "At least 128 tokens.").max(131_072).default(2048),
+    train_eval_split: z
+      .number()
+      .gt(0, "Must be between 0 and 1.")
+      .lt(1, "Must be between 0 and 1 (the rest is the eval split).")
+      .default(0.9),
+    examples_per_chunk: z.number().int().min(1, "At least 1.").max(50, "At most 50.").default(5),
+    chunk_size_tokens: z.number().int().min(32, "At least 32 tokens.").max(8192, "At most 8192 tokens.").default(512),
+    chunk_overlap_tokens: z.number().int().min(0, "Cannot be negative.").default(50),
+  })
+  .superRefine((config, ctx) => {
+    if (config.chunk_overlap_tokens >= config.chunk_size_tokens / 2) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["chunk_overlap_tokens"],
+        message: "The overlap must be less than half the chunk size.",
+      });
+    }
+  });
+
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+export const DEFAULT_PROJECT_CONFIG: ProjectConfig = projectConfigSchema.parse({});
+
+/** Reads a stored config, filling defaults for keys it lacks. */
+export function readProjectConfig(stored: unknown): ProjectConfig {
+  const parsed = projectConfigSchema.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : { ...DEFAULT_PROJECT_CONFIG, ...(stored as object) };
+}
+
+export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: string }> = {
+  num_examples_target: { label: "Target examples", help: "Generation stops once this many valid examples exist." },
+  max_seq_length: { label: "Max sequence length", help: "Tokens per training example; longer examples are marked invalid." },
+  train_eval_split: { label: "Train share", help: "Share of examples in the train split; the rest is eval." },
+  examples_per_chunk: { label: "Examples per chunk", help: "How many examples the LLM writes from each chunk." },
+  chunk_size_tokens: { label: "Chunk size (tokens)", help: "Largest chunk, in tiktoken tokens." },
+  chunk_overlap_tokens: { label: "Chunk overlap (tokens)", help: "Tokens repeated between consecutive chunks." },
+};

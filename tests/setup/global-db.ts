@@ -1,0 +1,30 @@
+// Global setup: one embedded PostgreSQL for the run, with a migrated template database.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { migrate } from "../../lib/db/migrator";
+import { adminQuery, TEMPLATE_DB, withDatabase } from "../support/postgres";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgServerUrl: string;
+  }
+}
+
+let server: EmbeddedDatabase | undefined;
+
+export default async function setup(project: TestProject) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-pg-"));
+  fs.chmodSync(dir, 0o755);
+  server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), preferredPort: 0, ephemeral: true });
+  await adminQuery(server.url, `DROP DATABASE IF EXISTS "${TEMPLATE_DB}"`);
+  await adminQuery(server.url, `CREATE DATABASE "${TEMPLATE_DB}"`);
+  await migrate(withDatabase(server.url, TEMPLATE_DB));
+  project.provide("pgServerUrl", server.url);
+  return async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,16 @@
+// Per test file: its own database and storage folder, and fixed secrets.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+import { resetEnvCache } from "../../lib/env";
+import { createTestDatabase } from "../support/postgres";
+
+process.env.NODE_ENV = "test";
+process.env.DATABASE_URL = await createTestDatabase(inject("pgServerUrl"));
+process.env.AUTH_SECRET = "test-auth-secret-test-auth-secret-0123456789";
+process.env.SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
+process.env.NEXTAUTH_URL = "http://localhost:3000";
+process.env.STORAGE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-storage-"));
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "error";
+resetEnvCache();

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = path.resolve(import.meta.dirname);
+
+export default defineConfig({
+  resolve: { alias: { "@": root } },
+  test: {
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["lib/**/*.test.ts", "worker/**/*.test.ts", "tests/integration/**/*.test.ts"],
+          globalSetup: ["./tests/setup/global-db.ts"],
+          setupFiles: ["./tests/setup/test-env.ts", "./tests/setup/request-context.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: "forks",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["./tests/setup/global-db.ts", "./tests/setup/global-app.ts"],
+          setupFiles: ["./tests/setup/test-env.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+          pool: "forks",
+        },
+      },
+    ],
+  },
+});
