@@ -12,6 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
+          sequence: { groupOrder: 0 },
           include: ["lib/**/*.test.ts", "worker/**/*.test.ts", "tests/integration/**/*.test.ts"],
           globalSetup: ["./tests/setup/global-db.ts"],
           setupFiles: ["./tests/setup/test-env.ts", "./tests/setup/request-context.ts"],
@@ -24,9 +25,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: "e2e",
+          sequence: { groupOrder: 1 },
           include: ["tests/e2e/**/*.test.ts"],
           globalSetup: ["./tests/setup/global-db.ts", "./tests/setup/global-app.ts"],
-          setupFiles: ["./tests/setup/test-env.ts"],
+          setupFiles: ["./tests/setup/e2e-env.ts"],
           testTimeout: 120_000,
           hookTimeout: 240_000,
           fileParallelism: false,

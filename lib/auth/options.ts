@@ -21,7 +21,8 @@ function clientIp(headers: Record<string, unknown> | undefined): string | null {
   return typeof real === "string" ? real.slice(0, 64) : null;
 }
 
-async function authorizeWithPassword(
+/** The credentials check: throttled, timing-safe, audited. Throws a user-facing message. */
+export async function authorizeWithPassword(
   credentials: Record<string, string> | undefined,
   headers: Record<string, unknown> | undefined,
 ) {

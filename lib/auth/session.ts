@@ -1,16 +1,41 @@
-// Who is calling: read from the next-auth session on the server, for every page, action and
-// route (the proxy only redirects early; it is not the check).
-import { getServerSession } from "next-auth";
+// Who is calling: the next-auth session cookie (an encrypted JWT) read on the server for every
+// page, action and route. We decode it with next-auth's own `decode`, then check the user
+// still exists and is active.
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { unauthorized } from "@/lib/errors";
-import { authOptions } from "./options";
+import { authSecret } from "./secret";
+
+const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+
+/** The session token, joined back together when next-auth split it into chunks. */
+function readToken(jar: { getAll(): Array<{ name: string; value: string }> }): string | undefined {
+  const all = jar.getAll();
+  for (const name of COOKIE_NAMES) {
+    const whole = all.find((c) => c.name === name);
+    if (whole) return whole.value;
+    const chunks = all
+      .filter((c) => c.name.startsWith(`${name}.`))
+      .sort((a, b) => Number(a.name.slice(name.length + 1)) - Number(b.name.slice(name.length + 1)));
+    if (chunks.length) return chunks.map((c) => c.value).join("");
+  }
+  return undefined;
+}
 
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
+  const token = readToken(await cookies());
+  if (!token) return null;
+  let payload: Awaited<ReturnType<typeof decode>>;
+  try {
+    payload = await decode({ token, secret: authSecret() });
+  } catch {
+    return null;
+  }
+  const id = typeof payload?.uid === "string" ? payload.uid : undefined;
   if (!id) return null;
   const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, isActive: true } });
   if (!user || !user.isActive) return null;

@@ -6,7 +6,7 @@ import { inject } from "vitest";
 import { resetEnvCache } from "../../lib/env";
 import { createTestDatabase } from "../support/postgres";
 
-process.env.NODE_ENV = "test";
+Object.assign(process.env, { NODE_ENV: "test" });
 process.env.DATABASE_URL = await createTestDatabase(inject("pgServerUrl"));
 process.env.AUTH_SECRET = "test-auth-secret-test-auth-secret-0123456789";
 process.env.SECRET_KEY = Buffer.alloc(32, 7).toString("base64");

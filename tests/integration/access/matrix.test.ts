@@ -1,0 +1,150 @@
+// The cross-tenant access matrix: for every action and route that takes an id, a member of
+// another workspace gets not-found, and each role gets exactly what lib/access/permissions says.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ActionResult, GuardMeta } from "@/lib/access/action";
+import { can, ROLES } from "@/lib/access/permissions";
+import { createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
+import { actAs, requestWithSession } from "../../support/request";
+import { ACTIONS, LIBRARY_ROUTES, ROUTES, type ActionEntry, type RouteEntry } from "./registry";
+
+type Guarded = { guard?: GuardMeta };
+type ActionFn = ((input: unknown) => Promise<ActionResult<unknown>>) & Guarded;
+type RouteFn = ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & Guarded;
+
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+function findFiles(dir: string, name: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => path.basename(f) === name)
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+async function discover<T>(fileName: string, pick: (name: string, value: unknown) => boolean) {
+  const found = new Map<string, T>();
+  for (const file of findFiles("app", fileName)) {
+    const module = (await import(path.resolve(file))) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(module)) {
+      if (pick(name, value)) found.set(`${file}#${name}`, value as T);
+    }
+  }
+  return found;
+}
+
+let actions: Map<string, ActionFn>;
+let routes: Map<string, RouteFn>;
+
+beforeAll(async () => {
+  actions = await discover<ActionFn>("actions.ts", (_n, v) => typeof v === "function");
+  routes = await discover<RouteFn>("route.ts", (n) => HTTP_METHODS.includes(n));
+}, 120_000);
+
+async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team): Promise<number> {
+  const request = requestWithSession(`/test`, { method: entry.method, body: entry.body?.(team) });
+  const response = await fn(request, { params: Promise.resolve(entry.params(team)) });
+  await response.body?.cancel();
+  return response.status;
+}
+
+function tenantActions(): Array<[string, ActionFn, ActionEntry]> {
+  return [...actions].flatMap(([key, fn]) => {
+    const entry = ACTIONS[key];
+    return entry && entry !== "self-service" ? [[key, fn, entry] as [string, ActionFn, ActionEntry]] : [];
+  });
+}
+
+function tenantRoutes(): Array<[string, RouteFn, RouteEntry]> {
+  return [...routes].flatMap(([key, fn]) => {
+    const entry = ROUTES[key];
+    return entry && entry !== "public" ? [[key, fn, entry] as [string, RouteFn, RouteEntry]] : [];
+  });
+}
+
+function permissionOf(fn: Guarded) {
+  const guard = fn.guard;
+  if (!guard || !("permission" in guard)) throw new Error("a tenant action must name a permission");
+  return guard.permission;
+}
+
+describe("access registry", () => {
+  it("lists every server action, and each is guarded", () => {
+    expect([...actions.keys()].sort()).toEqual(Object.keys(ACTIONS).sort());
+    for (const [key, fn] of actions) expect(fn.guard, `${key} must be built with lib/access/action`).toBeDefined();
+  });
+
+  it("lists every route handler, and each is guarded", () => {
+    const guarded = [...routes.keys()].filter((key) => !LIBRARY_ROUTES.some((file) => key.startsWith(`${file}#`)));
+    expect(guarded.sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const key of guarded) expect(routes.get(key)!.guard, `${key} must be built with lib/access/action`).toBeDefined();
+  });
+});
+
+describe("cross-tenant and role matrix", () => {
+  it("a member of another workspace gets not-found from every action and route on workspace A", async () => {
+    const team = await createTeam();
+    const stranger = await createUser("stranger");
+    await createWorkspaceFor(stranger, "Team B");
+    await actAs(stranger);
+    for (const [key, fn, entry] of tenantActions()) {
+      const result = await fn(entry.input(team));
+      expect(result.ok ? "ok" : result.error.code, key).toBe("not_found");
+    }
+    for (const [key, fn, entry] of tenantRoutes()) {
+      expect(await callRoute(fn, entry, team), key).toBe(404);
+    }
+  });
+
+  it("an owner of workspace B naming B but passing A's ids gets not-found (ids are scoped in the query)", async () => {
+    const team = await createTeam();
+    const stranger = await createUser("stranger");
+    const own = await createWorkspaceFor(stranger, "Team B");
+    await actAs(stranger);
+    let checked = 0;
+    for (const [key, fn, entry] of tenantActions()) {
+      const input = entry.input(team);
+      const foreignIds = Object.keys(input).filter((k) => k.endsWith("Id") && k !== "workspaceId" && k !== "projectId");
+      if (!("workspaceId" in input) || foreignIds.length === 0) continue;
+      const result = await fn({ ...input, workspaceId: own.id });
+      expect(result.ok ? "ok" : result.error.code, key).toBe("not_found");
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("without a session every tenant action and route answers unauthorized", async () => {
+    const team = await createTeam();
+    await actAs(null);
+    for (const [key, fn, entry] of tenantActions()) {
+      const result = await fn(entry.input(team));
+      expect(result.ok ? "ok" : result.error.code, key).toBe("unauthorized");
+    }
+    for (const [key, fn, entry] of tenantRoutes()) {
+      expect(await callRoute(fn, entry, team), key).toBe(401);
+    }
+  });
+
+  for (const role of ROLES) {
+    it(`the ${role} role gets exactly what the permission table says`, async () => {
+      for (const [key, fn, entry] of tenantActions()) {
+        const team = await createTeam(); // fresh per call: allowed actions change state
+        await actAs(team.members[role]);
+        const result = await fn(entry.input(team));
+        const code = result.ok ? "ok" : result.error.code;
+        if (can(role, permissionOf(fn))) {
+          expect(["forbidden", "not_found", "unauthorized"], `${key} as ${role}: ${JSON.stringify(result)}`).not.toContain(code);
+        } else {
+          expect(code, `${key} as ${role}`).toBe("forbidden");
+        }
+      }
+      for (const [key, fn, entry] of tenantRoutes()) {
+        const team = await createTeam();
+        await actAs(team.members[role]);
+        const status = await callRoute(fn, entry, team);
+        if (can(role, permissionOf(fn))) expect([401, 403, 404], `${key} as ${role}`).not.toContain(status);
+        else expect(status, `${key} as ${role}`).toBe(403);
+      }
+    }, 120_000);
+  }
+});

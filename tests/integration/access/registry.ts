@@ -1,0 +1,33 @@
+// Every server action and route handler, with how to call it on workspace A's resources.
+// The access matrix test fails when an action or route exists that is not listed here.
+import type { Team } from "../../support/fixtures";
+
+export type ActionEntry = { input: (team: Team) => Record<string, unknown> };
+export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit };
+
+const projectInput = (extra: Record<string, unknown> = {}) => (t: Team) => ({ projectId: t.project.id, ...extra });
+const workspaceInput = (extra: (t: Team) => Record<string, unknown> = () => ({})) => (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
+
+export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
+  // Not tenant-scoped: sign-up, accepting one's own invitation, creating one's own workspace.
+  "app/(auth)/sign-up/actions.ts#signUpAction": "self-service",
+  "app/(auth)/invite/[token]/actions.ts#acceptInvitationAction": "self-service",
+  "app/w/[workspace]/actions.ts#createWorkspaceAction": "self-service",
+
+  "app/w/[workspace]/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
+  "app/w/[workspace]/actions.ts#createProjectAction": { input: workspaceInput(() => ({ name: "New", taskType: "qa" })) },
+  "app/w/[workspace]/members/actions.ts#inviteMemberAction": { input: workspaceInput(() => ({ email: "someone-new@example.com", role: "viewer" })) },
+  "app/w/[workspace]/members/actions.ts#revokeInvitationAction": { input: workspaceInput((t) => ({ invitationId: t.invitation.id })) },
+  "app/w/[workspace]/members/actions.ts#changeMemberRoleAction": { input: workspaceInput((t) => ({ membershipId: t.target.id, role: "viewer" })) },
+  "app/w/[workspace]/members/actions.ts#removeMemberAction": { input: workspaceInput((t) => ({ membershipId: t.target.id })) },
+  "app/w/[workspace]/members/actions.ts#leaveWorkspaceAction": { input: workspaceInput() },
+  "app/w/[workspace]/p/[project]/actions.ts#updateProjectAction": { input: projectInput({ name: "Renamed", taskType: "instruction" }) },
+  "app/w/[workspace]/p/[project]/actions.ts#deleteProjectAction": { input: projectInput() },
+};
+
+export const ROUTES: Record<string, RouteEntry | "public"> = {
+  "app/api/health/route.ts#GET": "public",
+};
+
+/** Route files whose handlers come from a library and guard themselves (next-auth). */
+export const LIBRARY_ROUTES = ["app/api/auth/[...nextauth]/route.ts"];

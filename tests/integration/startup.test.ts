@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { GET as health } from "@/app/api/health/route";
+import { loadMigrations } from "@/lib/db/migrator";
+
+const run = promisify(execFile);
+const TSX = path.resolve("node_modules/.bin/tsx");
+
+async function launch(args: string[], env: Record<string, string | undefined>) {
+  const merged = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+  try {
+    const { stdout, stderr } = await run(TSX, args, { env: merged, timeout: 90_000 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+describe("start-up", () => {
+  it("explains a DATABASE_URL that does not answer, and stops", async () => {
+    const result = await launch(["lib/launcher/main.ts", "web"], { DATABASE_URL: "postgresql://app:secret@127.0.0.1:1/app" });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("Cannot reach the database at postgresql://app:***@127.0.0.1:1/app");
+    expect(result.output).not.toContain("secret");
+  });
+
+  it("names a bad setting", async () => {
+    const result = await launch(["lib/launcher/main.ts", "web"], { PORT: "eighty" });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/Invalid configuration:\s+PORT: .*\(got "eighty"\)/);
+  });
+
+  it("runs the embedded PostgreSQL when DATABASE_URL is unset: data survives restarts, a taken port is avoided", async () => {
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-embedded-"));
+    const blocker = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => blocker.once("listening", r));
+    const takenPort = (blocker.address() as net.AddressInfo).port;
+    let output = "";
+    try {
+      const env = { DATABASE_URL: undefined, STORAGE_DIR: storage, EMBEDDED_PG_PORT: String(takenPort) };
+      const first = await launch(["lib/db/cli.ts", "migrate"], env);
+      output = first.output;
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toContain(`Port ${takenPort} is taken`);
+      expect(first.output).toContain(`Applied migration ${loadMigrations()[0].name}`);
+      if (process.getuid?.() === 0) expect(first.output).toMatch(/cannot reach .* keeping the embedded database in \/var\/tmp\/finetuneflow-/);
+      const second = await launch(["lib/db/cli.ts", "status"], env);
+      expect(second.code, second.output).toBe(0);
+      expect(second.output).toContain(`Applied (${loadMigrations().length})`);
+      expect(second.output).toContain("Pending (0)");
+    } finally {
+      blocker.close();
+      const fallback = /keeping the embedded database in (\/var\/tmp\/finetuneflow-[0-9a-f]+)/.exec(output)?.[1];
+      for (const dir of [storage, fallback]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("reports health: database reachable, migrations applied, version", async () => {
+    const response = await health(new Request("http://localhost/api/health"), { params: Promise.resolve({}) });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ ok: true, database: { ok: true }, migrations: { ok: true, pending: [] } });
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

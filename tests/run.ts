@@ -1,0 +1,88 @@
+// `npm test`: installs the system parts the tests drive (Chromium, OpenSSH server) when they
+// are missing and we are root, type-checks, runs every vitest project (integration on the
+// embedded PostgreSQL, then browser tests against the built app) and the Python runner's
+// tests, then prints one closing line for the whole run.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+type Counts = { passed: number; failed: number; skipped: number };
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+let broken = false;
+
+function step(title: string): void {
+  console.log(`\n── ${title} ${"─".repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const result = spawnSync(command, args, { stdio: "inherit", env });
+  return result.status ?? 1;
+}
+
+function ensureSystemPackages(): void {
+  const needed = [
+    { bin: "/usr/bin/chromium", pkg: "chromium" },
+    { bin: "/usr/sbin/sshd", pkg: "openssh-server" },
+  ].filter((p) => !fs.existsSync(p.bin));
+  if (needed.length === 0) return;
+  const pkgs = needed.map((p) => p.pkg);
+  if (process.getuid?.() !== 0) {
+    console.error(`Missing system packages: ${pkgs.join(", ")}. Install them with: sudo apt-get install -y ${pkgs.join(" ")}`);
+    process.exit(1);
+  }
+  step(`Installing ${pkgs.join(", ")} with apt`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (run("apt-get", ["install", "-y", "--no-install-recommends", ...pkgs], env) !== 0) {
+    run("apt-get", ["update"], env);
+    if (run("apt-get", ["install", "-y", "--no-install-recommends", ...pkgs], env) !== 0) {
+      console.error(`Could not install ${pkgs.join(", ")} with apt-get.`);
+      process.exit(1);
+    }
+  }
+}
+
+function readVitestCounts(): Counts | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.resolve("tests/.artifacts/vitest-summary.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function pythonTests(): void {
+  const dir = path.resolve("worker/runner");
+  if (!fs.existsSync(path.join(dir, "tests"))) return;
+  step("Python runner tests");
+  const result = spawnSync("python3", ["-m", "unittest", "discover", "-s", "tests", "-t", "."], { cwd: dir, encoding: "utf8" });
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  const ran = Number(/Ran (\d+) tests?/.exec(result.stderr)?.[1] ?? 0);
+  const failures = /FAILED \((.*)\)/.exec(result.stderr)?.[1] ?? "";
+  const failed = [...failures.matchAll(/(?:failures|errors)=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const skipped = Number(/skipped=(\d+)/.exec(result.stderr)?.[1] ?? 0);
+  total.passed += ran - failed - skipped;
+  total.failed += failed;
+  total.skipped += skipped;
+  if (result.status !== 0 && failed === 0) broken = true;
+}
+
+ensureSystemPackages();
+
+step("Type check");
+if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;
+
+step("Vitest: integration (embedded PostgreSQL, pg-boss, sshd) and browser tests");
+fs.rmSync(path.resolve("tests/.artifacts/vitest-summary.json"), { force: true });
+const vitestStatus = run(path.resolve("node_modules/.bin/vitest"), ["run", ...process.argv.slice(2)]);
+const counts = readVitestCounts();
+if (counts) {
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+}
+if (vitestStatus !== 0 && (!counts || counts.failed === 0)) broken = true;
+
+pythonTests();
+
+console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(broken || total.failed > 0 ? 1 : 0);

@@ -1,0 +1,64 @@
+// Test data built through the real database. Users get a real scrypt hash of TEST_PASSWORD,
+// computed once per file to keep fixtures fast.
+import crypto from "node:crypto";
+import type { Role } from "@/lib/access/permissions";
+import { hashPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+let hashed: Promise<string> | undefined;
+
+export type TestUser = { id: string; email: string; name: string };
+
+export async function createUser(label = "user"): Promise<TestUser> {
+  hashed ??= hashPassword(TEST_PASSWORD);
+  const suffix = crypto.randomBytes(4).toString("hex");
+  const user = await db.user.create({
+    data: { email: `${label}-${suffix}@example.com`, name: `${label} ${suffix}`, passwordHash: await hashed },
+  });
+  return { id: user.id, email: user.email, name: user.name! };
+}
+
+export async function createWorkspaceFor(owner: TestUser, name = "Workspace") {
+  return db.workspace.create({
+    data: {
+      name,
+      slug: `${name.toLowerCase().replace(/\W+/g, "-")}-${crypto.randomBytes(4).toString("hex")}`,
+      createdById: owner.id,
+      memberships: { create: { userId: owner.id, role: "owner" } },
+    },
+  });
+}
+
+export async function addMember(workspaceId: string, user: TestUser, role: Role) {
+  return db.membership.create({ data: { workspaceId, userId: user.id, role } });
+}
+
+export async function createProjectIn(workspaceId: string, name = "Project") {
+  return db.project.create({ data: { workspaceId, name, taskType: "instruction", config: {} } });
+}
+
+/** A workspace with one member per role, a project, a target member and a pending invitation. */
+export async function createTeam(name = "Team A") {
+  const owner = await createUser("owner");
+  const workspace = await createWorkspaceFor(owner, name);
+  const members = { owner } as Record<Role, TestUser>;
+  for (const role of ["admin", "editor", "viewer"] as const) {
+    members[role] = await createUser(role);
+    await addMember(workspace.id, members[role], role);
+  }
+  const targetUser = await createUser("target");
+  const target = await addMember(workspace.id, targetUser, "editor");
+  const project = await createProjectIn(workspace.id);
+  const invitation = await db.invitation.create({
+    data: {
+      workspaceId: workspace.id,
+      email: `invitee-${crypto.randomBytes(4).toString("hex")}@example.com`,
+      role: "editor",
+      tokenHash: crypto.randomBytes(32).toString("hex"),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  });
+  return { workspace, members, target, targetUser, project, invitation };
+}
+export type Team = Awaited<ReturnType<typeof createTeam>>;
