@@ -11,6 +11,7 @@ export const PROJECT_STEPS = [
   { slug: "train", label: "Train" },
   { slug: "evaluate", label: "Evaluate" },
   { slug: "export", label: "Export" },
+  { slug: "jobs", label: "Jobs" },
   { slug: "settings", label: "Settings" },
 ] as const;
 

@@ -46,9 +46,16 @@ export async function recordAudit(input: AuditInput, tx: Tx = db): Promise<void>
   });
 }
 
+/** A workspace's events, plus the sign-ins of its current members (those belong to no workspace). */
 export async function listAuditEvents(workspaceId: string, options: { before?: Date; limit?: number } = {}) {
   return db.auditEvent.findMany({
-    where: { workspaceId, ...(options.before ? { createdAt: { lt: options.before } } : {}) },
+    where: {
+      OR: [
+        { workspaceId },
+        { workspaceId: null, action: { startsWith: "auth." }, actor: { memberships: { some: { workspaceId } } } },
+      ],
+      ...(options.before ? { createdAt: { lt: options.before } } : {}),
+    },
     orderBy: { createdAt: "desc" },
     take: options.limit ?? 100,
     include: { actor: { select: { id: true, email: true, name: true } } },

@@ -2,6 +2,7 @@
 // once a worker runs).
 import { db } from "@/lib/db/client";
 import { loadMigrations } from "@/lib/db/migrator";
+import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
 import packageJson from "@/package.json" with { type: "json" };
 
 export type HealthReport = {
@@ -9,7 +10,19 @@ export type HealthReport = {
   version: string;
   database: { ok: boolean; error?: string };
   migrations: { ok: boolean; applied: number; pending: string[] };
+  /** Workers seen within WORKER_FRESH_SECONDS (the web can run without one; jobs then wait). */
+  workers: { ok: boolean; live: Array<{ id: string; lastSeen: string; types: string[] }> };
 };
+
+const WORKER_FRESH_SECONDS = 30;
+
+async function liveWorkers(): Promise<HealthReport["workers"]["live"]> {
+  const rows = await db.setting.findMany({ where: { key: { startsWith: WORKER_HEARTBEAT_KEY } } });
+  return rows
+    .map((row) => ({ id: row.key.slice(WORKER_HEARTBEAT_KEY.length), value: row.value as { at: string; types: string[] } }))
+    .filter((w) => Date.now() - Date.parse(w.value.at) < WORKER_FRESH_SECONDS * 1000)
+    .map((w) => ({ id: w.id, lastSeen: w.value.at, types: w.value.types }));
+}
 
 export async function healthReport(): Promise<HealthReport> {
   const version = packageJson.version;
@@ -18,11 +31,13 @@ export async function healthReport(): Promise<HealthReport> {
       SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
     const applied = new Set(rows.map((r) => r.migration_name));
     const pending = loadMigrations().map((m) => m.name).filter((name) => !applied.has(name));
+    const live = await liveWorkers();
     return {
       ok: pending.length === 0,
       version,
       database: { ok: true },
       migrations: { ok: pending.length === 0, applied: applied.size, pending },
+      workers: { ok: live.length > 0, live },
     };
   } catch {
     return {
@@ -30,6 +45,7 @@ export async function healthReport(): Promise<HealthReport> {
       version,
       database: { ok: false, error: "The database does not answer." },
       migrations: { ok: false, applied: 0, pending: [] },
+      workers: { ok: false, live: [] },
     };
   }
 }

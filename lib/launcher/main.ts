@@ -6,7 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { migrate } from "@/lib/db/migrator";
 import { ensureDatabase, type DatabaseHandle } from "@/lib/db/server";
-import { ConfigError, childProcessEnv, env, resetEnvCache } from "@/lib/env";
+import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from "@/lib/env";
+import { installQueues } from "@/lib/jobs/boss";
+import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import { ensureLocalSecrets } from "./secrets";
 import { buildIfNeeded } from "./build";
 
@@ -77,6 +79,9 @@ async function main(): Promise<void> {
   database = await ensureDatabase(log);
   try {
     await migrate(database.url, { log });
+    // The job queues (pg-boss's own schema) are ready before the web can enqueue into them.
+    setProcessEnv("DATABASE_URL", database.url);
+    await installQueues(JOB_DEFINITIONS);
   } catch (error) {
     await database.stop().catch(() => {});
     throw error;
@@ -109,8 +114,9 @@ async function main(): Promise<void> {
     log(`Web: http://localhost:${port}`);
   }
   if (withWorker && fs.existsSync(path.resolve("worker/index.ts"))) {
-    const args = mode === "dev" ? ["watch", "worker/index.ts"] : ["worker/index.ts"];
-    children.push(spawnChild("worker", BIN("tsx"), args, childEnv));
+    // node with tsx as a loader, so that signals reach the worker process itself.
+    const args = mode === "dev" ? ["--import", "tsx", "--watch", "worker/index.ts"] : ["--import", "tsx", "worker/index.ts"];
+    children.push(spawnChild("worker", process.execPath, args, childEnv));
   }
 
   for (const child of children) {

@@ -11,8 +11,13 @@ export type LogContext = Record<string, unknown> & LogLinks & { errorId?: string
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-function enabled(level: Level): boolean {
+/** LOG_LEVEL filters the console; the database keeps info and above (job logs users read), debug only when asked. */
+function toConsole(level: Level): boolean {
   return ORDER[level] >= ORDER[env().LOG_LEVEL];
+}
+
+function toDatabase(level: Level): boolean {
+  return ORDER[level] >= Math.min(ORDER.info, ORDER[env().LOG_LEVEL]);
 }
 
 const pending = new Set<Promise<unknown>>();
@@ -23,13 +28,13 @@ function toJson(value: Record<string, unknown>): Prisma.InputJsonValue | undefin
 }
 
 export function writeLog(level: Level, source: string, message: string, context: LogContext = {}): void {
-  if (!enabled(level)) return;
   const { workspaceId, projectId, jobId, errorId, excInfo, ...rest } = context;
-  const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${source}] ${message}`;
-  const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` : "";
-  (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(
-    line + extra + (errorId ? ` (error id ${errorId})` : ""),
-  );
+  if (toConsole(level)) {
+    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${source}] ${message}`;
+    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` : "";
+    (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(line + extra + (errorId ? ` (error id ${errorId})` : ""));
+  }
+  if (!toDatabase(level)) return;
   const write = db.appLog
     .create({
       data: {

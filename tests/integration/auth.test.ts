@@ -60,3 +60,42 @@ describe("sign-in", () => {
     await expect(authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, {})).rejects.toThrow(/Too many failed attempts\. Try again in \d+ minutes?/);
   });
 });
+
+describe("audit and providers", () => {
+  it("a workspace's audit log shows its members' sign-ins but not strangers'", async () => {
+    const { createTeam } = await import("../support/fixtures");
+    const { listAuditEvents } = await import("@/lib/audit");
+    const team = await createTeam();
+    const stranger = await createUser("stranger");
+    await authorizeWithPassword({ email: team.members.viewer.email, password: TEST_PASSWORD }, {});
+    await authorizeWithPassword({ email: stranger.email, password: TEST_PASSWORD }, {});
+    const events = await listAuditEvents(team.workspace.id);
+    const signIns = events.filter((e) => e.action === "auth.sign_in").map((e) => e.actorId);
+    expect(signIns).toContain(team.members.viewer.id);
+    expect(signIns).not.toContain(stranger.id);
+  });
+
+  it("switches GitHub, Google and OIDC sign-in on when their variables are set", async () => {
+    const { enabledOAuthProviders } = await import("@/lib/auth/options");
+    const { resetEnvCache } = await import("@/lib/env");
+    expect(enabledOAuthProviders()).toEqual([]);
+    Object.assign(process.env, {
+      GITHUB_CLIENT_ID: "gh",
+      GITHUB_CLIENT_SECRET: "gh-secret",
+      OIDC_ISSUER: "http://127.0.0.1:9/realms/acme",
+      OIDC_CLIENT_ID: "ftf",
+      OIDC_CLIENT_SECRET: "oidc-secret",
+      OIDC_NAME: "Keycloak",
+    });
+    resetEnvCache();
+    try {
+      expect(enabledOAuthProviders()).toEqual([
+        { id: "github", name: "GitHub" },
+        { id: "oidc", name: "Keycloak" },
+      ]);
+    } finally {
+      for (const k of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME"]) delete process.env[k];
+      resetEnvCache();
+    }
+  });
+});

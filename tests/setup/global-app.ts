@@ -51,10 +51,16 @@ export default async function setup(project: TestProject) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitForHealth(appUrl, child, 600_000);
+  // Beside the app's own worker: one that runs the test-only job types.
+  const testWorker = spawn(process.execPath, ["--import", "tsx", "tests/support/test-worker.ts", "--only-diagnostic"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, STORAGE_DIR: storage, LOG_LEVEL: "warn", AUTH_SECRET: "unused-by-the-worker-0123456789abcdef", SECRET_KEY: Buffer.alloc(32, 9).toString("base64") },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);
   project.provide("appStorageDir", storage);
   return async () => {
+    testWorker.kill("SIGKILL");
     child.kill("SIGTERM");
     await new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -5,6 +5,10 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrator";
+import { resetEnvCache } from "../../lib/env";
+import { installQueues } from "../../lib/jobs/boss";
+import { JOB_DEFINITIONS } from "../../lib/jobs/registry";
+import { countItemsJob } from "../support/jobs";
 import { adminQuery, TEMPLATE_DB, withDatabase } from "../support/postgres";
 
 declare module "vitest" {
@@ -21,7 +25,14 @@ export default async function setup(project: TestProject) {
   server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), preferredPort: 0, ephemeral: true });
   await adminQuery(server.url, `DROP DATABASE IF EXISTS "${TEMPLATE_DB}"`);
   await adminQuery(server.url, `CREATE DATABASE "${TEMPLATE_DB}"`);
-  await migrate(withDatabase(server.url, TEMPLATE_DB));
+  const templateUrl = withDatabase(server.url, TEMPLATE_DB);
+  await migrate(templateUrl);
+  // pg-boss's schema and every queue (the test-only one too), as the launcher and worker make them.
+  process.env.DATABASE_URL = templateUrl;
+  resetEnvCache();
+  await installQueues([...JOB_DEFINITIONS, countItemsJob]);
+  delete process.env.DATABASE_URL;
+  resetEnvCache();
   project.provide("pgServerUrl", server.url);
   return async () => {
     await server?.stop();

@@ -59,6 +59,9 @@ export async function createTeam(name = "Team A") {
       expiresAt: new Date(Date.now() + 86_400_000),
     },
   });
-  return { workspace, members, target, targetUser, project, invitation };
+  const job = await db.job.create({
+    data: { projectId: project.id, type: "diagnostic", status: "failed", errorMessage: "fixture", payload: { items: 1 } },
+  });
+  return { workspace, members, target, targetUser, project, invitation, job };
 }
 export type Team = Awaited<ReturnType<typeof createTeam>>;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ActionResult, GuardMeta } from "@/lib/access/action";
 import { can, ROLES } from "@/lib/access/permissions";
-import { createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
+import { createProjectIn, createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
 import { actAs, requestWithSession } from "../../support/request";
 import { ACTIONS, LIBRARY_ROUTES, ROUTES, type ActionEntry, type RouteEntry } from "./registry";
 
@@ -96,18 +96,27 @@ describe("cross-tenant and role matrix", () => {
     }
   });
 
-  it("an owner of workspace B naming B but passing A's ids gets not-found (ids are scoped in the query)", async () => {
+  it("an owner of workspace B naming B (or B's project) but passing A's ids gets not-found (ids are scoped in the query)", async () => {
     const team = await createTeam();
     const stranger = await createUser("stranger");
     const own = await createWorkspaceFor(stranger, "Team B");
+    const ownProject = await createProjectIn(own.id, "B's project");
     await actAs(stranger);
     let checked = 0;
     for (const [key, fn, entry] of tenantActions()) {
       const input = entry.input(team);
       const foreignIds = Object.keys(input).filter((k) => k.endsWith("Id") && k !== "workspaceId" && k !== "projectId");
-      if (!("workspaceId" in input) || foreignIds.length === 0) continue;
-      const result = await fn({ ...input, workspaceId: own.id });
+      if (foreignIds.length === 0) continue;
+      const scope = "workspaceId" in input ? { workspaceId: own.id } : { projectId: ownProject.id };
+      const result = await fn({ ...input, ...scope });
       expect(result.ok ? "ok" : result.error.code, key).toBe("not_found");
+      checked++;
+    }
+    for (const [key, fn, entry] of tenantRoutes()) {
+      const params = entry.params(team);
+      if (!Object.keys(params).some((k) => k !== "projectId" && k !== "workspaceId")) continue;
+      const scoped = { ...entry, params: () => ({ ...params, ...("workspaceId" in params ? { workspaceId: own.id } : { projectId: ownProject.id }) }) };
+      expect(await callRoute(fn, scoped, team), key).toBe(404);
       checked++;
     }
     expect(checked).toBeGreaterThan(0);

@@ -23,10 +23,15 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "app/w/[workspace]/members/actions.ts#leaveWorkspaceAction": { input: workspaceInput() },
   "app/w/[workspace]/p/[project]/actions.ts#updateProjectAction": { input: projectInput({ name: "Renamed", taskType: "instruction" }) },
   "app/w/[workspace]/p/[project]/actions.ts#deleteProjectAction": { input: projectInput() },
+  "app/w/[workspace]/p/[project]/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
+  "app/w/[workspace]/p/[project]/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };
 
 export const ROUTES: Record<string, RouteEntry | "public"> = {
   "app/api/health/route.ts#GET": "public",
+  "app/api/projects/[projectId]/jobs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/projects/[projectId]/jobs/[jobId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
+  "app/api/projects/[projectId]/jobs/stream/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
 };
 
 /** Route files whose handlers come from a library and guard themselves (next-auth). */

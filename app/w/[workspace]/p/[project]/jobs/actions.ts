@@ -1,0 +1,15 @@
+"use server";
+
+import { z } from "zod";
+import { projectAction } from "@/lib/access/action";
+import { cancelJob, retryJob } from "@/lib/jobs/control";
+
+const jobInput = z.object({ projectId: z.string(), jobId: z.uuid() });
+
+export const cancelJobAction = projectAction("cancelJob", "jobs.cancel", jobInput, async (ctx, input) => {
+  await cancelJob(ctx, input.jobId);
+});
+
+export const retryJobAction = projectAction("retryJob", "jobs.run", jobInput, async (ctx, input) => {
+  await retryJob(ctx, input.jobId);
+});

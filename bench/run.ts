@@ -1,0 +1,17 @@
+// npm run bench [-- name …]: runs the benchmarks (all by default). Each prints its figures and
+// its ratios against a baseline measured in the same process.
+import { benchJobs } from "./jobs";
+
+const BENCHES: Record<string, () => Promise<void>> = { jobs: benchJobs };
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const names = wanted.length ? wanted : Object.keys(BENCHES);
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(BENCHES).join(", ")}`);
+    process.exit(1);
+  }
+  await bench();
+}
+process.exit(0);

@@ -1,0 +1,30 @@
+import { Progress } from "@/components/ui/progress";
+import type { JobView } from "@/lib/jobs/queries";
+import { formatDuration, formatRate } from "./format";
+
+/** Progress bar with items, rate and ETA: honest numbers straight from the worker. */
+export function JobProgress({ job, compact = false }: { job: JobView; compact?: boolean }) {
+  const active = job.status === "running" || job.status === "retrying" || job.status === "queued";
+  const pct = job.status === "success" ? 100 : (job.progressPct ?? 0);
+  const facts: string[] = [];
+  if (job.itemsTotal) facts.push(`${job.itemsDone.toLocaleString()} / ${job.itemsTotal.toLocaleString()}`);
+  if (active && job.itemsPerSecond) facts.push(formatRate(job.itemsPerSecond));
+  if (active && job.etaSeconds !== null && job.status === "running") facts.push(`ETA ${formatDuration(job.etaSeconds)}`);
+  return (
+    <div className="min-w-40 space-y-1" data-testid="job-progress">
+      <div className="flex items-center gap-2">
+        <Progress value={pct} indeterminate={job.status === "running" && job.progressPct === null} className="h-2" aria-label="Progress" />
+        <span className="w-10 text-right text-xs tabular-nums text-muted-foreground" data-testid="job-pct">
+          {pct}%
+        </span>
+      </div>
+      {!compact && (facts.length > 0 || job.progressMessage) && (
+        <div className="truncate text-xs text-muted-foreground">
+          {facts.join(" · ")}
+          {facts.length > 0 && job.progressMessage ? " · " : ""}
+          {job.progressMessage}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+// A plain node-postgres pool beside Prisma's, for the few hot paths that need raw SQL in one
+// transaction with pg-boss (enqueue) and for LISTEN connections.
+import pg from "pg";
+import { databaseUrl } from "@/lib/env";
+
+const globalForPool = globalThis as unknown as { __ftfPool?: pg.Pool };
+
+export function getPool(): pg.Pool {
+  if (!globalForPool.__ftfPool) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10, application_name: "finetuneflow" });
+    // An idle client whose server went away must not crash the process; the pool replaces it.
+    pool.on("error", () => {});
+    globalForPool.__ftfPool = pool;
+  }
+  return globalForPool.__ftfPool;
+}
+
+export type SqlExecutor = (text: string, values?: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
+/** Runs `fn` in one transaction on a pooled client; `exec` runs statements inside it. */
+export async function withPgTransaction<T>(fn: (exec: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await getPool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(async (text, values) => (await client.query(text, values as unknown[])).rows);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function closePool(): Promise<void> {
+  const pool = globalForPool.__ftfPool;
+  globalForPool.__ftfPool = undefined;
+  await pool?.end();
+}

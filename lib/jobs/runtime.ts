@@ -1,0 +1,218 @@
+// Runs one delivery of a job in the worker: the Job row's lifecycle (queued → running →
+// success | failed | cancelled, retrying between attempts), heartbeats and the cancel flag,
+// throttled progress with rate and ETA, logs, checkpoints, and the retry decision.
+import type { Prisma } from "@prisma/client";
+import { z } from "zod";
+import { db, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { logUnexpected, writeLog, type Level } from "@/lib/log";
+import { refreshProjectStatus } from "@/lib/projects/status";
+import { JobAbortedError, NonRetryableError, type JobContext, type JobDefinition, type ProgressUpdate } from "./definition";
+
+export type Delivery = { id: string; signal: AbortSignal; retryCount: number };
+export type Outcome = "success" | "failed" | "cancelled" | "retry" | "released" | "skipped";
+
+/** How often a running job writes its heartbeat and reads its cancel flag. */
+export const JOB_HEARTBEAT_MS = 1500;
+const PROGRESS_WRITE_MS = 500;
+
+const toJson = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue;
+
+class ProgressTracker {
+  private last = { done: 0, at: Date.now() };
+  private rate: number | null = null;
+  private state: { pct: number | null; message: string | null; done: number; total: number | null } = {
+    pct: null,
+    message: null,
+    done: 0,
+    total: null,
+  };
+  private lastWrite = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly jobId: string) {}
+
+  update(u: ProgressUpdate): Promise<void> {
+    const now = Date.now();
+    if (u.total !== undefined) this.state.total = u.total;
+    if (u.message !== undefined) this.state.message = u.message;
+    if (u.done !== undefined) {
+      const elapsed = (now - this.last.at) / 1000;
+      if (u.done < this.last.done) this.last = { done: u.done, at: now };
+      else if (elapsed >= 1) {
+        const instant = (u.done - this.last.done) / elapsed;
+        this.rate = this.rate === null ? instant : 0.3 * instant + 0.7 * this.rate;
+        this.last = { done: u.done, at: now };
+      }
+      this.state.done = u.done;
+    }
+    const { done, total } = this.state;
+    this.state.pct = u.pct ?? (total ? Math.min(99, Math.floor((done / total) * 100)) : this.state.pct);
+    if (now - this.lastWrite >= PROGRESS_WRITE_MS) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), PROGRESS_WRITE_MS - (now - this.lastWrite));
+    return Promise.resolve();
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastWrite = Date.now();
+    const { pct, message, done, total } = this.state;
+    const eta = this.rate && this.rate > 0 && total !== null ? Math.max(0, Math.round((total - done) / this.rate)) : null;
+    await db.job
+      .update({
+        where: { id: this.jobId },
+        data: {
+          progressPct: pct ?? undefined,
+          progressMessage: message ?? undefined,
+          itemsDone: done,
+          itemsTotal: total,
+          itemsPerSecond: this.rate,
+          etaSeconds: eta,
+          heartbeatAt: new Date(),
+        },
+      })
+      .catch(() => {});
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The message a user sees for a failure: ours are written for them; anything else gets an id. */
+function userMessage(error: unknown, source: string, links: { jobId: string; projectId: string }): string {
+  if (error instanceof NonRetryableError || error instanceof AppError) return error.message;
+  if (error instanceof z.ZodError) return `The job's input is not valid: ${error.issues[0]?.message ?? "unknown problem"}.`;
+  const errorId = logUnexpected(source, error, links);
+  const detail = error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : String(error);
+  return `${detail} (error id ${errorId})`;
+}
+
+function isNonRetryable(error: unknown): boolean {
+  return error instanceof NonRetryableError || error instanceof z.ZodError || (error instanceof AppError && error.code !== "unavailable");
+}
+
+export async function runJob(definition: JobDefinition<unknown>, delivery: Delivery, jobId: string, workerId: string): Promise<Outcome> {
+  const job = await db.job.findUnique({ where: { id: jobId } });
+  // Deleted with its project, settled already (a duplicate delivery), or superseded by a retry.
+  if (!job || job.status === "success" || job.status === "failed" || job.status === "cancelled") return "skipped";
+  if (job.queueJobId && job.queueJobId !== delivery.id) return "skipped";
+  const links = { jobId: job.id, projectId: job.projectId };
+  const source = `job:${definition.type}`;
+  const log = (level: Level, message: string, context: Record<string, unknown> = {}) => writeLog(level, source, message, { ...context, ...links });
+
+  if (job.cancelRequested) {
+    await db.job.update({ where: { id: job.id }, data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." } });
+    await refreshProjectStatus(job.projectId);
+    return "cancelled";
+  }
+
+  const attempt = job.attempts + 1;
+  await db.job.update({
+    where: { id: job.id },
+    data: {
+      status: "running",
+      startedAt: job.startedAt ?? new Date(),
+      attempts: attempt,
+      heartbeatAt: new Date(),
+      workerId,
+      progressMessage: attempt > 1 ? `Resuming (attempt ${attempt})` : "Starting",
+      etaSeconds: null,
+      itemsPerSecond: null,
+    },
+  });
+  // The project's status need not hold up the handler; it is awaited before the job settles.
+  const startStatus = refreshProjectStatus(job.projectId, definition.projectStatus).catch(() => undefined);
+  log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);
+
+  const controller = new AbortController();
+  const onDeliveryAbort = () => controller.abort("released");
+  delivery.signal.addEventListener("abort", onDeliveryAbort, { once: true });
+  const heartbeat = setInterval(async () => {
+    try {
+      const row = await db.job.update({ where: { id: job.id }, data: { heartbeatAt: new Date() }, select: { cancelRequested: true } });
+      if (row.cancelRequested && !controller.signal.aborted) controller.abort("cancelled");
+    } catch {
+      // A missed heartbeat (database restarting) is retried on the next tick.
+    }
+  }, JOB_HEARTBEAT_MS);
+  const progress = new ProgressTracker(job.id);
+  let checkpoint: Prisma.InputJsonValue | undefined = (job.checkpoint as Prisma.InputJsonValue | null) ?? undefined;
+
+  const ctx: JobContext<unknown> = {
+    jobId: job.id,
+    projectId: job.projectId,
+    payload: undefined,
+    attempt,
+    signal: controller.signal,
+    progress: (update) => progress.update(update),
+    log,
+    checkpoint: {
+      get: <T>() => checkpoint as T | undefined,
+      save: async (value) => {
+        checkpoint = toJson(value);
+        await db.job.update({ where: { id: job.id }, data: { checkpoint } });
+      },
+      saveIn: async (tx: Tx, value) => {
+        checkpoint = toJson(value);
+        await tx.job.update({ where: { id: job.id }, data: { checkpoint } });
+      },
+    },
+  };
+
+  const settle = async (data: Prisma.JobUpdateInput, outcome: Outcome) => {
+    await startStatus;
+    await progress.flush();
+    await db.job.update({ where: { id: job.id }, data });
+    await refreshProjectStatus(job.projectId);
+    return outcome;
+  };
+
+  try {
+    ctx.payload = definition.payload.parse(job.payload);
+    const summary = await definition.handler(ctx);
+    if (controller.signal.aborted) throw new JobAbortedError(controller.signal.reason === "cancelled" ? "cancelled" : "released");
+    log("info", "Finished.");
+    return await settle(
+      {
+        status: "success",
+        finishedAt: new Date(),
+        progressPct: 100,
+        progressMessage: "Done",
+        etaSeconds: 0,
+        errorMessage: null,
+        resultSummary: toJson(summary ?? {}),
+      },
+      "success",
+    );
+  } catch (error) {
+    const reason = controller.signal.aborted ? controller.signal.reason : error instanceof JobAbortedError ? error.reason : undefined;
+    if (reason === "cancelled") {
+      log("info", "Cancelled; what was made so far is kept.");
+      return await settle({ status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled", etaSeconds: null }, "cancelled");
+    }
+    if (reason === "released") {
+      log("warn", "Released by this worker (shutting down or lost its claim); it resumes from its checkpoint.");
+      await settle({ status: "retrying", progressMessage: "Waiting for a worker; resumes from its checkpoint", etaSeconds: null }, "released");
+      throw error instanceof Error ? error : new Error("released");
+    }
+    const message = userMessage(error, source, links);
+    const retries = job.retryCount ?? 0;
+    if (isNonRetryable(error) || retries >= (job.maxRetries ?? 0)) {
+      log("error", `Failed: ${message}`);
+      return await settle({ status: "failed", finishedAt: new Date(), errorMessage: message, progressMessage: "Failed", etaSeconds: null }, "failed");
+    }
+    log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`);
+    await settle(
+      { status: "retrying", retryCount: retries + 1, errorMessage: message, progressMessage: "Retrying after an error", etaSeconds: null },
+      "retry",
+    );
+    throw error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearInterval(heartbeat);
+    progress.stop();
+    delivery.signal.removeEventListener("abort", onDeliveryAbort);
+  }
+}

@@ -1,0 +1,44 @@
+// A project's status (seed 000 project_status) follows its jobs and its data:
+// a running job sets it (chunking, generating, training, evaluating); otherwise it reads what
+// the project holds — a finished run: completed; valid train examples: ready_to_train; a last
+// job that failed: failed (with its message); else draft.
+import type { JobType, ProjectStatus } from "@prisma/client";
+import { db } from "@/lib/db/client";
+
+const BUSY: Partial<Record<JobType, ProjectStatus>> = {
+  chunking: "chunking",
+  import: "chunking",
+  dataset_preview: "generating",
+  dataset_generate: "generating",
+  train: "training",
+  eval: "evaluating",
+};
+
+export async function refreshProjectStatus(projectId: string, busy?: ProjectStatus): Promise<ProjectStatus> {
+  const [active, lastFinished, doneRuns, validTrain] = await Promise.all([
+    db.job.findFirst({
+      where: { projectId, status: { in: ["running", "retrying"] } },
+      orderBy: { startedAt: "desc" },
+      select: { type: true },
+    }),
+    db.job.findFirst({
+      where: { projectId, status: { in: ["success", "failed", "cancelled"] }, type: { not: "diagnostic" } },
+      orderBy: { finishedAt: "desc" },
+      select: { status: true, errorMessage: true },
+    }),
+    db.run.count({ where: { projectId, status: "success" } }),
+    db.datasetExample.count({ where: { projectId, isValid: true, split: "train" } }),
+  ]);
+  let status: ProjectStatus;
+  let errorMessage: string | null = null;
+  if (busy) status = busy;
+  else if (active && BUSY[active.type]) status = BUSY[active.type]!;
+  else if (doneRuns > 0) status = "completed";
+  else if (validTrain > 0) status = "ready_to_train";
+  else if (lastFinished?.status === "failed") {
+    status = "failed";
+    errorMessage = lastFinished.errorMessage;
+  } else status = "draft";
+  await db.project.updateMany({ where: { id: projectId }, data: { status, errorMessage } });
+  return status;
+}

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "jobs" DROP COLUMN "attempts",
+DROP COLUMN "eta_seconds",
+DROP COLUMN "items_per_second";
+

@@ -1,0 +1,218 @@
+// The job system on real parts: embedded PostgreSQL, pg-boss, and real worker processes that
+// are SIGKILLed, SIGTERMed and cut off from the database.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { requireProject, type ProjectContext } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
+import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
+import { sweepStaleJobs } from "@/lib/jobs/sweeper";
+import { refreshProjectStatus } from "@/lib/projects/status";
+import { createTeam } from "../support/fixtures";
+import { countItemsJob, ensureDiagTable } from "../support/jobs";
+import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+
+let ctx: ProjectContext;
+const workers: WorkerProcess[] = [];
+
+function startWorker(env: Record<string, string> = {}) {
+  const worker = spawnTestWorker(env);
+  workers.push(worker);
+  return worker;
+}
+
+async function jobRow(id: string) {
+  return db.job.findUniqueOrThrow({ where: { id } });
+}
+
+async function itemsOf(jobId: string) {
+  return db.$queryRawUnsafe<Array<{ item: number; attempt: number }>>(`SELECT item, attempt FROM diag_items WHERE job_id = $1::uuid ORDER BY item`, jobId);
+}
+
+async function waitForStatus(id: string, statuses: string[], timeoutMs = 60_000) {
+  return waitFor(`job ${id} to be ${statuses.join("/")}`, async () => {
+    const job = await jobRow(id);
+    return statuses.includes(job.status) ? job : null;
+  }, timeoutMs);
+}
+
+beforeAll(async () => {
+  await installQueues([countItemsJob]);
+  await ensureDiagTable();
+  const team = await createTeam();
+  ctx = await requireProject(team.members.editor, team.project.id, "jobs.run");
+});
+
+afterEach(async () => {
+  for (const worker of workers.splice(0)) await stopWorker(worker, "SIGKILL");
+});
+
+afterAll(async () => {
+  await stopSender();
+});
+
+describe("enqueue", () => {
+  it("writes the Job row and the pg-boss job in one transaction: a rollback leaves neither", async () => {
+    let jobId = "";
+    await expect(
+      db.$transaction(async (tx) => {
+        jobId = (await enqueueJob(ctx, countItemsJob, { items: 1 }, { tx })).id;
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(jobId).not.toBe("");
+    expect(await db.job.count({ where: { id: jobId } })).toBe(0);
+    const boss = await getSender();
+    expect(await boss.getJobById("diagnostic", jobId)).toBeNull();
+
+    const kept = await db.$transaction(async (tx) => enqueueJob(ctx, countItemsJob, { items: 1 }, { tx }));
+    expect(await db.job.count({ where: { id: kept.id, status: "queued" } })).toBe(1);
+    expect((await boss.getJobById("diagnostic", kept.id))?.state).toBe("created");
+    await cancelJob(ctx, kept.id);
+  });
+
+  it("refuses a second active job where one per project is the rule", async () => {
+    const exclusive = { ...countItemsJob, exclusiveWith: ["diagnostic" as const] };
+    const first = await enqueueJob(ctx, exclusive, { items: 1 });
+    await expect(enqueueJob(ctx, exclusive, { items: 1 })).rejects.toThrow(/already running for this project/);
+    await cancelJob(ctx, first.id);
+    const second = await enqueueJob(ctx, exclusive, { items: 1 });
+    await cancelJob(ctx, second.id);
+  });
+
+  it("a viewer cannot enqueue", async () => {
+    const team = await createTeam();
+    const viewer = await requireProject(team.members.viewer, team.project.id, "project.view");
+    await expect(enqueueJob(viewer, countItemsJob, { items: 1 })).rejects.toThrow(/role does not allow/);
+  });
+});
+
+describe("worker", () => {
+  it("finishes every item exactly once although the worker is SIGKILLed mid-run twice", async () => {
+    const items = 40;
+    const { id } = await enqueueJob(ctx, countItemsJob, { items, delayMs: 60 });
+    for (const killAfter of [8, 20]) {
+      const worker = startWorker();
+      await waitFor(`item ${killAfter}`, async () => (await jobRow(id)).itemsDone >= killAfter, 90_000);
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+    }
+    startWorker();
+    const done = await waitForStatus(id, ["success"], 120_000);
+    const rows = await itemsOf(id);
+    expect(rows.map((r) => r.item)).toEqual([...Array(items).keys()]);
+    expect(new Set(rows.map((r) => r.attempt)).size).toBeGreaterThanOrEqual(3);
+    expect(done.attempts).toBeGreaterThanOrEqual(3);
+    expect(done.retryCount).toBe(0);
+    expect(done.progressPct).toBe(100);
+  }, 300_000);
+
+  it("cancels a running job within 5 s and keeps what it made; retry continues from the checkpoint", async () => {
+    startWorker();
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 300, delayMs: 50 });
+    await waitFor("progress", async () => (await jobRow(id)).itemsDone >= 5, 60_000);
+    const asked = Date.now();
+    await cancelJob(ctx, id);
+    const cancelled = await waitForStatus(id, ["cancelled"], 10_000);
+    expect(Date.now() - asked).toBeLessThan(5000);
+    const kept = await itemsOf(id);
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+    expect(cancelled.checkpoint).toEqual({ next: kept.length });
+
+    await db.job.update({ where: { id }, data: { payload: { items: kept.length + 10, delayMs: 10 } } });
+    await retryJob(ctx, id);
+    await waitForStatus(id, ["success"], 60_000);
+    const rows = await itemsOf(id);
+    expect(rows.map((r) => r.item)).toEqual([...Array(kept.length + 10).keys()]);
+  }, 120_000);
+
+  it("fails at once with the message of a non-retryable error", async () => {
+    startWorker();
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 5, delayMs: 1, failAt: 2, failMode: "fatal" });
+    const failed = await waitForStatus(id, ["failed"]);
+    expect(failed.errorMessage).toBe("Item 2 is not valid input.");
+    expect(failed.attempts).toBe(1);
+    expect(failed.retryCount).toBe(0);
+    expect((await itemsOf(id)).length).toBe(2);
+  }, 60_000);
+
+  it("retries a retryable error with backoff, then fails with the last message", async () => {
+    startWorker();
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 5, delayMs: 1, failAt: 3 });
+    const failed = await waitForStatus(id, ["failed"], 60_000);
+    expect(failed.errorMessage).toMatch(/^Temporary failure at item 3 \(error id [0-9a-f]+\)$/);
+    expect(failed.retryCount).toBe(2);
+    expect(failed.attempts).toBe(3);
+    const logs = await db.appLog.findMany({ where: { jobId: id }, orderBy: { id: "asc" } });
+    expect(logs.filter((l) => l.message.includes("Retrying with backoff"))).toHaveLength(2);
+    const starts = logs.filter((l) => /Attempt \d started/.test(l.message)).map((l) => l.timestamp.getTime());
+    expect(starts).toHaveLength(2);
+    expect((await itemsOf(id)).map((r) => r.item)).toEqual([0, 1, 2]);
+  }, 90_000);
+
+  it("recovers when a retryable error clears up on a later attempt", async () => {
+    startWorker();
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 5, delayMs: 1, failAt: 3, failTimes: 1 });
+    const done = await waitForStatus(id, ["success"], 60_000);
+    expect(done.retryCount).toBe(1);
+    expect((await itemsOf(id)).map((r) => r.item)).toEqual([0, 1, 2, 3, 4]);
+  }, 60_000);
+
+  it("on SIGTERM finishes a job that fits in the grace period", async () => {
+    const worker = startWorker({ WORKER_SHUTDOWN_GRACE_S: "20" });
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 30, delayMs: 50 });
+    await waitFor("progress", async () => (await jobRow(id)).itemsDone >= 3, 60_000);
+    expect(await stopWorker(worker, "SIGTERM")).toBe(0);
+    expect((await jobRow(id)).status).toBe("success");
+    expect((await itemsOf(id)).length).toBe(30);
+  }, 90_000);
+
+  it("on SIGTERM hands back a job that outlasts the grace period; the next worker completes it", async () => {
+    const worker = startWorker({ WORKER_SHUTDOWN_GRACE_S: "1" });
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 60, delayMs: 50 });
+    await waitFor("progress", async () => (await jobRow(id)).itemsDone >= 3, 60_000);
+    expect(await stopWorker(worker, "SIGTERM")).toBe(0);
+    const released = await jobRow(id);
+    expect(released.status).toBe("retrying");
+    expect(released.itemsDone).toBeLessThan(60);
+    startWorker();
+    await waitForStatus(id, ["success"], 90_000);
+    expect((await itemsOf(id)).map((r) => r.item)).toEqual([...Array(60).keys()]);
+  }, 150_000);
+
+  it("runs batches enqueued together", async () => {
+    startWorker();
+    const jobs = await enqueueJobs(ctx, countItemsJob, Array.from({ length: 6 }, () => ({ items: 2, delayMs: 1 })));
+    for (const job of jobs) await waitForStatus(job.id, ["success"], 60_000);
+  }, 90_000);
+});
+
+describe("recovery and status", () => {
+  it("the sweeper marks a job whose queue job is gone as failed, and an orphaned one as recovering", async () => {
+    const lost = await db.job.create({
+      data: { projectId: ctx.projectId, type: "diagnostic", status: "running", queueJobId: "00000000-0000-4000-8000-00000000dead", heartbeatAt: new Date(Date.now() - 120_000) },
+    });
+    await sweepStaleJobs({ lostAfterSeconds: 0 });
+    const swept = await jobRow(lost.id);
+    expect(swept.status).toBe("failed");
+    expect(swept.errorMessage).toMatch(/Retry it to continue/);
+
+    const { id } = await enqueueJob(ctx, countItemsJob, { items: 1 });
+    await db.job.update({ where: { id }, data: { status: "running", heartbeatAt: new Date(Date.now() - 60_000) } });
+    await sweepStaleJobs({ lostAfterSeconds: 0 });
+    expect((await jobRow(id)).status).toBe("retrying");
+    await cancelJob(ctx, id);
+  });
+
+  it("the project's status follows its jobs", async () => {
+    const team = await createTeam();
+    const projectId = team.project.id;
+    const job = await db.job.create({ data: { projectId, type: "dataset_generate", status: "running", startedAt: new Date() } });
+    expect(await refreshProjectStatus(projectId)).toBe("generating");
+    await db.job.update({ where: { id: job.id }, data: { status: "failed", finishedAt: new Date(), errorMessage: "LLM unreachable" } });
+    expect(await refreshProjectStatus(projectId)).toBe("failed");
+    expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).errorMessage).toBe("LLM unreachable");
+    await db.datasetExample.create({ data: { projectId, data: { q: 1 }, naturalKey: "x", split: "train", isValid: true } });
+    expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
+  });
+});

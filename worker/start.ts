@@ -1,0 +1,107 @@
+// The worker process's body: registers the given job definitions with pg-boss, runs them with
+// per-type concurrency, writes its heartbeat, sweeps stale jobs, survives database restarts,
+// and on stop stops taking jobs and finishes or hands back the running ones within the grace.
+import crypto from "node:crypto";
+import os from "node:os";
+import { PgBoss, type JobWithMetadata } from "pg-boss";
+import { disconnectDb, db } from "@/lib/db/client";
+import { closePool } from "@/lib/db/pool";
+import { env, workerConcurrency } from "@/lib/env";
+import { bossOptions, ensureQueue, installQueues } from "@/lib/jobs/boss";
+import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
+import type { JobDefinition } from "@/lib/jobs/definition";
+import { runJob } from "@/lib/jobs/runtime";
+import { sweepStaleJobs } from "@/lib/jobs/sweeper";
+import { flushLogs, logger } from "@/lib/log";
+import packageJson from "@/package.json" with { type: "json" };
+
+const HEARTBEAT_MS = 5000;
+const SWEEP_MS = 10_000;
+
+export type RunningWorker = { id: string; stop(): Promise<void> };
+
+const log = logger("worker");
+
+async function writeHeartbeat(id: string, startedAt: Date, types: string[]): Promise<void> {
+  const value = { at: new Date().toISOString(), pid: process.pid, host: os.hostname(), startedAt: startedAt.toISOString(), version: packageJson.version, types };
+  await db.setting.upsert({ where: { key: WORKER_HEARTBEAT_KEY + id }, create: { key: WORKER_HEARTBEAT_KEY + id, value }, update: { value } });
+}
+
+export async function startWorker(definitions: ReadonlyArray<JobDefinition<unknown>>): Promise<RunningWorker> {
+  const id = `${os.hostname()}-${process.pid}-${crypto.randomBytes(2).toString("hex")}`;
+  const startedAt = new Date();
+  const concurrency = workerConcurrency();
+  await installQueues(definitions);
+
+  const boss = new PgBoss(bossOptions("worker"));
+  // pg-boss reports database trouble as events and keeps polling; we log and carry on.
+  boss.on("error", (error) => log.warn(`Queue error (retrying): ${error.message}`));
+  await boss.start({ attempts: 10 });
+
+  for (const definition of definitions) {
+    await ensureQueue(boss, definition);
+    let workId = "";
+    workId = await boss.work<{ jobId: string }, unknown, { includeMetadata: true; localConcurrency: number; batchSize: number; pollingIntervalSeconds: number; notifyPollingIntervalSeconds: number }>(
+      definition.type,
+      {
+        includeMetadata: true,
+        batchSize: 1,
+        localConcurrency: concurrency[definition.type] ?? definition.concurrency,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 5,
+      },
+      async ([job]: JobWithMetadata<{ jobId: string }>[]) => {
+        try {
+          await runJob(definition, { id: job.id, signal: job.signal, retryCount: job.retryCount }, job.data.jobId, id);
+        } finally {
+          // Fetch again at once: drains a backlog instead of waiting for the next poll.
+          boss.notifyWorker(workId);
+        }
+      },
+    );
+  }
+
+  const types = definitions.map((d) => d.type);
+  const beat = () => writeHeartbeat(id, startedAt, types).catch(() => {});
+  const sweep = () => sweepStaleJobs().catch((error) => log.warn(`Sweep failed: ${(error as Error).message}`));
+  await beat();
+  const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
+  const sweepTimer = setInterval(sweep, SWEEP_MS);
+  log.info(`Worker ${id} started: ${types.join(", ") || "no job types"}.`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    id,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(heartbeatTimer);
+        clearInterval(sweepTimer);
+        log.info(`Worker ${id} stopping: finishing running jobs (up to ${env().WORKER_SHUTDOWN_GRACE_S} s), then handing back the rest.`);
+        await boss.stop({ graceful: true, timeout: env().WORKER_SHUTDOWN_GRACE_S * 1000 });
+        await db.setting.deleteMany({ where: { key: WORKER_HEARTBEAT_KEY + id } }).catch(() => {});
+        await flushLogs();
+        await closePool();
+        await disconnectDb();
+      })()),
+  };
+}
+
+/** Starts a worker for this process and stops it gracefully on SIGTERM or Ctrl-C. */
+export function runWorkerProcess(definitions: ReadonlyArray<JobDefinition<unknown>>): void {
+  startWorker(definitions)
+    .then((worker) => {
+      const stop = (signal: string) => {
+        log.info(`${signal} received.`);
+        worker.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    })
+    .catch((error) => {
+      console.error(`[worker] Could not start: ${(error as Error).message}`);
+      process.exit(1);
+    });
+}
