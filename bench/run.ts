@@ -1,8 +1,9 @@
 // npm run bench [-- name …]: runs the benchmarks (all by default). Each prints its figures and
 // its ratios against a baseline measured in the same process.
+import { benchChunking } from "./chunking";
 import { benchJobs } from "./jobs";
 
-const BENCHES: Record<string, () => Promise<void>> = { jobs: benchJobs };
+const BENCHES: Record<string, () => Promise<void>> = { jobs: benchJobs, chunking: benchChunking };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : Object.keys(BENCHES);

@@ -5,7 +5,7 @@ import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
-import { JOB_LABELS } from "@/lib/jobs/registry";
+import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobView } from "@/lib/jobs/queries";
 
 export function JobActions({ projectId, job, canCancel, canRetry }: { projectId: string; job: JobView; canCancel: boolean; canRetry: boolean }) {

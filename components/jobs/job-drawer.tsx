@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { cn } from "@/components/ui/cn";
-import { JOB_LABELS } from "@/lib/jobs/registry";
+import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobLogLine, JobView } from "@/lib/jobs/queries";
 import { elapsedSeconds, formatDuration } from "./format";
 import { JobActions } from "./job-actions";

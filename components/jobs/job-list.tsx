@@ -4,7 +4,7 @@ import { Activity } from "lucide-react";
 import { useState } from "react";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { JOB_LABELS } from "@/lib/jobs/registry";
+import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobView } from "@/lib/jobs/queries";
 import { elapsedSeconds, formatDuration } from "./format";
 import { JobActions } from "./job-actions";

@@ -37,6 +37,8 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: flag.default(false),
   UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
+  /// URL sources may not reach private or loopback addresses unless the server's admin allows it.
+  ALLOW_PRIVATE_URL_SOURCES: flag.default(false),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   ALLOW_SIGNUP: flag.default(true),

@@ -59,6 +59,8 @@ export type JobDefinition<P = unknown, I = P> = {
   /** Sets the project's status while the job runs. */
   projectStatus?: "chunking" | "generating" | "training" | "evaluating";
   handler(ctx: JobContext<P>): Promise<Record<string, unknown> | void>;
+  /** Runs once when the job ends failed or cancelled, to leave what it works on in a clear state. */
+  onGiveUp?(payload: P, outcome: "failed" | "cancelled", message: string): Promise<void>;
 };
 
 export function defineJob<P, I>(definition: JobDefinition<P, I>): JobDefinition<P, I> {

@@ -10,7 +10,7 @@ import { withPgTransaction, type SqlExecutor } from "@/lib/db/pool";
 import { conflict } from "@/lib/errors";
 import { getSender } from "./boss";
 import type { JobDefinition } from "./definition";
-import { JOB_LABELS } from "./registry";
+import { JOB_LABELS } from "./labels";
 
 export type EnqueuedJob = { id: string; type: JobType; projectId: string };
 type Pending = { id: string; payload: unknown };

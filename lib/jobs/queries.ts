@@ -16,6 +16,8 @@ export type JobView = {
   etaSeconds: number | null;
   errorMessage: string | null;
   resultSummary: unknown;
+  /** What the job works on (e.g. { fileId }), to show its progress beside that thing. */
+  payload: unknown;
   retryCount: number;
   maxRetries: number;
   attempts: number;
@@ -38,6 +40,7 @@ export const JOB_VIEW_SELECT = {
   etaSeconds: true,
   errorMessage: true,
   resultSummary: true,
+  payload: true,
   retryCount: true,
   maxRetries: true,
   attempts: true,

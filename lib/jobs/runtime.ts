@@ -165,6 +165,11 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
   const settle = async (data: Prisma.JobUpdateInput, outcome: Outcome) => {
     await startStatus;
     await progress.flush();
+    if ((outcome === "failed" || outcome === "cancelled") && definition.onGiveUp && ctx.payload !== undefined) {
+      await definition.onGiveUp(ctx.payload, outcome, String(data.errorMessage ?? "Cancelled")).catch((error) =>
+        log("warn", `Could not tidy up after the job: ${(error as Error).message}`),
+      );
+    }
     await db.job.update({ where: { id: job.id }, data });
     await refreshProjectStatus(job.projectId);
     return outcome;

@@ -6,6 +6,8 @@ import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
+import { getStorage } from "@/lib/storage";
+import { projectPrefix } from "@/lib/storage/keys";
 import { projectConfigSchema } from "./config";
 
 export const HF_MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
@@ -97,5 +99,7 @@ export async function updateProject(ctx: ProjectContext, fields: ProjectFields) 
 export async function deleteProject(ctx: ProjectContext) {
   const project = await getProject(ctx, ctx.projectId);
   await db.project.deleteMany({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id } });
+  // Stored bytes (sources, artifacts, exports) go with it; the rows are gone already.
+  await getStorage().deletePrefix(projectPrefix(ctx.workspace.id, ctx.projectId));
   await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.delete", targetType: "project", targetId: ctx.projectId, metadata: { name: project.name } });
 }

@@ -1,7 +1,8 @@
 // A project's status (seed 000 project_status) follows its jobs and its data:
 // a running job sets it (chunking, generating, training, evaluating); otherwise it reads what
 // the project holds — a finished run: completed; valid train examples: ready_to_train; a last
-// job that failed: failed (with its message); else draft.
+// pipeline job that failed: failed (with its message); else draft. A source that cannot be
+// read fails on its own row (chunking, import) and does not fail the project.
 import type { JobType, ProjectStatus } from "@prisma/client";
 import { db } from "@/lib/db/client";
 
@@ -14,6 +15,8 @@ const BUSY: Partial<Record<JobType, ProjectStatus>> = {
   eval: "evaluating",
 };
 
+const PIPELINE: JobType[] = ["dataset_preview", "dataset_generate", "train", "eval", "export"];
+
 export async function refreshProjectStatus(projectId: string, busy?: ProjectStatus): Promise<ProjectStatus> {
   const [active, lastFinished, doneRuns, validTrain] = await Promise.all([
     db.job.findFirst({
@@ -22,7 +25,7 @@ export async function refreshProjectStatus(projectId: string, busy?: ProjectStat
       select: { type: true },
     }),
     db.job.findFirst({
-      where: { projectId, status: { in: ["success", "failed", "cancelled"] }, type: { not: "diagnostic" } },
+      where: { projectId, status: { in: ["success", "failed", "cancelled"] }, type: { in: PIPELINE } },
       orderBy: { finishedAt: "desc" },
       select: { status: true, errorMessage: true },
     }),

@@ -4,6 +4,8 @@ import crypto from "node:crypto";
 import type { Role } from "@/lib/access/permissions";
 import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
+import { getStorage } from "@/lib/storage";
+import { fileKey } from "@/lib/storage/keys";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 let hashed: Promise<string> | undefined;
@@ -59,9 +61,28 @@ export async function createTeam(name = "Team A") {
       expiresAt: new Date(Date.now() + 86_400_000),
     },
   });
+  const source = await db.file.create({
+    data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "guide.md", storagePath: "unused", metadata: { format: "markdown" } },
+  });
+  const datasetId = crypto.randomUUID();
+  const datasetPath = fileKey(workspace.id, project.id, datasetId);
+  const stored = await getStorage().put(datasetPath, Buffer.from('{"instruction":"Hi?","output":"Hello."}\n'));
+  const dataset = await db.file.create({
+    data: {
+      id: datasetId,
+      projectId: project.id,
+      kind: "dataset_upload",
+      status: "ready",
+      filename: "data.jsonl",
+      storagePath: datasetPath,
+      sizeBytes: stored.size,
+      sha256: stored.sha256,
+      metadata: { format: "jsonl" },
+    },
+  });
   const job = await db.job.create({
     data: { projectId: project.id, type: "diagnostic", status: "failed", errorMessage: "fixture", payload: { items: 1 } },
   });
-  return { workspace, members, target, targetUser, project, invitation, job };
+  return { workspace, members, target, targetUser, project, invitation, job, source, dataset };
 }
 export type Team = Awaited<ReturnType<typeof createTeam>>;

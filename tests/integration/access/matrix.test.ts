@@ -42,7 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 
 async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team): Promise<number> {
-  const request = requestWithSession(`/test`, { method: entry.method, body: entry.body?.(team) });
+  const request = requestWithSession(`/test${entry.search ?? ""}`, { method: entry.method, body: entry.body?.(team) });
   const response = await fn(request, { params: Promise.resolve(entry.params(team)) });
   await response.body?.cancel();
   return response.status;

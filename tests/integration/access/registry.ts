@@ -3,7 +3,7 @@
 import type { Team } from "../../support/fixtures";
 
 export type ActionEntry = { input: (team: Team) => Record<string, unknown> };
-export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit };
+export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit; search?: string };
 
 const projectInput = (extra: Record<string, unknown> = {}) => (t: Team) => ({ projectId: t.project.id, ...extra });
 const workspaceInput = (extra: (t: Team) => Record<string, unknown> = () => ({})) => (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
@@ -23,12 +23,25 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "app/w/[workspace]/members/actions.ts#leaveWorkspaceAction": { input: workspaceInput() },
   "app/w/[workspace]/p/[project]/actions.ts#updateProjectAction": { input: projectInput({ name: "Renamed", taskType: "instruction" }) },
   "app/w/[workspace]/p/[project]/actions.ts#deleteProjectAction": { input: projectInput() },
+  "app/w/[workspace]/p/[project]/sources/actions.ts#addUrlSourceAction": { input: projectInput({ url: "https://example.com/page" }) },
+  "app/w/[workspace]/p/[project]/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
+  "app/w/[workspace]/p/[project]/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },
+  "app/w/[workspace]/p/[project]/sources/actions.ts#previewImportAction": { input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id }) },
+  "app/w/[workspace]/p/[project]/sources/actions.ts#startImportAction": {
+    input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id, mapping: { shape: "columns", columns: { instruction: "instruction", output: "output" } } }),
+  },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };
 
 export const ROUTES: Record<string, RouteEntry | "public"> = {
   "app/api/health/route.ts#GET": "public",
+  "app/api/projects/[projectId]/files/route.ts#POST": {
+    method: "POST",
+    params: (t) => ({ projectId: t.project.id }),
+    body: () => new TextEncoder().encode("# Notes\n\nSome text to upload.\n"),
+    search: "?name=notes.md",
+  },
   "app/api/projects/[projectId]/jobs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/jobs/[jobId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/api/projects/[projectId]/jobs/stream/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },

@@ -1,0 +1,85 @@
+import { ArrowLeft } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent } from "@/components/ui/card";
+import { projectPageContext } from "@/lib/access/page";
+import { AppError } from "@/lib/errors";
+import { listChunks } from "@/lib/sources";
+
+export const metadata: Metadata = { title: "Chunks" };
+
+function pages(meta: unknown): string | null {
+  const m = (meta ?? {}) as { page_start?: number; page_end?: number };
+  if (!m.page_start) return null;
+  return m.page_end && m.page_end !== m.page_start ? `pages ${m.page_start}–${m.page_end}` : `page ${m.page_start}`;
+}
+
+export default async function ChunkViewer({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ workspace: string; project: string; fileId: string }>;
+  searchParams: Promise<{ page?: string }>;
+}) {
+  const { workspace, project, fileId } = await params;
+  const page = Math.max(1, Number((await searchParams).page ?? 1) || 1);
+  const ctx = await projectPageContext(workspace, project);
+  const result = await listChunks(ctx, fileId, page).catch((error) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
+  const base = `/w/${workspace}/p/${ctx.projectId}/sources`;
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <Button asChild variant="ghost" size="sm">
+          <Link href={base}>
+            <ArrowLeft className="size-4" /> Sources
+          </Link>
+        </Button>
+        <h2 className="truncate text-lg font-semibold">{result.file.filename}</h2>
+        <span className="text-sm text-muted-foreground">{result.total.toLocaleString()} chunks</span>
+      </div>
+      <ol className="space-y-3" data-testid="chunk-list">
+        {result.chunks.map((chunk) => {
+          const meta = (chunk.metadata ?? {}) as { section?: string };
+          return (
+            <li key={chunk.id}>
+              <Card className="py-3">
+                <CardContent className="space-y-2">
+                  <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+                    <Badge variant="secondary">#{chunk.chunkIndex + 1}</Badge>
+                    <span className="tabular-nums">{chunk.tokenCount} tokens</span>
+                    {pages(chunk.metadata) && <span data-testid="chunk-pages">{pages(chunk.metadata)}</span>}
+                    {meta.section && <span className="truncate">§ {meta.section}</span>}
+                  </div>
+                  <p className="line-clamp-6 whitespace-pre-wrap text-sm">{chunk.content}</p>
+                </CardContent>
+              </Card>
+            </li>
+          );
+        })}
+      </ol>
+      {result.pages > 1 && (
+        <div className="flex items-center justify-center gap-2 text-sm">
+          {page > 1 && (
+            <Button asChild variant="outline" size="sm">
+              <Link href={`${base}/${fileId}?page=${page - 1}`}>Previous</Link>
+            </Button>
+          )}
+          <span>
+            Page {page} of {result.pages}
+          </span>
+          {page < result.pages && (
+            <Button asChild variant="outline" size="sm">
+              <Link href={`${base}/${fileId}?page=${page + 1}`}>Next</Link>
+            </Button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { projectAction } from "@/lib/access/action";
+import { datasetMappingSchema } from "@/lib/datasets/formats/mapping";
+import { previewImport, startImport } from "@/lib/datasets/import";
+import { addUrlSource, deleteSource, rechunkSources, urlSchema } from "@/lib/sources";
+
+const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/sources`);
+
+export const addUrlSourceAction = projectAction(
+  "addUrlSource",
+  "sources.manage",
+  z.object({ projectId: z.string(), url: urlSchema }),
+  async (ctx, input) => {
+    const file = await addUrlSource(ctx, input.url);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { id: file.id };
+  },
+);
+
+export const deleteSourceAction = projectAction(
+  "deleteSource",
+  "sources.manage",
+  z.object({ projectId: z.string(), fileId: z.uuid() }),
+  async (ctx, input) => {
+    await deleteSource(ctx, input.fileId);
+    refresh(ctx.workspace.slug, ctx.projectId);
+  },
+);
+
+export const rechunkSourcesAction = projectAction(
+  "rechunkSources",
+  "sources.manage",
+  z.object({ projectId: z.string(), fileIds: z.array(z.uuid()).max(1000).optional() }),
+  async (ctx, input) => {
+    const jobs = await rechunkSources(ctx, input.fileIds);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { jobs: jobs.length };
+  },
+);
+
+const importInput = z.object({ projectId: z.string(), fileId: z.uuid() });
+
+export const previewImportAction = projectAction(
+  "previewImport",
+  "dataset.edit",
+  importInput.extend({ mapping: datasetMappingSchema.optional() }),
+  async (ctx, input) => previewImport(ctx, input.fileId, input.mapping),
+);
+
+export const startImportAction = projectAction(
+  "startImport",
+  "dataset.edit",
+  importInput.extend({ mapping: datasetMappingSchema }),
+  async (ctx, input) => {
+    const job = await startImport(ctx, input.fileId, input.mapping);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { jobId: job.id };
+  },
+);

@@ -1,0 +1,176 @@
+"use client";
+
+import { Upload } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { previewImportAction, startImportAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
+import { useAction } from "@/components/forms/use-action";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Field, FormError } from "@/components/ui/form";
+import { NativeSelect } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import type { ImportPreview } from "@/lib/datasets/import";
+import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
+
+type Columns = { prompt: string; input: string; response: string; system: string };
+const NONE = "";
+
+const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
+  alpaca: "Alpaca (instruction / input / output)",
+  sharegpt: "ShareGPT (conversations)",
+  openai: "OpenAI messages",
+  qa: "Question / answer",
+  unknown: "Not recognised: choose the columns",
+};
+
+function columnsOf(mapping: DatasetMapping | null): Columns {
+  if (!mapping || mapping.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE };
+  const c = mapping.columns;
+  return { prompt: c.instruction ?? c.question ?? NONE, input: c.input ?? NONE, response: c.output ?? c.answer ?? NONE, system: c.system ?? NONE };
+}
+
+function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): DatasetMapping {
+  if (kind !== "columns") return { shape: kind };
+  const pick = (v: string) => (v === NONE ? undefined : v);
+  return { shape: "columns", columns: { instruction: pick(columns.prompt), input: pick(columns.input), output: pick(columns.response), system: pick(columns.system) } };
+}
+
+function ExampleCell({ example }: { example: Record<string, string> | null }) {
+  if (!example) return <span className="text-muted-foreground">–</span>;
+  return (
+    <dl className="space-y-1 text-xs">
+      {Object.entries(example).map(([k, v]) => (
+        <div key={k}>
+          <dt className="inline font-medium">{k}: </dt>
+          <dd className="inline whitespace-pre-wrap">{v.length > 160 ? `${v.slice(0, 160)}…` : v || "(empty)"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Preview an uploaded dataset, confirm or change its column mapping, and import it. */
+export function ImportDialog({ projectId, fileId, filename, imported }: { projectId: string; fileId: string; filename: string; imported: boolean }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [kind, setKind] = useState<"columns" | "sharegpt" | "openai">("columns");
+  const [columns, setColumns] = useState<Columns>(columnsOf(null));
+  const load = useAction(previewImportAction);
+  const start = useAction(startImportAction);
+
+  useEffect(() => {
+    if (!open || preview) return;
+    void load.run({ projectId, fileId }, (result) => {
+      setPreview(result);
+      const suggested = result.suggestedMapping;
+      setKind(suggested?.shape ?? "columns");
+      setColumns(columnsOf(suggested));
+    });
+  }, [open, preview, load, projectId, fileId]);
+
+  const mapping = toMapping(kind, columns);
+  const refreshPreview = () => load.run({ projectId, fileId, mapping }, (result) => setPreview(result));
+  const setColumn = (key: keyof Columns) => (e: React.ChangeEvent<HTMLSelectElement>) => setColumns((c) => ({ ...c, [key]: e.target.value }));
+
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button size="sm">
+          <Upload className="size-3" /> {imported ? "Import again" : "Import…"}
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="max-h-[90vh] overflow-y-auto sm:max-w-4xl">
+        <DialogHeader>
+          <DialogTitle>Import {filename}</DialogTitle>
+          <DialogDescription>
+            Check how the rows map to {preview?.taskType === "qa" ? "question / answer" : "instruction / input / output"} examples. Rows that cannot be used are kept as invalid, with their line number.
+          </DialogDescription>
+        </DialogHeader>
+        <FormError message={load.error?.message ?? start.error?.message} />
+        {!preview ? (
+          <p className="text-sm text-muted-foreground">Reading the first rows…</p>
+        ) : (
+          <div className="space-y-4">
+            <div className="flex flex-wrap items-center gap-2 text-sm">
+              <Badge variant="outline" className="uppercase">{preview.format}</Badge>
+              <span>Detected: {SHAPE_LABELS[preview.shape]}</span>
+              <span className="text-muted-foreground">
+                · {preview.sampleErrors} of the first {preview.sampledRows} rows have problems
+              </span>
+            </div>
+            <div className="grid gap-3 sm:grid-cols-5">
+              <Field label="Layout" htmlFor="map-kind">
+                <NativeSelect id="map-kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+                  <option value="columns">Columns</option>
+                  <option value="sharegpt">ShareGPT conversations</option>
+                  <option value="openai">OpenAI messages</option>
+                </NativeSelect>
+              </Field>
+              {kind === "columns" &&
+                (
+                  [
+                    ["prompt", "Prompt column"],
+                    ["input", "Input / context"],
+                    ["response", "Response column"],
+                    ["system", "System prompt"],
+                  ] as const
+                ).map(([key, label]) => (
+                  <Field key={key} label={label} htmlFor={`map-${key}`}>
+                    <NativeSelect id={`map-${key}`} value={columns[key]} onChange={setColumn(key)}>
+                      <option value={NONE}>{key === "prompt" || key === "response" ? "Choose…" : "None"}</option>
+                      {preview.columns.map((c) => (
+                        <option key={c} value={c}>
+                          {c}
+                        </option>
+                      ))}
+                    </NativeSelect>
+                  </Field>
+                ))}
+            </div>
+            <Button variant="outline" size="sm" onClick={refreshPreview} disabled={load.pending}>
+              {load.pending ? "Checking…" : "Preview with this mapping"}
+            </Button>
+            <Table>
+              <TableHeader>
+                <TableRow>
+                  <TableHead className="w-16">Line</TableHead>
+                  <TableHead>Becomes</TableHead>
+                  <TableHead className="w-64">Problem</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {preview.sample.map((row) => (
+                  <TableRow key={row.line}>
+                    <TableCell className="tabular-nums">{row.line}</TableCell>
+                    <TableCell>
+                      <ExampleCell example={row.example as Record<string, string> | null} />
+                    </TableCell>
+                    <TableCell className="text-xs text-destructive">{row.error}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+        )}
+        <DialogFooter>
+          <Button
+            disabled={!preview || start.pending}
+            onClick={() =>
+              start.run({ projectId, fileId, mapping }, () => {
+                setOpen(false);
+                toast.success("Import started.");
+                router.refresh();
+              })
+            }
+          >
+            {start.pending ? "Starting…" : "Import"}
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

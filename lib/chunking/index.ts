@@ -1,0 +1,2 @@
+export { chunkDocument, chunkStream, validateChunkOptions, type DocumentStructure } from "./chunker";
+export type { ChunkOptions, TextChunk } from "./types";

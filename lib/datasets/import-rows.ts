@@ -1,0 +1,99 @@
+// The import job's work (see import-job.ts).
+import { Transform } from "node:stream";
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import type { DatasetFormat } from "@/lib/ingest/types";
+import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { readProjectConfig } from "@/lib/projects/config";
+import { getStorage } from "@/lib/storage";
+import { flagDuplicates } from "./dedup";
+import type { ExampleData } from "./example";
+import { type DatasetMapping, toExample } from "./formats/mapping";
+import { readRecords } from "./formats/parse";
+import { contentHash } from "./hash";
+import { assignSplit } from "./split";
+import { validateExample } from "./validate";
+
+const BATCH = 500;
+const DATASET_FORMATS: DatasetFormat[] = ["jsonl", "json", "csv"];
+
+type Row = Prisma.DatasetExampleCreateManyInput;
+
+export async function importDataset(ctx: JobContext<{ fileId: string; mapping: DatasetMapping }>): Promise<Record<string, unknown>> {
+  const file = await db.file.findFirst({ where: { id: ctx.payload.fileId, projectId: ctx.projectId, kind: "dataset_upload" }, include: { project: true } });
+  if (!file) throw new NonRetryableError("This dataset file was deleted.");
+  const format = (file.metadata as { format?: DatasetFormat } | null)?.format;
+  if (!format || !DATASET_FORMATS.includes(format)) throw new NonRetryableError("This file is not a dataset (JSONL, JSON or CSV).");
+  const config = readProjectConfig(file.project.config);
+  const taskType = file.project.taskType;
+  const resumeAfter = ctx.checkpoint.get<{ line: number }>()?.line ?? 0;
+  if (resumeAfter > 0) ctx.log("info", `Resuming after line ${resumeAfter}.`);
+
+  const total = Number(file.sizeBytes) || 1;
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const source = (await getStorage().get(file.storagePath)).pipe(counter);
+
+  let batch: Row[] = [];
+  let lastLine = resumeAfter;
+  let rows = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const pending = batch;
+    batch = [];
+    await db.$transaction(async (tx) => {
+      await tx.datasetExample.createMany({ data: pending, skipDuplicates: true });
+      await ctx.checkpoint.saveIn(tx, { line: lastLine });
+    });
+    await ctx.progress({ pct: Math.min(95, Math.floor((bytes / total) * 95)), message: `Imported through line ${lastLine.toLocaleString()}`, done: rows });
+  };
+
+  for await (const parsed of readRecords(source, format)) {
+    if (parsed.line <= resumeAfter) continue;
+    throwIfAborted(ctx.signal);
+    rows++;
+    lastLine = parsed.line;
+    const base = { projectId: file.projectId, jobId: ctx.jobId, sourceFileId: file.id, naturalKey: `import:${file.id}:${parsed.line}`, provenance: { source: "import", file: file.filename, line: parsed.line } };
+    const problem = parsed.error ?? null;
+    const converted = parsed.record ? toExample(parsed.record, ctx.payload.mapping, taskType) : null;
+    if (problem || !converted || "error" in converted) {
+      const reason = problem ?? (converted && "error" in converted ? converted.error : "Unreadable row.");
+      batch.push({ ...base, data: { raw: (parsed.record ?? null) as Prisma.InputJsonValue }, isValid: false, validationError: `Line ${parsed.line}: ${reason}`, tokenCount: 0, split: "train" });
+    } else {
+      const data: ExampleData = converted.data;
+      const validation = validateExample(data, { taskType, maxSeqLength: config.max_seq_length });
+      const hash = contentHash(data);
+      batch.push({
+        ...base,
+        data: data as Prisma.InputJsonObject,
+        isValid: validation.isValid,
+        validationError: validation.validationError ? `Line ${parsed.line}: ${validation.validationError}` : null,
+        tokenCount: validation.tokenCount,
+        contentHash: hash,
+        split: assignSplit(hash, file.projectId, config.train_eval_split),
+      });
+    }
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+
+  await ctx.progress({ pct: 97, message: "Looking for duplicates" });
+  const duplicates = await flagDuplicates(file.projectId);
+  const [imported, valid] = await Promise.all([
+    db.datasetExample.count({ where: { sourceFileId: file.id } }),
+    db.datasetExample.count({ where: { sourceFileId: file.id, isValid: true } }),
+  ]);
+  const fromFileDuplicates = await db.datasetExample.count({ where: { sourceFileId: file.id, isDuplicate: true } });
+  const summary = { imported, valid, invalid: imported - valid, duplicates: fromFileDuplicates };
+  await db.file.update({
+    where: { id: file.id },
+    data: { errorMessage: null, metadata: { ...((file.metadata as object) ?? {}), import: summary, mapping: ctx.payload.mapping as Prisma.InputJsonObject } },
+  });
+  ctx.log("info", `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project).`);
+  return summary;
+}

@@ -1,0 +1,60 @@
+// Document extraction: one extractor per format, and every failure an IngestError whose message
+// a user can act on. Library errors never reach the user as they are; they become "corrupt".
+import fs from "node:fs/promises";
+import { extractDocx } from "./docx";
+import { extractHtml } from "./html";
+import { extractMarkdown } from "./markdown";
+import { extractPdf } from "./pdf";
+import { extractText } from "./text";
+import { IngestError, type DocumentFormat, type ExtractedDocument } from "./types";
+import type { FileSource } from "./zip";
+
+export { DETECT_HEAD_BYTES, detectFormat } from "./detect";
+export { fetchUrl, refusalReason, type FetchedUrl, type FetchUrlOptions } from "./url";
+export { detectZipFormat, type FileSource } from "./zip";
+export * from "./types";
+
+const EXTRACTORS: Record<Exclude<DocumentFormat, "docx">, (bytes: Buffer) => ExtractedDocument | Promise<ExtractedDocument>> = {
+  pdf: extractPdf,
+  html: extractHtml,
+  markdown: extractMarkdown,
+  text: extractText,
+};
+
+const CORRUPT: Record<DocumentFormat, string> = {
+  pdf: "This PDF could not be read: it looks damaged or incomplete. Open it in a PDF viewer, save a new copy and upload that.",
+  docx: "This Word document could not be read: it looks damaged, or it is not really a .docx file. Open it in Word or LibreOffice, save it again as .docx and upload that.",
+  html: "This web page could not be read. Save it again from the browser and upload the new file.",
+  markdown: "This Markdown file could not be read. Save it again as UTF-8 text and upload the new file.",
+  text: "This text file could not be read. Save it again as UTF-8 text and upload the new file.",
+};
+
+const EMPTY: Record<DocumentFormat, string> = {
+  pdf: "No text was found in this PDF.",
+  docx: "This Word document has no text in it.",
+  html: "No readable text was found on this page.",
+  markdown: "This Markdown file has no text in it.",
+  text: "This file has no text in it.",
+};
+
+export async function extractDocument(format: DocumentFormat, input: FileSource): Promise<ExtractedDocument> {
+  let run: () => ExtractedDocument | Promise<ExtractedDocument>;
+  if (format === "docx") {
+    run = () => extractDocx(input);
+  } else {
+    // Read before the guard below: a missing file is the caller's bug, not a damaged upload.
+    const bytes = "bytes" in input ? input.bytes : await fs.readFile(input.path);
+    run = () => EXTRACTORS[format](bytes);
+  }
+  let document: ExtractedDocument;
+  try {
+    document = await run();
+  } catch (error) {
+    if (error instanceof IngestError) throw error;
+    const wrapped = new IngestError("corrupt", CORRUPT[format]);
+    wrapped.cause = error;
+    throw wrapped;
+  }
+  if (!document.text.trim()) throw new IngestError("empty", EMPTY[format]);
+  return document;
+}

@@ -1,0 +1,52 @@
+// What extraction produces and how it fails. One extractor per format (lib/ingest/<format>.ts);
+// each turns bytes into plain text plus the structure the chunker keeps: page numbers and
+// section headings, both as character offsets into `text`.
+
+export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text";
+export type DatasetFormat = "jsonl" | "json" | "csv";
+export type DetectedFormat = DocumentFormat | DatasetFormat;
+
+export type Detection =
+  | { ok: true; format: DetectedFormat; mimeType: string; kind: "raw_doc" | "dataset_upload" }
+  | { ok: false; message: string };
+
+export type PageSpan = { page: number; start: number; end: number };
+export type SectionMark = {
+  /** Heading text, e.g. "2.1 Installation". */
+  heading: string;
+  /** 1 for a top-level heading, 2 for a sub-heading … */
+  level: number;
+  /** Offset in `text` where the heading's line starts. */
+  start: number;
+};
+
+export type ExtractedDocument = {
+  /** Normalised text: \n line breaks, paragraphs separated by a blank line. */
+  text: string;
+  /** Page spans (PDF only), in order, covering the text. */
+  pages: PageSpan[];
+  /** Section headings in order of appearance. */
+  sections: SectionMark[];
+  /** Format-specific facts kept on the File row (page count, encoding, title …). */
+  metadata: Record<string, unknown>;
+};
+
+export type IngestErrorCode =
+  | "empty"
+  | "encrypted"
+  | "no_text_layer"
+  | "corrupt"
+  | "unsupported_type"
+  | "too_large"
+  | "zip_bomb"
+  | "binary"
+  | "url_refused"
+  | "url_failed";
+
+/** A failure the user can act on; `message` says what happened and what to do. */
+export class IngestError extends Error {
+  constructor(readonly code: IngestErrorCode, message: string) {
+    super(message);
+    this.name = "IngestError";
+  }
+}

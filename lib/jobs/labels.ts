@@ -1,0 +1,12 @@
+import type { JobType } from "@prisma/client";
+
+export const JOB_LABELS: Record<JobType, string> = {
+  chunking: "Chunking",
+  import: "Dataset import",
+  dataset_preview: "Preview",
+  dataset_generate: "Generation",
+  train: "Training",
+  eval: "Evaluation",
+  export: "Export",
+  diagnostic: "Diagnostic",
+};

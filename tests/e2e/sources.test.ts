@@ -1,0 +1,84 @@
+// Sources in a real browser: upload three files (one broken) → two ready with chunk counts and
+// one failed with its reason → the chunk viewer; then import a dataset through the mapping dialog.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { launchBrowser, screenshot } from "../support/browser";
+import { CORPUS, makePdf } from "../support/corpus";
+import { signedInPage } from "../support/e2e";
+import { createTeam, type Team } from "../support/fixtures";
+
+let browser: Browser;
+let page: Page;
+let team: Team;
+let dir: string;
+let sourcesUrl: string;
+
+const body = (topic: string) =>
+  Array.from({ length: 12 }, (_, i) => `${topic} ${i + 1}: our support team answers billing questions within one business day and escalates outages at once.`).join("\n\n");
+
+beforeAll(async () => {
+  team = await createTeam("Sources team");
+  await db.file.deleteMany({ where: { projectId: team.project.id } });
+  sourcesUrl = `/w/${team.workspace.slug}/p/${team.project.id}/sources`;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-files-"));
+  fs.writeFileSync(path.join(dir, "handbook.md"), `# Handbook\n\n${body("Rule")}\n\n## Escalation\n\n${body("Step")}\n`);
+  const lines = (n: number) => body(`Page ${n}`).split("\n\n").map((text) => ({ text: text.slice(0, 95) }));
+  fs.writeFileSync(path.join(dir, "manual.pdf"), await makePdf([[{ text: "Manual", size: 22 }, ...lines(1)], [{ text: "Appendix", size: 22 }, ...lines(2)]]));
+  fs.writeFileSync(path.join(dir, "broken.pdf"), await CORPUS.find((c) => c.name === "truncated PDF")!.bytes());
+  fs.writeFileSync(
+    path.join(dir, "faq.jsonl"),
+    [
+      JSON.stringify({ question: "How fast do you answer?", answer: "Within one business day." }),
+      "{ not json",
+      JSON.stringify({ question: "Do you escalate outages?", answer: "Yes, at once." }),
+    ].join("\n"),
+  );
+  browser = await launchBrowser();
+  page = await signedInPage(browser, team.members.editor.email);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (name: string) => page.getByTestId(`source-${name}`);
+
+describe("sources in the browser", () => {
+  it("uploads three files: two become ready with chunks, the broken one says why", async () => {
+    await page.goto(sourcesUrl);
+    await page.getByTestId("file-input").setInputFiles(["handbook.md", "manual.pdf", "broken.pdf"].map((f) => path.join(dir, f)));
+    for (const name of ["handbook.md", "manual.pdf"]) {
+      await expect.poll(() => row(name).getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
+      expect(Number(await row(name).getByTestId("chunk-count").textContent())).toBeGreaterThan(0);
+    }
+    await expect.poll(() => row("broken.pdf").getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
+    expect(await row("broken.pdf").getByTestId("source-error").textContent()).toMatch(/could not be read/i);
+    await page.getByTestId("chunk-stats").waitFor();
+    await screenshot(page, "sources");
+  });
+
+  it("opens the chunk viewer with token counts and page references", async () => {
+    await row("manual.pdf").getByRole("link", { name: "Chunks" }).click();
+    await page.getByTestId("chunk-list").waitFor();
+    expect(await page.getByTestId("chunk-pages").first().textContent()).toMatch(/page/);
+    expect(await page.getByText(/\d+ tokens/).count()).toBeGreaterThan(0);
+    await screenshot(page, "chunk-viewer");
+  });
+
+  it("imports a dataset through the mapping dialog, keeping the broken row as invalid", async () => {
+    await page.goto(sourcesUrl);
+    await page.getByTestId("file-input").setInputFiles(path.join(dir, "faq.jsonl"));
+    await row("faq.jsonl").getByRole("button", { name: /Import/ }).click();
+    await page.getByText(/Detected: Question \/ answer/).waitFor();
+    await screenshot(page, "import-dialog");
+    await page.getByRole("dialog").getByRole("button", { name: "Import", exact: true }).click();
+    await expect.poll(() => row("faq.jsonl").textContent(), { timeout: 60_000 }).toMatch(/Imported 3 rows: 2 valid, 1 invalid/);
+    const invalid = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, isValid: false } });
+    expect(invalid.validationError).toMatch(/^Line 2: /);
+  });
+});

@@ -1,0 +1,231 @@
+// Sources end to end on real parts: the upload route streams to storage, the worker process
+// extracts and chunks (or imports), failures are explained per file, and nothing else is lost.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
+import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
+import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
+import { stopSender } from "@/lib/jobs/boss";
+import { getStorage } from "@/lib/storage";
+import { CORPUS, makeDocx, makePdf } from "../support/corpus";
+import { createTeam, type Team } from "../support/fixtures";
+import { actAs, requestWithSession } from "../support/request";
+import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+
+let team: Team;
+let worker: WorkerProcess;
+let pageServer: http.Server;
+let pageUrl = "";
+
+const paragraphs = (n: number, topic: string) =>
+  Array.from({ length: n }, (_, i) => `${topic} paragraph ${i + 1}. ` + "The handbook explains how the support team answers customer questions about billing and accounts. ".repeat(6)).join("\n\n");
+
+/** A PDF page: a big heading, then body text wrapped into lines. */
+function pdfPage(heading: string, body: string) {
+  const lines = body.replace(/\n+/g, " ").match(/.{1,90}(\s|$)/g) ?? [];
+  return [{ text: heading, size: 20 }, ...lines.slice(0, 45).map((text) => ({ text: text.trim() }))];
+}
+
+async function uploadFile(name: string, body: Buffer) {
+  const request = requestWithSession(`/api/projects/${team.project.id}/files?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-length": String(body.length), "content-type": "application/octet-stream" },
+  });
+  const response = await upload(request, { params: Promise.resolve({ projectId: team.project.id }) });
+  return { status: response.status, body: (await response.json()) as { file?: { id: string; status: string; kind: string }; duplicateOf?: string | null; error?: { message: string } } };
+}
+
+async function settledFile(id: string) {
+  return waitFor(`file ${id} to settle`, async () => {
+    const file = await db.file.findUnique({ where: { id } });
+    return file && (file.status === "ready" || file.status === "failed") ? file : null;
+  }, 90_000, 200);
+}
+
+beforeAll(async () => {
+  team = await createTeam();
+  await actAs(team.members.editor);
+  pageServer = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html><head><title>Guide</title></head><body><nav>Home | Pricing</nav><main><h1>Returns guide</h1><p>${"Customers may return items within thirty days of delivery for a full refund. ".repeat(20)}</p><h2>Exceptions</h2><p>${"Gift cards and opened software cannot be returned. ".repeat(20)}</p></main><footer>© Acme</footer></body></html>`);
+  });
+  await new Promise<void>((r) => pageServer.listen(0, "127.0.0.1", r));
+  pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/guide`;
+  worker = spawnTestWorker({ ALLOW_PRIVATE_URL_SOURCES: "true" });
+});
+
+afterAll(async () => {
+  await stopWorker(worker, "SIGKILL");
+  await stopSender();
+  pageServer.close();
+});
+
+describe("documents", () => {
+  it("uploads documents of each kind and chunks them with pages and sections; a broken one fails alone", async () => {
+    const md = await uploadFile("handbook.md", Buffer.from(`# Support handbook\n\n${paragraphs(8, "Intro")}\n\n## Billing\n\n${paragraphs(10, "Billing")}\n`));
+    const pdf = await uploadFile("manual.pdf", await makePdf([pdfPage("Chapter one", paragraphs(3, "One")), pdfPage("Chapter two", paragraphs(3, "Two"))]));
+    const docx = await uploadFile(
+      "policy.docx",
+      await makeDocx([{ heading: 1, text: "Refund policy" }, { text: paragraphs(2, "Policy") }, { heading: 2, text: "Fees" }, { table: [["Plan", "Fee"], ["Basic", "5"]] }]),
+    );
+    const broken = await uploadFile("broken.pdf", await CORPUS.find((c) => c.name === "truncated PDF")!.bytes());
+    for (const r of [md, pdf, docx, broken]) expect(r.status).toBe(201);
+
+    const [mdFile, pdfFile, docxFile, brokenFile] = await Promise.all([md, pdf, docx, broken].map((r) => settledFile(r.body.file!.id)));
+    expect(brokenFile.status).toBe("failed");
+    expect(brokenFile.errorMessage).toMatch(/\w+/);
+    expect(brokenFile.errorMessage).not.toMatch(/at \w+ \(|Error:/);
+    for (const file of [mdFile, pdfFile, docxFile]) {
+      expect(file.status, file.errorMessage ?? "").toBe("ready");
+      expect(await db.chunk.count({ where: { sourceFileId: file.id } })).toBeGreaterThan(0);
+    }
+    const mdChunks = await db.chunk.findMany({ where: { sourceFileId: mdFile.id }, orderBy: { chunkIndex: "asc" } });
+    expect(mdChunks.length).toBeGreaterThan(1);
+    expect(mdChunks.every((c) => c.tokenCount <= 512)).toBe(true);
+    expect(mdChunks.map((c) => (c.metadata as { section?: string }).section)).toContain("Billing");
+    const pdfChunks = await db.chunk.findMany({ where: { sourceFileId: pdfFile.id }, orderBy: { chunkIndex: "asc" } });
+    const pdfMeta = pdfChunks.map((c) => c.metadata as { page_start: number; page_end: number });
+    expect(pdfMeta[0].page_start).toBe(1);
+    expect(Math.max(...pdfMeta.map((m) => m.page_end))).toBe(2);
+    expect((pdfFile.metadata as { pageCount: number }).pageCount).toBe(2);
+    expect(worker.child.exitCode).toBeNull();
+  }, 180_000);
+
+  it("refuses wrong types, empty and too-large files with a clear message and stores nothing", async () => {
+    const before = await db.file.count();
+    const png = await uploadFile("notes.txt", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]));
+    expect(png.status).toBe(400);
+    expect(png.body.error?.message).toMatch(/PNG|image/i);
+    const empty = await uploadFile("empty.txt", Buffer.alloc(0));
+    expect(empty.status).toBe(400);
+    expect(empty.body.error?.message).toMatch(/empty/i);
+    process.env.UPLOAD_MAX_MB = "0.01";
+    resetEnvCache();
+    try {
+      const big = await uploadFile("big.txt", Buffer.from("word ".repeat(10_000)));
+      expect(big.status).toBe(400);
+      expect(big.body.error?.message).toMatch(/larger than the .* limit/);
+    } finally {
+      delete process.env.UPLOAD_MAX_MB;
+      resetEnvCache();
+    }
+    expect(await db.file.count()).toBe(before);
+  });
+
+  it("recognises the same content uploaded twice and keeps it once", async () => {
+    const body = Buffer.from(`# Once\n\n${paragraphs(2, "Same")}`);
+    const first = await uploadFile("once.md", body);
+    const second = await uploadFile("twice.md", body);
+    expect(second.body.duplicateOf).toBe(first.body.file!.id);
+    expect(await db.file.count({ where: { sha256: { not: null }, filename: { in: ["once.md", "twice.md"] } } })).toBe(1);
+    await settledFile(first.body.file!.id);
+  }, 90_000);
+
+  it("re-chunks with new settings, replacing the chunks at once", async () => {
+    const r = await uploadFile("rechunk.md", Buffer.from(`# Rechunk\n\n${paragraphs(20, "Rechunk")}`));
+    const file = await settledFile(r.body.file!.id);
+    const before = await db.chunk.count({ where: { sourceFileId: file.id } });
+    await db.project.update({ where: { id: team.project.id }, data: { config: { chunk_size_tokens: 128, chunk_overlap_tokens: 16 } } });
+    const result = await rechunkSourcesAction({ projectId: team.project.id, fileIds: [file.id] });
+    expect(result.ok).toBe(true);
+    await settledFile(file.id);
+    await waitFor("new chunks", async () => (await db.chunk.count({ where: { sourceFileId: file.id } })) > before, 60_000);
+    const chunks = await db.chunk.findMany({ where: { sourceFileId: file.id } });
+    expect(chunks.every((c) => c.tokenCount <= 128)).toBe(true);
+    await db.project.update({ where: { id: team.project.id }, data: { config: {} } });
+  }, 120_000);
+
+  it("deletes a source with its chunks and stored bytes; examples keep their text", async () => {
+    const r = await uploadFile("delete-me.md", Buffer.from(`# Delete\n\n${paragraphs(3, "Delete")}`));
+    const file = await settledFile(r.body.file!.id);
+    const chunk = await db.chunk.findFirstOrThrow({ where: { sourceFileId: file.id } });
+    const example = await db.datasetExample.create({
+      data: { projectId: team.project.id, sourceChunkId: chunk.id, naturalKey: `test:${chunk.id}`, data: { question: "Q?", answer: "A." } },
+    });
+    expect((await deleteSourceAction({ projectId: team.project.id, fileId: file.id })).ok).toBe(true);
+    expect(await db.file.count({ where: { id: file.id } })).toBe(0);
+    expect(await db.chunk.count({ where: { sourceFileId: file.id } })).toBe(0);
+    expect(await getStorage().stat(file.storagePath)).toBeNull();
+    const kept = await db.datasetExample.findUniqueOrThrow({ where: { id: example.id } });
+    expect(kept.sourceChunkId).toBeNull();
+    expect(kept.data).toEqual({ question: "Q?", answer: "A." });
+  }, 90_000);
+
+  it("fetches a URL source (private addresses allowed by the admin setting) and keeps the main content", async () => {
+    const added = await addUrlSourceAction({ projectId: team.project.id, url: pageUrl });
+    expect(added.ok).toBe(true);
+    const file = await settledFile(added.ok ? added.data.id : "");
+    expect(file.status, file.errorMessage ?? "").toBe("ready");
+    const chunks = await db.chunk.findMany({ where: { sourceFileId: file.id } });
+    const text = chunks.map((c) => c.content).join(" ");
+    expect(text).toContain("return items within thirty days");
+    expect(text).not.toContain("Home | Pricing");
+    const bad = await addUrlSourceAction({ projectId: team.project.id, url: "ftp://example.com/file" });
+    expect(!bad.ok && bad.error.fieldErrors?.url).toMatch(/http/);
+  }, 90_000);
+});
+
+describe("dataset import", () => {
+  const rows = [
+    { instruction: "Summarise the refund policy.", input: "", output: "Refunds are given within thirty days." },
+    { instruction: "Who can return gift cards?", input: "", output: "Nobody: gift cards cannot be returned." },
+    { instruction: "Summarise the refund policy.", input: "", output: "Refunds are given within thirty days." },
+    { instruction: "", input: "", output: "An answer without a question." },
+  ];
+
+  it("previews, imports with line-numbered invalid rows kept, flags duplicates, and is idempotent", async () => {
+    const lines = rows.map((r) => JSON.stringify(r));
+    lines.splice(2, 0, "{ this line is broken");
+    const r = await uploadFile("alpaca.jsonl", Buffer.from(lines.join("\n") + "\n"));
+    expect(r.status).toBe(201);
+    expect(r.body.file?.kind).toBe("dataset_upload");
+    const fileId = r.body.file!.id;
+    const preview = await previewImportAction({ projectId: team.project.id, fileId });
+    expect(preview.ok).toBe(true);
+    if (!preview.ok) return;
+    expect(preview.data.shape).toBe("alpaca");
+    expect(preview.data.suggestedMapping).not.toBeNull();
+
+    const started = await startImportAction({ projectId: team.project.id, fileId, mapping: preview.data.suggestedMapping! });
+    expect(started.ok).toBe(true);
+    const jobId = started.ok ? started.data.jobId : "";
+    await waitFor("import", async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "success", 60_000);
+    const examples = await db.datasetExample.findMany({ where: { sourceFileId: fileId }, orderBy: { naturalKey: "asc" } });
+    expect(examples).toHaveLength(5);
+    const invalid = examples.filter((e) => !e.isValid).map((e) => e.validationError);
+    expect(invalid).toEqual(expect.arrayContaining([expect.stringMatching(/^Line 3: /), expect.stringMatching(/^Line 5: .*instruction/i)]));
+    expect(examples.filter((e) => e.isDuplicate)).toHaveLength(1);
+    // The project is instruction-typed: rows keep that shape, with token counts and a split.
+    const valid = examples.find((e) => e.isValid && !e.isDuplicate)!;
+    expect(valid.data).toMatchObject({ instruction: expect.any(String), output: expect.any(String) });
+    expect(valid.tokenCount).toBeGreaterThan(0);
+    expect(["train", "eval"]).toContain(valid.split);
+
+    const again = await startImportAction({ projectId: team.project.id, fileId, mapping: preview.data.suggestedMapping! });
+    const againId = again.ok ? again.data.jobId : "";
+    await waitFor("re-import", async () => (await db.job.findUniqueOrThrow({ where: { id: againId } })).status === "success", 60_000);
+    expect(await db.datasetExample.count({ where: { sourceFileId: fileId } })).toBe(5);
+    const file = await db.file.findUniqueOrThrow({ where: { id: fileId } });
+    expect((file.metadata as { import: Record<string, number> }).import).toEqual({ imported: 5, valid: 3, invalid: 2, duplicates: 1 });
+  }, 120_000);
+
+  it("imports a CSV with quoted newlines through a custom column mapping", async () => {
+    const csv = 'frage;antwort;notiz\n"Wie lange gilt die Garantie?";"Zwei Jahre,\nab Kaufdatum.";x\n"Gibt es Rabatt?";"Nein.";y\n';
+    const r = await uploadFile("faq.csv", Buffer.from(csv));
+    const fileId = r.body.file!.id;
+    const preview = await previewImportAction({ projectId: team.project.id, fileId });
+    expect(preview.ok && preview.data.columns).toEqual(["frage", "antwort", "notiz"]);
+    const mapping = { shape: "columns" as const, columns: { instruction: "frage", output: "antwort" } };
+    const started = await startImportAction({ projectId: team.project.id, fileId, mapping });
+    const jobId = started.ok ? started.data.jobId : "";
+    await waitFor("csv import", async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "success", 60_000);
+    const examples = await db.datasetExample.findMany({ where: { sourceFileId: fileId }, orderBy: { naturalKey: "asc" } });
+    expect(examples.map((e) => e.data)).toEqual([
+      { instruction: "Wie lange gilt die Garantie?", input: "", output: "Zwei Jahre,\nab Kaufdatum." },
+      { instruction: "Gibt es Rabatt?", input: "", output: "Nein." },
+    ]);
+  }, 90_000);
+});
