@@ -20,7 +20,9 @@ export type AuditAction =
   | "settings.update"
   | "secret.update"
   | "job.cancel"
-  | "job.retry";
+  | "job.retry"
+  | "dataset.review"
+  | "dataset.delete";
 
 export type AuditInput = {
   workspaceId?: string | null;

@@ -54,3 +54,8 @@ export function responseOf(data: ExampleData): string {
 export function exampleText(data: ExampleData): string {
   return `${promptOf(data)}\n\n${responseOf(data)}`;
 }
+
+/** What review's text search looks in: every field, lower-cased (kept in `search_text`). */
+export function searchTextOf(data: ExampleData): string {
+  return Object.values(data).join(" ").toLowerCase();
+}

@@ -7,7 +7,7 @@ import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/d
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { flagDuplicates } from "./dedup";
-import type { ExampleData } from "./example";
+import { type ExampleData, searchTextOf } from "./example";
 import { type DatasetMapping, toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
 import { contentHash } from "./hash";
@@ -75,6 +75,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
         validationError: validation.validationError ? `Line ${parsed.line}: ${validation.validationError}` : null,
         tokenCount: validation.tokenCount,
         contentHash: hash,
+        searchText: searchTextOf(data),
         split: assignSplit(hash, file.projectId, config.train_eval_split),
       });
     }

@@ -6,7 +6,8 @@ import { databaseUrl } from "@/lib/env";
 const globalForPrisma = globalThis as unknown as { __ftfPrisma?: PrismaClient };
 
 function createClient(): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl(), max: 10 });
+  // Enough connections for a worker generating with dozens of calls in flight.
+  const adapter = new PrismaPg({ connectionString: databaseUrl(), max: 20 });
   return new PrismaClient({ adapter });
 }
 

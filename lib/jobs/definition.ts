@@ -23,7 +23,14 @@ export type RetryPolicy = {
   maxDelaySeconds: number;
 };
 
-export type ProgressUpdate = { done?: number; total?: number; message?: string; pct?: number };
+export type ProgressUpdate = {
+  done?: number;
+  total?: number;
+  message?: string;
+  pct?: number;
+  /** Running figures shown with the job (examples, tokens, cost …); replaced at each update. */
+  summary?: Record<string, unknown>;
+};
 
 export type JobContext<P> = {
   jobId: string;

@@ -1,6 +1,7 @@
 // Runs one delivery of a job in the worker: the Job row's lifecycle (queued → running →
 // success | failed | cancelled, retrying between attempts), heartbeats and the cancel flag,
 // throttled progress with rate and ETA, logs, checkpoints, and the retry decision.
+import { setMaxListeners } from "node:events";
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
@@ -21,7 +22,7 @@ const toJson = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as 
 class ProgressTracker {
   private last = { done: 0, at: Date.now() };
   private rate: number | null = null;
-  private state: { pct: number | null; message: string | null; done: number; total: number | null } = {
+  private state: { pct: number | null; message: string | null; done: number; total: number | null; summary?: Record<string, unknown> } = {
     pct: null,
     message: null,
     done: 0,
@@ -36,6 +37,7 @@ class ProgressTracker {
     const now = Date.now();
     if (u.total !== undefined) this.state.total = u.total;
     if (u.message !== undefined) this.state.message = u.message;
+    if (u.summary !== undefined) this.state.summary = u.summary;
     if (u.done !== undefined) {
       const elapsed = (now - this.last.at) / 1000;
       if (u.done < this.last.done) this.last = { done: u.done, at: now };
@@ -57,7 +59,7 @@ class ProgressTracker {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lastWrite = Date.now();
-    const { pct, message, done, total } = this.state;
+    const { pct, message, done, total, summary } = this.state;
     const eta = this.rate && this.rate > 0 && total !== null ? Math.max(0, Math.round((total - done) / this.rate)) : null;
     await db.job
       .update({
@@ -70,6 +72,7 @@ class ProgressTracker {
           itemsPerSecond: this.rate,
           etaSeconds: eta,
           heartbeatAt: new Date(),
+          resultSummary: summary ? toJson(summary) : undefined,
         },
       })
       .catch(() => {});
@@ -128,6 +131,8 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
   log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);
 
   const controller = new AbortController();
+  // Handlers with many calls in flight each listen to this signal.
+  setMaxListeners(10_000, controller.signal);
   const onDeliveryAbort = () => controller.abort("released");
   delivery.signal.addEventListener("abort", onDeliveryAbort, { once: true });
   const heartbeat = setInterval(async () => {

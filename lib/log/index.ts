@@ -35,21 +35,17 @@ export function writeLog(level: Level, source: string, message: string, context:
     (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(line + extra + (errorId ? ` (error id ${errorId})` : ""));
   }
   if (!toDatabase(level)) return;
-  const write = db.appLog
-    .create({
-      data: {
-        level,
-        source: source.slice(0, 128),
-        message,
-        context: toJson(rest),
-        errorId,
-        excInfo,
-        workspaceId,
-        projectId,
-        jobId,
-      },
-    })
-    .catch(() => {});
+  let write: Promise<unknown>;
+  try {
+    write = db.appLog
+      .create({
+        data: { level, source: source.slice(0, 128), message, context: toJson(rest), errorId, excInfo, workspaceId, projectId, jobId },
+      })
+      .catch(() => {});
+  } catch {
+    // No database configured in this process (a CLI): the console line is all there is.
+    return;
+  }
   pending.add(write);
   void write.finally(() => pending.delete(write));
 }

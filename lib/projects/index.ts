@@ -81,6 +81,8 @@ export async function getProject(ctx: ProjectContext | WorkspaceContext, project
 }
 
 export async function updateProject(ctx: ProjectContext, fields: ProjectFields) {
+  // Settings kept elsewhere in the config (generation) survive an edit of the project's fields.
+  const stored = (await getProject(ctx, ctx.projectId)).config as Prisma.JsonObject;
   const { count } = await db.project.updateMany({
     where: { id: ctx.projectId, workspaceId: ctx.workspace.id },
     data: {
@@ -88,7 +90,7 @@ export async function updateProject(ctx: ProjectContext, fields: ProjectFields) 
       description: fields.description || null,
       taskType: fields.taskType,
       baseModelId: fields.baseModelId || null,
-      config: fields.config as Prisma.InputJsonObject,
+      config: { ...stored, ...fields.config } as Prisma.InputJsonObject,
     },
   });
   if (count === 0) throw notFound("Project");

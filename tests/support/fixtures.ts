@@ -5,7 +5,7 @@ import type { Role } from "@/lib/access/permissions";
 import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
-import { fileKey } from "@/lib/storage/keys";
+import { exportKey, fileKey } from "@/lib/storage/keys";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 let hashed: Promise<string> | undefined;
@@ -83,6 +83,19 @@ export async function createTeam(name = "Team A") {
   const job = await db.job.create({
     data: { projectId: project.id, type: "diagnostic", status: "failed", errorMessage: "fixture", payload: { items: 1 } },
   });
-  return { workspace, members, target, targetUser, project, invitation, job, source, dataset };
+  const example = await db.datasetExample.create({
+    data: { projectId: project.id, naturalKey: `fixture:${crypto.randomUUID()}`, data: { instruction: "Say hi.", input: "", output: "Hello there, nice to meet you." }, split: "train" },
+  });
+  const provider = await db.llmProvider.create({
+    data: { workspaceId: workspace.id, name: "Fixture Ollama", kind: "ollama", baseUrl: "http://127.0.0.1:9", options: {}, isDefault: true },
+  });
+  const exportId = crypto.randomUUID();
+  const exportPath = exportKey(workspace.id, project.id, exportId, "dataset-alpaca.zip");
+  const exported = await getStorage().put(exportPath, Buffer.from("PK fixture"));
+  const exportFile = await db.file.create({
+    data: { projectId: project.id, kind: "export", status: "ready", filename: "dataset-alpaca.zip", storagePath: exportPath, sizeBytes: exported.size, sha256: exported.sha256 },
+  });
+  const exportRow = await db.export.create({ data: { id: exportId, projectId: project.id, format: "alpaca", status: "success", fileId: exportFile.id } });
+  return { workspace, members, target, targetUser, project, invitation, job, source, dataset, example, provider, exportRow };
 }
 export type Team = Awaited<ReturnType<typeof createTeam>>;

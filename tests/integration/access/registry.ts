@@ -30,6 +30,25 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "app/w/[workspace]/p/[project]/sources/actions.ts#startImportAction": {
     input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id, mapping: { shape: "columns", columns: { instruction: "instruction", output: "output" } } }),
   },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#saveGenerationSettingsAction": { input: projectInput({ settings: { temperature: 0.5 } }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#estimateGenerationAction": { input: projectInput() },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#startPreviewAction": { input: projectInput() },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#startGenerationAction": { input: projectInput() },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#updateExampleAction": {
+    input: (t) => ({ projectId: t.project.id, exampleId: t.example.id, data: { instruction: "Say hello.", input: "", output: "Hello, nice to meet you." } }),
+  },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#reviewExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, status: "approved" }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#deleteExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] } }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#startDatasetExportAction": { input: projectInput({ format: "alpaca", selection: "valid" }) },
+  "app/w/[workspace]/settings/actions.ts#createProviderAction": {
+    input: workspaceInput(() => ({ provider: { name: "New provider", kind: "ollama", baseUrl: "http://127.0.0.1:11434" } })),
+  },
+  "app/w/[workspace]/settings/actions.ts#updateProviderAction": {
+    input: workspaceInput((t) => ({ providerId: t.provider.id, provider: { name: "Renamed", kind: "ollama", baseUrl: "http://127.0.0.1:11434" } })),
+  },
+  "app/w/[workspace]/settings/actions.ts#deleteProviderAction": { input: workspaceInput((t) => ({ providerId: t.provider.id })) },
+  "app/w/[workspace]/settings/actions.ts#setDefaultProviderAction": { input: workspaceInput((t) => ({ providerId: t.provider.id })) },
+  "app/w/[workspace]/settings/actions.ts#testProviderAction": { input: workspaceInput((t) => ({ providerId: t.provider.id })) },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };
@@ -42,6 +61,9 @@ export const ROUTES: Record<string, RouteEntry | "public"> = {
     body: () => new TextEncoder().encode("# Notes\n\nSome text to upload.\n"),
     search: "?name=notes.md",
   },
+  "app/api/projects/[projectId]/examples/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/projects/[projectId]/examples/[exampleId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, exampleId: t.example.id }) },
+  "app/api/projects/[projectId]/exports/[exportId]/download/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, exportId: t.exportRow.id }) },
   "app/api/projects/[projectId]/jobs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/jobs/[jobId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/api/projects/[projectId]/jobs/stream/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },

@@ -1,18 +1,35 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { ProviderList } from "@/components/settings/provider-list";
 import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-form";
 import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
+import { ensureDefaultProvider, listProviders } from "@/lib/llm";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage({ params }: { params: Promise<{ workspace: string }> }) {
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
+  await ensureDefaultProvider(ctx);
+  const providers = await listProviders(ctx);
   return (
     <div className="mx-auto max-w-4xl space-y-6">
       <PageHeader title="Settings" description="Workspace name, LLM providers, GPU runners and secrets." />
+      <Card>
+        <CardHeader>
+          <CardTitle>LLM providers</CardTitle>
+          <CardDescription>The models that write your datasets. Keys are stored encrypted and never shown again.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ProviderList
+            workspaceId={ctx.workspace.id}
+            canManage={can(ctx.role, "settings.manage")}
+            providers={providers.map((p) => ({ ...p, baseUrl: p.baseUrl ?? "", defaultModel: p.defaultModel ?? "", options: { ...p.options, hfProvider: p.options.hfProvider } }))}
+          />
+        </CardContent>
+      </Card>
       <Card>
         <CardHeader>
           <CardTitle>General</CardTitle>

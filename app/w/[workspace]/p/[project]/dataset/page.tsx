@@ -1,10 +1,33 @@
-import { EmptyState } from "@/components/ui/empty-state";
+import type { Metadata } from "next";
+import { ReviewTable } from "@/components/dataset/review-table";
+import { StatsPanel } from "@/components/dataset/stats-panel";
+import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
+import { can } from "@/lib/access/permissions";
+import { db } from "@/lib/db/client";
+import { listExamples, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
+import { readProjectConfig } from "@/lib/projects/config";
 
-export const metadata = { title: "Dataset" };
+export const metadata: Metadata = { title: "Dataset" };
 
-export default async function DatasetPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
+export default async function DatasetReviewPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
-  await projectPageContext(workspace, project);
-  return <EmptyState title="Dataset" description="This step is not available yet." />;
+  const ctx = await projectPageContext(workspace, project);
+  const [stats, counts, histogram, first, sources] = await Promise.all([
+    splitStats(ctx),
+    reviewCounts(ctx),
+    tokenHistogram(ctx),
+    listExamples(ctx, {}),
+    db.file.findMany({ where: { projectId: ctx.projectId, kind: { in: ["raw_doc", "dataset_upload"] } }, select: { id: true, filename: true }, orderBy: { createdAt: "asc" } }),
+  ]);
+  return (
+    <div className="space-y-4">
+      <StatsPanel stats={stats} counts={counts} histogram={histogram} maxSeqLength={readProjectConfig(ctx.project.config).max_seq_length} />
+      <Card>
+        <CardContent>
+          <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first} />
+        </CardContent>
+      </Card>
+    </div>
+  );
 }

@@ -1,0 +1,22 @@
+import { projectRoute } from "@/lib/access/action";
+import { cursorSchema, listExamples, reviewFilterSchema } from "@/lib/datasets/review";
+
+export const dynamic = "force-dynamic";
+
+const flag = (v: string | null) => (v === "true" ? true : v === "false" ? false : undefined);
+
+/** One page of examples for the review table (keyset: ?after=<createdAt>,<id>). */
+export const GET = projectRoute("listExamples", "project.view", async (ctx, request) => {
+  const params = new URL(request.url).searchParams;
+  const filter = reviewFilterSchema.parse({
+    split: params.get("split") || undefined,
+    valid: flag(params.get("valid")),
+    review: params.get("review") || undefined,
+    duplicate: flag(params.get("duplicate")),
+    sourceFileId: params.get("source") || undefined,
+    q: params.get("q") || undefined,
+  });
+  const after = params.get("after");
+  const cursor = after ? cursorSchema.parse({ createdAt: after.split(",")[0], id: after.split(",")[1] }) : undefined;
+  return Response.json(await listExamples(ctx, filter, cursor));
+});

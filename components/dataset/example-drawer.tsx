@@ -1,0 +1,113 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { updateExampleAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { useAction } from "@/components/forms/use-action";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Field, FormError } from "@/components/ui/form";
+import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { Textarea } from "@/components/ui/textarea";
+import { toast } from "@/components/ui/toast";
+import type { ExampleRow } from "@/lib/datasets/review";
+import { fieldsOf } from "./example-text";
+
+type Source = { content: string; chunkIndex: number; metadata: { page_start?: number; page_end?: number; section?: string } | null; sourceFile: { filename: string } } | null;
+
+type Props = { projectId: string; example: ExampleRow | null; canEdit: boolean; onClose(): void; onSaved(row: ExampleRow): void };
+
+/** An example beside the chunk it came from; editing re-validates and re-hashes it. */
+export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }: Props) {
+  const [source, setSource] = useState<Source>(null);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const save = useAction(updateExampleAction);
+  const id = example?.id;
+
+  useEffect(() => {
+    if (!example) return;
+    setDraft(Object.fromEntries(fieldsOf(example.data).map((k) => [k, typeof example.data[k] === "string" ? (example.data[k] as string) : ""])));
+    save.reset();
+    setSource(null);
+    let cancelled = false;
+    fetch(`/api/projects/${projectId}/examples/${example.id}`, { cache: "no-store" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((body: { chunk: Source } | null) => !cancelled && setSource(body?.chunk ?? null))
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+    // Only when another example opens; edits keep the draft.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, projectId]);
+
+  const editable = example && ("question" in example.data || "instruction" in example.data);
+  return (
+    <Sheet open={Boolean(example)} onOpenChange={(open) => !open && onClose()}>
+      <SheetContent className="w-full overflow-y-auto sm:max-w-4xl">
+        {example && (
+          <>
+            <SheetHeader>
+              <SheetTitle className="flex flex-wrap items-center gap-2">
+                Example <Badge variant="outline">{example.split}</Badge>
+                <Badge variant={example.isValid ? "success" : "destructive"}>{example.isValid ? "valid" : "invalid"}</Badge>
+                {example.isDuplicate && <Badge variant="warning">duplicate</Badge>}
+                <Badge variant="secondary">{example.reviewStatus}</Badge>
+              </SheetTitle>
+              <SheetDescription>{example.tokenCount} tokens{example.editedAt ? ` · edited ${new Date(example.editedAt).toLocaleString()}` : ""}</SheetDescription>
+            </SheetHeader>
+            <div className="grid gap-6 px-4 pb-6 lg:grid-cols-2">
+              <form
+                className="space-y-3"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void save.run({ projectId, exampleId: example.id, data: draft }, (row) => {
+                    toast.success(row.isValid ? "Saved." : "Saved, but it is still invalid.");
+                    onSaved(row);
+                  });
+                }}
+              >
+                {!example.isValid && example.validationError && (
+                  <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 p-2 text-sm text-destructive">
+                    {example.validationError}
+                  </p>
+                )}
+                <FormError message={save.error?.message} />
+                {editable ? (
+                  Object.keys(draft).map((key) => (
+                    <Field key={key} label={key[0].toUpperCase() + key.slice(1)} htmlFor={`edit-${key}`} error={save.fieldErrors[key]}>
+                      <Textarea id={`edit-${key}`} rows={key === "input" ? 3 : 6} value={draft[key]} disabled={!canEdit} onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))} />
+                    </Field>
+                  ))
+                ) : (
+                  <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-xs">{JSON.stringify(example.data, null, 2)}</pre>
+                )}
+                {canEdit && editable && (
+                  <Button type="submit" disabled={save.pending}>
+                    {save.pending ? "Saving…" : "Save"}
+                  </Button>
+                )}
+              </form>
+              <div>
+                <h3 className="mb-1 text-sm font-medium">Source chunk</h3>
+                {source ? (
+                  <div className="space-y-1">
+                    <p className="text-xs text-muted-foreground">
+                      {source.sourceFile.filename} · chunk {source.chunkIndex + 1}
+                      {source.metadata?.page_start ? ` · page ${source.metadata.page_start}${source.metadata.page_end && source.metadata.page_end !== source.metadata.page_start ? `–${source.metadata.page_end}` : ""}` : ""}
+                      {source.metadata?.section ? ` · § ${source.metadata.section}` : ""}
+                    </p>
+                    <p className="max-h-[60vh] overflow-y-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-sm" data-testid="source-chunk">
+                      {source.content}
+                    </p>
+                  </div>
+                ) : (
+                  <p className="text-sm text-muted-foreground">{example.sourceChunkId ? "Loading…" : "This example has no source chunk (imported, or its source was deleted)."}</p>
+                )}
+              </div>
+            </div>
+          </>
+        )}
+      </SheetContent>
+    </Sheet>
+  );
+}

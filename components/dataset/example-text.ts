@@ -1,0 +1,18 @@
+/** The prompt and response of a stored example, whatever its shape (invalid rows keep `raw`). */
+export function promptText(data: Record<string, unknown>): string {
+  if (typeof data.question === "string") return data.question;
+  if (typeof data.instruction === "string") return [data.instruction, data.input].filter((s) => typeof s === "string" && s).join("\n\n");
+  return data.raw === undefined ? "" : typeof data.raw === "string" ? data.raw : JSON.stringify(data.raw);
+}
+
+export function responseText(data: Record<string, unknown>): string {
+  if (typeof data.answer === "string") return data.answer;
+  if (typeof data.output === "string") return data.output;
+  return "";
+}
+
+/** The editable fields of an example, in display order. */
+export function fieldsOf(data: Record<string, unknown>): string[] {
+  if ("question" in data || "answer" in data) return ["question", "answer"];
+  return ["instruction", "input", "output"];
+}

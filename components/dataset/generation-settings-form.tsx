@@ -1,0 +1,137 @@
+"use client";
+
+import { RotateCcw } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { saveGenerationSettingsAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { useAction } from "@/components/forms/use-action";
+import { Button } from "@/components/ui/button";
+import { Field, FormError } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { toast } from "@/components/ui/toast";
+import type { GenerationSettings } from "@/lib/generation/settings";
+
+export type ProviderChoice = { id: string; name: string; kind: string; defaultModel: string | null; isDefault: boolean };
+
+type Props = {
+  projectId: string;
+  taskType: "instruction" | "qa";
+  settings: GenerationSettings;
+  config: { examples_per_chunk: number; num_examples_target: number; max_seq_length: number; train_eval_split: number };
+  providers: ProviderChoice[];
+  builtinPrompt: string;
+  canEdit: boolean;
+  settingsHref: string;
+};
+
+export function GenerationSettingsForm({ projectId, taskType, settings, config, providers, builtinPrompt, canEdit, settingsHref }: Props) {
+  const router = useRouter();
+  const { run, pending, error, fieldErrors } = useAction(saveGenerationSettingsAction);
+  const promptKey = taskType === "qa" ? "prompt_qa" : "prompt_instruction";
+  const [prompt, setPrompt] = useState(settings[promptKey] ?? builtinPrompt);
+  const fallback = providers.find((p) => p.isDefault) ?? providers[0];
+  const [providerId, setProviderId] = useState(settings.provider_id ?? fallback?.id ?? "");
+  const provider = providers.find((p) => p.id === providerId);
+
+  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const num = (name: string) => Number(data.get(name));
+    await run(
+      {
+        projectId,
+        settings: {
+          provider_id: providerId || null,
+          model: String(data.get("model") ?? ""),
+          temperature: num("temperature"),
+          language: String(data.get("language") ?? ""),
+          [promptKey]: prompt === builtinPrompt ? null : prompt,
+        },
+        config: {
+          examples_per_chunk: num("examples_per_chunk"),
+          num_examples_target: num("num_examples_target"),
+          max_seq_length: num("max_seq_length"),
+          train_eval_split: num("train_eval_split"),
+        },
+      },
+      () => {
+        toast.success("Generation settings saved.");
+        router.refresh();
+      },
+    );
+  }
+
+  if (providers.length === 0) {
+    return (
+      <p className="text-sm text-muted-foreground">
+        No LLM provider is set up in this workspace yet.{" "}
+        <a href={settingsHref} className="font-medium text-foreground underline underline-offset-4">
+          Add one in the workspace settings
+        </a>{" "}
+        (Ollama, any OpenAI-compatible server, or Hugging Face Inference).
+      </p>
+    );
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <FormError message={error && !error.fieldErrors ? error.message : undefined} />
+      <fieldset disabled={!canEdit} className="space-y-4">
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <Field label="Provider" htmlFor="gen-provider" error={fieldErrors.provider_id}>
+            <NativeSelect id="gen-provider" value={providerId} onChange={(e) => setProviderId(e.target.value)}>
+              {providers.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </NativeSelect>
+          </Field>
+          <Field label="Model" htmlFor="gen-model" error={fieldErrors.model} hint={provider?.defaultModel ? `Empty: ${provider.defaultModel}` : undefined}>
+            <Input id="gen-model" name="model" defaultValue={settings.model} placeholder={provider?.defaultModel ?? "llama3.1:8b"} className="font-mono" />
+          </Field>
+          <Field label="Temperature" htmlFor="gen-temperature" error={fieldErrors.temperature}>
+            <Input id="gen-temperature" name="temperature" type="number" step="0.1" min="0" max="2" defaultValue={settings.temperature} />
+          </Field>
+          <Field label="Language" htmlFor="gen-language" error={fieldErrors.language}>
+            <Input id="gen-language" name="language" defaultValue={settings.language} />
+          </Field>
+          <Field label="Examples per chunk" htmlFor="gen-per-chunk" error={fieldErrors.examples_per_chunk}>
+            <Input id="gen-per-chunk" name="examples_per_chunk" type="number" defaultValue={config.examples_per_chunk} />
+          </Field>
+          <Field label="Target examples" htmlFor="gen-target" error={fieldErrors.num_examples_target}>
+            <Input id="gen-target" name="num_examples_target" type="number" defaultValue={config.num_examples_target} />
+          </Field>
+          <Field label="Max sequence length" htmlFor="gen-max" error={fieldErrors.max_seq_length}>
+            <Input id="gen-max" name="max_seq_length" type="number" defaultValue={config.max_seq_length} />
+          </Field>
+          <Field label="Train share" htmlFor="gen-split" error={fieldErrors.train_eval_split}>
+            <Input id="gen-split" name="train_eval_split" type="number" step="0.05" defaultValue={config.train_eval_split} />
+          </Field>
+        </div>
+        <Field
+          label={`Prompt (${taskType === "qa" ? "question / answer" : "instruction"})`}
+          htmlFor="gen-prompt"
+          error={fieldErrors[promptKey]}
+          hint="{{chunk}} is replaced by the source text, {{n}} by the examples per chunk, {{language}} and {{section}} by theirs. Every example records which prompt made it."
+        >
+          <Textarea id="gen-prompt" rows={12} value={prompt} onChange={(e) => setPrompt(e.target.value)} className="font-mono text-xs" />
+        </Field>
+      </fieldset>
+      {canEdit && (
+        <div className="flex flex-wrap gap-2">
+          <Button type="submit" disabled={pending}>
+            {pending ? "Saving…" : "Save settings"}
+          </Button>
+          {prompt !== builtinPrompt && (
+            <Button type="button" variant="outline" onClick={() => setPrompt(builtinPrompt)}>
+              <RotateCcw className="size-4" /> Built-in prompt
+            </Button>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

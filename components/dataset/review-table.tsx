@@ -1,0 +1,251 @@
+"use client";
+
+import { Check, Search, Trash2, X } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { deleteExamplesAction, reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { ConfirmButton } from "@/components/forms/confirm-button";
+import { useAction } from "@/components/forms/use-action";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
+import { FormError } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import type { ExampleRow, ReviewFilter } from "@/lib/datasets/review";
+import { ExampleDrawer } from "./example-drawer";
+import { promptText, responseText } from "./example-text";
+
+type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string } | null };
+type Props = { projectId: string; sources: Array<{ id: string; name: string }>; canEdit: boolean; initial: Page };
+
+const REVIEW_TONE = { pending: "secondary", approved: "success", rejected: "destructive" } as const;
+
+function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ split: filter.split, valid: filter.valid, review: filter.review, duplicate: filter.duplicate, source: filter.sourceFileId, q: filter.q })) {
+    if (value !== undefined && value !== "") params.set(key, String(value));
+  }
+  if (after) params.set("after", `${after.createdAt},${after.id}`);
+  return params.toString();
+}
+
+const boolOf = (v: string) => (v === "" ? undefined : v === "true");
+
+export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
+  const router = useRouter();
+  const [filter, setFilter] = useState<ReviewFilter>({});
+  const [search, setSearch] = useState("");
+  const [page, setPage] = useState<Page>(initial);
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [openId, setOpenId] = useState<string | null>(null);
+  const review = useAction(reviewExamplesAction);
+  const remove = useAction(deleteExamplesAction);
+  const first = useRef(true);
+
+  const load = useCallback(
+    async (next: ReviewFilter, after?: Page["nextCursor"]) => {
+      setLoading(true);
+      try {
+        const response = await fetch(`/api/projects/${projectId}/examples?${query(next, after)}`, { cache: "no-store" });
+        if (!response.ok) throw new Error();
+        const body = (await response.json()) as Page;
+        setPage((current) => (after ? { items: [...current.items, ...body.items], nextCursor: body.nextCursor } : body));
+      } catch {
+        toast.error("Could not load examples. Try again.");
+      } finally {
+        setLoading(false);
+      }
+    },
+    [projectId],
+  );
+
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setSelected(new Set());
+    void load(filter);
+  }, [filter, load]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setFilter((f) => (f.q === (search || undefined) ? f : { ...f, q: search || undefined })), 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const replaceRow = (row: ExampleRow) => setPage((p) => ({ ...p, items: p.items.map((r) => (r.id === row.id ? row : r)) }));
+  const afterChange = (message: string) => () => {
+    toast.success(message);
+    setSelected(new Set());
+    void load(filter);
+    router.refresh();
+  };
+  const setStatus = (target: { ids: string[] } | { filter: ReviewFilter }, status: "approved" | "rejected" | "pending") =>
+    review.run({ projectId, target, status }, (r) => afterChange(`${r.count.toLocaleString()} example${r.count === 1 ? "" : "s"} ${status}.`)());
+  const allSelected = page.items.length > 0 && page.items.every((r) => selected.has(r.id));
+  const set = <K extends keyof ReviewFilter>(key: K) => (value: ReviewFilter[K]) => setFilter((f) => ({ ...f, [key]: value }));
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-end gap-2" aria-label="Filters">
+        <div className="relative min-w-56 flex-1">
+          <Search className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
+          <Input placeholder="Search text…" value={search} onChange={(e) => setSearch(e.target.value)} className="pl-8" aria-label="Search examples" />
+        </div>
+        <NativeSelect aria-label="Split" size="sm" wrapperClassName="w-auto min-w-36" value={filter.split ?? ""} onChange={(e) => set("split")((e.target.value || undefined) as ReviewFilter["split"])}>
+          <option value="">Train + eval</option>
+          <option value="train">Train</option>
+          <option value="eval">Eval</option>
+          <option value="preview">Preview</option>
+        </NativeSelect>
+        <NativeSelect aria-label="Validity" size="sm" wrapperClassName="w-auto min-w-36" value={filter.valid === undefined ? "" : String(filter.valid)} onChange={(e) => set("valid")(boolOf(e.target.value))}>
+          <option value="">Valid or not</option>
+          <option value="true">Valid</option>
+          <option value="false">Invalid</option>
+        </NativeSelect>
+        <NativeSelect aria-label="Review status" size="sm" wrapperClassName="w-auto min-w-36" value={filter.review ?? ""} onChange={(e) => set("review")((e.target.value || undefined) as ReviewFilter["review"])}>
+          <option value="">Any review</option>
+          <option value="pending">Pending</option>
+          <option value="approved">Approved</option>
+          <option value="rejected">Rejected</option>
+        </NativeSelect>
+        <NativeSelect aria-label="Duplicates" size="sm" wrapperClassName="w-auto min-w-36" value={filter.duplicate === undefined ? "" : String(filter.duplicate)} onChange={(e) => set("duplicate")(boolOf(e.target.value))}>
+          <option value="">With duplicates</option>
+          <option value="false">No duplicates</option>
+          <option value="true">Duplicates only</option>
+        </NativeSelect>
+        {sources.length > 0 && (
+          <NativeSelect aria-label="Source" size="sm" wrapperClassName="w-auto min-w-36" value={filter.sourceFileId ?? ""} onChange={(e) => set("sourceFileId")(e.target.value || undefined)}>
+            <option value="">All sources</option>
+            {sources.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </NativeSelect>
+        )}
+      </div>
+      <FormError message={review.error?.message ?? remove.error?.message} />
+      {canEdit && (
+        <div className="flex flex-wrap items-center gap-2 rounded-lg border bg-muted/30 px-3 py-2 text-sm" data-testid="bulk-bar">
+          <span className="text-muted-foreground">{selected.size ? `${selected.size} selected:` : "All matching the filters:"}</span>
+          <Button size="sm" variant="outline" disabled={review.pending} onClick={() => setStatus(selected.size ? { ids: [...selected] } : { filter }, "approved")}>
+            <Check className="size-3" /> Approve
+          </Button>
+          <Button size="sm" variant="outline" disabled={review.pending} onClick={() => setStatus(selected.size ? { ids: [...selected] } : { filter }, "rejected")}>
+            <X className="size-3" /> Reject
+          </Button>
+          <ConfirmButton
+            title={selected.size ? `Delete ${selected.size} examples?` : "Delete every example matching the filters?"}
+            description="Deleted examples are gone for good; the sources they came from stay."
+            confirmLabel="Delete"
+            onConfirm={() => remove.run({ projectId, target: selected.size ? { ids: [...selected] } : { filter } }, (r) => afterChange(`${r.count.toLocaleString()} examples deleted.`)())}
+          >
+            <Button size="sm" variant="outline" disabled={remove.pending}>
+              <Trash2 className="size-3" /> Delete
+            </Button>
+          </ConfirmButton>
+        </div>
+      )}
+      <Table>
+        <TableHeader>
+          <TableRow>
+            {canEdit && (
+              <TableHead className="w-8">
+                <Checkbox
+                  aria-label="Select all shown"
+                  checked={allSelected}
+                  onCheckedChange={(checked) => setSelected(checked ? new Set(page.items.map((r) => r.id)) : new Set())}
+                />
+              </TableHead>
+            )}
+            <TableHead className="w-[38%]">Prompt</TableHead>
+            <TableHead className="w-[38%]">Response</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead className="text-right">Tokens</TableHead>
+            {canEdit && <TableHead />}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {page.items.length === 0 && (
+            <TableRow>
+              <TableCell colSpan={6} className="py-8 text-center text-muted-foreground">
+                {loading ? "Loading…" : "No examples match."}
+              </TableCell>
+            </TableRow>
+          )}
+          {page.items.map((row) => (
+            <TableRow key={row.id} data-testid="example-row" data-review={row.reviewStatus} className="cursor-pointer align-top" onClick={() => setOpenId(row.id)}>
+              {canEdit && (
+                <TableCell onClick={(e) => e.stopPropagation()}>
+                  <Checkbox
+                    aria-label="Select example"
+                    checked={selected.has(row.id)}
+                    onCheckedChange={(checked) =>
+                      setSelected((s) => {
+                        const next = new Set(s);
+                        if (checked) next.add(row.id);
+                        else next.delete(row.id);
+                        return next;
+                      })
+                    }
+                  />
+                </TableCell>
+              )}
+              <TableCell className="max-w-0">
+                <p className="line-clamp-3 whitespace-pre-wrap text-sm">{promptText(row.data)}</p>
+                {row.sourceName && <p className="mt-1 truncate text-xs text-muted-foreground">{row.sourceName}</p>}
+              </TableCell>
+              <TableCell className="max-w-0">
+                <p className="line-clamp-3 whitespace-pre-wrap text-sm">{responseText(row.data)}</p>
+                {!row.isValid && row.validationError && <p className="mt-1 line-clamp-2 text-xs text-destructive">{row.validationError}</p>}
+              </TableCell>
+              <TableCell>
+                <div className="flex flex-col items-start gap-1">
+                  <Badge variant="outline">{row.split}</Badge>
+                  {!row.isValid && <Badge variant="destructive">invalid</Badge>}
+                  {row.isDuplicate && <Badge variant="warning">duplicate</Badge>}
+                  <Badge variant={REVIEW_TONE[row.reviewStatus]}>{row.reviewStatus}</Badge>
+                </div>
+              </TableCell>
+              <TableCell className="text-right tabular-nums text-sm">{row.tokenCount}</TableCell>
+              {canEdit && (
+                <TableCell onClick={(e) => e.stopPropagation()}>
+                  <div className="flex gap-1">
+                    <Button size="icon" variant="ghost" aria-label="Approve" onClick={() => setStatus({ ids: [row.id] }, "approved")}>
+                      <Check className="size-4" />
+                    </Button>
+                    <Button size="icon" variant="ghost" aria-label="Reject" onClick={() => setStatus({ ids: [row.id] }, "rejected")}>
+                      <X className="size-4" />
+                    </Button>
+                  </div>
+                </TableCell>
+              )}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {page.nextCursor && (
+        <div className="flex justify-center">
+          <Button variant="outline" disabled={loading} onClick={() => load(filter, page.nextCursor)}>
+            {loading ? "Loading…" : "Load more"}
+          </Button>
+        </div>
+      )}
+      <ExampleDrawer
+        projectId={projectId}
+        example={page.items.find((r) => r.id === openId) ?? null}
+        canEdit={canEdit}
+        onClose={() => setOpenId(null)}
+        onSaved={(row) => {
+          replaceRow(row);
+          router.refresh();
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import { Histogram, type HistogramBucket } from "@/components/charts/histogram";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import type { ReviewCounts, SplitStats } from "@/lib/datasets/review";
+
+/** The seed's stats per split, review progress, and the token-length histogram. */
+export function StatsPanel({ stats, counts, histogram, maxSeqLength }: { stats: SplitStats[]; counts: ReviewCounts; histogram: HistogramBucket[]; maxSeqLength: number }) {
+  const shown = stats.filter((s) => s.split !== "preview");
+  return (
+    <div className="grid gap-4 lg:grid-cols-[1fr_1fr]">
+      <Card>
+        <CardHeader>
+          <CardTitle>Splits</CardTitle>
+          <CardDescription>
+            {counts.approved.toLocaleString()} approved · {counts.rejected.toLocaleString()} rejected · {counts.pending.toLocaleString()} to review ·{" "}
+            {counts.duplicates.toLocaleString()} duplicates
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <table className="w-full text-sm" data-testid="split-stats">
+            <thead className="text-left text-xs uppercase tracking-wide text-muted-foreground">
+              <tr>
+                <th className="pb-2">Split</th>
+                <th className="pb-2 text-right">Total</th>
+                <th className="pb-2 text-right">Valid</th>
+                <th className="pb-2 text-right">Invalid</th>
+                <th className="pb-2 text-right">Avg tokens</th>
+                <th className="pb-2 text-right">Min / max</th>
+              </tr>
+            </thead>
+            <tbody className="tabular-nums">
+              {shown.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="py-3 text-muted-foreground">
+                    No examples yet.
+                  </td>
+                </tr>
+              ) : (
+                shown.map((s) => (
+                  <tr key={s.split} className="border-t" data-split={s.split}>
+                    <td className="py-2 font-medium capitalize">{s.split}</td>
+                    <td className="py-2 text-right">{s.total.toLocaleString()}</td>
+                    <td className="py-2 text-right">{s.valid.toLocaleString()}</td>
+                    <td className="py-2 text-right">{s.invalid.toLocaleString()}</td>
+                    <td className="py-2 text-right">{s.avgTokens}</td>
+                    <td className="py-2 text-right">
+                      {s.minTokens} / {s.maxTokens}
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Token length</CardTitle>
+          <CardDescription>Valid train and eval examples; the limit is {maxSeqLength.toLocaleString()} tokens.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <Histogram buckets={histogram} label="examples" />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+// dataset_info.json as LLaMA-Factory reads it: one entry per file, saying how its fields map to
+// prompt, response and chat turns, so the unzipped folder can be used as `dataset_dir` as is.
+import type { TaskType } from "../example";
+import { type DatasetFormat, formatInfo } from "./formats";
+
+type DatasetEntry = {
+  file_name: string;
+  formatting: "alpaca" | "sharegpt";
+  columns: Record<string, string>;
+  tags?: Record<string, string>;
+};
+
+const ALPACA_COLUMNS = { prompt: "instruction", query: "input", response: "output" };
+const QA_COLUMNS = { prompt: "question", response: "answer" };
+
+function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string): DatasetEntry {
+  switch (format) {
+    case "alpaca":
+      return { file_name: fileName, formatting: "alpaca", columns: ALPACA_COLUMNS };
+    case "jsonl":
+    case "csv":
+      return { file_name: fileName, formatting: "alpaca", columns: taskType === "instruction" ? ALPACA_COLUMNS : QA_COLUMNS };
+    case "sharegpt":
+      return {
+        file_name: fileName,
+        formatting: "sharegpt",
+        columns: { messages: "conversations" },
+        tags: { role_tag: "from", content_tag: "value", user_tag: "human", assistant_tag: "gpt", system_tag: "system" },
+      };
+    case "openai":
+      return {
+        file_name: fileName,
+        formatting: "sharegpt",
+        columns: { messages: "messages" },
+        tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" },
+      };
+  }
+}
+
+/** Entries named after the splits ("train", "eval"), each pointing at its file. */
+export function datasetInfo(format: DatasetFormat, taskType: TaskType, splits: readonly string[]): Record<string, DatasetEntry> {
+  const { extension } = formatInfo(format);
+  return Object.fromEntries(splits.map((split) => [split, entryFor(format, taskType, `${split}.${extension}`)]));
+}

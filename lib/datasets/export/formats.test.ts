@@ -1,0 +1,115 @@
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import type { ExampleData } from "../example";
+import { csvField, EXPORT_FORMATS, fileHeader, formatInfo, formatLine, lineEnd } from "./formats";
+
+const instruction: ExampleData = { instruction: "Summarise the note.", input: "Café prices rose.", output: "Prices went up." };
+const bare: ExampleData = { instruction: "Say hello.", input: "", output: "Hello." };
+const qa: ExampleData = { question: "What is 2+2?", answer: "4." };
+
+describe("alpaca", () => {
+  it("writes instruction examples as they are", () => {
+    expect(formatLine("alpaca", instruction)).toBe('{"instruction":"Summarise the note.","input":"Café prices rose.","output":"Prices went up."}');
+  });
+
+  it("maps question to instruction and answer to output, with an empty input", () => {
+    expect(formatLine("alpaca", qa)).toBe('{"instruction":"What is 2+2?","input":"","output":"4."}');
+  });
+
+  it("has no system field even when a system prompt is given", () => {
+    expect(formatLine("alpaca", qa, { systemPrompt: "Be brief." })).toBe('{"instruction":"What is 2+2?","input":"","output":"4."}');
+  });
+});
+
+describe("sharegpt", () => {
+  it("joins instruction and input into the human turn", () => {
+    expect(formatLine("sharegpt", instruction)).toBe(
+      '{"conversations":[{"from":"human","value":"Summarise the note.\\n\\nCafé prices rose."},{"from":"gpt","value":"Prices went up."}]}',
+    );
+    expect(formatLine("sharegpt", bare)).toBe('{"conversations":[{"from":"human","value":"Say hello."},{"from":"gpt","value":"Hello."}]}');
+  });
+
+  it("writes QA examples as question and answer turns, after the system prompt", () => {
+    expect(formatLine("sharegpt", qa)).toBe('{"conversations":[{"from":"human","value":"What is 2+2?"},{"from":"gpt","value":"4."}]}');
+    expect(formatLine("sharegpt", qa, { systemPrompt: "Be brief." })).toBe(
+      '{"conversations":[{"from":"system","value":"Be brief."},{"from":"human","value":"What is 2+2?"},{"from":"gpt","value":"4."}]}',
+    );
+  });
+
+  it("treats a blank system prompt as none", () => {
+    expect(formatLine("sharegpt", qa, { systemPrompt: "  " })).toBe(formatLine("sharegpt", qa));
+  });
+});
+
+describe("openai", () => {
+  it("writes user and assistant messages", () => {
+    expect(formatLine("openai", instruction)).toBe(
+      '{"messages":[{"role":"user","content":"Summarise the note.\\n\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
+    );
+    expect(formatLine("openai", qa)).toBe('{"messages":[{"role":"user","content":"What is 2+2?"},{"role":"assistant","content":"4."}]}');
+  });
+
+  it("puts the system prompt first", () => {
+    expect(formatLine("openai", instruction, { systemPrompt: "You are helpful." })).toBe(
+      '{"messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Summarise the note.\\n\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
+    );
+  });
+});
+
+describe("jsonl", () => {
+  it("writes the example's own fields, in a fixed order", () => {
+    expect(formatLine("jsonl", instruction)).toBe('{"instruction":"Summarise the note.","input":"Café prices rose.","output":"Prices went up."}');
+    expect(formatLine("jsonl", { output: "o", instruction: "i", input: "" })).toBe('{"instruction":"i","input":"","output":"o"}');
+    expect(formatLine("jsonl", qa)).toBe('{"question":"What is 2+2?","answer":"4."}');
+  });
+
+  it("escapes every line break, U+2028 and U+2029 included, so one example stays one line", () => {
+    const line = formatLine("jsonl", { question: "a\nb", answer: "c\r\nd\u2028e\u2029" });
+    expect(line).toBe('{"question":"a\\nb","answer":"c\\r\\nd\\u2028e\\u2029"}');
+    expect(JSON.parse(line)).toEqual({ question: "a\nb", answer: "c\r\nd\u2028e\u2029" });
+  });
+});
+
+describe("csv", () => {
+  it("starts with a BOM and the task type's header, ending in CRLF", () => {
+    expect(fileHeader("csv", "instruction")).toBe("\uFEFFinstruction,input,output\r\n");
+    expect(fileHeader("csv", "qa")).toBe("\uFEFFquestion,answer\r\n");
+    expect([...Buffer.from(fileHeader("csv", "qa")).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(lineEnd("csv")).toBe("\r\n");
+  });
+
+  it("leaves plain fields bare and writes accents as UTF-8", () => {
+    expect(formatLine("csv", { instruction: "Crème brûlée?", input: "", output: "Ñandú" })).toBe("Crème brûlée?,,Ñandú");
+    expect(Buffer.from(formatLine("csv", { question: "é", answer: "x" })).toString("hex")).toBe("c3a92c78");
+  });
+
+  it("quotes fields with commas, quotes, CR or LF and doubles the quotes", () => {
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("line 1\nline 2")).toBe('"line 1\nline 2"');
+    expect(csvField("a\rb")).toBe('"a\rb"');
+    expect(csvField("")).toBe("");
+    expect(formatLine("csv", { question: 'Is "1,5" a number?', answer: "Yes,\r\nin France." })).toBe('"Is ""1,5"" a number?","Yes,\r\nin France."');
+  });
+
+  it("reads back field for field with an RFC 4180 parser", () => {
+    const rows: ExampleData[] = [
+      { instruction: 'He said "non".', input: "a,b;c", output: "x\ny\r\nz" },
+      { instruction: "Ça va ?", input: "", output: '""' },
+    ];
+    const file = fileHeader("csv", "instruction") + rows.map((row) => formatLine("csv", row) + lineEnd("csv")).join("");
+    const parsed = parse(Buffer.from(file), { bom: true, columns: true, record_delimiter: "\r\n" });
+    expect(parsed).toEqual(rows);
+  });
+});
+
+describe("EXPORT_FORMATS", () => {
+  it("lists each dataset format once, with its file extension", () => {
+    expect(EXPORT_FORMATS.map((format) => format.id)).toEqual(["jsonl", "alpaca", "sharegpt", "openai", "csv"]);
+    expect(formatInfo("csv").extension).toBe("csv");
+    expect(formatInfo("openai").extension).toBe("jsonl");
+    expect(EXPORT_FORMATS.filter((format) => format.systemPrompt).map((format) => format.id)).toEqual(["sharegpt", "openai"]);
+    expect(lineEnd("sharegpt")).toBe("\n");
+    expect(fileHeader("jsonl", "qa")).toBe("");
+  });
+});

@@ -1,0 +1,152 @@
+// The dataset file formats an export can write, one example per line (or CSV row). Pure
+// functions: the writer decides which examples go in, these decide how each one looks.
+import type { ExportFormat } from "@prisma/client";
+import { type ExampleData, isInstructionExample, promptOf, responseOf, type TaskType } from "../example";
+
+/** The export formats that are a dataset file (bundles and Hub pushes are built on top of these). */
+export type DatasetFormat = Extract<ExportFormat, "jsonl" | "alpaca" | "sharegpt" | "openai" | "csv">;
+
+export type FormatOptions = {
+  /** Sent as the first (system) turn by the chat formats; blank means none. */
+  systemPrompt?: string;
+};
+
+export type ExportFormatInfo = {
+  id: DatasetFormat;
+  label: string;
+  extension: "jsonl" | "csv";
+  description: string;
+  /** Whether FormatOptions.systemPrompt changes the output (the UI offers the field only then). */
+  systemPrompt: boolean;
+};
+
+export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
+  {
+    id: "jsonl",
+    label: "JSON Lines",
+    extension: "jsonl",
+    description: "Each example with its own fields (instruction, input, output or question, answer), one per line.",
+    systemPrompt: false,
+  },
+  {
+    id: "alpaca",
+    label: "Alpaca",
+    extension: "jsonl",
+    description: "instruction / input / output records, as read by LLaMA-Factory, Axolotl and most trainers.",
+    systemPrompt: false,
+  },
+  {
+    id: "sharegpt",
+    label: "ShareGPT",
+    extension: "jsonl",
+    description: "Conversations of human and gpt turns, with an optional system prompt.",
+    systemPrompt: true,
+  },
+  {
+    id: "openai",
+    label: "OpenAI chat",
+    extension: "jsonl",
+    description: "system / user / assistant messages, ready for OpenAI fine-tuning.",
+    systemPrompt: true,
+  },
+  {
+    id: "csv",
+    label: "CSV",
+    extension: "csv",
+    description: "One row per example with a header, for reviewing in a spreadsheet.",
+    systemPrompt: false,
+  },
+];
+
+export function formatInfo(format: DatasetFormat): ExportFormatInfo {
+  const info = EXPORT_FORMATS.find((candidate) => candidate.id === format);
+  if (!info) throw new Error(`Unknown dataset format ${JSON.stringify(format)}.`);
+  return info;
+}
+
+/** The system prompt the chat formats send, if any. */
+export function systemPromptOf(options: FormatOptions): string | undefined {
+  return options.systemPrompt?.trim() ? options.systemPrompt : undefined;
+}
+
+// Keys are written in a fixed order so the same example always gives the same bytes.
+function ownFields(data: ExampleData): Record<string, string> {
+  return isInstructionExample(data)
+    ? { instruction: data.instruction, input: data.input, output: data.output }
+    : { question: data.question, answer: data.answer };
+}
+
+function alpacaRecord(data: ExampleData) {
+  return isInstructionExample(data)
+    ? { instruction: data.instruction, input: data.input, output: data.output }
+    : { instruction: data.question, input: "", output: data.answer };
+}
+
+function sharegptRecord(data: ExampleData, options: FormatOptions) {
+  const system = systemPromptOf(options);
+  return {
+    conversations: [
+      ...(system === undefined ? [] : [{ from: "system", value: system }]),
+      { from: "human", value: promptOf(data) },
+      { from: "gpt", value: responseOf(data) },
+    ],
+  };
+}
+
+function openaiRecord(data: ExampleData, options: FormatOptions) {
+  const system = systemPromptOf(options);
+  return {
+    messages: [
+      ...(system === undefined ? [] : [{ role: "system", content: system }]),
+      { role: "user", content: promptOf(data) },
+      { role: "assistant", content: responseOf(data) },
+    ],
+  };
+}
+
+/** RFC 4180: a field holding a comma, quote or line break is quoted, with its quotes doubled. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const CSV_COLUMNS: Record<TaskType, readonly string[]> = {
+  instruction: ["instruction", "input", "output"],
+  qa: ["question", "answer"],
+};
+
+/**
+ * JSON with U+2028 and U+2029 escaped: valid either way, but line readers such as Python's
+ * str.splitlines() break lines on them, which would cut an example in two.
+ */
+function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** One example as one line (or CSV row), without the line ending. */
+export function formatLine(format: DatasetFormat, data: ExampleData, options: FormatOptions = {}): string {
+  switch (format) {
+    case "jsonl":
+      return jsonLine(ownFields(data));
+    case "alpaca":
+      return jsonLine(alpacaRecord(data));
+    case "sharegpt":
+      return jsonLine(sharegptRecord(data, options));
+    case "openai":
+      return jsonLine(openaiRecord(data, options));
+    case "csv":
+      return Object.values(ownFields(data)).map(csvField).join(",");
+  }
+}
+
+/** CSV uses CRLF (RFC 4180); JSON Lines uses LF. */
+export function lineEnd(format: DatasetFormat): string {
+  return format === "csv" ? "\r\n" : "\n";
+}
+
+/**
+ * What a file starts with before its first line. CSV: a UTF-8 byte order mark, without which
+ * Excel reads the file as the local code page and garbles accents, then the header row.
+ */
+export function fileHeader(format: DatasetFormat, taskType: TaskType): string {
+  return format === "csv" ? `\uFEFF${CSV_COLUMNS[taskType].join(",")}\r\n` : "";
+}

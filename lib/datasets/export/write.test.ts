@@ -1,0 +1,265 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { buffer } from "node:stream/consumers";
+import { parse } from "csv-parse/sync";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import yauzl from "yauzl";
+import { db, getDb } from "@/lib/db/client";
+import { storageDir } from "@/lib/env";
+import { getStorage, readToBuffer } from "@/lib/storage";
+import { exportKey } from "@/lib/storage/keys";
+import { createProjectIn, createTeam } from "@/tests/support/fixtures";
+import type { ExampleData } from "../example";
+import { type DatasetFormat, formatLine } from "./formats";
+import { writeDatasetExport } from "./write";
+
+type Seed = { data: ExampleData; split?: "train" | "eval" | "preview"; reviewStatus?: "approved" | "rejected"; isDuplicate?: boolean };
+
+async function seed(projectId: string, seeds: Seed[]) {
+  const start = Date.parse("2026-02-01T00:00:00Z");
+  await db.datasetExample.createMany({
+    data: seeds.map((s, i) => ({ projectId, naturalKey: `seed:${i}`, createdAt: new Date(start + i * 1000), ...s })),
+  });
+}
+
+async function stored(key: string): Promise<Buffer> {
+  return readToBuffer(await getStorage().get(key), 64 * 1024 * 1024);
+}
+
+async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
+  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
+  const entries = new Map<string, Buffer>();
+  for await (const entry of file.eachEntry()) entries.set(entry.fileName, await buffer(await file.openReadStreamPromise(entry)));
+  return entries;
+}
+
+const text = (entries: Map<string, Buffer>, name: string) => entries.get(name)?.toString("utf8");
+
+/** A file's lines; the last one must be terminated too. */
+function linesOf(content: string | undefined, end: string): string[] {
+  expect(content?.endsWith(end)).toBe(true);
+  return content!.slice(0, -end.length).split(end);
+}
+
+const train: ExampleData[] = [
+  { instruction: 'Translate "bonjour".', input: "", output: "Hello, world." },
+  { instruction: "Explain:\nline two", input: "Crème brûlée, s'il vous plaît", output: 'He said "oui".\r\nDone.' },
+  { instruction: "Celebrate 🎉", input: "tab\tseparated", output: "Ok\u2028then." },
+];
+const evalSet: ExampleData[] = [{ instruction: "Eval question", input: "context", output: "answer" }];
+
+describe("writeDatasetExport", () => {
+  let workspaceId: string;
+  let projectId: string;
+
+  beforeAll(async () => {
+    // Projects of their own: createTeam's project comes with fixture examples.
+    const team = await createTeam();
+    workspaceId = team.workspace.id;
+    projectId = (await createProjectIn(workspaceId, "Export")).id;
+    await seed(projectId, [
+      { data: train[0], reviewStatus: "approved" },
+      { data: train[1] },
+      { data: { instruction: "Rejected", input: "", output: "No." }, reviewStatus: "rejected" },
+      { data: train[2] },
+      { data: evalSet[0], split: "eval" },
+      { data: evalSet[0], split: "eval", isDuplicate: true },
+      { data: { instruction: "Preview", input: "", output: "Never exported." }, split: "preview", reviewStatus: "approved" },
+    ]);
+  });
+
+  const formats: [DatasetFormat, string][] = [
+    ["jsonl", "jsonl"],
+    ["alpaca", "jsonl"],
+    ["sharegpt", "jsonl"],
+    ["openai", "jsonl"],
+    ["csv", "csv"],
+  ];
+
+  it.each(formats)("writes a %s ZIP with train, eval, dataset_info.json and README.md", async (format, ext) => {
+    const exportId = crypto.randomUUID();
+    const options = { systemPrompt: "Be concise." };
+    const result = await writeDatasetExport({ workspaceId, projectId, exportId, format, selection: "valid", ...options });
+
+    expect(result.fileKey).toBe(exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`));
+    expect(result.counts).toEqual({ train: 3, eval: 1 });
+    const zip = await stored(result.fileKey);
+    expect(result.sizeBytes).toBe(zip.length);
+    expect(result.sha256).toBe(crypto.createHash("sha256").update(zip).digest("hex"));
+
+    const entries = await unzip(zip);
+    expect([...entries.keys()]).toEqual([`train.${ext}`, `eval.${ext}`, "dataset_info.json", "README.md"]);
+    if (format === "csv") {
+      expect([...entries.get("train.csv")!.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const rows = (examples: ExampleData[]) => examples.map((data) => `${formatLine("csv", data)}\r\n`).join("");
+      expect(text(entries, "train.csv")).toBe(`\uFEFFinstruction,input,output\r\n${rows(train)}`);
+      expect(text(entries, "eval.csv")).toBe(`\uFEFFinstruction,input,output\r\n${rows(evalSet)}`);
+      expect(parse(entries.get("train.csv")!, { bom: true, columns: true })).toEqual(train);
+    } else {
+      const trainLines = linesOf(text(entries, "train.jsonl"), "\n");
+      expect(trainLines).toEqual(train.map((data) => formatLine(format, data, options)));
+      expect(linesOf(text(entries, "eval.jsonl"), "\n")).toEqual(evalSet.map((data) => formatLine(format, data, options)));
+      for (const line of trainLines) expect(() => JSON.parse(line)).not.toThrow();
+    }
+
+    const readme = text(entries, "README.md")!;
+    expect(readme).toContain(`| train.${ext} | 3 |`);
+    expect(readme).toContain(`| eval.${ext} | 1 |`);
+    expect(readme).toContain("Selection: valid examples that are neither rejected nor duplicates.");
+    expect(readme).toMatch(/Exported: \d{4}-\d\d-\d\dT/);
+    expect(readme).toContain(format === "sharegpt" || format === "openai" ? "System prompt: included" : "System prompt: none");
+  });
+
+  it("writes chat turns with the system prompt first", async () => {
+    const result = await writeDatasetExport({
+      workspaceId,
+      projectId,
+      exportId: crypto.randomUUID(),
+      format: "openai",
+      selection: "valid",
+      systemPrompt: "Be concise.",
+    });
+    const [first] = linesOf(text(await unzip(await stored(result.fileKey)), "train.jsonl"), "\n");
+    expect(JSON.parse(first)).toEqual({
+      messages: [
+        { role: "system", content: "Be concise." },
+        { role: "user", content: 'Translate "bonjour".' },
+        { role: "assistant", content: "Hello, world." },
+      ],
+    });
+  });
+
+  it("describes each file for LLaMA-Factory", async () => {
+    const info = async (format: DatasetFormat) => {
+      const result = await writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format, selection: "valid" });
+      return JSON.parse(text(await unzip(await stored(result.fileKey)), "dataset_info.json")!);
+    };
+    const alpacaColumns = { prompt: "instruction", query: "input", response: "output" };
+    expect(await info("alpaca")).toEqual({
+      train: { file_name: "train.jsonl", formatting: "alpaca", columns: alpacaColumns },
+      eval: { file_name: "eval.jsonl", formatting: "alpaca", columns: alpacaColumns },
+    });
+    expect((await info("csv")).eval).toEqual({ file_name: "eval.csv", formatting: "alpaca", columns: alpacaColumns });
+    expect((await info("sharegpt")).train).toEqual({
+      file_name: "train.jsonl",
+      formatting: "sharegpt",
+      columns: { messages: "conversations" },
+      tags: { role_tag: "from", content_tag: "value", user_tag: "human", assistant_tag: "gpt", system_tag: "system" },
+    });
+    expect((await info("openai")).train).toEqual({
+      file_name: "train.jsonl",
+      formatting: "sharegpt",
+      columns: { messages: "messages" },
+      tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant", system_tag: "system" },
+    });
+  });
+
+  it("exports only approved examples when asked", async () => {
+    const result = await writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "approved" });
+    expect(result.counts).toEqual({ train: 1, eval: 0 });
+    const entries = await unzip(await stored(result.fileKey));
+    expect(text(entries, "train.jsonl")).toBe(`${formatLine("jsonl", train[0])}\n`);
+    expect(text(entries, "eval.jsonl")).toBe("");
+    expect(text(entries, "README.md")).toContain("Selection: approved examples only.");
+  });
+
+  it("exports QA projects with their own columns, and as Alpaca", async () => {
+    const project = await createProjectIn(workspaceId, "QA");
+    await db.project.update({ where: { id: project.id }, data: { taskType: "qa" } });
+    const qa: ExampleData = { question: "Où est Paris ?", answer: "En France, \"bien sûr\"." };
+    await seed(project.id, [{ data: qa }, { data: { instruction: "Wrong shape", input: "", output: "x" } }]);
+
+    const csv = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "csv", selection: "all" });
+    const csvEntries = await unzip(await stored(csv.fileKey));
+    expect(text(csvEntries, "train.csv")).toBe('\uFEFFquestion,answer\r\nOù est Paris ?,"En France, ""bien sûr""."\r\n');
+    expect(text(csvEntries, "eval.csv")).toBe("\uFEFFquestion,answer\r\n");
+    expect(JSON.parse(text(csvEntries, "dataset_info.json")!).train.columns).toEqual({ prompt: "question", response: "answer" });
+
+    const alpaca = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "alpaca", selection: "all" });
+    expect(alpaca.counts).toEqual({ train: 1, eval: 0 });
+    expect(text(await unzip(await stored(alpaca.fileKey)), "train.jsonl")).toBe(
+      '{"instruction":"Où est Paris ?","input":"","output":"En France, \\"bien sûr\\"."}\n',
+    );
+  });
+
+  it("refuses a project from another workspace", async () => {
+    const other = await createTeam("Team B");
+    await expect(
+      writeDatasetExport({ workspaceId: other.workspace.id, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "all" }),
+    ).rejects.toThrow();
+  });
+});
+
+describe("writeDatasetExport on more than one page", () => {
+  let workspaceId: string;
+  let projectId: string;
+
+  beforeAll(async () => {
+    const team = await createTeam("Pages");
+    workspaceId = team.workspace.id;
+    projectId = (await createProjectIn(workspaceId, "Pages")).id;
+    await db.$executeRawUnsafe(
+      `INSERT INTO dataset_examples (id, project_id, natural_key, split, data)
+       SELECT gen_random_uuid(), $1::uuid, 'row-' || i, (CASE WHEN i % 10 = 0 THEN 'eval' ELSE 'train' END)::dataset_split,
+              jsonb_build_object('instruction', 'Instruction ' || i, 'input', '', 'output', repeat('output ', 20) || i)
+       FROM generate_series(1, 2500) AS i`,
+      projectId,
+    );
+  });
+
+  it("reports progress every 1000 examples and writes every line", async () => {
+    const onProgress = vi.fn();
+    const result = await writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "alpaca", selection: "valid", onProgress });
+    expect(onProgress.mock.calls).toEqual([[1000], [2000]]);
+    expect(result.counts).toEqual({ train: 2250, eval: 250 });
+    const entries = await unzip(await stored(result.fileKey));
+    const lines = linesOf(text(entries, "train.jsonl"), "\n");
+    expect(lines).toHaveLength(2250);
+    const numbers = lines.map((line) => Number(/(\d+)"}$/.exec(line)![1]));
+    expect(new Set(numbers).size).toBe(2250);
+    expect(numbers.every((n) => n % 10 !== 0)).toBe(true);
+  });
+
+  it("stops with the error onProgress throws, which is how a caller cancels", async () => {
+    const onProgress = vi.fn(() => {
+      throw new Error("cancelled");
+    });
+    await expect(
+      writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "csv", selection: "all", onProgress }),
+    ).rejects.toThrow("cancelled");
+    expect(onProgress).toHaveBeenCalledTimes(1);
+  });
+
+  it("fails, leaving nothing stored, when reading the examples fails midway", async () => {
+    const client = getDb();
+    const query = client.$queryRaw.bind(client);
+    let calls = 0;
+    const spy = vi.spyOn(client, "$queryRaw").mockImplementation(((...args: Parameters<typeof query>) =>
+      ++calls === 2 ? Promise.reject(new Error("connection lost")) : query(...args)) as typeof query);
+    const exportId = crypto.randomUUID();
+    try {
+      await expect(writeDatasetExport({ workspaceId, projectId, exportId, format: "jsonl", selection: "all" })).rejects.toThrow("connection lost");
+    } finally {
+      spy.mockRestore();
+    }
+    const folder = path.dirname(path.join(storageDir(), exportKey(workspaceId, projectId, exportId, "x")));
+    expect(fs.existsSync(folder) ? fs.readdirSync(folder) : []).toEqual([]);
+  });
+
+  it("fails without hanging when storage fails midway", async () => {
+    const storage = getStorage();
+    const spy = vi.spyOn(storage, "put").mockImplementation(async (_key, body) => {
+      if (Buffer.isBuffer(body)) throw new Error("unexpected buffer");
+      for await (const _chunk of body) throw new Error("disk full");
+      throw new Error("empty body");
+    });
+    try {
+      await expect(
+        writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "all" }),
+      ).rejects.toThrow("disk full");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+// Writes a dataset export: one ZIP streamed straight into storage, with train and eval files in
+// the chosen format, dataset_info.json for LLaMA-Factory and a README. Examples flow from the
+// database through the ZIP to storage with backpressure at every step, so memory stays flat
+// whatever the dataset's size.
+import { Readable } from "node:stream";
+import { ZipFile } from "yazl";
+import { db } from "@/lib/db/client";
+import { getStorage } from "@/lib/storage";
+import { exportKey } from "@/lib/storage/keys";
+import type { TaskType } from "../example";
+import { datasetInfo } from "./dataset-info";
+import { type DatasetFormat, fileHeader, formatInfo, formatLine, lineEnd, systemPromptOf } from "./formats";
+import { DEFAULT_SELECTION, type ExportSelection, iterateExamples } from "./select";
+
+export type WriteExportOptions = {
+  workspaceId: string;
+  projectId: string;
+  exportId: string;
+  format: DatasetFormat;
+  /** Defaults to "valid". */
+  selection?: ExportSelection;
+  /** Used by the chat formats (sharegpt, openai); ignored by the others. */
+  systemPrompt?: string;
+  /** Called with the number of examples written so far, every 1000 examples; awaited. */
+  onProgress?: (done: number) => void | Promise<void>;
+};
+
+export type ExportCounts = { train: number; eval: number };
+
+export type WriteExportResult = { fileKey: string; sizeBytes: number; sha256: string; counts: ExportCounts };
+
+const SPLITS = ["train", "eval"] as const;
+type Split = (typeof SPLITS)[number];
+
+const PROGRESS_EVERY = 1000;
+/** Lines are grouped into chunks of about this size: one deflate call per line would be slow. */
+const CHUNK_CHARS = 64 * 1024;
+
+const SELECTION_TEXT: Record<ExportSelection, string> = {
+  approved: "approved examples only",
+  valid: "valid examples that are neither rejected nor duplicates",
+  all: "every example, invalid ones included",
+};
+
+type Tally = { counts: ExportCounts; done: number };
+type Resolved = WriteExportOptions & { selection: ExportSelection };
+
+export async function writeDatasetExport(input: WriteExportOptions): Promise<WriteExportResult> {
+  const options = { ...input, selection: input.selection ?? DEFAULT_SELECTION };
+  const { workspaceId, projectId, exportId, format } = options;
+  // Scoped by workspace too, so a mismatched pair cannot put one project's data under another's key.
+  const { taskType } = await db.project.findFirstOrThrow({ where: { id: projectId, workspaceId }, select: { taskType: true } });
+  const fileKey = exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`);
+  const { extension } = formatInfo(format);
+  const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0 };
+  const open = new Set<Readable>();
+
+  const zip = new ZipFile();
+  // yazl's outputStream is a PassThrough; its typings only promise NodeJS.ReadableStream.
+  const output = zip.outputStream as Readable;
+  // yazl reports a failed entry on the ZipFile; failing its output is what makes put() stop.
+  zip.on("error", (error: Error) => output.destroy(error));
+
+  // Lazy entries: yazl asks for each stream only when it reaches that entry, so one split is
+  // read at a time and the README, last, sees the final counts.
+  const addStream = (name: string, create: () => Readable) =>
+    zip.addReadStreamLazy(name, (callback) => {
+      const stream = create();
+      open.add(stream);
+      // yazl pipes the stream without listening for its errors.
+      stream.on("error", (error) => output.destroy(error));
+      stream.once("close", () => open.delete(stream));
+      callback(null, stream);
+    });
+
+  for (const split of SPLITS) {
+    addStream(`${split}.${extension}`, () => Readable.from(splitText(split, taskType, options, tally), { objectMode: false }));
+  }
+  zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, SPLITS), null, 2)}\n`), "dataset_info.json");
+  addStream("README.md", () => Readable.from([readme(options, tally.counts)], { objectMode: false }));
+  zip.end();
+
+  try {
+    const stored = await getStorage().put(fileKey, output, { contentType: "application/zip" });
+    return { fileKey, sizeBytes: stored.size, sha256: stored.sha256, counts: tally.counts };
+  } catch (error) {
+    // When storage fails first, the split being read would otherwise wait on the ZIP forever.
+    for (const stream of open) stream.destroy();
+    throw error;
+  }
+}
+
+async function* splitText(split: Split, taskType: TaskType, options: Resolved, tally: Tally): AsyncGenerator<string> {
+  const end = lineEnd(options.format);
+  let chunk = fileHeader(options.format, taskType);
+  for await (const example of iterateExamples(options.projectId, split, options.selection)) {
+    chunk += formatLine(options.format, example.data, options) + end;
+    tally.counts[split] += 1;
+    tally.done += 1;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+    if (tally.done % PROGRESS_EVERY === 0) await options.onProgress?.(tally.done);
+  }
+  if (chunk) yield chunk;
+}
+
+function readme(options: Resolved, counts: ExportCounts): string {
+  const info = formatInfo(options.format);
+  const system = info.systemPrompt && systemPromptOf(options) !== undefined;
+  return [
+    `# Dataset export: ${info.label}`,
+    "",
+    info.description,
+    "",
+    "| File | Examples |",
+    "| --- | ---: |",
+    ...SPLITS.map((split) => `| ${split}.${info.extension} | ${counts[split]} |`),
+    "",
+    `- Selection: ${SELECTION_TEXT[options.selection]}.`,
+    `- System prompt: ${system ? "included as the first turn of every conversation" : "none"}.`,
+    `- Exported: ${new Date().toISOString()}.`,
+    "",
+    "`dataset_info.json` registers both files for LLaMA-Factory: use this folder as `dataset_dir`,",
+    "with `dataset: train` and `eval_dataset: eval`.",
+    "",
+  ].join("\n");
+}

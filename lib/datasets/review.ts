@@ -1,0 +1,266 @@
+// Reviewing a project's examples at any size (1 M is the design point): keyset pagination on
+// (created_at, id) newest first, filters that each walk one index (see the schema), the seed's
+// stats per split, edits that re-validate and re-hash, and approve/reject/delete — one by one
+// or on everything a filter matches, in one statement.
+import { Prisma, type ReviewStatus } from "@prisma/client";
+import { z } from "zod";
+import type { ProjectContext } from "@/lib/access/guard";
+import { recordAudit } from "@/lib/audit";
+import { db } from "@/lib/db/client";
+import { notFound } from "@/lib/errors";
+import { readProjectConfig } from "@/lib/projects/config";
+import { flagDuplicates } from "./dedup";
+import { exampleSchemaFor, searchTextOf, type ExampleData } from "./example";
+import { contentHash } from "./hash";
+import { validateExample } from "./validate";
+
+export const PAGE_SIZE = 50;
+
+export const reviewFilterSchema = z.object({
+  split: z.enum(["preview", "train", "eval"]).optional(),
+  valid: z.boolean().optional(),
+  review: z.enum(["pending", "approved", "rejected"]).optional(),
+  duplicate: z.boolean().optional(),
+  sourceFileId: z.uuid().optional(),
+  q: z.string().trim().max(200).optional(),
+});
+export type ReviewFilter = z.infer<typeof reviewFilterSchema>;
+
+export const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+export type Cursor = z.infer<typeof cursorSchema>;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE of a filter, always scoped to the caller's project (and so workspace). */
+function whereOf(ctx: ProjectContext, filter: ReviewFilter): Prisma.Sql {
+  const parts: Prisma.Sql[] = [
+    Prisma.sql`e.project_id = ${ctx.projectId}::uuid`,
+    Prisma.sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = e.project_id AND p.workspace_id = ${ctx.workspace.id}::uuid)`,
+  ];
+  // Without a split filter, the preview's throwaway examples stay out of the dataset view.
+  parts.push(filter.split ? Prisma.sql`e.split = ${filter.split}::dataset_split` : Prisma.sql`e.split <> 'preview'`);
+  if (filter.valid !== undefined) parts.push(Prisma.sql`e.is_valid = ${filter.valid}`);
+  if (filter.review) parts.push(Prisma.sql`e.review_status = ${filter.review}::review_status`);
+  if (filter.duplicate !== undefined) parts.push(Prisma.sql`e.is_duplicate = ${filter.duplicate}`);
+  if (filter.sourceFileId) parts.push(Prisma.sql`e.source_file_id = ${filter.sourceFileId}::uuid`);
+  if (filter.q && filter.q.length >= 2) parts.push(Prisma.sql`e.search_text ILIKE ${`%${escapeLike(filter.q.toLowerCase())}%`}`);
+  return Prisma.join(parts, " AND ");
+}
+
+export type ExampleRow = {
+  id: string;
+  data: Record<string, unknown>;
+  split: "preview" | "train" | "eval";
+  isValid: boolean;
+  validationError: string | null;
+  tokenCount: number;
+  isDuplicate: boolean;
+  reviewStatus: ReviewStatus;
+  sourceChunkId: string | null;
+  sourceFileId: string | null;
+  sourceName: string | null;
+  editedAt: string | null;
+  createdAt: string;
+};
+
+type RawRow = {
+  id: string;
+  data: Record<string, unknown>;
+  split: ExampleRow["split"];
+  is_valid: boolean;
+  validation_error: string | null;
+  token_count: number | null;
+  is_duplicate: boolean;
+  review_status: ReviewStatus;
+  source_chunk_id: string | null;
+  source_file_id: string | null;
+  source_name: string | null;
+  edited_at: Date | null;
+  created_at: Date;
+};
+
+function toRow(r: RawRow): ExampleRow {
+  return {
+    id: r.id,
+    data: r.data,
+    split: r.split,
+    isValid: r.is_valid,
+    validationError: r.validation_error,
+    tokenCount: r.token_count ?? 0,
+    isDuplicate: r.is_duplicate,
+    reviewStatus: r.review_status,
+    sourceChunkId: r.source_chunk_id,
+    sourceFileId: r.source_file_id,
+    sourceName: r.source_name,
+    editedAt: r.edited_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+/** The review page's query (exported so the scale test can EXPLAIN exactly what runs). */
+export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cursor | undefined, limit: number): Prisma.Sql {
+  const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
+  return Prisma.sql`
+    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.token_count, e.is_duplicate, e.review_status,
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
+    FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
+    WHERE ${whereOf(ctx, filter)} ${after}
+    ORDER BY e.created_at DESC, e.id DESC
+    LIMIT ${limit}`;
+}
+
+/** One page of the review table, newest first; pass the returned cursor for the next page. */
+export async function listExamples(ctx: ProjectContext, filter: ReviewFilter, cursor?: Cursor, limit = PAGE_SIZE) {
+  const rows = await db.$queryRaw<RawRow[]>(listQuery(ctx, filter, cursor, limit + 1));
+  const items = rows.slice(0, limit).map(toRow);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+export type SplitStats = {
+  split: "preview" | "train" | "eval";
+  total: number;
+  valid: number;
+  invalid: number;
+  avgTokens: number;
+  minTokens: number;
+  maxTokens: number;
+};
+
+/** The seed's stats query: per split, total, valid, invalid and token lengths. */
+export function statsQuery(ctx: ProjectContext): Prisma.Sql {
+  return Prisma.sql`
+    SELECT split, count(*) AS total, count(*) FILTER (WHERE is_valid) AS valid, count(*) FILTER (WHERE NOT is_valid) AS invalid,
+           avg(token_count)::float AS avg, min(token_count) AS min, max(token_count) AS max
+    FROM dataset_examples
+    WHERE project_id = ${ctx.projectId}::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = ${ctx.projectId}::uuid AND p.workspace_id = ${ctx.workspace.id}::uuid)
+    GROUP BY split ORDER BY split`;
+}
+
+export async function splitStats(ctx: ProjectContext): Promise<SplitStats[]> {
+  const rows = await db.$queryRaw<Array<{ split: SplitStats["split"]; total: bigint; valid: bigint; invalid: bigint; avg: number | null; min: number | null; max: number | null }>>(
+    statsQuery(ctx),
+  );
+  return rows.map((r) => ({
+    split: r.split,
+    total: Number(r.total),
+    valid: Number(r.valid),
+    invalid: Number(r.invalid),
+    avgTokens: Math.round(r.avg ?? 0),
+    minTokens: r.min ?? 0,
+    maxTokens: r.max ?? 0,
+  }));
+}
+
+export type ReviewCounts = { duplicates: number; approved: number; rejected: number; pending: number };
+
+export function countsQuery(ctx: ProjectContext): Prisma.Sql {
+  // Grouped on columns of idx_examples_stats, so this reads the index alone.
+  return Prisma.sql`SELECT e.review_status, e.is_duplicate, count(*) AS n FROM dataset_examples e WHERE ${whereOf(ctx, {})} GROUP BY 1, 2`;
+}
+
+export async function reviewCounts(ctx: ProjectContext): Promise<ReviewCounts> {
+  const rows = await db.$queryRaw<Array<{ review_status: ReviewStatus; is_duplicate: boolean; n: bigint }>>(countsQuery(ctx));
+  const counts: ReviewCounts = { duplicates: 0, approved: 0, rejected: 0, pending: 0 };
+  for (const row of rows) {
+    counts[row.review_status] += Number(row.n);
+    if (row.is_duplicate) counts.duplicates += Number(row.n);
+  }
+  return counts;
+}
+
+/** Token lengths of valid train/eval examples, in buckets up to the project's max_seq_length. */
+export async function tokenHistogram(ctx: ProjectContext, buckets = 16) {
+  const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { config: true } });
+  const max = readProjectConfig(project.config).max_seq_length;
+  const width = Math.max(1, Math.ceil(max / buckets));
+  const rows = await db.$queryRaw<Array<{ bucket: number; count: bigint }>>`
+    SELECT LEAST(token_count / ${width}::int, ${buckets - 1}::int) AS bucket, count(*) AS count
+    FROM dataset_examples WHERE project_id = ${ctx.projectId}::uuid AND split IN ('train', 'eval') AND is_valid
+    GROUP BY 1 ORDER BY 1`;
+  const counts = new Map(rows.map((r) => [Number(r.bucket), Number(r.count)]));
+  return Array.from({ length: buckets }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: counts.get(i) ?? 0 }));
+}
+
+async function findExample(ctx: ProjectContext, id: string) {
+  const example = await db.datasetExample.findFirst({
+    where: { id, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    include: { sourceChunk: { select: { content: true } }, project: { select: { taskType: true, config: true } } },
+  });
+  if (!example) throw notFound("Example");
+  return example;
+}
+
+export async function getExampleWithSource(ctx: ProjectContext, id: string) {
+  const example = await findExample(ctx, id);
+  const chunk = example.sourceChunkId
+    ? await db.chunk.findUnique({ where: { id: example.sourceChunkId }, select: { content: true, chunkIndex: true, metadata: true, sourceFile: { select: { filename: true } } } })
+    : null;
+  return { id: example.id, data: example.data, validationError: example.validationError, chunk };
+}
+
+/** Saves an edit: the data is checked against the task type, validated, re-hashed. */
+export async function updateExample(ctx: ProjectContext, id: string, data: unknown): Promise<ExampleRow> {
+  const example = await findExample(ctx, id);
+  const parsed = exampleSchemaFor(example.project.taskType).safeParse(data);
+  if (!parsed.success) throw parsed.error;
+  const next = parsed.data as ExampleData;
+  const config = readProjectConfig(example.project.config);
+  const validation = validateExample(next, { taskType: example.project.taskType, maxSeqLength: config.max_seq_length, sourceText: example.sourceChunk?.content });
+  const hash = contentHash(next);
+  await db.datasetExample.update({
+    where: { id: example.id },
+    data: {
+      data: next as Prisma.InputJsonObject,
+      isValid: validation.isValid,
+      validationError: validation.validationError,
+      tokenCount: validation.tokenCount,
+      contentHash: hash,
+      searchText: searchTextOf(next),
+      editedAt: new Date(),
+    },
+  });
+  await flagDuplicates(ctx.projectId, [hash, ...(example.contentHash && example.contentHash !== hash ? [example.contentHash] : [])]);
+  const { items } = await listExamplesByIds(ctx, [example.id]);
+  return items[0];
+}
+
+async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
+  const rows = await db.$queryRaw<RawRow[]>`
+    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.token_count, e.is_duplicate, e.review_status,
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
+    FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
+    WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;
+  return { items: rows.map(toRow) };
+}
+
+export type BulkTarget = { ids: string[] } | { filter: ReviewFilter };
+
+function targetSql(ctx: ProjectContext, target: BulkTarget): Prisma.Sql {
+  return "ids" in target ? Prisma.sql`${whereOf(ctx, {})} AND e.id = ANY(${target.ids}::uuid[])` : whereOf(ctx, target.filter);
+}
+
+/** Approves or rejects examples (by id, or all a filter matches); returns how many changed. */
+export async function setReviewStatus(ctx: ProjectContext, target: BulkTarget, status: ReviewStatus): Promise<number> {
+  const count = await db.$executeRaw`
+    UPDATE dataset_examples e SET review_status = ${status}::review_status, reviewed_by_id = ${ctx.actor.id}::uuid, reviewed_at = now(), updated_at = now()
+    WHERE ${targetSql(ctx, target)} AND e.review_status <> ${status}::review_status`;
+  if ("filter" in target && count > 0) {
+    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.review", targetType: "project", targetId: ctx.projectId, metadata: { status, count } });
+  }
+  return count;
+}
+
+/** Deletes examples (by id, or all a filter matches); returns how many. */
+export async function deleteExamples(ctx: ProjectContext, target: BulkTarget): Promise<number> {
+  const hashes = await db.$queryRaw<Array<{ content_hash: string }>>`
+    SELECT DISTINCT e.content_hash FROM dataset_examples e WHERE ${targetSql(ctx, target)} AND e.content_hash IS NOT NULL LIMIT 10000`;
+  const count = await db.$executeRaw`DELETE FROM dataset_examples e WHERE ${targetSql(ctx, target)}`;
+  if (count > 0) {
+    await flagDuplicates(ctx.projectId, hashes.length < 10000 ? hashes.map((h) => h.content_hash) : undefined);
+    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.delete", targetType: "project", targetId: ctx.projectId, metadata: { count } });
+  }
+  return count;
+}

@@ -1,0 +1,52 @@
+// From one LLM answer about one chunk to example rows: parsed, validated against the chunk,
+// hashed for dedup and split deterministically. Unusable answers become one invalid row with
+// the reason, so every chunk's outcome is visible in review.
+import type { Prisma, TaskType } from "@prisma/client";
+import { searchTextOf } from "@/lib/datasets/example";
+import { contentHash } from "@/lib/datasets/hash";
+import { assignSplit } from "@/lib/datasets/split";
+import { validateExample } from "@/lib/datasets/validate";
+import { parseExamples } from "./parse";
+
+export type ExampleRow = Omit<Prisma.DatasetExampleCreateManyInput, "projectId" | "naturalKey" | "jobId" | "sourceChunkId" | "provenance">;
+
+export function rowsFromAnswer(
+  answer: string,
+  options: {
+    taskType: TaskType;
+    chunkText: string;
+    prompt: string;
+    maxSeqLength: number;
+    projectId: string;
+    trainShare: number;
+    /** Models often write more than asked; keep the number the settings ask for. */
+    maxExamples: number;
+    split?: "preview";
+  },
+): ExampleRow[] {
+  const parsed = parseExamples(answer, options.taskType);
+  if ("error" in parsed) {
+    return [{ data: { raw: answer.slice(0, 20_000) }, isValid: false, validationError: parsed.error, tokenCount: 0, split: options.split ?? "train" }];
+  }
+  return parsed.items.slice(0, options.maxExamples).map((item) => {
+    if ("error" in item) {
+      return { data: { raw: item.raw as Prisma.InputJsonValue }, isValid: false, validationError: item.error, tokenCount: 0, split: options.split ?? "train" };
+    }
+    const validation = validateExample(item.data, {
+      taskType: options.taskType,
+      maxSeqLength: options.maxSeqLength,
+      sourceText: options.chunkText,
+      prompt: options.prompt,
+    });
+    const hash = contentHash(item.data);
+    return {
+      data: item.data as Prisma.InputJsonObject,
+      isValid: validation.isValid,
+      validationError: validation.validationError,
+      tokenCount: validation.tokenCount,
+      contentHash: hash,
+      searchText: searchTextOf(item.data),
+      split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
+    };
+  });
+}

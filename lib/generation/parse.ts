@@ -1,0 +1,90 @@
+// Reading examples out of an LLM's answer. JSON mode gives clean JSON; without it models wrap
+// JSON in code fences or chat around it, so we look for the first complete JSON value.
+// Each item is checked with the task type's schema; bad items are reported, not dropped.
+import type { TaskType } from "@prisma/client";
+import { exampleSchemaFor, type ExampleData } from "@/lib/datasets/example";
+
+export type ParsedItem = { data: ExampleData } | { error: string; raw: unknown };
+export type ParseResult = { items: ParsedItem[] } | { error: string };
+
+/**
+ * The first top-level JSON object or array in `text` that parses, or undefined. A value whose
+ * brackets never close (a cut-off answer) is not mined for the complete objects inside it: a
+ * half answer is reported as broken rather than passed off as a whole one.
+ */
+export function findJson(text: string): unknown {
+  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/i.exec(text);
+  const candidates = fenced ? [fenced[1], text] : [text];
+  for (const candidate of candidates) {
+    const trimmed = candidate.trim();
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // look inside
+    }
+    for (let start = 0; start < candidate.length; start++) {
+      const open = candidate[start];
+      if (open !== "{" && open !== "[") continue;
+      const end = matchingClose(candidate, start);
+      if (end < 0) break;
+      try {
+        return JSON.parse(candidate.slice(start, end + 1));
+      } catch {
+        // Braces in prose ("{like this}"): look after them.
+        start = end;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Index of the bracket closing the one at `start`, skipping strings; -1 when unbalanced. */
+function matchingClose(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function itemsOf(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of ["examples", "items", "data", "pairs", "questions"]) if (Array.isArray(record[key])) return record[key] as unknown[];
+    if ("instruction" in record || "question" in record) return [record];
+  }
+  return undefined;
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}
+
+export function parseExamples(text: string, taskType: TaskType): ParseResult {
+  if (!text.trim()) return { error: "The model returned an empty answer." };
+  const json = findJson(text);
+  if (json === undefined) return { error: `The model's answer was not JSON: "${excerpt(text)}"` };
+  const items = itemsOf(json);
+  if (!items) return { error: `The model's JSON had no list of examples: "${excerpt(text)}"` };
+  if (items.length === 0) return { error: "The model returned no examples." };
+  const schema = exampleSchemaFor(taskType);
+  const fields = taskType === "qa" ? "question and answer" : "instruction, input and output";
+  return {
+    items: items.map((raw) => {
+      const parsed = schema.safeParse(raw);
+      return parsed.success ? { data: parsed.data as ExampleData } : { error: `An example did not have the expected ${fields} as text.`, raw };
+    }),
+  };
+}

@@ -1,0 +1,59 @@
+// The prompts that turn a chunk into examples. Each task type has a built-in template; a
+// project may replace it. Every example records the version of the prompt that made it:
+// "builtin-<task>-v1" or "custom-<first 10 hex of its sha256>".
+import crypto from "node:crypto";
+import type { TaskType } from "@prisma/client";
+
+export const SYSTEM_PROMPT =
+  "You write training data for fine-tuning a language model. You answer with a single JSON object and nothing else.";
+
+const BUILTIN: Record<TaskType, string> = {
+  instruction: `Read the source text below and write {{n}} diverse training examples that teach what it says.
+Each example is an instruction a user might give, optional input the instruction refers to (or an empty string), and the ideal output.
+Ground every output in the source text: do not invent facts, do not copy long passages verbatim, and make each example make sense on its own without the source.
+Write in {{language}}.
+
+Respond with JSON of this form:
+{"examples": [{"instruction": "...", "input": "...", "output": "..."}]}
+
+Source{{section}}:
+"""
+{{chunk}}
+"""`,
+  qa: `Read the source text below and write {{n}} question-answer pairs about it.
+Each question must be answerable from the source text alone; each answer must be correct, complete and grounded in the text, without copying long passages verbatim. Questions must make sense without seeing the source.
+Write in {{language}}.
+
+Respond with JSON of this form:
+{"examples": [{"question": "...", "answer": "..."}]}
+
+Source{{section}}:
+"""
+{{chunk}}
+"""`,
+};
+
+export const TEMPLATE_VARIABLES = ["{{chunk}}", "{{n}}", "{{language}}", "{{section}}"] as const;
+
+export function builtinPrompt(taskType: TaskType): string {
+  return BUILTIN[taskType];
+}
+
+export function promptVersion(taskType: TaskType, template: string | null): string {
+  if (!template || template === BUILTIN[taskType]) return `builtin-${taskType}-v1`;
+  return `custom-${crypto.createHash("sha256").update(template).digest("hex").slice(0, 10)}`;
+}
+
+export function renderPrompt(template: string, vars: { chunk: string; n: number; language: string; section?: string | null }): string {
+  return template
+    .replaceAll("{{n}}", String(vars.n))
+    .replaceAll("{{language}}", vars.language)
+    .replaceAll("{{section}}", vars.section ? ` (section "${vars.section}")` : "")
+    .replaceAll("{{chunk}}", vars.chunk);
+}
+
+/** Why a custom template cannot be used, or undefined. */
+export function templateProblem(template: string): string | undefined {
+  if (!template.includes("{{chunk}}")) return "The prompt must contain {{chunk}}, where the source text goes.";
+  return undefined;
+}

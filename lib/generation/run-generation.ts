@@ -1,0 +1,292 @@
+// The full generation run. Each chunk is a GenerationTask; a bounded pool of calls works
+// through the pending ones in order. Finished chunks are written in small batches: their
+// examples and their tasks' "done" commit in one transaction, keyed "gen:<job>:<chunk>:<n>", so
+// a cancel, a crash or a retry continues with the chunks not yet done and never duplicates an
+// example (a chunk in flight when the worker died is asked again; nothing else is). A chunk
+// whose call fails after the provider client's retries is recorded as failed and the run goes
+// on. The run stops once the project holds num_examples_target valid examples.
+import { Prisma } from "@prisma/client";
+import { flagDuplicates } from "@/lib/datasets/dedup";
+import { db } from "@/lib/db/client";
+import { withPgTransaction } from "@/lib/db/pool";
+import { JobAbortedError, NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { completeChat, estimateCost, LlmError } from "@/lib/llm";
+import { readProjectConfig } from "@/lib/projects/config";
+import { loadGenerationContext, type GenerationContext } from "./context";
+import { rowsFromAnswer, type ExampleRow } from "./examples";
+import { renderPrompt, SYSTEM_PROMPT } from "./prompts";
+
+/** Tasks read ahead of the calls. */
+const PAGE = 500;
+/** Finished chunks are committed together at least this often. */
+const FLUSH_MS = 100;
+const FLUSH_SIZE = 64;
+
+type Task = {
+  id: bigint;
+  position: number;
+  chunk: { id: string; content: string; chunkIndex: number; sourceFileId: string; metadata: Prisma.JsonValue } | null;
+};
+type Totals = { examples: number; valid: number; tokensIn: number; tokensOut: number; failedChunks: number };
+type Outcome =
+  | { task: Task; kind: "done"; rows: ExampleRow[]; tokensIn: number; tokensOut: number; attempts: number }
+  | { task: Task; kind: "failed"; error: string }
+  | { task: Task; kind: "skipped"; error: string };
+
+async function createTasks(jobId: string, projectId: string): Promise<void> {
+  // Idempotent: a resumed job finds its tasks already there.
+  await db.$executeRaw`
+    INSERT INTO generation_tasks (job_id, project_id, chunk_id, position, updated_at)
+    SELECT ${jobId}::uuid, ${projectId}::uuid, c.id, (row_number() OVER (ORDER BY f.created_at, c.source_file_id, c.chunk_index))::int, now()
+    FROM chunks c JOIN files f ON f.id = c.source_file_id
+    WHERE c.project_id = ${projectId}::uuid AND f.status = 'ready'
+    ON CONFLICT (job_id, position) DO NOTHING`;
+}
+
+async function validTotal(projectId: string): Promise<number> {
+  return db.datasetExample.count({ where: { projectId, isValid: true, isDuplicate: false, split: { in: ["train", "eval"] } } });
+}
+
+async function totalsSoFar(jobId: string): Promise<Totals> {
+  const [row] = await db.$queryRaw<Array<{ examples: bigint; tokens_in: bigint; tokens_out: bigint; failed: bigint }>>`
+    SELECT coalesce(sum(examples), 0) AS examples, coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
+           count(*) FILTER (WHERE status = 'failed') AS failed
+    FROM generation_tasks WHERE job_id = ${jobId}::uuid`;
+  const valid = await db.datasetExample.count({ where: { jobId, isValid: true } });
+  return { examples: Number(row.examples), valid, tokensIn: Number(row.tokens_in), tokensOut: Number(row.tokens_out), failedChunks: Number(row.failed) };
+}
+
+/** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
+async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task): Promise<Outcome> {
+  const chunk = task.chunk;
+  if (!chunk) return { task, kind: "skipped", error: "The chunk was deleted." };
+  const prompt = renderPrompt(gen.template, {
+    chunk: chunk.content,
+    n: gen.config.examples_per_chunk,
+    language: gen.settings.language,
+    section: (chunk.metadata as { section?: string } | null)?.section,
+  });
+  try {
+    const answer = await completeChat(
+      gen.provider,
+      [
+        { role: "system", content: SYSTEM_PROMPT },
+        { role: "user", content: prompt },
+      ],
+      { model: gen.model, temperature: gen.settings.temperature, json: true, signal: ctx.signal },
+    );
+    const rows = rowsFromAnswer(answer.text, {
+      taskType: gen.taskType,
+      chunkText: chunk.content,
+      prompt,
+      maxSeqLength: gen.config.max_seq_length,
+      projectId: gen.projectId,
+      trainShare: gen.config.train_eval_split,
+      maxExamples: gen.config.examples_per_chunk,
+    });
+    return { task, kind: "done", rows, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut, attempts: answer.attempts };
+  } catch (error) {
+    if (ctx.signal.aborted) throw new JobAbortedError(ctx.signal.reason === "cancelled" ? "cancelled" : "released");
+    // The provider refuses the key or the model: every chunk would fail the same way.
+    if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
+    return { task, kind: "failed", error: (error instanceof Error ? error.message : String(error)).slice(0, 2000) };
+  }
+}
+
+/** Commits finished chunks in batches: their examples and their tasks' status in one transaction. */
+class OutcomeWriter {
+  private pending: Outcome[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly ctx: JobContext<unknown>,
+    private readonly gen: GenerationContext,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push(outcome);
+    if (this.pending.length >= FLUSH_SIZE) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes what is pending; rethrows a failed write so the job retries (nothing half-written). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.flushing.then(() => (batch.length ? this.write(batch) : undefined)).catch((error) => {
+      this.failure ??= error;
+    });
+    return this.flushing.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
+
+  private async write(batch: Outcome[]): Promise<void> {
+    const { ctx, gen } = this;
+    const examples: Array<Record<string, unknown>> = [];
+    const done = batch.filter((o): o is Extract<Outcome, { kind: "done" }> => o.kind === "done");
+    for (const o of done) {
+      const chunk = o.task.chunk!;
+      const provenance = { source: "generation", promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model, tokensIn: o.tokensIn, tokensOut: o.tokensOut };
+      o.rows.forEach((row, i) =>
+        examples.push({
+          source_chunk_id: chunk.id,
+          source_file_id: chunk.sourceFileId,
+          split: row.split,
+          data: row.data,
+          is_valid: row.isValid,
+          validation_error: row.validationError ?? null,
+          token_count: row.tokenCount ?? 0,
+          content_hash: row.contentHash ?? null,
+          search_text: row.searchText ?? null,
+          natural_key: `gen:${ctx.jobId}:${chunk.id}:${i}`,
+          provenance,
+        }),
+      );
+    }
+    const others = batch.filter((o) => o.kind !== "done") as Array<Extract<Outcome, { kind: "failed" | "skipped" }>>;
+    // Plain SQL with the rows as one JSON parameter: at dozens of chunks a second, building
+    // this through the ORM cost more CPU than the calls themselves.
+    await withPgTransaction(async (exec) => {
+      if (examples.length) {
+        await exec(
+          `INSERT INTO dataset_examples (id, project_id, job_id, source_chunk_id, source_file_id, split, data, is_valid, validation_error,
+             token_count, content_hash, search_text, natural_key, provenance, updated_at)
+           SELECT gen_random_uuid(), $1::uuid, $2::uuid, r.source_chunk_id, r.source_file_id, r.split::dataset_split, r.data, r.is_valid,
+             r.validation_error, r.token_count, r.content_hash, r.search_text, r.natural_key, r.provenance, now()
+           FROM jsonb_to_recordset($3::jsonb) AS r(source_chunk_id uuid, source_file_id uuid, split text, data jsonb, is_valid boolean,
+             validation_error text, token_count int, content_hash text, search_text text, natural_key text, provenance jsonb)
+           ON CONFLICT (project_id, natural_key) DO NOTHING`,
+          [gen.projectId, ctx.jobId, JSON.stringify(examples)],
+        );
+      }
+      if (done.length) {
+        await exec(
+          `UPDATE generation_tasks t SET status = 'done', error = NULL, examples = v.examples, tokens_in = v.tokens_in, tokens_out = v.tokens_out,
+             attempts = t.attempts + v.attempts, updated_at = now()
+           FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) AS v(id, examples, tokens_in, tokens_out, attempts)
+           WHERE t.id = v.id`,
+          [done.map((o) => o.task.id.toString()), done.map((o) => o.rows.length), done.map((o) => o.tokensIn), done.map((o) => o.tokensOut), done.map((o) => o.attempts)],
+        );
+      }
+      if (others.length) {
+        await exec(
+          `UPDATE generation_tasks t SET status = v.status::generation_task_status, error = v.error, attempts = t.attempts + 1, updated_at = now()
+           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, status, error)
+           WHERE t.id = v.id`,
+          [others.map((o) => o.task.id.toString()), others.map((o) => o.kind), others.map((o) => o.error)],
+        );
+      }
+    });
+  }
+}
+
+function describeTotals(totals: Totals, gen: GenerationContext) {
+  const cost = estimateCost({ tokensIn: totals.tokensIn, tokensOut: totals.tokensOut }, gen.prices);
+  return {
+    summary: {
+      examples: totals.examples,
+      valid_examples: totals.valid,
+      tokens_in: totals.tokensIn,
+      tokens_out: totals.tokensOut,
+      failed_chunks: totals.failedChunks,
+      ...(cost !== null ? { cost_usd: Number(cost.toFixed(4)) } : {}),
+      model: gen.model,
+    },
+    message:
+      `${totals.examples.toLocaleString()} examples · ${Math.round(totals.tokensIn / 1000)}k tokens in / ${Math.round(totals.tokensOut / 1000)}k out` +
+      (cost !== null ? ` · $${cost.toFixed(2)}` : "") +
+      (totals.failedChunks ? ` · ${totals.failedChunks} chunks failed` : ""),
+  };
+}
+
+export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<string, unknown>> {
+  const gen = await loadGenerationContext(ctx.projectId);
+  await createTasks(ctx.jobId, ctx.projectId);
+  // Tasks a crashed attempt left "running" are pending again: their examples were never committed.
+  await db.generationTask.updateMany({ where: { jobId: ctx.jobId, status: "running" }, data: { status: "pending" } });
+  const totalTasks = await db.generationTask.count({ where: { jobId: ctx.jobId } });
+  if (totalTasks === 0) throw new NonRetryableError("There are no chunks to generate from. Add sources and let them finish chunking first.");
+  const target = readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).num_examples_target;
+  const totals = await totalsSoFar(ctx.jobId);
+  const concurrency = Math.max(1, gen.options.concurrency);
+  ctx.log("info", `Generating with ${gen.provider.name} / ${gen.model} (${concurrency} at once, prompt ${gen.promptVersion}); target ${target} valid examples.`);
+
+  // Valid examples in the project now, plus those this attempt adds (duplicates are flagged at
+  // the end, so the target may be passed by the chunks in flight when it is reached).
+  const before = await validTotal(ctx.projectId);
+  let added = 0;
+  let reachedTarget = before >= target;
+  let done = await db.generationTask.count({ where: { jobId: ctx.jobId, status: { in: ["done", "failed", "skipped"] } } });
+  const writer = new OutcomeWriter(ctx, gen);
+
+  let queue: Task[] = [];
+  let cursor = 0;
+  let exhausted = false;
+  let refilling: Promise<void> | null = null;
+  const refill = () =>
+    (refilling ??= (async () => {
+      const page = await db.generationTask.findMany({
+        where: { jobId: ctx.jobId, status: "pending", position: { gt: cursor } },
+        orderBy: { position: "asc" },
+        take: PAGE,
+        select: { id: true, position: true, chunk: { select: { id: true, content: true, chunkIndex: true, sourceFileId: true, metadata: true } } },
+      });
+      if (page.length < PAGE) exhausted = true;
+      if (page.length) cursor = page[page.length - 1].position;
+      queue = queue.concat(page);
+    })().finally(() => (refilling = null)));
+
+  const next = async (): Promise<Task | undefined> => {
+    while (queue.length === 0 && !exhausted) await refill();
+    // Read ahead so that calls never wait for a page.
+    if (queue.length < concurrency && !exhausted) void refill();
+    return queue.shift();
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (ctx.signal.aborted || reachedTarget) return;
+      const task = await next();
+      if (!task) return;
+      const outcome = await generateForTask(ctx, gen, task);
+      writer.add(outcome);
+      done++;
+      if (outcome.kind === "done") {
+        const valid = outcome.rows.filter((r) => r.isValid).length;
+        added += valid;
+        totals.examples += outcome.rows.length;
+        totals.valid += valid;
+        totals.tokensIn += outcome.tokensIn;
+        totals.tokensOut += outcome.tokensOut;
+      } else if (outcome.kind === "failed") {
+        totals.failedChunks++;
+        ctx.log("warn", `Chunk ${(outcome.task.chunk?.chunkIndex ?? 0) + 1} of source ${outcome.task.chunk?.sourceFileId.slice(0, 8)} failed: ${outcome.error}`);
+      }
+      if (before + added >= target) reachedTarget = true;
+      const { summary, message } = describeTotals(totals, gen);
+      await ctx.progress({ done, total: totalTasks, message, summary });
+    }
+  };
+
+  try {
+    if (!reachedTarget) await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    // What finished is kept, whatever stopped the run.
+    await writer.flush();
+  }
+  throwIfAborted(ctx.signal);
+  if (reachedTarget) {
+    const skipped = await db.generationTask.updateMany({ where: { jobId: ctx.jobId, status: "pending" }, data: { status: "skipped", error: "Not needed: the target was reached." } });
+    if (skipped.count) ctx.log("info", `Target reached; ${skipped.count} chunks were not needed.`);
+  }
+  await ctx.progress({ pct: 99, message: "Looking for duplicates" });
+  const duplicates = await flagDuplicates(ctx.projectId);
+  const { summary } = describeTotals(await totalsSoFar(ctx.jobId), gen);
+  ctx.log("info", `Done: ${summary.examples} examples (${summary.valid_examples} valid), ${summary.failed_chunks} chunks failed, ${duplicates} duplicates in the project.`);
+  return { ...summary, duplicates_in_project: duplicates, target_reached: reachedTarget };
+}

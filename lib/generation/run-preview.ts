@@ -1,0 +1,87 @@
+// The preview: 10 examples from chunks spread across the project's sources, back in seconds,
+// to check the prompt and settings before the full run. A new preview replaces the last one.
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { NonRetryableError, type JobContext } from "@/lib/jobs/definition";
+import { completeChat, LlmError } from "@/lib/llm";
+import { loadGenerationContext } from "./context";
+import { rowsFromAnswer } from "./examples";
+import { renderPrompt, SYSTEM_PROMPT } from "./prompts";
+
+export const PREVIEW_EXAMPLES = 10;
+
+/** `count` indexes spread evenly over 0..n-1 (all of them when n ≤ count). */
+export function spread(n: number, count: number): number[] {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1)));
+}
+
+export async function runPreview(ctx: JobContext<unknown>): Promise<Record<string, unknown>> {
+  const gen = await loadGenerationContext(ctx.projectId);
+  const chunkIds = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT c.id FROM chunks c JOIN files f ON f.id = c.source_file_id
+    WHERE c.project_id = ${ctx.projectId}::uuid AND f.status = 'ready'
+    ORDER BY f.created_at, c.source_file_id, c.chunk_index`;
+  if (chunkIds.length === 0) throw new NonRetryableError("There are no chunks yet. Add sources and let them finish chunking first.");
+  const picks = spread(chunkIds.length, PREVIEW_EXAMPLES).map((i) => chunkIds[i].id);
+  // Few chunks: ask each for more, so the preview still shows 10 examples.
+  const perChunk = Math.ceil(PREVIEW_EXAMPLES / picks.length);
+  await db.datasetExample.deleteMany({ where: { projectId: ctx.projectId, split: "preview", NOT: { jobId: ctx.jobId } } });
+  let made = 0;
+  let tokensIn = 0;
+  let tokensOut = 0;
+  await ctx.progress({ done: 0, total: picks.length, message: `Asking ${gen.model}` });
+  await Promise.all(
+    picks.map(async (chunkId, order) => {
+      const chunk = await db.chunk.findUniqueOrThrow({ where: { id: chunkId } });
+      const prompt = renderPrompt(gen.template, {
+        chunk: chunk.content,
+        n: perChunk,
+        language: gen.settings.language,
+        section: (chunk.metadata as { section?: string } | null)?.section,
+      });
+      let text: string;
+      try {
+        const answer = await completeChat(
+          gen.provider,
+          [
+            { role: "system", content: SYSTEM_PROMPT },
+            { role: "user", content: prompt },
+          ],
+          { model: gen.model, temperature: gen.settings.temperature, json: true, signal: ctx.signal },
+        );
+        text = answer.text;
+        tokensIn += answer.tokensIn;
+        tokensOut += answer.tokensOut;
+      } catch (error) {
+        if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
+        throw error;
+      }
+      const rows = rowsFromAnswer(text, {
+        taskType: gen.taskType,
+        chunkText: chunk.content,
+        prompt,
+        maxSeqLength: gen.config.max_seq_length,
+        projectId: gen.projectId,
+        trainShare: gen.config.train_eval_split,
+        maxExamples: perChunk,
+        split: "preview",
+      });
+      await db.datasetExample.createMany({
+        data: rows.map((row, i) => ({
+          ...row,
+          projectId: ctx.projectId,
+          jobId: ctx.jobId,
+          sourceChunkId: chunk.id,
+          sourceFileId: chunk.sourceFileId,
+          naturalKey: `preview:${ctx.jobId}:${chunk.id}:${i}`,
+          provenance: { source: "preview", order, promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model } as Prisma.InputJsonObject,
+        })),
+        skipDuplicates: true,
+      });
+      made += rows.length;
+      await ctx.progress({ done: Math.min(made, PREVIEW_EXAMPLES), total: PREVIEW_EXAMPLES, message: `${made} examples` });
+    }),
+  );
+  return { examples: made, chunks: picks.length, tokens_in: tokensIn, tokens_out: tokensOut, model: gen.model, prompt_version: gen.promptVersion };
+}

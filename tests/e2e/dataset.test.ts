@@ -1,0 +1,143 @@
+// The dataset loop in a real browser: add a provider (the fake LLM server), preview, generate
+// with live progress, review (edit one, reject one), export JSONL and read its lines.
+import type { Browser, Page } from "playwright-core";
+import yauzl from "yauzl";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { launchBrowser, screenshot } from "../support/browser";
+import { signedInPage } from "../support/e2e";
+import { fakeBaseUrl, startFakeLlm, type FakeLlm } from "../support/fake-llm";
+import { createTeam, type Team } from "../support/fixtures";
+
+let browser: Browser;
+let page: Page;
+let team: Team;
+let llm: FakeLlm;
+let base: string;
+
+function unzipText(buffer: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const files: Record<string, string> = {};
+      zip.on("entry", (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const parts: Buffer[] = [];
+          stream.on("data", (d: Buffer) => parts.push(d));
+          stream.on("end", () => {
+            files[entry.fileName] = Buffer.concat(parts).toString("utf8");
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+beforeAll(async () => {
+  llm = await startFakeLlm({ latencyMs: 150 });
+  team = await createTeam("Dataset team");
+  await db.project.update({ where: { id: team.project.id }, data: { name: "Handbook QA", taskType: "qa", config: { examples_per_chunk: 2 } } });
+  await db.datasetExample.deleteMany({ where: { projectId: team.project.id } });
+  await db.export.deleteMany({ where: { projectId: team.project.id } });
+  await db.file.update({ where: { id: team.source.id }, data: { status: "ready" } });
+  await db.chunk.createMany({
+    data: Array.from({ length: 24 }, (_, i) => ({
+      projectId: team.project.id,
+      sourceFileId: team.source.id,
+      chunkIndex: i,
+      content: `Policy ${i}: customers on plan ${i} get a refund within ${i + 2} days; support answers within ${i % 3 + 1} business days.`,
+      tokenCount: 30,
+      metadata: { section: `Plan ${i}` },
+    })),
+  });
+  base = `/w/${team.workspace.slug}/p/${team.project.id}/dataset`;
+  browser = await launchBrowser();
+  page = await signedInPage(browser, team.members.owner.email);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await llm?.stop();
+});
+
+describe("the dataset loop in the browser", () => {
+  it("adds a provider pointing at the LLM server and tests it", async () => {
+    await page.goto(`/w/${team.workspace.slug}/settings`);
+    await page.getByRole("button", { name: "Add provider" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name").fill("Team vLLM");
+    await dialog.getByLabel("Kind").selectOption("openai");
+    await dialog.getByLabel("Base URL").fill(fakeBaseUrl(llm, "openai"));
+    await dialog.getByLabel("Default model").fill("fake-chat");
+    await dialog.getByLabel("API key").fill("sk-e2e-secret");
+    await dialog.getByLabel("Calls at once").fill("8");
+    await dialog.getByRole("button", { name: "Add provider" }).click();
+    const row = page.getByTestId("provider-Team vLLM");
+    await row.waitFor();
+    expect(await page.content()).not.toContain("sk-e2e-secret");
+    await row.getByRole("button", { name: "Test" }).click();
+    await row.getByTestId("provider-test-result").getByText(/Connected in \d+ ms · 2 models/).waitFor();
+    await screenshot(page, "providers");
+  });
+
+  it("previews 10 examples beside their chunks", async () => {
+    await page.goto(`${base}/generate`);
+    await page.getByLabel("Provider").selectOption({ label: "Team vLLM" });
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Generation settings saved.").waitFor();
+    await page.getByRole("button", { name: "Preview 10 examples" }).click();
+    await page.getByTestId("preview-cards").waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId("preview-cards").locator("li").count(), { timeout: 30_000 }).toBe(10);
+    await screenshot(page, "preview");
+  });
+
+  it("generates the dataset with visible progress", async () => {
+    await page.getByRole("button", { name: "Generate dataset" }).click();
+    const running = page.locator("[data-testid^=job-]").filter({ hasText: "Generation" }).first();
+    await running.waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await running.textContent()) ?? "", { timeout: 60_000 }).toMatch(/examples ·/);
+    await screenshot(page, "generation-running");
+    await expect.poll(() => running.locator("[data-status]").getAttribute("data-status"), { timeout: 90_000 }).toBe("success");
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id, split: { in: ["train", "eval"] } } })).toBe(48);
+  });
+
+  it("reviews: edits one example and rejects another", async () => {
+    await page.goto(base);
+    await page.getByTestId("split-stats").waitFor();
+    const rows = page.getByTestId("example-row");
+    await expect.poll(() => rows.count()).toBeGreaterThan(10);
+    await rows.nth(0).click();
+    await page.getByTestId("source-chunk").waitFor();
+    await page.getByLabel("Answer").fill("Refunds arrive within two days; support answers the same day. (edited)");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved.").waitFor();
+    await screenshot(page, "review-drawer");
+    await page.keyboard.press("Escape");
+    await rows.nth(1).getByRole("button", { name: "Reject" }).click();
+    await expect.poll(() => rows.nth(1).getAttribute("data-review")).toBe("rejected");
+    await screenshot(page, "review");
+  });
+
+  it("exports JSONL without the rejected example and with the edit", async () => {
+    await page.goto(`${base}/export`);
+    await page.getByLabel("Format").selectOption("alpaca");
+    await page.getByRole("button", { name: /Export train and eval files/ }).click();
+    const row = page.getByTestId("export-alpaca");
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 60_000 }).toBe("success");
+    const href = await row.getByRole("link", { name: /Download/ }).getAttribute("href");
+    const response = await page.request.get(href!);
+    expect(response.status()).toBe(200);
+    const files = await unzipText(Buffer.from(await response.body()));
+    expect(Object.keys(files).sort()).toEqual(["README.md", "dataset_info.json", "eval.jsonl", "train.jsonl"]);
+    const lines = [...files["train.jsonl"].trim().split("\n"), ...files["eval.jsonl"].trim().split("\n")].filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(47);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(["input", "instruction", "output"]);
+    expect(lines.some((l) => l.output.endsWith("(edited)"))).toBe(true);
+    const rejected = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, reviewStatus: "rejected" } });
+    expect(lines.some((l) => l.output === (rejected.data as { answer: string }).answer)).toBe(false);
+  });
+});

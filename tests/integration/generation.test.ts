@@ -1,0 +1,226 @@
+// Dataset generation on real parts: a fake LLM server over HTTP (OpenAI protocol), the real
+// queue, and worker processes that get SIGKILLed mid-run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]/jobs/actions";
+import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { requireWorkspace } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { stopSender } from "@/lib/jobs/boss";
+import { createProvider, estimateCost, listProviders } from "@/lib/llm";
+import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMode } from "../support/fake-llm";
+import { createProjectIn, createTeam, type Team } from "../support/fixtures";
+import { actAs } from "../support/request";
+import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+
+const API_KEY = "sk-test-secret-key-4242";
+let llm: FakeLlm;
+let team: Team;
+let providerId: string;
+let worker: WorkerProcess;
+
+/** A project with `chunks` distinct chunks in one ready source, set to generate with the fake server. */
+async function projectWithChunks(chunks: number, config: Record<string, number> = {}) {
+  const project = await createProjectIn(team.workspace.id, `Gen ${Math.random().toString(36).slice(2, 7)}`);
+  await db.project.update({ where: { id: project.id }, data: { taskType: "qa", config: { examples_per_chunk: 2, num_examples_target: 10_000, ...config } } });
+  const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "handbook.md", storagePath: "unused" } });
+  await db.chunk.createMany({
+    data: Array.from({ length: chunks }, (_, i) => ({
+      projectId: project.id,
+      sourceFileId: file.id,
+      chunkIndex: i,
+      content: `Section ${i}: refunds for order type ${i} are issued within ${i + 3} days by the billing team, who also handle disputes for region ${i % 7}.`,
+      tokenCount: 30,
+      charCount: 120,
+    })),
+  });
+  await actAs(team.members.editor);
+  const saved = await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: providerId, model: "fake-chat" } });
+  expect(saved.ok).toBe(true);
+  return project;
+}
+
+async function runJob(projectId: string, kind: "preview" | "generate") {
+  const started = kind === "preview" ? await startPreviewAction({ projectId }) : await startGenerationAction({ projectId });
+  if (!started.ok) throw new Error(started.error.message);
+  return started.data.jobId;
+}
+
+async function settled(jobId: string, timeoutMs = 90_000) {
+  return waitFor(`job ${jobId}`, async () => {
+    const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+    return ["success", "failed", "cancelled"].includes(job.status) ? job : null;
+  }, timeoutMs, 200);
+}
+
+beforeAll(async () => {
+  llm = await startFakeLlm({ apiKey: API_KEY });
+  team = await createTeam();
+  const ctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.manage");
+  const provider = await createProvider(ctx, {
+    name: "Fake OpenAI",
+    kind: "openai",
+    baseUrl: fakeBaseUrl(llm, "openai"),
+    defaultModel: "fake-chat",
+    apiKey: API_KEY,
+    options: { concurrency: 4, requestsPerMinute: 0, timeoutMs: 10_000, prices: { inputPer1M: 1.5, outputPer1M: 6 } },
+  });
+  providerId = provider.id;
+  worker = spawnTestWorker();
+});
+
+afterAll(async () => {
+  await stopWorker(worker, "SIGKILL");
+  await stopSender();
+  await llm.stop();
+});
+
+describe("preview", () => {
+  it("returns 10 examples from a spread of chunks, each beside its source chunk", async () => {
+    llm.setMode("good");
+    const project = await projectWithChunks(40);
+    const job = await settled(await runJob(project.id, "preview"));
+    expect(job.status, job.errorMessage ?? "").toBe("success");
+    const preview = await db.datasetExample.findMany({ where: { projectId: project.id, split: "preview" }, include: { sourceChunk: true } });
+    expect(preview).toHaveLength(10);
+    expect(preview.every((e) => e.isValid && e.sourceChunk)).toBe(true);
+    const indexes = new Set(preview.map((e) => e.sourceChunk!.chunkIndex));
+    expect(indexes.size).toBe(10);
+    expect(Math.min(...indexes)).toBe(0);
+    expect(Math.max(...indexes)).toBe(39);
+    expect((preview[0].provenance as { promptVersion: string }).promptVersion).toBe("builtin-qa-v1");
+  }, 120_000);
+});
+
+describe("generation", () => {
+  const modes: Array<[FakeMode, "valid" | "invalid"]> = [
+    ["good", "valid"],
+    ["fenced", "valid"],
+    ["prose", "valid"],
+    ["ratelimit", "valid"],
+    ["error500", "valid"],
+    ["drop", "valid"],
+    ["malformed", "invalid"],
+    ["empty", "invalid"],
+  ];
+  for (const [mode, expected] of modes) {
+    it(`${mode}: ${expected === "valid" ? "examples come through" : "the answer is kept as an invalid row with its reason"}`, async () => {
+      llm.setMode(mode, { failures: 1 });
+      const project = await projectWithChunks(2);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status, job.errorMessage ?? "").toBe("success");
+      const examples = await db.datasetExample.findMany({ where: { projectId: project.id } });
+      if (expected === "valid") {
+        expect(examples).toHaveLength(4);
+        expect(examples.every((e) => e.isValid)).toBe(true);
+        expect(examples[0].data).toMatchObject({ question: expect.any(String), answer: expect.any(String) });
+      } else {
+        expect(examples).toHaveLength(2);
+        for (const e of examples) expect(e.isValid, e.validationError ?? "").toBe(false);
+        expect(examples.map((e) => e.validationError).join()).toMatch(mode === "empty" ? /empty answer/ : /not JSON/);
+      }
+      const tasks = await db.generationTask.findMany({ where: { jobId: job.id } });
+      expect(tasks.every((t) => t.status === "done")).toBe(true);
+    }, 90_000);
+  }
+
+  it("records a chunk that keeps failing and goes on with the others", async () => {
+    llm.setMode("good");
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      if (user.includes("Section 1:")) throw new Error("respond with 500");
+      return JSON.stringify({ examples: [{ question: `Q about ${user.length}?`, answer: "An answer that is long enough to be useful." }] });
+    });
+    try {
+      const project = await projectWithChunks(3);
+      const job = await settled(await runJob(project.id, "generate"), 120_000);
+      expect(job.status).toBe("success");
+      const tasks = await db.generationTask.findMany({ where: { jobId: job.id }, orderBy: { position: "asc" } });
+      expect(tasks.map((t) => t.status)).toEqual(["done", "failed", "done"]);
+      expect(tasks[1].error).toMatch(/500|server/i);
+      expect((job.resultSummary as { failed_chunks: number }).failed_chunks).toBe(1);
+    } finally {
+      llm.setResponder(null);
+    }
+  }, 150_000);
+
+  it("stops at num_examples_target", async () => {
+    llm.setMode("good");
+    const project = await projectWithChunks(20, { num_examples_target: 6 });
+    const job = await settled(await runJob(project.id, "generate"));
+    const valid = await db.datasetExample.count({ where: { projectId: project.id, isValid: true } });
+    expect(valid).toBeGreaterThanOrEqual(6);
+    expect(valid).toBeLessThan(6 + 4 * 2 + 1);
+    expect(await db.generationTask.count({ where: { jobId: job.id, status: "skipped" } })).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("tracks tokens and cost with the provider's prices", async () => {
+    llm.setMode("good");
+    const project = await projectWithChunks(3);
+    const job = await settled(await runJob(project.id, "generate"));
+    const summary = job.resultSummary as { tokens_in: number; tokens_out: number; cost_usd: number };
+    expect(summary.tokens_in).toBeGreaterThan(0);
+    expect(summary.tokens_out).toBeGreaterThan(0);
+    expect(summary.cost_usd).toBeCloseTo(estimateCost({ tokensIn: summary.tokens_in, tokensOut: summary.tokens_out }, { inputPer1M: 1.5, outputPer1M: 6 })!, 4);
+  }, 90_000);
+
+  it("survives two SIGKILLs mid-run: every chunk once, no duplicates, no chunk asked twice beyond its retries", async () => {
+    llm.setMode("slow", { latencyMs: 250 });
+    const project = await projectWithChunks(40);
+    const before = llm.requests.length;
+    const jobId = await runJob(project.id, "generate");
+    for (const atLeast of [8, 20]) {
+      await waitFor(`${atLeast} chunks`, async () => (await db.generationTask.count({ where: { jobId, status: "done" } })) >= atLeast, 90_000, 100);
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+      worker = spawnTestWorker();
+    }
+    const job = await settled(jobId, 180_000);
+    expect(job.status).toBe("success");
+    const examples = await db.datasetExample.findMany({ where: { jobId }, select: { sourceChunkId: true, naturalKey: true } });
+    expect(examples).toHaveLength(80);
+    expect(new Set(examples.map((e) => e.naturalKey)).size).toBe(80);
+    const perChunk = new Map<string, number>();
+    for (const e of examples) perChunk.set(e.sourceChunkId!, (perChunk.get(e.sourceChunkId!) ?? 0) + 1);
+    expect([...perChunk.values()].every((n) => n === 2)).toBe(true);
+    // A chunk is asked again only if it was in flight when its worker died (4 at a time, 2 kills).
+    const calls = llm.requests.slice(before).filter((r) => r.path.endsWith("/chat/completions"));
+    expect(calls.length).toBeLessThanOrEqual(40 + 2 * 4);
+    const attempts = await db.generationTask.aggregate({ where: { jobId }, _sum: { attempts: true } });
+    expect(attempts._sum.attempts).toBeLessThanOrEqual(40 + 2 * 4);
+  }, 300_000);
+
+  it("cancel keeps what was made; retry continues without duplicating", async () => {
+    llm.setMode("slow", { latencyMs: 200 });
+    const project = await projectWithChunks(30);
+    const jobId = await runJob(project.id, "generate");
+    await waitFor("some chunks", async () => (await db.generationTask.count({ where: { jobId, status: "done" } })) >= 6, 60_000);
+    expect((await cancelJobAction({ projectId: project.id, jobId })).ok).toBe(true);
+    const cancelled = await settled(jobId, 30_000);
+    expect(cancelled.status).toBe("cancelled");
+    const kept = await db.datasetExample.count({ where: { jobId } });
+    expect(kept).toBeGreaterThanOrEqual(12);
+    expect(kept).toBeLessThan(60);
+    llm.setMode("good");
+    expect((await retryJobAction({ projectId: project.id, jobId })).ok).toBe(true);
+    await waitFor("retry to finish", async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "success", 90_000);
+    expect(await db.datasetExample.count({ where: { jobId } })).toBe(60);
+  }, 180_000);
+});
+
+describe("secrets", () => {
+  it("the API key reaches the provider but never a view, a job or a log line", async () => {
+    llm.setMode("auth", { apiKey: API_KEY });
+    const project = await projectWithChunks(2);
+    const job = await settled(await runJob(project.id, "generate"));
+    expect(job.status).toBe("success");
+    expect(llm.requests.some((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
+    const ctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.view");
+    expect(JSON.stringify(await listProviders(ctx))).not.toContain(API_KEY);
+    const stored = await db.llmProvider.findUniqueOrThrow({ where: { id: providerId } });
+    expect(stored.apiKeyEncrypted).not.toContain(API_KEY);
+    const logs = await db.appLog.findMany({ where: { OR: [{ message: { contains: API_KEY } }, { excInfo: { contains: API_KEY } }] } });
+    expect(logs).toHaveLength(0);
+    const jobs = await db.job.findMany({ where: { projectId: project.id } });
+    expect(JSON.stringify(jobs)).not.toContain(API_KEY);
+  }, 90_000);
+});
