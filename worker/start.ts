@@ -38,6 +38,8 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
   boss.on("error", (error) => log.warn(`Queue error (retrying): ${error.message}`));
   await boss.start({ attempts: 10 });
 
+  // Handlers still settling their Job rows; stop() waits for them before closing the pool.
+  const inFlight = new Set<Promise<unknown>>();
   for (const definition of definitions) {
     await ensureQueue(boss, definition);
     let workId = "";
@@ -51,9 +53,13 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         notifyPollingIntervalSeconds: 5,
       },
       async ([job]: JobWithMetadata<{ jobId: string }>[]) => {
+        const run = runJob(definition, { id: job.id, signal: job.signal, retryCount: job.retryCount }, job.data.jobId, id);
+        const settled = run.catch(() => undefined);
+        inFlight.add(settled);
         try {
-          await runJob(definition, { id: job.id, signal: job.signal, retryCount: job.retryCount }, job.data.jobId, id);
+          await run;
         } finally {
+          inFlight.delete(settled);
           // Fetch again at once: drains a backlog instead of waiting for the next poll.
           boss.notifyWorker(workId);
         }
@@ -70,6 +76,7 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
   log.info(`Worker ${id} started: ${types.join(", ") || "no job types"}.`);
 
   let stopping: Promise<void> | undefined;
+  const SETTLE_MS = 5000;
   return {
     id,
     stop: () =>
@@ -78,6 +85,8 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         clearInterval(sweepTimer);
         log.info(`Worker ${id} stopping: finishing running jobs (up to ${env().WORKER_SHUTDOWN_GRACE_S} s), then handing back the rest.`);
         await boss.stop({ graceful: true, timeout: env().WORKER_SHUTDOWN_GRACE_S * 1000 });
+        // Past the grace, pg-boss aborts the handlers; let them write "retrying" before the pool goes.
+        await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, SETTLE_MS))]);
         await db.setting.deleteMany({ where: { key: WORKER_HEARTBEAT_KEY + id } }).catch(() => {});
         await flushLogs();
         await closePool();

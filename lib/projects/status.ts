@@ -1,7 +1,8 @@
 // A project's status (seed 000 project_status) follows its jobs and its data:
 // a running job sets it (chunking, generating, training, evaluating); otherwise it reads what
-// the project holds — a finished run: completed; valid train examples: ready_to_train; a last
-// pipeline job that failed: failed (with its message); else draft. A source that cannot be
+// the project holds — a last pipeline job (preview, generation, training, evaluation) that
+// failed: failed (with its message); a finished run: completed; valid train examples:
+// ready_to_train; else draft. Exports are side trips and never fail the project. A source that cannot be
 // read fails on its own row (chunking, import) and does not fail the project.
 import type { JobType, ProjectStatus } from "@prisma/client";
 import { db } from "@/lib/db/client";
@@ -15,7 +16,7 @@ const BUSY: Partial<Record<JobType, ProjectStatus>> = {
   eval: "evaluating",
 };
 
-const PIPELINE: JobType[] = ["dataset_preview", "dataset_generate", "train", "eval", "export"];
+const PIPELINE: JobType[] = ["dataset_preview", "dataset_generate", "train", "eval"];
 
 export async function refreshProjectStatus(projectId: string, busy?: ProjectStatus): Promise<ProjectStatus> {
   const [active, lastFinished, doneRuns, validTrain] = await Promise.all([
@@ -36,12 +37,12 @@ export async function refreshProjectStatus(projectId: string, busy?: ProjectStat
   let errorMessage: string | null = null;
   if (busy) status = busy;
   else if (active && BUSY[active.type]) status = BUSY[active.type]!;
-  else if (doneRuns > 0) status = "completed";
-  else if (validTrain > 0) status = "ready_to_train";
   else if (lastFinished?.status === "failed") {
     status = "failed";
     errorMessage = lastFinished.errorMessage;
-  } else status = "draft";
+  } else if (doneRuns > 0) status = "completed";
+  else if (validTrain > 0) status = "ready_to_train";
+  else status = "draft";
   await db.project.updateMany({ where: { id: projectId }, data: { status, errorMessage } });
   return status;
 }

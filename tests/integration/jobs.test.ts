@@ -212,7 +212,10 @@ describe("recovery and status", () => {
     await db.job.update({ where: { id: job.id }, data: { status: "failed", finishedAt: new Date(), errorMessage: "LLM unreachable" } });
     expect(await refreshProjectStatus(projectId)).toBe("failed");
     expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).errorMessage).toBe("LLM unreachable");
-    await db.datasetExample.create({ data: { projectId, data: { q: 1 }, naturalKey: "x", split: "train", isValid: true } });
+    // The fixture's valid train example does not hide the failure; a later successful run of the stage does.
+    await db.job.create({ data: { projectId, type: "dataset_generate", status: "success", startedAt: new Date(), finishedAt: new Date(Date.now() + 1000) } });
+    expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
+    await db.job.create({ data: { projectId, type: "export", status: "failed", finishedAt: new Date(Date.now() + 2000), errorMessage: "disk full" } });
     expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
   });
 });

@@ -152,7 +152,7 @@ describe("projects", () => {
   it("the dashboard lists documents, valid train examples and the last job", async () => {
     const team = await createTeam();
     const project = team.project;
-    // The team fixture already holds one document (guide.md).
+    // The team fixture already holds one document (guide.md) and one valid train example.
     const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", filename: "a.pdf", storagePath: "x" } });
     await db.file.create({ data: { projectId: project.id, kind: "artifact", filename: "adapter", storagePath: "y" } });
     for (const [i, valid] of [true, true, false].entries()) {
@@ -162,6 +162,6 @@ describe("projects", () => {
     await new Promise((r) => setTimeout(r, 5));
     await db.job.create({ data: { projectId: project.id, type: "dataset_generate", status: "running" } });
     const [row] = await listProjects({ actor: team.members.viewer, workspace: { ...team.workspace }, role: "viewer" });
-    expect(row).toMatchObject({ docCount: 2, trainExamples: 2, lastJob: { type: "dataset_generate", status: "running" } });
+    expect(row).toMatchObject({ docCount: 2, trainExamples: 3, lastJob: { type: "dataset_generate", status: "running" } });
   });
 });
