@@ -58,6 +58,12 @@ const schema = z.object({
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   OLLAMA_URL: z.url().default("http://127.0.0.1:11434"),
+  /// The folder holding the runner program (ftf_runner/ and requirements.txt) uploaded to GPU boxes.
+  RUNNER_PROGRAM_DIR: z.string().default("worker/runner"),
+  /// How often a training job reads new events from the box, in milliseconds.
+  TRAIN_POLL_MS: z.coerce.number().int().min(100).default(2000),
+  /// Seconds without new events before the job asks the box whether the run is still alive.
+  TRAIN_STALL_CHECK_S: z.coerce.number().min(1).default(30),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -33,9 +33,17 @@ export async function cancelJob(ctx: ProjectContext, jobId: string): Promise<voi
     if (count === 0) {
       // It started meanwhile: ask the worker instead.
       await db.job.update({ where: { id: job.id }, data: { cancelRequested: true } });
-    } else if (job.queueJobId) {
-      const boss = await getSender();
-      await boss.cancel(job.type, job.queueJobId).catch(() => {});
+    } else {
+      if (job.queueJobId) {
+        const boss = await getSender();
+        await boss.cancel(job.type, job.queueJobId).catch(() => {});
+      }
+      // No handler runs to clean up (e.g. a training run still going on its box while its job waits).
+      const definition = findJobDefinition(job.type);
+      if (definition?.onGiveUp && job.payload) {
+        const payload = definition.payload.safeParse(job.payload);
+        if (payload.success) await definition.onGiveUp(payload.data, "cancelled", "Cancelled").catch(() => {});
+      }
     }
     await refreshProjectStatus(job.projectId);
   }

@@ -28,7 +28,7 @@ export function prismaExecutor(tx: Tx): SqlExecutor {
 /** Refuses a second active job where one per project is the rule. Call inside the transaction. */
 async function assertExclusive(exec: SqlExecutor, projectId: string, types: JobType[]): Promise<void> {
   if (types.length === 0) return;
-  await exec(`SELECT pg_advisory_xact_lock(hashtext('ftf-exclusive:' || $1::text))`, [projectId]);
+  await exec(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext('ftf-exclusive:' || $1::text))`, [projectId]);
   const rows = await exec(
     `SELECT type::text AS type FROM jobs WHERE project_id = $1::uuid AND type::text = ANY($2::text[]) AND status::text = ANY($3::text[]) LIMIT 1`,
     [projectId, types, ACTIVE],
@@ -84,6 +84,17 @@ export async function enqueueJobs<P, I>(
   if (options.tx) await run(prismaExecutor(options.tx));
   else await withPgTransaction(run);
   return jobs.map((j) => ({ id: j.id, type: definition.type, projectId: ctx.projectId }));
+}
+
+/**
+ * For the worker's own follow-ups (an evaluation after training): no caller to check, so only
+ * server code may use it, for a project the triggering job already belonged to.
+ */
+export async function enqueueFollowUpJob<P, I>(projectId: string, definition: JobDefinition<P, I>, payload: I, actorId: string | null = null): Promise<EnqueuedJob> {
+  const job = { id: crypto.randomUUID(), payload: definition.payload.parse(payload) };
+  const boss = await getSender();
+  await withPgTransaction((exec) => insertAndSend(exec, boss, projectId, actorId, definition as unknown as JobDefinition<unknown>, [job]));
+  return { id: job.id, type: definition.type, projectId };
 }
 
 export async function enqueueJob<P, I>(ctx: ProjectContext, definition: JobDefinition<P, I>, payload: I, options: { tx?: Tx } = {}): Promise<EnqueuedJob> {

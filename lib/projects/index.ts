@@ -1,6 +1,6 @@
 // Projects: create, list (with the seed's dashboard figures), read, update, delete.
 // Every query carries the caller's workspace in its `where`.
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
@@ -82,14 +82,18 @@ export async function getProject(ctx: ProjectContext | WorkspaceContext, project
 
 export async function updateProject(ctx: ProjectContext, fields: ProjectFields) {
   // Settings kept elsewhere in the config (generation) survive an edit of the project's fields.
-  const stored = (await getProject(ctx, ctx.projectId)).config as Prisma.JsonObject;
+  const current = await getProject(ctx, ctx.projectId);
+  const stored = current.config as Prisma.JsonObject;
+  const baseModelId = fields.baseModelId || null;
   const { count } = await db.project.updateMany({
     where: { id: ctx.projectId, workspaceId: ctx.workspace.id },
     data: {
       name: fields.name,
       description: fields.description || null,
       taskType: fields.taskType,
-      baseModelId: fields.baseModelId || null,
+      baseModelId,
+      // Model info describes the old base model; the Train step fetches the new one's.
+      ...(baseModelId !== current.baseModelId ? { modelInfo: Prisma.DbNull } : {}),
       config: { ...stored, ...fields.config } as Prisma.InputJsonObject,
     },
   });

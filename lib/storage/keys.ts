@@ -48,3 +48,7 @@ export function runArtifactKey(workspaceId: string, projectId: string, runId: st
 export function exportKey(workspaceId: string, projectId: string, exportId: string, filename: string): string {
   return `${projectPrefix(workspaceId, projectId)}exports/${uuid(exportId, "export id")}/${relative(filename, "export file name")}`;
 }
+
+export function datasetVersionKey(workspaceId: string, projectId: string, versionId: string, filename: string): string {
+  return `${projectPrefix(workspaceId, projectId)}versions/${uuid(versionId, "version id")}/${relative(filename, "version file name")}`;
+}

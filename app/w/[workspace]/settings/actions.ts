@@ -3,6 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { workspaceAction } from "@/lib/access/action";
+import { checkRunnerNow, confirmRunnerHostKey, createRunner, deleteRunner, probeRunnerHostKey, runnerInputSchema, updateRunner } from "@/lib/runners";
+import { deleteSecret, secretInputSchema, setSecret } from "@/lib/secrets";
+import { deletePreset, presetInputSchema, savePreset } from "@/lib/training/presets";
 import { createProvider, deleteProvider, loadProviderRecord, providerInputSchema, setDefaultProvider, testConnection, updateProvider } from "@/lib/llm";
 
 const refresh = (slug: string) => revalidatePath(`/w/${slug}`, "layout");
@@ -44,3 +47,73 @@ export const setDefaultProviderAction = workspaceAction("setDefaultProvider", "s
 export const testProviderAction = workspaceAction("testProvider", "settings.view", ids, async (ctx, input) =>
   testConnection(await loadProviderRecord(ctx.workspace.id, input.providerId)),
 );
+
+// ── GPU runners ──
+const runnerIds = z.object({ workspaceId: z.string(), runnerId: z.uuid() });
+
+export const createRunnerAction = workspaceAction(
+  "createRunner",
+  "settings.manage",
+  z.object({ workspaceId: z.string(), runner: runnerInputSchema }),
+  async (ctx, input) => {
+    const view = await createRunner(ctx, input.runner);
+    refresh(ctx.workspace.slug);
+    return view;
+  },
+);
+
+export const updateRunnerAction = workspaceAction("updateRunner", "settings.manage", runnerIds.extend({ runner: runnerInputSchema }), async (ctx, input) => {
+  const view = await updateRunner(ctx, input.runnerId, input.runner);
+  refresh(ctx.workspace.slug);
+  return view;
+});
+
+export const deleteRunnerAction = workspaceAction("deleteRunner", "settings.manage", runnerIds, async (ctx, input) => {
+  await deleteRunner(ctx, input.runnerId);
+  refresh(ctx.workspace.slug);
+});
+
+/** Shows the box's host key fingerprint for the user to compare before trusting it. */
+export const probeHostKeyAction = workspaceAction("probeHostKey", "settings.manage", runnerIds, async (ctx, input) => probeRunnerHostKey(ctx, input.runnerId));
+
+export const confirmHostKeyAction = workspaceAction(
+  "confirmHostKey",
+  "settings.manage",
+  runnerIds.extend({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "Not a SHA-256 fingerprint.") }),
+  async (ctx, input) => {
+    const view = await confirmRunnerHostKey(ctx, input.runnerId, input.fingerprint);
+    refresh(ctx.workspace.slug);
+    return view;
+  },
+);
+
+/** Connects and reports GPUs, Python and disk. */
+export const checkRunnerAction = workspaceAction("checkRunner", "settings.manage", runnerIds, async (ctx, input) => {
+  const result = await checkRunnerNow(ctx, input.runnerId);
+  refresh(ctx.workspace.slug);
+  return result;
+});
+
+// ── Secrets ──
+export const setSecretAction = workspaceAction("setSecret", "settings.manage", z.object({ workspaceId: z.string(), secret: secretInputSchema }), async (ctx, input) => {
+  const view = await setSecret(ctx, input.secret);
+  refresh(ctx.workspace.slug);
+  return { id: view.id, name: view.name, hint: view.hint };
+});
+
+export const deleteSecretAction = workspaceAction("deleteSecret", "settings.manage", z.object({ workspaceId: z.string(), secretId: z.uuid() }), async (ctx, input) => {
+  await deleteSecret(ctx, input.secretId);
+  refresh(ctx.workspace.slug);
+});
+
+// ── Training presets ──
+export const savePresetAction = workspaceAction("savePreset", "training.launch", z.object({ workspaceId: z.string(), preset: presetInputSchema }), async (ctx, input) => {
+  const view = await savePreset(ctx, input.preset);
+  refresh(ctx.workspace.slug);
+  return view;
+});
+
+export const deletePresetAction = workspaceAction("deletePreset", "training.launch", z.object({ workspaceId: z.string(), presetId: z.uuid() }), async (ctx, input) => {
+  await deletePreset(ctx, input.presetId);
+  refresh(ctx.workspace.slug);
+});

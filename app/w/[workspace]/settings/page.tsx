@@ -6,6 +6,10 @@ import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-for
 import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { ensureDefaultProvider, listProviders } from "@/lib/llm";
+import { listRunners } from "@/lib/runners";
+import { listSecrets } from "@/lib/secrets";
+import { RunnerList } from "@/components/settings/runner-list";
+import { SecretList } from "@/components/settings/secret-list";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -13,7 +17,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
   await ensureDefaultProvider(ctx);
-  const providers = await listProviders(ctx);
+  const [providers, runners, secrets] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx)]);
+  const canManage = can(ctx.role, "settings.manage");
   return (
     <div className="mx-auto max-w-4xl space-y-6">
       <PageHeader title="Settings" description="Workspace name, LLM providers, GPU runners and secrets." />
@@ -28,6 +33,28 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
             canManage={can(ctx.role, "settings.manage")}
             providers={providers.map((p) => ({ ...p, baseUrl: p.baseUrl ?? "", defaultModel: p.defaultModel ?? "", options: { ...p.options, hfProvider: p.options.hfProvider } }))}
           />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>GPU runners</CardTitle>
+          <CardDescription>Where training runs: a GPU box over SSH, or this server. Private keys are stored encrypted and never shown again.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <RunnerList
+            workspaceId={ctx.workspace.id}
+            canManage={canManage}
+            runners={runners.map((r) => ({ ...r, lastCheckedAt: r.lastCheckedAt?.toISOString() ?? null }))}
+          />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Secrets</CardTitle>
+          <CardDescription>Tokens the workspace uses, such as HF_TOKEN for gated models and Hub pushes. Write-only: values are never shown again.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <SecretList workspaceId={ctx.workspace.id} canManage={canManage} secrets={secrets.map((s) => ({ ...s, updatedAt: s.updatedAt.toISOString() }))} />
         </CardContent>
       </Card>
       <Card>

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { CHAT_TEMPLATE_FAMILIES, chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "./modelfile";
+
+/**
+ * Reads a Modelfile the way Ollama's parser (parser/parser.go) does: a value runs to the first
+ * line end where it is unquoted or its quotes ("…" or """…""") have closed; no escapes.
+ */
+function parseModelfile(text: string): Array<{ name: string; args: string }> {
+  const unquote = (s: string): string | undefined => {
+    if (s.startsWith('"""')) return s.length >= 6 && s.endsWith('"""') ? s.slice(3, -3) : undefined;
+    if (s.startsWith('"')) return s.length >= 2 && s.endsWith('"') ? s.slice(1, -1) : undefined;
+    return s;
+  };
+  const commands: Array<{ name: string; args: string }> = [];
+  let rest = text;
+  const word = () => {
+    const match = /^(\w+)[ \t]+/.exec(rest);
+    if (!match) throw new Error(`Bad command at ${JSON.stringify(rest.slice(0, 30))}`);
+    rest = rest.slice(match[0].length);
+    return match[1];
+  };
+  while ((rest = rest.replace(/^\s+/, ""))) {
+    if (rest.startsWith("#")) {
+      rest = rest.includes("\n") ? rest.slice(rest.indexOf("\n")) : "";
+      continue;
+    }
+    const command = word().toUpperCase();
+    const name = command === "PARAMETER" ? word() : command;
+    let end = 0;
+    let value: string | undefined;
+    while (value === undefined) {
+      const lineEnd = rest.slice(end).search(/[\r\n]/);
+      end = lineEnd === -1 ? rest.length : end + lineEnd;
+      value = unquote(rest.slice(0, end).trim());
+      if (value === undefined && lineEnd === -1) throw new Error("Unexpected end of file inside a quoted value");
+      if (value === undefined) end += 1;
+    }
+    commands.push({ name, args: value });
+    rest = rest.slice(end);
+  }
+  return commands;
+}
+
+describe("ollamaBaseFor", () => {
+  it("maps common Hugging Face ids to Ollama tags, and knows nothing else", () => {
+    expect(ollamaBaseFor("meta-llama/Llama-3.1-8B-Instruct")).toBe("llama3.1:8b");
+    expect(ollamaBaseFor("Qwen/Qwen2.5-0.5B-Instruct")).toBe("qwen2.5:0.5b");
+    expect(ollamaBaseFor("TinyLlama/TinyLlama-1.1B-Chat-v1.0")).toBe("tinyllama");
+    expect(ollamaBaseFor("someone/custom-model")).toBeNull();
+  });
+});
+
+describe("chatTemplateFamily", () => {
+  it("follows the tokenizer's chat template first, then the model type", () => {
+    expect(chatTemplateFamily({ tokenizerChatTemplate: "{{ '<|start_header_id|>' + message['role'] }}", modelType: "qwen2" })).toBe("llama3");
+    expect(chatTemplateFamily({ tokenizerChatTemplate: "{{ '<|im_start|>' + message['role'] }}" })).toBe("chatml");
+    expect(chatTemplateFamily({ tokenizerChatTemplate: "{{ '[INST] ' + message['content'] + ' [/INST]' }}" })).toBe("mistral");
+    expect(chatTemplateFamily({ modelType: "llama" })).toBe("llama3");
+    expect(chatTemplateFamily({ modelType: "qwen2" })).toBe("chatml");
+    expect(chatTemplateFamily({ modelType: "mistral" })).toBe("mistral");
+    expect(chatTemplateFamily({ modelType: "gpt2" })).toBe("alpaca");
+    expect(chatTemplateFamily({})).toBe("alpaca");
+  });
+});
+
+describe("ollamaModelfile", () => {
+  it("writes FROM, ADAPTER, the family's template and stop tokens, and parameters", () => {
+    const text = ollamaModelfile({
+      baseModel: "meta-llama/Llama-3.1-8B-Instruct",
+      adapterDir: "./adapter",
+      parameters: { temperature: 0.2, num_ctx: 4096, stop: ["<|eot_id|>", "END"] },
+      system: "You answer questions about the handbook.",
+    });
+    const commands = parseModelfile(text);
+    expect(commands.map((c) => c.name)).toEqual(["FROM", "ADAPTER", "TEMPLATE", "SYSTEM", "temperature", "num_ctx", "stop", "stop", "stop", "stop"]);
+    expect(commands[0].args).toBe("llama3.1:8b");
+    expect(commands[1].args).toBe("./adapter");
+    expect(commands[2].args).toContain("<|start_header_id|>{{ .Role }}<|end_header_id|>");
+    expect(commands[3].args).toBe("You answer questions about the handbook.");
+    expect(commands.slice(4, 6).map((c) => c.args)).toEqual(["0.2", "4096"]);
+    // The template's stops, then the caller's, each once.
+    expect(commands.slice(6).map((c) => c.args)).toEqual(["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "END"]);
+  });
+
+  it("picks the template by family, or none to keep the base tag's own", () => {
+    const template = (options: Parameters<typeof ollamaModelfile>[0]) => parseModelfile(ollamaModelfile(options)).find((c) => c.name === "TEMPLATE")?.args;
+    expect(template({ baseModel: "Qwen/Qwen2.5-0.5B-Instruct" })).toContain("<|im_start|>{{ .Role }}\n{{ .Content }}<|im_end|>");
+    expect(template({ baseModel: "mistralai/Mistral-7B-Instruct-v0.3" })).toContain("[INST]");
+    expect(template({ baseModel: "someone/custom-model" })).toContain("### Instruction:");
+    // A known Ollama tag outside the four families keeps the tag's own template.
+    expect(template({ baseModel: "TinyLlama/TinyLlama-1.1B-Chat-v1.0" })).toBeUndefined();
+    expect(template({ baseModel: "google/gemma-2-2b-it" })).toBeUndefined();
+    expect(template({ baseModel: "someone/model", chatTemplate: "chatml" })).toContain("<|im_start|>");
+    expect(template({ baseModel: "meta-llama/Llama-3.1-8B-Instruct", chatTemplate: null })).toBeUndefined();
+    const alpacaStops = parseModelfile(ollamaModelfile({ baseModel: "x/y", chatTemplate: "alpaca" })).filter((c) => c.name === "stop");
+    expect(alpacaStops.map((c) => c.args)).toEqual(["### Instruction:", "### Response:"]);
+  });
+
+  it("keeps an unknown base as its Hugging Face id, or takes the tag it is given", () => {
+    expect(parseModelfile(ollamaModelfile({ baseModel: "someone/custom-model" }))[0].args).toBe("someone/custom-model");
+    expect(parseModelfile(ollamaModelfile({ baseModel: "someone/custom-model", ollamaBase: "custom:7b" }))[0].args).toBe("custom:7b");
+  });
+
+  it("balances every template's actions", () => {
+    for (const family of CHAT_TEMPLATE_FAMILIES) {
+      const template = parseModelfile(ollamaModelfile({ baseModel: "x/y", chatTemplate: family })).find((c) => c.name === "TEMPLATE")!.args;
+      const actions = [...template.matchAll(/\{\{-?\s*(\w+)/g)].map((m) => m[1]);
+      const opened = actions.filter((a) => a === "if" || a === "range").length;
+      expect(opened, family).toBeGreaterThan(0);
+      expect(actions.filter((a) => a === "end").length, family).toBe(opened);
+      expect(template.split("{{").length, family).toBe(template.split("}}").length);
+    }
+  });
+
+  it("quotes system prompts with quotes, newlines and a line ending in triple quotes so they read back whole", () => {
+    const system = 'Say "hi".\nQuote like this: """\n  # not a comment\nFROM evil:latest\nEnd with a quote"';
+    const commands = parseModelfile(ollamaModelfile({ baseModel: "x/y", chatTemplate: null, system }));
+    expect(commands.map((c) => c.name)).toEqual(["FROM", "ADAPTER", "SYSTEM"]);
+    expect(commands[2].args).toBe(system.replace('this: """', 'this: "" "'));
+    expect(parseModelfile(ollamaModelfile({ baseModel: "x/y", chatTemplate: null, system: "one line, no quotes" }))[2].args).toBe("one line, no quotes");
+  });
+
+  it("refuses parameters that are not numbers", () => {
+    expect(() => ollamaModelfile({ baseModel: "x/y", parameters: { temperature: Number.NaN } })).toThrow(/temperature/);
+  });
+});
+
+describe("ollamaHowTo", () => {
+  it("gives the commands and says when FROM must be pointed at a local base", () => {
+    const known = ollamaHowTo({ modelName: "Handbook QA", baseModel: "Qwen/Qwen2.5-0.5B-Instruct", from: "qwen2.5:0.5b" });
+    expect(known).toContain("ollama create handbook-qa -f Modelfile");
+    expect(known).toContain("ollama run handbook-qa");
+    expect(known).toContain("convert_lora_to_gguf.py");
+    expect(known).toMatch(/Llama, Mistral and Gemma/);
+    const unknown = ollamaHowTo({ modelName: "m", baseModel: "someone/custom-model", from: "someone/custom-model" });
+    expect(unknown).toContain("FROM ./base");
+  });
+});

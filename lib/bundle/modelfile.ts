@@ -1,0 +1,206 @@
+// The Ollama Modelfile shipped with a bundle: the base model, the LoRA adapter on top, a chat
+// template in Ollama's Go-template syntax for the model's family, and its stop tokens. The
+// adapter answers well only in the prompt format it was trained in, so the template follows the
+// tokenizer's chat template (or the model type) of the base model.
+
+import { slugify } from "@/lib/workspaces/slug";
+
+export const CHAT_TEMPLATE_FAMILIES = ["llama3", "chatml", "mistral", "alpaca"] as const;
+export type ChatTemplateFamily = (typeof CHAT_TEMPLATE_FAMILIES)[number];
+
+export type ModelfileParameters = { temperature?: number; num_ctx?: number; stop?: string[] };
+
+export type ModelfileOptions = {
+  /** Hugging Face id (or local path) of the model the adapter was trained on. */
+  baseModel: string;
+  /** Ollama tag for FROM; defaults to ollamaBaseFor(baseModel). */
+  ollamaBase?: string;
+  /** Relative to the Modelfile. Defaults to "./adapter". */
+  adapterDir?: string;
+  /**
+   * Best from chatTemplateFamily() on the adapter's tokenizer and config. Defaults to a guess from
+   * baseModel; null writes no TEMPLATE, keeping the FROM tag's own.
+   */
+  chatTemplate?: ChatTemplateFamily | null;
+  parameters?: ModelfileParameters;
+  system?: string;
+};
+
+// Ollama's default tag of each is the instruct model, quantised (Q4_K_M). Only ids whose Ollama
+// build has the same weights belong here: Ollama applies ADAPTER to whatever FROM names, and an
+// adapter on a different base gives garbage without any error.
+const OLLAMA_BASES: Record<string, string> = {
+  "meta-llama/llama-3.1-8b-instruct": "llama3.1:8b",
+  "meta-llama/meta-llama-3.1-8b-instruct": "llama3.1:8b",
+  "meta-llama/llama-3.2-1b-instruct": "llama3.2:1b",
+  "meta-llama/llama-3.2-3b-instruct": "llama3.2:3b",
+  "meta-llama/meta-llama-3-8b-instruct": "llama3:8b",
+  "qwen/qwen2.5-0.5b-instruct": "qwen2.5:0.5b",
+  "qwen/qwen2.5-1.5b-instruct": "qwen2.5:1.5b",
+  "qwen/qwen2.5-3b-instruct": "qwen2.5:3b",
+  "qwen/qwen2.5-7b-instruct": "qwen2.5:7b",
+  "mistralai/mistral-7b-instruct-v0.3": "mistral:7b",
+  "google/gemma-2-2b-it": "gemma2:2b",
+  "google/gemma-2-9b-it": "gemma2:9b",
+  "tinyllama/tinyllama-1.1b-chat-v1.0": "tinyllama",
+};
+
+/**
+ * The Ollama tag with the same weights as a Hugging Face model, or null when we know none. An
+ * unknown id stays as the Hugging Face id in FROM, and the user points it at a local copy of
+ * the base model: Ollama's ADAPTER needs the exact base the adapter was trained on.
+ */
+export function ollamaBaseFor(hfModelId: string): string | null {
+  return OLLAMA_BASES[hfModelId.trim().toLowerCase()] ?? null;
+}
+
+/**
+ * The prompt format of a base model: the tokenizer's chat template decides when it has one of
+ * the known markers, then the config's model_type (llama → Llama 3 headers, qwen2 → ChatML,
+ * mistral → [INST]); anything else gets Alpaca's "### Instruction:" blocks.
+ */
+export function chatTemplateFamily(model: { tokenizerChatTemplate?: string | null; modelType?: string | null }): ChatTemplateFamily {
+  const template = model.tokenizerChatTemplate ?? "";
+  if (template.includes("<|start_header_id|>")) return "llama3";
+  if (template.includes("<|im_start|>")) return "chatml";
+  if (template.includes("[INST]")) return "mistral";
+  const type = (model.modelType ?? "").toLowerCase();
+  if (type === "llama") return "llama3";
+  if (/^qwen[23]/.test(type)) return "chatml";
+  if (type === "mistral" || type === "mixtral") return "mistral";
+  return "alpaca";
+}
+
+/**
+ * Without the tokenizer at hand, the family from the model's id. Other models on a known Ollama
+ * tag keep the tag's own template (Gemma's turns, TinyLlama's Zephyr format), which matches
+ * their tokenizer better than Alpaca would; only unknown bases fall back to Alpaca.
+ */
+function familyFromId(modelId: string): ChatTemplateFamily | null {
+  const id = modelId.toLowerCase();
+  if (/llama-?3/.test(id)) return "llama3";
+  if (id.includes("qwen")) return "chatml";
+  if (/mistral|mixtral/.test(id)) return "mistral";
+  return ollamaBaseFor(modelId) ? null : "alpaca";
+}
+
+// System prompts come first, from .System: Ollama collects every system message there, and
+// versions before 0.4 also drop them from .Messages.
+const TEMPLATES: Record<ChatTemplateFamily, { template: string; stop: string[] }> = {
+  llama3: {
+    template: `{{- if .System }}<|start_header_id|>system<|end_header_id|>
+
+{{ .System }}<|eot_id|>
+{{- end }}
+{{- range .Messages }}
+{{- if or (eq .Role "user") (eq .Role "assistant") }}<|start_header_id|>{{ .Role }}<|end_header_id|>
+
+{{ .Content }}<|eot_id|>
+{{- end }}
+{{- end }}<|start_header_id|>assistant<|end_header_id|>
+
+`,
+    stop: ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"],
+  },
+  chatml: {
+    template: `{{- if .System }}<|im_start|>system
+{{ .System }}<|im_end|>
+{{ end }}
+{{- range .Messages }}
+{{- if or (eq .Role "user") (eq .Role "assistant") }}<|im_start|>{{ .Role }}
+{{ .Content }}<|im_end|>
+{{ end }}
+{{- end }}<|im_start|>assistant
+`,
+    stop: ["<|im_start|>", "<|im_end|>"],
+  },
+  // [INST] has no system turn: the system prompt opens the last user message, as Mistral's own template does.
+  mistral: {
+    template: `{{- range $i, $_ := .Messages }}
+{{- if eq .Role "user" }}[INST] {{ if and $.System (eq (len (slice $.Messages $i)) 1) }}{{ $.System }}
+
+{{ end }}{{ .Content }}[/INST]
+{{- else if eq .Role "assistant" }} {{ .Content }}</s>
+{{- end }}
+{{- end }}`,
+    stop: ["[INST]", "[/INST]"],
+  },
+  alpaca: {
+    template: `{{- if .System }}{{ .System }}
+
+{{ end }}
+{{- range .Messages }}
+{{- if eq .Role "user" }}### Instruction:
+{{ .Content }}
+
+{{ else if eq .Role "assistant" }}### Response:
+{{ .Content }}
+
+{{ end }}
+{{- end }}### Response:
+`,
+    stop: ["### Instruction:", "### Response:"],
+  },
+};
+
+/**
+ * A Modelfile value, quoted when it needs to be. Ollama's parser has no escapes: a quoted value
+ * ends at the first line end where it closes, so a line inside the text that ends in `"""` would
+ * end it early; such a line gets a space between its last two quotes.
+ */
+function quoted(text: string): string {
+  if (!/["\s]/.test(text)) return text;
+  if (!/["\r\n]/.test(text)) return `"${text}"`;
+  return `"""${text.replace(/"""([ \t]*)(?=[\r\n])/g, '"" "$1')}"""`;
+}
+
+function finite(name: string, value: number): number {
+  if (!Number.isFinite(value)) throw new RangeError(`Modelfile parameter ${name} must be a finite number.`);
+  return value;
+}
+
+export function ollamaModelfile(options: ModelfileOptions): string {
+  const from = options.ollamaBase ?? ollamaBaseFor(options.baseModel) ?? options.baseModel;
+  const family = options.chatTemplate === undefined ? familyFromId(options.baseModel) : options.chatTemplate;
+  const params = options.parameters ?? {};
+  const lines = [`FROM ${quoted(from)}`, `ADAPTER ${quoted(options.adapterDir ?? "./adapter")}`];
+  if (family) lines.push(`TEMPLATE ${quoted(TEMPLATES[family].template)}`);
+  if (options.system) lines.push(`SYSTEM ${quoted(options.system)}`);
+  if (params.temperature !== undefined) lines.push(`PARAMETER temperature ${finite("temperature", params.temperature)}`);
+  if (params.num_ctx !== undefined) lines.push(`PARAMETER num_ctx ${Math.round(finite("num_ctx", params.num_ctx))}`);
+  const stops = new Set([...(family ? TEMPLATES[family].stop : []), ...(params.stop ?? [])].filter((stop) => stop.length > 0));
+  for (const stop of stops) lines.push(`PARAMETER stop ${quoted(stop)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export type OllamaHowToOptions = {
+  /** The name for `ollama create`; made safe for the shell and Ollama (lowercase letters, digits, dashes). */
+  modelName: string;
+  baseModel: string;
+  /** What the Modelfile's FROM says. */
+  from: string;
+};
+
+/** Markdown on running the bundle in Ollama, for a README section (no heading of its own). */
+export function ollamaHowTo({ modelName, baseModel, from }: OllamaHowToOptions): string {
+  const name = slugify(modelName);
+  const knownBase = from !== baseModel;
+  return [
+    "From the folder that holds `Modelfile` and `adapter/`:",
+    "",
+    "```sh",
+    `ollama create ${name} -f Modelfile`,
+    `ollama run ${name}`,
+    "```",
+    "",
+    knownBase
+      ? `\`FROM ${from}\` is Ollama's build of \`${baseModel}\`, the model the adapter was trained on. Ollama pulls it on first use.`
+      : `\`FROM ${from}\` is the Hugging Face id of the base model. Ollama cannot pull that name: download the model (for example with \`huggingface-cli download ${baseModel} --local-dir base\`) and change the line to \`FROM ./base\`, or to an Ollama tag with exactly these weights.`,
+    "The adapter only works on the exact base model it was trained on; on any other model it produces nonsense without an error.",
+    "",
+    "Ollama's `ADAPTER` reads safetensors LoRA adapters for the Llama, Mistral and Gemma families. For other families, merge the adapter into the base model",
+    "(`PeftModel.from_pretrained(base, \"adapter\").merge_and_unload()`, then `save_pretrained`) and import the merged model,",
+    "or convert the adapter to GGUF with llama.cpp's `convert_lora_to_gguf.py --base <base model folder> adapter` and point `ADAPTER` at the `.gguf` file.",
+    "",
+  ].join("\n");
+}

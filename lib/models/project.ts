@@ -1,0 +1,16 @@
+// The project's base model as the Hub describes it (seed 000 model_info), fetched on demand and
+// kept on the Project row; changing the base model clears it (lib/projects).
+import type { Prisma } from "@prisma/client";
+import type { ProjectContext } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { invalidInput } from "@/lib/errors";
+import { HF_TOKEN, readSecret } from "@/lib/secrets";
+import { resolveModelInfo, type ModelInfo } from "./info";
+
+export async function refreshModelInfo(ctx: ProjectContext): Promise<ModelInfo> {
+  const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { baseModelId: true } });
+  if (!project.baseModelId) throw invalidInput("Set the project's base model first, e.g. Qwen/Qwen2.5-0.5B-Instruct.");
+  const info = await resolveModelInfo(project.baseModelId, { token: await readSecret(ctx.workspace.id, HF_TOKEN) });
+  await db.project.update({ where: { id: ctx.projectId }, data: { modelInfo: info as unknown as Prisma.InputJsonValue } });
+  return info;
+}

@@ -1,0 +1,232 @@
+// A workspace's GPU runners: SSH boxes and the worker's own machine. Private keys are sealed on
+// the way in (pasted or generated here) and never come back out; the public key is shown to paste
+// into the box's authorized_keys. A box's host key is pinned only after a person confirmed its
+// fingerprint; every later connection refuses a different key.
+import { Prisma, type Runner } from "@prisma/client";
+import { z } from "zod";
+import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
+import { recordAudit } from "@/lib/audit";
+import { seal, unseal } from "@/lib/crypto";
+import { db } from "@/lib/db/client";
+import { conflict, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
+import { checkRunner, type RunnerCheck } from "./check";
+import { connectSsh, createLocalConnection, probeHostKey, type RunnerConnection } from "./connection";
+import { RunnerError } from "./errors";
+import { generateKeyPair, publicKeyFromPrivate } from "./keys";
+
+export { RunnerError } from "./errors";
+export type { RunnerConnection } from "./connection";
+export type { RunnerCheck } from "./check";
+
+const HOST = /^[A-Za-z0-9._:-]+$/;
+
+export const runnerInputSchema = z
+  .object({
+    name: z.string().trim().min(1, "Give the runner a name.").max(120, "At most 120 characters."),
+    kind: z.enum(["ssh", "local"], { error: "Choose SSH or this machine." }),
+    host: z.string().trim().max(255).optional().default(""),
+    port: z.coerce.number().int("A whole number.").min(1, "1 to 65535.").max(65535, "1 to 65535.").optional().default(22),
+    username: z.string().trim().max(64, "At most 64 characters.").optional().default(""),
+    workDir: z.string().trim().min(1, "Where runs live on the box, e.g. ~/finetuneflow.").max(1024).optional().default("~/finetuneflow"),
+    /** Empty: bootstrap a venv in workDir on first run. */
+    pythonPath: z.string().trim().max(1024).optional().default(""),
+    /** Write-only. Empty on create: generate a key pair here; empty on update: keep the stored key. */
+    privateKey: z.string().trim().max(16_384, "That key is too long.").optional().default(""),
+  })
+  .superRefine((input, ctx) => {
+    if (input.kind !== "ssh") return;
+    if (!input.host) ctx.addIssue({ code: "custom", path: ["host"], message: "Enter the box's host name or IP address." });
+    else if (!HOST.test(input.host)) ctx.addIssue({ code: "custom", path: ["host"], message: "A host name or IP address, without user@ or a path." });
+    if (!input.username) ctx.addIssue({ code: "custom", path: ["username"], message: "Enter the user to sign in as on the box." });
+    if (input.workDir.includes("'")) ctx.addIssue({ code: "custom", path: ["workDir"], message: "Quotes are not allowed in the path." });
+  });
+export type RunnerInput = z.input<typeof runnerInputSchema>;
+
+export type RunnerView = {
+  id: string;
+  name: string;
+  kind: "ssh" | "local";
+  host: string | null;
+  port: number;
+  username: string | null;
+  workDir: string;
+  pythonPath: string | null;
+  publicKey: string | null;
+  hasPrivateKey: boolean;
+  hostKeyFingerprint: string | null;
+  lastCheck: RunnerCheck | null;
+  lastCheckedAt: Date | null;
+  createdAt: Date;
+};
+
+function toView(row: Runner): RunnerView {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    host: row.host,
+    port: row.port,
+    username: row.username,
+    workDir: row.workDir,
+    pythonPath: row.pythonPath,
+    publicKey: row.publicKey,
+    hasPrivateKey: row.privateKeyEncrypted !== null,
+    hostKeyFingerprint: row.hostKeyFingerprint,
+    lastCheck: (row.lastCheck as RunnerCheck | null) ?? null,
+    lastCheckedAt: row.lastCheckedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+async function findRow(workspaceId: string, id: string): Promise<Runner> {
+  const row = isUuid(id) ? await db.runner.findFirst({ where: { id, workspaceId } }) : null;
+  if (!row) throw notFound("Runner");
+  return row;
+}
+
+function audit(ctx: WorkspaceContext, runnerId: string, metadata: Prisma.InputJsonObject) {
+  return recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "settings.update", targetType: "runner", targetId: runnerId, metadata });
+}
+
+/** The sealed private key and its public half; a pasted key is checked before it is stored. */
+function keyFields(privateKey: string, comment: string): { privateKeyEncrypted: string; publicKey: string } {
+  if (privateKey) {
+    let publicKey: string;
+    try {
+      publicKey = publicKeyFromPrivate(privateKey);
+    } catch (error) {
+      throw invalidInput("That private key cannot be used.", { privateKey: error instanceof Error ? error.message : "Not an OpenSSH or PEM private key." });
+    }
+    return { privateKeyEncrypted: seal(privateKey), publicKey };
+  }
+  const pair = generateKeyPair(comment);
+  return { privateKeyEncrypted: seal(pair.privateKey), publicKey: pair.publicKey };
+}
+
+const nameTaken = () => conflict("A runner with this name already exists.", { name: "Choose another name." });
+
+export async function listRunners(ctx: WorkspaceContext): Promise<RunnerView[]> {
+  const rows = await db.runner.findMany({ where: { workspaceId: ctx.workspace.id }, orderBy: { name: "asc" } });
+  return rows.map(toView);
+}
+
+export async function getRunner(ctx: WorkspaceContext, id: string): Promise<RunnerView> {
+  return toView(await findRow(ctx.workspace.id, id));
+}
+
+export async function createRunner(ctx: WorkspaceContext, input: RunnerInput): Promise<RunnerView> {
+  const fields = runnerInputSchema.parse(input);
+  const keys = fields.kind === "ssh" ? keyFields(fields.privateKey, `finetuneflow@${ctx.workspace.slug}`) : null;
+  try {
+    const row = await db.runner.create({
+      data: {
+        workspaceId: ctx.workspace.id,
+        name: fields.name,
+        kind: fields.kind,
+        host: fields.kind === "ssh" ? fields.host : null,
+        port: fields.port,
+        username: fields.kind === "ssh" ? fields.username : null,
+        workDir: fields.workDir,
+        pythonPath: fields.pythonPath || null,
+        ...keys,
+      },
+    });
+    await audit(ctx, row.id, { change: "create", runner: row.name, kind: row.kind, keyGenerated: fields.kind === "ssh" && !fields.privateKey });
+    return toView(row);
+  } catch (error) {
+    if (prismaErrorCode(error) === "P2002") throw nameTaken();
+    throw error;
+  }
+}
+
+/** A changed host, port or key unpins the host key: the user confirms the (new) box again. */
+export async function updateRunner(ctx: WorkspaceContext, id: string, input: RunnerInput): Promise<RunnerView> {
+  const row = await findRow(ctx.workspace.id, id);
+  const fields = runnerInputSchema.parse(input);
+  if (fields.kind !== row.kind) throw invalidInput("A runner's kind cannot change; add a new runner instead.", { kind: "Add a new runner instead." });
+  const moved = fields.host !== (row.host ?? "") || fields.port !== row.port;
+  try {
+    const updated = await db.runner.update({
+      where: { id: row.id },
+      data: {
+        name: fields.name,
+        host: row.kind === "ssh" ? fields.host : null,
+        port: fields.port,
+        username: row.kind === "ssh" ? fields.username : null,
+        workDir: fields.workDir,
+        pythonPath: fields.pythonPath || null,
+        ...(fields.privateKey ? keyFields(fields.privateKey, "") : {}),
+        ...(moved ? { hostKeyFingerprint: null, lastCheck: Prisma.DbNull, lastCheckedAt: null } : {}),
+      },
+    });
+    await audit(ctx, row.id, { change: "update", runner: updated.name, keyReplaced: Boolean(fields.privateKey), hostKeyUnpinned: moved });
+    return toView(updated);
+  } catch (error) {
+    if (prismaErrorCode(error) === "P2002") throw nameTaken();
+    throw error;
+  }
+}
+
+export async function deleteRunner(ctx: WorkspaceContext, id: string): Promise<void> {
+  const row = await findRow(ctx.workspace.id, id);
+  const active = await db.run.count({ where: { runnerId: row.id, status: { in: ["queued", "running", "retrying"] } } });
+  if (active > 0) throw conflict("A run is still using this runner. Cancel it or let it finish, then delete the runner.");
+  await db.runner.delete({ where: { id: row.id } });
+  await audit(ctx, row.id, { change: "delete", runner: row.name });
+}
+
+export type HostKeyProbe = { fingerprint: string; keyType: string; pinned: string | null; matches: boolean };
+
+/** The box's current host key, for the user to compare with `ssh-keygen -lf` on the box. */
+export async function probeRunnerHostKey(ctx: WorkspaceContext, id: string): Promise<HostKeyProbe> {
+  const row = await findRow(ctx.workspace.id, id);
+  if (row.kind !== "ssh" || !row.host) throw invalidInput("Only SSH runners have a host key.");
+  const { fingerprint, keyType } = await probeHostKey({ host: row.host, port: row.port });
+  return { fingerprint, keyType, pinned: row.hostKeyFingerprint, matches: row.hostKeyFingerprint === fingerprint };
+}
+
+/**
+ * Pins the fingerprint the user saw and confirmed. The box is asked again so a key that changed
+ * between showing and confirming is refused rather than pinned.
+ */
+export async function confirmRunnerHostKey(ctx: WorkspaceContext, id: string, fingerprint: string): Promise<RunnerView> {
+  const probe = await probeRunnerHostKey(ctx, id);
+  if (probe.fingerprint !== fingerprint) {
+    throw conflict(`The box now presents a different host key (${probe.fingerprint}) from the one you confirmed. Check the box before trusting it.`);
+  }
+  const row = await db.runner.update({ where: { id }, data: { hostKeyFingerprint: fingerprint } });
+  await audit(ctx, id, { change: "pin_host_key", fingerprint });
+  return toView(row);
+}
+
+export type RunnerRecord = Pick<Runner, "id" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name">;
+
+/** Opens a connection to a runner row (server code only: the key is unsealed here). */
+export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection> {
+  if (runner.kind === "local") return createLocalConnection(runner.workDir);
+  if (!runner.host || !runner.username || !runner.privateKeyEncrypted) throw new RunnerError(`Runner "${runner.name}" is missing its host, user or key. Edit it in workspace settings.`);
+  let privateKey: string;
+  try {
+    privateKey = unseal(runner.privateKeyEncrypted);
+  } catch {
+    throw new RunnerError(`The key of runner "${runner.name}" cannot be read (was SECRET_KEY changed?). Paste or generate a new key in workspace settings.`);
+  }
+  return connectSsh({ host: runner.host, port: runner.port, username: runner.username, privateKey, hostKeyFingerprint: runner.hostKeyFingerprint });
+}
+
+export async function loadRunnerRecord(workspaceId: string, id: string): Promise<RunnerRecord> {
+  return findRow(workspaceId, id);
+}
+
+/** Connects, reports GPUs, Python and disk, and remembers the result (the preflight uses it). */
+export async function checkRunnerNow(ctx: WorkspaceContext, id: string): Promise<RunnerCheck> {
+  const row = await findRow(ctx.workspace.id, id);
+  const connection = await openRunner(row);
+  try {
+    const result = await checkRunner(connection, { workDir: row.workDir, pythonPath: row.pythonPath ?? "python3" });
+    await db.runner.update({ where: { id: row.id }, data: { lastCheck: result as unknown as Prisma.InputJsonValue, lastCheckedAt: new Date() } });
+    return result;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}

@@ -1,0 +1,260 @@
+// Training runs as the Train step sees them: what a run will cost (preflight), starting one
+// (Run row + train job in one transaction), and reading runs and their curves back. Every
+// query carries the caller's project and workspace.
+import crypto from "node:crypto";
+import type { FinetuneMethod, Prisma } from "@prisma/client";
+import { z } from "zod";
+import { isUuid, type ProjectContext } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { invalidInput, notFound } from "@/lib/errors";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import type { ModelInfo } from "@/lib/models/info";
+import { loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
+import { estimateTraining, type TrainingEstimate } from "./preflight";
+import { findPreset, hyperparamsSchema, type Hyperparams } from "./presets";
+import { trainJob } from "./train-job";
+
+export const startTrainingSchema = z.object({
+  runnerId: z.uuid({ error: "Choose a runner." }),
+  presetId: z.string().min(1, "Choose a preset."),
+  method: z.enum(["lora", "qlora"]).optional(),
+  overrides: hyperparamsSchema.partial().default({}),
+  name: z.string().trim().max(200).optional(),
+  /** Launch although the preflight says it will not fit. */
+  force: z.boolean().default(false),
+});
+export type StartTrainingInput = z.input<typeof startTrainingSchema>;
+
+export type Preflight = TrainingEstimate & {
+  hyperparams: Hyperparams;
+  method: FinetuneMethod;
+  numTrainExamples: number;
+  numEvalExamples: number;
+  runnerFreeVramMb: number | null;
+  baseModelId: string | null;
+  modelInfoMissing: boolean;
+};
+
+async function loadProject(ctx: ProjectContext) {
+  return db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { id: true, baseModelId: true, modelInfo: true, name: true } });
+}
+
+/** Valid (not rejected, not duplicate) examples per split with their token totals — what a version would freeze. */
+async function datasetTotals(projectId: string) {
+  const rows = await db.$queryRaw<{ split: string; n: bigint; tokens: bigint | null }[]>`
+    SELECT split::text AS split, count(*) AS n, sum(token_count) AS tokens
+    FROM dataset_examples
+    WHERE project_id = ${projectId}::uuid AND is_valid AND review_status <> 'rejected' AND NOT is_duplicate AND split IN ('train', 'eval')
+    GROUP BY split`;
+  const of = (split: string) => rows.find((r) => r.split === split);
+  return {
+    train: Number(of("train")?.n ?? 0),
+    eval: Number(of("eval")?.n ?? 0),
+    trainTokens: Number(of("train")?.tokens ?? 0),
+  };
+}
+
+/** Tokens per second measured by earlier finished runs on this runner (newest five). */
+async function measuredThroughput(runnerId: string, baseModelId: string | null): Promise<number | undefined> {
+  const runs = await db.run.findMany({
+    where: { runnerId, status: "success", ...(baseModelId ? { baseModelId } : {}) },
+    orderBy: { finishedAt: "desc" },
+    take: 5,
+    select: { metrics: true },
+  });
+  const rates = runs.map((r) => (r.metrics as Record<string, unknown> | null)?.tokens_per_second).filter((v): v is number => typeof v === "number" && v > 0);
+  return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : undefined;
+}
+
+function freeVramMb(check: RunnerCheck | null): number | null {
+  if (!check || check.gpus.length === 0) return null;
+  // One process trains on one GPU: the roomiest one counts.
+  return Math.max(...check.gpus.map((g) => g.memoryFreeMb));
+}
+
+export async function preflightTraining(ctx: ProjectContext, input: StartTrainingInput): Promise<Preflight> {
+  const fields = startTrainingSchema.parse(input);
+  const project = await loadProject(ctx);
+  const runner = await loadRunnerRecord(ctx.workspace.id, fields.runnerId);
+  const preset = await findPreset(ctx.workspace.id, fields.presetId);
+  const hyperparams = hyperparamsSchema.parse({ ...preset.config, ...fields.overrides });
+  const method = fields.method ?? preset.method;
+  const totals = await datasetTotals(project.id);
+  const check = (await db.runner.findUnique({ where: { id: runner.id }, select: { lastCheck: true } }))?.lastCheck as RunnerCheck | null;
+  const free = freeVramMb(check);
+  const modelInfo = (project.modelInfo as ModelInfo | null) ?? null;
+  const estimate = estimateTraining({
+    modelInfo,
+    method,
+    lora_r: hyperparams.lora_r,
+    target_modules: hyperparams.target_modules,
+    max_seq_length: hyperparams.max_seq_length,
+    per_device_batch_size: hyperparams.per_device_batch_size,
+    gradient_accumulation_steps: hyperparams.gradient_accumulation_steps,
+    num_epochs: hyperparams.num_epochs,
+    max_steps: hyperparams.max_steps,
+    packing: hyperparams.packing,
+    gradient_checkpointing: hyperparams.gradient_checkpointing,
+    numTrainExamples: totals.train,
+    totalTrainTokens: totals.trainTokens,
+    runnerFreeVramMb: free ?? undefined,
+    measuredTokensPerSecond: await measuredThroughput(runner.id, project.baseModelId),
+  });
+  return {
+    ...estimate,
+    hyperparams,
+    method,
+    numTrainExamples: totals.train,
+    numEvalExamples: totals.eval,
+    runnerFreeVramMb: free,
+    baseModelId: project.baseModelId,
+    modelInfoMissing: !modelInfo,
+  };
+}
+
+/** Creates the Run and its train job together; refuses what cannot work, with the reason. */
+export async function startTraining(ctx: ProjectContext, input: StartTrainingInput): Promise<{ runId: string; jobId: string }> {
+  const fields = startTrainingSchema.parse(input);
+  const project = await loadProject(ctx);
+  if (!project.baseModelId) throw invalidInput("Set the project's base model first (project settings), e.g. Qwen/Qwen2.5-0.5B-Instruct.");
+  const runner = await loadRunnerRecord(ctx.workspace.id, fields.runnerId);
+  if (runner.kind === "ssh" && !runner.hostKeyFingerprint) {
+    throw invalidInput(`Confirm the host key of runner "${runner.name}" in workspace settings first.`, { runnerId: "Its host key is not confirmed yet." });
+  }
+  const preflight = await preflightTraining(ctx, fields);
+  if (preflight.numTrainExamples === 0) throw invalidInput("There are no valid train examples yet. Generate or import some, then review them.");
+  if (preflight.verdict === "too_big" && !fields.force) {
+    throw invalidInput(`This run will not fit on ${runner.name}. ${preflight.reasons.join(" ")}`);
+  }
+  const preset = await findPreset(ctx.workspace.id, fields.presetId);
+  const count = await db.run.count({ where: { projectId: project.id } });
+  const runId = crypto.randomUUID();
+  return db.$transaction(async (tx) => {
+    const job = await enqueueJob(ctx, trainJob, { runId }, { tx });
+    await tx.run.create({
+      data: {
+        id: runId,
+        projectId: project.id,
+        jobId: job.id,
+        name: fields.name || `run-${count + 1}`,
+        method: preflight.method,
+        status: "queued",
+        hyperparams: preflight.hyperparams,
+        baseModelId: project.baseModelId,
+        runnerId: runner.id,
+        presetId: preset.builtIn ? null : preset.id,
+        createdById: ctx.actor.id,
+        parameters: {
+          base_model: project.baseModelId,
+          method: preflight.method,
+          preset: { id: preset.id, name: preset.name },
+          runner: { id: runner.id, name: runner.name },
+          hyperparams: preflight.hyperparams,
+          preflight: { totalGb: preflight.totalGb, steps: preflight.steps, durationSeconds: preflight.durationSeconds, verdict: preflight.verdict },
+        } as Prisma.InputJsonValue,
+      },
+    });
+    return { runId, jobId: job.id };
+  });
+}
+
+export type RunSummary = {
+  id: string;
+  name: string;
+  method: FinetuneMethod;
+  status: string;
+  jobId: string;
+  baseModelId: string | null;
+  runnerName: string | null;
+  datasetVersion: number | null;
+  hyperparams: Hyperparams;
+  metrics: Record<string, unknown>;
+  progress: { step?: number; totalSteps?: number; loss?: number; evalLoss?: number };
+  errorMessage: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationSeconds: number | null;
+  peakGpuMemoryMb: number | null;
+  createdAt: string;
+};
+
+const summarySelect = {
+  id: true,
+  name: true,
+  method: true,
+  status: true,
+  jobId: true,
+  baseModelId: true,
+  hyperparams: true,
+  metrics: true,
+  result: true,
+  errorMessage: true,
+  startedAt: true,
+  finishedAt: true,
+  durationSeconds: true,
+  peakGpuMemoryMb: true,
+  createdAt: true,
+  runner: { select: { name: true } },
+  datasetVersion: { select: { version: true } },
+} satisfies Prisma.RunSelect;
+
+function toSummary(row: Prisma.RunGetPayload<{ select: typeof summarySelect }>): RunSummary {
+  const parsed = hyperparamsSchema.safeParse(row.hyperparams);
+  return {
+    id: row.id,
+    name: row.name,
+    method: row.method,
+    status: row.status,
+    jobId: row.jobId,
+    baseModelId: row.baseModelId,
+    runnerName: row.runner?.name ?? null,
+    datasetVersion: row.datasetVersion?.version ?? null,
+    hyperparams: parsed.success ? parsed.data : hyperparamsSchema.parse({}),
+    metrics: (row.metrics as Record<string, unknown> | null) ?? {},
+    progress: (row.result as RunSummary["progress"] | null) ?? {},
+    errorMessage: row.errorMessage,
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    durationSeconds: row.durationSeconds,
+    peakGpuMemoryMb: row.peakGpuMemoryMb,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function listRuns(ctx: ProjectContext): Promise<RunSummary[]> {
+  const rows = await db.run.findMany({
+    where: { projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    orderBy: { createdAt: "desc" },
+    select: summarySelect,
+  });
+  return rows.map(toSummary);
+}
+
+export async function getRun(ctx: ProjectContext, runId: string): Promise<RunSummary> {
+  const row = isUuid(runId)
+    ? await db.run.findFirst({ where: { id: runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } }, select: summarySelect })
+    : null;
+  if (!row) throw notFound("Run");
+  return toSummary(row);
+}
+
+export type MetricPoint = { step: number; name: string; value: number };
+
+/** A run's curves, optionally only the points after `afterStep` (live charts fetch increments). */
+export async function runMetrics(ctx: ProjectContext, runId: string, afterStep = -1): Promise<MetricPoint[]> {
+  await getRun(ctx, runId);
+  const rows = await db.runMetric.findMany({
+    where: { runId, step: { gt: afterStep }, name: { in: ["train_loss", "eval_loss", "learning_rate", "tokens_per_second", "gpu_memory_mb", "perplexity"] } },
+    orderBy: [{ step: "asc" }, { name: "asc" }],
+    select: { step: true, name: true, value: true },
+  });
+  return rows;
+}
+
+export type RunFile = { id: string; filename: string; kind: string; sizeBytes: number; sha256: string | null };
+
+export async function runFiles(ctx: ProjectContext, runId: string): Promise<RunFile[]> {
+  await getRun(ctx, runId);
+  const rows = await db.file.findMany({ where: { runId, projectId: ctx.projectId }, orderBy: [{ kind: "asc" }, { filename: "asc" }] });
+  return rows.map((f) => ({ id: f.id, filename: f.filename, kind: f.kind, sizeBytes: Number(f.sizeBytes), sha256: f.sha256 }));
+}

@@ -1,0 +1,356 @@
+// The `train` job: freeze the dataset version, put the run directory on the box, start the
+// runner detached, follow its events.jsonl by the byte offset kept on the Run row, and bring
+// the adapter back. Every step can be re-entered: a retried or re-delivered job finds the
+// version frozen, adopts the live process through its PID file, and reads on from the stored
+// offset — a dropped SSH link or a restarted worker never starts a second training.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Prisma, Run } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { freezeDatasetVersion } from "@/lib/datasets/versions";
+import { env } from "@/lib/env";
+import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
+import { openRunner, type RunnerRecord } from "@/lib/runners";
+import { RunnerError } from "@/lib/runners/errors";
+import { HF_TOKEN, readSecret } from "@/lib/secrets";
+import { getStorage } from "@/lib/storage";
+import { runArtifactKey } from "@/lib/storage/keys";
+import { metricRows, type ParsedChunk, type RunnerEvent } from "./events";
+import { hyperparamsSchema } from "./presets";
+import { bootstrapCommand, EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE, venvPython } from "./remote";
+import { RemoteProcess } from "./remote-process";
+
+export type TrainPayload = { runId: string };
+
+/** What the job keeps on the Run row's `result` while it runs. */
+type Progress = { totalSteps?: number; step?: number; loss?: number; evalLoss?: number; checkpoint?: string };
+
+/** Applies a chunk of training events to the Run: curves, progress, hardware. */
+class TrainProgress {
+  progress: Progress;
+
+  constructor(
+    readonly ctx: JobContext<TrainPayload>,
+    readonly run: Run,
+  ) {
+    this.progress = (run.result as Progress | null) ?? {};
+  }
+
+  async record(chunk: ParsedChunk, offsetAfter: number): Promise<void> {
+    const metrics: Prisma.RunMetricCreateManyInput[] = [];
+    const data: Prisma.RunUpdateInput = {};
+    for (const event of chunk.events) {
+      for (const row of metricRows(event)) metrics.push({ runId: this.run.id, ...row });
+      this.apply(event, data);
+    }
+    await db.$transaction([
+      ...(metrics.length ? [db.runMetric.createMany({ data: metrics, skipDuplicates: true })] : []),
+      db.run.update({ where: { id: this.run.id }, data: { ...data, eventsOffset: BigInt(offsetAfter), result: this.progress as Prisma.InputJsonValue } }),
+    ]);
+    await this.report();
+  }
+
+  apply(event: RunnerEvent, data: Prisma.RunUpdateInput): void {
+    switch (event.type) {
+      case "start":
+        this.progress.totalSteps = event.total_steps;
+        if (event.hardware) data.hardwareInfo = event.hardware as Prisma.InputJsonValue;
+        this.ctx.log("info", event.resumed_from_step ? `Resumed from the checkpoint at step ${event.resumed_from_step}.` : `Training started: ${event.total_steps} steps.`);
+        return;
+      case "log":
+        this.ctx.log(event.level, event.message);
+        return;
+      case "metric":
+        this.progress.step = event.step;
+        if (event.loss != null) this.progress.loss = event.loss;
+        return;
+      case "eval":
+        if (event.eval_loss == null) return;
+        this.progress.evalLoss = event.eval_loss;
+        this.ctx.log("info", `Eval at step ${event.step}: loss ${event.eval_loss.toFixed(4)}${event.perplexity ? `, perplexity ${event.perplexity.toFixed(2)}` : ""}.`);
+        return;
+      case "checkpoint":
+        this.progress.checkpoint = event.path;
+        this.ctx.log("info", `Checkpoint saved at step ${event.step}.`);
+        return;
+      case "error":
+        this.ctx.log("error", `The runner reported: ${event.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async report(message?: string): Promise<void> {
+    const { step, totalSteps, loss } = this.progress;
+    await this.ctx.progress({
+      done: step ?? 0,
+      total: totalSteps || undefined,
+      message: message ?? (step !== undefined ? `Step ${step}${totalSteps ? ` of ${totalSteps}` : ""}${loss !== undefined ? ` · loss ${loss.toFixed(4)}` : ""}` : "Waiting for the first step"),
+      summary: { step: step ?? 0, totalSteps: totalSteps ?? null, loss: loss ?? null, evalLoss: this.progress.evalLoss ?? null },
+    });
+  }
+}
+
+/** What the runner reads as config.json (worker/runner/PROTOCOL.md: RunnerConfig). */
+export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "baseModelId" | "parameters">, hasEval: boolean): Record<string, unknown> {
+  const hyper = hyperparamsSchema.parse(run.hyperparams);
+  const extra = ((run.parameters as Record<string, unknown> | null)?.runner_extra as Record<string, unknown> | undefined) ?? {};
+  return {
+    run_id: run.id,
+    base_model: run.baseModelId,
+    method: run.method,
+    train_file: "data/train.jsonl",
+    eval_file: hasEval ? "data/eval.jsonl" : null,
+    output_dir: "output",
+    ...hyper,
+    ...extra,
+  };
+}
+
+async function loadRun(runId: string) {
+  const run = await db.run.findUnique({ where: { id: runId }, include: { project: { select: { workspaceId: true, name: true } }, runner: true } });
+  if (!run) throw new NonRetryableError("This run was deleted.");
+  if (!run.runner) throw new NonRetryableError("The runner of this run was deleted. Start a new run on another runner.");
+  return run;
+}
+
+/** Copies a storage object to a temp file (SFTP uploads from a path, streamed). */
+async function storageToTemp(key: string, dir: string, name: string): Promise<string> {
+  const file = path.join(dir, name);
+  await pipeline(await getStorage().get(key), fs.createWriteStream(file));
+  return file;
+}
+
+/** The Python that runs the program: the runner's own, or a venv set up once in its work dir. */
+export async function ensurePython(remote: RemoteProcess, runner: RunnerRecord, workDir: string, report: (message: string) => Promise<void>): Promise<string> {
+  if (runner.pythonPath) return runner.pythonPath;
+  const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
+  const requirements = await fsp.readFile(path.join(programDir, "requirements.txt"));
+  await remote.withLink((conn) => conn.writeFile(path.posix.join(workDir, "requirements.txt"), requirements));
+  await report("Setting up the Python environment on the box (first run only; can take several minutes)");
+  const result = await remote.withLink((conn) => conn.exec(bootstrapCommand(workDir, createHash("sha256").update(requirements).digest("hex")), { timeoutMs: 60 * 60_000, signal: remote.ctx.signal }));
+  if (result.code !== 0) {
+    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the requirements";
+    throw new NonRetryableError(
+      `Setting up Python on ${runner.name} failed: ${why}.\n${(result.stderr || result.stdout).trim().slice(-1500)}\n\nInstall the packages in worker/runner/requirements.txt yourself and name that Python in the runner's settings.`,
+    );
+  }
+  return venvPython(workDir);
+}
+
+/** Puts the runner program (and its requirements, which its messages point at) in the run dir. */
+export async function uploadProgram(remote: RemoteProcess): Promise<void> {
+  const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
+  await remote.withLink((conn) => conn.uploadDir(path.join(programDir, "ftf_runner"), remote.path("runner/ftf_runner")));
+  const requirements = path.join(programDir, "requirements.txt");
+  if (fs.existsSync(requirements)) await remote.withLink((conn) => conn.uploadFile(requirements, remote.path("runner/requirements.txt")));
+}
+
+/** Starts `python -m ftf_runner <command>` detached (or adopts the live one); returns its PID. */
+export async function startRemote(remote: RemoteProcess, python: string, command: "train" | "eval", configFile: string, pidFile?: string): Promise<number> {
+  const started = await remote.exec(startCommand(remote.dir, python, command, configFile, pidFile));
+  const pid = Number.parseInt(started.stdout.trim().split("\n").pop() ?? "", 10);
+  if (started.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
+    throw new RunnerError(`Could not start the runner on ${remote.runner.name}: ${(started.stderr || started.stdout).trim().slice(-500) || `exit code ${started.code}`}`, { kind: "command" });
+  }
+  return pid;
+}
+
+/** Writes config, data and the runner program into the run directory, then starts it. */
+async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaited<ReturnType<typeof loadRun>>, versionPaths: { train: string; eval: string | null }): Promise<number> {
+  const runner = run.runner!;
+  await tracker.report("Uploading the dataset and the runner program");
+  const temp = await fsp.mkdtemp(path.join(os.tmpdir(), "ftf-run-"));
+  try {
+    const train = await storageToTemp(versionPaths.train, temp, "train.jsonl");
+    await remote.withLink((conn) => conn.uploadFile(train, remote.path("data/train.jsonl")));
+    if (versionPaths.eval) {
+      const evalFile = await storageToTemp(versionPaths.eval, temp, "eval.jsonl");
+      await remote.withLink((conn) => conn.uploadFile(evalFile, remote.path("data/eval.jsonl")));
+    }
+  } finally {
+    await fsp.rm(temp, { recursive: true, force: true });
+  }
+  const config = runnerConfig(run, Boolean(versionPaths.eval));
+  await remote.withLink((conn) => conn.writeFile(remote.path("config.json"), `${JSON.stringify(config, null, 2)}\n`));
+  await uploadProgram(remote);
+  const token = await readSecret(run.project.workspaceId, HF_TOKEN);
+  await remote.withLink((conn) => conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }));
+  const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m));
+  await tracker.report("Starting the runner");
+  const pid = await startRemote(remote, python, "train", "config.json");
+  tracker.ctx.log("info", `Runner started on ${runner.name} (PID ${pid}) in ${remote.dir}.`);
+  return pid;
+}
+
+/** Streams one remote file into storage, checking size and sha256 as the bytes pass. */
+async function fetchArtifact(remote: RemoteProcess, remotePath: string, key: string, expected?: { size: number; sha256: string }) {
+  const hash = createHash("sha256");
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const source = await remote.withLink((conn) => conn.createReadStream(remotePath));
+  await getStorage().put(key, source.pipe(tap));
+  const sha256 = hash.digest("hex");
+  if (expected && (expected.sha256 !== sha256 || expected.size !== size)) {
+    throw new RunnerError(`${path.posix.basename(remotePath)} arrived damaged (sha256 ${sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…); downloading again.`, { kind: "file" });
+  }
+  return { size, sha256 };
+}
+
+async function collectArtifacts(remote: RemoteProcess, tracker: TrainProgress, run: Awaited<ReturnType<typeof loadRun>>, done: Extract<RunnerEvent, { type: "done" }>) {
+  const { workspaceId } = run.project;
+  const logs = [EVENTS_FILE, STDOUT_FILE, STDERR_FILE, "config.json"].map((p) => ({ path: p, kind: "log" as const }));
+  const wanted = [...done.artifacts.map((a) => ({ ...a, kind: "artifact" as const })), ...logs];
+  const have = new Set((await db.file.findMany({ where: { runId: run.id }, select: { filename: true } })).map((f) => f.filename));
+  for (const [i, item] of wanted.entries()) {
+    if (have.has(item.path)) continue;
+    await tracker.report(`Downloading ${item.path} (${i + 1} of ${wanted.length})`);
+    const key = runArtifactKey(workspaceId, run.projectId, run.id, item.path);
+    const remotePath = remote.path(item.path);
+    const expected = "sha256" in item ? { size: item.size, sha256: item.sha256 } : undefined;
+    if (!expected && !(await remote.withLink((conn) => conn.stat(remotePath)))) continue;
+    let got: { size: number; sha256: string };
+    try {
+      got = await fetchArtifact(remote, remotePath, key, expected);
+    } catch (error) {
+      if (!(error instanceof RunnerError) || !expected) throw error;
+      got = await fetchArtifact(remote, remotePath, key, expected);
+    }
+    await db.file.create({
+      data: { projectId: run.projectId, runId: run.id, kind: item.kind, filename: item.path, storagePath: key, sizeBytes: BigInt(got.size), sha256: got.sha256, mimeType: mimeOf(item.path) },
+    });
+  }
+}
+
+function mimeOf(file: string): string {
+  if (file.endsWith(".json")) return "application/json";
+  if (file.endsWith(".jsonl")) return "application/x-ndjson";
+  if (file.endsWith(".log") || file.endsWith(".txt") || file.endsWith(".md")) return "text/plain";
+  return "application/octet-stream";
+}
+
+const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+
+/** Opens the runner's connection; problems a retry cannot fix (keys, host key) fail the job at once. */
+export async function connectRemote(remote: RemoteProcess): Promise<void> {
+  try {
+    await remote.connect();
+  } catch (error) {
+    if (error instanceof RunnerError && !error.retryable) throw new NonRetryableError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record<string, unknown>> {
+  let run = await loadRun(ctx.payload.runId);
+  if (run.status === "success") return { runId: run.id, alreadyDone: true };
+  const runner = run.runner!;
+
+  if (!run.datasetVersionId) {
+    await ctx.progress({ message: "Freezing the dataset version" });
+    const version = await freezeDatasetVersion({ workspaceId: run.project.workspaceId, projectId: run.projectId, actorId: run.createdById });
+    if (version.numTrain === 0) throw new NonRetryableError("There are no valid train examples to train on. Generate or import examples, and approve or keep them valid in Review.");
+    await db.run.update({ where: { id: run.id }, data: { datasetVersionId: version.id, numTrainExamples: version.numTrain, numEvalExamples: version.numEval } });
+    ctx.log("info", `Training on dataset version ${version.version}: ${version.numTrain} train and ${version.numEval} eval examples.`);
+    run = await loadRun(run.id);
+  }
+  const version = await db.datasetVersion.findUniqueOrThrow({ where: { id: run.datasetVersionId! } });
+
+  await ctx.progress({ message: `Connecting to ${runner.name}` });
+  const remote = new RemoteProcess(ctx, runner, run.remoteDir ?? "", { events: EVENTS_FILE, stderr: STDERR_FILE }, Number(run.eventsOffset));
+  await connectRemote(remote);
+  const dir = run.remoteDir ?? runDir(await remote.conn.resolvePath(runner.workDir), run.id);
+  const live = new RemoteProcess(ctx, runner, dir, remote.files, remote.offset);
+  live.conn = remote.conn;
+  const tracker = new TrainProgress(ctx, run);
+  try {
+    let pid = run.remotePid;
+    if (!pid) {
+      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt: run.startedAt ?? new Date() } });
+      pid = await launch(live, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
+      await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });
+    } else {
+      await db.run.update({ where: { id: run.id }, data: { status: "running" } });
+      ctx.log("info", `Re-attached to the runner on ${runner.name} (PID ${pid}) at byte ${live.offset} of its events.`);
+    }
+    await tracker.report();
+
+    const end = await live.follow(pid, (chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
+    if (end.type === "error") throw new NonRetryableError(end.message);
+    if (end.type === "stopped") {
+      // Retry starts the runner again, which resumes from its newest checkpoint.
+      await db.run.update({ where: { id: run.id }, data: { remotePid: null } });
+      if (ctx.signal.reason === "cancelled") throw ctx.signal.reason;
+      throw new NonRetryableError("The runner was stopped on the box (SIGTERM). Retry to resume from its last checkpoint.");
+    }
+
+    await collectArtifacts(live, tracker, run, end.event);
+    const metrics = end.event.metrics;
+    const finishedAt = new Date();
+    const startedAt = run.startedAt ?? finishedAt;
+    const duration = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
+    const peakGpu = num(metrics.peak_gpu_memory_mb);
+    await db.run.update({
+      where: { id: run.id },
+      data: {
+        status: "success",
+        metrics: metrics as Prisma.InputJsonValue,
+        result: { ...tracker.progress, metrics } as Prisma.InputJsonValue,
+        finishedAt,
+        durationSeconds: duration,
+        executionTimeS: num(metrics.train_runtime_s) ?? duration,
+        peakGpuMemoryMb: peakGpu !== undefined ? Math.round(peakGpu) : null,
+        artifactsDir: runArtifactKey(run.project.workspaceId, run.projectId, run.id, "output"),
+        remotePid: null,
+        errorMessage: null,
+      },
+    });
+    ctx.log("info", `Training finished in ${duration} s; adapter and logs saved.`);
+    await afterTraining(run);
+    return { runId: run.id, ...Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === "number")) };
+  } finally {
+    await live.conn.close().catch(() => {});
+  }
+}
+
+/** A finished run is evaluated right away (issue: eval runs automatically after training). */
+async function afterTraining(run: Awaited<ReturnType<typeof loadRun>>): Promise<void> {
+  const { queueEvaluation } = await import("@/lib/evaluation/queue");
+  await queueEvaluation(run.projectId, run.id, run.createdById);
+}
+
+/** When the job gives up: the Run says why; a cancelled one also stops its process on the box. */
+export async function settleRun(runId: string, outcome: "failed" | "cancelled", message: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id: runId }, include: { runner: true } });
+  if (!run || run.status === "success") return;
+  if (outcome === "cancelled" && run.remotePid && run.runner) {
+    // The job was waiting (not held by a worker) while the box kept training: stop it here.
+    try {
+      const conn = await openRunner(run.runner);
+      try {
+        await conn.exec(signalCommand(run.remotePid, "TERM"));
+      } finally {
+        await conn.close();
+      }
+    } catch {
+      // The box is unreachable; the run is marked cancelled all the same.
+    }
+  }
+  await db.run.update({
+    where: { id: runId },
+    data: { status: outcome, errorMessage: outcome === "failed" ? message : null, finishedAt: new Date(), remotePid: outcome === "cancelled" ? null : run.remotePid },
+  });
+}
+

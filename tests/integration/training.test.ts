@@ -1,0 +1,235 @@
+// Training on real parts: a real OpenSSH server on loopback as the GPU box, real worker
+// processes, and the stand-in trainer of tests/support/fake-runner (same CLI and events as the
+// production runner, on a timer). Links are cut, workers SIGKILLed, runs cancelled and crashed.
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { stopSender } from "@/lib/jobs/boss";
+import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
+import { getStorage, readToBuffer } from "@/lib/storage";
+import { startTraining } from "@/lib/training";
+import { createTeam, type Team } from "../support/fixtures";
+import { startSshd, type TestSshd } from "../support/sshd";
+import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+
+const FAKE_RUNNER = path.resolve("tests/support/fake-runner");
+const WORKER_ENV = { RUNNER_PROGRAM_DIR: FAKE_RUNNER, TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2" };
+
+let sshd: TestSshd;
+const workers: WorkerProcess[] = [];
+
+function startWorker(env: Record<string, string> = {}) {
+  const worker = spawnTestWorker({ ...WORKER_ENV, ...env });
+  workers.push(worker);
+  return worker;
+}
+
+type Setup = { team: Team; ctx: ProjectContext; runnerId: string };
+
+async function setup(): Promise<Setup> {
+  const team = await createTeam();
+  await db.project.update({ where: { id: team.project.id }, data: { baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
+  await db.datasetExample.createMany({
+    data: Array.from({ length: 24 }, (_, i) => ({
+      projectId: team.project.id,
+      naturalKey: `t:${i}`,
+      split: i % 6 === 0 ? ("eval" as const) : ("train" as const),
+      data: { instruction: `Question ${i}?`, input: "", output: `Answer number ${i}.` },
+      tokenCount: 12,
+    })),
+  });
+  const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
+  const runner = await createRunner(wctx, {
+    name: "loopback",
+    kind: "ssh",
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    workDir: path.join(sshd.workDir, crypto.randomUUID()),
+    pythonPath: "python3",
+    privateKey: sshd.privateKey,
+  });
+  const probe = await probeRunnerHostKey(wctx, runner.id);
+  expect(probe.fingerprint).toBe(sshd.hostFingerprint);
+  await confirmRunnerHostKey(wctx, runner.id, probe.fingerprint);
+  const ctx = await requireProject(team.members.editor, team.project.id, "training.launch");
+  return { team, ctx, runnerId: runner.id };
+}
+
+/** Starts a run; `fake` tunes the stand-in trainer (steps, step_ms, crash_at_step …). */
+async function launch(s: Setup, fake: Record<string, unknown> | null = {}) {
+  const { runId, jobId } = await startTraining(s.ctx, { runnerId: s.runnerId, presetId: "builtin:lora-quick" });
+  // The production runner refuses unknown config keys, so it gets none.
+  if (fake) await db.run.update({ where: { id: runId }, data: { parameters: { runner_extra: { fake: { steps: 20, step_ms: 150, eval_every: 5, save_every: 5, ...fake } } } } });
+  return { runId, jobId };
+}
+
+async function jobOf(jobId: string) {
+  return db.job.findUniqueOrThrow({ where: { id: jobId } });
+}
+
+async function waitForJob(jobId: string, statuses: string[], timeoutMs = 60_000) {
+  return waitFor(`job to be ${statuses.join("/")}`, async () => {
+    const job = await jobOf(jobId);
+    return statuses.includes(job.status) ? job : null;
+  }, timeoutMs, 200);
+}
+
+async function waitForStep(runId: string, step: number) {
+  await waitFor(`step ${step}`, async () => (await db.runMetric.count({ where: { runId, name: "train_loss", step: { gte: step } } })) > 0, 60_000, 100);
+}
+
+async function remoteEvents(runId: string): Promise<Array<Record<string, unknown>>> {
+  const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  const text = fs.readFileSync(path.join(run.remoteDir!, "events.jsonl"), "utf8");
+  return text.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+}, 60_000);
+
+afterEach(async () => {
+  for (const worker of workers.splice(0)) await stopWorker(worker, "SIGKILL");
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  await stopSender();
+});
+
+describe("training over SSH", () => {
+  it("freezes a dataset version, trains on the box, follows live and brings the adapter back with matching checksums", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s);
+    startWorker();
+    await waitForJob(jobId, ["success"]);
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { datasetVersion: true, files: true } });
+    expect(run.status).toBe("success");
+    // 20 train examples here and the team fixture's one.
+    expect(run.datasetVersion).toMatchObject({ version: 1, numTrain: 21, numEval: 4 });
+    expect(run.remoteDir).toContain(runId);
+
+    const losses = await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } });
+    expect(losses.map((m) => m.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(losses.at(-1)!.value).toBeLessThan(losses[0].value);
+    expect(await db.runMetric.count({ where: { runId, name: "eval_loss" } })).toBeGreaterThan(0);
+    expect(run.metrics).toMatchObject({ train_loss: expect.any(Number) });
+
+    // Each artifact in storage has the bytes (and sha256) of the file on the box.
+    const artifacts = run.files.filter((f) => f.kind === "artifact");
+    expect(artifacts.map((f) => f.filename).sort()).toEqual(expect.arrayContaining(["output/adapter/adapter_config.json", "output/adapter/adapter_model.safetensors"]));
+    for (const file of artifacts) {
+      const stored = await readToBuffer(await getStorage().get(file.storagePath), 50_000_000);
+      const remote = fs.readFileSync(path.join(run.remoteDir!, file.filename));
+      expect(createHash("sha256").update(stored).digest("hex")).toBe(file.sha256);
+      expect(stored.equals(remote)).toBe(true);
+    }
+    expect(run.files.filter((f) => f.kind === "log").map((f) => f.filename)).toEqual(expect.arrayContaining(["events.jsonl", "stderr.log"]));
+    // The token never lands in the config the box keeps.
+    expect(fs.readFileSync(path.join(run.remoteDir!, "config.json"), "utf8")).not.toMatch(/hf_/);
+
+    // The evaluation follows by itself: base and tuned answers to the eval prompts, scored.
+    const evalJob = await waitFor("the evaluation job", () => db.job.findFirst({ where: { projectId: s.team.project.id, type: "eval" } }), 30_000);
+    await waitForJob(evalJob.id, ["success"]);
+    const samples = await db.evalSample.findMany({ where: { runId }, orderBy: { position: "asc" } });
+    expect(samples).toHaveLength(4);
+    expect(samples[0]).toMatchObject({ baseOutput: expect.any(String), tunedOutput: expect.any(String), scores: { base: { rouge_l: expect.any(Number) }, tuned: { rouge_l: expect.any(Number) } } });
+    const evaluation = ((await db.run.findUniqueOrThrow({ where: { id: runId } })).metrics as { evaluation: Record<string, number> }).evaluation;
+    expect(evaluation.num_samples).toBe(4);
+    expect(evaluation.rouge_l_tuned).toBeGreaterThan(evaluation.rouge_l_base);
+    expect(evaluation.perplexity).toBeCloseTo(Math.exp(evaluation.eval_loss), 3);
+    expect((await db.project.findUniqueOrThrow({ where: { id: s.team.project.id } })).status).toBe("completed");
+  }, 120_000);
+
+  it("re-attaches when the SSH link drops mid-run, without starting a second trainer", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s, { steps: 30 });
+    startWorker();
+    await waitForStep(runId, 4);
+    await sshd.dropConnections();
+    await waitForJob(jobId, ["success"]);
+    const events = await remoteEvents(runId);
+    expect(events.filter((e) => e.type === "start")).toHaveLength(1);
+    const steps = (await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } })).map((m) => m.step);
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const logs = await db.appLog.findMany({ where: { jobId }, select: { message: true } });
+    expect(logs.map((l) => l.message).join("\n")).toMatch(/Re-connected|re-connecting/);
+  }, 90_000);
+
+  it("survives a SIGKILLed worker: the next worker re-attaches by the stored offset and finishes", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s, { steps: 30 });
+    const first = startWorker();
+    await waitForStep(runId, 4);
+    await stopWorker(first, "SIGKILL");
+    const offsetAtKill = (await db.run.findUniqueOrThrow({ where: { id: runId } })).eventsOffset;
+    expect(offsetAtKill).toBeGreaterThan(0n);
+    startWorker();
+    await waitForJob(jobId, ["success"], 90_000);
+    const events = await remoteEvents(runId);
+    expect(events.filter((e) => e.type === "start")).toHaveLength(1);
+    const steps = (await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } })).map((m) => m.step);
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const logs = (await db.appLog.findMany({ where: { jobId }, select: { message: true } })).map((l) => l.message).join("\n");
+    expect(logs).toMatch(/Re-attached/);
+  }, 150_000);
+
+  it("cancel stops the remote process group and keeps its checkpoints; retry resumes from the last one", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s, { steps: 40, step_ms: 200 });
+    startWorker();
+    await waitForStep(runId, 7);
+    const { remotePid, remoteDir } = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    const cancelledAt = Date.now();
+    await cancelJob(s.ctx, jobId);
+    await waitForJob(jobId, ["cancelled"], 15_000);
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    expect(fs.existsSync(`/proc/${remotePid}`) && fs.readFileSync(`/proc/${remotePid}/cmdline`, "utf8").includes("ftf_runner")).toBe(false);
+    expect(fs.readdirSync(path.join(remoteDir!, "output/checkpoints")).length).toBeGreaterThan(0);
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
+
+    await retryJob(s.ctx, jobId);
+    await waitForJob(jobId, ["success"], 90_000).catch(async (error) => {
+      console.log(JSON.stringify(await jobOf(jobId)), (await db.appLog.findMany({ where: { jobId }, orderBy: { id: "asc" } })).map((l) => l.message).join("\n"), workers.map((w) => w.output()).join("\n---\n").slice(-5000));
+      throw error;
+    });
+    const starts = (await remoteEvents(runId)).filter((e) => e.type === "start");
+    expect(starts).toHaveLength(2);
+    expect(starts[1].resumed_from_step).toBeGreaterThan(0);
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("success");
+  }, 150_000);
+
+  it("a trainer that crashes fails the run with the tail of its stderr", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s, { crash_at_step: 3 });
+    startWorker();
+    const job = await waitForJob(jobId, ["failed"]);
+    expect(job.errorMessage).toMatch(/stopped without finishing/);
+    expect(job.errorMessage).toMatch(/CUDA error: an illegal memory access/);
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.status).toBe("failed");
+    expect(run.errorMessage).toMatch(/illegal memory access/);
+  }, 90_000);
+
+  it("the production runner on a box without PyTorch says what is missing", async () => {
+    const s = await setup();
+    const { runId, jobId } = await launch(s, null);
+    startWorker({ RUNNER_PROGRAM_DIR: path.resolve("worker/runner") });
+    const job = await waitForJob(jobId, ["failed"]);
+    expect(job.errorMessage).toMatch(/torch/i);
+    expect(job.errorMessage).toMatch(/requirements\.txt/);
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("failed");
+  }, 90_000);
+
+  it("refuses to launch on a runner whose host key nobody confirmed", async () => {
+    const s = await setup();
+    await db.runner.update({ where: { id: s.runnerId }, data: { hostKeyFingerprint: null } });
+    await expect(startTraining(s.ctx, { runnerId: s.runnerId, presetId: "builtin:lora-quick" })).rejects.toThrow(/Confirm the host key/);
+    expect(await db.run.count({ where: { projectId: s.team.project.id, runnerId: s.runnerId } })).toBe(0);
+  });
+});
