@@ -9,6 +9,7 @@ import { JobActions } from "@/components/jobs/job-actions";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
 import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { formatBytes } from "@/components/sources/upload-dropzone";
 import { FormError } from "@/components/ui/form";
 import type { JobView } from "@/lib/jobs/queries";
 import type { MetricPoint, RunFile, RunSummary } from "@/lib/training";
@@ -30,13 +31,6 @@ function seriesOf(points: MetricPoint[], name: string) {
 function lastOf(points: MetricPoint[], name: string): number | undefined {
   for (let i = points.length - 1; i >= 0; i--) if (points[i].name === name) return points[i].value;
   return undefined;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
 function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {

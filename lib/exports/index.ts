@@ -1,5 +1,6 @@
 // Exports of a project: dataset files now (bundles and Hub pushes use the same rows and job).
 import { Readable } from "node:stream";
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
@@ -8,6 +9,8 @@ import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { getStorage } from "@/lib/storage";
+import { HF_TOKEN, readSecret } from "@/lib/secrets";
+import { loadBundleRun } from "./bundle";
 import { exportJob } from "./export-job";
 
 export const datasetExportSchema = z.object({
@@ -33,6 +36,42 @@ export async function startDatasetExport(ctx: ProjectContext, input: z.infer<typ
     const job = await enqueueJob(ctx, exportJob, { exportId: row.id }, { tx });
     await tx.export.update({ where: { id: row.id }, data: { jobId: job.id } });
     return row;
+  });
+}
+
+export const hubPushSchema = z.object({
+  repo: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/, "Use namespace/name, e.g. your-user/handbook-qa."),
+  private: z.boolean().default(true),
+  includeDataset: z.boolean().default(false),
+});
+
+/** Creates the Export row and its job together, for a finished, evaluated run of the project. */
+async function startRunExport(ctx: ProjectContext, runId: string, format: "bundle" | "hub", metadata: Record<string, unknown>, precondition?: () => Promise<void>) {
+  assertPermission(ctx.role, "exports.create");
+  const run = await db.run.findFirst({ where: { id: runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } }, select: { id: true, projectId: true } });
+  if (!run) throw notFound("Run");
+  // Refuses early, with the reason, what the job would refuse later.
+  await loadBundleRun(ctx.projectId, run.id);
+  await precondition?.();
+  return db.$transaction(async (tx) => {
+    const row = await tx.export.create({ data: { projectId: ctx.projectId, runId: run.id, format, status: "queued", createdById: ctx.actor.id, metadata: metadata as Prisma.InputJsonObject } });
+    const job = await enqueueJob(ctx, exportJob, { exportId: row.id }, { tx });
+    await tx.export.update({ where: { id: row.id }, data: { jobId: job.id } });
+    return row;
+  });
+}
+
+export async function startBundleExport(ctx: ProjectContext, runId: string) {
+  return startRunExport(ctx, runId, "bundle", {});
+}
+
+export async function startHubPush(ctx: ProjectContext, runId: string, input: z.input<typeof hubPushSchema>) {
+  const options = hubPushSchema.parse(input);
+  return startRunExport(ctx, runId, "hub", options, async () => {
+    if (!(await readSecret(ctx.workspace.id, HF_TOKEN))) throw invalidInput("Add a Hugging Face write token as HF_TOKEN in workspace settings → Secrets first.");
   });
 }
 

@@ -12,6 +12,10 @@ export async function runExport(ctx: JobContext<{ exportId: string }>): Promise<
   const row = await db.export.findFirst({ where: { id: ctx.payload.exportId, projectId: ctx.projectId }, include: { project: { select: { workspaceId: true, name: true } } } });
   if (!row) throw new NonRetryableError("This export was deleted.");
   await db.export.update({ where: { id: row.id }, data: { status: "running" } });
+  if (row.format === "bundle" || row.format === "hub") {
+    const { pushRunToHub, writeRunBundle } = await import("./run-bundle");
+    return row.format === "bundle" ? writeRunBundle(ctx, row) : pushRunToHub(ctx, row);
+  }
   const options = (row.metadata ?? {}) as ExportOptions;
   const total = await db.datasetExample.count({ where: { projectId: ctx.projectId, split: { in: ["train", "eval"] } } });
   const result = await writeDatasetExport({

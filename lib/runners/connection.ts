@@ -125,7 +125,9 @@ function commandSettler(
     action();
   };
   const onAbort = () => finish(() => (stop(), reject(options.signal?.reason)));
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish(() => (stop(), reject(commandTimeout(options.timeoutMs!, where)))), options.timeoutMs);
+  const { timeoutMs } = options;
+  const onTimeout = () => finish(() => (stop(), reject(commandTimeout(timeoutMs!, where))));
+  const timer = timeoutMs === undefined ? undefined : setTimeout(onTimeout, timeoutMs);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   return {
     setStop(fn: () => void) {
@@ -136,7 +138,7 @@ function commandSettler(
   };
 }
 
-// ───────────────────────────── SSH ─────────────────────────────
+// SSH
 
 function codesOf(error: unknown): { code?: string; level?: string; message: string } {
   const e = error as { code?: unknown; level?: unknown; message?: unknown } | null;
@@ -156,17 +158,27 @@ export function connectionFailure(error: unknown, target: { host: string; port: 
     return new RunnerError(`${host} refused the connection on port ${port}. Is sshd running and listening on port ${port}?`, { kind: "refused", cause: error });
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || level === "client-dns") {
-    return new RunnerError(`The host name "${host}" was not found (DNS lookup failed). Check the spelling, or use the machine's IP address.`, { kind: "host_not_found", cause: error });
+    return new RunnerError(`The host name "${host}" was not found (DNS lookup failed). Check the spelling, or use the machine's IP address.`, {
+      kind: "host_not_found",
+      cause: error,
+    });
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") {
     return new RunnerError(`${host} is unreachable from this server (no route). Check the address and the network in between.`, { kind: "timeout", cause: error });
   }
   if (level === "client-timeout" || code === "ETIMEDOUT") {
-    return new RunnerError(`${host}:${port} did not answer in time (timed out). Check the address and port, and that no firewall blocks the connection.`, { kind: "timeout", cause: error });
+    return new RunnerError(`${host}:${port} did not answer in time (timed out). Check the address and port, and that no firewall blocks the connection.`, {
+      kind: "timeout",
+      cause: error,
+    });
   }
   if (level === "client-authentication") {
     const user = target.username ?? "the user";
-    return new RunnerError(`${host} refused the key for user "${user}" (authentication failed). Is the public key in ~/.ssh/authorized_keys of ${user} on that machine, and is the user name right?`, { kind: "auth", cause: error });
+    return new RunnerError(
+      `${host} refused the key for user "${user}" (authentication failed). ` +
+        `Is the public key in ~/.ssh/authorized_keys of ${user} on that machine, and is the user name right?`,
+      { kind: "auth", cause: error },
+    );
   }
   if (/Cannot parse privateKey|does not contain a \(valid\) private key/.test(message)) {
     return new RunnerError("The private key could not be read (malformed, or protected by a passphrase, which is not supported).", { kind: "key", cause: error });
@@ -297,7 +309,10 @@ class SshConnection implements RunnerConnection {
   }
 
   #lost(doing: string, cause?: unknown): RunnerError {
-    return new RunnerError(`The SSH connection to ${this.#where} was lost while trying to ${doing}. Processes started detached keep running; reconnect to check on them.`, { kind: "connection_lost", cause: cause ?? this.#lastError });
+    return new RunnerError(
+      `The SSH connection to ${this.#where} was lost while trying to ${doing}. Processes started detached keep running; reconnect to check on them.`,
+      { kind: "connection_lost", cause: cause ?? this.#lastError },
+    );
   }
 
   #fileFailure(error: unknown, doing: string, remotePath: string): RunnerError {
@@ -327,7 +342,10 @@ class SshConnection implements RunnerConnection {
       (error: unknown) => {
         if (this.#sftp === session) this.#sftp = undefined;
         if (this.#down) throw this.#lost("open an SFTP session", error);
-        throw new RunnerError(`${this.#where} offers no SFTP session (${(error as Error).message}). Enable it in sshd_config ("Subsystem sftp internal-sftp").`, { kind: "file", cause: error });
+        throw new RunnerError(
+          `${this.#where} offers no SFTP session (${(error as Error).message}). Enable it in sshd_config ("Subsystem sftp internal-sftp").`,
+          { kind: "file", cause: error },
+        );
       },
     );
     this.#sftp = session;
@@ -543,7 +561,7 @@ class SshConnection implements RunnerConnection {
   }
 }
 
-// ───────────────────────────── local ─────────────────────────────
+// The local runner
 
 class LocalConnection implements RunnerConnection {
   // This machine's "link" never drops.

@@ -115,9 +115,10 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
 /** Creates the Run and its train job together; refuses what cannot work, with the reason. */
 export async function startTraining(ctx: ProjectContext, input: StartTrainingInput): Promise<{ runId: string; jobId: string }> {
   const fields = startTrainingSchema.parse(input);
+  // The runner first: another workspace's id is not found, whatever else is wrong.
+  const runner = await loadRunnerRecord(ctx.workspace.id, fields.runnerId);
   const project = await loadProject(ctx);
   if (!project.baseModelId) throw invalidInput("Set the project's base model first (project settings), e.g. Qwen/Qwen2.5-0.5B-Instruct.");
-  const runner = await loadRunnerRecord(ctx.workspace.id, fields.runnerId);
   if (runner.kind === "ssh" && !runner.hostKeyFingerprint) {
     throw invalidInput(`Confirm the host key of runner "${runner.name}" in workspace settings first.`, { runnerId: "Its host key is not confirmed yet." });
   }

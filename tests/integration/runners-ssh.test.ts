@@ -163,8 +163,11 @@ function connectionContract(label: string, open: () => Promise<{ conn: RunnerCon
 
     it("stops a command at its time limit or when aborted", async () => {
       let started = Date.now();
-      await expectFailure(conn.exec("sleep 5", { timeoutMs: 300 }), "timeout", /did not finish within/);
+      await expectFailure(conn.exec("sleep 5.123; echo never", { timeoutMs: 300 }), "timeout", /did not finish within 300 ms/);
       expect(Date.now() - started).toBeLessThan(2_000);
+      // Killed on the box too, not just abandoned ([3]: so pgrep's own shell does not match).
+      await sleep(200);
+      expect((await conn.exec("pgrep -f 'sleep 5.12[3]'")).stdout).toBe("");
       started = Date.now();
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("cancelled by test")), 200);

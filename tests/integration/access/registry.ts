@@ -64,6 +64,10 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "app/w/[workspace]/p/[project]/train/actions.ts#resolveModelInfoAction": { input: projectInput() },
   "app/w/[workspace]/p/[project]/train/actions.ts#preflightAction": { input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-balanced" } }) },
   "app/w/[workspace]/p/[project]/train/actions.ts#startTrainingAction": { input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-quick" } }) },
+  "app/w/[workspace]/p/[project]/evaluate/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
+  "app/w/[workspace]/p/[project]/evaluate/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
+  "app/w/[workspace]/p/[project]/export/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
+  "app/w/[workspace]/p/[project]/export/actions.ts#startHubPushAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, hub: { repo: "someone/model" } }) },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/w/[workspace]/p/[project]/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };

@@ -1,10 +1,41 @@
-import { EmptyState } from "@/components/ui/empty-state";
+import type { Metadata } from "next";
+import { RunExportPanel } from "@/components/exports/run-export-panel";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
+import { can } from "@/lib/access/permissions";
+import { listExports } from "@/lib/exports";
+import { listProjectJobs } from "@/lib/jobs/queries";
+import { listRuns } from "@/lib/training";
+import { listSecrets } from "@/lib/secrets";
 
-export const metadata = { title: "Export" };
+export const metadata: Metadata = { title: "Export" };
 
 export default async function ExportPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
-  await projectPageContext(workspace, project);
-  return <EmptyState title="Export" description="This step is not available yet." />;
+  const ctx = await projectPageContext(workspace, project);
+  const [runs, exports, jobs, secrets] = await Promise.all([listRuns(ctx), listExports(ctx), listProjectJobs(ctx, 100), listSecrets(ctx)]);
+  const finished = runs.filter((r) => r.status === "success");
+  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Ship a run</CardTitle>
+        <CardDescription>Download everything a run made as one bundle you can load in Ollama, or push its adapter to the Hugging Face Hub.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <RunExportPanel
+          projectId={ctx.projectId}
+          runs={finished.map((r) => ({ id: r.id, name: r.name, evaluated: Boolean(r.metrics.evaluation) }))}
+          exports={exports
+            .filter((x) => x.format === "bundle" || x.format === "hub")
+            .map((x) => ({ id: x.id, format: x.format, status: x.status, url: x.url, sizeBytes: x.sizeBytes, filename: x.filename, jobId: x.jobId, runName: (x.runId && nameOf.get(x.runId)) || "run", createdAt: x.createdAt, error: typeof x.metadata.error === "string" ? x.metadata.error : null }))}
+          jobs={jobs.filter((j) => j.type === "export")}
+          canCreate={can(ctx.role, "exports.create")}
+          hasToken={secrets.some((s) => s.name === "HF_TOKEN")}
+          settingsHref={`/w/${workspace}/settings`}
+          evaluateHref={`/w/${workspace}/p/${project}/evaluate`}
+        />
+      </CardContent>
+    </Card>
+  );
 }

@@ -1,0 +1,21 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { projectAction } from "@/lib/access/action";
+import { hubPushSchema, startBundleExport, startHubPush } from "@/lib/exports";
+
+const base = z.object({ projectId: z.string(), runId: z.uuid() });
+const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/export`);
+
+export const startBundleExportAction = projectAction("startBundleExport", "exports.create", base, async (ctx, input) => {
+  const row = await startBundleExport(ctx, input.runId);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { exportId: row.id };
+});
+
+export const startHubPushAction = projectAction("startHubPush", "exports.create", base.extend({ hub: hubPushSchema }), async (ctx, input) => {
+  const row = await startHubPush(ctx, input.runId, input.hub);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { exportId: row.id };
+});

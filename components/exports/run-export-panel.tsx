@@ -1,0 +1,157 @@
+"use client";
+
+import { Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { startBundleExportAction, startHubPushAction } from "@/app/w/[workspace]/p/[project]/export/actions";
+import { useAction } from "@/components/forms/use-action";
+import { JobProgress } from "@/components/jobs/job-progress";
+import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { formatBytes } from "@/components/sources/upload-dropzone";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Field, FormError } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/select";
+import { Switch } from "@/components/ui/switch";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import type { JobView } from "@/lib/jobs/queries";
+
+type RunOption = { id: string; name: string; evaluated: boolean };
+export type RunExportItem = { id: string; format: string; status: string; url: string | null; sizeBytes: number | null; filename: string | null; jobId: string | null; runName: string; createdAt: string; error: string | null };
+
+type Props = { projectId: string; runs: RunOption[]; exports: RunExportItem[]; jobs: JobView[]; canCreate: boolean; hasToken: boolean; settingsHref: string; evaluateHref: string };
+
+/** Bundle download and Hub push of an evaluated run, with the exports made so far. */
+export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasToken, settingsHref, evaluateHref }: Props) {
+  const router = useRouter();
+  const evaluated = runs.filter((r) => r.evaluated);
+  const [runId, setRunId] = useState(evaluated[0]?.id ?? "");
+  const [repo, setRepo] = useState("");
+  const [isPrivate, setPrivate] = useState(true);
+  const [withDataset, setWithDataset] = useState(false);
+  const bundle = useAction(startBundleExportAction);
+  const push = useAction(startHubPushAction);
+  const { jobs: live } = useProjectJobs(projectId, jobs);
+  const settled = live.filter((j) => j.type === "export" && ["success", "failed", "cancelled"].includes(j.status)).map((j) => j.id + j.status).join();
+  const seen = useRef(settled);
+  useEffect(() => {
+    if (seen.current !== settled) {
+      seen.current = settled;
+      router.refresh();
+    }
+  }, [settled, router]);
+
+  return (
+    <div className="space-y-6">
+      {evaluated.length === 0 ? (
+        <p className="text-sm text-muted-foreground">
+          No evaluated run yet. Every bundle ships with its evaluation: <a className="underline" href={evaluateHref}>evaluate a finished run</a> first.
+        </p>
+      ) : (
+        <div className="space-y-4">
+          <Field label="Run" htmlFor="x-run">
+            <NativeSelect id="x-run" value={runId} onChange={(e) => setRunId(e.target.value)}>
+              {evaluated.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </NativeSelect>
+          </Field>
+          <div className="grid gap-4 lg:grid-cols-2">
+            <div className="space-y-2 rounded-md border p-4">
+              <div className="flex items-center gap-2 font-medium">
+                <FileArchive className="size-4" /> Bundle (ZIP)
+              </div>
+              <p className="text-sm text-muted-foreground">Adapter and tokenizer, training config and preset, the dataset version, metrics with a loss-curve image, the eval report, a model card, an Ollama Modelfile and a reproducibility manifest.</p>
+              <FormError message={bundle.error?.message} />
+              {canCreate && (
+                <Button disabled={bundle.pending || !runId} onClick={() => bundle.run({ projectId, runId }, () => (toast.success("Building the bundle."), router.refresh()))} data-testid="build-bundle">
+                  <FileArchive className="size-4" /> {bundle.pending ? "Starting…" : "Build bundle"}
+                </Button>
+              )}
+            </div>
+            <form
+              className="space-y-3 rounded-md border p-4"
+              onSubmit={(event) => {
+                event.preventDefault();
+                void push.run({ projectId, runId, hub: { repo, private: isPrivate, includeDataset: withDataset } }, () => (toast.success("Pushing to the Hub."), router.refresh()));
+              }}
+            >
+              <div className="flex items-center gap-2 font-medium">
+                <UploadCloud className="size-4" /> Push to the Hugging Face Hub
+              </div>
+              {!hasToken && (
+                <p className="text-sm text-amber-600">
+                  Needs a write token: add <code>HF_TOKEN</code> in <a className="underline" href={settingsHref}>workspace settings → Secrets</a>.
+                </p>
+              )}
+              <Field label="Repository" htmlFor="x-repo" error={push.fieldErrors["hub.repo"]} hint="namespace/name: your user or an organization your token can write to.">
+                <Input id="x-repo" value={repo} placeholder="your-user/handbook-qa-lora" onChange={(e) => setRepo(e.target.value)} className="font-mono" />
+              </Field>
+              <div className="flex flex-wrap gap-6 text-sm">
+                <label className="flex items-center gap-2">
+                  <Switch checked={isPrivate} onCheckedChange={setPrivate} /> Private
+                </label>
+                <label className="flex items-center gap-2">
+                  <Switch checked={withDataset} onCheckedChange={setWithDataset} /> Also push the dataset (to <code>{repo || "…"}-dataset</code>)
+                </label>
+              </div>
+              <FormError message={push.error && !push.error.fieldErrors ? push.error.message : undefined} />
+              {canCreate && (
+                <Button type="submit" variant="outline" disabled={push.pending || !runId || !repo}>
+                  <UploadCloud className="size-4" /> {push.pending ? "Starting…" : "Push"}
+                </Button>
+              )}
+            </form>
+          </div>
+        </div>
+      )}
+      {exports.length > 0 && (
+        <Table data-testid="run-exports">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Export</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Size</TableHead>
+              <TableHead />
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {exports.map((x) => {
+              const job = live.find((j) => j.id === x.jobId);
+              const active = job && ["queued", "running", "retrying"].includes(job.status);
+              return (
+                <TableRow key={x.id} data-testid={`export-${x.format}`}>
+                  <TableCell>
+                    <div className="font-medium">{x.format === "hub" ? "Hub push" : "Bundle"} · {x.runName}</div>
+                    <div className="text-xs text-muted-foreground">{new Date(x.createdAt).toLocaleString()}</div>
+                  </TableCell>
+                  <TableCell className="w-64">
+                    {active && job ? <JobProgress job={job} /> : <Badge variant={x.status === "success" ? "secondary" : x.status === "failed" ? "destructive" : "outline"}>{x.status}</Badge>}
+                    {x.status === "failed" && (job?.errorMessage ?? x.error) && <div className="mt-1 text-xs text-destructive">{job?.errorMessage ?? x.error}</div>}
+                  </TableCell>
+                  <TableCell className="tabular-nums">{x.sizeBytes ? formatBytes(x.sizeBytes) : "–"}</TableCell>
+                  <TableCell className="text-right">
+                    {x.status === "success" && x.format === "bundle" && (
+                      <a className="inline-flex items-center gap-1 text-sm underline" href={`/api/projects/${projectId}/exports/${x.id}/download`} data-testid="download-bundle">
+                        <Download className="size-3" /> Download
+                      </a>
+                    )}
+                    {x.status === "success" && x.url && (
+                      <a className="inline-flex items-center gap-1 text-sm underline" href={x.url} target="_blank" rel="noreferrer">
+                        <ExternalLink className="size-3" /> Open on the Hub
+                      </a>
+                    )}
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+// What a finished, evaluated run ships as: its adapter with tokenizer files, the training config
+// and preset, the dataset version it trained on, metrics with a loss-curve image, the eval
+// report, a model card, an Ollama Modelfile and a reproducibility manifest. The same pieces
+// feed the ZIP bundle and the Hub push; big files are referenced by storage key and streamed.
+import { createRequire } from "node:module";
+import { Readable } from "node:stream";
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { lossChartSvg } from "@/lib/bundle/loss-chart";
+import { modelCard, type HyperparameterValue } from "@/lib/bundle/model-card";
+import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/bundle/modelfile";
+import type { BundleEntry } from "@/lib/bundle/zip";
+import { conflict, notFound } from "@/lib/errors";
+import type { ModelInfo } from "@/lib/models/info";
+import { getStorage, readToBuffer } from "@/lib/storage";
+
+const runInclude = {
+  project: { select: { name: true, workspaceId: true, modelInfo: true, taskType: true } },
+  datasetVersion: true,
+  runner: { select: { name: true } },
+  files: true,
+  evalSamples: { orderBy: { position: "asc" } },
+} satisfies Prisma.RunInclude;
+export type BundleRun = Prisma.RunGetPayload<{ include: typeof runInclude }>;
+
+export type Evaluation = {
+  eval_loss: number | null;
+  perplexity: number | null;
+  num_samples: number;
+  rouge_l_base: number;
+  rouge_l_tuned: number;
+  exact_match_base: number;
+  exact_match_tuned: number;
+  wins: number;
+  ties: number;
+  losses: number;
+  judge_score: number | null;
+  evaluated_at: string;
+};
+
+export function evaluationOf(metrics: unknown): Evaluation | null {
+  return ((metrics as Record<string, unknown> | null)?.evaluation as Evaluation | undefined) ?? null;
+}
+
+/** The run with all a bundle needs; refuses a run that is not finished or not evaluated. */
+export async function loadBundleRun(projectId: string, runId: string): Promise<BundleRun> {
+  const run = await db.run.findFirst({ where: { id: runId, projectId }, include: runInclude });
+  if (!run) throw notFound("Run");
+  if (run.status !== "success") throw conflict("Only a finished run can be exported.");
+  if (!evaluationOf(run.metrics)) throw conflict("Evaluate this run first (Evaluate step): a bundle always ships with its evaluation.");
+  if (!run.files.some((f) => f.kind === "artifact" && f.filename.endsWith("adapter_config.json"))) throw conflict("This run has no saved adapter.");
+  return run;
+}
+
+const APP_VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+function packageVersions(hardware: unknown): Record<string, string> {
+  const h = (hardware ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(["python", "torch", "transformers", "peft", "cuda", "bitsandbytes"].flatMap((k) => (typeof h[k] === "string" ? [[k, h[k] as string]] : [])));
+}
+
+async function tokenizerChatTemplate(run: BundleRun): Promise<string | null> {
+  const file = run.files.find((f) => f.filename.endsWith("adapter/tokenizer_config.json"));
+  if (!file) return null;
+  try {
+    const config = JSON.parse((await readToBuffer(await getStorage().get(file.storagePath), 5_000_000)).toString("utf8")) as { chat_template?: unknown };
+    return typeof config.chat_template === "string" ? config.chat_template : null;
+  } catch {
+    return null;
+  }
+}
+
+async function curves(runId: string) {
+  const rows = await db.runMetric.findMany({ where: { runId, name: { in: ["train_loss", "eval_loss", "learning_rate"] } }, orderBy: [{ name: "asc" }, { step: "asc" }], select: { name: true, step: true, value: true, epoch: true } });
+  return rows;
+}
+
+function hyperparamsOf(run: BundleRun): Record<string, HyperparameterValue> {
+  return Object.fromEntries(Object.entries((run.hyperparams ?? {}) as Record<string, unknown>).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v) || Array.isArray(v))) as Record<
+    string,
+    HyperparameterValue
+  >;
+}
+
+export type RunDocuments = { readme: string; modelfile: string; ollama: string; manifest: Record<string, unknown>; repoName?: string };
+
+/** Model card, Modelfile, how-to and manifest of a run. */
+export async function runDocuments(run: BundleRun, options: { repoName?: string; datasetRepo?: string } = {}): Promise<RunDocuments> {
+  const info = (run.project.modelInfo as ModelInfo | null) ?? null;
+  const evaluation = evaluationOf(run.metrics)!;
+  const version = run.datasetVersion!;
+  const parameters = (run.parameters ?? {}) as { preset?: { name?: string } };
+  const baseModel = run.baseModelId ?? "unknown";
+  const readme = modelCard({
+    repoName: options.repoName,
+    baseModel,
+    baseModelRevision: info?.revision ?? undefined,
+    license: info?.license ?? undefined,
+    datasets: options.datasetRepo ? [options.datasetRepo] : undefined,
+    method: run.method,
+    preset: parameters.preset?.name,
+    hyperparams: hyperparamsOf(run),
+    metrics: { eval_loss: evaluation.eval_loss, perplexity: evaluation.perplexity, rouge_l: evaluation.rouge_l_tuned, exact_match: run.project.taskType === "qa" ? evaluation.exact_match_tuned : null, judge_score: evaluation.judge_score },
+    datasetVersion: { version: version.version, contentHash: version.contentHash, numTrain: version.numTrain, numEval: version.numEval },
+    projectName: run.project.name,
+    createdAt: run.finishedAt ?? run.createdAt,
+  });
+  const from = ollamaBaseFor(baseModel) ?? baseModel;
+  const modelfile = ollamaModelfile({ baseModel, chatTemplate: chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: info?.model_type }) });
+  const ollama = `# Run in Ollama\n\n${ollamaHowTo({ modelName: `${run.project.name}-${run.name}`, baseModel, from })}\n`;
+  const manifest = {
+    format: "finetuneflow-bundle/1",
+    app_version: APP_VERSION,
+    run: { id: run.id, name: run.name, method: run.method, started_at: run.startedAt, finished_at: run.finishedAt, duration_seconds: run.durationSeconds },
+    base_model: { id: baseModel, revision: info?.revision ?? null, license: info?.license ?? null, num_parameters: info?.num_parameters ?? null },
+    dataset_version: { version: version.version, content_hash: version.contentHash, num_train: version.numTrain, num_eval: version.numEval, manifest: version.manifest },
+    preset: parameters.preset ?? null,
+    hyperparams: run.hyperparams,
+    seed: (run.hyperparams as { seed?: number } | null)?.seed ?? null,
+    runner: { name: run.runner?.name ?? null, hardware: run.hardwareInfo },
+    packages: packageVersions(run.hardwareInfo),
+    metrics: run.metrics,
+  };
+  return { readme, modelfile, ollama, manifest, repoName: options.repoName };
+}
+
+const jsonText = (value: unknown) => ({ text: `${JSON.stringify(value, null, 2)}\n` });
+
+/** Every entry of the ZIP bundle, in reading order. */
+export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
+  const docs = await runDocuments(run);
+  const points = await curves(run.id);
+  const series = (name: string) => points.filter((p) => p.name === name).map((p) => ({ step: p.step, value: p.value }));
+  const version = run.datasetVersion!;
+  const adapterFiles = run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/"));
+  const logFile = (name: string) => run.files.find((f) => f.kind === "log" && f.filename === name);
+  const config = logFile("config.json");
+  const events = logFile("events.jsonl");
+  const evaluation = evaluationOf(run.metrics)!;
+  const entries: BundleEntry[] = [
+    { path: "README.md", source: { text: docs.readme } },
+    { path: "Modelfile", source: { text: docs.modelfile } },
+    { path: "OLLAMA.md", source: { text: docs.ollama } },
+    { path: "manifest.json", source: jsonText(docs.manifest) },
+    ...adapterFiles.map((f) => ({ path: `adapter/${f.filename.slice("output/adapter/".length)}`, source: { storageKey: f.storagePath }, compress: !f.filename.endsWith(".safetensors") })),
+    ...(config ? [{ path: "training/config.json", source: { storageKey: config.storagePath } }] : []),
+    { path: "training/preset.json", source: jsonText({ preset: (run.parameters as { preset?: unknown } | null)?.preset ?? null, method: run.method, hyperparams: run.hyperparams }) },
+    { path: "dataset/train.jsonl", source: { storageKey: version.trainPath! } },
+    ...(version.evalPath && version.numEval > 0 ? [{ path: "dataset/eval.jsonl", source: { storageKey: version.evalPath } }] : []),
+    { path: "metrics/metrics.json", source: jsonText(run.metrics) },
+    { path: "metrics/curves.csv", source: { stream: async () => Readable.from(["name,step,epoch,value\n", ...points.map((p) => `${p.name},${p.step},${p.epoch ?? ""},${p.value}\n`)]) } },
+    {
+      path: "metrics/loss-curve.svg",
+      source: { text: lossChartSvg([{ name: "train loss", points: series("train_loss") }, { name: "eval loss", points: series("eval_loss") }], { title: `${run.name}: loss by step` }) },
+    },
+    { path: "eval/report.json", source: jsonText({ summary: evaluation, samples: run.evalSamples.map((s) => ({ prompt: s.prompt, reference: s.reference, base: s.baseOutput, tuned: s.tunedOutput, scores: s.scores, judge_score: s.judgeScore, judge_reason: s.judgeReason })) }) },
+    ...(events ? [{ path: "logs/events.jsonl", source: { storageKey: events.storagePath } }] : []),
+  ];
+  return entries;
+}
+
+/** The files a Hub push uploads: the adapter (with tokenizer files) and the model card. */
+export function hubAdapterFiles(run: BundleRun) {
+  return run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/")).map((f) => ({ path: f.filename.slice("output/adapter/".length), storageKey: f.storagePath }));
+}
