@@ -2,7 +2,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-export type Series = { key: string; label: string; points: Array<{ step: number; value: number }>; dashed?: boolean };
+export type Series = { key: string; label: string; points: Array<{ step: number; value: number }>; dashed?: boolean; /** Same number, same colour (e.g. one per run). */ color?: number };
 
 const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)"];
 
@@ -49,7 +49,7 @@ export function StepChart({ series, height = 260, yLabel, logScale = false }: { 
                 key={s.key}
                 dataKey={s.key}
                 name={s.label}
-                stroke={COLORS[i % COLORS.length]}
+                stroke={COLORS[(s.color ?? i) % COLORS.length]}
                 strokeDasharray={s.dashed ? "5 4" : undefined}
                 dot={s.points.length < 3}
                 strokeWidth={2}

@@ -2,11 +2,11 @@
 
 import { Download, FileArchive } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { startDatasetExportAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
-import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
 import { formatBytes } from "@/components/sources/upload-dropzone";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -44,14 +44,7 @@ export function ExportPanel({ projectId, formats, exports, jobs, canCreate }: Pr
   const start = useAction(startDatasetExportAction);
   const { jobs: live } = useProjectJobs(projectId, jobs);
   const byId = new Map(live.map((j) => [j.id, j]));
-  const settled = live.filter((j) => j.type === "export" && ["success", "failed", "cancelled"].includes(j.status)).map((j) => j.id + j.status).join();
-  const seen = useRef(settled);
-  useEffect(() => {
-    if (seen.current !== settled) {
-      seen.current = settled;
-      router.refresh();
-    }
-  }, [settled, router]);
+  useRefreshWhenSettled(live, (j) => j.type === "export");
   const info = formats.find((f) => f.id === format)!;
 
   return (

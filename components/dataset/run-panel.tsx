@@ -1,13 +1,11 @@
 "use client";
 
 import { Eye, Play } from "lucide-react";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
 import { startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { JobList } from "@/components/jobs/job-list";
-import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { toast } from "@/components/ui/toast";
@@ -27,19 +25,11 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 
 /** The estimate before a run, the preview and generate buttons, and the live runs. */
 export function RunPanel({ projectId, estimate, jobs, canRun, canCancel }: Props) {
-  const router = useRouter();
   const preview = useAction(startPreviewAction);
   const generate = useAction(startGenerationAction);
   const { jobs: live } = useProjectJobs(projectId, jobs);
   // A preview or run that finishes brings in its examples.
-  const settled = live.filter((j) => (j.type === "dataset_preview" || j.type === "dataset_generate") && ["success", "failed", "cancelled"].includes(j.status)).map((j) => j.id + j.status).join();
-  const seen = useRef(settled);
-  useEffect(() => {
-    if (seen.current !== settled) {
-      seen.current = settled;
-      router.refresh();
-    }
-  }, [settled, router]);
+  useRefreshWhenSettled(live, (j) => j.type === "dataset_preview" || j.type === "dataset_generate");
 
   const busy = live.some((j) => (j.type === "dataset_preview" || j.type === "dataset_generate") && ["queued", "running", "retrying"].includes(j.status));
   return (

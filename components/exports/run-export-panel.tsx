@@ -2,11 +2,11 @@
 
 import { Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { startBundleExportAction, startHubPushAction } from "@/app/w/[workspace]/p/[project]/export/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
-import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
 import { formatBytes } from "@/components/sources/upload-dropzone";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -34,14 +34,7 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
   const bundle = useAction(startBundleExportAction);
   const push = useAction(startHubPushAction);
   const { jobs: live } = useProjectJobs(projectId, jobs);
-  const settled = live.filter((j) => j.type === "export" && ["success", "failed", "cancelled"].includes(j.status)).map((j) => j.id + j.status).join();
-  const seen = useRef(settled);
-  useEffect(() => {
-    if (seen.current !== settled) {
-      seen.current = settled;
-      router.refresh();
-    }
-  }, [settled, router]);
+  useRefreshWhenSettled(live, (j) => j.type === "export");
 
   return (
     <div className="space-y-6">

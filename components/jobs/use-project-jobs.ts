@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
 import type { JobView } from "@/lib/jobs/queries";
 
 export type LiveMode = "connecting" | "live" | "polling";
@@ -64,4 +65,25 @@ export function useProjectJobs(projectId: string, initial: JobView[]) {
   }, [projectId]);
 
   return { jobs, mode };
+}
+
+const SETTLED = ["success", "failed", "cancelled"];
+
+/**
+ * Re-renders the page's server data once a job matching `watch` settles (a finished export
+ * brings its download link, a finished run its files), not on every progress tick.
+ */
+export function useRefreshWhenSettled(jobs: JobView[], watch: (job: JobView) => boolean) {
+  const router = useRouter();
+  const settled = jobs
+    .filter((j) => watch(j) && SETTLED.includes(j.status))
+    .map((j) => `${j.id}:${j.status}`)
+    .join(",");
+  const seen = useRef(settled);
+  useEffect(() => {
+    if (seen.current !== settled) {
+      seen.current = settled;
+      router.refresh();
+    }
+  }, [settled, router]);
 }

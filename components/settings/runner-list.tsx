@@ -14,22 +14,11 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
+import type { RunnerView } from "@/lib/runners";
 import type { RunnerCheck } from "@/lib/runners/check";
 
-export type RunnerRow = {
-  id: string;
-  name: string;
-  kind: "ssh" | "local";
-  host: string | null;
-  port: number;
-  username: string | null;
-  workDir: string;
-  pythonPath: string | null;
-  publicKey: string | null;
-  hostKeyFingerprint: string | null;
-  lastCheck: RunnerCheck | null;
-  lastCheckedAt: string | null;
-};
+/** A runner as the browser gets it: never its private key. */
+export type RunnerRow = Omit<RunnerView, "hasPrivateKey" | "createdAt" | "lastCheckedAt"> & { lastCheckedAt: string | null };
 
 function stripPrefix(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k.replace(/^runner\./, ""), v]));
@@ -189,17 +178,13 @@ function HostKeyDialog({ workspaceId, runner, onClose }: { workspaceId: string; 
 function CheckSummary({ check }: { check: RunnerCheck }) {
   return (
     <div className="mt-1 space-y-0.5 text-xs" data-testid="runner-check">
-      {check.gpus.length > 0 ? (
-        check.gpus.map((gpu, i) => (
-          <div key={i}>
-            <Cpu className="mr-1 inline size-3" />
-            {gpu.name} · {(gpu.memoryFreeMb / 1024).toFixed(1)} of {(gpu.memoryTotalMb / 1024).toFixed(1)} GB free{gpu.driver ? ` · driver ${gpu.driver}` : ""}
-            {gpu.cuda ? ` · CUDA ${gpu.cuda}` : ""}
-          </div>
-        ))
-      ) : (
-        <div className="text-amber-600 dark:text-amber-400">No NVIDIA GPU found</div>
-      )}
+      {check.gpus.map((gpu, i) => (
+        <div key={i}>
+          <Cpu className="mr-1 inline size-3" />
+          {gpu.name} · {(gpu.memoryFreeMb / 1024).toFixed(1)} of {(gpu.memoryTotalMb / 1024).toFixed(1)} GB free{gpu.driver ? ` · driver ${gpu.driver}` : ""}
+          {gpu.cuda ? ` · CUDA ${gpu.cuda}` : ""}
+        </div>
+      ))}
       <div className="text-muted-foreground">
         {check.python ? `Python ${check.python.version}` : "No Python found"} · {check.diskFreeGb.toFixed(1)} GB free in {check.workDir}
       </div>
@@ -245,7 +230,7 @@ export function RunnerList({ workspaceId, runners, canManage }: { workspaceId: s
                   )}
                 </div>
                 <div className="font-mono text-xs text-muted-foreground">
-                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir}
+                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir} · {r.pythonPath ? `python: ${r.pythonPath}` : "venv set up on first run"}
                 </div>
                 {r.lastCheck && <CheckSummary check={r.lastCheck} />}
                 {checkError[r.id] && (

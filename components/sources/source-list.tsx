@@ -2,13 +2,11 @@
 
 import { Database, ExternalLink, FileText, Globe, RefreshCw, Trash2 } from "lucide-react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
 import { deleteSourceAction, rechunkSourcesAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
-import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
@@ -34,7 +32,6 @@ function fileIdOf(job: JobView): string | undefined {
 type Props = { projectId: string; base: string; sources: SourceView[]; jobs: JobView[]; canManage: boolean; canImport: boolean };
 
 export function SourceList({ projectId, base, sources, jobs: initialJobs, canManage, canImport }: Props) {
-  const router = useRouter();
   const { jobs } = useProjectJobs(projectId, initialJobs);
   const remove = useAction(deleteSourceAction);
   const rechunk = useAction(rechunkSourcesAction);
@@ -45,14 +42,7 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
     const fileId = fileIdOf(job);
     if (fileId && !latest.has(fileId)) latest.set(fileId, job);
   }
-  const settled = jobs.filter((j) => fileIdOf(j) && ["success", "failed", "cancelled"].includes(j.status)).map((j) => `${j.id}:${j.status}`).join(",");
-  const seen = useRef(settled);
-  useEffect(() => {
-    if (seen.current !== settled) {
-      seen.current = settled;
-      router.refresh();
-    }
-  }, [settled, router]);
+  useRefreshWhenSettled(jobs, (j) => Boolean(fileIdOf(j)));
 
   const stale = sources.filter((s) => s.stale);
   return (

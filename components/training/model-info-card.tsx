@@ -53,7 +53,9 @@ export function ModelInfoCard({ projectId, baseModelId, info, canRefresh, settin
           {facts.map(([label, value]) => (
             <div key={label}>
               <dt className="text-xs text-muted-foreground">{label}</dt>
-              <dd className="tabular-nums">{value}</dd>
+              <dd className="truncate tabular-nums" title={value}>
+                {value}
+              </dd>
             </div>
           ))}
         </dl>

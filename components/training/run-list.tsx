@@ -1,12 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
 import { formatDuration } from "@/components/jobs/format";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
-import { useProjectJobs } from "@/components/jobs/use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { JobView } from "@/lib/jobs/queries";
 import type { RunSummary } from "@/lib/training";
@@ -15,16 +13,8 @@ const fmt = (v: unknown, digits = 4) => (typeof v === "number" ? v.toFixed(digit
 
 /** The project's runs with their live job progress. */
 export function RunList({ projectId, runs, jobs, hrefFor }: { projectId: string; runs: RunSummary[]; jobs: JobView[]; hrefFor: Record<string, string> }) {
-  const router = useRouter();
   const { jobs: live } = useProjectJobs(projectId, jobs);
-  const settled = live.filter((j) => j.type === "train" && ["success", "failed", "cancelled"].includes(j.status)).map((j) => j.id + j.status).join();
-  const seen = useRef(settled);
-  useEffect(() => {
-    if (seen.current !== settled) {
-      seen.current = settled;
-      router.refresh();
-    }
-  }, [settled, router]);
+  useRefreshWhenSettled(live, (j) => j.type === "train");
   if (runs.length === 0) return <p className="text-sm text-muted-foreground">No runs yet. Launch one above.</p>;
   return (
     <Table>

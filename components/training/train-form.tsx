@@ -168,7 +168,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
         });
       }}
     >
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid items-start gap-4 sm:grid-cols-3">
         <Field label="Runner" htmlFor="t-runner" error={fieldErrors.runnerId}>
           <NativeSelect id="t-runner" value={runnerId} onChange={(e) => setRunnerId(e.target.value)}>
             {runners.map((r) => (

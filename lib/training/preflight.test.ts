@@ -94,7 +94,7 @@ describe("estimateTraining memory", () => {
   it("is unknown without a runner, and without a looked-up model", () => {
     const noRunner = estimateTraining(plan({ runnerFreeVramMb: undefined }));
     expect(noRunner.verdict).toBe("unknown");
-    expect(noRunner.reasons[0]).toMatch(/choose a runner/);
+    expect(noRunner.reasons[0]).toMatch(/reported no GPU/);
     const noModel = estimateTraining(plan({ modelInfo: null }));
     expect(noModel.verdict).toBe("unknown");
     expect(noModel.reasons.join("\n")).toMatch(/not been looked up/);

@@ -248,7 +248,7 @@ export function estimateTraining(plan: TrainingPlan): TrainingEstimate {
 
   const reasons: string[] = [];
   const needs = `Needs about ${formatGb(memory.totalGb)} of GPU memory`;
-  if (freeGb === null) reasons.push(`${needs}; choose a runner to compare it with the GPU's free memory.`);
+  if (freeGb === null) reasons.push(`${needs}; the runner has reported no GPU yet (run "Check" on it in workspace settings) to compare it with its free memory.`);
   else if (verdict === "tight") reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free, which leaves little room: long batches may run out of memory.`);
   else if (verdict === "too_big") reasons.push(`${needs}; the runner has only ${formatGb(freeGb)} free.`);
   else reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free.`);

@@ -1,6 +1,7 @@
 // Shell commands a training job runs on the box, and the run directory's paths. Everything
 // interpolated into a command is quoted here, in one place.
 import path from "node:path";
+import { shellQuote } from "@/lib/runners/connection";
 
 export const EVENTS_FILE = "events.jsonl";
 export const STDERR_FILE = "stderr.log";
@@ -8,10 +9,7 @@ export const STDOUT_FILE = "stdout.log";
 export const PID_FILE = "pid";
 export const SECRETS_FILE = "secrets.env";
 
-/** POSIX single-quoting: safe for any string, including ones with quotes. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
+export { shellQuote };
 
 export function runDir(workDir: string, runId: string): string {
   return path.posix.join(workDir, "runs", runId);

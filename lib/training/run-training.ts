@@ -277,8 +277,9 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
   const tracker = new TrainProgress(ctx, run);
   try {
     let pid = run.remotePid;
+    const startedAt = run.startedAt ?? new Date();
     if (!pid) {
-      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt: run.startedAt ?? new Date() } });
+      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt } });
       pid = await launch(live, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
       await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });
     } else {
@@ -299,7 +300,6 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     await collectArtifacts(live, tracker, run, end.event);
     const metrics = end.event.metrics;
     const finishedAt = new Date();
-    const startedAt = run.startedAt ?? finishedAt;
     const duration = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
     const peakGpu = num(metrics.peak_gpu_memory_mb);
     await db.run.update({

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { findFreePort } from "../../lib/db/embedded";
+import { startFakeHub } from "../support/hf-hub-server";
 import { createTestDatabase } from "../support/postgres";
 
 declare module "vitest" {
@@ -35,6 +36,8 @@ export default async function setup(project: TestProject) {
   const databaseUrl = await createTestDatabase(project.getProvidedContext().pgServerUrl, "e2e");
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-storage-"));
   const port = await findFreePort(0);
+  // The Hub the app looks base models up on: recorded metadata of real models, on loopback.
+  const hub = await startFakeHub({ tokens: [] });
   const appUrl = `http://127.0.0.1:${port}`;
   const child = spawn(path.resolve("node_modules/.bin/tsx"), ["lib/launcher/main.ts", "start"], {
     env: {
@@ -47,6 +50,11 @@ export default async function setup(project: TestProject) {
       NODE_ENV: "production",
       LOG_LEVEL: "warn",
       WORKER_SHUTDOWN_GRACE_S: "3",
+      HF_ENDPOINT: hub.url,
+      // Training in the browser tests runs the stand-in trainer (the box has no PyTorch).
+      RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"),
+      TRAIN_POLL_MS: "300",
+      TRAIN_STALL_CHECK_S: "3",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -73,5 +81,6 @@ export default async function setup(project: TestProject) {
       });
     });
     fs.rmSync(storage, { recursive: true, force: true });
+    await hub.stop();
   };
 }

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Compare runs" };
 const fixed = (v: unknown, digits = 3) => (typeof v === "number" ? v.toFixed(digits) : "–");
 
 const METRICS: Array<{ label: string; value: (r: Comparison["runs"][number]) => string }> = [
-  { label: "Train loss (final)", value: (r) => fixed(r.metrics.train_loss) },
+  { label: "Train loss (run mean)", value: (r) => fixed(r.metrics.train_loss) },
   { label: "Eval loss", value: (r) => fixed(r.evaluation?.eval_loss ?? r.metrics.eval_loss) },
   { label: "Perplexity", value: (r) => fixed(r.evaluation?.perplexity ?? r.metrics.perplexity, 2) },
   { label: "ROUGE-L tuned", value: (r) => fixed(r.evaluation?.rouge_l_tuned) },
@@ -22,6 +22,23 @@ const METRICS: Array<{ label: string; value: (r: Comparison["runs"][number]) => 
   { label: "Tokens / s", value: (r) => (typeof r.metrics.tokens_per_second === "number" ? Math.round(r.metrics.tokens_per_second).toLocaleString() : "–") },
   { label: "Duration (s)", value: (r) => (r.durationSeconds !== null ? String(r.durationSeconds) : "–") },
 ];
+
+/** A table with a column per run, rows given by the caller. */
+function RunColumns({ runs, testId, children }: { runs: Comparison["runs"]; testId: string; children: React.ReactNode }) {
+  return (
+    <Table data-testid={testId}>
+      <TableHeader>
+        <TableRow>
+          <TableHead />
+          {runs.map((r) => (
+            <TableHead key={r.id}>{r.name}</TableHead>
+          ))}
+        </TableRow>
+      </TableHeader>
+      <TableBody>{children}</TableBody>
+    </Table>
+  );
+}
 
 export default async function ComparePage({ params, searchParams }: { params: Promise<{ workspace: string; project: string }>; searchParams: Promise<{ runs?: string }> }) {
   const { workspace, project } = await params;
@@ -42,7 +59,8 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
     );
   }
   const { runs, curves, differing, versionDiffs } = comparison;
-  const lossSeries = (name: string) => runs.map((r) => ({ key: `${r.id}-${name}`, label: `${r.name} ${name.replace("_", " ")}`, dashed: name === "eval_loss", points: curves[r.id].filter((p) => p.name === name) }));
+  const lossSeries = (name: string) =>
+    runs.map((r, i) => ({ key: `${r.id}-${name}`, label: `${r.name} ${name.replace("_", " ")}`, dashed: name === "eval_loss", color: i, points: curves[r.id].filter((p) => p.name === name) }));
   return (
     <div className="space-y-6">
       <Link href={back} className="text-sm text-muted-foreground hover:underline">
@@ -62,16 +80,7 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
           <CardTitle>Metrics</CardTitle>
         </CardHeader>
         <CardContent>
-          <Table data-testid="compare-metrics">
-            <TableHeader>
-              <TableRow>
-                <TableHead />
-                {runs.map((r) => (
-                  <TableHead key={r.id}>{r.name}</TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
+          <RunColumns runs={runs} testId="compare-metrics">
               {METRICS.map((m) => (
                 <TableRow key={m.label}>
                   <TableCell className="text-muted-foreground">{m.label}</TableCell>
@@ -95,8 +104,7 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
                   </TableCell>
                 ))}
               </TableRow>
-            </TableBody>
-          </Table>
+          </RunColumns>
         </CardContent>
       </Card>
       <Card>
@@ -105,16 +113,7 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
           <CardDescription>{differing.length ? `${differing.length} differ; highlighted.` : "All the same."}</CardDescription>
         </CardHeader>
         <CardContent>
-          <Table data-testid="compare-hyperparams">
-            <TableHeader>
-              <TableRow>
-                <TableHead />
-                {runs.map((r) => (
-                  <TableHead key={r.id}>{r.name}</TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
+          <RunColumns runs={runs} testId="compare-hyperparams">
               {[...new Set(runs.flatMap((r) => Object.keys(r.hyperparams)))].sort().map((key) => (
                 <TableRow key={key} className={differing.includes(key) ? "bg-amber-500/10 font-medium" : ""} data-differs={differing.includes(key)}>
                   <TableCell className="font-mono text-xs">{key}</TableCell>
@@ -125,8 +124,7 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
                   ))}
                 </TableRow>
               ))}
-            </TableBody>
-          </Table>
+          </RunColumns>
         </CardContent>
       </Card>
     </div>

@@ -1,0 +1,158 @@
+// The training loop in a real browser: register the loopback sshd as a GPU runner and trust its
+// host key, look the base model up, read the preflight, launch, watch the loss chart move, get
+// the adapter back; then evaluate, compare two runs and download the bundle.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listZip, readZipEntry } from "@/lib/bundle/zip";
+import { db } from "@/lib/db/client";
+import { launchBrowser, screenshot } from "../support/browser";
+import { signedInPage } from "../support/e2e";
+import { createTeam, type Team } from "../support/fixtures";
+import { startSshd, type TestSshd } from "../support/sshd";
+
+let browser: Browser;
+let page: Page;
+let team: Team;
+let sshd: TestSshd;
+let base: string;
+
+async function runIds(): Promise<string[]> {
+  return (await db.run.findMany({ where: { projectId: team.project.id }, orderBy: { createdAt: "asc" }, select: { id: true } })).map((r) => r.id);
+}
+
+async function launchAndFinish(rank: number): Promise<void> {
+  await page.goto(`${base}/train`);
+  const box = await db.runner.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "lab-box" } });
+  await page.getByLabel("Runner").selectOption(box.id);
+  await page.getByLabel("LoRA rank (r)").fill(String(rank));
+  await page.getByTestId("preflight").waitFor();
+  await page.getByTestId("launch-training").click();
+  await page.waitForURL(/\/train\/[0-9a-f-]{36}$/);
+  // Live: the chart gains points while the run trains, without a reload.
+  const chart = page.getByTestId("step-chart").first();
+  await expect.poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 60_000 }).toBeGreaterThan(2);
+  const early = Number(await chart.getAttribute("data-points"));
+  await expect.poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 60_000 }).toBeGreaterThan(early);
+  await page.getByTestId("run-files").waitFor({ timeout: 90_000 });
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  team = await createTeam("Training team");
+  await db.run.deleteMany({ where: { projectId: team.project.id } });
+  await db.project.update({ where: { id: team.project.id }, data: { name: "Handbook QA", baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
+  await db.datasetExample.createMany({
+    data: Array.from({ length: 24 }, (_, i) => ({
+      projectId: team.project.id,
+      naturalKey: `e2e:${i}`,
+      split: i % 6 === 0 ? ("eval" as const) : ("train" as const),
+      data: { instruction: `How many days does refund plan ${i} take?`, input: "", output: `Plan ${i} refunds within ${i + 2} days.` },
+      tokenCount: 20,
+    })),
+  });
+  base = `/w/${team.workspace.slug}/p/${team.project.id}`;
+  browser = await launchBrowser();
+  page = await signedInPage(browser, team.members.owner.email);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sshd?.stop();
+});
+
+describe("training in the browser", () => {
+  it("adds the loopback box as a runner and trusts its host key after comparing the fingerprint", async () => {
+    await page.goto(`/w/${team.workspace.slug}/settings`);
+    await page.getByRole("button", { name: "Add runner" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name").fill("lab-box");
+    await dialog.getByLabel("Host").fill(sshd.host);
+    await dialog.getByLabel("Port").fill(String(sshd.port));
+    await dialog.getByLabel("User").fill(sshd.username);
+    await dialog.getByLabel("Work directory").fill(fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-box-")));
+    await dialog.getByLabel("Python (optional)").fill("python3");
+    await dialog.getByLabel("Private key (optional)").fill(sshd.privateKey);
+    await dialog.getByRole("button", { name: "Add runner" }).click();
+    const row = page.getByTestId("runner-lab-box");
+    await row.getByText("host key not confirmed").waitFor();
+    await expect.poll(() => row.textContent()).toMatch(/python: python3/);
+    // The private key never comes back to the browser; its public half does.
+    expect(await page.content()).not.toContain("PRIVATE KEY");
+    await expect.poll(() => row.getByTestId("runner-public-key").textContent()).toMatch(/^ssh-ed25519 /);
+
+    await row.getByRole("button", { name: "Host key" }).click();
+    await page.getByRole("button", { name: "Fetch the host key" }).click();
+    await expect.poll(() => page.getByTestId("host-fingerprint").textContent()).toBe(sshd.hostFingerprint);
+    await page.getByRole("button", { name: "Trust this key" }).click();
+    await row.getByText("host key trusted").waitFor();
+    await row.getByRole("button", { name: "Check" }).click();
+    await row.getByTestId("runner-check").waitFor({ timeout: 30_000 });
+    await expect.poll(() => row.getByTestId("runner-check").textContent()).toMatch(/Python 3\.\d+/);
+    await screenshot(page, "training-01-runner");
+  });
+
+  it("looks the base model up and shows the preflight before launch", async () => {
+    await page.goto(`${base}/train`);
+    await page.getByRole("button", { name: "Look up on the Hub" }).click();
+    await expect.poll(() => page.getByTestId("model-info").textContent(), { timeout: 30_000 }).toMatch(/494 M/);
+    await expect.poll(() => page.getByTestId("model-info").textContent()).toMatch(/apache-2\.0/);
+    await page.getByTestId("preflight").waitFor();
+    await expect.poll(() => page.getByTestId("preflight-vram").textContent()).toMatch(/≈ \d+(\.\d)? GB/);
+    await expect.poll(() => page.getByTestId("preflight-steps").textContent()).toMatch(/^\d+$/);
+    await screenshot(page, "training-02-preflight");
+  });
+
+  it("launches, the loss chart moves live, and the run completes with its adapter", async () => {
+    await launchAndFinish(8);
+    const files = page.getByTestId("run-files");
+    await expect.poll(() => files.textContent()).toMatch(/adapter_model\.safetensors/);
+    await expect.poll(() => files.textContent()).toMatch(/sha256 [0-9a-f]{12}/);
+    await expect.poll(() => page.getByTestId("run-train-loss").textContent()).toMatch(/^\d\.\d{4}$/);
+    const run = await db.run.findFirstOrThrow({ where: { projectId: team.project.id }, include: { runner: true } });
+    expect(run.runner?.name).toBe("lab-box");
+    await screenshot(page, "training-03-run");
+  }, 180_000);
+
+  it("is evaluated by itself; after a second run, the two compare side by side", async () => {
+    const [first] = await runIds();
+    await page.goto(`${base}/evaluate?run=${first}`);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.getByTestId("eval-figures").count();
+      }, { timeout: 90_000, interval: 2000 })
+      .toBe(1);
+    expect(await page.getByTestId("sample-row").count()).toBe(4);
+    await screenshot(page, "training-04-evaluate");
+
+    await launchAndFinish(16);
+    const ids = await runIds();
+    expect(ids).toHaveLength(2);
+    await page.goto(`${base}/evaluate/compare?runs=${ids.join(",")}`);
+    const metrics = page.getByTestId("compare-metrics");
+    await expect.poll(() => metrics.locator("thead th").count()).toBe(3);
+    await expect.poll(() => page.locator('[data-differs="true"]').first().textContent()).toMatch(/lora_r/);
+    await screenshot(page, "training-05-compare");
+  }, 240_000);
+
+  it("builds the bundle and downloads a ZIP with the adapter, model card and Modelfile", async () => {
+    const [first] = await runIds();
+    // The first run's evaluation finished above; wait for it before shipping.
+    await expect.poll(async () => Boolean(((await db.run.findUniqueOrThrow({ where: { id: first } })).metrics as { evaluation?: unknown }).evaluation), { timeout: 60_000 }).toBe(true);
+    await page.goto(`${base}/export`);
+    await page.getByLabel("Run").selectOption(first);
+    await page.getByTestId("build-bundle").click();
+    const link = page.getByTestId("download-bundle").first();
+    await link.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const zip = fs.readFileSync((await download.path())!);
+    const paths = (await listZip(zip)).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["README.md", "Modelfile", "manifest.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json", "dataset/train.jsonl", "eval/report.json", "metrics/loss-curve.svg"]));
+    expect((await readZipEntry(zip, "README.md")).toString()).toMatch(/^---\nbase_model: Qwen\/Qwen2\.5-0\.5B-Instruct/m);
+    expect((await readZipEntry(zip, "Modelfile")).toString()).toMatch(/^ADAPTER \.\/adapter$/m);
+    await screenshot(page, "training-06-export");
+  }, 120_000);
+});
