@@ -35,7 +35,7 @@ export function StepChart({ series, height = 260, yLabel, logScale = false }: { 
               width={48}
               tickLine={false}
               axisLine={false}
-              tickFormatter={(v: number) => (Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(0) : Number(v.toPrecision(3)).toString())}
+              tickFormatter={(v: number) => (Math.abs(v) < 0.01 && v !== 0 ? Number(v.toPrecision(2)).toExponential() : Number(v.toPrecision(3)).toString())}
               label={yLabel ? { value: yLabel, angle: -90, position: "insideLeft", fontSize: 11 } : undefined}
             />
             <Tooltip

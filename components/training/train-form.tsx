@@ -4,7 +4,7 @@ import { Gauge, Rocket, Save } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { preflightAction, startTrainingAction } from "@/app/w/[workspace]/p/[project]/train/actions";
-import { savePresetAction } from "@/app/w/[workspace]/settings/actions";
+import { deletePresetAction, savePresetAction } from "@/app/w/[workspace]/settings/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { Badge } from "@/components/ui/badge";
@@ -126,6 +126,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
   const estimate = useAction(preflightAction);
   const start = useAction(startTrainingAction);
   const save = useAction(savePresetAction);
+  const removePreset = useAction(deletePresetAction);
   const formRef = useRef<HTMLFormElement>(null);
 
   const choosePreset = (id: string) => {
@@ -223,12 +224,29 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
       </details>
       <FormError message={estimate.error?.message} />
       {preflight && <PreflightView preflight={preflight} />}
-      <FormError message={start.error?.message ?? save.error?.message} />
+      <FormError message={start.error?.message ?? save.error?.message ?? removePreset.error?.message} />
       {canLaunch && (
         <div className="flex flex-wrap gap-2">
           <Button type="submit" disabled={start.pending || !runnerId} data-testid="launch-training">
             <Rocket className="size-4" /> {start.pending ? "Starting…" : preflight?.verdict === "too_big" ? "Launch anyway" : "Launch training"}
           </Button>
+          {preset && !preset.builtIn && (
+            <Button
+              type="button"
+              variant="ghost"
+              disabled={removePreset.pending}
+              onClick={() => {
+                if (window.confirm(`Delete the preset "${preset.name}"? Runs made with it keep their settings.`)) {
+                  void removePreset.run({ workspaceId, presetId: preset.id }, () => {
+                    choosePreset(presets[0].id);
+                    router.refresh();
+                  });
+                }
+              }}
+            >
+              Delete preset
+            </Button>
+          )}
           <Button
             type="button"
             variant="outline"
