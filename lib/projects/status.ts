@@ -27,7 +27,7 @@ export async function refreshProjectStatus(projectId: string, busy?: ProjectStat
     }),
     db.job.findFirst({
       where: { projectId, status: { in: ["success", "failed", "cancelled"] }, type: { in: PIPELINE } },
-      orderBy: { finishedAt: "desc" },
+      orderBy: { finishedAt: { sort: "desc", nulls: "last" } },
       select: { status: true, errorMessage: true },
     }),
     db.run.count({ where: { projectId, status: "success" } }),

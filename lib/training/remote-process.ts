@@ -156,6 +156,21 @@ export class RemoteProcess {
       await sleep(300);
     }
     await this.exec(signalCommand(pid, "KILL")).catch(() => {});
+    // Its last lines (checkpoint, stopped) may have landed after the last read.
+    await step().catch(() => undefined);
     return { type: "stopped" };
+  }
+
+  /**
+   * Records what an earlier process left after the stored offset, before a new one starts in
+   * the same directory, so the new process's events are never read behind an old `stopped`.
+   */
+  async drain(record: (chunk: ParsedChunk, offsetAfter: number) => Promise<void>): Promise<void> {
+    for (;;) {
+      const chunk = await this.read();
+      if (chunk.consumed === 0) return;
+      await record(chunk, this.offset + chunk.consumed);
+      this.offset += chunk.consumed;
+    }
   }
 }

@@ -279,6 +279,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     let pid = run.remotePid;
     const startedAt = run.startedAt ?? new Date();
     if (!pid) {
+      if (live.offset > 0) await live.drain((chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
       await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt } });
       pid = await launch(live, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
       await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });

@@ -207,6 +207,9 @@ describe("recovery and status", () => {
   it("the project's status follows its jobs", async () => {
     const team = await createTeam();
     const projectId = team.project.id;
+    // Without the fixture's finished run (it would make the project "completed").
+    await db.run.deleteMany({ where: { projectId } });
+    await db.job.deleteMany({ where: { projectId, type: "train" } });
     const job = await db.job.create({ data: { projectId, type: "dataset_generate", status: "running", startedAt: new Date() } });
     expect(await refreshProjectStatus(projectId)).toBe("generating");
     await db.job.update({ where: { id: job.id }, data: { status: "failed", finishedAt: new Date(), errorMessage: "LLM unreachable" } });
@@ -217,5 +220,8 @@ describe("recovery and status", () => {
     expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
     await db.job.create({ data: { projectId, type: "export", status: "failed", finishedAt: new Date(Date.now() + 2000), errorMessage: "disk full" } });
     expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
+    const trained = await db.job.create({ data: { projectId, type: "train", status: "success", finishedAt: new Date(Date.now() + 3000) } });
+    await db.run.create({ data: { projectId, jobId: trained.id, method: "lora", status: "success" } });
+    expect(await refreshProjectStatus(projectId)).toBe("completed");
   });
 });

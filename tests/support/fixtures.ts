@@ -103,7 +103,7 @@ export async function createTeam(name = "Team A") {
   });
   const preset = await db.trainingPreset.create({ data: { workspaceId: workspace.id, name: "Fixture preset", method: "lora", config: { lora_r: 8 } } });
   const secret = await db.workspaceSecret.create({ data: { workspaceId: workspace.id, name: "FIXTURE_TOKEN", valueEncrypted: "v1.x.y.z", hint: "••••" } });
-  const trainJobRow = await db.job.create({ data: { projectId: project.id, type: "train", status: "success", payload: {} } });
+  const trainJobRow = await db.job.create({ data: { projectId: project.id, type: "train", status: "success", payload: {}, startedAt: new Date(Date.now() - 60_000), finishedAt: new Date(Date.now() - 30_000) } });
   const run = await db.run.create({
     data: { projectId: project.id, jobId: trainJobRow.id, name: "fixture-run", method: "lora", status: "success", runnerId: runner.id, baseModelId: "fixture/model", hyperparams: {}, metrics: { train_loss: 1.2 } },
   });
