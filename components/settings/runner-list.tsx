@@ -24,7 +24,7 @@ function stripPrefix(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k.replace(/^runner\./, ""), v]));
 }
 
-function RunnerDialog({ workspaceId, runner, open, onOpenChange }: { workspaceId: string; runner: RunnerRow | null; open: boolean; onOpenChange(open: boolean): void }) {
+function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: { workspaceId: string; runner: RunnerRow | null; open: boolean; onOpenChange(open: boolean): void; allowLocal: boolean }) {
   const router = useRouter();
   const create = useAction(createRunnerAction);
   const update = useAction(updateRunnerAction);
@@ -72,7 +72,9 @@ function RunnerDialog({ workspaceId, runner, open, onOpenChange }: { workspaceId
             <Field label="Kind" htmlFor="r-kind" error={errors.kind}>
               <NativeSelect id="r-kind" name="kind" value={kind} disabled={Boolean(runner)} onChange={(e) => setKind(e.target.value as "ssh" | "local")}>
                 <option value="ssh">SSH (a GPU box)</option>
-                <option value="local">This server</option>
+                <option value="local" disabled={!allowLocal}>
+                  {allowLocal ? "This server" : "This server (turned off here: ALLOW_LOCAL_RUNNERS)"}
+                </option>
               </NativeSelect>
             </Field>
             {kind === "ssh" && (
@@ -197,7 +199,7 @@ function CheckSummary({ check }: { check: RunnerCheck }) {
   );
 }
 
-export function RunnerList({ workspaceId, runners, canManage }: { workspaceId: string; runners: RunnerRow[]; canManage: boolean }) {
+export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { workspaceId: string; runners: RunnerRow[]; canManage: boolean; allowLocal: boolean }) {
   const router = useRouter();
   const [editing, setEditing] = useState<RunnerRow | null>(null);
   const [open, setOpen] = useState(false);
@@ -312,7 +314,7 @@ export function RunnerList({ workspaceId, runners, canManage }: { workspaceId: s
           <Plus className="size-4" /> Add runner
         </Button>
       )}
-      {open && <RunnerDialog key={editing?.id ?? "new"} workspaceId={workspaceId} runner={editing} open={open} onOpenChange={setOpen} />}
+      {open && <RunnerDialog key={editing?.id ?? "new"} workspaceId={workspaceId} runner={editing} open={open} onOpenChange={setOpen} allowLocal={allowLocal} />}
       {hostKeyFor && <HostKeyDialog workspaceId={workspaceId} runner={hostKeyFor} onClose={() => setHostKeyFor(null)} />}
     </div>
   );

@@ -176,7 +176,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
               <option key={r.id} value={r.id}>
                 {r.name}
                 {r.freeVramGb !== null ? ` · ${r.freeVramGb.toFixed(0)} GB free` : ""}
-                {r.ready ? "" : " (confirm host key first)"}
+                {r.ready ? "" : " (not usable yet: see workspace settings)"}
               </option>
             ))}
           </NativeSelect>

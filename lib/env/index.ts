@@ -58,6 +58,9 @@ const schema = z.object({
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   OLLAMA_URL: z.url().default("http://127.0.0.1:11434"),
+  /// Lets workspace admins add a `local` runner, which runs programs on the worker's own machine.
+  /// Off by default: on a server shared by several teams it would reach past workspace boundaries.
+  ALLOW_LOCAL_RUNNERS: flag.default(false),
   /// The folder holding the runner program (ftf_runner/ and requirements.txt) uploaded to GPU boxes.
   RUNNER_PROGRAM_DIR: z.string().default("worker/runner"),
   /// How often a training job reads new events from the box, in milliseconds.

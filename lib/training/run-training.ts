@@ -131,7 +131,9 @@ async function storageToTemp(key: string, dir: string, name: string): Promise<st
 export async function ensurePython(remote: RemoteProcess, runner: RunnerRecord, workDir: string, report: (message: string) => Promise<void>): Promise<string> {
   if (runner.pythonPath) return runner.pythonPath;
   const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
-  const requirements = await fsp.readFile(path.join(programDir, "requirements.txt"));
+  const requirements = await fsp.readFile(path.join(programDir, "requirements.txt")).catch(() => {
+    throw new NonRetryableError(`This server's runner program has no requirements.txt (in ${programDir}), so no Python environment can be set up. Name an existing Python in the runner's settings, or fix RUNNER_PROGRAM_DIR.`);
+  });
   await remote.withLink((conn) => conn.writeFile(path.posix.join(workDir, "requirements.txt"), requirements));
   await report("Setting up the Python environment on the box (first run only; can take several minutes)");
   const result = await remote.withLink((conn) => conn.exec(bootstrapCommand(workDir, createHash("sha256").update(requirements).digest("hex")), { timeoutMs: 60 * 60_000, signal: remote.ctx.signal }));

@@ -120,7 +120,7 @@ beforeAll(async () => {
   llm = await startFakeLlm({ apiKey: "sk-judge" });
   llm.setResponder(judgeResponder);
   hub = await startFakeHub({ tokens: [HUB_TOKEN] });
-  worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"), TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2", HF_ENDPOINT: hub.url });
+  worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"), TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2", HF_ENDPOINT: hub.url, ALLOW_LOCAL_RUNNERS: "true" });
   shipped = await finishedRun();
 }, 60_000);
 

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
@@ -225,6 +226,20 @@ describe("training over SSH", () => {
     expect(job.errorMessage).toMatch(/requirements\.txt/);
     expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("failed");
   }, 90_000);
+
+  it("offers runners on the server itself only where the administrator allowed them", async () => {
+    const team = await createTeam();
+    const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
+    await expect(createRunner(wctx, { name: "here", kind: "local" })).rejects.toThrow(/ALLOW_LOCAL_RUNNERS=true/);
+    process.env.ALLOW_LOCAL_RUNNERS = "true";
+    resetEnvCache();
+    try {
+      expect((await createRunner(wctx, { name: "here", kind: "local" })).kind).toBe("local");
+    } finally {
+      delete process.env.ALLOW_LOCAL_RUNNERS;
+      resetEnvCache();
+    }
+  });
 
   it("refuses to launch on a runner whose host key nobody confirmed", async () => {
     const s = await setup();
