@@ -59,8 +59,9 @@ const schema = z.object({
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   OLLAMA_URL: z.url().default("http://127.0.0.1:11434"),
   /// Lets workspace admins add a `local` runner, which runs programs on the worker's own machine.
-  /// Off by default: on a server shared by several teams it would reach past workspace boundaries.
-  ALLOW_LOCAL_RUNNERS: flag.default(false),
+  /// Unset: on for the one-machine install (`npm start` with the embedded database), off otherwise,
+  /// since on a server shared by several teams it would reach past workspace boundaries.
+  ALLOW_LOCAL_RUNNERS: flag.optional(),
   /// The folder holding the runner program (ftf_runner/ and requirements.txt) uploaded to GPU boxes.
   RUNNER_PROGRAM_DIR: z.string().default("worker/runner"),
   /// How often a training job reads new events from the box, in milliseconds.
@@ -105,6 +106,11 @@ export function env(): Env {
 /** For tests and the launcher, which change the environment before starting children. */
 export function resetEnvCache(): void {
   cached = undefined;
+}
+
+/** Whether `local` runners may be added and used (see ALLOW_LOCAL_RUNNERS). */
+export function localRunnersAllowed(): boolean {
+  return env().ALLOW_LOCAL_RUNNERS ?? false;
 }
 
 export function databaseUrl(): string {

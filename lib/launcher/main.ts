@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     // next-auth: a fixed public URL when configured, otherwise trust the Host header.
     NEXTAUTH_URL: e.APP_URL,
     AUTH_TRUST_HOST: e.APP_URL ? undefined : "1",
+    // One machine, one team: its GPU (if any) is a runner unless the administrator says otherwise.
+    ALLOW_LOCAL_RUNNERS: String(e.ALLOW_LOCAL_RUNNERS ?? database.embedded),
   };
 
   const withWeb = mode !== "worker";

@@ -8,7 +8,7 @@ import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { seal, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { localRunnersAllowed } from "@/lib/env";
 import { conflict, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import { checkRunner, type RunnerCheck } from "./check";
 import { connectSsh, createLocalConnection, probeHostKey, type RunnerConnection } from "./connection";
@@ -120,7 +120,7 @@ export const LOCAL_RUNNERS_OFF =
 
 export async function createRunner(ctx: WorkspaceContext, input: RunnerInput): Promise<RunnerView> {
   const fields = runnerInputSchema.parse(input);
-  if (fields.kind === "local" && !env().ALLOW_LOCAL_RUNNERS) throw invalidInput(LOCAL_RUNNERS_OFF, { kind: "Not allowed on this server." });
+  if (fields.kind === "local" && !localRunnersAllowed()) throw invalidInput(LOCAL_RUNNERS_OFF, { kind: "Not allowed on this server." });
   const keys = fields.kind === "ssh" ? keyFields(fields.privateKey, `finetuneflow@${ctx.workspace.slug}`) : null;
   try {
     const row = await db.runner.create({
@@ -209,7 +209,7 @@ export type RunnerRecord = Pick<Runner, "id" | "kind" | "host" | "port" | "usern
 /** Opens a connection to a runner row (server code only: the key is unsealed here). */
 export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection> {
   if (runner.kind === "local") {
-    if (!env().ALLOW_LOCAL_RUNNERS) throw new RunnerError(LOCAL_RUNNERS_OFF);
+    if (!localRunnersAllowed()) throw new RunnerError(LOCAL_RUNNERS_OFF);
     return createLocalConnection(runner.workDir);
   }
   if (!runner.host || !runner.username || !runner.privateKeyEncrypted) throw new RunnerError(`Runner "${runner.name}" is missing its host, user or key. Edit it in workspace settings.`);

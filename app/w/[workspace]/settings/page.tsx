@@ -6,7 +6,7 @@ import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-for
 import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { ensureDefaultProvider, listProviders } from "@/lib/llm";
-import { env } from "@/lib/env";
+import { localRunnersAllowed } from "@/lib/env";
 import { listRunners } from "@/lib/runners";
 import { listSecrets } from "@/lib/secrets";
 import { RunnerList } from "@/components/settings/runner-list";
@@ -45,7 +45,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
           <RunnerList
             workspaceId={ctx.workspace.id}
             canManage={canManage}
-            allowLocal={env().ALLOW_LOCAL_RUNNERS}
+            allowLocal={localRunnersAllowed()}
             runners={runners.map((r) => ({ ...r, lastCheckedAt: r.lastCheckedAt?.toISOString() ?? null }))}
           />
         </CardContent>

@@ -7,7 +7,7 @@ import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import type { ModelInfo } from "@/lib/models/info";
-import { env } from "@/lib/env";
+import { localRunnersAllowed } from "@/lib/env";
 import { listRunners } from "@/lib/runners";
 import { listRuns } from "@/lib/training";
 import { listPresets } from "@/lib/training/presets";
@@ -48,7 +48,7 @@ export default async function TrainPage({ params }: { params: Promise<{ workspac
             runners={runners.map((r) => ({
               id: r.id,
               name: r.name,
-              ready: r.kind === "local" ? env().ALLOW_LOCAL_RUNNERS : Boolean(r.hostKeyFingerprint),
+              ready: r.kind === "local" ? localRunnersAllowed() : Boolean(r.hostKeyFingerprint),
               freeVramGb: r.lastCheck?.gpus.length ? Math.max(...r.lastCheck.gpus.map((g) => g.memoryFreeMb)) / 1024 : null,
             }))}
             presets={presets}
