@@ -3,6 +3,7 @@
 // into the box's authorized_keys. A box's host key is pinned only after a person confirmed its
 // fingerprint; every later connection refuses a different key.
 import { Prisma, type Runner } from "@prisma/client";
+import os from "node:os";
 import { z } from "zod";
 import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
@@ -224,6 +225,58 @@ export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection
 
 export async function loadRunnerRecord(workspaceId: string, id: string): Promise<RunnerRecord> {
   return findRow(workspaceId, id);
+}
+
+export const LOCAL_RUNNER_NAME = "This server";
+const LOCAL_WORK_DIR = "~/finetuneflow";
+
+// Whether this machine has an NVIDIA GPU, asked once per process (nvidia-smi takes a moment).
+let localGpuCheck: Promise<RunnerCheck | null> | undefined;
+
+function checkLocalMachine(): Promise<RunnerCheck | null> {
+  localGpuCheck ??= (async () => {
+    const connection = createLocalConnection(os.homedir());
+    try {
+      return await checkRunner(connection, { workDir: LOCAL_WORK_DIR, pythonPath: "python3" });
+    } catch {
+      return null;
+    } finally {
+      await connection.close().catch(() => {});
+    }
+  })();
+  return localGpuCheck;
+}
+
+/** For tests: forget the cached answer about this machine's GPU. */
+export function forgetLocalMachineCheck(): void {
+  localGpuCheck = undefined;
+}
+
+/**
+ * No configuration on one machine (DESIGN.md): a workspace without runners, on a server that has
+ * a GPU and allows local runners, gets "This server" — checked already, so the preflight knows
+ * its GPU.
+ */
+export async function ensureLocalRunner(ctx: WorkspaceContext): Promise<void> {
+  if (!localRunnersAllowed()) return;
+  if ((await db.runner.count({ where: { workspaceId: ctx.workspace.id } })) > 0) return;
+  const check = await checkLocalMachine();
+  if (!check || check.gpus.length === 0) return;
+  try {
+    await db.runner.create({
+      data: {
+        workspaceId: ctx.workspace.id,
+        name: LOCAL_RUNNER_NAME,
+        kind: "local",
+        workDir: LOCAL_WORK_DIR,
+        lastCheck: check as unknown as Prisma.InputJsonValue,
+        lastCheckedAt: new Date(),
+      },
+    });
+  } catch (error) {
+    // Another request added it first.
+    if (prismaErrorCode(error) !== "P2002") throw error;
+  }
 }
 
 /** Connects, reports GPUs, Python and disk, and remembers the result (the preflight uses it). */

@@ -2,6 +2,7 @@
 // processes, and the stand-in trainer of tests/support/fake-runner (same CLI and events as the
 // production runner, on a timer). Links are cut, workers SIGKILLed, runs cancelled and crashed.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
-import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
+import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { startTraining } from "@/lib/training";
 import { createTeam, type Team } from "../support/fixtures";
@@ -238,6 +239,40 @@ describe("training over SSH", () => {
     } finally {
       delete process.env.ALLOW_LOCAL_RUNNERS;
       resetEnvCache();
+    }
+  });
+
+  it("a one-machine install with a GPU gets a checked \"This server\" runner without asking", async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-fake-gpu-"));
+    fs.writeFileSync(
+      path.join(bin, "nvidia-smi"),
+      '#!/bin/sh\ncase "$1" in --query-gpu*) echo "NVIDIA GeForce RTX 4090, 24564, 23012, 550.54.14" ;; *) echo "| NVIDIA-SMI 550.54.14   Driver Version: 550.54.14   CUDA Version: 12.4 |" ;; esac\n',
+      { mode: 0o755 },
+    );
+    const team = await createTeam();
+    await db.runner.deleteMany({ where: { workspaceId: team.workspace.id } });
+    const wctx = await requireWorkspace(team.members.viewer, { id: team.workspace.id }, "workspace.view");
+    const savedPath = process.env.PATH;
+    process.env.ALLOW_LOCAL_RUNNERS = "true";
+    resetEnvCache();
+    forgetLocalMachineCheck();
+    try {
+      process.env.PATH = savedPath;
+      await ensureLocalRunner(wctx);
+      // This machine has no GPU: nothing is added.
+      expect(await db.runner.count({ where: { workspaceId: team.workspace.id } })).toBe(0);
+      forgetLocalMachineCheck();
+      process.env.PATH = `${bin}:${savedPath}`;
+      await Promise.all([ensureLocalRunner(wctx), ensureLocalRunner(wctx)]);
+      const runners = await db.runner.findMany({ where: { workspaceId: team.workspace.id } });
+      expect(runners).toHaveLength(1);
+      expect(runners[0]).toMatchObject({ name: "This server", kind: "local" });
+      expect((runners[0].lastCheck as { gpus: Array<{ name: string; memoryFreeMb: number; cuda: string }> }).gpus[0]).toMatchObject({ name: "NVIDIA GeForce RTX 4090", memoryFreeMb: 23012, cuda: "12.4" });
+    } finally {
+      process.env.PATH = savedPath;
+      delete process.env.ALLOW_LOCAL_RUNNERS;
+      resetEnvCache();
+      forgetLocalMachineCheck();
     }
   });
 

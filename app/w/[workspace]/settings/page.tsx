@@ -7,7 +7,7 @@ import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { ensureDefaultProvider, listProviders } from "@/lib/llm";
 import { localRunnersAllowed } from "@/lib/env";
-import { listRunners } from "@/lib/runners";
+import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listSecrets } from "@/lib/secrets";
 import { RunnerList } from "@/components/settings/runner-list";
 import { SecretList } from "@/components/settings/secret-list";
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage({ params }: { params: Promise<{ workspace: string }> }) {
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
-  await ensureDefaultProvider(ctx);
+  await Promise.all([ensureDefaultProvider(ctx), ensureLocalRunner(ctx)]);
   const [providers, runners, secrets] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx)]);
   const canManage = can(ctx.role, "settings.manage");
   return (

@@ -8,7 +8,7 @@ import { can } from "@/lib/access/permissions";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import type { ModelInfo } from "@/lib/models/info";
 import { localRunnersAllowed } from "@/lib/env";
-import { listRunners } from "@/lib/runners";
+import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listRuns } from "@/lib/training";
 import { listPresets } from "@/lib/training/presets";
 
@@ -17,6 +17,7 @@ export const metadata: Metadata = { title: "Train" };
 export default async function TrainPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
+  await ensureLocalRunner(ctx);
   const [runners, presets, runs, jobs] = await Promise.all([listRunners(ctx), listPresets(ctx), listRuns(ctx), listProjectJobs(ctx, 100)]);
   const base = `/w/${workspace}/p/${project}`;
   return (
