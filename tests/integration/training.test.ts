@@ -32,7 +32,7 @@ function startWorker(env: Record<string, string> = {}) {
 
 type Setup = { team: Team; ctx: ProjectContext; runnerId: string };
 
-async function setup(): Promise<Setup> {
+async function setup(options: { pythonPath?: string } = {}): Promise<Setup> {
   const team = await createTeam();
   await db.project.update({ where: { id: team.project.id }, data: { baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
   await db.datasetExample.createMany({
@@ -52,7 +52,7 @@ async function setup(): Promise<Setup> {
     port: sshd.port,
     username: sshd.username,
     workDir: path.join(sshd.workDir, crypto.randomUUID()),
-    pythonPath: "python3",
+    pythonPath: options.pythonPath ?? "python3",
     privateKey: sshd.privateKey,
   });
   const probe = await probeRunnerHostKey(wctx, runner.id);
@@ -205,6 +205,24 @@ describe("training over SSH", () => {
     expect(starts[1].resumed_from_step).toBeGreaterThan(0);
     expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("success");
   }, 150_000);
+
+  it("sets up a Python venv on the box once, from the runner's requirements, and reuses it", async () => {
+    const s = await setup({ pythonPath: "" });
+    startWorker();
+    const first = await launch(s, { steps: 3 });
+    await waitForJob(first.jobId, ["success"], 120_000);
+    const runner = await db.runner.findUniqueOrThrow({ where: { id: s.runnerId } });
+    const venv = path.join(runner.workDir, "venv");
+    expect(fs.existsSync(path.join(venv, "bin", "python"))).toBe(true);
+    const marker = fs.readdirSync(venv).find((f) => f.startsWith(".requirements-"));
+    expect(marker).toBeDefined();
+    const markedAt = fs.statSync(path.join(venv, marker!)).mtimeMs;
+    expect((await db.run.findUniqueOrThrow({ where: { id: first.runId } })).status).toBe("success");
+
+    const second = await launch(s, { steps: 3 });
+    await waitForJob(second.jobId, ["success"], 120_000);
+    expect(fs.statSync(path.join(venv, marker!)).mtimeMs).toBe(markedAt);
+  }, 240_000);
 
   it("a trainer that crashes fails the run with the tail of its stderr", async () => {
     const s = await setup();
