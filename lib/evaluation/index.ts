@@ -2,6 +2,7 @@
 // comparison of several runs. Every query carries the caller's project and workspace.
 import type { ProjectContext } from "@/lib/access/guard";
 import { isUuid } from "@/lib/access/guard";
+import { exampleDataSchema, promptOf, responseOf } from "@/lib/datasets/example";
 import { diffVersions, type VersionDiff } from "@/lib/datasets/versions";
 import { db } from "@/lib/db/client";
 import { estimateJudgeCost, type JudgeCostEstimate } from "@/lib/eval/judge";
@@ -50,17 +51,19 @@ export async function listSamples(ctx: ProjectContext, runId: string): Promise<S
 export async function estimateJudge(ctx: ProjectContext, runId: string, providerId: string, numPrompts = 20): Promise<JudgeCostEstimate> {
   await getRun(ctx, runId);
   const provider = await loadProviderRecord(ctx.workspace.id, providerId);
-  let samples = await db.evalSample.findMany({ where: { runId }, orderBy: { position: "asc" }, take: numPrompts, include: { sourceChunk: { select: { content: true } } } });
-  if (samples.length === 0) {
+  const samples = await db.evalSample.findMany({ where: { runId }, orderBy: { position: "asc" }, take: numPrompts, include: { sourceChunk: { select: { content: true } } } });
+  let inputs = samples.map((s) => ({ prompt: s.prompt, reference: s.reference, answer: s.tunedOutput ?? "", sourceChunk: s.sourceChunk?.content }));
+  if (inputs.length === 0) {
     // Not evaluated yet: estimate from the eval examples, with the reference standing in for the answer.
     const examples = await db.datasetExample.findMany({ where: { projectId: ctx.projectId, split: "eval", isValid: true }, take: numPrompts, include: { sourceChunk: { select: { content: true } } } });
-    samples = examples.map((e, i) => {
-      const data = e.data as Record<string, string>;
-      const answer = data.output ?? data.answer ?? "";
-      return { id: e.id, runId, position: i, prompt: data.instruction ?? data.question ?? "", reference: answer, baseOutput: null, tunedOutput: answer, scores: {}, judgeScore: null, judgeReason: null, sourceChunkId: e.sourceChunkId, createdAt: e.createdAt, sourceChunk: e.sourceChunk };
+    inputs = examples.flatMap((e) => {
+      const data = exampleDataSchema.safeParse(e.data);
+      if (!data.success) return [];
+      const answer = responseOf(data.data);
+      return [{ prompt: promptOf(data.data), reference: answer, answer, sourceChunk: e.sourceChunk?.content }];
     });
   }
-  return estimateJudgeCost({ provider, samples: samples.map((s) => ({ prompt: s.prompt, reference: s.reference, answer: s.tunedOutput ?? "", sourceChunk: s.sourceChunk?.content })) });
+  return estimateJudgeCost({ provider, samples: inputs });
 }
 
 export type Comparison = {

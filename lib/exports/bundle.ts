@@ -132,7 +132,6 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
   const points = await curves(run.id);
   const series = (name: string) => points.filter((p) => p.name === name).map((p) => ({ step: p.step, value: p.value }));
   const version = run.datasetVersion!;
-  const adapterFiles = run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/"));
   const logFile = (name: string) => run.files.find((f) => f.kind === "log" && f.filename === name);
   const config = logFile("config.json");
   const events = logFile("events.jsonl");
@@ -142,7 +141,7 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
     { path: "Modelfile", source: { text: docs.modelfile } },
     { path: "OLLAMA.md", source: { text: docs.ollama } },
     { path: "manifest.json", source: jsonText(docs.manifest) },
-    ...adapterFiles.map((f) => ({ path: `adapter/${f.filename.slice("output/adapter/".length)}`, source: { storageKey: f.storagePath }, compress: !f.filename.endsWith(".safetensors") })),
+    ...hubAdapterFiles(run).map((f) => ({ path: `adapter/${f.path}`, source: { storageKey: f.storageKey }, compress: !f.path.endsWith(".safetensors") })),
     ...(config ? [{ path: "training/config.json", source: { storageKey: config.storagePath } }] : []),
     { path: "training/preset.json", source: jsonText({ preset: (run.parameters as { preset?: unknown } | null)?.preset ?? null, method: run.method, hyperparams: run.hyperparams }) },
     { path: "dataset/train.jsonl", source: { storageKey: version.trainPath! } },
@@ -159,7 +158,7 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
   return entries;
 }
 
-/** The files a Hub push uploads: the adapter (with tokenizer files) and the model card. */
+/** The adapter's files (tokenizer files included), by their path inside the adapter folder. */
 export function hubAdapterFiles(run: BundleRun) {
   return run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/")).map((f) => ({ path: f.filename.slice("output/adapter/".length), storageKey: f.storagePath }));
 }

@@ -223,7 +223,7 @@ export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection
   return connectSsh({ host: runner.host, port: runner.port, username: runner.username, privateKey, hostKeyFingerprint: runner.hostKeyFingerprint });
 }
 
-export async function loadRunnerRecord(workspaceId: string, id: string): Promise<RunnerRecord> {
+export async function loadRunnerRecord(workspaceId: string, id: string): Promise<Runner> {
   return findRow(workspaceId, id);
 }
 

@@ -80,8 +80,7 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
   const hyperparams = hyperparamsSchema.parse({ ...preset.config, ...fields.overrides });
   const method = fields.method ?? preset.method;
   const totals = await datasetTotals(project.id);
-  const check = (await db.runner.findUnique({ where: { id: runner.id }, select: { lastCheck: true } }))?.lastCheck as RunnerCheck | null;
-  const free = freeVramMb(check);
+  const free = freeVramMb(runner.lastCheck as RunnerCheck | null);
   const modelInfo = (project.modelInfo as ModelInfo | null) ?? null;
   const estimate = estimateTraining({
     modelInfo,

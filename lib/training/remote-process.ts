@@ -42,8 +42,8 @@ export class RemoteProcess {
   constructor(
     readonly ctx: Context,
     readonly runner: RunnerRecord,
-    /** The run directory on the box. */
-    readonly dir: string,
+    /** The run directory on the box (a new run resolves it once connected). */
+    public dir: string,
     readonly files: { events: string; stderr: string },
     /** Where reading resumes: the offset the caller stored last. */
     public offset: number,

@@ -273,25 +273,24 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
   await ctx.progress({ message: `Connecting to ${runner.name}` });
   const remote = new RemoteProcess(ctx, runner, run.remoteDir ?? "", { events: EVENTS_FILE, stderr: STDERR_FILE }, Number(run.eventsOffset));
   await connectRemote(remote);
-  const dir = run.remoteDir ?? runDir(await remote.conn.resolvePath(runner.workDir), run.id);
-  const live = new RemoteProcess(ctx, runner, dir, remote.files, remote.offset);
-  live.conn = remote.conn;
+  remote.dir ||= runDir(await remote.conn.resolvePath(runner.workDir), run.id);
+  const dir = remote.dir;
   const tracker = new TrainProgress(ctx, run);
   try {
     let pid = run.remotePid;
     const startedAt = run.startedAt ?? new Date();
     if (!pid) {
-      if (live.offset > 0) await live.drain((chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
+      if (remote.offset > 0) await remote.drain((chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
       await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt } });
-      pid = await launch(live, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
+      pid = await launch(remote, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
       await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });
     } else {
       await db.run.update({ where: { id: run.id }, data: { status: "running" } });
-      ctx.log("info", `Re-attached to the runner on ${runner.name} (PID ${pid}) at byte ${live.offset} of its events.`);
+      ctx.log("info", `Re-attached to the runner on ${runner.name} (PID ${pid}) at byte ${remote.offset} of its events.`);
     }
     await tracker.report();
 
-    const end = await live.follow(pid, (chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
+    const end = await remote.follow(pid, (chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
     if (end.type === "error") throw new NonRetryableError(end.message);
     if (end.type === "stopped") {
       // Retry starts the runner again, which resumes from its newest checkpoint.
@@ -300,7 +299,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
       throw new NonRetryableError("The runner was stopped on the box (SIGTERM). Retry to resume from its last checkpoint.");
     }
 
-    await collectArtifacts(live, tracker, run, end.event);
+    await collectArtifacts(remote, tracker, run, end.event);
     const metrics = end.event.metrics;
     const finishedAt = new Date();
     const duration = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
@@ -324,7 +323,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     await afterTraining(run);
     return { runId: run.id, ...Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === "number")) };
   } finally {
-    await live.conn.close().catch(() => {});
+    await remote.conn.close().catch(() => {});
   }
 }
 
