@@ -74,11 +74,17 @@ export function defineJob<P, I>(definition: JobDefinition<P, I>): JobDefinition<
   return definition;
 }
 
-/** A failure that retrying cannot fix (bad input, a missing file): the job fails at once. */
+/**
+ * A failure that retrying cannot fix (bad input, a missing file): the job fails at once.
+ * `message` is the one-line cause a person reads; `detail` (a log, a traceback tail) is kept
+ * for those who open it, never shown in place of the cause.
+ */
 export class NonRetryableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly detail?: string;
+  constructor(message: string, options?: { cause?: unknown; detail?: string }) {
     super(message, options);
     this.name = "NonRetryableError";
+    this.detail = options?.detail;
   }
 }
 
