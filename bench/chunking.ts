@@ -140,6 +140,28 @@ async function throughput(): Promise<void> {
   verdict("speed ours / RecursiveCharacterTextSplitter", recursive.ms / ours.ms, "≥ 5", recursive.ms / ours.ms >= 5);
 }
 
+/** A run without whitespace must cost time linear in its length (a naive BPE is quadratic there). */
+function linearity(): void {
+  const letters = (n: number) => {
+    let seed = 7;
+    return Array.from({ length: n }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return "abcdefghijklmnopqrstuvwxyz"[seed % 26];
+    }).join("");
+  };
+  console.log("\nbench/chunking — runs without whitespace, 50k vs 200k characters (best of 3)");
+  row("", "50k ms", "200k ms", "ratio");
+  for (const [name, make] of [["random letters", letters], ["one letter repeated", (n: number) => "a".repeat(n)]] as const) {
+    const small = make(50_000);
+    const large = make(200_000);
+    chunkDocument({ text: small.slice(0, 1000), pages: [], sections: [] }, OPTIONS);
+    const a = best(ROUNDS, () => chunkDocument({ text: small, pages: [], sections: [] }, OPTIONS).length);
+    const b = best(ROUNDS, () => chunkDocument({ text: large, pages: [], sections: [] }, OPTIONS).length);
+    row(name, a.ms.toFixed(1), b.ms.toFixed(1), (b.ms / a.ms).toFixed(2));
+    verdict(`time 200k / 50k (${name})`, b.ms / a.ms, "< 8 (linear is 4)", b.ms / a.ms < 8);
+  }
+}
+
 export async function benchChunking(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-bench-chunking-"));
   try {
@@ -147,5 +169,6 @@ export async function benchChunking(): Promise<void> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  linearity();
   await throughput();
 }

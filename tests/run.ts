@@ -4,6 +4,7 @@
 // tests, then prints one closing line for the whole run.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 type Counts = { passed: number; failed: number; skipped: number };
@@ -28,15 +29,19 @@ function ensureSystemPackages(): void {
   const pkgs = needed.map((p) => p.pkg);
   if (process.getuid?.() !== 0) {
     console.error(`Missing system packages: ${pkgs.join(", ")}. Install them with: sudo apt-get install -y ${pkgs.join(" ")}`);
-    process.exit(1);
+    broken = true;
+    return;
   }
   step(`Installing ${pkgs.join(", ")} with apt`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  if (run("apt-get", ["install", "-y", "--no-install-recommends", ...pkgs], env) !== 0) {
-    run("apt-get", ["update"], env);
-    if (run("apt-get", ["install", "-y", "--no-install-recommends", ...pkgs], env) !== 0) {
+  // Another apt or dpkg (an unattended upgrade) may hold the lock: wait for it, within bounds.
+  const apt = (args: string[]) => run("apt-get", ["-o", "DPkg::Lock::Timeout=300", ...args], env);
+  const install = ["install", "-y", "--no-install-recommends", ...pkgs];
+  if (apt(install) !== 0) {
+    apt(["update"]);
+    if (apt(install) !== 0) {
       console.error(`Could not install ${pkgs.join(", ")} with apt-get.`);
-      process.exit(1);
+      broken = true;
     }
   }
 }
@@ -67,6 +72,14 @@ function pythonTests(): void {
 }
 
 ensureSystemPackages();
+
+// Every temporary folder of the run (databases, run dirs, downloads) goes under one, removed at
+// the end, so a run leaves nothing behind. Readable by others: the embedded PostgreSQL runs as
+// the postgres user when we are root.
+const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-run-"));
+fs.chmodSync(runTmp, 0o755);
+process.env.TMPDIR = runTmp;
+process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
 
 step("Type check");
 if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;

@@ -398,32 +398,20 @@ describe("chunkDocument on crafted documents", () => {
 });
 
 describe("runs without whitespace", () => {
+  // Their speed (linear in the length, not quadratic) is measured in bench/chunking, not here:
+  // a timing assertion flakes on a loaded machine.
   const letters = (n: number, seed: number) => {
     const rand = prng(seed);
     return Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(rand() * 26)]).join("");
   };
-  const bestTime = (text: string) => {
-    let best = Infinity;
-    for (let round = 0; round < 2; round++) {
-      const t = performance.now();
-      const chunks = chunkDocument(plain(text), DEFAULTS);
-      best = Math.min(best, performance.now() - t);
-      if (round === 0) expect(violations(plain(text), DEFAULTS, chunks)).toEqual([]);
-    }
-    return best;
-  };
 
-  it("chunks 50k and 200k characters in time linear in the length", () => {
-    chunkDocument(plain("warm up"), DEFAULTS);
-    const small = bestTime(letters(50_000, 1));
-    const large = bestTime(letters(200_000, 2));
-    expect(large / small).toBeLessThan(8);
-  });
-
-  it("stays linear on a run that is a single BPE piece", () => {
-    const small = bestTime("a".repeat(50_000));
-    const large = bestTime("a".repeat(200_000));
-    expect(large / small).toBeLessThan(8);
+  it.each([
+    ["200k random letters", letters(200_000, 2)],
+    ["200k copies of one letter (a single BPE piece)", "a".repeat(200_000)],
+  ])("chunks %s within the limits", (_name, text) => {
+    const chunks = chunkDocument(plain(text), DEFAULTS);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(violations(plain(text), DEFAULTS, chunks)).toEqual([]);
   });
 });
 

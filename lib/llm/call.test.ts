@@ -210,14 +210,13 @@ describe("limits", () => {
 
 describe("cancellation and timeouts", () => {
   it.each(KINDS)("%s: aborting stops the wait and the request", async (kind) => {
-    server.setMode("slow", { latencyMs: 2_000 });
+    // The server would answer long after the test's own timeout: only the abort can end the call.
+    server.setMode("slow", { latencyMs: 120_000 });
     const controller = new AbortController();
-    const started = Date.now();
     const call = completeChat(provider(kind), MESSAGES, { signal: controller.signal });
     await vi.waitFor(() => expect(server.stats.inFlight).toBe(1));
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: "AbortError" });
-    expect(Date.now() - started).toBeLessThan(1_000);
     await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: 500 });
   });
 
