@@ -7,7 +7,7 @@ import path from "node:path";
 const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
 const STAMP = path.resolve(".next/ftf-source-hash");
 
-function walk(entry: string, out: string[]): void {
+function walk(root: string, entry: string, hash: crypto.Hash): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(entry);
@@ -17,18 +17,21 @@ function walk(entry: string, out: string[]): void {
   if (stat.isDirectory()) {
     for (const name of fs.readdirSync(entry).sort()) {
       if (name === "node_modules" || name.startsWith(".")) continue;
-      walk(path.join(entry, name), out);
+      walk(root, path.join(entry, name), hash);
     }
   } else {
-    out.push(`${entry}:${stat.size}:${stat.mtimeMs}`);
+    hash.update(`${path.relative(root, entry)}\0${stat.size}\0`).update(fs.readFileSync(entry)).update("\0");
   }
 }
 
-/** A fingerprint of the sources (paths, sizes, modification times). */
-export function sourceFingerprint(): string {
-  const entries: string[] = [];
-  for (const source of SOURCES) walk(source, entries);
-  return crypto.createHash("sha256").update(entries.join("\n")).digest("hex");
+/**
+ * A fingerprint of the sources' paths and contents. Contents, not modification times: `npm
+ * install` or a fresh checkout touches files without changing them, and must not cost a rebuild.
+ */
+export function sourceFingerprint(root = "."): string {
+  const hash = crypto.createHash("sha256");
+  for (const source of SOURCES) walk(root, path.join(root, source), hash);
+  return hash.digest("hex");
 }
 
 export async function buildIfNeeded(log: (message: string) => void, childEnv: NodeJS.ProcessEnv): Promise<void> {
