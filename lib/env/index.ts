@@ -62,6 +62,16 @@ const schema = z.object({
   /// Unset: on for the one-machine install (`npm start` with the embedded database), off otherwise,
   /// since on a server shared by several teams it would reach past workspace boundaries.
   ALLOW_LOCAL_RUNNERS: flag.optional(),
+  /// Private, loopback or link-local targets the server may connect to for tenants' settings (LLM
+  /// base URLs, runner hosts, URL sources): `host`, `host:port`, `ip[:port]`, `[v6]:port` or a CIDR,
+  /// comma-separated. Public addresses need no entry; cloud metadata addresses are never allowed.
+  /// Unset: the one-machine install allows its local Ollama (127.0.0.1:11434); otherwise nothing.
+  OUTBOUND_ALLOW: optionalString,
+  /// The instance's administrators (comma-separated emails). Unset: the first account created.
+  /// Only they may add and use "This server" runners.
+  ADMIN_EMAILS: optionalString,
+  /// Pythons a "This server" runner may use besides the one the app sets up in its own venv.
+  LOCAL_RUNNER_PYTHONS: optionalString,
   /// The folder holding the runner program (ftf_runner/ and requirements.txt) uploaded to GPU boxes.
   RUNNER_PROGRAM_DIR: z.string().default("worker/runner"),
   /// How often a training job reads new events from the box, in milliseconds.

@@ -3,6 +3,7 @@ import type { ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { conflict, invalidInput, notFound } from "@/lib/errors";
 import { enqueueFollowUpJob, enqueueJob } from "@/lib/jobs/enqueue";
+import { assertMayUseLocalRunner } from "@/lib/runners";
 import { evalJob, type EvalPayload } from "./eval-job";
 
 /** After training: evaluate with the defaults (no judge: it may cost money, a person decides). */
@@ -14,9 +15,13 @@ export async function queueEvaluation(projectId: string, runId: string, actorId:
 }
 
 export async function startEvaluation(ctx: ProjectContext, input: Partial<EvalPayload> & { runId: string }) {
-  const run = await db.run.findFirst({ where: { id: input.runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } }, select: { status: true } });
+  const run = await db.run.findFirst({
+    where: { id: input.runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    select: { status: true, runner: { select: { kind: true, pythonPath: true } } },
+  });
   if (!run) throw notFound("Run");
   if (run.status !== "success") throw conflict("Only a finished run can be evaluated.");
+  if (run.runner?.kind === "local") await assertMayUseLocalRunner(ctx, run.runner.pythonPath);
   if (input.judgeProviderId && !(await db.llmProvider.findFirst({ where: { id: input.judgeProviderId, workspaceId: ctx.workspace.id } }))) {
     throw invalidInput("That judge provider is not in this workspace.", { judgeProviderId: "Choose a provider of this workspace." });
   }

@@ -127,7 +127,7 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         await remote.withLink((conn) => conn.writeFile(remote.path("eval.json"), `${JSON.stringify(config, null, 2)}\n`));
         await uploadProgram(remote);
         const python = await ensurePython(remote, run.runner!, path.posix.dirname(path.posix.dirname(remote.dir)), (message) => ctx.progress({ message }));
-        pid = await startRemote(remote, python, "eval", "eval.json", PID);
+        pid = await startRemote(remote, python, "eval", "eval.json", run.project.workspaceId, PID);
         checkpoint = { pid, offset: 0 };
         await ctx.checkpoint.save(checkpoint);
         ctx.log("info", `Evaluation started on ${run.runner!.name} (PID ${pid}): ${prompts.length} prompts, base and tuned.`);

@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { resetEnvCache } from "@/lib/env";
 import { fetchUrl, refusalReason } from "./url";
 
 let server: http.Server;
@@ -100,6 +101,17 @@ describe("fetchUrl with private addresses allowed", () => {
 
 describe("fetchUrl with private addresses refused", () => {
   const strict = { allowPrivate: false, timeoutMs: 5_000 };
+  // No administrator's allow-list here (the test setup lists loopback for the fake servers).
+  let listed: string | undefined;
+  beforeAll(() => {
+    listed = process.env.OUTBOUND_ALLOW;
+    process.env.OUTBOUND_ALLOW = "";
+    resetEnvCache();
+  });
+  afterAll(() => {
+    process.env.OUTBOUND_ALLOW = listed;
+    resetEnvCache();
+  });
 
   it("refuses loopback and private literals without connecting", async () => {
     const request = vi.spyOn(http, "request");

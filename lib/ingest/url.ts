@@ -8,7 +8,7 @@ import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
-import ipaddr from "ipaddr.js";
+import { outboundRefusal, refusalReason } from "@/lib/net/outbound";
 import { uploadMaxBytes } from "@/lib/env";
 import { IngestError } from "./types";
 
@@ -26,36 +26,7 @@ export type FetchedUrl = { finalUrl: string; contentType: string; body: Buffer }
 
 const ADMIN_HINT = "An administrator can allow private network addresses for URL imports.";
 
-/** Cloud instance-metadata services hand out credentials: refused even when private addresses are allowed. */
-const METADATA_ADDRESSES = new Set(["169.254.169.254", "169.254.170.2", "100.100.100.200", "192.0.0.192", "fd00:ec2::254"]);
-
-const RANGE_REASONS: Record<string, string> = {
-  unspecified: "an unspecified address",
-  broadcast: "a broadcast address",
-  multicast: "a multicast address",
-  linkLocal: "a link-local address",
-  loopback: "this server itself (a loopback address)",
-  carrierGradeNat: "a carrier-grade NAT address",
-  private: "a private network address",
-  uniqueLocal: "a private network address (IPv6 unique-local)",
-  reserved: "a reserved address",
-};
-
-/**
- * Why imports may not connect to `address`, or undefined when they may. Only public unicast
- * addresses pass unless `allowPrivate`; IPv4-mapped IPv6 is judged as the IPv4 it carries.
- */
-export function refusalReason(address: string, allowPrivate = false): string | undefined {
-  if (!ipaddr.isValid(address)) return "an invalid address";
-  const ip = ipaddr.process(address);
-  if (METADATA_ADDRESSES.has(ip.toString())) return "a cloud metadata service, which is never allowed";
-  if (allowPrivate) return undefined;
-  const range = ip.range();
-  if (range !== "unicast") return RANGE_REASONS[range] ?? `a special-purpose address (${range})`;
-  // IPv4-compatible IPv6 (::a.b.c.d) is deprecated but still carries an IPv4 address.
-  if (ip instanceof ipaddr.IPv6 && ip.match(ipaddr.IPv6.parseCIDR("::/96"))) return "an IPv4-compatible IPv6 address";
-  return undefined;
-}
+export { refusalReason } from "@/lib/net/outbound";
 
 function refused(message: string): IngestError {
   return new IngestError("url_refused", message);
@@ -103,8 +74,9 @@ async function checkedAddress(url: URL, allowPrivate: boolean, signal: AbortSign
     }
   }
   if (!addresses.length) throw failed(`The address ${host} could not be found. Check the link for typos.`);
+  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   for (const address of addresses) {
-    const reason = refusalReason(address, allowPrivate);
+    const reason = outboundRefusal(host, address, port, { allowPrivate });
     if (!reason) continue;
     const via = address === host ? "" : ` (${host} resolves to ${address})`;
     // No point sending people to an admin for an address that is refused regardless.

@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     AUTH_TRUST_HOST: e.APP_URL ? undefined : "1",
     // One machine, one team: its GPU (if any) is a runner unless the administrator says otherwise.
     ALLOW_LOCAL_RUNNERS: String(e.ALLOW_LOCAL_RUNNERS ?? database.embedded),
+    // ... and its local Ollama is the one private address the server may reach unless told more.
+    OUTBOUND_ALLOW: e.OUTBOUND_ALLOW ?? (database.embedded ? defaultOutboundAllow(e.OLLAMA_URL) : undefined),
   };
 
   const withWeb = mode !== "worker";
@@ -134,3 +136,11 @@ main().catch(async (error) => {
   console.error(error instanceof ConfigError ? error.message : `[finetuneflow] Could not start: ${(error as Error).message}`);
   process.exit(1);
 });
+
+/** The embedded install's allow-list: the default Ollama's host and port (OLLAMA_URL). */
+function defaultOutboundAllow(ollamaUrl: string): string {
+  const url = new URL(ollamaUrl);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const hosts = new Set([url.hostname, ...(["127.0.0.1", "localhost"].includes(url.hostname) ? ["127.0.0.1", "localhost", "[::1]"] : [])]);
+  return [...hosts].map((host) => `${host}:${port}`).join(",");
+}

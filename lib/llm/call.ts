@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { env } from "@/lib/env";
+import { policyFetch } from "@/lib/net/outbound";
 import { logger } from "@/lib/log";
 import { countTokens } from "@/lib/tokens";
 import { chatModelFor, providerApiKey, type LlmProviderRecord } from "./chat";
@@ -37,13 +38,16 @@ export function providerLocation(provider: Pick<LlmProviderRecord, "kind" | "bas
   return provider.kind === "ollama" ? env().OLLAMA_URL : "the Hugging Face router";
 }
 
+/** Every request to a provider goes through the outbound policy (lib/net/outbound). */
+export const providerFetch = policyFetch("LLM provider");
+
 /** What the client's last HTTP response said; SDK errors do not all carry status and headers. */
 type Seen = { status?: number; retryAfter?: string | null };
 
 /** fetch that also stops on `signal` (our timeout or the caller's abort) and records the status. */
 export function watchedFetch(signal: AbortSignal, seen: Seen): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    const response = await providerFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
     seen.status = response.status;
     seen.retryAfter = response.headers.get("retry-after");
     return response;
@@ -57,7 +61,7 @@ const attemptContext = new AsyncLocalStorage<{ signal: AbortSignal; seen: Seen }
 
 const sharedFetch: typeof fetch = (input, init) => {
   const attempt = attemptContext.getStore();
-  return attempt ? watchedFetch(attempt.signal, attempt.seen)(input, init) : fetch(input, init);
+  return attempt ? watchedFetch(attempt.signal, attempt.seen)(input, init) : providerFetch(input, init);
 };
 
 const MODEL_CACHE_SIZE = 64;

@@ -1,7 +1,8 @@
 // "Test connection" for the provider form: the models a server offers and how fast it answers.
 import { chatModelFor, providerApiKey, type LlmProviderRecord } from "./chat";
-import { providerLocation, watchedFetch } from "./call";
-import { httpFailure, LlmError, networkFailure, scrub } from "./errors";
+import { OutboundRefusedError } from "@/lib/net/outbound";
+import { providerFetch, providerLocation, watchedFetch } from "./call";
+import { httpFailure, LlmError, networkFailure } from "./errors";
 
 export type ConnectionResult = { ok: true; models: string[]; latencyMs: number } | { ok: false; message: string };
 
@@ -13,12 +14,16 @@ async function listModels(provider: LlmProviderRecord, signal: AbortSignal): Pro
   const apiKey = providerApiKey(provider);
   const base = providerLocation(provider).replace(/\/+$/, "");
   const url = provider.kind === "ollama" ? `${base}/api/tags` : `${base}/models`;
-  const response = await fetch(url, { headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {}, signal });
+  const response = await providerFetch(url, { headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {}, signal });
   if (response.status === 404) {
     const hint = provider.kind === "openai" ? " (OpenAI-compatible URLs usually end in /v1)" : "";
     throw new LlmError(`${url} was not found; check the base URL${hint}.`, { retryable: false, status: 404 });
   }
-  if (!response.ok) throw httpFailure(response.status, { detail: scrub((await response.text()).slice(0, 300), apiKey) });
+  // The body is not shown: a test must not turn the server into a reader of other hosts' pages.
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => {});
+    throw httpFailure(response.status, {});
+  }
   const body = (await response.json().catch(() => null)) as ModelList | null;
   const names = provider.kind === "ollama" ? body?.models?.map((m) => m.name) : body?.data?.map((m) => m.id);
   if (!names) throw new LlmError(`${url} did not answer with a model list; check the base URL.`, { retryable: false });
@@ -49,7 +54,7 @@ export async function testConnection(provider: LlmProviderRecord, options: { tim
     const models = provider.kind === "huggingface" ? await pingModel(provider, signal) : await listModels(provider, signal);
     return { ok: true, models, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    if (error instanceof LlmError) return { ok: false, message: error.message };
+    if (error instanceof LlmError || error instanceof OutboundRefusedError) return { ok: false, message: error.message };
     if (signal.aborted) return { ok: false, message: `${where} did not answer within ${Math.round(timeoutMs / 1000)} s.` };
     return { ok: false, message: networkFailure(error, where, providerApiKey(provider)).message };
   }

@@ -1,5 +1,6 @@
 // What went wrong with a provider, in words a user can act on, and whether trying again may help.
 import { AppError } from "@/lib/errors";
+import { OutboundRefusedError } from "@/lib/net/outbound";
 
 export class LlmError extends AppError {
   readonly retryable: boolean;
@@ -17,10 +18,27 @@ export class LlmError extends AppError {
   }
 }
 
-/** Removes a key (and any bearer token) from text that came back from a provider. */
+/** The forms a secret may come back in: as is, base64 (alone or in Basic auth), hex, URL-encoded. */
+function secretForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const base64 = bytes.toString("base64");
+  const forms = [secret, base64, base64.replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), encodeURIComponent(secret)];
+  // base64 of a string shifted by one or two bytes (inside "user:key") shares no prefix with the
+  // key's own, so the key's middle, encoded at each alignment, is matched as well.
+  for (const shift of [1, 2]) {
+    const shifted = Buffer.concat([Buffer.alloc(shift), bytes]).toString("base64");
+    forms.push(shifted.slice(4, shifted.length - 4));
+  }
+  return [...new Set(forms.filter((form) => form.length >= 8))].sort((a, b) => b.length - a.length);
+}
+
+/** Removes a key (and any bearer token), in plain or encoded form, from text that came back from a provider. */
 export function scrub(text: string, secret?: string): string {
-  const noBearer = text.replace(/Bearer\s+[^\s"',}]+/gi, "Bearer [redacted]");
-  return secret ? noBearer.split(secret).join("[redacted]") : noBearer;
+  let out = text.replace(/(Bearer|Basic)\s+[^\s"',}]+/gi, "$1 [redacted]");
+  if (!secret) return out;
+  for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
+  for (const form of secretForms(secret)) out = out.split(form.toUpperCase()).join("[redacted]");
+  return out;
 }
 
 const RETRY_AFTER_CAP_MS = 60_000;
@@ -65,6 +83,9 @@ const DROPPED = /ECONNRESET|EPIPE|UND_ERR_SOCKET|socket hang up|terminated|other
 
 /** A failure without an HTTP error status: the connection, or something unexpected. */
 export function networkFailure(error: unknown, where: string, secret?: string): LlmError {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OutboundRefusedError) return new LlmError(e.message, { retryable: false, cause: error });
+  }
   const { codes, text } = chain(error);
   const has = (code: string) => codes.includes(code) || text.includes(code);
   if (has("ECONNREFUSED")) return new LlmError(`Could not reach ${where} (connection refused).`, { retryable: true, cause: error });

@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit";
 import { secretHint, seal, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { conflict, notFound, prismaErrorCode } from "@/lib/errors";
+import { conflict, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import type { LlmProviderRecord } from "./chat";
 import { providerOptionsSchema, providerOptions, type ProviderOptions } from "./options";
 
@@ -133,9 +133,14 @@ export async function createProvider(ctx: WorkspaceContext, input: ProviderInput
   return toView(row);
 }
 
+/** Changing where the key is sent (the URL, or the kind, which decides the URL) needs the key again. */
+export const KEY_AGAIN = "Enter the API key again: the stored key is never sent to a new address.";
+
 export async function updateProvider(ctx: WorkspaceContext, id: string, input: ProviderInput): Promise<ProviderView> {
   const fields = providerInputSchema.parse(input);
-  await findRow(ctx, id);
+  const row = await findRow(ctx, id);
+  const moved = (fields.baseUrl || null) !== row.baseUrl || fields.kind !== row.kind;
+  if (moved && row.apiKeyEncrypted && !fields.apiKey) throw invalidInput(KEY_AGAIN, { apiKey: KEY_AGAIN });
   try {
     await db.llmProvider.updateMany({
       where: { id, workspaceId: ctx.workspace.id },

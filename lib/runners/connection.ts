@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import ssh2, { type ClientChannel, type ConnectConfig, type FileEntryWithStats, type SFTPWrapper, type Stats } from "ssh2";
+import { checkOutbound } from "@/lib/net/outbound";
 import { HostKeyMismatchError, HostKeyUnconfirmedError, RunnerError } from "./errors";
 import { fingerprintOf, keyTypeOf, normalizePrivateKey, parsePrivateKey } from "./keys";
 
@@ -200,12 +201,19 @@ type Endpoint = { host: string; port: number };
  * Opens an SSH client as far as "ready". The host key is checked against `pinned` before
  * anything else is sent; with no pin the handshake stops with HostKeyUnconfirmedError.
  */
-function handshake(endpoint: Endpoint, auth: { username: string; privateKey?: string }, pinned: string | null, options: ConnectOptions): Promise<Client> {
+async function handshake(endpoint: Endpoint, auth: { username: string; privateKey?: string }, pinned: string | null, options: ConnectOptions): Promise<Client> {
   const where = `${endpoint.host}:${endpoint.port}`;
+  // The outbound policy, before any packet: the socket then goes to the address it checked.
+  let address: string;
+  try {
+    address = await checkOutbound(endpoint.host, endpoint.port, "runner");
+  } catch (error) {
+    throw new RunnerError(error instanceof Error ? error.message : String(error), { kind: "config", cause: error });
+  }
   const client = new Client();
   let hostKeyProblem: RunnerError | undefined;
   const config: ConnectConfig = {
-    host: endpoint.host,
+    host: address,
     port: endpoint.port,
     username: auth.username,
     privateKey: auth.privateKey,

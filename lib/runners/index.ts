@@ -4,13 +4,15 @@
 // fingerprint; every later connection refuses a different key.
 import { Prisma, type Runner } from "@prisma/client";
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { seal, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
-import { localRunnersAllowed } from "@/lib/env";
-import { conflict, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
+import { isInstanceAdmin } from "@/lib/auth/admin";
+import { env, localRunnersAllowed, storageDir } from "@/lib/env";
+import { conflict, forbidden, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import { checkRunner, type RunnerCheck } from "./check";
 import { connectSsh, createLocalConnection, probeHostKey, type RunnerConnection } from "./connection";
 import { RunnerError } from "./errors";
@@ -118,10 +120,39 @@ export async function getRunner(ctx: WorkspaceContext, id: string): Promise<Runn
 
 export const LOCAL_RUNNERS_OFF =
   "Runners on this server are turned off: they would run programs on the app's own machine. The server's administrator can allow them with ALLOW_LOCAL_RUNNERS=true.";
+export const LOCAL_RUNNERS_ADMIN_ONLY = "Only the server's administrator may use \"This server\" runners: they run programs on the app's own machine.";
+
+/** Where a "This server" runner keeps its runs: under the app's storage, one folder per workspace. */
+export function localRunnerWorkDir(workspaceId: string): string {
+  return path.join(storageDir(), "runners", workspaceId);
+}
+
+/** Pythons a "This server" runner may name (LOCAL_RUNNER_PYTHONS); none: the app's own venv only. */
+function allowedLocalPythons(): string[] {
+  return (env().LOCAL_RUNNER_PYTHONS ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * A "This server" runner runs our runner program with the server's own rights, so only the
+ * instance administrator may add, change, check or launch on one, and only in its confined work
+ * directory with the app's Python or one the administrator allowed.
+ */
+export async function assertMayUseLocalRunner(ctx: WorkspaceContext, pythonPath: string | null): Promise<void> {
+  if (!localRunnersAllowed()) throw invalidInput(LOCAL_RUNNERS_OFF, { kind: "Not allowed on this server." });
+  if (!(await isInstanceAdmin(ctx.actor))) throw forbidden(LOCAL_RUNNERS_ADMIN_ONLY);
+  if (pythonPath && !allowedLocalPythons().includes(pythonPath)) {
+    throw invalidInput("This server runs only the Python the app sets up, or one the administrator lists in LOCAL_RUNNER_PYTHONS.", {
+      pythonPath: "Leave empty: the app sets up its own Python environment.",
+    });
+  }
+}
 
 export async function createRunner(ctx: WorkspaceContext, input: RunnerInput): Promise<RunnerView> {
   const fields = runnerInputSchema.parse(input);
-  if (fields.kind === "local" && !localRunnersAllowed()) throw invalidInput(LOCAL_RUNNERS_OFF, { kind: "Not allowed on this server." });
+  if (fields.kind === "local") {
+    await assertMayUseLocalRunner(ctx, fields.pythonPath || null);
+    fields.workDir = localRunnerWorkDir(ctx.workspace.id);
+  }
   const keys = fields.kind === "ssh" ? keyFields(fields.privateKey, `finetuneflow@${ctx.workspace.slug}`) : null;
   try {
     const row = await db.runner.create({
@@ -145,12 +176,21 @@ export async function createRunner(ctx: WorkspaceContext, input: RunnerInput): P
   }
 }
 
-/** A changed host, port or key unpins the host key: the user confirms the (new) box again. */
+/**
+ * A changed host, port or key unpins the host key: the user confirms the (new) box again. The
+ * stored key is never offered to a new address: moving the runner (host, port or user) without
+ * pasting a key generates a new pair, whose public half the user installs on the new box.
+ */
 export async function updateRunner(ctx: WorkspaceContext, id: string, input: RunnerInput): Promise<RunnerView> {
   const row = await findRow(ctx.workspace.id, id);
   const fields = runnerInputSchema.parse(input);
   if (fields.kind !== row.kind) throw invalidInput("A runner's kind cannot change; add a new runner instead.", { kind: "Add a new runner instead." });
+  if (row.kind === "local") {
+    await assertMayUseLocalRunner(ctx, fields.pythonPath || null);
+    fields.workDir = localRunnerWorkDir(ctx.workspace.id);
+  }
   const moved = fields.host !== (row.host ?? "") || fields.port !== row.port;
+  const rekey = row.kind === "ssh" && !fields.privateKey && (moved || fields.username !== (row.username ?? ""));
   try {
     const updated = await db.runner.update({
       where: { id: row.id },
@@ -161,11 +201,11 @@ export async function updateRunner(ctx: WorkspaceContext, id: string, input: Run
         username: row.kind === "ssh" ? fields.username : null,
         workDir: fields.workDir,
         pythonPath: fields.pythonPath || null,
-        ...(fields.privateKey ? keyFields(fields.privateKey, "") : {}),
+        ...(fields.privateKey || rekey ? keyFields(fields.privateKey, `finetuneflow@${ctx.workspace.slug}`) : {}),
         ...(moved ? { hostKeyFingerprint: null, lastCheck: Prisma.DbNull, lastCheckedAt: null } : {}),
       },
     });
-    await audit(ctx, row.id, { change: "update", runner: updated.name, keyReplaced: Boolean(fields.privateKey), hostKeyUnpinned: moved });
+    await audit(ctx, row.id, { change: "update", runner: updated.name, keyReplaced: Boolean(fields.privateKey), keyGenerated: rekey, hostKeyUnpinned: moved });
     return toView(updated);
   } catch (error) {
     if (prismaErrorCode(error) === "P2002") throw nameTaken();
@@ -205,13 +245,14 @@ export async function confirmRunnerHostKey(ctx: WorkspaceContext, id: string, fi
   return toView(row);
 }
 
-export type RunnerRecord = Pick<Runner, "id" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name">;
+export type RunnerRecord = Pick<Runner, "id" | "workspaceId" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name">;
 
 /** Opens a connection to a runner row (server code only: the key is unsealed here). */
 export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection> {
   if (runner.kind === "local") {
     if (!localRunnersAllowed()) throw new RunnerError(LOCAL_RUNNERS_OFF);
-    return createLocalConnection(runner.workDir);
+    // Whatever the row says (rows from before the confinement said "~/finetuneflow").
+    return createLocalConnection(localRunnerWorkDir(runner.workspaceId));
   }
   if (!runner.host || !runner.username || !runner.privateKeyEncrypted) throw new RunnerError(`Runner "${runner.name}" is missing its host, user or key. Edit it in workspace settings.`);
   let privateKey: string;
@@ -258,7 +299,7 @@ export function forgetLocalMachineCheck(): void {
  * its GPU.
  */
 export async function ensureLocalRunner(ctx: WorkspaceContext): Promise<void> {
-  if (!localRunnersAllowed()) return;
+  if (!localRunnersAllowed() || !(await isInstanceAdmin(ctx.actor))) return;
   if ((await db.runner.count({ where: { workspaceId: ctx.workspace.id } })) > 0) return;
   const check = await checkLocalMachine();
   if (!check || check.gpus.length === 0) return;
@@ -268,7 +309,7 @@ export async function ensureLocalRunner(ctx: WorkspaceContext): Promise<void> {
         workspaceId: ctx.workspace.id,
         name: LOCAL_RUNNER_NAME,
         kind: "local",
-        workDir: LOCAL_WORK_DIR,
+        workDir: localRunnerWorkDir(ctx.workspace.id),
         lastCheck: check as unknown as Prisma.InputJsonValue,
         lastCheckedAt: new Date(),
       },
@@ -282,6 +323,7 @@ export async function ensureLocalRunner(ctx: WorkspaceContext): Promise<void> {
 /** Connects, reports GPUs, Python and disk, and remembers the result (the preflight uses it). */
 export async function checkRunnerNow(ctx: WorkspaceContext, id: string): Promise<RunnerCheck> {
   const row = await findRow(ctx.workspace.id, id);
+  if (row.kind === "local") await assertMayUseLocalRunner(ctx, row.pythonPath);
   const connection = await openRunner(row);
   try {
     const result = await checkRunner(connection, { workDir: row.workDir, pythonPath: row.pythonPath ?? "python3" });

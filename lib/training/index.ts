@@ -9,7 +9,7 @@ import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import type { ModelInfo } from "@/lib/models/info";
-import { loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
+import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
 import { findPreset, hyperparamsSchema, type Hyperparams } from "./presets";
 import { trainJob } from "./train-job";
@@ -121,6 +121,7 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
   if (runner.kind === "ssh" && !runner.hostKeyFingerprint) {
     throw invalidInput(`Confirm the host key of runner "${runner.name}" in workspace settings first.`, { runnerId: "Its host key is not confirmed yet." });
   }
+  if (runner.kind === "local") await assertMayUseLocalRunner(ctx, runner.pythonPath);
   const preflight = await preflightTraining(ctx, fields);
   if (preflight.numTrainExamples === 0) throw invalidInput("There are no valid train examples yet. Generate or import some, then review them.");
   if (preflight.verdict === "too_big" && !fields.force) {

@@ -36,8 +36,10 @@ export function startCommand(dir: string, python: string, command: "train" | "ev
   const q = shellQuote;
   return [
     `cd ${q(dir)}`,
-    `if [ -f ${q(pidFile)} ] && ${aliveTest(`$(cat ${q(pidFile)})`)}; then cat ${q(pidFile)}; exit 0; fi`,
+    `if [ -f ${q(pidFile)} ] && ${aliveTest(`$(cat ${q(pidFile)})`)}; then rm -f ${SECRETS_FILE}; cat ${q(pidFile)}; exit 0; fi`,
+    // The tokens live on only in the runner's environment: the file goes as soon as it is read.
     `if [ -f ${SECRETS_FILE} ]; then . ./${SECRETS_FILE}; fi`,
+    `rm -f ${SECRETS_FILE}`,
     `PYTHONPATH=runner setsid nohup ${q(python)} -m ftf_runner ${command} --config ${q(configFile)} >>${STDOUT_FILE} 2>>${STDERR_FILE} </dev/null &`,
     `echo $! > ${q(pidFile)}`,
     `cat ${q(pidFile)}`,

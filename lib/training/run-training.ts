@@ -155,7 +155,13 @@ export async function uploadProgram(remote: RemoteProcess): Promise<void> {
 }
 
 /** Starts `python -m ftf_runner <command>` detached (or adopts the live one); returns its PID. */
-export async function startRemote(remote: RemoteProcess, python: string, command: "train" | "eval", configFile: string, pidFile?: string): Promise<number> {
+/**
+ * Starts the runner program. The workspace's Hugging Face token goes to the box in a 0600
+ * secrets.env that the start command reads and deletes at once (for gated base models).
+ */
+export async function startRemote(remote: RemoteProcess, python: string, command: "train" | "eval", configFile: string, workspaceId: string, pidFile?: string): Promise<number> {
+  const token = await readSecret(workspaceId, HF_TOKEN);
+  await remote.withLink((conn) => conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }));
   const started = await remote.exec(startCommand(remote.dir, python, command, configFile, pidFile));
   const pid = Number.parseInt(started.stdout.trim().split("\n").pop() ?? "", 10);
   if (started.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
@@ -182,11 +188,9 @@ async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaite
   const config = runnerConfig(run, Boolean(versionPaths.eval));
   await remote.withLink((conn) => conn.writeFile(remote.path("config.json"), `${JSON.stringify(config, null, 2)}\n`));
   await uploadProgram(remote);
-  const token = await readSecret(run.project.workspaceId, HF_TOKEN);
-  await remote.withLink((conn) => conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }));
   const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m));
   await tracker.report("Starting the runner");
-  const pid = await startRemote(remote, python, "train", "config.json");
+  const pid = await startRemote(remote, python, "train", "config.json", run.project.workspaceId);
   tracker.ctx.log("info", `Runner started on ${runner.name} (PID ${pid}) in ${remote.dir}.`);
   return pid;
 }

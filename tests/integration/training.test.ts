@@ -251,11 +251,13 @@ describe("training over SSH", () => {
     const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
     await expect(createRunner(wctx, { name: "here", kind: "local" })).rejects.toThrow(/ALLOW_LOCAL_RUNNERS=true/);
     process.env.ALLOW_LOCAL_RUNNERS = "true";
+    process.env.ADMIN_EMAILS = team.members.admin.email;
     resetEnvCache();
     try {
       expect((await createRunner(wctx, { name: "here", kind: "local" })).kind).toBe("local");
     } finally {
       delete process.env.ALLOW_LOCAL_RUNNERS;
+      delete process.env.ADMIN_EMAILS;
       resetEnvCache();
     }
   });
@@ -269,9 +271,11 @@ describe("training over SSH", () => {
     );
     const team = await createTeam();
     await db.runner.deleteMany({ where: { workspaceId: team.workspace.id } });
-    const wctx = await requireWorkspace(team.members.viewer, { id: team.workspace.id }, "workspace.view");
+    const wctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "workspace.view");
     const savedPath = process.env.PATH;
     process.env.ALLOW_LOCAL_RUNNERS = "true";
+    // The instance administrator's workspace (a tenant's never gets one: tests/integration/outbound.test.ts).
+    process.env.ADMIN_EMAILS = team.members.owner.email;
     resetEnvCache();
     forgetLocalMachineCheck();
     try {
@@ -289,6 +293,7 @@ describe("training over SSH", () => {
     } finally {
       process.env.PATH = savedPath;
       delete process.env.ALLOW_LOCAL_RUNNERS;
+      delete process.env.ADMIN_EMAILS;
       resetEnvCache();
       forgetLocalMachineCheck();
     }

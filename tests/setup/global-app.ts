@@ -51,6 +51,8 @@ export default async function setup(project: TestProject) {
       LOG_LEVEL: "warn",
       WORKER_SHUTDOWN_GRACE_S: "3",
       HF_ENDPOINT: hub.url,
+      // The fake LLM servers and sshd listen on loopback, listed as an administrator would.
+      OUTBOUND_ALLOW: "127.0.0.1,localhost,::1",
       // Training in the browser tests runs the stand-in trainer (the box has no PyTorch).
       RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"),
       TRAIN_POLL_MS: "300",

@@ -13,4 +13,7 @@ process.env.SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
 process.env.NEXTAUTH_URL = "http://localhost:3000";
 process.env.STORAGE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-storage-"));
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "error";
+// The fake LLM servers, Hub and sshd listen on loopback: allowed as an administrator would list
+// them. Tests of the outbound policy itself set their own list.
+process.env.OUTBOUND_ALLOW = "127.0.0.1,localhost,::1";
 resetEnvCache();

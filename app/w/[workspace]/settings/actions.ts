@@ -7,6 +7,7 @@ import { checkRunnerNow, confirmRunnerHostKey, createRunner, deleteRunner, probe
 import { deleteSecret, secretInputSchema, setSecret } from "@/lib/secrets";
 import { deletePreset, presetInputSchema, savePreset } from "@/lib/training/presets";
 import { createProvider, deleteProvider, loadProviderRecord, providerInputSchema, setDefaultProvider, testConnection, updateProvider } from "@/lib/llm";
+import { takeProbeSlot } from "@/lib/net/outbound";
 
 const refresh = (slug: string) => revalidatePath(`/w/${slug}`, "layout");
 const ids = z.object({ workspaceId: z.string(), providerId: z.uuid() });
@@ -44,9 +45,11 @@ export const setDefaultProviderAction = workspaceAction("setDefaultProvider", "s
 });
 
 /** Lists the provider's models and measures its latency. */
-export const testProviderAction = workspaceAction("testProvider", "settings.view", ids, async (ctx, input) =>
-  testConnection(await loadProviderRecord(ctx.workspace.id, input.providerId)),
-);
+export const testProviderAction = workspaceAction("testProvider", "settings.manage", ids, async (ctx, input) => {
+  const provider = await loadProviderRecord(ctx.workspace.id, input.providerId);
+  takeProbeSlot(ctx.actor.id);
+  return testConnection(provider);
+});
 
 // ── GPU runners ──
 const runnerIds = z.object({ workspaceId: z.string(), runnerId: z.uuid() });
@@ -74,7 +77,10 @@ export const deleteRunnerAction = workspaceAction("deleteRunner", "settings.mana
 });
 
 /** Shows the box's host key fingerprint for the user to compare before trusting it. */
-export const probeHostKeyAction = workspaceAction("probeHostKey", "settings.manage", runnerIds, async (ctx, input) => probeRunnerHostKey(ctx, input.runnerId));
+export const probeHostKeyAction = workspaceAction("probeHostKey", "settings.manage", runnerIds, async (ctx, input) => {
+  takeProbeSlot(ctx.actor.id);
+  return probeRunnerHostKey(ctx, input.runnerId);
+});
 
 export const confirmHostKeyAction = workspaceAction(
   "confirmHostKey",
@@ -89,6 +95,7 @@ export const confirmHostKeyAction = workspaceAction(
 
 /** Connects and reports GPUs, Python and disk. */
 export const checkRunnerAction = workspaceAction("checkRunner", "settings.manage", runnerIds, async (ctx, input) => {
+  takeProbeSlot(ctx.actor.id);
   const result = await checkRunnerNow(ctx, input.runnerId);
   refresh(ctx.workspace.slug);
   return result;
