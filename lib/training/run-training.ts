@@ -14,7 +14,7 @@ import type { Prisma, Run } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
 import { env } from "@/lib/env";
-import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
+import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
 import { openRunner, type RunnerRecord } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
@@ -138,10 +138,10 @@ export async function ensurePython(remote: RemoteProcess, runner: RunnerRecord, 
   await report("Setting up the Python environment on the box (first run only; can take several minutes)");
   const result = await remote.withLink((conn) => conn.exec(bootstrapCommand(workDir, createHash("sha256").update(requirements).digest("hex")), { timeoutMs: 60 * 60_000, signal: remote.ctx.signal }));
   if (result.code !== 0) {
-    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the requirements";
-    throw new NonRetryableError(
-      `Setting up Python on ${runner.name} failed: ${why}.\n${(result.stderr || result.stdout).trim().slice(-1500)}\n\nInstall the packages in worker/runner/requirements.txt yourself and name that Python in the runner's settings.`,
-    );
+    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the runner's packages";
+    throw new NonRetryableError(`Setting up Python on ${runner.name} failed: ${why}.`, {
+      detail: `${(result.stderr || result.stdout).trim()}\n\nOr install the runner's packages (its requirements.txt) into a Python on the box yourself and name that Python in the runner's settings.`,
+    });
   }
   return venvPython(workDir);
 }
@@ -281,17 +281,17 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     const startedAt = run.startedAt ?? new Date();
     if (!pid) {
       if (remote.offset > 0) await remote.drain((chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
-      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt } });
+      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt, errorMessage: null, errorDetail: null } });
       pid = await launch(remote, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
       await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });
     } else {
-      await db.run.update({ where: { id: run.id }, data: { status: "running" } });
+      await db.run.update({ where: { id: run.id }, data: { status: "running", errorMessage: null, errorDetail: null } });
       ctx.log("info", `Re-attached to the runner on ${runner.name} (PID ${pid}) at byte ${remote.offset} of its events.`);
     }
     await tracker.report();
 
     const end = await remote.follow(pid, (chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
-    if (end.type === "error") throw new NonRetryableError(end.message);
+    if (end.type === "error") throw new NonRetryableError(end.message, { detail: end.detail });
     if (end.type === "stopped") {
       // Retry starts the runner again, which resumes from its newest checkpoint.
       await db.run.update({ where: { id: run.id }, data: { remotePid: null } });
@@ -317,6 +317,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
         artifactsDir: runArtifactKey(run.project.workspaceId, run.projectId, run.id, "output"),
         remotePid: null,
         errorMessage: null,
+        errorDetail: null,
       },
     });
     ctx.log("info", `Training finished in ${duration} s; adapter and logs saved.`);
@@ -334,7 +335,7 @@ async function afterTraining(run: Awaited<ReturnType<typeof loadRun>>): Promise<
 }
 
 /** When the job gives up: the Run says why; a cancelled one also stops its process on the box. */
-export async function settleRun(runId: string, outcome: "failed" | "cancelled", message: string): Promise<void> {
+export async function settleRun(runId: string, outcome: "failed" | "cancelled", failure: JobFailure): Promise<void> {
   const run = await db.run.findUnique({ where: { id: runId }, include: { runner: true } });
   if (!run || run.status === "success") return;
   if (outcome === "cancelled" && run.remotePid && run.runner) {
@@ -352,7 +353,13 @@ export async function settleRun(runId: string, outcome: "failed" | "cancelled", 
   }
   await db.run.update({
     where: { id: runId },
-    data: { status: outcome, errorMessage: outcome === "failed" ? message : null, finishedAt: new Date(), remotePid: outcome === "cancelled" ? null : run.remotePid },
+    data: {
+      status: outcome,
+      errorMessage: outcome === "failed" ? failure.message : null,
+      errorDetail: outcome === "failed" ? failure.detail : null,
+      finishedAt: new Date(),
+      remotePid: outcome === "cancelled" ? null : run.remotePid,
+    },
   });
 }
 
