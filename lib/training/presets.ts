@@ -26,7 +26,8 @@ export const hyperparamsSchema = z.object({
   gradient_accumulation_steps: z.number().int().min(1, "At least 1.").max(1024).default(4),
   max_seq_length: z.number().int().min(128, "At least 128.").max(131_072).default(2048),
   packing: z.boolean().default(false),
-  gradient_checkpointing: z.boolean().default(true),
+  /** "auto": the preflight decides at launch (off when the run fits without it); a run stores the decision. */
+  gradient_checkpointing: z.union([z.boolean(), z.literal("auto")]).default("auto"),
   eval_steps: z.number().int().min(1, "At least 1.").default(50),
   save_steps: z.number().int().min(1, "At least 1.").default(100),
   seed: z.number().int().min(0).default(42),

@@ -21,6 +21,7 @@ import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { getStorage } from "@/lib/storage";
 import { runArtifactKey } from "@/lib/storage/keys";
 import { metricRows, type ParsedChunk, type RunnerEvent } from "./events";
+import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
 import { hyperparamsSchema } from "./presets";
 import { bootstrapCommand, EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE, venvPython } from "./remote";
 import { RemoteProcess } from "./remote-process";
@@ -33,12 +34,14 @@ type Progress = { totalSteps?: number; step?: number; loss?: number; evalLoss?: 
 /** Applies a chunk of training events to the Run: curves, progress, hardware. */
 class TrainProgress {
   progress: Progress;
+  prepared: PreparedCounts | null;
 
   constructor(
     readonly ctx: JobContext<TrainPayload>,
     readonly run: Run,
   ) {
     this.progress = (run.result as Progress | null) ?? {};
+    this.prepared = readPrepared(run.prepared);
   }
 
   async record(chunk: ParsedChunk, offsetAfter: number): Promise<void> {
@@ -65,6 +68,14 @@ class TrainProgress {
       case "log":
         this.ctx.log(event.level, event.message);
         return;
+      case "prepared": {
+        const { max_seq_length, packing } = hyperparamsSchema.parse(this.run.hyperparams);
+        const { type: _type, time: _time, split, ...counts } = event;
+        this.prepared = { ...(this.prepared ?? { max_seq_length, packing }), [split]: counts };
+        data.prepared = this.prepared as Prisma.InputJsonValue;
+        this.ctx.log("info", `Tokenized the ${split} split with the base model's tokenizer: ${describePrepared(counts, packing && split === "train")}.`);
+        return;
+      }
       case "metric":
         this.progress.step = event.step;
         if (event.loss != null) this.progress.loss = event.loss;
@@ -100,7 +111,8 @@ class TrainProgress {
 /** What the runner reads as config.json (worker/runner/PROTOCOL.md: RunnerConfig). */
 export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "baseModelId" | "parameters">, hasEval: boolean): Record<string, unknown> {
   const hyper = hyperparamsSchema.parse(run.hyperparams);
-  const extra = ((run.parameters as Record<string, unknown> | null)?.runner_extra as Record<string, unknown> | undefined) ?? {};
+  const parameters = (run.parameters as Record<string, unknown> | null) ?? {};
+  const extra = (parameters.runner_extra as Record<string, unknown> | undefined) ?? {};
   return {
     run_id: run.id,
     base_model: run.baseModelId,
@@ -109,6 +121,10 @@ export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "b
     eval_file: hasEval ? "data/eval.jsonl" : null,
     output_dir: "output",
     ...hyper,
+    // A run stores the preflight's decision; one made before there was a choice keeps memory first.
+    gradient_checkpointing: hyper.gradient_checkpointing !== false,
+    // Only when allowed: the runner refuses to train on the CPU otherwise.
+    ...(parameters.allow_cpu === true ? { allow_cpu: true } : {}),
     ...extra,
   };
 }
