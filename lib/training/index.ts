@@ -14,14 +14,14 @@ import { estimateTraining, type TrainingEstimate } from "./preflight";
 import type { RunHardware } from "./events";
 import { type PreparedCounts, readPrepared } from "./prepared";
 import { type ExactTokenCounts, findExactTokenCounts } from "./token-counts";
-import { findPreset, hyperparamsSchema, type Hyperparams } from "./presets";
+import { findPreset, hyperparamOverridesSchema, hyperparamsSchema, type Hyperparams } from "./presets";
 import { trainJob } from "./train-job";
 
 export const startTrainingSchema = z.object({
   runnerId: z.uuid({ error: "Choose a runner." }),
   presetId: z.string().min(1, "Choose a preset."),
   method: z.enum(["lora", "qlora"]).optional(),
-  overrides: hyperparamsSchema.partial().default({}),
+  overrides: hyperparamOverridesSchema.default({}),
   name: z.string().trim().max(200).optional(),
   /** Launch although the preflight says it will not fit. */
   force: z.boolean().default(false),

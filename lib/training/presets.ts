@@ -34,6 +34,15 @@ export const hyperparamsSchema = z.object({
 });
 export type Hyperparams = z.infer<typeof hyperparamsSchema>;
 
+/**
+ * Changes to a preset: only the keys given, validated as in a preset. Unlike
+ * `hyperparamsSchema.partial()`, parsing never fills in defaults (zod fills a missing key's
+ * default even under partial), which would silently replace the preset's values.
+ */
+export const hyperparamOverridesSchema = z.object(
+  Object.fromEntries(Object.entries(hyperparamsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])),
+) as unknown as z.ZodType<Partial<Hyperparams>>;
+
 export type PresetView = { id: string; name: string; method: FinetuneMethod; description: string; builtIn: boolean; config: Hyperparams };
 
 const builtIn = (id: string, name: string, method: FinetuneMethod, description: string, config: Partial<Hyperparams>): PresetView => ({
