@@ -1,7 +1,7 @@
 import { Histogram, type HistogramBucket } from "@/components/charts/histogram";
+import { PreparedSplits } from "@/components/training/prepared-splits";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { ReviewCounts, SplitStats } from "@/lib/datasets/review";
-import { describePrepared } from "@/lib/training/prepared";
 import type { ExactTokenCounts } from "@/lib/training/token-counts";
 
 /** The exact counts a run measured on this dataset with the base model's tokenizer, or why the figures are estimates. */
@@ -15,16 +15,7 @@ function TokenSource({ exact }: { exact: ExactTokenCounts | null }) {
         Exact with {exact.baseModelId}&apos;s tokenizer ({exact.runName}, dataset version {exact.datasetVersion}, max length {exact.max_seq_length.toLocaleString()}); the table&apos;s
         figures are cl100k estimates.
       </p>
-      {(["train", "eval"] as const).map((split) => {
-        const counts = exact[split];
-        return counts ? (
-          <p key={split}>
-            <span className="font-medium capitalize">{split}: </span>
-            {describePrepared(counts, exact.packing && split === "train")}
-            {counts.longest !== undefined ? `, longest ${counts.longest.toLocaleString()} tokens` : ""}
-          </p>
-        ) : null;
-      })}
+      <PreparedSplits counts={exact} className="space-y-0.5" />
     </div>
   );
 }

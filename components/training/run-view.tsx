@@ -4,17 +4,17 @@ import { Download } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { StepChart } from "@/components/charts/line-chart";
+import { Failure } from "@/components/jobs/failure";
 import { formatDuration } from "@/components/jobs/format";
 import { JobActions } from "@/components/jobs/job-actions";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
 import { useProjectJobs } from "@/components/jobs/use-project-jobs";
 import { formatBytes } from "@/components/sources/upload-dropzone";
-import { Failure } from "@/components/jobs/failure";
 import type { JobView } from "@/lib/jobs/queries";
 import type { MetricPoint, RunFile, RunSummary } from "@/lib/training";
-import { describePrepared } from "@/lib/training/prepared";
 import { describeMfu, formatMfu } from "@/lib/training/throughput";
+import { PreparedSplits } from "./prepared-splits";
 
 type Props = {
   projectId: string;
@@ -53,18 +53,7 @@ function PreparedData({ run }: { run: RunSummary }) {
   return (
     <section className="space-y-1" data-testid="run-prepared">
       <h3 className="text-sm font-medium">Data</h3>
-      <ul className="space-y-0.5 text-sm">
-        {(["train", "eval"] as const).map((split) => {
-          const counts = prepared[split];
-          return counts ? (
-            <li key={split}>
-              <span className="capitalize text-muted-foreground">{split}: </span>
-              {describePrepared(counts, prepared.packing && split === "train")}
-              {counts.longest !== undefined ? ` · longest ${counts.longest.toLocaleString()} tokens` : ""}
-            </li>
-          ) : null;
-        })}
-      </ul>
+      <PreparedSplits counts={prepared} className="space-y-0.5 text-sm" />
       <p className="text-xs text-muted-foreground">
         Exact counts from {run.baseModelId ?? "the base model"}&apos;s own tokenizer, max length {prepared.max_seq_length.toLocaleString()}.
       </p>
