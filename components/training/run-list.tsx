@@ -41,15 +41,13 @@ export function RunList({ projectId, runs, jobs, hrefFor }: { projectId: string;
                   {run.method.toUpperCase()} · r {run.hyperparams.lora_r} · {run.runnerName ?? "deleted runner"}
                   {run.datasetVersion ? ` · dataset v${run.datasetVersion}` : ""}
                 </div>
-              </TableCell>
-              <TableCell className="max-w-72">
-                {job ? <JobStatusBadge status={job.status} /> : run.status}
                 {run.errorMessage && job?.status !== "success" && (
-                  <div className="mt-1 line-clamp-2 whitespace-normal break-words text-xs text-destructive" data-testid="run-failure">
+                  <div className="mt-1 line-clamp-2 min-w-48 max-w-md whitespace-normal break-words text-xs text-destructive" data-testid="run-failure">
                     {run.errorMessage}
                   </div>
                 )}
               </TableCell>
+              <TableCell>{job ? <JobStatusBadge status={job.status} /> : run.status}</TableCell>
               <TableCell className="w-56">{job && <JobProgress job={job} compact />}</TableCell>
               <TableCell className="tabular-nums">{fmt(run.metrics.train_loss ?? run.progress.loss)}</TableCell>
               <TableCell className="tabular-nums">{fmt(run.metrics.eval_loss ?? run.progress.evalLoss)}</TableCell>

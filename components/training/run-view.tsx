@@ -70,8 +70,8 @@ function Throughput({ run, points }: { run: RunSummary; points: MetricPoint[] })
     <section className="space-y-2" data-testid="run-throughput">
       <h3 className="text-sm font-medium">Throughput</h3>
       <div className="grid gap-4 sm:grid-cols-2">
-        {rate.length > 0 && <StepChart height={160} series={[{ key: "tokens_per_second", label: "tokens/s", points: rate }]} />}
-        {mfu.length > 0 && <StepChart height={160} series={[{ key: "mfu", label: "MFU (%)", points: mfu, color: 2 }]} />}
+        {rate.length > 0 && <StepChart height={160} fromZero series={[{ key: "tokens_per_second", label: "tokens/s", points: rate }]} />}
+        {mfu.length > 0 && <StepChart height={160} fromZero series={[{ key: "mfu", label: "MFU (%)", points: mfu, color: 2 }]} />}
       </div>
       <p className="text-xs text-muted-foreground" data-testid="mfu-formula">
         {describeMfu(run.throughput)}

@@ -19,7 +19,8 @@ import type { Preflight } from "@/lib/training";
 import { describePrepared } from "@/lib/training/prepared";
 import type { Hyperparams, PresetView } from "@/lib/training/presets";
 
-type RunnerOption = { id: string; name: string; ready: boolean; freeVramGb: number | null };
+/** noGpu: its last check found no NVIDIA GPU. */
+type RunnerOption = { id: string; name: string; ready: boolean; freeVramGb: number | null; noGpu: boolean };
 
 type Props = {
   workspaceId: string;
@@ -195,6 +196,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
               <option key={r.id} value={r.id}>
                 {r.name}
                 {r.freeVramGb !== null ? ` · ${r.freeVramGb.toFixed(0)} GB free` : ""}
+                {r.noGpu ? " · no GPU" : ""}
                 {r.ready ? "" : " (not usable yet: see workspace settings)"}
               </option>
             ))}
@@ -239,7 +241,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
               value={String(params.gradient_checkpointing)}
               onChange={(e) => setParams((p) => ({ ...p, gradient_checkpointing: e.target.value === "auto" ? "auto" : e.target.value === "true" }))}
             >
-              <option value="auto">Auto (from the preflight)</option>
+              <option value="auto">Auto</option>
               <option value="true">On</option>
               <option value="false">Off</option>
             </NativeSelect>
