@@ -15,7 +15,6 @@ import { db } from "@/lib/db/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
 import { env } from "@/lib/env";
 import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
-import { writeLog } from "@/lib/log";
 import { openRunner, type RunnerRecord } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
@@ -149,18 +148,16 @@ export async function ensurePython(remote: RemoteProcess, runner: RunnerRecord, 
   if (runner.pythonPath) return runner.pythonPath;
   const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
   const requirements = await fsp.readFile(path.join(programDir, "requirements.txt")).catch(() => {
-    // The server's own paths go to its administrator's log (not the job's, which the page shows).
-    writeLog("error", "training", `No requirements.txt in RUNNER_PROGRAM_DIR (${programDir}).`);
-    throw new NonRetryableError("This server's runner program is incomplete, so no Python environment can be set up. Name an existing Python in the runner's settings, or ask the administrator to check RUNNER_PROGRAM_DIR.");
+    throw new NonRetryableError(`This server's runner program has no requirements.txt (in ${programDir}), so no Python environment can be set up. Name an existing Python in the runner's settings, or fix RUNNER_PROGRAM_DIR.`);
   });
   await remote.withLink((conn) => conn.writeFile(path.posix.join(workDir, "requirements.txt"), requirements));
   await report("Setting up the Python environment on the box (first run only; can take several minutes)");
   const result = await remote.withLink((conn) => conn.exec(bootstrapCommand(workDir, createHash("sha256").update(requirements).digest("hex")), { timeoutMs: 60 * 60_000, signal: remote.ctx.signal }));
   if (result.code !== 0) {
-    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the runner's packages";
-    throw new NonRetryableError(`Setting up Python on ${runner.name} failed: ${why}.`, {
-      detail: `${(result.stderr || result.stdout).trim()}\n\nOr install the runner's packages (its requirements.txt) into a Python on the box yourself and name that Python in the runner's settings.`,
-    });
+    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the requirements";
+    throw new NonRetryableError(
+      `Setting up Python on ${runner.name} failed: ${why}.\n${(result.stderr || result.stdout).trim().slice(-1500)}\n\nInstall the packages in worker/runner/requirements.txt yourself and name that Python in the runner's settings.`,
+    );
   }
   return venvPython(workDir);
 }
