@@ -7,7 +7,20 @@ export type Series = { key: string; label: string; points: Array<{ step: number;
 const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)"];
 
 /** Curves over training steps (loss, learning rate …), several series on one step axis. */
-export function StepChart({ series, height = 260, yLabel, logScale = false }: { series: Series[]; height?: number; yLabel?: string; logScale?: boolean }) {
+export function StepChart({
+  series,
+  height = 260,
+  yLabel,
+  logScale = false,
+  fromZero = false,
+}: {
+  series: Series[];
+  height?: number;
+  yLabel?: string;
+  logScale?: boolean;
+  /** Start the axis at 0 (rates, utilisation: a steady line then reads as steady). */
+  fromZero?: boolean;
+}) {
   // recharts wants one row per x value with a column per series.
   const rows = new Map<number, Record<string, number>>();
   for (const s of series) {
@@ -30,7 +43,7 @@ export function StepChart({ series, height = 260, yLabel, logScale = false }: { 
             <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} tick={{ fontSize: 11 }} tickLine={false} axisLine={false} />
             <YAxis
               scale={logScale ? "log" : "auto"}
-              domain={["auto", "auto"]}
+              domain={[fromZero ? 0 : "auto", "auto"]}
               tick={{ fontSize: 11 }}
               width={48}
               tickLine={false}

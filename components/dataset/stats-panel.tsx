@@ -1,9 +1,39 @@
 import { Histogram, type HistogramBucket } from "@/components/charts/histogram";
+import { PreparedSplits } from "@/components/training/prepared-splits";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { ReviewCounts, SplitStats } from "@/lib/datasets/review";
+import type { ExactTokenCounts } from "@/lib/training/token-counts";
+
+/** The exact counts a run measured on this dataset with the base model's tokenizer, or why the figures are estimates. */
+function TokenSource({ exact }: { exact: ExactTokenCounts | null }) {
+  if (!exact) {
+    return <p className="mt-3 text-xs text-muted-foreground">Token counts are estimates (cl100k tokenizer); a training run counts them exactly with the base model&apos;s tokenizer.</p>;
+  }
+  return (
+    <div className="mt-3 space-y-0.5 text-xs" data-testid="exact-token-counts">
+      <p className="text-muted-foreground">
+        Exact with {exact.baseModelId}&apos;s tokenizer ({exact.runName}, dataset version {exact.datasetVersion}, max length {exact.max_seq_length.toLocaleString()}); the table&apos;s
+        figures are cl100k estimates.
+      </p>
+      <PreparedSplits counts={exact} className="space-y-0.5" />
+    </div>
+  );
+}
 
 /** The seed's stats per split, review progress, and the token-length histogram. */
-export function StatsPanel({ stats, counts, histogram, maxSeqLength }: { stats: SplitStats[]; counts: ReviewCounts; histogram: HistogramBucket[]; maxSeqLength: number }) {
+export function StatsPanel({
+  stats,
+  counts,
+  histogram,
+  maxSeqLength,
+  exact,
+}: {
+  stats: SplitStats[];
+  counts: ReviewCounts;
+  histogram: HistogramBucket[];
+  maxSeqLength: number;
+  exact: ExactTokenCounts | null;
+}) {
   const shown = stats.filter((s) => s.split !== "preview");
   return (
     <div className="grid gap-4 lg:grid-cols-[1fr_1fr]">
@@ -23,7 +53,7 @@ export function StatsPanel({ stats, counts, histogram, maxSeqLength }: { stats: 
                 <th className="pb-2 text-right">Total</th>
                 <th className="pb-2 text-right">Valid</th>
                 <th className="pb-2 text-right">Invalid</th>
-                <th className="pb-2 text-right">Avg tokens</th>
+                <th className="pb-2 text-right">≈ Avg tokens</th>
                 <th className="pb-2 text-right">Min / max</th>
               </tr>
             </thead>
@@ -50,12 +80,13 @@ export function StatsPanel({ stats, counts, histogram, maxSeqLength }: { stats: 
               )}
             </tbody>
           </table>
+          <TokenSource exact={exact} />
         </CardContent>
       </Card>
       <Card>
         <CardHeader>
           <CardTitle>Token length</CardTitle>
-          <CardDescription>Valid train and eval examples; the limit is {maxSeqLength.toLocaleString()} tokens.</CardDescription>
+          <CardDescription>Valid train and eval examples (cl100k estimates); the limit is {maxSeqLength.toLocaleString()} tokens.</CardDescription>
         </CardHeader>
         <CardContent>
           <Histogram buckets={histogram} label="examples" />

@@ -5,6 +5,7 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "
 import { cn } from "@/components/ui/cn";
 import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobLogLine, JobView } from "@/lib/jobs/queries";
+import { Failure } from "./failure";
 import { elapsedSeconds, formatDuration } from "./format";
 import { JobActions } from "./job-actions";
 import { JobProgress } from "./job-progress";
@@ -17,6 +18,7 @@ type Props = { projectId: string; job: JobView | null; onClose(): void; canCance
 /** A job's details and its log lines, refreshed whenever the job changes. */
 export function JobDrawer({ projectId, job, onClose, canCancel, canRetry }: Props) {
   const [logs, setLogs] = useState<JobLogLine[]>([]);
+  const [errorDetail, setErrorDetail] = useState<string | null>(null);
   const jobId = job?.id;
   const version = job?.updatedAt;
 
@@ -25,8 +27,11 @@ export function JobDrawer({ projectId, job, onClose, canCancel, canRetry }: Prop
     let cancelled = false;
     fetch(`/api/projects/${projectId}/jobs/${jobId}`, { cache: "no-store" })
       .then((r) => (r.ok ? r.json() : null))
-      .then((body: { logs: JobLogLine[] } | null) => {
-        if (!cancelled && body) setLogs(body.logs);
+      .then((body: { logs: JobLogLine[]; errorDetail: string | null } | null) => {
+        if (!cancelled && body) {
+          setLogs(body.logs);
+          setErrorDetail(body.errorDetail);
+        }
       })
       .catch(() => {});
     return () => {
@@ -51,11 +56,7 @@ export function JobDrawer({ projectId, job, onClose, canCancel, canRetry }: Prop
             </SheetHeader>
             <div className="space-y-4 px-4 pb-6">
               <JobProgress job={job} />
-              {job.errorMessage && (
-                <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 p-3 text-sm text-destructive">
-                  {job.errorMessage}
-                </div>
-              )}
+              {job.errorMessage && <Failure message={job.errorMessage} detail={errorDetail} />}
               <JobActions projectId={projectId} job={job} canCancel={canCancel} canRetry={canRetry} />
               {job.resultSummary !== null && typeof job.resultSummary === "object" && Object.keys(job.resultSummary as object).length > 0 && (
                 <div>

@@ -41,6 +41,11 @@ export function RunList({ projectId, runs, jobs, hrefFor }: { projectId: string;
                   {run.method.toUpperCase()} · r {run.hyperparams.lora_r} · {run.runnerName ?? "deleted runner"}
                   {run.datasetVersion ? ` · dataset v${run.datasetVersion}` : ""}
                 </div>
+                {run.errorMessage && job?.status !== "success" && (
+                  <div className="mt-1 line-clamp-2 min-w-48 max-w-md whitespace-normal break-words text-xs text-destructive" data-testid="run-failure">
+                    {run.errorMessage}
+                  </div>
+                )}
               </TableCell>
               <TableCell>{job ? <JobStatusBadge status={job.status} /> : run.status}</TableCell>
               <TableCell className="w-56">{job && <JobProgress job={job} compact />}</TableCell>

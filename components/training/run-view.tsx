@@ -4,15 +4,17 @@ import { Download } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { StepChart } from "@/components/charts/line-chart";
+import { Failure } from "@/components/jobs/failure";
 import { formatDuration } from "@/components/jobs/format";
 import { JobActions } from "@/components/jobs/job-actions";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
 import { useProjectJobs } from "@/components/jobs/use-project-jobs";
 import { formatBytes } from "@/components/sources/upload-dropzone";
-import { FormError } from "@/components/ui/form";
 import type { JobView } from "@/lib/jobs/queries";
 import type { MetricPoint, RunFile, RunSummary } from "@/lib/training";
+import { describeMfu, formatMfu } from "@/lib/training/throughput";
+import { PreparedSplits } from "./prepared-splits";
 
 type Props = {
   projectId: string;
@@ -33,14 +35,48 @@ function lastOf(points: MetricPoint[], name: string): number | undefined {
   return undefined;
 }
 
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Figure({ label, value, testId, help }: { label: string; value: string; testId?: string; help?: string }) {
   return (
-    <div>
+    <div title={help}>
       <div className="text-xs uppercase tracking-wide text-muted-foreground">{label}</div>
       <div className="font-semibold tabular-nums" data-testid={testId}>
         {value}
       </div>
     </div>
+  );
+}
+
+/** What the runner's prepare step made of each split, counted with the base model's tokenizer. */
+function PreparedData({ run }: { run: RunSummary }) {
+  const prepared = run.prepared;
+  if (!prepared) return null;
+  return (
+    <section className="space-y-1" data-testid="run-prepared">
+      <h3 className="text-sm font-medium">Data</h3>
+      <PreparedSplits counts={prepared} className="space-y-0.5 text-sm" />
+      <p className="text-xs text-muted-foreground">
+        Exact counts from {run.baseModelId ?? "the base model"}&apos;s own tokenizer, max length {prepared.max_seq_length.toLocaleString()}.
+      </p>
+    </section>
+  );
+}
+
+/** Tokens/s and MFU over the steps, with the formula and its factors. */
+function Throughput({ run, points }: { run: RunSummary; points: MetricPoint[] }) {
+  const rate = seriesOf(points, "tokens_per_second");
+  const mfu = seriesOf(points, "mfu").map((p) => ({ step: p.step, value: p.value * 100 }));
+  if (rate.length === 0 && mfu.length === 0) return null;
+  return (
+    <section className="space-y-2" data-testid="run-throughput">
+      <h3 className="text-sm font-medium">Throughput</h3>
+      <div className="grid gap-4 sm:grid-cols-2">
+        {rate.length > 0 && <StepChart height={160} fromZero series={[{ key: "tokens_per_second", label: "tokens/s", points: rate }]} />}
+        {mfu.length > 0 && <StepChart height={160} fromZero series={[{ key: "mfu", label: "MFU (%)", points: mfu, color: 2 }]} />}
+      </div>
+      <p className="text-xs text-muted-foreground" data-testid="mfu-formula">
+        {describeMfu(run.throughput)}
+      </p>
+    </section>
   );
 }
 
@@ -82,6 +118,9 @@ export function RunView({ projectId, run: initialRun, points: initialPoints, fil
   const trainLoss = lastOf(points, "train_loss");
   const evalLoss = lastOf(points, "eval_loss");
   const tokensPerSecond = lastOf(points, "tokens_per_second") ?? (run.metrics.tokens_per_second as number | undefined);
+  // The whole run's figure once it is done; the latest interval's while it trains.
+  const mfu = (typeof run.metrics.mfu === "number" ? run.metrics.mfu : undefined) ?? lastOf(points, "mfu");
+  const failure = job?.status === "success" ? null : (run.errorMessage ?? job?.errorMessage);
   const gpuMb = run.peakGpuMemoryMb ?? lastOf(points, "gpu_memory_mb");
   const learningRate = seriesOf(points, "learning_rate");
   const artifacts = files.filter((f) => f.kind === "artifact");
@@ -94,12 +133,13 @@ export function RunView({ projectId, run: initialRun, points: initialPoints, fil
         <div className="min-w-64 flex-1">{job && <JobProgress job={job} />}</div>
         {job && <JobActions projectId={projectId} job={job} canCancel={canCancel} canRetry={canRetry} />}
       </div>
-      {(run.errorMessage || job?.errorMessage) && job?.status !== "success" && <FormError className="whitespace-pre-wrap font-mono text-xs" message={run.errorMessage ?? job?.errorMessage ?? undefined} />}
-      <div className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
+      {failure && <Failure message={failure} detail={run.errorMessage ? run.errorDetail : null} />}
+      <div className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
         <Figure label="Step" value={run.progress.step !== undefined ? `${run.progress.step}${run.progress.totalSteps ? ` / ${run.progress.totalSteps}` : ""}` : "–"} testId="run-step" />
         <Figure label="Train loss" value={trainLoss !== undefined ? trainLoss.toFixed(4) : "–"} testId="run-train-loss" />
         <Figure label="Eval loss" value={evalLoss !== undefined ? evalLoss.toFixed(4) : "–"} />
-        <Figure label="Tokens / s" value={tokensPerSecond ? Math.round(tokensPerSecond).toLocaleString() : "–"} />
+        <Figure label="Tokens / s" value={tokensPerSecond ? Math.round(tokensPerSecond).toLocaleString() : "–"} testId="run-tokens-per-second" />
+        <Figure label="MFU" value={mfu !== undefined ? formatMfu(mfu) : "–"} testId="run-mfu" help={describeMfu(run.throughput)} />
         <Figure label="GPU memory" value={gpuMb ? `${(gpuMb / 1024).toFixed(1)} GB` : "–"} />
         <Figure label="Duration" value={run.durationSeconds !== null ? formatDuration(run.durationSeconds) : run.startedAt ? formatDuration((Date.now() - Date.parse(run.startedAt)) / 1000) : "–"} />
       </div>
@@ -112,6 +152,8 @@ export function RunView({ projectId, run: initialRun, points: initialPoints, fil
           ]}
         />
       </section>
+      <Throughput run={run} points={points} />
+      <PreparedData run={run} />
       {learningRate.length > 0 && (
         <section className="space-y-2">
           <h3 className="text-sm font-medium">Learning rate</h3>

@@ -16,9 +16,11 @@ import { NativeSelect } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toast";
 import type { Preflight } from "@/lib/training";
+import { describePrepared } from "@/lib/training/prepared";
 import type { Hyperparams, PresetView } from "@/lib/training/presets";
 
-type RunnerOption = { id: string; name: string; ready: boolean; freeVramGb: number | null };
+/** noGpu: its last check found no NVIDIA GPU. */
+type RunnerOption = { id: string; name: string; ready: boolean; freeVramGb: number | null; noGpu: boolean };
 
 type Props = {
   workspaceId: string;
@@ -57,15 +59,17 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
   const verdict = VERDICT[preflight.verdict] ?? VERDICT.unknown;
   const free = preflight.runnerFreeVramMb !== null ? preflight.runnerFreeVramMb / 1024 : null;
   const share = free ? Math.min(100, Math.round((preflight.totalGb / free) * 100)) : null;
+  const exact = preflight.exactTokens;
   return (
     <div className="space-y-3 rounded-md border p-4" data-testid="preflight">
       <div className="flex flex-wrap items-center gap-2">
         <Gauge className="size-4" />
         <span className="font-medium">Preflight</span>
-        <Badge className={verdict.className} data-testid="preflight-verdict">
-          {verdict.label}
+        <Badge className={preflight.runnerGpu === "none" ? "bg-destructive text-white" : verdict.className} data-testid="preflight-verdict">
+          {preflight.runnerGpu === "none" ? "No GPU" : verdict.label}
         </Badge>
       </div>
+      {preflight.blocker && <FormError message={preflight.blocker} />}
       <div className="grid gap-1">
         <div className="flex justify-between text-sm">
           <span>GPU memory</span>
@@ -86,8 +90,11 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
           </div>
         </div>
         <div>
-          <div className="text-xs text-muted-foreground">Tokens</div>
-          <div className="tabular-nums">{preflight.totalTokens.toLocaleString()}</div>
+          <div className="text-xs text-muted-foreground">{preflight.tokenSource === "exact" ? "Tokens (exact)" : "Tokens (estimate)"}</div>
+          <div className="tabular-nums" data-testid="preflight-tokens">
+            {preflight.tokenSource === "exact" ? "" : "≈ "}
+            {preflight.totalTokens.toLocaleString()}
+          </div>
         </div>
         <div>
           <div className="text-xs text-muted-foreground">Steps</div>
@@ -102,6 +109,12 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
           </div>
         </div>
       </div>
+      {exact?.train && (
+        <p className="text-xs text-muted-foreground" data-testid="preflight-exact">
+          Counted by {exact.runName} with {exact.baseModelId}&apos;s tokenizer (dataset version {exact.datasetVersion}, max length {exact.max_seq_length.toLocaleString()}):{" "}
+          {describePrepared(exact.train, exact.packing)}.
+        </p>
+      )}
       {preflight.modelInfoMissing && <p className="text-xs text-amber-600">The base model&apos;s size is unknown: look it up above for a real estimate.</p>}
       <ul className="list-disc space-y-0.5 pl-5 text-sm text-muted-foreground">
         {preflight.reasons.map((r) => (
@@ -110,6 +123,12 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
       </ul>
     </div>
   );
+}
+
+function checkpointingHint(choice: Hyperparams["gradient_checkpointing"], preflight: Preflight | null): string {
+  if (choice !== "auto") return "Less memory, about a third slower.";
+  if (!preflight) return "The preflight turns it on only when the run would not fit without it.";
+  return preflight.gradientCheckpointing ? "On: the run needs it to fit (less memory, about a third slower)." : "Off: the run fits without it, so steps are faster.";
 }
 
 /** Runner, preset and hyperparameters; the preflight estimate; launch. */
@@ -137,7 +156,8 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
     setParams(next.config);
   };
 
-  const run = { runnerId, presetId, method, overrides: params, name: name || undefined };
+  const [allowCpu, setAllowCpu] = useState(false);
+  const run = { runnerId, presetId, method, overrides: params, name: name || undefined, allowCpu };
   const key = JSON.stringify(run);
   // The estimate follows the form, a moment after the last change.
   useEffect(() => {
@@ -176,6 +196,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
               <option key={r.id} value={r.id}>
                 {r.name}
                 {r.freeVramGb !== null ? ` · ${r.freeVramGb.toFixed(0)} GB free` : ""}
+                {r.noGpu ? " · no GPU" : ""}
                 {r.ready ? "" : " (not usable yet: see workspace settings)"}
               </option>
             ))}
@@ -214,20 +235,41 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
           <Field label="Packing" htmlFor="t-packing" hint="Concatenate short examples into full sequences.">
             <Switch id="t-packing" checked={params.packing} onCheckedChange={(v) => setParams((p) => ({ ...p, packing: v }))} />
           </Field>
-          <Field label="Gradient checkpointing" htmlFor="t-gc" hint="Less memory, about 30% slower.">
-            <Switch id="t-gc" checked={params.gradient_checkpointing} onCheckedChange={(v) => setParams((p) => ({ ...p, gradient_checkpointing: v }))} />
+          <Field label="Gradient checkpointing" htmlFor="t-gc" hint={checkpointingHint(params.gradient_checkpointing, preflight)}>
+            <NativeSelect
+              id="t-gc"
+              value={String(params.gradient_checkpointing)}
+              onChange={(e) => setParams((p) => ({ ...p, gradient_checkpointing: e.target.value === "auto" ? "auto" : e.target.value === "true" }))}
+            >
+              <option value="auto">Auto</option>
+              <option value="true">On</option>
+              <option value="false">Off</option>
+            </NativeSelect>
           </Field>
           <Field label="Run name" htmlFor="t-name">
             <Input id="t-name" value={name} placeholder="run-…" onChange={(e) => setName(e.target.value)} />
           </Field>
         </div>
       </details>
+      {preflight && preflight.runnerGpu !== "present" && (
+        <Field
+          label="Allow the CPU (tiny models, tests)"
+          htmlFor="t-allow-cpu"
+          hint={
+            preflight.runnerGpu === "none"
+              ? "This runner has no NVIDIA GPU. On the CPU only a tiny model trains in reasonable time; without this, the runner refuses."
+              : "This runner has not been checked yet. If it turns out to have no GPU, the runner refuses to train unless this is on."
+          }
+        >
+          <Switch id="t-allow-cpu" checked={allowCpu} onCheckedChange={setAllowCpu} />
+        </Field>
+      )}
       <FormError message={estimate.error?.message} />
       {preflight && <PreflightView preflight={preflight} />}
       <FormError message={start.error?.message ?? save.error?.message ?? removePreset.error?.message} />
       {canLaunch && (
         <div className="flex flex-wrap gap-2">
-          <Button type="submit" disabled={start.pending || !runnerId} data-testid="launch-training">
+          <Button type="submit" disabled={start.pending || !runnerId || Boolean(preflight?.blocker)} data-testid="launch-training">
             <Rocket className="size-4" /> {start.pending ? "Starting…" : preflight?.verdict === "too_big" ? "Launch anyway" : "Launch training"}
           </Button>
           {preset && !preset.builtIn && (

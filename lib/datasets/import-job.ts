@@ -20,7 +20,7 @@ export const importJob = defineJob({
     const { importDataset } = await import("./import-rows");
     return importDataset(ctx);
   },
-  async onGiveUp({ fileId }, outcome, message) {
+  async onGiveUp({ fileId }, outcome, { message }) {
     await db.file.updateMany({
       where: { id: fileId },
       data: { errorMessage: outcome === "cancelled" ? "The import was cancelled; rows imported so far are kept. Import again to finish." : message },

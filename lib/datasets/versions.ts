@@ -11,7 +11,7 @@ import { prismaErrorCode } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
 import { datasetVersionKey } from "@/lib/storage/keys";
 import { formatLine } from "./export/formats";
-import { type ExportSelection, iterateExamples } from "./export/select";
+import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "./export/select";
 import { contentHash } from "./hash";
 
 export type VersionManifest = {
@@ -111,6 +111,23 @@ function sameSettings(manifest: unknown, selection: ExportSelection, systemPromp
 async function discard(versionId: string, files: { train: string; eval: string }) {
   await db.datasetVersion.delete({ where: { id: versionId } }).catch(() => {});
   await Promise.all(Object.values(files).map((key) => getStorage().delete(key).catch(() => {})));
+}
+
+/**
+ * Whether freezing the project now would give back `version`: the examples its selection takes
+ * are exactly its items, unchanged. Then what a run measured on that version (exact token
+ * counts) still describes the dataset. One indexed pass over the project's train and eval rows.
+ */
+export async function versionIsCurrent(projectId: string, version: Pick<DatasetVersion, "id" | "numTrain" | "numEval" | "manifest">): Promise<boolean> {
+  const selection = (version.manifest as Partial<VersionManifest> | null)?.selection ?? DEFAULT_SELECTION;
+  const [row] = await db.$queryRaw<{ current: bigint; matching: bigint }[]>`
+    SELECT count(*) AS current, count(i.version_id) AS matching
+    FROM dataset_examples e
+    LEFT JOIN dataset_version_items i
+      ON i.version_id = ${version.id}::uuid AND i.content_hash = e.content_hash AND i.example_id = e.id AND i.split = e.split
+    WHERE e.project_id = ${projectId}::uuid AND e.split IN ('train', 'eval') AND ${selectionFilter(selection)}`;
+  const current = Number(row.current);
+  return current === version.numTrain + version.numEval && Number(row.matching) === current;
 }
 
 export type VersionDiff = { added: number; removed: number; unchanged: number };

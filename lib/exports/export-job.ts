@@ -18,7 +18,7 @@ export const exportJob = defineJob({
     const { runExport } = await import("./run-export");
     return runExport(ctx);
   },
-  async onGiveUp({ exportId }, outcome, message) {
+  async onGiveUp({ exportId }, outcome, { message }) {
     await db.export.updateMany({ where: { id: exportId }, data: { status: outcome, metadata: { error: message } } });
   },
 });

@@ -42,7 +42,7 @@ export async function cancelJob(ctx: ProjectContext, jobId: string): Promise<voi
       const definition = findJobDefinition(job.type);
       if (definition?.onGiveUp && job.payload) {
         const payload = definition.payload.safeParse(job.payload);
-        if (payload.success) await definition.onGiveUp(payload.data, "cancelled", "Cancelled").catch(() => {});
+        if (payload.success) await definition.onGiveUp(payload.data, "cancelled", { message: "Cancelled", detail: null }).catch(() => {});
       }
     }
     await refreshProjectStatus(job.projectId);

@@ -51,6 +51,8 @@ export type JobContext<P> = {
   };
 };
 
+export type JobFailure = { message: string; detail: string | null };
+
 /** P: the payload the handler gets; I: what callers pass (before zod fills defaults). */
 export type JobDefinition<P = unknown, I = P> = {
   type: JobType;
@@ -66,8 +68,11 @@ export type JobDefinition<P = unknown, I = P> = {
   /** Sets the project's status while the job runs. */
   projectStatus?: "chunking" | "generating" | "training" | "evaluating";
   handler(ctx: JobContext<P>): Promise<Record<string, unknown> | void>;
-  /** Runs once when the job ends failed or cancelled, to leave what it works on in a clear state. */
-  onGiveUp?(payload: P, outcome: "failed" | "cancelled", message: string): Promise<void>;
+  /**
+   * Runs once when the job ends failed or cancelled, to leave what it works on in a clear state.
+   * `failure.message` is the one-line cause; `failure.detail` the log behind it, if any.
+   */
+  onGiveUp?(payload: P, outcome: "failed" | "cancelled", failure: JobFailure): Promise<void>;
 };
 
 export function defineJob<P, I>(definition: JobDefinition<P, I>): JobDefinition<P, I> {

@@ -107,7 +107,7 @@ export async function resendJob(exec: SqlExecutor, boss: PgBoss, job: { id: stri
   await assertExclusive(exec, job.projectId, exclusiveWith);
   const queueJobId = crypto.randomUUID();
   await exec(
-    `UPDATE jobs SET status = 'queued', cancel_requested = false, error_message = NULL, finished_at = NULL,
+    `UPDATE jobs SET status = 'queued', cancel_requested = false, error_message = NULL, error_detail = NULL, finished_at = NULL,
        retry_count = 0, queue_job_id = $2, progress_message = 'Queued again', eta_seconds = NULL, items_per_second = NULL
      WHERE id = $1::uuid`,
     [job.id, queueJobId],

@@ -77,15 +77,18 @@ export async function listProjectJobs(ctx: ProjectContext, limit = 100): Promise
 
 export type JobLogLine = { id: string; timestamp: string; level: string; message: string };
 
-export async function getJobWithLogs(ctx: ProjectContext, jobId: string): Promise<{ job: JobView; logs: JobLogLine[] }> {
+/** One job with its log lines and the detail behind its error (kept out of JobView, which every list streams). */
+export async function getJobWithLogs(ctx: ProjectContext, jobId: string): Promise<{ job: JobView; logs: JobLogLine[]; errorDetail: string | null }> {
   const job = await db.job.findFirst({
     where: { id: jobId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
-    select: JOB_VIEW_SELECT,
+    select: { ...JOB_VIEW_SELECT, errorDetail: true },
   });
   if (!job) throw notFound("Job");
   const logs = await db.appLog.findMany({ where: { jobId }, orderBy: { id: "desc" }, take: 300, select: { id: true, timestamp: true, level: true, message: true } });
+  const { errorDetail, ...view } = job;
   return {
-    job: toJobView(job),
+    job: toJobView(view),
+    errorDetail,
     logs: logs.reverse().map((l) => ({ id: l.id.toString(), timestamp: l.timestamp.toISOString(), level: l.level, message: l.message })),
   };
 }

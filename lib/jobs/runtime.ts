@@ -9,6 +9,7 @@ import { AppError } from "@/lib/errors";
 import { logUnexpected, writeLog, type Level } from "@/lib/log";
 import { refreshProjectStatus } from "@/lib/projects/status";
 import { JobAbortedError, NonRetryableError, type JobContext, type JobDefinition, type ProgressUpdate } from "./definition";
+import { type ErrorText, splitErrorText } from "./error-text";
 
 export type Delivery = { id: string; signal: AbortSignal; retryCount: number };
 export type Outcome = "success" | "failed" | "cancelled" | "retry" | "released" | "skipped";
@@ -84,13 +85,17 @@ class ProgressTracker {
   }
 }
 
-/** The message a user sees for a failure: ours are written for them; anything else gets an id. */
-function userMessage(error: unknown, source: string, links: { jobId: string; projectId: string }): string {
-  if (error instanceof NonRetryableError || error instanceof AppError) return error.message;
-  if (error instanceof z.ZodError) return `The job's input is not valid: ${error.issues[0]?.message ?? "unknown problem"}.`;
+/**
+ * What a user sees for a failure: a one-line cause (ours are written for them; anything else
+ * gets an error id) and, apart, the log behind it.
+ */
+function userError(error: unknown, source: string, links: { jobId: string; projectId: string }): ErrorText {
+  if (error instanceof NonRetryableError) return splitErrorText(error.message, error.detail);
+  if (error instanceof AppError) return splitErrorText(error.message);
+  if (error instanceof z.ZodError) return { message: `The job's input is not valid: ${error.issues[0]?.message ?? "unknown problem"}.`, detail: null };
   const errorId = logUnexpected(source, error, links);
-  const detail = error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : String(error);
-  return `${detail} (error id ${errorId})`;
+  const first = error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : String(error);
+  return { message: `${first} (error id ${errorId})`, detail: null };
 }
 
 function isNonRetryable(error: unknown): boolean {
@@ -171,7 +176,8 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     await startStatus;
     await progress.flush();
     if ((outcome === "failed" || outcome === "cancelled") && definition.onGiveUp && ctx.payload !== undefined) {
-      await definition.onGiveUp(ctx.payload, outcome, String(data.errorMessage ?? "Cancelled")).catch((error) =>
+      const failure = { message: String(data.errorMessage ?? "Cancelled"), detail: typeof data.errorDetail === "string" ? data.errorDetail : null };
+      await definition.onGiveUp(ctx.payload, outcome, failure).catch((error) =>
         log("warn", `Could not tidy up after the job: ${(error as Error).message}`),
       );
     }
@@ -193,6 +199,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
         progressMessage: "Done",
         etaSeconds: 0,
         errorMessage: null,
+        errorDetail: null,
         resultSummary: toJson(summary ?? {}),
       },
       "success",
@@ -208,15 +215,15 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       await settle({ status: "retrying", progressMessage: "Waiting for a worker; resumes from its checkpoint", etaSeconds: null }, "released");
       throw error instanceof Error ? error : new Error("released");
     }
-    const message = userMessage(error, source, links);
+    const { message, detail } = userError(error, source, links);
     const retries = job.retryCount ?? 0;
     if (isNonRetryable(error) || retries >= (job.maxRetries ?? 0)) {
-      log("error", `Failed: ${message}`);
-      return await settle({ status: "failed", finishedAt: new Date(), errorMessage: message, progressMessage: "Failed", etaSeconds: null }, "failed");
+      log("error", `Failed: ${message}`, detail ? { excInfo: detail } : {});
+      return await settle({ status: "failed", finishedAt: new Date(), errorMessage: message, errorDetail: detail, progressMessage: "Failed", etaSeconds: null }, "failed");
     }
-    log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`);
+    log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
     await settle(
-      { status: "retrying", retryCount: retries + 1, errorMessage: message, progressMessage: "Retrying after an error", etaSeconds: null },
+      { status: "retrying", retryCount: retries + 1, errorMessage: message, errorDetail: detail, progressMessage: "Retrying after an error", etaSeconds: null },
       "retry",
     );
     throw error instanceof Error ? error : new Error(String(error));

@@ -17,7 +17,7 @@ export const chunkingJob = defineJob({
     const { processDocument } = await import("./process-document");
     return processDocument(ctx);
   },
-  async onGiveUp({ fileId }, outcome, message) {
+  async onGiveUp({ fileId }, outcome, { message }) {
     // Chunks are replaced atomically, so a file that had chunks still has its old, whole set.
     const file = await db.file.findUnique({ where: { id: fileId }, select: { status: true, _count: { select: { chunks: true } } } });
     if (!file || file.status === "failed") return;

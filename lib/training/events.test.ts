@@ -40,3 +40,30 @@ describe("metricRows", () => {
     expect(metricRows(event)[0]).toEqual({ step: 3, epoch: 0.5, name: "train_loss", value: 1.5 });
   });
 });
+
+describe("throughput and exact token counts", () => {
+  it("stores MFU as a run metric and reads the start event's FLOPs figures", () => {
+    const [metric, start] = parseEvents(
+      Buffer.from(
+        line({ type: "metric", time, step: 4, loss: 1.2, tokens_per_second: 5200, mfu: 0.31 }) +
+          line({ type: "start", time, total_steps: 10, hardware: { python: "3.11", gpus: [], flops_per_token: 2.9e9, peak_flops: null } }),
+      ),
+    ).events;
+    expect(metricRows(metric).map((r) => [r.name, r.value])).toEqual([
+      ["train_loss", 1.2],
+      ["tokens_per_second", 5200],
+      ["mfu", 0.31],
+    ]);
+    expect(start).toMatchObject({ type: "start", hardware: { python: "3.11", flops_per_token: 2.9e9, peak_flops: null } });
+    // A negative MFU is not a figure the runner can mean.
+    expect(parseEvents(Buffer.from(line({ type: "metric", time, step: 1, mfu: -0.1 }))).events).toHaveLength(0);
+  });
+
+  it("accepts the prepare step's counts per split and refuses a split it does not know", () => {
+    const prepared = { type: "prepared", time, split: "train", examples: 1234, sequences: 310, tokens: 412_000, truncated: 3, dropped: 0, longest: 2048 };
+    const chunk = parseEvents(Buffer.from(line(prepared) + line({ ...prepared, split: "preview" }) + line({ type: "prepared", time, split: "eval", examples: 5, sequences: 5, tokens: 90 })));
+    expect(chunk.events).toEqual([prepared, { type: "prepared", time, split: "eval", examples: 5, sequences: 5, tokens: 90, truncated: 0, dropped: 0 }]);
+    expect(chunk.skipped).toHaveLength(1);
+    expect(metricRows(chunk.events[0])).toEqual([]);
+  });
+});

@@ -5,6 +5,26 @@ import { z } from "zod";
 
 const time = z.string();
 const num = z.number().finite();
+const count = z.number().int().nonnegative();
+
+/** The box's hardware as `start` reports it; throughput figures for MFU ride along (FLOP/s; null when unknown). */
+const hardwareSchema = z.looseObject({
+  flops_per_token: num.positive().nullable().optional(),
+  peak_flops: num.positive().nullable().optional(),
+});
+export type RunHardware = z.infer<typeof hardwareSchema>;
+
+/** One split as the runner's prepare step counted it, with the base model's own tokenizer. */
+export const preparedSplitSchema = z.object({
+  examples: count,
+  /** Training sequences: packed blocks with packing, else one per kept example. */
+  sequences: count,
+  tokens: count,
+  truncated: count.default(0),
+  dropped: count.default(0),
+  longest: count.optional(),
+});
+export type PreparedSplit = z.infer<typeof preparedSplitSchema>;
 
 export const runnerEventSchema = z.discriminatedUnion("type", [
   z.object({
@@ -16,8 +36,9 @@ export const runnerEventSchema = z.discriminatedUnion("type", [
     num_train: z.number().int().nonnegative().optional(),
     num_eval: z.number().int().nonnegative().optional(),
     resumed_from_step: z.number().int().nullable().optional(),
-    hardware: z.record(z.string(), z.unknown()).optional(),
+    hardware: hardwareSchema.optional(),
   }),
+  z.object({ type: z.literal("prepared"), time, split: z.enum(["train", "eval"]), ...preparedSplitSchema.shape }),
   z.object({ type: z.literal("log"), time, level: z.enum(["info", "warn"]).default("info"), message: z.string() }),
   z.object({
     type: z.literal("metric"),
@@ -29,6 +50,8 @@ export const runnerEventSchema = z.discriminatedUnion("type", [
     grad_norm: num.nullable().optional(),
     tokens_per_second: num.nullable().optional(),
     gpu_memory_mb: num.nullable().optional(),
+    /** Model FLOPs utilisation, a fraction of the GPU's peak. */
+    mfu: num.nonnegative().nullable().optional(),
   }),
   // In an evaluation (not a training), step and epoch are null, and the losses too without eval data.
   z.object({ type: z.literal("eval"), time, step: z.number().int().nonnegative().nullable().optional(), epoch: num.nullable().optional(), eval_loss: num.nullable(), perplexity: num.nullable().optional() }),
@@ -93,6 +116,7 @@ export function metricRows(event: RunnerEvent): Array<{ step: number; epoch: num
     add("grad_norm", event.grad_norm, event.step, event.epoch);
     add("tokens_per_second", event.tokens_per_second, event.step, event.epoch);
     add("gpu_memory_mb", event.gpu_memory_mb, event.step, event.epoch);
+    add("mfu", event.mfu, event.step, event.epoch);
   } else if (event.type === "eval" && typeof event.step === "number") {
     add("eval_loss", event.eval_loss, event.step, event.epoch);
     add("perplexity", event.perplexity, event.step, event.epoch);

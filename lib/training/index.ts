@@ -11,28 +11,40 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import type { ModelInfo } from "@/lib/models/info";
 import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
-import { findPreset, hyperparamsSchema, type Hyperparams } from "./presets";
+import type { RunHardware } from "./events";
+import { type PreparedCounts, readPrepared } from "./prepared";
+import { type ExactTokenCounts, findExactTokenCounts } from "./token-counts";
+import { findPreset, hyperparamOverridesSchema, hyperparamsSchema, type Hyperparams } from "./presets";
 import { trainJob } from "./train-job";
 
 export const startTrainingSchema = z.object({
   runnerId: z.uuid({ error: "Choose a runner." }),
   presetId: z.string().min(1, "Choose a preset."),
   method: z.enum(["lora", "qlora"]).optional(),
-  overrides: hyperparamsSchema.partial().default({}),
+  overrides: hyperparamOverridesSchema.default({}),
   name: z.string().trim().max(200).optional(),
   /** Launch although the preflight says it will not fit. */
   force: z.boolean().default(false),
+  /** Train on the CPU where the runner has no GPU (tiny models, tests); the runner refuses otherwise. */
+  allowCpu: z.boolean().default(false),
 });
 export type StartTrainingInput = z.input<typeof startTrainingSchema>;
 
 export type Preflight = TrainingEstimate & {
+  /** As the run will get them: gradient checkpointing decided. */
   hyperparams: Hyperparams;
   method: FinetuneMethod;
   numTrainExamples: number;
   numEvalExamples: number;
   runnerFreeVramMb: number | null;
+  /** From the runner's last check: "none" when it found no NVIDIA GPU. */
+  runnerGpu: "present" | "none" | "unchecked";
+  /** Why Launch is refused as things stand (one line), or null. */
+  blocker: string | null;
   baseModelId: string | null;
   modelInfoMissing: boolean;
+  /** The runner's exact counts for this dataset and base model, once a run has measured them. */
+  exactTokens: ExactTokenCounts | null;
 };
 
 async function loadProject(ctx: ProjectContext) {
@@ -72,6 +84,22 @@ function freeVramMb(check: RunnerCheck | null): number | null {
   return Math.max(...check.gpus.map((g) => g.memoryFreeMb));
 }
 
+function gpuState(check: RunnerCheck | null): Preflight["runnerGpu"] {
+  return !check ? "unchecked" : check.gpus.length > 0 ? "present" : "none";
+}
+
+/** The exact figures replace the estimates; sequences only where the runner built them with these settings. */
+function tokenFigures(exact: ExactTokenCounts | null, totals: Awaited<ReturnType<typeof datasetTotals>>, hyperparams: Hyperparams) {
+  if (!exact?.train) return { numTrainExamples: totals.train, totalTrainTokens: totals.trainTokens, tokenSource: "estimate" as const };
+  const sameShape = exact.max_seq_length === hyperparams.max_seq_length && exact.packing === hyperparams.packing;
+  return {
+    numTrainExamples: exact.train.examples - exact.train.dropped,
+    totalTrainTokens: exact.train.tokens,
+    trainSequences: sameShape ? exact.train.sequences : null,
+    tokenSource: "exact" as const,
+  };
+}
+
 export async function preflightTraining(ctx: ProjectContext, input: StartTrainingInput): Promise<Preflight> {
   const fields = startTrainingSchema.parse(input);
   const project = await loadProject(ctx);
@@ -80,8 +108,11 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
   const hyperparams = hyperparamsSchema.parse({ ...preset.config, ...fields.overrides });
   const method = fields.method ?? preset.method;
   const totals = await datasetTotals(project.id);
-  const free = freeVramMb(runner.lastCheck as RunnerCheck | null);
+  const check = runner.lastCheck as RunnerCheck | null;
+  const free = freeVramMb(check);
+  const runnerGpu = gpuState(check);
   const modelInfo = (project.modelInfo as ModelInfo | null) ?? null;
+  const exactTokens = await findExactTokenCounts(project.id, project.baseModelId);
   const estimate = estimateTraining({
     modelInfo,
     method,
@@ -94,20 +125,24 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
     max_steps: hyperparams.max_steps,
     packing: hyperparams.packing,
     gradient_checkpointing: hyperparams.gradient_checkpointing,
-    numTrainExamples: totals.train,
-    totalTrainTokens: totals.trainTokens,
+    ...tokenFigures(exactTokens, totals, hyperparams),
     runnerFreeVramMb: free ?? undefined,
+    runnerHasGpu: runnerGpu === "unchecked" ? null : runnerGpu === "present",
     measuredTokensPerSecond: await measuredThroughput(runner.id, project.baseModelId),
   });
+  const noGpu = `No NVIDIA GPU on ${runner.name}: its last check found none. Choose a runner with a GPU, or allow the CPU for a tiny model or a test.`;
   return {
     ...estimate,
-    hyperparams,
+    hyperparams: { ...hyperparams, gradient_checkpointing: estimate.gradientCheckpointing },
     method,
     numTrainExamples: totals.train,
     numEvalExamples: totals.eval,
     runnerFreeVramMb: free,
+    runnerGpu,
+    blocker: runnerGpu === "none" && !fields.allowCpu ? noGpu : null,
     baseModelId: project.baseModelId,
     modelInfoMissing: !modelInfo,
+    exactTokens,
   };
 }
 
@@ -124,6 +159,7 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
   if (runner.kind === "local") await assertMayUseLocalRunner(ctx, runner.pythonPath);
   const preflight = await preflightTraining(ctx, fields);
   if (preflight.numTrainExamples === 0) throw invalidInput("There are no valid train examples yet. Generate or import some, then review them.");
+  if (preflight.blocker) throw invalidInput(preflight.blocker, { allowCpu: "This runner has no GPU." });
   if (preflight.verdict === "too_big" && !fields.force) {
     throw invalidInput(`This run will not fit on ${runner.name}. ${preflight.reasons.join(" ")}`);
   }
@@ -151,7 +187,15 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
           preset: { id: preset.id, name: preset.name },
           runner: { id: runner.id, name: runner.name },
           hyperparams: preflight.hyperparams,
-          preflight: { totalGb: preflight.totalGb, steps: preflight.steps, durationSeconds: preflight.durationSeconds, verdict: preflight.verdict },
+          ...(fields.allowCpu ? { allow_cpu: true } : {}),
+          preflight: {
+            totalGb: preflight.totalGb,
+            steps: preflight.steps,
+            durationSeconds: preflight.durationSeconds,
+            verdict: preflight.verdict,
+            gradientCheckpointing: preflight.gradientCheckpointingAuto ? "auto" : "user",
+            tokenSource: preflight.tokenSource,
+          },
         } as Prisma.InputJsonValue,
       },
     });
@@ -171,7 +215,13 @@ export type RunSummary = {
   hyperparams: Hyperparams;
   metrics: Record<string, unknown>;
   progress: { step?: number; totalSteps?: number; loss?: number; evalLoss?: number };
+  /** The one-line cause of a failure, and the log behind it. */
   errorMessage: string | null;
+  errorDetail: string | null;
+  /** Exact token counts from the runner's prepare step. */
+  prepared: PreparedCounts | null;
+  /** The MFU formula's inputs as the runner reported them (FLOPs per token; the GPU's peak bf16 FLOP/s, null when unknown). */
+  throughput: { flopsPerToken: number | null; peakFlops: number | null; gpu: string | null };
   startedAt: string | null;
   finishedAt: string | null;
   durationSeconds: number | null;
@@ -190,6 +240,9 @@ const summarySelect = {
   metrics: true,
   result: true,
   errorMessage: true,
+  errorDetail: true,
+  prepared: true,
+  hardwareInfo: true,
   startedAt: true,
   finishedAt: true,
   durationSeconds: true,
@@ -198,6 +251,13 @@ const summarySelect = {
   runner: { select: { name: true } },
   datasetVersion: { select: { version: true } },
 } satisfies Prisma.RunSelect;
+
+function throughputOf(hardware: unknown): RunSummary["throughput"] {
+  const h = (hardware ?? {}) as RunHardware & { gpus?: Array<{ name?: unknown }> };
+  const positive = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null);
+  const gpu = Array.isArray(h.gpus) && typeof h.gpus[0]?.name === "string" ? h.gpus[0].name : null;
+  return { flopsPerToken: positive(h.flops_per_token), peakFlops: positive(h.peak_flops), gpu };
+}
 
 function toSummary(row: Prisma.RunGetPayload<{ select: typeof summarySelect }>): RunSummary {
   const parsed = hyperparamsSchema.safeParse(row.hyperparams);
@@ -214,6 +274,9 @@ function toSummary(row: Prisma.RunGetPayload<{ select: typeof summarySelect }>):
     metrics: (row.metrics as Record<string, unknown> | null) ?? {},
     progress: (row.result as RunSummary["progress"] | null) ?? {},
     errorMessage: row.errorMessage,
+    errorDetail: row.errorDetail,
+    prepared: readPrepared(row.prepared),
+    throughput: throughputOf(row.hardwareInfo),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     durationSeconds: row.durationSeconds,
@@ -245,7 +308,7 @@ export type MetricPoint = { step: number; name: string; value: number };
 export async function runMetrics(ctx: ProjectContext, runId: string, afterStep = -1): Promise<MetricPoint[]> {
   await getRun(ctx, runId);
   const rows = await db.runMetric.findMany({
-    where: { runId, step: { gt: afterStep }, name: { in: ["train_loss", "eval_loss", "learning_rate", "tokens_per_second", "gpu_memory_mb", "perplexity"] } },
+    where: { runId, step: { gt: afterStep }, name: { in: ["train_loss", "eval_loss", "learning_rate", "tokens_per_second", "mfu", "gpu_memory_mb", "perplexity"] } },
     orderBy: [{ step: "asc" }, { name: "asc" }],
     select: { step: true, name: true, value: true },
   });

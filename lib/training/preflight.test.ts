@@ -140,3 +140,49 @@ describe("estimateTraining steps and duration", () => {
     expect(qlora.durationSeconds).toBeGreaterThan(lora.durationSeconds);
   });
 });
+
+describe("estimateTraining chooses gradient checkpointing under auto", () => {
+  it("turns it off when the run fits without it, and says so", () => {
+    const estimate = estimateTraining(plan({ gradient_checkpointing: "auto" }));
+    expect(estimate).toMatchObject({ gradientCheckpointing: false, gradientCheckpointingAuto: true, verdict: "ok" });
+    expect(estimate.activationsGb).toBeCloseTo(estimateTraining(plan({ gradient_checkpointing: false })).activationsGb, 5);
+    expect(estimate.reasons.join("\n")).toMatch(/Gradient checkpointing off \(chosen by the preflight\): the run fits without it/);
+  });
+
+  it("turns it on when the run would be tight or too big without it, or when memory is unknown", () => {
+    // 8B LoRA, batch 4 at 2048 tokens on 41.9 GB free: more than 85% of it without checkpointing.
+    const big = plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 4, gradient_checkpointing: "auto", runnerFreeVramMb: 40_000 });
+    const without = estimateTraining({ ...big, gradient_checkpointing: false });
+    expect(without.verdict).not.toBe("ok");
+    const estimate = estimateTraining(big);
+    expect(estimate).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: true });
+    expect(estimate.reasons.join("\n")).toContain(`Gradient checkpointing on (chosen by the preflight): without it the run would need about ${Math.round(without.totalGb * 10) / 10} GB of the 41.9 GB free.`);
+    expect(estimateTraining(plan({ gradient_checkpointing: "auto", runnerFreeVramMb: null }))).toMatchObject({ gradientCheckpointing: true });
+    expect(estimateTraining(plan({ gradient_checkpointing: "auto", modelInfo: null }))).toMatchObject({ gradientCheckpointing: true });
+  });
+
+  it("keeps the user's explicit choice", () => {
+    expect(estimateTraining(plan({ gradient_checkpointing: true }))).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: false });
+    const forcedOff = estimateTraining(plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 8, max_seq_length: 4096, gradient_checkpointing: false }));
+    expect(forcedOff).toMatchObject({ gradientCheckpointing: false, gradientCheckpointingAuto: false, verdict: "too_big" });
+    expect(forcedOff.reasons.join("\n")).not.toMatch(/chosen by the preflight/);
+  });
+});
+
+describe("estimateTraining with exact token counts and without a GPU", () => {
+  it("uses the runner's packed sequence count and says when counts are estimates", () => {
+    const exact = estimateTraining(plan({ packing: true, totalTrainTokens: 1_000_000, trainSequences: 600, tokenSource: "exact", per_device_batch_size: 2, gradient_accumulation_steps: 8, num_epochs: 1 }));
+    expect(exact.steps).toBe(Math.ceil(600 / 16));
+    expect(exact.tokenSource).toBe("exact");
+    expect(exact.reasons.join("\n")).not.toMatch(/estimates \(cl100k/);
+    const estimated = estimateTraining(plan());
+    expect(estimated.tokenSource).toBe("estimate");
+    expect(estimated.reasons.join("\n")).toMatch(/Token counts are estimates \(cl100k tokenizer\)/);
+  });
+
+  it("says the runner has no GPU when its last check found none", () => {
+    const estimate = estimateTraining(plan({ runnerFreeVramMb: null, runnerHasGpu: false }));
+    expect(estimate.verdict).toBe("unknown");
+    expect(estimate.reasons[0]).toMatch(/the runner's last check found no NVIDIA GPU\.$/);
+  });
+});

@@ -34,12 +34,19 @@ export type TrainingPlan = {
   /** When positive, the run stops after this many optimizer steps whatever num_epochs says (as in transformers). */
   max_steps?: number | null;
   packing: boolean;
-  gradient_checkpointing: boolean;
+  /** "auto": off when the run fits the runner's free memory without it, on otherwise. */
+  gradient_checkpointing: boolean | "auto";
   numTrainExamples: number;
   /** Tokens in the training split, prompts and answers together. */
   totalTrainTokens: number;
+  /** "exact": counted by the runner with the base model's tokenizer; "estimate": cl100k. */
+  tokenSource?: "exact" | "estimate";
+  /** Training sequences per epoch as the runner built them, when it did so with these settings. */
+  trainSequences?: number | null;
   /** Free memory of the runner's GPU in MiB, as nvidia-smi reports it. */
   runnerFreeVramMb?: number | null;
+  /** From the runner's last check: false when it found no NVIDIA GPU, null before any check. */
+  runnerHasGpu?: boolean | null;
   /** Training tokens per second measured on this runner for this model and method. */
   measuredTokensPerSecond?: number | null;
 };
@@ -59,6 +66,10 @@ export type TrainingEstimate = {
   tokensPerSecond: number;
   durationSeconds: number;
   durationSource: "measured" | "default";
+  tokenSource: "exact" | "estimate";
+  /** What the run will use: the user's choice, or the preflight's under "auto". */
+  gradientCheckpointing: boolean;
+  gradientCheckpointingAuto: boolean;
   verdict: TrainingVerdict;
   reasons: string[];
 };
@@ -100,7 +111,10 @@ export const CHECKPOINTING_SPEED_FACTOR = 4 / 6;
 /** Stands in for the parameter count of a model not looked up yet, in the default throughput. */
 const FALLBACK_PARAMETERS = 7e9;
 
-type MemorySettings = Pick<TrainingPlan, "method" | "lora_r" | "target_modules" | "max_seq_length" | "per_device_batch_size" | "gradient_checkpointing">;
+/** A plan with gradient checkpointing decided. */
+type ResolvedPlan = Omit<TrainingPlan, "gradient_checkpointing"> & { gradient_checkpointing: boolean };
+
+type MemorySettings = Pick<ResolvedPlan, "method" | "lora_r" | "target_modules" | "max_seq_length" | "per_device_batch_size" | "gradient_checkpointing">;
 
 type Memory = {
   weightsGb: number;
@@ -183,7 +197,7 @@ function verdictFor(totalGb: number, freeGb: number | null, complete: boolean): 
 }
 
 /** What would bring the memory down, each with its own estimate, most effective first. */
-function memorySuggestions(plan: TrainingPlan, current: Memory, freeGb: number): string[] {
+function memorySuggestions(plan: ResolvedPlan, current: Memory, freeGb: number): string[] {
   const model = plan.modelInfo;
   const options: Array<{ text: string; settings: MemorySettings }> = [];
   if (plan.method === "lora") options.push({ text: "QLoRA (4-bit base weights)", settings: { ...plan, method: "qlora" } });
@@ -219,7 +233,7 @@ function memorySuggestions(plan: TrainingPlan, current: Memory, freeGb: number):
 function schedule(plan: TrainingPlan): { tokensPerEpoch: number; steps: number; totalTokens: number } {
   const perStep = plan.per_device_batch_size * plan.gradient_accumulation_steps;
   const tokensPerEpoch = plan.packing ? plan.totalTrainTokens : Math.min(plan.totalTrainTokens, plan.numTrainExamples * plan.max_seq_length);
-  const sequences = plan.packing ? Math.ceil(tokensPerEpoch / plan.max_seq_length) : plan.numTrainExamples;
+  const sequences = plan.trainSequences ?? (plan.packing ? Math.ceil(tokensPerEpoch / plan.max_seq_length) : plan.numTrainExamples);
   const stepsPerEpoch = Math.ceil(sequences / perStep);
   if (plan.max_steps && plan.max_steps > 0) {
     const totalTokens = stepsPerEpoch > 0 ? Math.round((tokensPerEpoch * plan.max_steps) / stepsPerEpoch) : 0;
@@ -229,7 +243,7 @@ function schedule(plan: TrainingPlan): { tokensPerEpoch: number; steps: number; 
 }
 
 /** The measured speed when there is one; otherwise k / billions of parameters, slowed for QLoRA and checkpointing. */
-function throughput(plan: TrainingPlan): { tokensPerSecond: number; source: "measured" | "default" } {
+function throughput(plan: ResolvedPlan): { tokensPerSecond: number; source: "measured" | "default" } {
   if (plan.measuredTokensPerSecond && plan.measuredTokensPerSecond > 0) return { tokensPerSecond: plan.measuredTokensPerSecond, source: "measured" };
   const billions = Math.max(0.05, (plan.modelInfo?.num_parameters ?? FALLBACK_PARAMETERS) / 1e9);
   const method = plan.method === "qlora" ? QLORA_SPEED_FACTOR : 1;
@@ -237,10 +251,28 @@ function throughput(plan: TrainingPlan): { tokensPerSecond: number; source: "mea
   return { tokensPerSecond: (DEFAULT_TOKENS_PER_SECOND_PER_BILLION / billions) * method * checkpointing, source: "default" };
 }
 
-export function estimateTraining(plan: TrainingPlan): TrainingEstimate {
+/**
+ * Gradient checkpointing under "auto": off when the run fits (verdict "ok") without it, since
+ * recomputing every layer's forward costs about a third of the step time; on when it would be
+ * tight or too big, or when the runner's free memory or the model's size is unknown.
+ */
+function chooseCheckpointing(plan: TrainingPlan, freeGb: number | null): { enabled: boolean; auto: boolean; reason: string | null } {
+  if (plan.gradient_checkpointing !== "auto") return { enabled: plan.gradient_checkpointing, auto: false, reason: null };
+  const without = memoryFor(plan.modelInfo, { ...plan, gradient_checkpointing: false });
+  const verdict = verdictFor(without.totalGb, freeGb, without.complete);
+  if (verdict === "ok") {
+    return { enabled: false, auto: true, reason: `Gradient checkpointing off (chosen by the preflight): the run fits without it, and it would slow each step by about a third.` };
+  }
+  const why = verdict === "unknown" ? "the free GPU memory or the model's size is not known, so memory comes first" : `without it the run would need about ${formatGb(without.totalGb)} of the ${formatGb(freeGb!)} free`;
+  return { enabled: true, auto: true, reason: `Gradient checkpointing on (chosen by the preflight): ${why}.` };
+}
+
+export function estimateTraining(input: TrainingPlan): TrainingEstimate {
+  const freeGb = input.runnerFreeVramMb && input.runnerFreeVramMb > 0 ? (input.runnerFreeVramMb * MIB) / BYTES_PER_GB : null;
+  const checkpointing = chooseCheckpointing(input, freeGb);
+  const plan: ResolvedPlan = { ...input, gradient_checkpointing: checkpointing.enabled };
   const model = plan.modelInfo;
   const memory = memoryFor(model, plan);
-  const freeGb = plan.runnerFreeVramMb && plan.runnerFreeVramMb > 0 ? (plan.runnerFreeVramMb * MIB) / BYTES_PER_GB : null;
   const verdict = verdictFor(memory.totalGb, freeGb, memory.complete);
   const { tokensPerEpoch, steps, totalTokens } = schedule(plan);
   const speed = throughput(plan);
@@ -248,7 +280,8 @@ export function estimateTraining(plan: TrainingPlan): TrainingEstimate {
 
   const reasons: string[] = [];
   const needs = `Needs about ${formatGb(memory.totalGb)} of GPU memory`;
-  if (freeGb === null) reasons.push(`${needs}; the runner has reported no GPU yet (run "Check" on it in workspace settings) to compare it with its free memory.`);
+  if (plan.runnerHasGpu === false) reasons.push(`${needs}; the runner's last check found no NVIDIA GPU.`);
+  else if (freeGb === null) reasons.push(`${needs}; the runner has reported no GPU yet (run "Check" on it in workspace settings) to compare it with its free memory.`);
   else if (verdict === "tight") reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free, which leaves little room: long batches may run out of memory.`);
   else if (verdict === "too_big") reasons.push(`${needs}; the runner has only ${formatGb(freeGb)} free.`);
   else reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free.`);
@@ -263,7 +296,10 @@ export function estimateTraining(plan: TrainingPlan): TrainingEstimate {
   if (model?.model_type && !LLAMA_LIKE.test(model.model_type)) {
     reasons.push(`The LoRA and activation figures assume a Llama-style layer; "${model.model_type}" may differ.`);
   }
+  if (checkpointing.reason) reasons.push(checkpointing.reason);
   if (freeGb !== null && (verdict === "too_big" || verdict === "tight")) reasons.push(...memorySuggestions(plan, memory, freeGb));
+  const tokenSource = plan.tokenSource ?? "estimate";
+  if (tokenSource === "estimate") reasons.push("Token counts are estimates (cl100k tokenizer); the first run counts them with the base model's own tokenizer.");
 
   const speedSource =
     speed.source === "measured"
@@ -288,6 +324,9 @@ export function estimateTraining(plan: TrainingPlan): TrainingEstimate {
     tokensPerSecond: Math.round(speed.tokensPerSecond),
     durationSeconds,
     durationSource: speed.source,
+    tokenSource,
+    gradientCheckpointing: checkpointing.enabled,
+    gradientCheckpointingAuto: checkpointing.auto,
     verdict,
     reasons,
   };

@@ -26,12 +26,22 @@ export const hyperparamsSchema = z.object({
   gradient_accumulation_steps: z.number().int().min(1, "At least 1.").max(1024).default(4),
   max_seq_length: z.number().int().min(128, "At least 128.").max(131_072).default(2048),
   packing: z.boolean().default(false),
-  gradient_checkpointing: z.boolean().default(true),
+  /** "auto": the preflight decides at launch (off when the run fits without it); a run stores the decision. */
+  gradient_checkpointing: z.union([z.boolean(), z.literal("auto")]).default("auto"),
   eval_steps: z.number().int().min(1, "At least 1.").default(50),
   save_steps: z.number().int().min(1, "At least 1.").default(100),
   seed: z.number().int().min(0).default(42),
 });
 export type Hyperparams = z.infer<typeof hyperparamsSchema>;
+
+/**
+ * Changes to a preset: only the keys given, validated as in a preset. Unlike
+ * `hyperparamsSchema.partial()`, parsing never fills in defaults (zod fills a missing key's
+ * default even under partial), which would silently replace the preset's values.
+ */
+export const hyperparamOverridesSchema = z.object(
+  Object.fromEntries(Object.entries(hyperparamsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])),
+) as unknown as z.ZodType<Partial<Hyperparams>>;
 
 export type PresetView = { id: string; name: string; method: FinetuneMethod; description: string; builtIn: boolean; config: Hyperparams };
 

@@ -6,10 +6,12 @@ import { env } from "@/lib/env";
 import type { Level } from "@/lib/log";
 import { openRunner, type RunnerConnection, type RunnerRecord } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
+import { lastLine } from "@/lib/jobs/error-text";
 import { parseEvents, type ParsedChunk, type RunnerEvent } from "./events";
 import { aliveCommand, signalCommand } from "./remote";
 
-export type Terminal = { type: "done"; event: Extract<RunnerEvent, { type: "done" }> } | { type: "error"; message: string } | { type: "stopped" };
+/** An error's message may run long (the runtime keeps its first line as the cause); detail is the log behind it. */
+export type Terminal = { type: "done"; event: Extract<RunnerEvent, { type: "done" }> } | { type: "error"; message: string; detail?: string } | { type: "stopped" };
 
 type Context = { signal: AbortSignal; log(level: Level, message: string): void };
 
@@ -30,7 +32,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function terminalOf(events: RunnerEvent[]): Terminal | undefined {
   for (const event of events) {
     if (event.type === "done") return { type: "done", event };
-    if (event.type === "error") return { type: "error", message: event.message };
+    if (event.type === "error") return { type: "error", message: event.message, detail: event.traceback };
     if (event.type === "stopped") return { type: "stopped" };
   }
   return undefined;
@@ -133,7 +135,12 @@ export class RemoteProcess {
           const last = await step();
           if (last.terminal) return last.terminal;
           const tail = await this.stderrTail();
-          return { type: "error", message: `The process on ${this.runner.name} stopped without finishing.${tail ? `\n\nLast lines of its stderr:\n${tail}` : ""}` };
+          const cause = lastLine(tail);
+          return {
+            type: "error",
+            message: `The process on ${this.runner.name} stopped without finishing${cause ? `: ${cause}` : "."}`,
+            detail: tail ? `Last lines of its stderr:\n${tail}` : undefined,
+          };
         }
         quietSince = Date.now();
       }

@@ -14,13 +14,14 @@ import type { Prisma, Run } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
 import { env } from "@/lib/env";
-import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
+import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
 import { openRunner, type RunnerRecord } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { getStorage } from "@/lib/storage";
 import { runArtifactKey } from "@/lib/storage/keys";
 import { metricRows, type ParsedChunk, type RunnerEvent } from "./events";
+import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
 import { hyperparamsSchema } from "./presets";
 import { bootstrapCommand, EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE, venvPython } from "./remote";
 import { RemoteProcess } from "./remote-process";
@@ -33,12 +34,14 @@ type Progress = { totalSteps?: number; step?: number; loss?: number; evalLoss?: 
 /** Applies a chunk of training events to the Run: curves, progress, hardware. */
 class TrainProgress {
   progress: Progress;
+  prepared: PreparedCounts | null;
 
   constructor(
     readonly ctx: JobContext<TrainPayload>,
     readonly run: Run,
   ) {
     this.progress = (run.result as Progress | null) ?? {};
+    this.prepared = readPrepared(run.prepared);
   }
 
   async record(chunk: ParsedChunk, offsetAfter: number): Promise<void> {
@@ -65,6 +68,14 @@ class TrainProgress {
       case "log":
         this.ctx.log(event.level, event.message);
         return;
+      case "prepared": {
+        const { max_seq_length, packing } = hyperparamsSchema.parse(this.run.hyperparams);
+        const { type: _type, time: _time, split, ...counts } = event;
+        this.prepared = { ...(this.prepared ?? { max_seq_length, packing }), [split]: counts };
+        data.prepared = this.prepared as Prisma.InputJsonValue;
+        this.ctx.log("info", `Tokenized the ${split} split with the base model's tokenizer: ${describePrepared(counts, packing && split === "train")}.`);
+        return;
+      }
       case "metric":
         this.progress.step = event.step;
         if (event.loss != null) this.progress.loss = event.loss;
@@ -100,7 +111,8 @@ class TrainProgress {
 /** What the runner reads as config.json (worker/runner/PROTOCOL.md: RunnerConfig). */
 export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "baseModelId" | "parameters">, hasEval: boolean): Record<string, unknown> {
   const hyper = hyperparamsSchema.parse(run.hyperparams);
-  const extra = ((run.parameters as Record<string, unknown> | null)?.runner_extra as Record<string, unknown> | undefined) ?? {};
+  const parameters = (run.parameters as Record<string, unknown> | null) ?? {};
+  const extra = (parameters.runner_extra as Record<string, unknown> | undefined) ?? {};
   return {
     run_id: run.id,
     base_model: run.baseModelId,
@@ -109,6 +121,10 @@ export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "b
     eval_file: hasEval ? "data/eval.jsonl" : null,
     output_dir: "output",
     ...hyper,
+    // A run stores the preflight's decision; one made before there was a choice keeps memory first.
+    gradient_checkpointing: hyper.gradient_checkpointing !== false,
+    // Only when allowed: the runner refuses to train on the CPU otherwise.
+    ...(parameters.allow_cpu === true ? { allow_cpu: true } : {}),
     ...extra,
   };
 }
@@ -285,17 +301,17 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     const startedAt = run.startedAt ?? new Date();
     if (!pid) {
       if (remote.offset > 0) await remote.drain((chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
-      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt } });
+      await db.run.update({ where: { id: run.id }, data: { remoteDir: dir, status: "running", startedAt, errorMessage: null, errorDetail: null } });
       pid = await launch(remote, tracker, run, { train: version.trainPath!, eval: version.numEval > 0 ? version.evalPath : null });
       await db.run.update({ where: { id: run.id }, data: { remotePid: pid } });
     } else {
-      await db.run.update({ where: { id: run.id }, data: { status: "running" } });
+      await db.run.update({ where: { id: run.id }, data: { status: "running", errorMessage: null, errorDetail: null } });
       ctx.log("info", `Re-attached to the runner on ${runner.name} (PID ${pid}) at byte ${remote.offset} of its events.`);
     }
     await tracker.report();
 
     const end = await remote.follow(pid, (chunk, offsetAfter) => tracker.record(chunk, offsetAfter));
-    if (end.type === "error") throw new NonRetryableError(end.message);
+    if (end.type === "error") throw new NonRetryableError(end.message, { detail: end.detail });
     if (end.type === "stopped") {
       // Retry starts the runner again, which resumes from its newest checkpoint.
       await db.run.update({ where: { id: run.id }, data: { remotePid: null } });
@@ -321,6 +337,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
         artifactsDir: runArtifactKey(run.project.workspaceId, run.projectId, run.id, "output"),
         remotePid: null,
         errorMessage: null,
+        errorDetail: null,
       },
     });
     ctx.log("info", `Training finished in ${duration} s; adapter and logs saved.`);
@@ -338,7 +355,7 @@ async function afterTraining(run: Awaited<ReturnType<typeof loadRun>>): Promise<
 }
 
 /** When the job gives up: the Run says why; a cancelled one also stops its process on the box. */
-export async function settleRun(runId: string, outcome: "failed" | "cancelled", message: string): Promise<void> {
+export async function settleRun(runId: string, outcome: "failed" | "cancelled", failure: JobFailure): Promise<void> {
   const run = await db.run.findUnique({ where: { id: runId }, include: { runner: true } });
   if (!run || run.status === "success") return;
   if (outcome === "cancelled" && run.remotePid && run.runner) {
@@ -356,7 +373,13 @@ export async function settleRun(runId: string, outcome: "failed" | "cancelled", 
   }
   await db.run.update({
     where: { id: runId },
-    data: { status: outcome, errorMessage: outcome === "failed" ? message : null, finishedAt: new Date(), remotePid: outcome === "cancelled" ? null : run.remotePid },
+    data: {
+      status: outcome,
+      errorMessage: outcome === "failed" ? failure.message : null,
+      errorDetail: outcome === "failed" ? failure.detail : null,
+      finishedAt: new Date(),
+      remotePid: outcome === "cancelled" ? null : run.remotePid,
+    },
   });
 }
 

@@ -21,8 +21,8 @@ export const trainJob = defineJob({
     const { runTraining } = await import("./run-training");
     return runTraining(ctx);
   },
-  async onGiveUp({ runId }, outcome, message) {
+  async onGiveUp({ runId }, outcome, failure) {
     const { settleRun } = await import("./run-training");
-    await settleRun(runId, outcome, message);
+    await settleRun(runId, outcome, failure);
   },
 });

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listZip, readZipEntry } from "@/lib/bundle/zip";
+import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
@@ -29,6 +30,11 @@ async function launchAndFinish(rank: number): Promise<void> {
   await page.getByLabel("Runner").selectOption(box.id);
   await page.getByLabel("LoRA rank (r)").fill(String(rank));
   await page.getByTestId("preflight").waitFor();
+  // The loopback box's check found no GPU: Launch waits until the run allows the CPU.
+  await expect.poll(() => page.getByTestId("preflight-verdict").textContent()).toBe("No GPU");
+  expect(await page.getByTestId("launch-training").isDisabled()).toBe(true);
+  await page.getByLabel("Allow the CPU (tiny models, tests)").click();
+  await expect.poll(() => page.getByTestId("launch-training").isDisabled()).toBe(false);
   await page.getByTestId("launch-training").click();
   await page.waitForURL(/\/train\/[0-9a-f-]{36}$/);
   // Live: the chart gains points while the run trains, without a reload.
@@ -50,9 +56,11 @@ beforeAll(async () => {
       naturalKey: `e2e:${i}`,
       split: i % 6 === 0 ? ("eval" as const) : ("train" as const),
       data: { instruction: `How many days does refund plan ${i} take?`, input: "", output: `Plan ${i} refunds within ${i + 2} days.` },
+      contentHash: contentHash({ instruction: `How many days does refund plan ${i} take?`, input: "", output: `Plan ${i} refunds within ${i + 2} days.` }),
       tokenCount: 20,
     })),
   });
+  await db.datasetExample.deleteMany({ where: { projectId: team.project.id, naturalKey: { startsWith: "fixture:" } } });
   base = `/w/${team.workspace.slug}/p/${team.project.id}`;
   browser = await launchBrowser();
   page = await signedInPage(browser, team.members.owner.email);
@@ -96,13 +104,20 @@ describe("training in the browser", () => {
 
   it("looks the base model up and shows the preflight before launch", async () => {
     await page.goto(`${base}/train`);
+    const box = await db.runner.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "lab-box" } });
+    await page.getByLabel("Runner").selectOption(box.id);
     await page.getByRole("button", { name: "Look up on the Hub" }).click();
     await expect.poll(() => page.getByTestId("model-info").textContent(), { timeout: 30_000 }).toMatch(/494 M/);
     await expect.poll(() => page.getByTestId("model-info").textContent()).toMatch(/apache-2\.0/);
     await page.getByTestId("preflight").waitFor();
     await expect.poll(() => page.getByTestId("preflight-vram").textContent()).toMatch(/≈ \d+(\.\d)? GB/);
     await expect.poll(() => page.getByTestId("preflight-steps").textContent()).toMatch(/^\d+$/);
+    await expect.poll(() => page.getByTestId("preflight").textContent()).toMatch(/No NVIDIA GPU on lab-box: its last check found none/);
+    expect(await page.getByTestId("preflight").textContent()).toMatch(/Tokens \(estimate\)/);
     await screenshot(page, "training-02-preflight");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "training-02-preflight-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("launches, the loss chart moves live, and the run completes with its adapter", async () => {
@@ -113,7 +128,23 @@ describe("training in the browser", () => {
     await expect.poll(() => page.getByTestId("run-train-loss").textContent()).toMatch(/^\d\.\d{4}$/);
     const run = await db.run.findFirstOrThrow({ where: { projectId: team.project.id }, include: { runner: true } });
     expect(run.runner?.name).toBe("lab-box");
+    expect(run.parameters).toMatchObject({ allow_cpu: true });
+    // Throughput with its formula, and the exact counts of the prepare step.
+    await expect.poll(() => page.getByTestId("run-mfu").textContent()).toMatch(/^\d+\.\d%$/);
+    expect(await page.getByTestId("mfu-formula").textContent()).toMatch(/^MFU = tokens\/s × model FLOPs per token ÷ the GPU's peak bf16 FLOP\/s\. Model FLOPs: 3 GFLOP per token; peak: 165 TFLOP\/s/);
+    expect(await page.getByTestId("run-prepared").textContent()).toMatch(/train: 20 examples → 20 sequences, \d+ tokens, 0 truncated at max length, 0 dropped/);
     await screenshot(page, "training-03-run");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "training-03-run-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The next preflight and the dataset stats count with the base model's tokenizer now.
+    await page.goto(`${base}/train`);
+    await expect.poll(() => page.getByTestId("preflight-exact").textContent(), { timeout: 30_000 }).toMatch(/with Qwen\/Qwen2\.5-0\.5B-Instruct's tokenizer .*20 examples → /);
+    expect(await page.getByTestId("preflight").textContent()).toMatch(/Tokens \(exact\)/);
+    await page.goto(`${base}/dataset`);
+    await expect.poll(() => page.getByTestId("exact-token-counts").textContent()).toMatch(/train: 20 examples → 20 sequences/);
+    await screenshot(page, "training-03-dataset-exact");
   }, 180_000);
 
   it("is evaluated by itself; after a second run, the two compare side by side", async () => {
@@ -137,6 +168,33 @@ describe("training in the browser", () => {
     await expect.poll(() => page.locator('[data-differs="true"]').first().textContent()).toMatch(/lora_r/);
     await screenshot(page, "training-05-compare");
   }, 240_000);
+
+  it("a failed run keeps its one-line cause on the run, the log behind Show details, and the project does not fail", async () => {
+    const pipLog = `${"Collecting torch==2.15.0\n  Downloading from the local index …\n".repeat(40)}ERROR: Could not find a version that satisfies the requirement torch==2.15.0 (from versions: 2.13.0+cpu, 2.14.1)`;
+    const cause = "torch could not be installed: 2.15.0 is not in this box's package index (available: 2.13.0+cpu, 2.14.1).";
+    const job = await db.job.create({ data: { projectId: team.project.id, type: "train", status: "failed", payload: {}, errorMessage: cause, errorDetail: pipLog, finishedAt: new Date() } });
+    const runner = await db.runner.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "lab-box" } });
+    const failed = await db.run.create({ data: { projectId: team.project.id, jobId: job.id, name: "broken-env", method: "lora", status: "failed", runnerId: runner.id, baseModelId: "Qwen/Qwen2.5-0.5B-Instruct", errorMessage: cause, errorDetail: pipLog } });
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${base}/train/${failed.id}`);
+      expect(await page.getByTestId("failure-cause").textContent()).toBe(cause);
+      expect(await page.getByTestId("failure-detail").isVisible()).toBe(false);
+      // Nothing above the project's pages, and nothing wider than the phone.
+      expect(await page.getByTestId("project-failure").count()).toBe(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.getByText("Show details").click();
+      await expect.poll(() => page.getByTestId("failure-detail").textContent()).toMatch(/torch==2\.15\.0 \(from versions: 2\.13\.0\+cpu, 2\.14\.1\)$/);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(page, "training-07-failed-run-phone");
+      await page.goto(`${base}/train`);
+      await expect.poll(() => page.getByTestId("run-failure").first().textContent()).toBe(cause);
+      await screenshot(page, "training-07-runs-phone");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await db.run.delete({ where: { id: failed.id } });
+    }
+  });
 
   it("builds the bundle and downloads a ZIP with the adapter, model card and Modelfile", async () => {
     const [first] = await runIds();

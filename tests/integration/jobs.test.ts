@@ -5,7 +5,9 @@ import { requireProject, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { defineJob, NonRetryableError } from "@/lib/jobs/definition";
 import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
+import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { refreshProjectStatus } from "@/lib/projects/status";
 import { createTeam } from "../support/fixtures";
@@ -223,5 +225,34 @@ describe("recovery and status", () => {
     const trained = await db.job.create({ data: { projectId, type: "train", status: "success", finishedAt: new Date(Date.now() + 3000) } });
     await db.run.create({ data: { projectId, jobId: trained.id, method: "lora", status: "success" } });
     expect(await refreshProjectStatus(projectId)).toBe("completed");
+    // A failed training or evaluation stays with its run: the project still reads what it holds.
+    const pipLog = `Setting up Python on lab-box failed: pip could not install the runner's packages.\n${"Collecting torch\n".repeat(100)}`;
+    await db.job.create({ data: { projectId, type: "train", status: "failed", finishedAt: new Date(Date.now() + 4000), errorMessage: pipLog } });
+    expect(await refreshProjectStatus(projectId)).toBe("completed");
+    await db.job.create({ data: { projectId, type: "eval", status: "failed", finishedAt: new Date(Date.now() + 5000), errorMessage: "No NVIDIA GPU on This server." } });
+    expect(await refreshProjectStatus(projectId)).toBe("completed");
+    await db.run.deleteMany({ where: { projectId } });
+    expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
+    expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).errorMessage).toBeNull();
+  });
+
+  it("a failure keeps a one-line cause on the job and the log behind it apart; a retry clears both", async () => {
+    const log = `${"Collecting torch==2.15.0\n".repeat(60)}ERROR: No matching distribution found for torch==2.15.0`;
+    const failing = defineJob({
+      ...countItemsJob,
+      async handler() {
+        throw new NonRetryableError("torch could not be installed: 2.15.0 is not in this box's package index.\nSee the log.", { detail: log });
+      },
+    });
+    const row = await db.job.create({ data: { projectId: ctx.projectId, type: "diagnostic", payload: { items: 1 } } });
+    const delivery = { id: "in-process", signal: new AbortController().signal, retryCount: 0 };
+    expect(await runJob(failing, delivery, row.id, "test")).toBe("failed");
+    const failed = await jobRow(row.id);
+    expect(failed.errorMessage).toBe("torch could not be installed: 2.15.0 is not in this box's package index.");
+    expect(failed.errorDetail).toContain("See the log.");
+    expect(failed.errorDetail).toMatch(/No matching distribution found for torch==2\.15\.0$/);
+    await retryJob(ctx, row.id);
+    expect(await jobRow(row.id)).toMatchObject({ status: "queued", errorMessage: null, errorDetail: null });
+    await cancelJob(ctx, row.id);
   });
 });

@@ -13,7 +13,13 @@ import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
-import { startTraining } from "@/lib/training";
+import { contentHash } from "@/lib/datasets/hash";
+import type { ExampleData } from "@/lib/datasets/example";
+import { CAUSE_MAX_CHARS } from "@/lib/jobs/error-text";
+import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/training";
+import { runnerConfig } from "@/lib/training/run-training";
+import { findExactTokenCounts } from "@/lib/training/token-counts";
+import { recordedModelInfo } from "../support/hf-hub-server";
 import { createTeam, type Team } from "../support/fixtures";
 import { startSshd, type TestSshd } from "../support/sshd";
 import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
@@ -224,16 +230,19 @@ describe("training over SSH", () => {
     expect(fs.statSync(path.join(venv, marker!)).mtimeMs).toBe(markedAt);
   }, 240_000);
 
-  it("a trainer that crashes fails the run with the tail of its stderr", async () => {
+  it("a trainer that crashes fails the run with a one-line cause and its stderr tail behind it; the project does not fail", async () => {
     const s = await setup();
     const { runId, jobId } = await launch(s, { crash_at_step: 3 });
     startWorker();
     const job = await waitForJob(jobId, ["failed"]);
-    expect(job.errorMessage).toMatch(/stopped without finishing/);
-    expect(job.errorMessage).toMatch(/CUDA error: an illegal memory access/);
+    expect(job.errorMessage).toBe("The process on loopback stopped without finishing: RuntimeError: CUDA error: an illegal memory access was encountered");
+    expect(job.errorDetail).toMatch(/^Last lines of its stderr:\nTraceback \(most recent call last\):/);
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    expect(run.status).toBe("failed");
-    expect(run.errorMessage).toMatch(/illegal memory access/);
+    expect(run).toMatchObject({ status: "failed", errorMessage: job.errorMessage, errorDetail: job.errorDetail });
+    // The failure stays with the run: the project reads what it holds (the fixture's finished run).
+    const project = await db.project.findUniqueOrThrow({ where: { id: s.team.project.id } });
+    expect(project).toMatchObject({ status: "completed", errorMessage: null });
+    expect((await getRun(s.ctx, runId)).errorDetail).toContain("hf_trainer.py");
   }, 90_000);
 
   it("the production runner on a box without PyTorch says what is missing", async () => {
@@ -242,7 +251,9 @@ describe("training over SSH", () => {
     startWorker({ RUNNER_PROGRAM_DIR: path.resolve("worker/runner") });
     const job = await waitForJob(jobId, ["failed"]);
     expect(job.errorMessage).toMatch(/torch/i);
-    expect(job.errorMessage).toMatch(/requirements\.txt/);
+    expect(job.errorMessage).not.toContain("\n");
+    expect(job.errorMessage!.length).toBeLessThanOrEqual(CAUSE_MAX_CHARS);
+    expect(`${job.errorMessage}\n${job.errorDetail}`).toMatch(/requirements\.txt/);
     expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("failed");
   }, 90_000);
 
@@ -297,6 +308,78 @@ describe("training over SSH", () => {
       resetEnvCache();
       forgetLocalMachineCheck();
     }
+  });
+
+  it("counts tokens with the base model's tokenizer: the run keeps the counts, MFU and its factors; the preflight uses them while the dataset is unchanged", async () => {
+    const s = await setup();
+    // Content hashes, as generation, import and review write them: they tell an unchanged dataset.
+    for (const example of await db.datasetExample.findMany({ where: { projectId: s.team.project.id } })) {
+      await db.datasetExample.update({ where: { id: example.id }, data: { contentHash: contentHash(example.data as ExampleData) } });
+    }
+    const input = { runnerId: s.runnerId, presetId: "builtin:lora-quick" };
+    const before = await preflightTraining(s.ctx, input);
+    expect(before).toMatchObject({ tokenSource: "estimate", exactTokens: null });
+
+    const { runId, jobId } = await launch(s, { steps: 5 });
+    startWorker();
+    await waitForJob(jobId, ["success"]);
+    const run = await getRun(s.ctx, runId);
+    // lora-quick: max length 1024, no packing; 20 train examples here and the fixture's one.
+    expect(run.prepared).toMatchObject({ max_seq_length: 1024, packing: false, train: { examples: 21, sequences: 21, truncated: 0, dropped: 0 }, eval: { examples: 4 } });
+    expect(run.throughput).toEqual({ flopsPerToken: 3e9, peakFlops: 165e12, gpu: "Fake GPU (test runner)" });
+    expect(run.metrics.mfu).toEqual(expect.any(Number));
+    const mfu = (await runMetrics(s.ctx, runId)).filter((p) => p.name === "mfu");
+    expect(mfu.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(mfu.every((p) => p.value > 0 && p.value <= 1)).toBe(true);
+    const logs = (await db.appLog.findMany({ where: { jobId }, select: { message: true } })).map((l) => l.message);
+    expect(logs).toContain("Tokenized the train split with the base model's tokenizer: 21 examples → 21 sequences, " + `${run.prepared!.train!.tokens} tokens, 0 truncated at max length, 0 dropped.`);
+
+    const after = await preflightTraining(s.ctx, input);
+    expect(after).toMatchObject({ tokenSource: "exact", exactTokens: { runId, datasetVersion: 1, baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
+    expect(after.totalTokens).toBe(run.prepared!.train!.tokens);
+    expect(after.reasons.join("\n")).not.toMatch(/estimates \(cl100k/);
+    // Packing changes how sequences are cut, not how many tokens there are.
+    const packed = await preflightTraining(s.ctx, { ...input, overrides: { packing: true } });
+    expect(packed).toMatchObject({ tokenSource: "exact", totalTokens: run.prepared!.train!.tokens });
+
+    // Once an example changes, the counts describe another dataset: back to estimates.
+    const example = await db.datasetExample.findFirstOrThrow({ where: { projectId: s.team.project.id, split: "train", naturalKey: "t:1" } });
+    const edited = { instruction: "Question one, rephrased?", input: "", output: "Answer number 1." };
+    await db.datasetExample.update({ where: { id: example.id }, data: { data: edited, contentHash: contentHash(edited) } });
+    expect(await findExactTokenCounts(s.team.project.id, "Qwen/Qwen2.5-0.5B-Instruct")).toBeNull();
+    expect((await preflightTraining(s.ctx, input)).tokenSource).toBe("estimate");
+  }, 90_000);
+
+  it("refuses to launch on a runner whose last check found no GPU unless the run allows the CPU, which the runner is told", async () => {
+    const s = await setup();
+    const check = (gpus: Array<Record<string, string | number>>) => ({ gpus, python: { path: "/usr/bin/python3", version: "3.11.2" }, diskFreeGb: 100, workDir: "/tmp", warnings: [] });
+    await db.runner.update({ where: { id: s.runnerId }, data: { lastCheck: check([]), lastCheckedAt: new Date() } });
+    const input = { runnerId: s.runnerId, presetId: "builtin:lora-quick" };
+    const preflight = await preflightTraining(s.ctx, input);
+    expect(preflight).toMatchObject({ runnerGpu: "none", blocker: expect.stringMatching(/^No NVIDIA GPU on loopback: its last check found none\./) });
+    await expect(startTraining(s.ctx, input)).rejects.toThrow(/No NVIDIA GPU on loopback/);
+    expect(await db.run.count({ where: { projectId: s.team.project.id, runnerId: s.runnerId } })).toBe(0);
+
+    expect((await preflightTraining(s.ctx, { ...input, allowCpu: true })).blocker).toBeNull();
+    const { runId } = await startTraining(s.ctx, { ...input, allowCpu: true });
+    const cpuRun = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(runnerConfig(cpuRun, true)).toMatchObject({ allow_cpu: true, gradient_checkpointing: true });
+    await cancelJob(s.ctx, cpuRun.jobId);
+
+    // With a roomy GPU and a looked-up model, the preflight turns gradient checkpointing off; the user can still turn it on.
+    await db.project.update({ where: { id: s.team.project.id }, data: { modelInfo: recordedModelInfo("Qwen/Qwen2.5-0.5B-Instruct") as object } });
+    await db.runner.update({ where: { id: s.runnerId }, data: { lastCheck: check([{ name: "NVIDIA H100 80GB HBM3", memoryTotalMb: 81_559, memoryFreeMb: 80_000, driver: "550.54.15", cuda: "12.4" }]) } });
+    const roomy = await preflightTraining(s.ctx, input);
+    expect(roomy).toMatchObject({ runnerGpu: "present", blocker: null, verdict: "ok", gradientCheckpointing: false, gradientCheckpointingAuto: true });
+    const gpuRun = await db.run.findUniqueOrThrow({ where: { id: (await startTraining(s.ctx, input)).runId } });
+    expect(gpuRun.hyperparams).toMatchObject({ gradient_checkpointing: false });
+    expect(gpuRun.parameters).toMatchObject({ preflight: { gradientCheckpointing: "auto" } });
+    const config = runnerConfig(gpuRun, true);
+    expect(config.gradient_checkpointing).toBe(false);
+    expect(config).not.toHaveProperty("allow_cpu");
+    await cancelJob(s.ctx, gpuRun.jobId);
+    const forced = await preflightTraining(s.ctx, { ...input, overrides: { gradient_checkpointing: true } });
+    expect(forced).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: false });
   });
 
   it("refuses to launch on a runner whose host key nobody confirmed", async () => {

@@ -21,6 +21,11 @@ const FILTERS: Record<ExportSelection, Prisma.Sql> = {
   all: Prisma.sql`TRUE`,
 };
 
+/** The selection as a condition on `dataset_examples e`. */
+export function selectionFilter(selection: ExportSelection): Prisma.Sql {
+  return FILTERS[selection];
+}
+
 type Cursor = { id: string; createdAt: string };
 type PageQuery = {
   projectId: string;

@@ -27,9 +27,29 @@ def fake_settings(config: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+# The fake's throughput figures: MFU = tokens/s × FLOPS_PER_TOKEN ÷ PEAK_FLOPS.
+FLOPS_PER_TOKEN = 3.0e9
+PEAK_FLOPS = 165.0e12
+
+
 def fake_hardware() -> dict[str, Any]:
     gpu = {key: FAKE_GPU[key] for key in ("name", "memory_total_mb")}
-    return {"python": platform.python_version(), "torch": "fake", "transformers": "fake", "peft": "fake", "cuda": "fake", "gpus": [gpu]}
+    return {"python": platform.python_version(), "torch": "fake", "transformers": "fake", "peft": "fake", "cuda": "fake", "gpus": [gpu],
+            "flops_per_token": FLOPS_PER_TOKEN, "peak_flops": PEAK_FLOPS}
+
+
+def fake_token_count(example: dict[str, Any]) -> int:
+    """Stands in for the base model's tokenizer: words of every message, plus 4 per message for its template."""
+    return sum(len(str(message.get("content", "")).split()) + 4 for message in example.get("messages", []))
+
+
+def prepared_stats(path: Path, max_seq_length: int, packing: bool) -> dict[str, int]:
+    """The `prepared` event's counts for one data file, as the real runner reports them."""
+    lengths = [fake_token_count(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+    tokens = sum(min(n, max_seq_length) for n in lengths)
+    sequences = -(-tokens // max_seq_length) if packing else len(lengths)
+    return {"examples": len(lengths), "sequences": sequences, "tokens": tokens,
+            "truncated": sum(1 for n in lengths if n > max_seq_length), "dropped": 0, "longest": max(lengths, default=0)}
 
 
 def count_lines(path: Path) -> int:

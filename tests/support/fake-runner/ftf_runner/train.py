@@ -7,6 +7,9 @@ config.json's optional "fake" object (defaults in common.FAKE_DEFAULTS):
   save_every     a checkpoint every this many steps
   crash_at_step  at this step, a CUDA-looking traceback on stderr and exit 1 (again on every
                  resume that reaches it)
+
+Before `start` it reports `prepared` for each data file (words stand in for tokens); `metric`
+and `done` carry an `mfu` from the fake hardware's FLOPs per token and peak FLOP/s.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapter import write_adapter
-from .common import Events, count_lines, fake_hardware, fake_settings
+from .common import FLOPS_PER_TOKEN, PEAK_FLOPS, Events, count_lines, fake_hardware, fake_settings, prepared_stats
 
 CRASH_TRACEBACK = """Traceback (most recent call last):
   File "/opt/ftf/runner/ftf_runner/hf_trainer.py", line 67, in train
@@ -51,6 +54,11 @@ def train(config: dict[str, Any], run_dir: Path, events: Events) -> int:
     seed = int(config.get("seed", 42))
     checkpoints = run_dir / config.get("output_dir", "output") / "checkpoints"
     resumed = newest_checkpoint_step(checkpoints)
+    max_seq_length = int(config.get("max_seq_length", 2048))
+    for split, key in (("train", "train_file"), ("eval", "eval_file")):
+        data = run_dir / (config.get(key) or f"data/{split}.jsonl")
+        if data.is_file():
+            events.write("prepared", split=split, **prepared_stats(data, max_seq_length, bool(config.get("packing")) and split == "train"))
     events.write(
         "start",
         run_id=config.get("run_id"),
@@ -71,7 +79,8 @@ def train(config: dict[str, Any], run_dir: Path, events: Events) -> int:
             return 1
         epoch = step / steps * float(config.get("num_epochs", 3))
         events.write("metric", step=step, epoch=epoch, loss=loss_at(step, seed), learning_rate=learning_rate_at(step, steps, config),
-                     grad_norm=1.0 + 0.5 * math.exp(-step / 8), tokens_per_second=tokens_per_second(fake["step_ms"]), gpu_memory_mb=6144)
+                     grad_norm=1.0 + 0.5 * math.exp(-step / 8), tokens_per_second=tokens_per_second(fake["step_ms"]), gpu_memory_mb=6144,
+                     mfu=mfu(tokens_per_second(fake["step_ms"])))
         if step % fake["eval_every"] == 0:
             eval_loss = loss_at(step, seed) + 0.08
             events.write("eval", step=step, epoch=epoch, eval_loss=eval_loss, perplexity=math.exp(eval_loss))
@@ -93,6 +102,11 @@ def learning_rate_at(step: int, steps: int, config: dict[str, Any]) -> float:
 
 def tokens_per_second(step_ms: float) -> float:
     return TOKENS_PER_STEP / (step_ms / 1000) if step_ms > 0 else TOKENS_PER_STEP * 1000.0
+
+
+def mfu(rate: float) -> float:
+    """A fraction, like the real one; short fake steps would otherwise claim more than the peak."""
+    return min(1.0, rate * FLOPS_PER_TOKEN / PEAK_FLOPS)
 
 
 def newest_checkpoint_step(checkpoints: Path) -> int | None:
@@ -130,6 +144,7 @@ def finish(config: dict[str, Any], run_dir: Path, events: Events, steps: int, se
         "train_runtime_s": round(runtime, 3),
         "total_tokens": TOKENS_PER_STEP * steps,
         "tokens_per_second": TOKENS_PER_STEP * steps_run / runtime if runtime > 0 else 0.0,
+        "mfu": mfu(TOKENS_PER_STEP * steps_run / runtime) if runtime > 0 else None,
         "peak_gpu_memory_mb": 6144,
         "num_parameters": 494_032_768,
         "trainable_parameters": 8_798_208,

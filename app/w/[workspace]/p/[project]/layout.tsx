@@ -2,6 +2,7 @@ import { ProjectNav } from "@/components/projects/project-nav";
 import { ProjectStatusBadge } from "@/components/projects/project-status";
 import { Badge } from "@/components/ui/badge";
 import { projectPageContext } from "@/lib/access/page";
+import { splitErrorText } from "@/lib/jobs/error-text";
 
 export default async function ProjectLayout({ children, params }: { children: React.ReactNode; params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project: projectId } = await params;
@@ -18,8 +19,9 @@ export default async function ProjectLayout({ children, params }: { children: Re
         {project.baseModelId && <Badge variant="outline" className="font-mono text-xs">{project.baseModelId}</Badge>}
       </div>
       {project.status === "failed" && project.errorMessage && (
-        <div role="alert" className="mb-4 rounded-lg border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm text-destructive">
-          {project.errorMessage}
+        <div role="alert" data-testid="project-failure" className="mb-4 break-words rounded-lg border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm text-destructive">
+          {/* The cause only (rows written before causes were kept to one line may hold a log). */}
+          {splitErrorText(project.errorMessage).message}
         </div>
       )}
       <ProjectNav base={base} />

@@ -7,22 +7,24 @@ import { can } from "@/lib/access/permissions";
 import { db } from "@/lib/db/client";
 import { listExamples, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
 import { readProjectConfig } from "@/lib/projects/config";
+import { findExactTokenCounts } from "@/lib/training/token-counts";
 
 export const metadata: Metadata = { title: "Dataset" };
 
 export default async function DatasetReviewPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
-  const [stats, counts, histogram, first, sources] = await Promise.all([
+  const [stats, counts, histogram, first, sources, exact] = await Promise.all([
     splitStats(ctx),
     reviewCounts(ctx),
     tokenHistogram(ctx),
     listExamples(ctx, {}),
     db.file.findMany({ where: { projectId: ctx.projectId, kind: { in: ["raw_doc", "dataset_upload"] } }, select: { id: true, filename: true }, orderBy: { createdAt: "asc" } }),
+    findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
   ]);
   return (
     <div className="space-y-4">
-      <StatsPanel stats={stats} counts={counts} histogram={histogram} maxSeqLength={readProjectConfig(ctx.project.config).max_seq_length} />
+      <StatsPanel stats={stats} counts={counts} histogram={histogram} maxSeqLength={readProjectConfig(ctx.project.config).max_seq_length} exact={exact} />
       <Card>
         <CardContent>
           <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first} />

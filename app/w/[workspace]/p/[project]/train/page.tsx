@@ -51,6 +51,7 @@ export default async function TrainPage({ params }: { params: Promise<{ workspac
               name: r.name,
               ready: r.kind === "local" ? localRunnersAllowed() : Boolean(r.hostKeyFingerprint),
               freeVramGb: r.lastCheck?.gpus.length ? Math.max(...r.lastCheck.gpus.map((g) => g.memoryFreeMb)) / 1024 : null,
+              noGpu: r.lastCheck ? r.lastCheck.gpus.length === 0 : false,
             }))}
             presets={presets}
             canLaunch={can(ctx.role, "training.launch")}
