@@ -156,6 +156,7 @@ describe("the production runner on a tiny model", () => {
       expect(createHash("sha256").update(stored).digest("hex")).toBe(file.sha256);
       expect(stored.equals(fs.readFileSync(path.join(run.remoteDir!, file.filename)))).toBe(true);
     }
+    expect(run.files.filter((f) => f.kind === "log").map((f) => f.filename)).toEqual(expect.arrayContaining(["events.jsonl", "stderr.log", "config.json"]));
   }, 300_000);
 
   it("evaluates the real model: token-weighted eval loss, its perplexity, base and tuned answers", async () => {
@@ -171,6 +172,7 @@ describe("the production runner on a tiny model", () => {
     expect(evaluation.perplexity).toBeCloseTo(Math.exp(evaluation.eval_loss), 3);
     const done = events(reference.remoteDir, "eval-events.jsonl").find((e) => e.type === "done") as { metrics: { eval_loss: number } };
     expect(done.metrics.eval_loss).toBe(evaluation.eval_loss);
+    expect((await db.project.findUniqueOrThrow({ where: { id: team.project.id } })).status).toBe("completed");
   }, 120_000);
 
   it("the downloaded adapter and the bundle's load with peft and reproduce the trained model", async () => {
@@ -241,6 +243,7 @@ describe("the production runner on a tiny model", () => {
       process.kill(-remotePid!, "SIGCONT");
     }
     await waitForJob(jobId, ["cancelled"], 60_000);
+    await waitFor("the trainer to exit", async () => !fs.existsSync(`/proc/${remotePid}`) || !fs.readFileSync(`/proc/${remotePid}/cmdline`, "utf8").includes("ftf_runner"), 10_000);
     const stopped = events(remoteDir!).find((e) => e.type === "stopped") as { step: number; checkpoint: string };
     expect(stopped.step).toBeGreaterThanOrEqual(1);
     expect(stopped.step).toBeLessThan(STEPS);
