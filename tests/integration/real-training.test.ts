@@ -1,9 +1,10 @@
 // The production runner (worker/runner) fine-tunes for real — torch, transformers and peft on the
 // CPU, from the venv of tests/support/runner-venv.ts — through the product's own path: a worker
-// process, a loopback OpenSSH box and "This server" (a local runner). The model is a 2-layer
-// random-init Llama with a tokenizer trained offline (tests/support/tiny_model.py); nothing is
-// downloaded. It trains, comes back intact, evaluates, exports, is cancelled and resumes; a
-// Python check script (tests/support/check_adapter.py) loads the adapters with peft.
+// process, a loopback OpenSSH box and "This server" (a local runner). The base model is a
+// folder on the box, as on one that cannot reach the Hub: a 2-layer random Llama with a tokenizer
+// trained offline (tests/support/tiny_model.py); nothing is downloaded. It trains, comes back
+// intact, evaluates, exports, is cancelled and resumes; a Python check script
+// (tests/support/check_adapter.py) loads the adapters with peft.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -16,6 +17,8 @@ import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/acc
 import { listZip, readZipEntry } from "@/lib/bundle/zip";
 import { db } from "@/lib/db/client";
 import { startBundleExport } from "@/lib/exports";
+import { refreshModelInfo } from "@/lib/models/project";
+import { projectFieldsSchema, updateProject } from "@/lib/projects";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
@@ -44,7 +47,8 @@ const HYPERPARAMS = {
 } as const;
 
 let python: string;
-let tiny: { tokenizer: string; randomInit: Prisma.InputJsonObject };
+/** The saved tiny model (weights and tokenizer): the project's base model, by its path. */
+let modelDir: string;
 let sshd: TestSshd;
 let team: Team;
 let ctx: ProjectContext;
@@ -58,12 +62,12 @@ function startWorker(): void {
   worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: PROGRAM_DIR, TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "5", ALLOW_LOCAL_RUNNERS: "true" });
 }
 
-/** What the run's config gets beside the preset: the tiny model, built from a config with no download. */
+/** What the run's config gets beside the preset and the project's base model. */
 function runnerExtra(): Prisma.InputJsonObject {
-  return { random_init: tiny.randomInit, tokenizer: tiny.tokenizer };
+  return {};
 }
 
-/** Starts a run as the Train page does, then gives it the tiny model before any worker runs. */
+/** Starts a run as the Train page does, then gives it the extra config before any worker runs. */
 async function launch(runnerId: string): Promise<{ runId: string; jobId: string }> {
   const { runId, jobId } = await startTraining(ctx, { runnerId, presetId: "builtin:lora-quick", overrides: HYPERPARAMS });
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
@@ -101,14 +105,14 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 
 beforeAll(async () => {
   python = await ensureRunnerVenv();
-  const tinyDir = path.join(scratch, "tiny");
-  await exec(python, [path.resolve("tests/support/tiny_model.py"), tinyDir]);
-  tiny = { tokenizer: path.join(tinyDir, "tokenizer"), randomInit: JSON.parse(fs.readFileSync(path.join(tinyDir, "random_init.json"), "utf8")) };
+  await exec(python, [path.resolve("tests/support/tiny_model.py"), path.join(scratch, "tiny"), "--model"]);
+  modelDir = path.join(scratch, "tiny", "model");
   sshd = await startSshd();
   team = await createTeam();
   const topics = ["warranty", "invoice", "router", "battery", "refund", "firmware", "shipping", "password"];
   const verbs = ["covers", "explains", "resets", "replaces", "includes", "requires", "lists", "describes"];
-  await db.project.update({ where: { id: team.project.id }, data: { baseModelId: "tiny/random-llama" } });
+  const owner = await requireProject(team.members.owner, team.project.id, "project.update");
+  await updateProject(owner, projectFieldsSchema.parse({ name: "Tiny", taskType: "instruction", baseModelId: modelDir }));
   await db.datasetExample.createMany({
     data: Array.from({ length: 24 }, (_, i) => ({
       projectId: team.project.id,
@@ -129,7 +133,7 @@ afterAll(async () => {
 });
 
 describe("the production runner on a tiny model", () => {
-  it("trains over SSH: the loss falls and the adapter comes back with matching checksums", async () => {
+  it("trains over SSH from a base model folder on the box: the loss falls, the adapter comes back with matching checksums", async () => {
     const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
     const box = await createRunner(wctx, { name: "loopback", kind: "ssh", host: sshd.host, port: sshd.port, username: sshd.username, workDir: path.join(sshd.workDir, "box"), pythonPath: python, privateKey: sshd.privateKey });
     await confirmRunnerHostKey(wctx, box.id, (await probeRunnerHostKey(wctx, box.id)).fingerprint);
@@ -157,6 +161,8 @@ describe("the production runner on a tiny model", () => {
       expect(stored.equals(fs.readFileSync(path.join(run.remoteDir!, file.filename)))).toBe(true);
     }
     expect(run.files.filter((f) => f.kind === "log").map((f) => f.filename)).toEqual(expect.arrayContaining(["events.jsonl", "stderr.log", "config.json"]));
+    // The Hub cannot describe a folder on the box, and says so rather than asking it.
+    await expect(refreshModelInfo(await requireProject(team.members.owner, team.project.id, "project.update"))).rejects.toThrow(/model folder on the GPU box/);
   }, 300_000);
 
   it("evaluates the real model: token-weighted eval loss, its perplexity, base and tuned answers", async () => {
@@ -197,7 +203,7 @@ describe("the production runner on a tiny model", () => {
     const box = (relative: string) => path.join(reference.remoteDir, relative);
     const { stdout } = await exec(python, [
       path.resolve("tests/support/check_adapter.py"),
-      "--base", box("output/random-init-model"),
+      "--base", modelDir,
       // The Trainer's checkpoint at the last step: the trained model as it was in memory.
       "--reference", box(`output/checkpoints/checkpoint-${STEPS}`),
       "--eval", box("data/eval.jsonl"),

@@ -36,7 +36,7 @@ export function parsePipConfig(output: string): Record<string, string[]> {
 }
 
 /** The local indexes to use, or null to leave pip's configuration alone. */
-export function localPackageIndex(environment: NodeJS.ProcessEnv, pipConfig: Record<string, string[]>): PackageIndex | null {
+export function localPackageIndex(environment: Record<string, string | undefined>, pipConfig: Record<string, string[]>): PackageIndex | null {
   if (environment.FTF_PIP_INDEX_URL) {
     return { packageIndexUrl: environment.FTF_PIP_INDEX_URL, extraIndexUrls: words(environment.FTF_PIP_EXTRA_INDEX_URLS), findLinks: words(environment.FTF_PIP_FIND_LINKS) };
   }
