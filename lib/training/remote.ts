@@ -80,7 +80,9 @@ export type BootstrapOptions = {
  */
 export function bootstrapCommand(workDir: string, options: BootstrapOptions): string {
   const q = shellQuote;
-  const pip = ["venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off", ...options.pipArgs.map(q)].join(" ");
+  // A wheel folder under ~ is the box user's home: the shell expands an unquoted leading ~/.
+  const arg = (value: string) => (value.startsWith("~/") ? `~/${q(value.slice(2))}` : q(value));
+  const pip = ["venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off", ...options.pipArgs.map(arg)].join(" ");
   const marker = `venv/.requirements-${options.key.slice(0, 16)}`;
   const install = options.constraints
     ? `{ ${pip} -r requirements.txt -c constraints.txt 2>&1 || { echo ${q(RETRY_WITHOUT_CONSTRAINTS)}; ${pip} -r requirements.txt 2>&1; }; } || exit 4`
