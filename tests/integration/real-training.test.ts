@@ -17,10 +17,10 @@ import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/acc
 import { listZip, readZipEntry } from "@/lib/bundle/zip";
 import { db } from "@/lib/db/client";
 import { startBundleExport } from "@/lib/exports";
-import { refreshModelInfo } from "@/lib/models/project";
-import { projectFieldsSchema, updateProject } from "@/lib/projects";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { refreshModelInfo } from "@/lib/models/project";
+import { projectFieldsSchema, updateProject } from "@/lib/projects";
 import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { startTraining } from "@/lib/training";
@@ -62,7 +62,7 @@ function startWorker(): void {
   worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: PROGRAM_DIR, TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "5", ALLOW_LOCAL_RUNNERS: "true" });
 }
 
-/** What the run's config gets beside the preset and the project's base model. */
+/** Config keys the runner gets beside the preset's (run.parameters.runner_extra); none are needed today. */
 function runnerExtra(): Prisma.InputJsonObject {
   return {};
 }
