@@ -1,11 +1,14 @@
 // `npm test`: installs the system parts the tests drive (Chromium, OpenSSH server) when they
-// are missing and we are root, type-checks, runs every vitest project (integration on the
-// embedded PostgreSQL, then browser tests against the built app) and the Python runner's
-// tests, then prints one closing line for the whole run.
+// are missing and we are root, builds (or finds) the runner's Python venv with torch,
+// transformers and peft (tests/support/runner-venv.ts, cached outside the clone), type-checks,
+// runs every vitest project (integration on the embedded PostgreSQL, then browser tests against
+// the built app) and the Python runner's tests in that venv, then prints one closing line for
+// the whole run.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureRunnerVenv } from "./support/runner-venv";
 
 type Counts = { passed: number; failed: number; skipped: number };
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
@@ -54,11 +57,17 @@ function readVitestCounts(): Counts | undefined {
   }
 }
 
-function pythonTests(): void {
+/** The runner's tests with its real libraries: a test that needs torch fails rather than skips. */
+function pythonTests(python: string | undefined): void {
   const dir = path.resolve("worker/runner");
   if (!fs.existsSync(path.join(dir, "tests"))) return;
   step("Python runner tests");
-  const result = spawnSync("python3", ["-m", "unittest", "discover", "-s", "tests", "-t", "."], { cwd: dir, encoding: "utf8" });
+  if (!python) {
+    console.error("Skipped: the runner's venv could not be built (see above).");
+    broken = true;
+    return;
+  }
+  const result = spawnSync(python, ["-m", "unittest", "discover", "-s", "tests", "-t", "."], { cwd: dir, encoding: "utf8", env: { ...process.env, FTF_REQUIRE_TORCH: "1" } });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   const ran = Number(/Ran (\d+) tests?/.exec(result.stderr)?.[1] ?? 0);
@@ -81,6 +90,17 @@ fs.chmodSync(runTmp, 0o755);
 process.env.TMPDIR = runTmp;
 process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
 
+step("Runner venv (torch, transformers, peft)");
+const started = Date.now();
+const runnerPython = await ensureRunnerVenv().then(
+  (python) => (console.log(`${python} (${Math.round((Date.now() - started) / 1000)} s)`), python),
+  (error: Error) => {
+    console.error(error.message);
+    broken = true;
+    return undefined;
+  },
+);
+
 step("Type check");
 if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;
 
@@ -95,7 +115,7 @@ if (counts) {
 }
 if (vitestStatus !== 0 && (!counts || counts.failed === 0)) broken = true;
 
-pythonTests();
+pythonTests(runnerPython);
 
 console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(broken || total.failed > 0 ? 1 : 0);

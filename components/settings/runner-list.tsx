@@ -53,6 +53,9 @@ function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: {
               username: text("username"),
               workDir: text("workDir") || "~/finetuneflow",
               pythonPath: text("pythonPath"),
+              packageIndexUrl: text("packageIndexUrl"),
+              extraIndexUrls: text("extraIndexUrls"),
+              findLinks: text("findLinks"),
               privateKey: text("privateKey"),
             };
             const done = () => {
@@ -99,6 +102,21 @@ function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: {
               <Input id="r-python" name="pythonPath" defaultValue={runner?.pythonPath ?? ""} placeholder="/opt/conda/bin/python" className="font-mono" />
             </Field>
           </div>
+          <fieldset className="space-y-4 rounded-md border p-4">
+            <legend className="px-1 text-sm font-medium">Package index (optional)</legend>
+            <p className="text-muted-foreground text-xs">Where pip on the box gets torch, transformers and peft when the app sets up the venv: for boxes without internet access or with a mirror. Empty: the box&apos;s own pip configuration.</p>
+            <Field label="Index URL" htmlFor="r-index" error={errors.packageIndexUrl} hint="Replaces PyPI, e.g. https://mirror.lan/simple or file:///opt/pypi/simple.">
+              <Input id="r-index" name="packageIndexUrl" defaultValue={runner?.packageIndexUrl ?? ""} placeholder="https://pypi.org/simple" className="font-mono" />
+            </Field>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <Field label="Extra index URLs" htmlFor="r-extra-index" error={errors.extraIndexUrls} hint="One a line, e.g. the PyTorch CUDA wheel index.">
+                <Textarea id="r-extra-index" name="extraIndexUrls" rows={2} defaultValue={runner?.extraIndexUrls.join("\n") ?? ""} className="font-mono text-xs" />
+              </Field>
+              <Field label="Find-links" htmlFor="r-find-links" error={errors.findLinks} hint="Folders of wheels on the box, one a line.">
+                <Textarea id="r-find-links" name="findLinks" rows={2} defaultValue={runner?.findLinks.join("\n") ?? ""} placeholder="/opt/wheels" className="font-mono text-xs" />
+              </Field>
+            </div>
+          </fieldset>
           {kind === "ssh" && (
             <Field
               label="Private key (optional)"
@@ -232,7 +250,7 @@ export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { wo
                   )}
                 </div>
                 <div className="font-mono text-xs text-muted-foreground">
-                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir} · {r.pythonPath ? `python: ${r.pythonPath}` : "venv set up on first run"}
+                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir} · {r.pythonPath ? `python: ${r.pythonPath}` : `venv set up on first run${r.packageIndexUrl ? ` from ${r.packageIndexUrl}` : ""}`}
                 </div>
                 {r.lastCheck && <CheckSummary check={r.lastCheck} />}
                 {checkError[r.id] && (

@@ -21,7 +21,8 @@ import type { ParsedChunk } from "@/lib/training/events";
 import { hyperparamsSchema } from "@/lib/training/presets";
 import { shellQuote, STDERR_FILE } from "@/lib/training/remote";
 import { RemoteProcess } from "@/lib/training/remote-process";
-import { connectRemote, ensurePython, startRemote, uploadProgram } from "@/lib/training/run-training";
+import { ensurePython } from "@/lib/training/python-env";
+import { connectRemote, startRemote, uploadProgram } from "@/lib/training/run-training";
 import type { EvalPayload } from "./eval-job";
 
 const EVENTS = "eval-events.jsonl";
@@ -126,7 +127,7 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         };
         await remote.withLink((conn) => conn.writeFile(remote.path("eval.json"), `${JSON.stringify(config, null, 2)}\n`));
         await uploadProgram(remote);
-        const python = await ensurePython(remote, run.runner!, path.posix.dirname(path.posix.dirname(remote.dir)), (message) => ctx.progress({ message }));
+        const python = await ensurePython(remote, run.runner!, path.posix.dirname(path.posix.dirname(remote.dir)), (message) => ctx.progress({ message }), { qlora: run.method === "qlora" });
         pid = await startRemote(remote, python, "eval", "eval.json", run.project.workspaceId, PID);
         checkpoint = { pid, offset: 0 };
         await ctx.checkpoint.save(checkpoint);

@@ -11,6 +11,12 @@ import { projectPrefix } from "@/lib/storage/keys";
 import { projectConfigSchema } from "./config";
 
 export const HF_MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+/** A model folder on the GPU box (saved with save_pretrained, tokenizer included): for boxes that cannot reach the Hub. */
+const LOCAL_MODEL_DIR = /^~?\/[^\0'"\\]*$/;
+
+export function isLocalModelDir(baseModelId: string): boolean {
+  return LOCAL_MODEL_DIR.test(baseModelId);
+}
 
 export const projectFieldsSchema = z.object({
   name: z.string().trim().min(1, "Give the project a name.").max(255, "At most 255 characters."),
@@ -20,7 +26,7 @@ export const projectFieldsSchema = z.object({
     .string()
     .trim()
     .max(255)
-    .refine((v) => v === "" || HF_MODEL_ID.test(v), "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B.")
+    .refine((v) => v === "" || HF_MODEL_ID.test(v) || isLocalModelDir(v), "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B, or the absolute path of a model folder on the GPU box.")
     .optional()
     .default(""),
   config: projectConfigSchema.optional().default(projectConfigSchema.parse({})),

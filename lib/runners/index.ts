@@ -17,6 +17,7 @@ import { checkRunner, type RunnerCheck } from "./check";
 import { connectSsh, createLocalConnection, probeHostKey, type RunnerConnection } from "./connection";
 import { RunnerError } from "./errors";
 import { generateKeyPair, publicKeyFromPrivate } from "./keys";
+import { packageIndexFields } from "./package-index";
 
 export { RunnerError } from "./errors";
 export type { RunnerConnection } from "./connection";
@@ -34,6 +35,8 @@ export const runnerInputSchema = z
     workDir: z.string().trim().min(1, "Where runs live on the box, e.g. ~/finetuneflow.").max(1024).optional().default("~/finetuneflow"),
     /** Empty: bootstrap a venv in workDir on first run. */
     pythonPath: z.string().trim().max(1024).optional().default(""),
+    /** Where pip finds the packages when the app sets up the venv (empty: the box's pip configuration). */
+    ...packageIndexFields,
     /** Write-only. Empty on create: generate a key pair here; empty on update: keep the stored key. */
     privateKey: z.string().trim().max(16_384, "That key is too long.").optional().default(""),
   })
@@ -55,6 +58,9 @@ export type RunnerView = {
   username: string | null;
   workDir: string;
   pythonPath: string | null;
+  packageIndexUrl: string | null;
+  extraIndexUrls: string[];
+  findLinks: string[];
   publicKey: string | null;
   hasPrivateKey: boolean;
   hostKeyFingerprint: string | null;
@@ -73,6 +79,9 @@ function toView(row: Runner): RunnerView {
     username: row.username,
     workDir: row.workDir,
     pythonPath: row.pythonPath,
+    packageIndexUrl: row.packageIndexUrl,
+    extraIndexUrls: row.extraIndexUrls,
+    findLinks: row.findLinks,
     publicKey: row.publicKey,
     hasPrivateKey: row.privateKeyEncrypted !== null,
     hostKeyFingerprint: row.hostKeyFingerprint,
@@ -165,6 +174,9 @@ export async function createRunner(ctx: WorkspaceContext, input: RunnerInput): P
         username: fields.kind === "ssh" ? fields.username : null,
         workDir: fields.workDir,
         pythonPath: fields.pythonPath || null,
+        packageIndexUrl: fields.packageIndexUrl || null,
+        extraIndexUrls: fields.extraIndexUrls,
+        findLinks: fields.findLinks,
         ...keys,
       },
     });
@@ -201,6 +213,9 @@ export async function updateRunner(ctx: WorkspaceContext, id: string, input: Run
         username: row.kind === "ssh" ? fields.username : null,
         workDir: fields.workDir,
         pythonPath: fields.pythonPath || null,
+        packageIndexUrl: fields.packageIndexUrl || null,
+        extraIndexUrls: fields.extraIndexUrls,
+        findLinks: fields.findLinks,
         ...(fields.privateKey || rekey ? keyFields(fields.privateKey, `finetuneflow@${ctx.workspace.slug}`) : {}),
         ...(moved ? { hostKeyFingerprint: null, lastCheck: Prisma.DbNull, lastCheckedAt: null } : {}),
       },
@@ -245,7 +260,10 @@ export async function confirmRunnerHostKey(ctx: WorkspaceContext, id: string, fi
   return toView(row);
 }
 
-export type RunnerRecord = Pick<Runner, "id" | "workspaceId" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name">;
+export type RunnerRecord = Pick<
+  Runner,
+  "id" | "workspaceId" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "packageIndexUrl" | "extraIndexUrls" | "findLinks" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name"
+>;
 
 /** Opens a connection to a runner row (server code only: the key is unsealed here). */
 export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection> {

@@ -60,19 +60,48 @@ export function signalCommand(pid: number, signal: "TERM" | "KILL"): string {
   return `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`;
 }
 
+/** The line between pip's two tries in the bootstrap's output: what follows it is the try that counted. */
+export const RETRY_WITHOUT_CONSTRAINTS = "== FinetuneFlow: the tested versions (constraints.txt) did not install; trying requirements.txt's ranges alone ==";
+
+export type BootstrapOptions = {
+  /** Identifies what gets installed (requirements, constraints, index settings): a new key installs again. */
+  key: string;
+  /** pip's index options (unquoted). */
+  pipArgs: string[];
+  /** constraints.txt sits beside requirements.txt in the work dir. */
+  constraints: boolean;
+  /** Also install requirements-qlora.txt (bitsandbytes), where the box has an NVIDIA GPU. */
+  qlora?: { key: string };
+};
+
 /**
- * Creates the box's venv and installs the pinned requirements once per requirements hash; later
- * runs find the marker and skip it.
+ * Creates the box's venv and installs the requirements once per key; later runs find the marker
+ * and skip it. pip tries the tested versions first and, when the box's index lacks one, the ranges
+ * alone. Its output (both tries) is the command's stdout. Exit 3: no venv; 4: the requirements;
+ * 5: the QLoRA extra.
  */
-export function bootstrapCommand(workDir: string, requirementsHash: string): string {
+export function bootstrapCommand(workDir: string, options: BootstrapOptions): string {
   const q = shellQuote;
-  const marker = `venv/.requirements-${requirementsHash.slice(0, 16)}`;
-  return [
+  // A wheel folder under ~ is the box user's home: the shell expands an unquoted leading ~/.
+  const arg = (value: string) => (value.startsWith("~/") ? `~/${q(value.slice(2))}` : q(value));
+  const pip = ["venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off", ...options.pipArgs.map(arg)].join(" ");
+  const marker = `venv/.requirements-${options.key.slice(0, 16)}`;
+  const install = options.constraints
+    ? `{ ${pip} -r requirements.txt -c constraints.txt 2>&1 || { echo ${q(RETRY_WITHOUT_CONSTRAINTS)}; ${pip} -r requirements.txt 2>&1; }; } || exit 4`
+    : `${pip} -r requirements.txt 2>&1 || exit 4`;
+  const lines = [
     `cd ${q(workDir)}`,
-    `if [ -f ${marker} ]; then echo ready; exit 0; fi`,
-    `if [ ! -x venv/bin/python ]; then python3 -m venv venv || exit 3; fi`,
-    `venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt || exit 4`,
-    `touch ${marker}`,
-    `echo installed`,
-  ].join("\n");
+    `if [ ! -f ${marker} ]; then`,
+    `  if [ ! -x venv/bin/python ]; then python3 -m venv venv 2>&1 || exit 3; fi`,
+    `  ${install}`,
+    `  touch ${marker}`,
+    `fi`,
+  ];
+  if (options.qlora) {
+    const qloraMarker = `venv/.qlora-${options.qlora.key.slice(0, 16)}`;
+    // Without a GPU the runner refuses QLoRA with its own message; bitsandbytes would not help.
+    lines.push(`if [ ! -f ${qloraMarker} ] && command -v nvidia-smi >/dev/null 2>&1; then`, `  ${pip} -r requirements-qlora.txt 2>&1 || exit 5`, `  touch ${qloraMarker}`, `fi`);
+  }
+  lines.push("echo ready");
+  return lines.join("\n");
 }

@@ -23,7 +23,8 @@ import { runArtifactKey } from "@/lib/storage/keys";
 import { metricRows, type ParsedChunk, type RunnerEvent } from "./events";
 import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
 import { hyperparamsSchema } from "./presets";
-import { bootstrapCommand, EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE, venvPython } from "./remote";
+import { ensurePython } from "./python-env";
+import { EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE } from "./remote";
 import { RemoteProcess } from "./remote-process";
 
 export type TrainPayload = { runId: string };
@@ -143,25 +144,6 @@ async function storageToTemp(key: string, dir: string, name: string): Promise<st
   return file;
 }
 
-/** The Python that runs the program: the runner's own, or a venv set up once in its work dir. */
-export async function ensurePython(remote: RemoteProcess, runner: RunnerRecord, workDir: string, report: (message: string) => Promise<void>): Promise<string> {
-  if (runner.pythonPath) return runner.pythonPath;
-  const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
-  const requirements = await fsp.readFile(path.join(programDir, "requirements.txt")).catch(() => {
-    throw new NonRetryableError(`This server's runner program has no requirements.txt (in ${programDir}), so no Python environment can be set up. Name an existing Python in the runner's settings, or fix RUNNER_PROGRAM_DIR.`);
-  });
-  await remote.withLink((conn) => conn.writeFile(path.posix.join(workDir, "requirements.txt"), requirements));
-  await report("Setting up the Python environment on the box (first run only; can take several minutes)");
-  const result = await remote.withLink((conn) => conn.exec(bootstrapCommand(workDir, createHash("sha256").update(requirements).digest("hex")), { timeoutMs: 60 * 60_000, signal: remote.ctx.signal }));
-  if (result.code !== 0) {
-    const why = result.code === 3 ? "python3 -m venv failed (is python3-venv installed?)" : "pip could not install the requirements";
-    throw new NonRetryableError(
-      `Setting up Python on ${runner.name} failed: ${why}.\n${(result.stderr || result.stdout).trim().slice(-1500)}\n\nInstall the packages in worker/runner/requirements.txt yourself and name that Python in the runner's settings.`,
-    );
-  }
-  return venvPython(workDir);
-}
-
 /** Puts the runner program (and its requirements, which its messages point at) in the run dir. */
 export async function uploadProgram(remote: RemoteProcess): Promise<void> {
   const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
@@ -204,7 +186,7 @@ async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaite
   const config = runnerConfig(run, Boolean(versionPaths.eval));
   await remote.withLink((conn) => conn.writeFile(remote.path("config.json"), `${JSON.stringify(config, null, 2)}\n`));
   await uploadProgram(remote);
-  const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m));
+  const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m), { qlora: run.method === "qlora" });
   await tracker.report("Starting the runner");
   const pid = await startRemote(remote, python, "train", "config.json", run.project.workspaceId);
   tracker.ctx.log("info", `Runner started on ${runner.name} (PID ${pid}) in ${remote.dir}.`);

@@ -20,7 +20,7 @@ import { datasetVersionKey, runArtifactKey } from "@/lib/storage/keys";
 import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMessage } from "../support/fake-llm";
 import { createTeam, type Team } from "../support/fixtures";
 import { startFakeHub } from "../support/hf-hub-server";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, waitFor, waitForJob, type WorkerProcess } from "../support/worker-process";
 
 const HUB_TOKEN = "hf_ship_test_token_0123456789";
 let llm: FakeLlm;
@@ -105,13 +105,6 @@ async function finishedRun(): Promise<Shipped> {
   });
   const ctx = await requireProject(team.members.editor, projectId, "exports.create");
   return { team, ctx, runId: run.id, adapterBytes, judgeId: judge.id };
-}
-
-async function waitForJob(jobId: string, statuses: string[], timeoutMs = 60_000) {
-  return waitFor(`job to be ${statuses.join("/")}`, async () => {
-    const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-    return statuses.includes(job.status) ? job : null;
-  }, timeoutMs, 200);
 }
 
 let shipped: Shipped;

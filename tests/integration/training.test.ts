@@ -1,28 +1,34 @@
-// Training on real parts: a real OpenSSH server on loopback as the GPU box, real worker
+// Training's faults on real parts: a real OpenSSH server on loopback as the GPU box, real worker
 // processes, and the stand-in trainer of tests/support/fake-runner (same CLI and events as the
-// production runner, on a timer). Links are cut, workers SIGKILLed, runs cancelled and crashed.
+// production runner, on a timer, so a fault lands mid-run in a second). Links are cut, workers
+// SIGKILLed, trainers crashed; the venv set-up is tried against package indexes built here.
+// The production runner's own training, cancel and resume: real-training.test.ts.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
-import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { cancelJob } from "@/lib/jobs/control";
+import { NonRetryableError } from "@/lib/jobs/definition";
 import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { contentHash } from "@/lib/datasets/hash";
 import type { ExampleData } from "@/lib/datasets/example";
 import { CAUSE_MAX_CHARS } from "@/lib/jobs/error-text";
 import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/training";
+import { ensurePython } from "@/lib/training/python-env";
+import { EVENTS_FILE, STDERR_FILE } from "@/lib/training/remote";
+import { RemoteProcess } from "@/lib/training/remote-process";
 import { runnerConfig } from "@/lib/training/run-training";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
 import { recordedModelInfo } from "../support/hf-hub-server";
 import { createTeam, type Team } from "../support/fixtures";
+import { buildPackageIndex } from "../support/package-index";
 import { startSshd, type TestSshd } from "../support/sshd";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, waitFor, waitForJob, type WorkerProcess } from "../support/worker-process";
 
 const FAKE_RUNNER = path.resolve("tests/support/fake-runner");
 const WORKER_ENV = { RUNNER_PROGRAM_DIR: FAKE_RUNNER, TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2" };
@@ -38,7 +44,7 @@ function startWorker(env: Record<string, string> = {}) {
 
 type Setup = { team: Team; ctx: ProjectContext; runnerId: string };
 
-async function setup(options: { pythonPath?: string } = {}): Promise<Setup> {
+async function setup(options: { pythonPath?: string; packageIndexUrl?: string } = {}): Promise<Setup> {
   const team = await createTeam();
   await db.project.update({ where: { id: team.project.id }, data: { baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
   await db.datasetExample.createMany({
@@ -59,6 +65,7 @@ async function setup(options: { pythonPath?: string } = {}): Promise<Setup> {
     username: sshd.username,
     workDir: path.join(sshd.workDir, crypto.randomUUID()),
     pythonPath: options.pythonPath ?? "python3",
+    packageIndexUrl: options.packageIndexUrl,
     privateKey: sshd.privateKey,
   });
   const probe = await probeRunnerHostKey(wctx, runner.id);
@@ -74,17 +81,6 @@ async function launch(s: Setup, fake: Record<string, unknown> | null = {}) {
   // The production runner refuses unknown config keys, so it gets none.
   if (fake) await db.run.update({ where: { id: runId }, data: { parameters: { runner_extra: { fake: { steps: 20, step_ms: 150, eval_every: 5, save_every: 5, ...fake } } } } });
   return { runId, jobId };
-}
-
-async function jobOf(jobId: string) {
-  return db.job.findUniqueOrThrow({ where: { id: jobId } });
-}
-
-async function waitForJob(jobId: string, statuses: string[], timeoutMs = 60_000) {
-  return waitFor(`job to be ${statuses.join("/")}`, async () => {
-    const job = await jobOf(jobId);
-    return statuses.includes(job.status) ? job : null;
-  }, timeoutMs, 200);
 }
 
 async function waitForStep(runId: string, step: number) {
@@ -111,49 +107,6 @@ afterAll(async () => {
 });
 
 describe("training over SSH", () => {
-  it("freezes a dataset version, trains on the box, follows live and brings the adapter back with matching checksums", async () => {
-    const s = await setup();
-    const { runId, jobId } = await launch(s);
-    startWorker();
-    await waitForJob(jobId, ["success"]);
-    const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { datasetVersion: true, files: true } });
-    expect(run.status).toBe("success");
-    // 20 train examples here and the team fixture's one.
-    expect(run.datasetVersion).toMatchObject({ version: 1, numTrain: 21, numEval: 4 });
-    expect(run.remoteDir).toContain(runId);
-
-    const losses = await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } });
-    expect(losses.map((m) => m.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(losses.at(-1)!.value).toBeLessThan(losses[0].value);
-    expect(await db.runMetric.count({ where: { runId, name: "eval_loss" } })).toBeGreaterThan(0);
-    expect(run.metrics).toMatchObject({ train_loss: expect.any(Number) });
-
-    // Each artifact in storage has the bytes (and sha256) of the file on the box.
-    const artifacts = run.files.filter((f) => f.kind === "artifact");
-    expect(artifacts.map((f) => f.filename).sort()).toEqual(expect.arrayContaining(["output/adapter/adapter_config.json", "output/adapter/adapter_model.safetensors"]));
-    for (const file of artifacts) {
-      const stored = await readToBuffer(await getStorage().get(file.storagePath), 50_000_000);
-      const remote = fs.readFileSync(path.join(run.remoteDir!, file.filename));
-      expect(createHash("sha256").update(stored).digest("hex")).toBe(file.sha256);
-      expect(stored.equals(remote)).toBe(true);
-    }
-    expect(run.files.filter((f) => f.kind === "log").map((f) => f.filename)).toEqual(expect.arrayContaining(["events.jsonl", "stderr.log"]));
-    // The token never lands in the config the box keeps.
-    expect(fs.readFileSync(path.join(run.remoteDir!, "config.json"), "utf8")).not.toMatch(/hf_/);
-
-    // The evaluation follows by itself: base and tuned answers to the eval prompts, scored.
-    const evalJob = await waitFor("the evaluation job", () => db.job.findFirst({ where: { projectId: s.team.project.id, type: "eval" } }), 30_000);
-    await waitForJob(evalJob.id, ["success"]);
-    const samples = await db.evalSample.findMany({ where: { runId }, orderBy: { position: "asc" } });
-    expect(samples).toHaveLength(4);
-    expect(samples[0]).toMatchObject({ baseOutput: expect.any(String), tunedOutput: expect.any(String), scores: { base: { rouge_l: expect.any(Number) }, tuned: { rouge_l: expect.any(Number) } } });
-    const evaluation = ((await db.run.findUniqueOrThrow({ where: { id: runId } })).metrics as { evaluation: Record<string, number> }).evaluation;
-    expect(evaluation.num_samples).toBe(4);
-    expect(evaluation.rouge_l_tuned).toBeGreaterThan(evaluation.rouge_l_base);
-    expect(evaluation.perplexity).toBeCloseTo(Math.exp(evaluation.eval_loss), 3);
-    expect((await db.project.findUniqueOrThrow({ where: { id: s.team.project.id } })).status).toBe("completed");
-  }, 120_000);
-
   it("re-attaches when the SSH link drops mid-run, without starting a second trainer", async () => {
     const s = await setup();
     const { runId, jobId } = await launch(s, { steps: 30 });
@@ -185,31 +138,6 @@ describe("training over SSH", () => {
     expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const logs = (await db.appLog.findMany({ where: { jobId }, select: { message: true } })).map((l) => l.message).join("\n");
     expect(logs).toMatch(/Re-attached/);
-  }, 150_000);
-
-  it("cancel stops the remote process group and keeps its checkpoints; retry resumes from the last one", async () => {
-    const s = await setup();
-    const { runId, jobId } = await launch(s, { steps: 40, step_ms: 200 });
-    startWorker();
-    await waitForStep(runId, 7);
-    const { remotePid, remoteDir } = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    const cancelledAt = Date.now();
-    await cancelJob(s.ctx, jobId);
-    await waitForJob(jobId, ["cancelled"], 15_000);
-    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
-    expect(fs.existsSync(`/proc/${remotePid}`) && fs.readFileSync(`/proc/${remotePid}/cmdline`, "utf8").includes("ftf_runner")).toBe(false);
-    expect(fs.readdirSync(path.join(remoteDir!, "output/checkpoints")).length).toBeGreaterThan(0);
-    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
-
-    await retryJob(s.ctx, jobId);
-    await waitForJob(jobId, ["success"], 90_000).catch(async (error) => {
-      console.log(JSON.stringify(await jobOf(jobId)), (await db.appLog.findMany({ where: { jobId }, orderBy: { id: "asc" } })).map((l) => l.message).join("\n"), workers.map((w) => w.output()).join("\n---\n").slice(-5000));
-      throw error;
-    });
-    const starts = (await remoteEvents(runId)).filter((e) => e.type === "start");
-    expect(starts).toHaveLength(2);
-    expect(starts[1].resumed_from_step).toBeGreaterThan(0);
-    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("success");
   }, 150_000);
 
   it("sets up a Python venv on the box once, from the runner's requirements, and reuses it", async () => {
@@ -388,4 +316,61 @@ describe("training over SSH", () => {
     await expect(startTraining(s.ctx, { runnerId: s.runnerId, presetId: "builtin:lora-quick" })).rejects.toThrow(/Confirm the host key/);
     expect(await db.run.count({ where: { projectId: s.team.project.id, runnerId: s.runnerId } })).toBe(0);
   });
+});
+
+describe("setting up Python on the box", () => {
+  let index: string;
+  const sentence = "The runner's Python packages could not be installed on loopback: ftf-probe 3.0 is not in this box's package index; available: 1.0, 2.0.";
+
+  beforeAll(async () => {
+    index = await buildPackageIndex(fs.mkdtempSync(path.join(os.tmpdir(), "ftf-index-")), [
+      { name: "ftf-probe", version: "1.0" },
+      { name: "ftf-probe", version: "2.0" },
+    ]);
+  });
+
+  /** The stand-in trainer with requirement files of the test's choosing, for RUNNER_PROGRAM_DIR. */
+  function programWith(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-program-"));
+    fs.cpSync(path.join(FAKE_RUNNER, "ftf_runner"), path.join(dir, "ftf_runner"), { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return dir;
+  }
+
+  it("installs from the runner's package index: the tested versions, or the ranges where the index lacks them", async () => {
+    const s = await setup({ pythonPath: "", packageIndexUrl: index });
+    startWorker({ RUNNER_PROGRAM_DIR: programWith({ "requirements.txt": "ftf-probe>=1,<3\n", "constraints.txt": "ftf-probe==1.5\n" }) });
+    const { jobId } = await launch(s, { steps: 3 });
+    await waitForJob(jobId, ["success"], 120_000);
+    const { workDir } = await db.runner.findUniqueOrThrow({ where: { id: s.runnerId } });
+    const sitePackages = path.join(workDir, "venv", "lib", fs.readdirSync(path.join(workDir, "venv", "lib"))[0], "site-packages");
+    expect(fs.readFileSync(path.join(sitePackages, "ftf_probe", "__init__.py"), "utf8")).toContain('"2.0"');
+  }, 120_000);
+
+  it("a failed install fails the run with the blocker in one sentence, pip's whole log as the detail", async () => {
+    const s = await setup({ pythonPath: "", packageIndexUrl: index });
+    const program = programWith({ "requirements.txt": "ftf-probe==3.0\n" });
+    startWorker({ RUNNER_PROGRAM_DIR: program });
+    const { runId, jobId } = await launch(s, { steps: 3 });
+    expect((await waitForJob(jobId, ["failed"], 120_000)).errorMessage).toBe(sentence);
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).errorMessage).toBe(sentence);
+
+    // The same set-up, called here: the error carries pip's output for the run page's log toggle.
+    const runner = await db.runner.findUniqueOrThrow({ where: { id: s.runnerId } });
+    const remote = new RemoteProcess({ signal: new AbortController().signal, log: () => {} }, runner, "", { events: EVENTS_FILE, stderr: STDERR_FILE }, 0);
+    process.env.RUNNER_PROGRAM_DIR = program;
+    resetEnvCache();
+    try {
+      await remote.connect();
+      const error = await ensurePython(remote, runner, runner.workDir, async () => {}, { qlora: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NonRetryableError);
+      expect((error as NonRetryableError).message).toBe(sentence);
+      expect((error as NonRetryableError).detail).toMatch(new RegExp(`Looking in indexes: ${index}`));
+      expect((error as NonRetryableError).detail).toMatch(/No matching distribution found for ftf-probe==3\.0/);
+    } finally {
+      await remote.conn?.close();
+      delete process.env.RUNNER_PROGRAM_DIR;
+      resetEnvCache();
+    }
+  }, 120_000);
 });

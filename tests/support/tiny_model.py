@@ -2,7 +2,10 @@
 Llama config for the runner's `random_init`. Nothing is downloaded, so CI trains the real runner
 (torch, transformers, peft) on it in seconds.
 
-    python tiny_model.py <dir>   writes <dir>/tokenizer/ and <dir>/random_init.json, prints the dir
+    python tiny_model.py <dir>           writes <dir>/tokenizer/ and <dir>/random_init.json, prints the dir
+    python tiny_model.py <dir> --model   also <dir>/model/: random weights (seed 0) and the tokenizer,
+                                         saved as a Hub download would be: a base model given by its
+                                         path, as on a box that cannot reach the Hub
 
 Needs `tokenizers` and `transformers` (the runner's requirements). Deterministic: the same corpus
 and settings give the same tokenizer, so tests can compare logits across processes.
@@ -79,16 +82,32 @@ def build_tokenizer(directory: Path) -> None:
     wrapped.save_pretrained(str(directory))
 
 
-def build(directory: Path) -> Path:
+def build_model(directory: Path, tokenizer_dir: Path) -> None:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+    settings = dict(RANDOM_INIT)
+    config = AutoConfig.for_model(settings.pop("model_type"), **settings)
+    # Generation stops at the tokenizer's end of turn, as with a real chat model.
+    config.bos_token_id, config.eos_token_id, config.pad_token_id = tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id
+    torch.manual_seed(0)
+    AutoModelForCausalLM.from_config(config).save_pretrained(str(directory))
+    tokenizer.save_pretrained(str(directory))
+
+
+def build(directory: Path, model: bool = False) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer_dir = directory / "tokenizer"
     if not (tokenizer_dir / "tokenizer.json").is_file():
         build_tokenizer(tokenizer_dir)
     (directory / "random_init.json").write_text(json.dumps(RANDOM_INIT, indent=2) + "\n", encoding="utf-8")
+    if model and not (directory / "model" / "config.json").is_file():
+        build_model(directory / "model", tokenizer_dir)
     return directory
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python tiny_model.py <dir>")
-    print(build(Path(sys.argv[1])))
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["--model"]):
+        sys.exit("usage: python tiny_model.py <dir> [--model]")
+    print(build(Path(sys.argv[1]), model=sys.argv[2:] == ["--model"]))
