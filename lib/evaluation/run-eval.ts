@@ -121,6 +121,8 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
           max_seq_length: hyper.max_seq_length,
           max_new_tokens: maxNewTokens,
           seed: hyper.seed,
+          // A run its launcher allowed on the CPU is evaluated there too.
+          ...((run.parameters as Record<string, unknown> | null)?.allow_cpu === true ? { allow_cpu: true } : {}),
           ...(extra.random_init ? { random_init: extra.random_init } : {}),
           ...(extra.tokenizer ? { tokenizer: extra.tokenizer } : {}),
           ...(extra.fake ? { fake: extra.fake } : {}),

@@ -16,12 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
 import { listZip, readZipEntry } from "@/lib/bundle/zip";
 import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { startBundleExport } from "@/lib/exports";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { refreshModelInfo } from "@/lib/models/project";
 import { projectFieldsSchema, updateProject } from "@/lib/projects";
-import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
+import { confirmRunnerHostKey, createRunner, localRunnerWorkDir, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { startTraining } from "@/lib/training";
 import { createTeam, type Team } from "../support/fixtures";
@@ -69,7 +70,8 @@ function runnerExtra(): Prisma.InputJsonObject {
 
 /** Starts a run as the Train page does, then gives it the extra config before any worker runs. */
 async function launch(runnerId: string): Promise<{ runId: string; jobId: string }> {
-  const { runId, jobId } = await startTraining(ctx, { runnerId, presetId: "builtin:lora-quick", overrides: HYPERPARAMS });
+  // No GPU here: the run allows the CPU, as the Train step's "Allow the CPU" does.
+  const { runId, jobId } = await startTraining(ctx, { runnerId, presetId: "builtin:lora-quick", overrides: HYPERPARAMS, allowCpu: true });
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   await db.run.update({ where: { id: runId }, data: { parameters: { ...(run.parameters as Prisma.JsonObject), runner_extra: runnerExtra() } } });
   return { runId, jobId };
@@ -126,6 +128,8 @@ beforeAll(async () => {
 }, 20 * 60_000);
 
 afterAll(async () => {
+  for (const name of ["ALLOW_LOCAL_RUNNERS", "ADMIN_EMAILS", "LOCAL_RUNNER_PYTHONS"]) delete process.env[name];
+  resetEnvCache();
   if (worker) await stopWorker(worker, "SIGKILL");
   await sshd?.stop();
   await stopSender();
@@ -228,7 +232,10 @@ describe("the production runner on a tiny model", () => {
   it("This server: cancel mid-run saves a checkpoint and stops; retry resumes at the next step on the same schedule", async () => {
     // A fresh worker picks up the new run only after it has its runner_extra.
     await stopWorker(worker!, "SIGTERM");
-    const here = await db.runner.create({ data: { workspaceId: team.workspace.id, name: "This server", kind: "local", workDir: path.join(process.env.STORAGE_DIR!, "runner"), pythonPath: python } });
+    // "This server" is the instance administrator's, with a Python the administrator allowed.
+    Object.assign(process.env, { ALLOW_LOCAL_RUNNERS: "true", ADMIN_EMAILS: team.members.editor.email, LOCAL_RUNNER_PYTHONS: python });
+    resetEnvCache();
+    const here = await db.runner.create({ data: { workspaceId: team.workspace.id, name: "This server", kind: "local", workDir: localRunnerWorkDir(team.workspace.id), pythonPath: python } });
     const { runId, jobId } = await launch(here.id);
     startWorker();
     // Freeze the trainer after its first step, read straight from the box, so the cancel lands

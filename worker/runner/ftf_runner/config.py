@@ -55,6 +55,8 @@ class RunnerConfig:
     seed: int = 42
     random_init: dict[str, Any] | None = None
     tokenizer: str | None = None
+    # Train on the CPU when no usable CUDA GPU is found (tiny models, tests); otherwise refuse.
+    allow_cpu: bool = False
 
     def problems(self) -> list[str]:
         return [
@@ -99,6 +101,7 @@ class EvalConfig:
     seed: int = 42
     random_init: dict[str, Any] | None = None
     tokenizer: str | None = None
+    allow_cpu: bool = False
 
     def problems(self) -> list[str]:
         return [

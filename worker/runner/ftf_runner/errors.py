@@ -7,7 +7,7 @@ from typing import Callable, Literal
 
 from .events import EventWriter
 
-ErrorKind = Literal["missing_dependency", "config", "data", "oom", "runtime"]
+ErrorKind = Literal["missing_dependency", "config", "data", "oom", "no_gpu", "runtime"]
 
 EXIT_ERROR = 1
 EXIT_MISSING_DEPENDENCY = 2

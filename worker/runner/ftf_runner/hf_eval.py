@@ -26,7 +26,7 @@ Item = TypeVar("Item")
 
 def evaluate(config: EvalConfig, run_dir: Path, events: EventWriter) -> int:
     set_seed(config.seed)
-    precision = choose_precision()
+    precision = choose_precision(config.allow_cpu)
     quantization = quantization_config(config.method, precision)
     adapter_dir = run_dir / config.output_dir / "adapter"
     if not (adapter_dir / "adapter_config.json").is_file():

@@ -28,7 +28,7 @@ CHECKPOINTS_KEPT = 3
 
 def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSignal) -> int:
     set_seed(config.seed)
-    precision = choose_precision()
+    precision = choose_precision(config.allow_cpu)
     quantization = quantization_config(config.method, precision)
     tokenizer_source = config.tokenizer or config.base_model
     events.write("log", level="info", message=f"Loading tokenizer {tokenizer_source}")

@@ -30,13 +30,38 @@ class Precision:
     fp16: bool
 
 
-def choose_precision() -> Precision:
-    """bf16 where the GPU supports it, fp16 on older GPUs, fp32 on the CPU (no fast half there)."""
+def choose_precision(allow_cpu: bool) -> Precision:
+    """bf16 where the GPU supports it, fp16 on older GPUs. Without a usable CUDA GPU the run is
+    refused with the cause, unless the config allows the CPU (fp32 there: no fast half)."""
     if torch.cuda.is_available():
         if torch.cuda.is_bf16_supported():
             return Precision(torch.bfloat16, bf16=True, fp16=False)
         return Precision(torch.float16, bf16=False, fp16=True)
+    if not allow_cpu:
+        raise RunnerError("no_gpu", no_gpu_reason())
     return Precision(torch.float32, bf16=False, fp16=False)
+
+
+def no_gpu_reason(cuda_build: str | None = None, init_error: str | None = None, torch_version: str | None = None) -> str:
+    """Why CUDA cannot be used here, in one sentence: a CPU-only torch, no GPU, or a driver older
+    than the torch build. The arguments default to this machine's (tests pass their own)."""
+    torch_version = torch_version or torch.__version__
+    cuda_build = cuda_build if cuda_build is not None else (torch.version.cuda or "")
+    if not cuda_build:
+        return (
+            f"No NVIDIA GPU can be used: torch {torch_version} is a CPU-only build. Install a CUDA build of torch "
+            "on this machine, or allow the CPU for tiny test models."
+        )
+    if init_error is None:
+        try:
+            torch.cuda.init()
+            init_error = ""
+        except Exception as error:  # noqa: BLE001 - CUDA reports every cause as a RuntimeError
+            init_error = str(error)
+    first_line = init_error.strip().splitlines()[0] if init_error.strip() else ""
+    if "driver" in init_error.lower() and ("old" in init_error.lower() or "version" in init_error.lower()):
+        return f"The NVIDIA driver on this machine is older than torch {torch_version} needs (built for CUDA {cuda_build}): {first_line}"
+    return f"No NVIDIA GPU on this machine (torch {torch_version}, built for CUDA {cuda_build})" + (f": {first_line}" if first_line else ".")
 
 
 def quantization_config(method: Method, precision: Precision) -> BitsAndBytesConfig | None:

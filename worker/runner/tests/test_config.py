@@ -49,6 +49,7 @@ class ConfigFileTest(unittest.TestCase):
 
     def test_unknown_key_is_refused_by_name(self) -> None:
         self.assertIn("'lora_rank'", self.refusal({**REQUIRED, "lora_rank": 8}))
+        self.assertIn("'allow_cpu' must be true or false", self.refusal({**REQUIRED, "allow_cpu": "yes"}))
 
     def test_wrong_types_are_refused_by_name(self) -> None:
         self.assertIn("'lora_r' must be an integer, got a string", self.refusal({**REQUIRED, "lora_r": "16"}))
