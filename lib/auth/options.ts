@@ -9,6 +9,7 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { authSecret } from "./secret";
+import { sameOriginRedirect } from "./redirect";
 import { recordSignInAttempt, signInWaitMinutes } from "./throttle";
 import { emailSchema, upsertOAuthUser } from "./users";
 
@@ -106,6 +107,9 @@ export function authOptions(): NextAuthOptions {
         await recordAudit({ actorId: dbUser.id, action: "auth.sign_in", metadata: { method: account.provider } });
         user.id = dbUser.id;
         return true;
+      },
+      redirect({ url, baseUrl }) {
+        return sameOriginRedirect(url, baseUrl);
       },
       async jwt({ token, user }) {
         if (user?.id) token.uid = user.id;

@@ -4,6 +4,7 @@ import { enabledOAuthProviders } from "@/lib/auth/options";
 import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { SignInForm } from "./sign-in-form";
+import { safeCallbackPath } from "@/lib/auth/redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -17,7 +18,7 @@ const OAUTH_ERRORS: Record<string, string> = {
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = params.callbackUrl?.startsWith("/") ? params.callbackUrl : "/";
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getActor()) redirect(callbackUrl);
   return (
     <SignInForm

@@ -5,6 +5,7 @@ import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { findInvitationByToken } from "@/lib/workspaces/invitations";
 import { SignUpForm } from "./sign-up-form";
+import { safeCallbackPath } from "@/lib/auth/redirect";
 
 export const metadata: Metadata = { title: "Create an account" };
 export const dynamic = "force-dynamic";
@@ -31,7 +32,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
           ? { token: params.invitation!, email: pendingInvitation.email, workspaceName: pendingInvitation.workspace.name }
           : undefined
       }
-      callbackUrl={params.callbackUrl?.startsWith("/") ? params.callbackUrl : undefined}
+      callbackUrl={params.callbackUrl ? safeCallbackPath(params.callbackUrl) : undefined}
     />
   );
 }
