@@ -48,6 +48,18 @@ export async function listMembers(ctx: WorkspaceContext) {
   });
 }
 
+/**
+ * Locks the workspace row for the rest of the transaction and reads the caller's role again under
+ * the lock: member changes of one workspace then run one at a time, so two owners demoting each
+ * other at once cannot both pass the "another owner remains" check.
+ */
+async function lockWorkspace(tx: Tx, ctx: WorkspaceContext): Promise<WorkspaceContext["role"]> {
+  await tx.$queryRaw`SELECT id FROM workspaces WHERE id = ${ctx.workspace.id}::uuid FOR UPDATE`;
+  const mine = await tx.membership.findFirst({ where: { workspaceId: ctx.workspace.id, userId: ctx.actor.id }, select: { role: true } });
+  if (!mine) throw notFound("Workspace");
+  return mine.role;
+}
+
 async function countOwners(tx: Tx, workspaceId: string): Promise<number> {
   return tx.membership.count({ where: { workspaceId, role: "owner" } });
 }
@@ -65,10 +77,11 @@ const LAST_OWNER = "A workspace needs at least one owner. Make someone else an o
 
 export async function changeMemberRole(ctx: WorkspaceContext, membershipId: string, role: Role) {
   return db.$transaction(async (tx) => {
+    const actorRole = await lockWorkspace(tx, ctx);
     const member = await findMember(tx, ctx, membershipId);
     if (member.role === role) return member;
-    const allowed = assignableRoles(ctx.role);
-    if (!allowed.includes(role) || (member.role === "owner" && ctx.role !== "owner")) {
+    const allowed = assignableRoles(actorRole);
+    if (!allowed.includes(role) || (member.role === "owner" && actorRole !== "owner")) {
       throw forbidden("Only owners can make or change owners.");
     }
     if (member.role === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) throw new AppError("conflict", LAST_OWNER);
@@ -80,8 +93,9 @@ export async function changeMemberRole(ctx: WorkspaceContext, membershipId: stri
 
 export async function removeMember(ctx: WorkspaceContext, membershipId: string) {
   await db.$transaction(async (tx) => {
+    const actorRole = await lockWorkspace(tx, ctx);
     const member = await findMember(tx, ctx, membershipId);
-    if (member.role === "owner" && ctx.role !== "owner") throw forbidden("Only owners can remove owners.");
+    if (member.role === "owner" && actorRole !== "owner") throw forbidden("Only owners can remove owners.");
     if (member.role === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) throw new AppError("conflict", LAST_OWNER);
     await tx.membership.delete({ where: { id: member.id } });
     await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "member.remove", targetType: "user", targetId: member.userId, metadata: { email: member.user.email } }, tx);
@@ -90,7 +104,8 @@ export async function removeMember(ctx: WorkspaceContext, membershipId: string) 
 
 export async function leaveWorkspace(ctx: WorkspaceContext) {
   await db.$transaction(async (tx) => {
-    if (ctx.role === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) {
+    const actorRole = await lockWorkspace(tx, ctx);
+    if (actorRole === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) {
       throw new AppError("conflict", "You are the last owner. Make someone else an owner before leaving.");
     }
     await tx.membership.deleteMany({ where: { workspaceId: ctx.workspace.id, userId: ctx.actor.id } });

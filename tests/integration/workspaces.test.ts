@@ -3,7 +3,9 @@ import { signUpAction } from "@/app/(auth)/sign-up/actions";
 import { acceptInvitationAction } from "@/app/(auth)/invite/[token]/actions";
 import { createProjectAction } from "@/app/w/[workspace]/actions";
 import { changeMemberRoleAction, inviteMemberAction, leaveWorkspaceAction, removeMemberAction, revokeInvitationAction } from "@/app/w/[workspace]/members/actions";
+import { requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
+import { changeMemberRole, leaveWorkspace, removeMember } from "@/lib/workspaces";
 import { listProjects } from "@/lib/projects";
 import { createTeam, createUser } from "../support/fixtures";
 import { actAs } from "../support/request";
@@ -88,6 +90,26 @@ describe("roles", () => {
     expect((await changeMemberRoleAction({ workspaceId: team.workspace.id, membershipId: adminMembership.id, role: "owner" })).ok).toBe(true);
     expect((await leaveWorkspaceAction({ workspaceId: team.workspace.id })).ok).toBe(true);
     expect(await db.membership.count({ where: { workspaceId: team.workspace.id, userId: team.members.owner.id } })).toBe(0);
+  });
+
+  it("two owners demoting, removing or leaving at once never leave the workspace without an owner", async () => {
+    for (const attack of ["demote", "remove", "leave"] as const) {
+      const team = await createTeam();
+      const second = team.members.admin;
+      await db.membership.updateMany({ where: { workspaceId: team.workspace.id, userId: second.id }, data: { role: "owner" } });
+      const ctxA = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "members.manage");
+      const ctxB = await requireWorkspace(second, { id: team.workspace.id }, "members.manage");
+      const membershipOf = (userId: string) => db.membership.findFirstOrThrow({ where: { workspaceId: team.workspace.id, userId } });
+      const [a, b] = [await membershipOf(team.members.owner.id), await membershipOf(second.id)];
+      const moves = {
+        demote: () => [changeMemberRole(ctxA, b.id, "admin"), changeMemberRole(ctxB, a.id, "admin")],
+        remove: () => [removeMember(ctxA, b.id), removeMember(ctxB, a.id)],
+        leave: () => [leaveWorkspace(ctxA), leaveWorkspace(ctxB)],
+      }[attack]();
+      const results = await Promise.allSettled(moves);
+      expect(results.filter((r) => r.status === "fulfilled"), attack).toHaveLength(1);
+      expect(await db.membership.count({ where: { workspaceId: team.workspace.id, role: "owner" } }), attack).toBe(1);
+    }
   });
 
   it("admins cannot touch owners", async () => {
