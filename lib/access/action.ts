@@ -3,7 +3,8 @@
 // user-facing result (internal errors become a message with an error id).
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/session";
-import { AppError, HTTP_STATUS, type ErrorCode, type FieldErrors } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { AppError, forbidden, HTTP_STATUS, type ErrorCode, type FieldErrors } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { requireProject, requireWorkspace, type Actor, type ProjectContext, type WorkspaceContext } from "./guard";
 import type { Permission } from "./permissions";
@@ -131,9 +132,29 @@ export function errorResponse(error: unknown, source: string): Response {
   return Response.json({ error: body }, { status: HTTP_STATUS[body.code] });
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Cross-site request forgery: a state-changing request must come from this site, as Next checks
+ * for server actions. Browsers send Origin (and Sec-Fetch-Site) on every cross-origin POST, form
+ * or fetch; a request with neither is not a browser's, so no cookie was sent on a victim's behalf.
+ */
+export function assertSameOrigin(request: Request): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") throw forbidden("This request came from another site and was refused.");
+  const origin = request.headers.get("origin");
+  if (!origin) return;
+  const allowed = new Set([new URL(request.url).origin]);
+  const configured = env().APP_URL;
+  if (configured) allowed.add(new URL(configured).origin);
+  if (!allowed.has(origin)) throw forbidden("This request came from another site and was refused.");
+}
+
 function route(guard: GuardMeta, body: (request: Request, params: RouteParams) => Promise<Response>, name: string): RouteHandler {
   const handler = async (request: Request, context: { params: Promise<RouteParams> }) => {
     try {
+      assertSameOrigin(request);
       return await body(request, await context.params);
     } catch (error) {
       return errorResponse(error, `route:${name}`);
