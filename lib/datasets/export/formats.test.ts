@@ -92,6 +92,13 @@ describe("csv", () => {
     expect(formatLine("csv", { question: 'Is "1,5" a number?', answer: "Yes,\r\nin France." })).toBe('"Is ""1,5"" a number?","Yes,\r\nin France."');
   });
 
+  it("neutralises cells a spreadsheet would run as formulas (issue 13, CSV injection)", () => {
+    expect(csvField('=HYPERLINK("http://evil.example","click")')).toBe('"\'=HYPERLINK(""http://evil.example"",""click"")"');
+    for (const cell of ["+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]) expect(csvField(cell).replace(/^"/, "")).toMatch(/^'/);
+    expect(formatLine("csv", { question: "=1+1", answer: "ok" })).toBe("'=1+1,ok");
+    expect(csvField("a=b")).toBe("a=b");
+  });
+
   it("reads back field for field with an RFC 4180 parser", () => {
     const rows: ExampleData[] = [
       { instruction: 'He said "non".', input: "a,b;c", output: "x\ny\r\nz" },

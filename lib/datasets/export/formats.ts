@@ -104,9 +104,14 @@ function openaiRecord(data: ExampleData, options: FormatOptions) {
   };
 }
 
-/** RFC 4180: a field holding a comma, quote or line break is quoted, with its quotes doubled. */
+/**
+ * RFC 4180: a field holding a comma, quote or line break is quoted, with its quotes doubled. A
+ * field a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading
+ * apostrophe first (OWASP's CSV-injection advice): generated text is not trusted.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const inert = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
 
 const CSV_COLUMNS: Record<TaskType, readonly string[]> = {
