@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { securityHeaders } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Server-only packages with native parts, WASM or dynamic requires stay outside the bundle.
@@ -16,6 +17,9 @@ const nextConfig: NextConfig = {
     "nodemailer",
   ],
   poweredByHeader: false,
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV !== "production") }];
+  },
   // The health route and the migrator read the migration files at run time.
   outputFileTracingIncludes: { "/api/health": ["./prisma/migrations/**/*"] },
   experimental: {

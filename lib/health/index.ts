@@ -49,3 +49,17 @@ export async function healthReport(): Promise<HealthReport> {
     };
   }
 }
+
+/**
+ * What an anonymous caller sees: each verdict, no worker host names, migration names or error
+ * text (those are for the instance administrator signed in).
+ */
+export function publicHealth(report: HealthReport) {
+  return {
+    ok: report.ok,
+    version: report.version,
+    database: { ok: report.database.ok },
+    migrations: { ok: report.migrations.ok },
+    workers: { ok: report.workers.ok, count: report.workers.live.length },
+  };
+}

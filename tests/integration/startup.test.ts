@@ -6,7 +6,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
+import { db } from "@/lib/db/client";
 import { loadMigrations } from "@/lib/db/migrator";
+import { resetEnvCache } from "@/lib/env";
+import { healthReport, publicHealth } from "@/lib/health";
+import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
+import { createUser } from "../support/fixtures";
+import { actAs, requestWithSession } from "../support/request";
 
 const run = promisify(execFile);
 const TSX = path.resolve("node_modules/.bin/tsx");
@@ -66,7 +72,34 @@ describe("start-up", () => {
     const response = await health(new Request("http://localhost/api/health"), { params: Promise.resolve({}) });
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body).toMatchObject({ ok: true, database: { ok: true }, migrations: { ok: true, pending: [] } });
+    expect(body).toMatchObject({ ok: true, database: { ok: true }, migrations: { ok: true } });
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    // Anonymous callers get verdicts only: no worker host names, migration names or errors.
+    expect(body).toEqual(publicHealth(await healthReport()));
+    expect(JSON.stringify(body)).not.toMatch(/pending|live|hostname/);
+  });
+
+  it("shows the details to the signed-in instance administrator only", async () => {
+    await db.setting.upsert({
+      where: { key: `${WORKER_HEARTBEAT_KEY}gpu-box-7:1234` },
+      create: { key: `${WORKER_HEARTBEAT_KEY}gpu-box-7:1234`, value: { at: new Date().toISOString(), types: ["train"] } },
+      update: { value: { at: new Date().toISOString(), types: ["train"] } },
+    });
+    const call = async () => (await health(requestWithSession("/api/health"), { params: Promise.resolve({}) })).text();
+    await actAs(await createUser("tenant"));
+    process.env.ADMIN_EMAILS = "admin@example.com";
+    resetEnvCache();
+    try {
+      expect(await call()).not.toContain("gpu-box-7");
+      const admin = await createUser("admin");
+      process.env.ADMIN_EMAILS = admin.email;
+      resetEnvCache();
+      await actAs(admin);
+      expect(await call()).toContain("gpu-box-7");
+    } finally {
+      delete process.env.ADMIN_EMAILS;
+      resetEnvCache();
+      await actAs(null);
+    }
   });
 });
