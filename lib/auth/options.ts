@@ -11,7 +11,7 @@ import { burnPasswordCheck, verifyPassword } from "./password";
 import { authSecret } from "./secret";
 import { sameOriginRedirect } from "./redirect";
 import { recordSignInAttempt, signInWaitMinutes } from "./throttle";
-import { emailSchema, upsertOAuthUser } from "./users";
+import { emailSchema, OAuthSignInRefused, oauthEmailVerified, upsertOAuthUser } from "./users";
 
 export const WRONG_CREDENTIALS = "Wrong email or password.";
 
@@ -91,17 +91,24 @@ export function authOptions(): NextAuthOptions {
       ...oauthProviders(),
     ],
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (!account || account.type === "credentials") return true;
         if (!user.email) return "/sign-in?error=OAuthNoEmail";
-        const dbUser = await upsertOAuthUser({
-          email: user.email,
-          name: user.name ?? null,
-          image: user.image ?? null,
-          provider: account.provider,
-          providerAccountId: account.providerAccountId,
-          type: account.type,
-        });
+        let dbUser: Awaited<ReturnType<typeof upsertOAuthUser>>;
+        try {
+          dbUser = await upsertOAuthUser({
+            email: user.email,
+            emailVerified: oauthEmailVerified(account.provider, profile as Record<string, unknown> | undefined),
+            name: user.name ?? null,
+            image: user.image ?? null,
+            provider: account.provider,
+            providerAccountId: account.providerAccountId,
+            type: account.type,
+          });
+        } catch (error) {
+          if (error instanceof OAuthSignInRefused) return `/sign-in?error=${error.reason}`;
+          throw error;
+        }
         if (!dbUser.isActive) return false;
         await db.user.update({ where: { id: dbUser.id }, data: { lastLoginAt: new Date() } });
         await recordAudit({ actorId: dbUser.id, action: "auth.sign_in", metadata: { method: account.provider } });

@@ -7,6 +7,7 @@ import { acceptInvitation, findInvitationByToken, invitationStateMessage } from 
 import { uniqueSlug } from "@/lib/workspaces/slug";
 import { emailSchema } from "./email";
 import { hashPassword, passwordProblem } from "./password";
+import { env } from "@/lib/env";
 
 export { emailSchema };
 
@@ -78,8 +79,33 @@ export async function signUp(input: SignUpInput, ip: string | null = null) {
 }
 
 /** Finds or creates the user behind an OAuth sign-in and links the provider account. */
+/** Why an OAuth sign-in is refused: sign-up closed without an invitation, or an unverified email. */
+export class OAuthSignInRefused extends Error {
+  constructor(readonly reason: "SignupClosed" | "EmailUnverified") {
+    super(reason);
+    this.name = "OAuthSignInRefused";
+  }
+}
+
+/**
+ * Whether the provider vouches for the email. Google and OIDC say so in `email_verified`; next-auth's
+ * GitHub provider may hand over an address GitHub never verified, so it never counts as verified.
+ */
+export function oauthEmailVerified(provider: string, profile: Record<string, unknown> | undefined): boolean {
+  if (provider === "github") return false;
+  const flag = profile?.email_verified;
+  return flag === true || flag === "true";
+}
+
+/**
+ * The user an OAuth identity signs in as. A known identity signs in; otherwise the identity is
+ * linked to the account with its email only when the provider verified that email (or anyone who
+ * controls an unverified address at some provider could take the account over), and a new account
+ * is made only where sign-up is open or the email has a pending invitation.
+ */
 export async function upsertOAuthUser(profile: {
   email: string;
+  emailVerified: boolean;
   name: string | null;
   image: string | null;
   provider: string;
@@ -93,9 +119,15 @@ export async function upsertOAuthUser(profile: {
       include: { user: true },
     });
     if (linked) return linked.user;
+    const existing = await tx.user.findUnique({ where: { email } });
+    if (existing && !profile.emailVerified) throw new OAuthSignInRefused("EmailUnverified");
+    if (!existing && !env().ALLOW_SIGNUP) {
+      const invited = await tx.invitation.count({ where: { email: { equals: email, mode: "insensitive" }, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } });
+      if (invited === 0) throw new OAuthSignInRefused("SignupClosed");
+    }
     const user =
-      (await tx.user.findUnique({ where: { email } })) ??
-      (await createUserWithWorkspace(tx, { email, name: profile.name, passwordHash: null, image: profile.image, emailVerified: new Date() })).user;
+      existing ??
+      (await createUserWithWorkspace(tx, { email, name: profile.name, passwordHash: null, image: profile.image, emailVerified: profile.emailVerified ? new Date() : null })).user;
     await tx.account.create({
       data: { userId: user.id, type: profile.type, provider: profile.provider, providerAccountId: profile.providerAccountId },
     });

@@ -14,6 +14,8 @@ const OAUTH_ERRORS: Record<string, string> = {
   OAuthSignin: "Could not start signing in with that provider. Try again.",
   OAuthCallback: "Signing in with that provider failed. Try again.",
   AccessDenied: "This account is not allowed to sign in.",
+  SignupClosed: "Sign-up is closed on this server. Ask an admin for an invitation to this email address.",
+  EmailUnverified: "An account with this email already exists. Sign in with its password: the provider did not confirm that the address is yours.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
