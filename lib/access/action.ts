@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { AppError, forbidden, HTTP_STATUS, type ErrorCode, type FieldErrors } from "@/lib/errors";
+import { AppError, forbidden, HTTP_STATUS, prismaErrorCode, type ErrorCode, type FieldErrors } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { requireProject, requireWorkspace, type Actor, type ProjectContext, type WorkspaceContext } from "./guard";
 import type { Permission } from "./permissions";
@@ -34,6 +34,10 @@ export function toActionError(error: unknown, source: string): ActionError {
   if (error instanceof AppError) return { code: error.code, message: error.message, fieldErrors: error.fieldErrors };
   if (error instanceof z.ZodError) {
     return { code: "invalid_input", message: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(error) };
+  }
+  // An id that is not a UUID reached a query (the database refuses to compare it): nothing has it.
+  if (prismaErrorCode(error) === "P2023" || /invalid input syntax for type uuid|Error creating UUID/i.test(String((error as Error)?.message))) {
+    return { code: "not_found", message: "This item was not found." };
   }
   const errorId = logUnexpected(source, error);
   return { code: "internal", message: `Something went wrong on our side (error id ${errorId}). Please try again.`, errorId };

@@ -43,3 +43,16 @@ describe("state-changing route handlers refuse other origins", () => {
     expect(await db.file.count({ where: { projectId: team.project.id } })).toBeGreaterThan(0);
   });
 });
+
+describe("ids that are not UUIDs", () => {
+  it("get 404, not 500, from a route handler", async () => {
+    const { GET: getExample } = await import("@/app/api/projects/[projectId]/examples/[exampleId]/route");
+    await actAs(team.members.viewer);
+    for (const bad of ["not-a-uuid", "1 OR 1=1", "00000000-0000-0000-0000-00000000000z"]) {
+      const response = await getExample(requestWithSession(`/api/projects/${team.project.id}/examples/${encodeURIComponent(bad)}`), {
+        params: Promise.resolve({ projectId: team.project.id, exampleId: bad }),
+      });
+      expect(response.status, bad).toBe(404);
+    }
+  });
+});
