@@ -2,8 +2,6 @@
 // runner with the stand-in trainer, an LLM judge on the fake OpenAI server grades the answers,
 // then the bundle is built into storage and the adapter pushed to a fake Hugging Face Hub.
 import { createHash } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -12,6 +10,8 @@ import { listZip, readZipEntry } from "@/lib/bundle/zip";
 import { seal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { startEvaluation } from "@/lib/evaluation";
+import { resetEnvCache } from "@/lib/env";
+import { localRunnerWorkDir } from "@/lib/runners";
 import { startBundleExport, startHubPush } from "@/lib/exports";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider } from "@/lib/llm";
@@ -55,7 +55,7 @@ async function finishedRun(): Promise<Shipped> {
   await getStorage().put(evalPath, Buffer.from([4, 5, 6].map(line).join("")));
   await db.datasetVersion.update({ where: { id: version.id }, data: { trainPath, evalPath } });
 
-  const runner = await db.runner.create({ data: { workspaceId: ws, name: "This machine", kind: "local", workDir: fs.mkdtempSync(path.join(os.tmpdir(), "ftf-ship-")), pythonPath: "python3" } });
+  const runner = await db.runner.create({ data: { workspaceId: ws, name: "This machine", kind: "local", workDir: localRunnerWorkDir(ws), pythonPath: "python3" } });
   const job = await db.job.create({ data: { projectId, type: "train", status: "success" } });
   const run = await db.run.create({
     data: {
@@ -115,9 +115,14 @@ beforeAll(async () => {
   hub = await startFakeHub({ tokens: [HUB_TOKEN] });
   worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"), TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2", HF_ENDPOINT: hub.url, ALLOW_LOCAL_RUNNERS: "true" });
   shipped = await finishedRun();
+  // "This server" is the instance administrator's, running a Python the administrator allowed.
+  Object.assign(process.env, { ALLOW_LOCAL_RUNNERS: "true", ADMIN_EMAILS: shipped.team.members.editor.email, LOCAL_RUNNER_PYTHONS: "python3" });
+  resetEnvCache();
 }, 60_000);
 
 afterAll(async () => {
+  for (const name of ["ALLOW_LOCAL_RUNNERS", "ADMIN_EMAILS", "LOCAL_RUNNER_PYTHONS"]) delete process.env[name];
+  resetEnvCache();
   if (worker) await stopWorker(worker, "SIGKILL");
   await llm.stop();
   await hub.stop();
