@@ -107,9 +107,8 @@ describe("connecting over SSH", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as net.AddressInfo;
     try {
-      const started = Date.now();
+      // The server never answers: only the ready timeout can end the attempt.
       await expectFailure(connectSsh(targetOf(sshd, { port }), { readyTimeoutMs: 400 }), "timeout", /timed out/);
-      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       silent.close();
     }
@@ -162,17 +161,14 @@ function connectionContract(label: string, open: () => Promise<{ conn: RunnerCon
     });
 
     it("stops a command at its time limit or when aborted", async () => {
-      let started = Date.now();
-      await expectFailure(conn.exec("sleep 5.123; echo never", { timeoutMs: 300 }), "timeout", /did not finish within 300 ms/);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // The commands would outlive the test's own timeout: only the time limit or the abort ends them.
+      await expectFailure(conn.exec("sleep 61.123; echo never", { timeoutMs: 300 }), "timeout", /did not finish within 300 ms/);
       // Killed on the box too, not just abandoned ([3]: so pgrep's own shell does not match).
       await sleep(200);
-      expect((await conn.exec("pgrep -f 'sleep 5.12[3]'")).stdout).toBe("");
-      started = Date.now();
+      expect((await conn.exec("pgrep -f 'sleep 61.12[3]'")).stdout).toBe("");
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("cancelled by test")), 200);
-      await expect(conn.exec("sleep 5", { signal: controller.signal })).rejects.toThrow("cancelled by test");
-      expect(Date.now() - started).toBeLessThan(2_000);
+      await expect(conn.exec("sleep 61", { signal: controller.signal })).rejects.toThrow("cancelled by test");
       // The connection stays usable.
       expect((await conn.exec("echo still here")).stdout).toBe("still here\n");
     });
