@@ -1,6 +1,7 @@
 "use client";
 
-import { LogOut, UserRound } from "lucide-react";
+import { LogOut, Settings2, UserRound } from "lucide-react";
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import {
@@ -54,6 +55,11 @@ export function TopBar({ user, workspace }: { user: { name: string | null; email
               </div>
             </DropdownMenuLabel>
             <DropdownMenuSeparator />
+            <DropdownMenuItem asChild>
+              <Link href={`/w/${workspace.slug}/account`}>
+                <Settings2 className="size-4" /> Account
+              </Link>
+            </DropdownMenuItem>
             <DropdownMenuItem onSelect={() => signOut({ callbackUrl: "/sign-in" })}>
               <LogOut className="size-4" /> Sign out
             </DropdownMenuItem>

@@ -6,6 +6,8 @@ export type AuditAction =
   | "auth.sign_in"
   | "auth.sign_in_failed"
   | "auth.sign_up"
+  | "auth.password_change"
+  | "auth.sign_out_everywhere"
   | "workspace.create"
   | "workspace.rename"
   | "member.invite"

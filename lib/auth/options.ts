@@ -7,19 +7,22 @@ import GoogleProvider from "next-auth/providers/google";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { addressFromHeaders } from "@/lib/http/client-address";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { authSecret } from "./secret";
+import { SESSION_MAX_AGE_S } from "./account";
 import { sameOriginRedirect } from "./redirect";
-import { recordSignInAttempt, signInWaitMinutes } from "./throttle";
+import { newSessionId, revokeSession } from "./revocation";
+import { describeWait, recordSignInAttempt, signInThrottle } from "./throttle";
 import { emailSchema, OAuthSignInRefused, oauthEmailVerified, upsertOAuthUser } from "./users";
 
 export const WRONG_CREDENTIALS = "Wrong email or password.";
 
 function clientIp(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0].trim().slice(0, 64);
-  const real = headers?.["x-real-ip"];
-  return typeof real === "string" ? real.slice(0, 64) : null;
+  return addressFromHeaders((name) => {
+    const value = headers?.[name];
+    return typeof value === "string" ? value : null;
+  });
 }
 
 /** The credentials check: throttled, timing-safe, audited. Throws a user-facing message. */
@@ -32,8 +35,9 @@ export async function authorizeWithPassword(
   if (!parsed.success || !password) throw new Error(WRONG_CREDENTIALS);
   const email = parsed.data;
   const ip = clientIp(headers);
-  const wait = await signInWaitMinutes(email, ip);
-  if (wait > 0) throw new Error(`Too many failed attempts. Try again in ${wait} minute${wait === 1 ? "" : "s"}.`);
+  const throttle = await signInThrottle(email, ip);
+  if (throttle.waitSeconds > 0) throw new Error(`Too many failed attempts from here. Try again in ${describeWait(throttle.waitSeconds)}.`);
+  if (throttle.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.holdMs));
   const user = await db.user.findUnique({ where: { email } });
   const ok = user?.passwordHash && user.isActive ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
   await recordSignInAttempt(email, ip, ok);
@@ -79,7 +83,7 @@ export function enabledOAuthProviders(): Array<{ id: string; name: string }> {
 export function authOptions(): NextAuthOptions {
   return {
     secret: authSecret(),
-    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
       CredentialsProvider({
@@ -90,6 +94,11 @@ export function authOptions(): NextAuthOptions {
       }),
       ...oauthProviders(),
     ],
+    events: {
+      async signOut({ token }) {
+        await revokeSession(token);
+      },
+    },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (!account || account.type === "credentials") return true;
@@ -119,7 +128,14 @@ export function authOptions(): NextAuthOptions {
         return sameOriginRedirect(url, baseUrl);
       },
       async jwt({ token, user }) {
-        if (user?.id) token.uid = user.id;
+        // At sign-in: who, which session (sign-out revokes it) and under which session version
+        // (a password change or "sign out everywhere" raises it, ending every older token).
+        if (user?.id) {
+          const row = await db.user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } });
+          token.uid = user.id;
+          token.sid = newSessionId();
+          token.sv = row?.sessionVersion ?? 0;
+        }
         return token;
       },
       async session({ session, token }) {

@@ -1,6 +1,7 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$hash" (base64url), compared in constant time.
 import crypto from "node:crypto";
 import { promisify } from "node:util";
+import { dictionary } from "@zxcvbn-ts/language-common";
 
 const scrypt = promisify(crypto.scrypt) as (
   password: string,
@@ -39,10 +40,24 @@ export function passwordProblem(password: string, email?: string): string | unde
   if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (password.length > 200) return "Use at most 200 characters.";
   if (new Set(password).size < 4) return "Use more different characters.";
+  if (isCommonPassword(password)) return "This password is on lists of commonly used passwords; choose another.";
   if (email && password.toLowerCase().includes(email.split("@")[0].toLowerCase()) && email.split("@")[0].length >= 4) {
     return "Do not use your email address in your password.";
   }
   return undefined;
+}
+
+// zxcvbn-ts's list of about 49,000 passwords seen most often in breaches, lower-cased.
+let common: Set<string> | undefined;
+
+/** On the common-password list as typed, or once a short tail of digits and symbols is cut
+ * ("Dragon2024!" is "dragon" to an attacker's word list). */
+export function isCommonPassword(password: string): boolean {
+  common ??= new Set(dictionary["passwords-common"].map((p) => p.toLowerCase()));
+  const lower = password.toLowerCase();
+  if (common.has(lower)) return true;
+  const stem = /^(.{4,}?)[\d\W_]{1,6}$/u.exec(lower)?.[1];
+  return stem !== undefined && common.has(stem);
 }
 
 /** Spends the same time as a real check, so unknown emails cannot be told apart by timing. */

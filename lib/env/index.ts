@@ -42,6 +42,13 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   ALLOW_SIGNUP: flag.default(true),
+  /// Proxies in front of the web process whose X-Forwarded-For/-Host/-Proto we believe: 0 (none,
+  /// the default: the socket's address is the client's), a number of hops, or true for one.
+  TRUST_PROXY: z
+    .string()
+    .default("0")
+    .transform((v) => (/^(true|yes)$/i.test(v.trim()) ? 1 : /^(false|no|)$/i.test(v.trim()) ? 0 : Number(v)))
+    .pipe(z.number().int().min(0).max(10)),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
   GOOGLE_CLIENT_ID: optionalString,

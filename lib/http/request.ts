@@ -1,6 +1,7 @@
 // Facts about the current request, for server actions (which get no Request object).
 import { headers } from "next/headers";
 import { env } from "@/lib/env";
+import { addressFromHeaders } from "./client-address";
 
 /** The address people use to reach the app: APP_URL, or the request's own host. */
 export async function requestOrigin(): Promise<string> {
@@ -12,7 +13,8 @@ export async function requestOrigin(): Promise<string> {
   return `${proto}://${host}`;
 }
 
+/** The client's address, as our web server (or the platform's edge) vouched for it. */
 export async function requestIp(): Promise<string | null> {
   const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0].trim().slice(0, 64) ?? h.get("x-real-ip")?.slice(0, 64) ?? null;
+  return addressFromHeaders((name) => h.get(name));
 }

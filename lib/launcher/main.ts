@@ -113,7 +113,8 @@ async function main(): Promise<void> {
         await database.stop().catch(() => {});
         throw error;
       }
-      children.push(spawnChild("web", BIN("next"), ["start", "-p", port, "-H", e.HOSTNAME], { ...childEnv, NODE_ENV: "production" }));
+      // Our own HTTP server around Next's handler: it decides which forwarded headers to believe.
+      children.push(spawnChild("web", process.execPath, ["--import", "tsx", "lib/launcher/web-server.ts"], { ...childEnv, NODE_ENV: "production", PORT: port, HOSTNAME: e.HOSTNAME }));
     }
     log(`Web: http://localhost:${port}`);
   }

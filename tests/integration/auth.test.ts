@@ -30,6 +30,10 @@ describe("sign-up", () => {
     expect(!weak.ok && weak.error.fieldErrors?.password).toMatch(/at least 10/);
     const repetitive = await signUpAction({ name: "W", email: "weak@example.com", password: "aaaaaaaaaaaa" });
     expect(!repetitive.ok && repetitive.error.fieldErrors?.password).toMatch(/different characters/);
+    for (const password of ["password12", "Qwertyuiop", "iloveyou2024!", "Dragonball99"]) {
+      const common = await signUpAction({ name: "W", email: "weak@example.com", password });
+      expect(!common.ok && common.error.fieldErrors?.password, password).toMatch(/commonly used/);
+    }
     const email = await signUpAction({ name: "W", email: "not-an-email", password: "a long enough passphrase" });
     expect(!email.ok && email.error.fieldErrors?.email).toMatch(/valid email/);
     const name = await signUpAction({ name: " ", email: "ok@example.com", password: "a long enough passphrase" });
@@ -52,12 +56,54 @@ describe("sign-in", () => {
     await expect(authorizeWithPassword({ email: "nobody@example.com", password: "wrong password!" }, {})).rejects.toThrow(WRONG_CREDENTIALS);
   });
 
-  it("throttles repeated failures for an email, even with the right password", async () => {
+  it("backs off a guesser at one address without locking the owner out anywhere else", async () => {
     const user = await createUser("throttle");
-    for (let i = 0; i < 5; i++) {
-      await expect(authorizeWithPassword({ email: user.email, password: `wrong ${i}` }, { "x-forwarded-for": "10.1.2.3" })).rejects.toThrow(WRONG_CREDENTIALS);
+    const attacker = { "x-forwarded-for": "203.0.113.7" };
+    let refused = 0;
+    for (let i = 0; i < 50; i++) {
+      const error = await authorizeWithPassword({ email: user.email, password: `wrong ${i}` }, attacker).catch((e: Error) => e);
+      if (error instanceof Error && /Too many failed attempts from here\. Try again in \d+ seconds?/.test(error.message)) refused++;
     }
-    await expect(authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, {})).rejects.toThrow(/Too many failed attempts\. Try again in \d+ minutes?/);
+    // Five guesses, then every try waits out the back-off without being checked.
+    expect(refused).toBe(45);
+    expect(await db.loginAttempt.count({ where: { email: user.email, success: false } })).toBe(5);
+    await expect(authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, attacker)).rejects.toThrow(/Too many failed attempts from here/);
+    // The owner, from their own address, gets in with the right password at once.
+    const owner = await authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, { "x-forwarded-for": "198.51.100.20" });
+    expect(owner.id).toBe(user.id);
+    // ... and that success does not wipe the guesser's back-off.
+    await expect(authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, attacker)).rejects.toThrow(/Too many failed attempts from here/);
+  });
+
+  it("doubles the back-off with each further failure from the same place, up to the window", async () => {
+    const { backoffMs, signInThrottle } = await import("@/lib/auth/throttle");
+    expect([4, 5, 6, 7, 20].map(backoffMs)).toEqual([0, 30_000, 60_000, 120_000, 15 * 60_000]);
+    const user = await createUser("backoff");
+    const now = Date.now();
+    // Seven failures, the last 50 s ago: the back-off after seven is 120 s, so 70 s remain.
+    await db.loginAttempt.createMany({
+      data: Array.from({ length: 7 }, (_, i) => ({ email: user.email, ip: "192.0.2.9", success: false, createdAt: new Date(now - 50_000 - (6 - i) * 1000) })),
+    });
+    expect((await signInThrottle(user.email, "192.0.2.9", now)).waitSeconds).toBe(70);
+    expect((await signInThrottle(user.email, "192.0.2.10", now)).waitSeconds).toBe(0);
+  });
+
+  it("stops an address spraying one password over many emails, not the same emails from elsewhere", async () => {
+    const sprayer = { "x-forwarded-for": "203.0.113.99" };
+    const victims = await Promise.all(Array.from({ length: 3 }, (_, i) => createUser(`spray-${i}`)));
+    for (let i = 0; i < 30; i++) {
+      await expect(authorizeWithPassword({ email: `sprayed-${i}@example.com`, password: "Summer2026!" }, sprayer)).rejects.toThrow(WRONG_CREDENTIALS);
+    }
+    await expect(authorizeWithPassword({ email: victims[0].email, password: TEST_PASSWORD }, sprayer)).rejects.toThrow(/Too many failed attempts from here/);
+    expect((await authorizeWithPassword({ email: victims[0].email, password: TEST_PASSWORD }, { "x-forwarded-for": "198.51.100.21" })).id).toBe(victims[0].id);
+  });
+
+  it("slows, but never refuses, an email guessed at from many addresses", async () => {
+    const { signInThrottle } = await import("@/lib/auth/throttle");
+    const user = await createUser("botnet");
+    await db.loginAttempt.createMany({ data: Array.from({ length: 25 }, (_, i) => ({ email: user.email, ip: `100.64.0.${i + 1}`, success: false })) });
+    expect(await signInThrottle(user.email, "198.51.100.22")).toEqual({ waitSeconds: 0, holdMs: 2_000 });
+    expect((await authorizeWithPassword({ email: user.email, password: TEST_PASSWORD }, { "x-forwarded-for": "198.51.100.22" })).id).toBe(user.id);
   });
 });
 

@@ -11,6 +11,8 @@ vi.mock("next/headers", () => ({
       get: (name: string) => (jar.has(name) ? { name, value: jar.get(name)! } : undefined),
       getAll: () => [...jar].map(([name, value]) => ({ name, value })),
       has: (name: string) => jar.has(name),
+      set: (name: string, value: string) => void jar.set(name, value),
+      delete: (name: string) => void jar.delete(name),
     };
   },
   headers: async () => {

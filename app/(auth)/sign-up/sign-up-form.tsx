@@ -60,7 +60,7 @@ export function SignUpForm({ invitation, callbackUrl }: Props) {
               readOnly={Boolean(invitation)}
             />
           </Field>
-          <Field label="Password" htmlFor="password" error={fieldErrors.password} hint="At least 10 characters.">
+          <Field label="Password" htmlFor="password" error={fieldErrors.password} hint="At least 10 characters, and not one of the commonly used passwords.">
             <Input id="password" name="password" type="password" autoComplete="new-password" required />
           </Field>
           <Button type="submit" className="w-full" disabled={pending}>

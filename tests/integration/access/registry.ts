@@ -13,6 +13,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "app/(auth)/sign-up/actions.ts#signUpAction": "self-service",
   "app/(auth)/invite/[token]/actions.ts#acceptInvitationAction": "self-service",
   "app/w/[workspace]/actions.ts#createWorkspaceAction": "self-service",
+  // About the caller's own account only (tests/integration/sessions.test.ts).
+  "app/w/[workspace]/account/actions.ts#changePasswordAction": "self-service",
+  "app/w/[workspace]/account/actions.ts#signOutEverywhereAction": "self-service",
 
   "app/w/[workspace]/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
   "app/w/[workspace]/actions.ts#createProjectAction": { input: workspaceInput(() => ({ name: "New", taskType: "qa" })) },
