@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { docxParts, makeDocx, makeZip } from "@/tests/support/corpus";
+import crypto from "node:crypto";
+import { DOCX_MAX_XML_BYTES } from "./docx";
 import { extractDocument } from "./index";
 import { detectZipFormat, inspectZip, readZipEntry, ZIP_LIMITS } from "./zip";
 
@@ -44,6 +46,21 @@ describe("DOCX extraction", () => {
       code: "unsupported_type",
       message: expect.stringContaining("PowerPoint presentation"),
     });
+  });
+});
+
+describe("DOCX memory bound", () => {
+  it("refuses, before mammoth reads it, a document whose XML would take the worker past its memory", async () => {
+    // Text that does not compress like a bomb: hex of random bytes, 2 KB a paragraph, over the limit.
+    const paragraphs = Array.from({ length: Math.ceil(DOCX_MAX_XML_BYTES / 2048) + 64 }, () => ({ text: crypto.randomBytes(1024).toString("hex") }));
+    const docx = await makeDocx(paragraphs);
+    await expect(extractDocument("docx", { bytes: docx })).rejects.toMatchObject({
+      code: "too_large",
+      message: expect.stringMatching(/more than the 8 MB \(about 1,000 pages\) we extract at once\. Split it/),
+    });
+    // Just under the limit still extracts.
+    const smaller = await makeDocx(paragraphs.slice(0, 64));
+    expect((await extractDocument("docx", { bytes: smaller })).text.length).toBeGreaterThan(64 * 2000);
   });
 });
 
