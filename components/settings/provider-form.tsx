@@ -72,7 +72,7 @@ export function ProviderFields({ initial, errors }: { initial?: Initial; errors:
         label={kind === "huggingface" ? "Hugging Face token" : "API key"}
         htmlFor="p-key"
         error={errors.apiKey}
-        hint={initial?.apiKeyHint ? `Stored (${initial.apiKeyHint}). Leave empty to keep it.` : "Stored encrypted; it is never shown again."}
+        hint={initial?.apiKeyHint ? `Stored (${initial.apiKeyHint}). Leave empty to keep it; a new base URL or kind needs it entered again.` : "Stored encrypted; it is never shown again."}
       >
         <Input id="p-key" name="apiKey" type="password" autoComplete="off" placeholder={initial?.apiKeyHint ? "•••••••• (unchanged)" : ""} />
       </Field>

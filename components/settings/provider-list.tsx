@@ -108,23 +108,25 @@ export function ProviderList({ workspaceId, providers, canManage }: { workspaceI
               <TableCell className="text-xs text-muted-foreground">{p.options.prices ? `$${p.options.prices.inputPer1M} in / $${p.options.prices.outputPer1M} out` : "free"}</TableCell>
               <TableCell>
                 <div className="flex justify-end gap-1">
-                  <Button
-                    size="sm"
-                    variant="outline"
-                    disabled={test.pending}
-                    onClick={() =>
-                      test.run({ workspaceId, providerId: p.id }, (result) =>
-                        setTested((t) => ({
-                          ...t,
-                          [p.id]: result.ok
-                            ? `Connected in ${result.latencyMs} ms · ${result.models.length} models${result.models.length ? `: ${result.models.slice(0, 6).join(", ")}${result.models.length > 6 ? " …" : ""}` : ""}`
-                            : `Failed: ${result.message}`,
-                        })),
-                      )
-                    }
-                  >
-                    <Plug className="size-3" /> Test
-                  </Button>
+                  {canManage && (
+                    <Button
+                      size="sm"
+                      variant="outline"
+                      disabled={test.pending}
+                      onClick={() =>
+                        test.run({ workspaceId, providerId: p.id }, (result) =>
+                          setTested((t) => ({
+                            ...t,
+                            [p.id]: result.ok
+                              ? `Connected in ${result.latencyMs} ms · ${result.models.length} models${result.models.length ? `: ${result.models.slice(0, 6).join(", ")}${result.models.length > 6 ? " …" : ""}` : ""}`
+                              : `Failed: ${result.message}`,
+                          })),
+                        )
+                      }
+                    >
+                      <Plug className="size-3" /> Test
+                    </Button>
+                  )}
                   {canManage && (
                     <>
                       {!p.isDefault && (
