@@ -1,5 +1,7 @@
-// GET /api/health: database reachable, migrations applied, version (and the worker's heartbeat
-// once a worker runs).
+// GET /api/health is readiness: `ok` (and 200) only when the database answers, every migration
+// is applied and at least one worker has a fresh heartbeat, so a load balancer or deploy script
+// never routes to an instance whose jobs would wait. GET /api/live is liveness: the web process
+// answers, whatever the rest is doing (for restarting a hung container, not for routing).
 import { db } from "@/lib/db/client";
 import { loadMigrations } from "@/lib/db/migrator";
 import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
@@ -10,7 +12,7 @@ export type HealthReport = {
   version: string;
   database: { ok: boolean; error?: string };
   migrations: { ok: boolean; applied: number; pending: string[] };
-  /** Workers seen within WORKER_FRESH_SECONDS (the web can run without one; jobs then wait). */
+  /** Workers seen within WORKER_FRESH_SECONDS (the web runs without one, but its jobs wait: not ready). */
   workers: { ok: boolean; live: Array<{ id: string; lastSeen: string; types: string[] }> };
 };
 
@@ -33,7 +35,7 @@ export async function healthReport(): Promise<HealthReport> {
     const pending = loadMigrations().map((m) => m.name).filter((name) => !applied.has(name));
     const live = await liveWorkers();
     return {
-      ok: pending.length === 0,
+      ok: pending.length === 0 && live.length > 0,
       version,
       database: { ok: true },
       migrations: { ok: pending.length === 0, applied: applied.size, pending },

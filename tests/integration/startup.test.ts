@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
+import { GET as liveness } from "@/app/api/live/route";
 import { db } from "@/lib/db/client";
 import { loadMigrations } from "@/lib/db/migrator";
 import { resetEnvCache } from "@/lib/env";
@@ -68,7 +69,18 @@ describe("start-up", () => {
     }
   }, 120_000);
 
-  it("reports health: database reachable, migrations applied, version", async () => {
+  it("is ready only with a live worker: database reachable, migrations applied, a fresh heartbeat", async () => {
+    await db.setting.deleteMany({ where: { key: { startsWith: WORKER_HEARTBEAT_KEY } } });
+    const noWorker = await health(new Request("http://localhost/api/health"), { params: Promise.resolve({}) });
+    expect(noWorker.status).toBe(503);
+    expect(await noWorker.json()).toMatchObject({ ok: false, database: { ok: true }, migrations: { ok: true }, workers: { ok: false, count: 0 } });
+    // Liveness does not care: the web process answers.
+    const live = await liveness(new Request("http://localhost/api/live"), { params: Promise.resolve({}) });
+    expect(live.status).toBe(200);
+    const stale = new Date(Date.now() - 120_000).toISOString();
+    await db.setting.create({ data: { key: `${WORKER_HEARTBEAT_KEY}old-box:1`, value: { at: stale, types: ["train"] } } });
+    expect((await health(new Request("http://localhost/api/health"), { params: Promise.resolve({}) })).status).toBe(503);
+    await db.setting.create({ data: { key: `${WORKER_HEARTBEAT_KEY}box:2`, value: { at: new Date().toISOString(), types: ["train"] } } });
     const response = await health(new Request("http://localhost/api/health"), { params: Promise.resolve({}) });
     expect(response.status).toBe(200);
     const body = await response.json();

@@ -77,6 +77,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
 
 export const ROUTES: Record<string, RouteEntry | "public"> = {
   "app/api/health/route.ts#GET": "public",
+  "app/api/live/route.ts#GET": "public",
   "app/api/projects/[projectId]/files/route.ts#POST": {
     method: "POST",
     params: (t) => ({ projectId: t.project.id }),
