@@ -10,6 +10,7 @@ import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from 
 import { installQueues } from "@/lib/jobs/boss";
 import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import { ensureLocalSecrets } from "./secrets";
+import { nodeVersionProblem } from "./node-version";
 import { buildIfNeeded } from "./build";
 
 type Mode = "start" | "dev" | "web" | "worker";
@@ -36,6 +37,8 @@ function spawnChild(name: string, command: string, args: string[], extraEnv: Rec
 }
 
 async function main(): Promise<void> {
+  const tooOld = nodeVersionProblem(process.version);
+  if (tooOld) throw new Error(tooOld);
   const mode = process.argv[2] as Mode;
   if (!MODES.includes(mode)) throw new Error(`Usage: launcher ${MODES.join("|")}`);
   loadDotEnv();
