@@ -52,6 +52,8 @@ export const runnerEventSchema = z.discriminatedUnion("type", [
     gpu_memory_mb: num.nullable().optional(),
     /** Model FLOPs utilisation, a fraction of the GPU's peak. */
     mfu: num.nonnegative().nullable().optional(),
+    /** Mean wall seconds of an optimizer step since the previous metric. */
+    step_seconds: num.nonnegative().nullable().optional(),
   }),
   // In an evaluation (not a training), step and epoch are null, and the losses too without eval data.
   z.object({ type: z.literal("eval"), time, step: z.number().int().nonnegative().nullable().optional(), epoch: num.nullable().optional(), eval_loss: num.nullable(), perplexity: num.nullable().optional() }),

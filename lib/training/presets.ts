@@ -25,7 +25,7 @@ export const hyperparamsSchema = z.object({
   per_device_batch_size: z.number().int().min(1, "At least 1.").max(512).default(4),
   gradient_accumulation_steps: z.number().int().min(1, "At least 1.").max(1024).default(4),
   max_seq_length: z.number().int().min(128, "At least 128.").max(131_072).default(2048),
-  packing: z.boolean().default(false),
+  packing: z.boolean().default(true),
   /** "auto": the preflight decides at launch (off when the run fits without it); a run stores the decision. */
   gradient_checkpointing: z.union([z.boolean(), z.literal("auto")]).default("auto"),
   eval_steps: z.number().int().min(1, "At least 1.").default(50),

@@ -16,7 +16,14 @@ export type Terminal = { type: "done"; event: Extract<RunnerEvent, { type: "done
 type Context = { signal: AbortSignal; log(level: Level, message: string): void };
 
 const READ_BYTES = 1 << 20;
+/** How long a cancelled run has to save its checkpoint before SIGKILL: a minute, or three of its
+ * measured optimizer steps and half a minute more when its steps are slow (the stop lands at the
+ * end of the current step, then the checkpoint is written). */
 const STOP_WAIT_MS = 60_000;
+
+export function stopWaitMs(stepSeconds: number | undefined): number {
+  return Math.max(STOP_WAIT_MS, stepSeconds ? Math.ceil(3 * stepSeconds * 1000 + 30_000) : 0);
+}
 const RECONNECT_FOR_MS = 5 * 60_000;
 const STDERR_TAIL_BYTES = 4000;
 
@@ -40,6 +47,8 @@ export function terminalOf(events: RunnerEvent[]): Terminal | undefined {
 
 export class RemoteProcess {
   conn!: RunnerConnection;
+  /** The latest measured step time, for the stop's patience. */
+  private stepSeconds: number | undefined;
 
   constructor(
     readonly ctx: Context,
@@ -106,6 +115,7 @@ export class RemoteProcess {
   async read(): Promise<ParsedChunk> {
     const bytes = await this.withLink((conn) => conn.readFrom(this.path(this.files.events), this.offset, READ_BYTES));
     const chunk = parseEvents(bytes);
+    for (const event of chunk.events) if (event.type === "metric" && event.step_seconds) this.stepSeconds = event.step_seconds;
     for (const line of chunk.skipped) this.ctx.log("warn", `Skipped a line of ${this.files.events} that is not an event: ${line}`);
     return chunk;
   }
@@ -150,13 +160,13 @@ export class RemoteProcess {
 
   /**
    * Cancel: SIGTERM to the process group (the runner saves a checkpoint and writes `stopped`),
-   * SIGKILL after STOP_WAIT_MS. Release (worker shutting down): the process keeps running.
+   * SIGKILL after stopWaitMs. Release (worker shutting down): the process keeps running.
    */
   private async stop(pid: number, step: () => Promise<{ terminal?: Terminal }>): Promise<Terminal> {
     if (this.ctx.signal.reason !== "cancelled") throw new Error("released");
     this.ctx.log("info", "Cancelling: asking the runner to save a checkpoint and stop.");
     await this.exec(signalCommand(pid, "TERM")).catch(() => {});
-    const deadline = Date.now() + STOP_WAIT_MS;
+    const deadline = Date.now() + stopWaitMs(this.stepSeconds);
     while (Date.now() < deadline) {
       const { terminal } = await step().catch(() => ({ terminal: undefined }));
       if (terminal || !(await this.isAlive(pid).catch(() => false))) break;

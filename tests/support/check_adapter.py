@@ -68,7 +68,7 @@ def eval_loss(model, tokenizer, eval_file: str) -> float:
     from ftf_runner.data import read_conversations
     from ftf_runner.formatting import prepare_sequences
 
-    sequences, _ = prepare_sequences(tokenizer, read_conversations(Path(eval_file)), 2048, packing=False)
+    sequences = prepare_sequences(tokenizer, read_conversations(Path(eval_file)), 2048, packing=False).sequences
     total, tokens = 0.0, 0
     for sequence in sequences:
         input_ids = torch.tensor([sequence["input_ids"]])

@@ -36,7 +36,7 @@ class RunnerConfig:
     eval_file: str | None = "data/eval.jsonl"
     output_dir: str = "output"
     max_seq_length: int = 2048
-    packing: bool = False
+    packing: bool = True
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05

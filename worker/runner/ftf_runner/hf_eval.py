@@ -6,7 +6,7 @@ the dependency check (it needs torch, transformers and peft).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import torch
 from transformers import set_seed
@@ -34,7 +34,7 @@ def evaluate(config: EvalConfig, run_dir: Path, events: EventWriter) -> int:
     # The tokenizer saved with the adapter is the one it was trained with (padding token included).
     tokenizer = load_tokenizer(str(adapter_dir))
     conversations = read_optional_conversations(run_dir / config.eval_file if config.eval_file else None)
-    sequences, _ = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing=False)
+    sequences = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing=False, file_name=config.eval_file or "the eval data").sequences
     prompts = read_prompts(run_dir / config.prompts_file if config.prompts_file else None)
     events.write("start", run_id=config.run_id, num_eval=len(conversations), num_samples=len(prompts), hardware=hardware_summary())
 
@@ -56,13 +56,21 @@ def evaluate(config: EvalConfig, run_dir: Path, events: EventWriter) -> int:
     return 0
 
 
-@torch.inference_mode()
 def _eval_loss(model: Any, sequences: list[TokenizedExample], batch_size: int, pad_token_id: int) -> float:
-    """Mean loss per answer token over the whole split (batches weighted by their answer tokens)."""
+    return token_weighted_loss(model, (pad_batch(batch, pad_token_id) for batch in _batches(sequences, batch_size)))
+
+
+@torch.inference_mode()
+def token_weighted_loss(model: Any, batches: Iterable[dict[str, list[list[int]]]], should_stop: Callable[[], bool] = lambda: False) -> float:
+    """Mean loss per answer token over the whole split: each batch's mean loss weighted by its
+    answer tokens, so a batch of short answers counts as little as it weighs. The figure both the
+    training's evaluations and the eval job report. NaN without answer tokens, or when stopped."""
     device = next(model.parameters()).device
     total_loss, total_tokens = 0.0, 0
-    for batch in _batches(sequences, batch_size):
-        tensors = {key: torch.tensor(rows, device=device) for key, rows in pad_batch(batch, pad_token_id).items()}
+    for batch in batches:
+        if should_stop():
+            return float("nan")
+        tensors = {key: torch.tensor(rows, device=device) for key, rows in batch.items()}
         # A label is predicted from the position before it, so the first label never counts.
         answer_tokens = int((tensors["labels"][:, 1:] != IGNORE_INDEX).sum())
         if answer_tokens == 0:

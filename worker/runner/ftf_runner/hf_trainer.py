@@ -5,6 +5,7 @@ Imported only after the dependency check (it needs torch, transformers and peft)
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,11 @@ from .config import RunnerConfig
 from .data import read_conversations, read_optional_conversations
 from .errors import RunnerError
 from .events import EventWriter, json_safe
-from .formatting import TokenizedExample, pad_batch, prepare_sequences
+from .formatting import Prepared, TokenizedExample, flatten_packed, pad_batch, prepare_sequences
+from .hf_eval import token_weighted_loss
 from .modeling import Precision, choose_precision, load_tokenizer, load_training_model, quantization_config
-from .progress import Throughput, perplexity, planned_steps
+from .progress import StepTimer, Throughput, perplexity, planned_steps, whole_run_train_loss
+from .throughput import flops_per_token, peak_flops
 from .rundir import describe_artifacts, newest_checkpoint, relative_path
 from .train import EXIT_OK, StopSignal, checkpoints_dir
 
@@ -36,11 +39,17 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
 
     train_conversations = read_conversations(run_dir / config.train_file)
     eval_conversations = read_optional_conversations(run_dir / config.eval_file if config.eval_file else None)
-    train_set = _sequences(tokenizer, train_conversations, config, events, "training")
-    eval_set = _sequences(tokenizer, eval_conversations, config, events, "evaluation")
+    # Exact counts with the base model's own tokenizer. Evaluation is never packed: its loss is
+    # per example, the same figure the eval job reports.
+    train_prepared = _prepare(tokenizer, train_conversations, config, events, "train", config.packing)
+    eval_prepared = _prepare(tokenizer, eval_conversations, config, events, "eval", False) if eval_conversations else Prepared()
+    train_set, eval_set = train_prepared.sequences, eval_prepared.sequences
 
     checkpoints = checkpoints_dir(config, run_dir)
     resume = newest_checkpoint(checkpoints)
+    events.write("log", level="info", message=f"Loading model {config.base_model}" + (" in 4-bit" if quantization else ""))
+    model = load_training_model(config, run_dir, tokenizer, precision, quantization)
+    mean_length = train_prepared.tokens / max(train_prepared.examples - train_prepared.dropped, 1)
     events.write(
         "start",
         run_id=config.run_id,
@@ -48,13 +57,13 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
         num_train=len(train_conversations),
         num_eval=len(eval_conversations),
         resumed_from_step=resume.step if resume else None,
-        hardware=hardware_summary(),
+        hardware={**hardware_summary(), "flops_per_token": flops_per_token(model, mean_length), "peak_flops": peak_flops()},
     )
-    events.write("log", level="info", message=f"Loading model {config.base_model}" + (" in 4-bit" if quantization else ""))
-    model = load_training_model(config, run_dir, tokenizer, precision, quantization)
 
     progress = ProgressCallback(events, stop, run_dir, checkpoints)
-    trainer = Trainer(
+    trainer = RunnerTrainer(
+        stop=stop,
+        pad_token_id=tokenizer.pad_token_id,
         model=model,
         args=_training_arguments(config, checkpoints, precision, has_eval=bool(eval_set)),
         train_dataset=train_set,
@@ -68,17 +77,50 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
     # A stop that came after the last step changes nothing: the run is complete.
     if stop.requested and trainer.state.global_step < trainer.state.max_steps:
         return _report_stopped(events, run_dir, checkpoints, trainer.state.global_step)
-    return _finish(config, run_dir, events, trainer, tokenizer, progress, result, has_eval=bool(eval_set))
+    return _finish(config, run_dir, events, trainer, tokenizer, progress, result, has_eval=bool(eval_set), resumed_from=resume.step if resume else 0)
 
 
 class PaddingCollator:
-    """Pads a batch into tensors: input_ids with the pad token, labels with -100, attention_mask."""
+    """A batch as tensors. Unpacked examples are padded (input_ids with the pad token, labels with
+    -100, an attention_mask); packed sequences are laid end to end in one row with their position
+    ids and no attention mask, so nothing is padded and each example attends to itself only."""
 
     def __init__(self, pad_token_id: int) -> None:
         self.pad_token_id = pad_token_id
 
     def __call__(self, examples: list[TokenizedExample]) -> dict[str, torch.Tensor]:
-        return {key: torch.tensor(rows) for key, rows in pad_batch(examples, self.pad_token_id).items()}
+        rows = flatten_packed(examples) if "position_ids" in examples[0] else pad_batch(examples, self.pad_token_id)
+        return {key: torch.tensor(values) for key, values in rows.items()}
+
+
+class RunnerTrainer(Trainer):
+    """The Trainer with our evaluation: the token-weighted loss of the eval job (the Trainer's own
+    averages batch means), which a stop request cuts short so the checkpoint comes first."""
+
+    def __init__(self, *args: Any, stop: StopSignal, pad_token_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stop = stop
+        self.pad_token_id = pad_token_id
+
+    def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None, metric_key_prefix: str = "eval") -> dict[str, float]:
+        dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
+        if not dataset or self.stop.requested:
+            return {}
+        size = self.args.per_device_eval_batch_size
+        batches = (pad_batch(dataset[start : start + size], self.pad_token_id) for start in range(0, len(dataset), size))
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            loss = token_weighted_loss(self.model, batches, should_stop=lambda: self.stop.requested)
+        finally:
+            if was_training:
+                self.model.train()
+        if math.isnan(loss):
+            return {}
+        metrics = {f"{metric_key_prefix}_loss": loss}
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
 
 
 class ProgressCallback(TrainerCallback):
@@ -94,15 +136,22 @@ class ProgressCallback(TrainerCallback):
         self.throughput = Throughput()
         self.tokens_at_start = 0
         self.last_eval: tuple[int, float] | None = None  # (step, eval_loss)
+        self.step_timer = StepTimer()
 
     def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> None:
         self.tokens_at_start = int(state.num_input_tokens_seen)
         self.throughput.restart(int(state.num_input_tokens_seen))
 
+    def on_step_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> None:
+        self.step_timer.begin()
+
     def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> None:
+        self.step_timer.end()
         if self.stop.requested:
+            # Save first and skip an evaluation due at this step: the worker's patience is limited.
             control.should_save = True
             control.should_training_stop = True
+            control.should_evaluate = False
 
     def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, logs: dict[str, float] | None = None, **kwargs: Any) -> None:
         logs = logs or {}
@@ -116,6 +165,7 @@ class ProgressCallback(TrainerCallback):
                 grad_norm=logs.get("grad_norm"),
                 tokens_per_second=self.throughput.rate(int(state.num_input_tokens_seen)),
                 gpu_memory_mb=peak_gpu_memory_mb(),
+                step_seconds=self.step_timer.mean(),
             ))
         if "eval_loss" in logs:
             self.last_eval = (state.global_step, logs["eval_loss"])
@@ -134,13 +184,15 @@ def peak_gpu_memory_mb() -> int | None:
     return torch.cuda.max_memory_allocated() // 2**20 if torch.cuda.is_available() else None
 
 
-def _sequences(tokenizer: Any, conversations: list[Any], config: RunnerConfig, events: EventWriter, split: str) -> list[TokenizedExample]:
-    sequences, dropped = prepare_sequences(tokenizer, conversations, config.max_seq_length, config.packing)
-    if dropped:
-        events.write("log", level="warn", message=f"{dropped} {split} examples have no answer left within max_seq_length ({config.max_seq_length} tokens) and are skipped.")
-    if split == "training" and not sequences:
+def _prepare(tokenizer: Any, conversations: list[Any], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
+    file_name = (config.train_file if split == "train" else config.eval_file) or f"the {split} data"
+    prepared = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing, file_name=file_name)
+    events.write("prepared", split=split, **prepared.counts())
+    if prepared.dropped:
+        events.write("log", level="warn", message=f"{prepared.dropped} {split} examples have no answer left within max_seq_length ({config.max_seq_length} tokens) and are skipped.")
+    if split == "train" and not prepared.sequences:
         raise RunnerError("data", "No training example has an answer within max_seq_length; raise max_seq_length or shorten the examples.")
-    return sequences
+    return prepared
 
 
 def _training_arguments(config: RunnerConfig, checkpoints: Path, precision: Precision, has_eval: bool) -> TrainingArguments:
@@ -159,8 +211,9 @@ def _training_arguments(config: RunnerConfig, checkpoints: Path, precision: Prec
         gradient_checkpointing_kwargs={"use_reentrant": False},
         bf16=precision.bf16,
         fp16=precision.fp16,
-        # state.num_input_tokens_seen: the tokens (attention_mask ones) of training batches only.
-        include_num_input_tokens_seen="non_padding",
+        # state.num_input_tokens_seen: the real tokens of training batches only (packed batches
+        # have no padding at all; padded ones are counted by their attention mask).
+        include_num_input_tokens_seen="all" if config.packing else "non_padding",
         logging_strategy="steps",
         logging_steps=config.logging_steps,
         eval_strategy="steps" if has_eval else "no",
@@ -187,7 +240,7 @@ def _report_stopped(events: EventWriter, run_dir: Path, checkpoints: Path, step:
     return EXIT_OK
 
 
-def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: Trainer, tokenizer: Any, progress: ProgressCallback, result: Any, has_eval: bool) -> int:
+def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: Trainer, tokenizer: Any, progress: ProgressCallback, result: Any, has_eval: bool, resumed_from: int) -> int:
     """Final evaluation, the adapter and tokenizer, metrics.json, and `done` with their checksums."""
     eval_loss = _final_eval_loss(trainer, progress) if has_eval else None
     output_dir = run_dir / config.output_dir
@@ -198,7 +251,7 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
     runtime = float(result.metrics.get("train_runtime", 0.0))
     trainable, total = trainer.model.get_nb_trainable_parameters()
     metrics = _present(**json_safe(dict(
-        train_loss=result.training_loss,
+        train_loss=whole_run_train_loss(trainer.state.log_history, resumed_from, trainer.state.global_step, result.training_loss),
         eval_loss=eval_loss,
         perplexity=perplexity(eval_loss),
         train_runtime_s=runtime,

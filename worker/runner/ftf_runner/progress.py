@@ -43,3 +43,47 @@ class Throughput:
         rate = (tokens_seen - self._tokens_seen) / elapsed if elapsed > 0 else None
         self.restart(tokens_seen)
         return rate
+
+
+def whole_run_train_loss(log_history: list[dict[str, float]], resumed_from: int, last_step: int, reported: float) -> float:
+    """The mean training loss over every step of the run. After a resume the Trainer divides the
+    loss summed over this session's steps by the run's whole step count, which is too low by the
+    share of steps trained before; the logged losses of those steps (restored with the
+    checkpoint's log history) fill them in. Steps after the last log before the checkpoint count
+    at the mean of the logged ones."""
+    if resumed_from <= 0 or last_step <= resumed_from:
+        return reported
+    session_sum = reported * last_step
+    before, logged_to = 0.0, 0
+    for entry in sorted((e for e in log_history if "loss" in e and "step" in e and e["step"] <= resumed_from), key=lambda e: e["step"]):
+        before += float(entry["loss"]) * (entry["step"] - logged_to)
+        logged_to = int(entry["step"])
+    if logged_to == 0:
+        return session_sum / (last_step - resumed_from)
+    before += before / logged_to * (resumed_from - logged_to)
+    return (before + session_sum) / last_step
+
+
+class StepTimer:
+    """Mean wall seconds per optimizer step since the last report, evaluations and saves left out."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._began: float | None = None
+        self._total = 0.0
+        self._steps = 0
+
+    def begin(self) -> None:
+        self._began = self._clock()
+
+    def end(self) -> None:
+        if self._began is not None:
+            self._total += self._clock() - self._began
+            self._steps += 1
+            self._began = None
+
+    def mean(self) -> float | None:
+        """The mean since the last call, then starts over."""
+        mean = self._total / self._steps if self._steps else None
+        self._total, self._steps = 0.0, 0
+        return mean

@@ -30,7 +30,7 @@ class ConfigFileTest(unittest.TestCase):
         config = self.load(REQUIRED)
         self.assertEqual(config, RunnerConfig(run_id="run-1", base_model="Qwen/Qwen2.5-0.5B-Instruct"))
         self.assertEqual((config.method, config.train_file, config.eval_file, config.output_dir), ("lora", "data/train.jsonl", "data/eval.jsonl", "output"))
-        self.assertEqual((config.max_seq_length, config.packing, config.lora_r, config.lora_alpha, config.lora_dropout), (2048, False, 16, 32, 0.05))
+        self.assertEqual((config.max_seq_length, config.packing, config.lora_r, config.lora_alpha, config.lora_dropout), (2048, True, 16, 32, 0.05))
         self.assertEqual((config.target_modules, config.learning_rate, config.lr_scheduler, config.warmup_ratio), ("all-linear", 2e-4, "cosine", 0.03))
         self.assertEqual((config.num_epochs, config.max_steps, config.per_device_batch_size, config.gradient_accumulation_steps), (3.0, -1, 4, 4))
         self.assertEqual((config.gradient_checkpointing, config.logging_steps, config.eval_steps, config.save_steps, config.seed), (True, 1, 50, 100, 42))

@@ -1,8 +1,11 @@
 import unittest
 
+from ftf_runner.errors import RunnerError
 from ftf_runner.formatting import (
     IGNORE_INDEX,
     TokenizedExample,
+    flatten_packed,
+    fold_system,
     pack,
     pad_batch,
     prepare_sequences,
@@ -92,39 +95,107 @@ class TruncationTest(unittest.TestCase):
     def test_examples_whose_answer_is_cut_away_are_dropped(self) -> None:
         tokenizer = CharTokenizer()
         long_prompt = [{"role": "user", "content": "x" * 100}, {"role": "assistant", "content": "ok"}]
-        sequences, dropped = prepare_sequences(tokenizer, [ONE_TURN, long_prompt], 60, packing=False)
-        self.assertEqual((len(sequences), dropped), (1, 1))
+        prepared = prepare_sequences(tokenizer, [ONE_TURN, long_prompt], 60, packing=False)
+        self.assertEqual((len(prepared.sequences), prepared.dropped), (1, 1))
+
+    def test_prepared_counts_are_exact(self) -> None:
+        tokenizer = CharTokenizer()
+        long_answer = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "a" * 100}]
+        long_prompt = [{"role": "user", "content": "x" * 100}, {"role": "assistant", "content": "ok"}]
+        one = len(tokenize_conversation(tokenizer, ONE_TURN, 4096)["input_ids"])
+        whole_long = len(tokenize_conversation(tokenizer, long_answer, 4096)["input_ids"])
+        prepared = prepare_sequences(tokenizer, [ONE_TURN, long_answer, long_prompt], 60, packing=False)
+        self.assertEqual(
+            prepared.counts(),
+            {"examples": 3, "sequences": 2, "tokens": one + 60, "truncated": 2, "dropped": 1, "longest": max(whole_long, len(tokenize_conversation(tokenizer, long_prompt, 4096)["input_ids"]))},
+        )
 
 
 class PackingTest(unittest.TestCase):
-    def test_blocks_of_max_seq_length_keep_every_token_and_label(self) -> None:
-        tokenizer = ChatTokenizer()
-        examples = [tokenize_conversation(tokenizer, conversation, 4096) for conversation in [ONE_TURN, ONE_TURN, ONE_TURN]]
-        blocks = pack(examples, 32)
-        self.assertTrue(all(len(block["input_ids"]) == 32 for block in blocks[:-1]))
-        self.assertLessEqual(len(blocks[-1]["input_ids"]), 32)
-        self.assertEqual([t for b in blocks for t in b["input_ids"]], [t for e in examples for t in e["input_ids"]])
-        self.assertEqual([t for b in blocks for t in b["labels"]], [t for e in examples for t in e["labels"]])
+    def test_whole_examples_best_fit_with_positions_restarting_per_example(self) -> None:
+        sizes = [7, 5, 4, 3, 3, 2]
+        examples: list[TokenizedExample] = [{"input_ids": [size] * size, "labels": [size] * size} for size in sizes]
+        packed = pack(examples, 10)
+        # Best fit decreasing: 7+3, 5+4, 3+2 (no example split, none over 10 tokens).
+        self.assertEqual([sorted(set(row["input_ids"]), reverse=True) for row in packed], [[7, 3], [5, 4], [3, 2]])
+        self.assertTrue(all(len(row["input_ids"]) <= 10 for row in packed))
+        self.assertEqual(sorted(t for row in packed for t in row["input_ids"]), sorted(t for e in examples for t in e["input_ids"]))
+        self.assertEqual(packed[0]["position_ids"], [0, 1, 2, 3, 4, 5, 6, 0, 1, 2])
 
-    def test_example_boundaries_are_masked(self) -> None:
+    def test_each_examples_first_label_is_masked(self) -> None:
         tokenizer = CharTokenizer()
         first = tokenize_conversation(tokenizer, ONE_TURN, 4096)
-        blocks = pack([first, first], 4096)
-        self.assertEqual(len(blocks), 1)
-        self.assertEqual(blocks[0]["labels"][len(first["labels"])], IGNORE_INDEX)
+        answer_first: TokenizedExample = {"input_ids": [6] * 4, "labels": [6] * 4}
+        packed = pack([first, answer_first], 4096)
+        self.assertEqual(len(packed), 1)
+        row = packed[0]
+        starts = [position for position, value in enumerate(row["position_ids"]) if value == 0]
+        self.assertEqual(len(starts), 2)
+        for start in starts:
+            self.assertEqual(row["labels"][start], IGNORE_INDEX)
+        # Nothing else is masked that was not masked before.
+        self.assertEqual(row["labels"].count(6), 3)
 
-    def test_blocks_without_answer_tokens_are_dropped(self) -> None:
-        prompt_only: TokenizedExample = {"input_ids": [5] * 10, "labels": [IGNORE_INDEX] * 10}
-        answer: TokenizedExample = {"input_ids": [6] * 4, "labels": [6] * 4}
-        blocks = pack([prompt_only, answer], 8)
-        self.assertEqual(blocks, [{"input_ids": [5, 5, 6, 6, 6, 6], "labels": [IGNORE_INDEX] * 2 + [6] * 4}])
+    def test_an_example_of_exactly_max_length_goes_alone(self) -> None:
+        examples: list[TokenizedExample] = [{"input_ids": [1] * 8, "labels": [1] * 8}, {"input_ids": [2] * 3, "labels": [2] * 3}]
+        packed = pack(examples, 8)
+        self.assertEqual([len(row["input_ids"]) for row in packed], [8, 3])
 
-    def test_prepare_sequences_packs_on_request(self) -> None:
+    def test_a_packed_batch_is_one_row_without_padding(self) -> None:
+        examples: list[TokenizedExample] = [{"input_ids": [4] * 4, "labels": [4] * 4}, {"input_ids": [3] * 3, "labels": [3] * 3}, {"input_ids": [2] * 2, "labels": [2] * 2}]
+        batch = flatten_packed(pack(examples, 6))
+        self.assertEqual(set(batch), {"input_ids", "labels", "position_ids"})
+        self.assertEqual(len(batch["input_ids"]), 1)
+        self.assertEqual(len(batch["input_ids"][0]), 9)
+        self.assertEqual(batch["position_ids"][0], [0, 1, 2, 3, 0, 1, 0, 1, 2])
+
+    def test_prepare_sequences_packs_training_on_request(self) -> None:
         tokenizer = ChatTokenizer()
-        sequences, dropped = prepare_sequences(tokenizer, [ONE_TURN] * 10, 64, packing=True)
-        self.assertEqual(dropped, 0)
-        self.assertEqual(len(sequences[0]["input_ids"]), 64)
-        self.assertLess(len(sequences), 10)
+        prepared = prepare_sequences(tokenizer, [ONE_TURN] * 10, 64, packing=True)
+        self.assertEqual(prepared.dropped, 0)
+        self.assertEqual(prepared.examples, 10)
+        self.assertLess(len(prepared.sequences), 10)
+        self.assertEqual(sum(len(row["input_ids"]) for row in prepared.sequences), prepared.tokens)
+
+
+class StrictTemplateTokenizer(ChatTokenizer):
+    """Like Gemma's or Mistral's templates: no system role, and user/assistant must alternate."""
+
+    def apply_chat_template(self, conversation: list[dict[str, str]], tokenize: bool = True, add_generation_prompt: bool = False) -> str:
+        for position, message in enumerate(conversation):
+            if message["role"] == "system":
+                raise ValueError("System role not supported")
+            if message["role"] != ("user" if position % 2 == 0 else "assistant"):
+                raise ValueError("Conversation roles must alternate user/assistant/user/assistant/...")
+        return super().apply_chat_template(conversation, tokenize, add_generation_prompt)
+
+
+class TemplateRefusalTest(unittest.TestCase):
+    def test_a_refused_system_turn_is_folded_into_the_first_user_turn(self) -> None:
+        tokenizer = StrictTemplateTokenizer()
+        example = tokenize_conversation(tokenizer, TWO_TURNS, 4096)
+        text = tokenizer.decode(example["input_ids"])
+        self.assertTrue(text.startswith("<|im_start|>user\nBe brief.\n\nA?<|im_end|>"))
+        self.assertEqual(trained_text(tokenizer, example), "One.<|im_end|>\nTwo.<|im_end|>\n")
+
+    def test_fold_system_without_a_user_turn_makes_one(self) -> None:
+        self.assertEqual(fold_system([{"role": "system", "content": "S"}, {"role": "assistant", "content": "A"}]), [{"role": "user", "content": "S"}, {"role": "assistant", "content": "A"}])
+
+    def test_a_conversation_the_template_still_refuses_is_a_data_error_naming_it(self) -> None:
+        tokenizer = StrictTemplateTokenizer()
+        two_users = [{"role": "user", "content": "A?"}, {"role": "user", "content": "B?"}, {"role": "assistant", "content": "Both."}]
+        with self.assertRaises(RunnerError) as caught:
+            prepare_sequences(tokenizer, [ONE_TURN, ONE_TURN, two_users], 4096, packing=False, file_name="data/train.jsonl")
+        self.assertEqual(caught.exception.kind, "data")
+        self.assertIn("data/train.jsonl, example 3: the chat template refuses this conversation", caught.exception.message)
+        self.assertIn("must alternate", caught.exception.message)
+
+    def test_leading_assistant_turns_are_context_not_trained(self) -> None:
+        for tokenizer in (ChatTokenizer(), CharTokenizer()):
+            opening = [{"role": "assistant", "content": "Welcome!"}, {"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
+            trained = trained_text(tokenizer, tokenize_conversation(tokenizer, opening, 4096))
+            self.assertNotIn("Welcome!", trained)
+            self.assertIn("Hello.", trained)
 
 
 class PaddingTest(unittest.TestCase):
