@@ -132,7 +132,7 @@ describe("training in the browser", () => {
     // Throughput with its formula, and the exact counts of the prepare step.
     await expect.poll(() => page.getByTestId("run-mfu").textContent()).toMatch(/^\d+\.\d%$/);
     expect(await page.getByTestId("mfu-formula").textContent()).toMatch(/^MFU = tokens\/s × model FLOPs per token ÷ the GPU's peak bf16 FLOP\/s\. Model FLOPs: 3 GFLOP per token; peak: 165 TFLOP\/s/);
-    expect(await page.getByTestId("run-prepared").textContent()).toMatch(/train: 20 examples → 20 sequences, \d+ tokens, 0 truncated at max length, 0 dropped/);
+    expect(await page.getByTestId("run-prepared").textContent()).toMatch(/train: 20 examples → \d+ packed sequences?, \d+ tokens, 0 truncated at max length, 0 dropped/);
     await screenshot(page, "training-03-run");
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, "training-03-run-phone");
@@ -143,7 +143,7 @@ describe("training in the browser", () => {
     await expect.poll(() => page.getByTestId("preflight-exact").textContent(), { timeout: 30_000 }).toMatch(/with Qwen\/Qwen2\.5-0\.5B-Instruct's tokenizer .*20 examples → /);
     expect(await page.getByTestId("preflight").textContent()).toMatch(/Tokens \(exact\)/);
     await page.goto(`${base}/dataset`);
-    await expect.poll(() => page.getByTestId("exact-token-counts").textContent()).toMatch(/train: 20 examples → 20 sequences/);
+    await expect.poll(() => page.getByTestId("exact-token-counts").textContent()).toMatch(/train: 20 examples → \d+ packed sequences?/);
     await screenshot(page, "training-03-dataset-exact");
   }, 180_000);
 
