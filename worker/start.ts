@@ -97,6 +97,12 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
 
 /** Starts a worker for this process and stops it gracefully on SIGTERM or Ctrl-C. */
 export function runWorkerProcess(definitions: ReadonlyArray<JobDefinition<unknown>>): void {
+  // Last line of defence: a promise nobody awaited that rejects (a database write while the
+  // database is away) is a bug to log, not a reason to drop every running job. Jobs fail and
+  // retry through their own error paths.
+  process.on("unhandledRejection", (reason) => {
+    log.error(`Unhandled rejection (kept running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  });
   startWorker(definitions)
     .then((worker) => {
       const stop = (signal: string) => {

@@ -44,12 +44,26 @@ export function promptVersion(taskType: TaskType, template: string | null): stri
   return `custom-${crypto.createHash("sha256").update(template).digest("hex").slice(0, 10)}`;
 }
 
+const VARIABLE = /\{\{(chunk|n|language|section)\}\}/g;
+
+/**
+ * The template with its variables filled in, literally and in one pass: a replacement function
+ * (not a replacement string, where `$&`, `$$`, `` $` `` and `$'` mean something), and text that
+ * goes in is never searched again, so a chunk holding "{{n}}" or "$'" arrives as written.
+ */
 export function renderPrompt(template: string, vars: { chunk: string; n: number; language: string; section?: string | null }): string {
-  return template
-    .replaceAll("{{n}}", String(vars.n))
-    .replaceAll("{{language}}", vars.language)
-    .replaceAll("{{section}}", vars.section ? ` (section "${vars.section}")` : "")
-    .replaceAll("{{chunk}}", vars.chunk);
+  const values: Record<string, string> = {
+    chunk: vars.chunk,
+    n: String(vars.n),
+    language: vars.language,
+    section: vars.section ? ` (section "${vars.section}")` : "",
+  };
+  return template.replace(VARIABLE, (_, name: string) => values[name]);
+}
+
+/** The prompt's own words: the rendered prompt without the chunk, for the copy check. */
+export function promptInstructions(prompt: string, chunk: string): string {
+  return chunk ? prompt.split(chunk).join("\n") : prompt;
 }
 
 /** Why a custom template cannot be used, or undefined. */

@@ -107,8 +107,15 @@ class OutcomeWriter {
 
   add(outcome: Outcome): void {
     this.pending.push(outcome);
-    if (this.pending.length >= FLUSH_SIZE) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+    if (this.pending.length >= FLUSH_SIZE) this.flushInBackground();
+    else this.timer ??= setTimeout(() => this.flushInBackground(), FLUSH_MS);
+  }
+
+  /** A background write's failure (the database went away) is kept and thrown by the final
+   * flush, which fails the attempt so the job is retried; it must not escape as an unhandled
+   * rejection, which would end the worker process. */
+  private flushInBackground(): void {
+    this.flush().catch(() => {});
   }
 
   /** Writes what is pending; rethrows a failed write so the job retries (nothing half-written). */

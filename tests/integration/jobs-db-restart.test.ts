@@ -10,8 +10,14 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded"
 import { migrate } from "@/lib/db/migrator";
 import { resetEnvCache } from "@/lib/env";
 import { installQueues, stopSender } from "@/lib/jobs/boss";
+import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { createTeam } from "../support/fixtures";
+import { saveGenerationSettingsAction, startGenerationAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { requireWorkspace } from "@/lib/access/guard";
+import { createProvider } from "@/lib/llm";
+import { fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
+import { createProjectIn, createTeam, type Team } from "../support/fixtures";
+import { actAs } from "../support/request";
 import { countItemsJob, ensureDiagTable } from "../support/jobs";
 import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
 
@@ -19,6 +25,7 @@ let dir: string;
 let server: EmbeddedDatabase;
 let worker: WorkerProcess;
 let ctx: ProjectContext;
+let team: Team;
 
 async function startServer(port: number) {
   return startEmbeddedPostgres({ dataDir: path.join(dir, "data"), preferredPort: port });
@@ -31,9 +38,9 @@ beforeAll(async () => {
   process.env.DATABASE_URL = server.url;
   resetEnvCache();
   await migrate(server.url);
-  await installQueues([countItemsJob]);
+  await installQueues([...JOB_DEFINITIONS, countItemsJob]);
   await ensureDiagTable();
-  const team = await createTeam();
+  team = await createTeam();
   ctx = await requireProject(team.members.owner, team.project.id, "jobs.run");
   worker = spawnTestWorker({ DATABASE_URL: server.url });
 }, 120_000);
@@ -46,6 +53,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+async function restartDatabase(): Promise<void> {
+  const port = server.port;
+  await server.stop();
+  await new Promise((r) => setTimeout(r, 2000));
+  server = await startServer(port);
+}
+
 async function statusOf(id: string) {
   return (await db.job.findUniqueOrThrow({ where: { id } })).status;
 }
@@ -54,10 +68,7 @@ it("the worker reconnects after a database restart and goes on", async () => {
   const running = await enqueueJob(ctx, countItemsJob, { items: 40, delayMs: 100 });
   await waitFor("progress", async () => (await db.job.findUniqueOrThrow({ where: { id: running.id } })).itemsDone >= 5, 60_000);
 
-  const port = server.port;
-  await server.stop();
-  await new Promise((r) => setTimeout(r, 2000));
-  server = await startServer(port);
+  await restartDatabase();
   expect(worker.child.exitCode).toBeNull();
 
   const fresh = await enqueueJob(ctx, countItemsJob, { items: 3, delayMs: 1 });
@@ -67,3 +78,39 @@ it("the worker reconnects after a database restart and goes on", async () => {
   expect(items.map((r) => r.item)).toEqual([...Array(40).keys()]);
   expect(worker.child.exitCode).toBeNull();
 }, 240_000);
+
+it("a generation run survives a database kill: the worker stays up, the job finishes, no example twice", async () => {
+  // Slow answers, so the run is mid-way when the database goes; the writer then fails its writes.
+  const llm = await startFakeLlm({ apiKey: "sk-restart", latencyMs: 150 });
+  try {
+    const wctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.manage");
+    const provider = await createProvider(wctx, {
+      name: "Fake", kind: "openai", baseUrl: fakeBaseUrl(llm, "openai"), defaultModel: "fake-chat", apiKey: "sk-restart",
+      options: { concurrency: 4, requestsPerMinute: 0, timeoutMs: 10_000 },
+    });
+    const project = await createProjectIn(team.workspace.id, "Generation under a restart");
+    await db.project.update({ where: { id: project.id }, data: { taskType: "qa", config: { examples_per_chunk: 2, num_examples_target: 10_000 } } });
+    const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "handbook.md", storagePath: "unused" } });
+    await db.chunk.createMany({
+      data: Array.from({ length: 120 }, (_, i) => ({ projectId: project.id, sourceFileId: file.id, chunkIndex: i, content: `Section ${i}: refunds of type ${i} take ${i + 3} days.`, tokenCount: 12, charCount: 40 })),
+    });
+    await actAs(team.members.owner);
+    expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: provider.id, model: "fake-chat" } })).ok).toBe(true);
+    const started = await startGenerationAction({ projectId: project.id });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = started.data.jobId;
+    await waitFor("generation under way", async () => (await db.generationTask.count({ where: { jobId, status: "done" } })) >= 10, 60_000, 100);
+
+    await restartDatabase();
+    expect(worker.child.exitCode).toBeNull();
+    await waitFor("the generation job", async () => (await statusOf(jobId)) === "success", 180_000, 500);
+    expect(worker.child.exitCode).toBeNull();
+    // Every chunk answered once: two examples each, no natural key twice.
+    const examples = await db.datasetExample.findMany({ where: { projectId: project.id }, select: { naturalKey: true } });
+    expect(examples.length).toBe(240);
+    expect(new Set(examples.map((e) => e.naturalKey)).size).toBe(240);
+    expect(worker.output()).not.toMatch(/Unhandled rejection/);
+  } finally {
+    await llm.stop();
+  }
+}, 300_000);
