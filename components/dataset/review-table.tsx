@@ -25,7 +25,7 @@ const REVIEW_TONE = { pending: "secondary", approved: "success", rejected: "dest
 
 function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ split: filter.split, valid: filter.valid, review: filter.review, duplicate: filter.duplicate, source: filter.sourceFileId, q: filter.q })) {
+  for (const [key, value] of Object.entries({ split: filter.split, valid: filter.valid, review: filter.review, duplicate: filter.duplicate, grounding: filter.grounding, source: filter.sourceFileId, q: filter.q })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
   if (after) params.set("after", `${after.createdAt},${after.id}`);
@@ -118,6 +118,10 @@ export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
           <option value="false">No duplicates</option>
           <option value="true">Duplicates only</option>
         </NativeSelect>
+        <NativeSelect aria-label="Grounding" size="sm" wrapperClassName="w-auto min-w-36" value={filter.grounding ?? ""} onChange={(e) => set("grounding")((e.target.value || undefined) as ReviewFilter["grounding"])}>
+          <option value="">Any grounding</option>
+          <option value="low">Low grounding (&lt; 50 %)</option>
+        </NativeSelect>
         {sources.length > 0 && (
           <NativeSelect aria-label="Source" size="sm" wrapperClassName="w-auto min-w-36" value={filter.sourceFileId ?? ""} onChange={(e) => set("sourceFileId")(e.target.value || undefined)}>
             <option value="">All sources</option>
@@ -209,6 +213,11 @@ export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
                   <Badge variant="outline">{row.split}</Badge>
                   {!row.isValid && <Badge variant="destructive">invalid</Badge>}
                   {row.isDuplicate && <Badge variant="warning">duplicate</Badge>}
+                  {row.grounding !== null && row.grounding < 0.5 && (
+                    <Badge variant="warning" title={`${Math.round(row.grounding * 100)} % of the answer's words appear in its source chunk`}>
+                      grounding {Math.round(row.grounding * 100)} %
+                    </Badge>
+                  )}
                   <Badge variant={REVIEW_TONE[row.reviewStatus]}>{row.reviewStatus}</Badge>
                 </div>
               </TableCell>

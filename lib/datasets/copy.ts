@@ -40,3 +40,22 @@ export function reproducesMostOf(response: string, reference: string): boolean {
   }
   return false;
 }
+
+/**
+ * The response is the prompt's own instructions rather than an answer: it is one of the
+ * instruction sentences (or a piece of one, of 4 words or more), or most of it (80 % of its
+ * words) is made of whole instruction sentences. "Write in the language of the source text."
+ * as an answer is the common case.
+ */
+export function copiesInstructions(response: string, instructions: string): boolean {
+  const text = comparableText(response);
+  const words = text.split(" ").filter(Boolean).length;
+  if (words === 0) return false;
+  const sentences = instructions
+    .split(/(?<=[.!?:])\s+|\n+/u)
+    .map(comparableText)
+    .filter((s) => s.split(" ").length >= 4);
+  if (words >= 4 && sentences.some((s) => ` ${s} `.includes(` ${text} `))) return true;
+  const copied = sentences.filter((s) => ` ${text} `.includes(` ${s} `)).reduce((n, s) => n + s.split(" ").length, 0);
+  return copied >= 0.8 * words;
+}

@@ -12,6 +12,7 @@ import { readProjectConfig } from "@/lib/projects/config";
 import { flagDuplicates } from "./dedup";
 import { exampleSchemaFor, searchTextOf, type ExampleData } from "./example";
 import { contentHash } from "./hash";
+import { LOW_GROUNDING } from "./grounding";
 import { validateExample } from "./validate";
 
 export const PAGE_SIZE = 50;
@@ -21,6 +22,8 @@ export const reviewFilterSchema = z.object({
   valid: z.boolean().optional(),
   review: z.enum(["pending", "approved", "rejected"]).optional(),
   duplicate: z.boolean().optional(),
+  /** "low": answers with less than LOW_GROUNDING of their words in their source chunk. */
+  grounding: z.enum(["low"]).optional(),
   sourceFileId: z.uuid().optional(),
   q: z.string().trim().max(200).optional(),
 });
@@ -44,6 +47,7 @@ function whereOf(ctx: ProjectContext, filter: ReviewFilter): Prisma.Sql {
   if (filter.valid !== undefined) parts.push(Prisma.sql`e.is_valid = ${filter.valid}`);
   if (filter.review) parts.push(Prisma.sql`e.review_status = ${filter.review}::review_status`);
   if (filter.duplicate !== undefined) parts.push(Prisma.sql`e.is_duplicate = ${filter.duplicate}`);
+  if (filter.grounding === "low") parts.push(Prisma.sql`e.grounding < ${LOW_GROUNDING}`);
   if (filter.sourceFileId) parts.push(Prisma.sql`e.source_file_id = ${filter.sourceFileId}::uuid`);
   if (filter.q && filter.q.length >= 2) parts.push(Prisma.sql`e.search_text ILIKE ${`%${escapeLike(filter.q.toLowerCase())}%`}`);
   return Prisma.join(parts, " AND ");
@@ -55,6 +59,8 @@ export type ExampleRow = {
   split: "preview" | "train" | "eval";
   isValid: boolean;
   validationError: string | null;
+  /** Share of the answer's words found in its source chunk (null: no chunk, or too short to judge). */
+  grounding: number | null;
   tokenCount: number;
   isDuplicate: boolean;
   reviewStatus: ReviewStatus;
@@ -71,6 +77,7 @@ type RawRow = {
   split: ExampleRow["split"];
   is_valid: boolean;
   validation_error: string | null;
+  grounding: number | null;
   token_count: number | null;
   is_duplicate: boolean;
   review_status: ReviewStatus;
@@ -88,6 +95,7 @@ function toRow(r: RawRow): ExampleRow {
     split: r.split,
     isValid: r.is_valid,
     validationError: r.validation_error,
+    grounding: r.grounding,
     tokenCount: r.token_count ?? 0,
     isDuplicate: r.is_duplicate,
     reviewStatus: r.review_status,
@@ -103,7 +111,7 @@ function toRow(r: RawRow): ExampleRow {
 export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cursor | undefined, limit: number): Prisma.Sql {
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
-    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.token_count, e.is_duplicate, e.review_status,
+    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
            e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
@@ -208,7 +216,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
   if (!parsed.success) throw parsed.error;
   const next = parsed.data as ExampleData;
   const config = readProjectConfig(example.project.config);
-  const validation = validateExample(next, { taskType: example.project.taskType, maxSeqLength: config.max_seq_length, sourceText: example.sourceChunk?.content });
+  const validation = validateExample(next, { taskType: example.project.taskType, maxSeqLength: config.max_seq_length, sourceText: example.sourceChunk?.content, judgeGrounding: false });
   const hash = contentHash(next);
   await db.datasetExample.update({
     where: { id: example.id },
@@ -216,6 +224,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
       data: next as Prisma.InputJsonObject,
       isValid: validation.isValid,
       validationError: validation.validationError,
+      grounding: validation.grounding,
       tokenCount: validation.tokenCount,
       contentHash: hash,
       searchText: searchTextOf(next),
@@ -229,7 +238,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
 
 async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
   const rows = await db.$queryRaw<RawRow[]>`
-    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.token_count, e.is_duplicate, e.review_status,
+    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
            e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;

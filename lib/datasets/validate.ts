@@ -5,11 +5,15 @@
 //   3. the response is not a copy: of a prompt field (same words in the same order, ignoring
 //      case, punctuation and spacing: answers may restate the question, so only equality
 //      counts here), nor of the source chunk or the generation prompt (it reproduces ≥ 90 % of
-//      either as one unbroken run, see ./copy);
-//   4. the token count of exampleText is within maxSeqLength.
+//      either as one unbroken run, see ./copy), nor of the prompt's instructions (an answer
+//      that is "Write in the language of the source text.");
+//   4. the response is supported by its source chunk: at least UNGROUNDED of its content words
+//      occur there (./grounding; the score is returned for every example with a chunk);
+//   5. the token count of exampleText is within maxSeqLength.
 // The token count is returned whenever the shape is right, valid or not.
 import { countTokens } from "@/lib/tokens";
-import { reproducesMostOf, sameText } from "./copy";
+import { copiesInstructions, reproducesMostOf, sameText } from "./copy";
+import { groundingScore, UNGROUNDED } from "./grounding";
 import { type ExampleData, exampleSchemaFor, exampleText, isInstructionExample, type TaskType } from "./example";
 
 export type ValidationOptions = {
@@ -19,9 +23,19 @@ export type ValidationOptions = {
   sourceText?: string;
   /** The prompt the LLM was sent to write the example. */
   prompt?: string;
+  /** The prompt's own words (without the chunk), for the instruction-copy check. */
+  instructions?: string;
+  /** Whether low grounding makes the example invalid (a person's edit is scored, not judged). */
+  judgeGrounding?: boolean;
 };
 
-export type ValidationResult = { isValid: boolean; validationError: string | null; tokenCount: number };
+export type ValidationResult = {
+  isValid: boolean;
+  validationError: string | null;
+  tokenCount: number;
+  /** Share of the response's content words found in the source chunk; null without one, or too short to judge. */
+  grounding: number | null;
+};
 
 const SHAPE_MESSAGES: Record<TaskType, string> = {
   instruction: "This example needs an instruction, an output and optionally an input, all as text.",
@@ -32,11 +46,14 @@ const numbers = new Intl.NumberFormat("en-US");
 
 export function validateExample(data: unknown, options: ValidationOptions): ValidationResult {
   const parsed = exampleSchemaFor(options.taskType).safeParse(data);
-  if (!parsed.success) return { isValid: false, validationError: SHAPE_MESSAGES[options.taskType], tokenCount: 0 };
+  if (!parsed.success) return { isValid: false, validationError: SHAPE_MESSAGES[options.taskType], tokenCount: 0, grounding: null };
   const example: ExampleData = parsed.data;
   const tokenCount = countTokens(exampleText(example));
-  const validationError = contentProblem(example, options) ?? lengthProblem(tokenCount, options.maxSeqLength);
-  return { isValid: validationError === null, validationError, tokenCount };
+  const [responseName, responseText] = fieldsOf(example).response;
+  const grounding = options.sourceText !== undefined ? groundingScore(responseText, options.sourceText) : null;
+  const validationError =
+    contentProblem(example, options) ?? (options.judgeGrounding === false ? null : groundingProblem(responseName, grounding)) ?? lengthProblem(tokenCount, options.maxSeqLength);
+  return { isValid: validationError === null, validationError, tokenCount, grounding };
 }
 
 type NamedText = [name: string, text: string];
@@ -68,7 +85,15 @@ function contentProblem(example: ExampleData, options: ValidationOptions): strin
   if (options.prompt !== undefined && reproducesMostOf(responseText, options.prompt)) {
     return `The ${responseName} repeats the generation prompt.`;
   }
+  if (options.instructions !== undefined && copiesInstructions(responseText, options.instructions)) {
+    return `The ${responseName} copies the prompt's instructions instead of answering.`;
+  }
   return null;
+}
+
+function groundingProblem(responseName: string, grounding: number | null): string | null {
+  if (grounding === null || grounding >= UNGROUNDED) return null;
+  return `Not supported by its source chunk: only ${Math.round(grounding * 100)} % of the ${responseName}'s words appear in it.`;
 }
 
 function lengthProblem(tokenCount: number, maxSeqLength: number): string | null {

@@ -7,6 +7,7 @@ import { contentHash } from "@/lib/datasets/hash";
 import { assignSplit } from "@/lib/datasets/split";
 import { validateExample } from "@/lib/datasets/validate";
 import { parseExamples } from "./parse";
+import { promptInstructions } from "./prompts";
 
 export type ExampleRow = Omit<Prisma.DatasetExampleCreateManyInput, "projectId" | "naturalKey" | "jobId" | "sourceChunkId" | "provenance">;
 
@@ -28,6 +29,7 @@ export function rowsFromAnswer(
   if ("error" in parsed) {
     return [{ data: { raw: answer.slice(0, 20_000) }, isValid: false, validationError: parsed.error, tokenCount: 0, split: options.split ?? "train" }];
   }
+  const instructions = promptInstructions(options.prompt, options.chunkText);
   return parsed.items.slice(0, options.maxExamples).map((item) => {
     if ("error" in item) {
       return { data: { raw: item.raw as Prisma.InputJsonValue }, isValid: false, validationError: item.error, tokenCount: 0, split: options.split ?? "train" };
@@ -37,12 +39,14 @@ export function rowsFromAnswer(
       maxSeqLength: options.maxSeqLength,
       sourceText: options.chunkText,
       prompt: options.prompt,
+      instructions,
     });
     const hash = contentHash(item.data);
     return {
       data: item.data as Prisma.InputJsonObject,
       isValid: validation.isValid,
       validationError: validation.validationError,
+      grounding: validation.grounding,
       tokenCount: validation.tokenCount,
       contentHash: hash,
       searchText: searchTextOf(item.data),

@@ -2,6 +2,7 @@
 // JSON in code fences or chat around it, so we look for the first complete JSON value.
 // Each item is checked with the task type's schema; bad items are reported, not dropped.
 import type { TaskType } from "@prisma/client";
+import { jsonrepair } from "jsonrepair";
 import { exampleSchemaFor, type ExampleData } from "@/lib/datasets/example";
 
 export type ParsedItem = { data: ExampleData } | { error: string; raw: unknown };
@@ -10,17 +11,33 @@ export type ParseResult = { items: ParsedItem[] } | { error: string };
 /**
  * The first top-level JSON object or array in `text` that parses, or undefined. A value whose
  * brackets never close (a cut-off answer) is not mined for the complete objects inside it: a
- * half answer is reported as broken rather than passed off as a whole one.
+ * half answer is reported as broken rather than passed off as a whole one. When nothing parses
+ * as it is, the balanced candidates get jsonrepair's fixes for the slips models make by hand
+ * (trailing commas, comments, single quotes, unquoted keys); a repaired value counts only if it
+ * holds an object or a list, so braces in prose ("{like this}") are not taken for an answer.
  */
 export function findJson(text: string): unknown {
+  return scan(text, JSON.parse) ?? scan(text, repairedValue);
+}
+
+function repairedValue(candidate: string): unknown {
+  const value: unknown = JSON.parse(jsonrepair(candidate));
+  const holdsStructure = (v: unknown) => Array.isArray(v) || (typeof v === "object" && v !== null);
+  if (!holdsStructure(value) || !Object.values(value as object).some(holdsStructure)) throw new Error("not an answer");
+  return value;
+}
+
+function scan(text: string, parse: (candidate: string) => unknown): unknown {
   const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/i.exec(text);
   const candidates = fenced ? [fenced[1], text] : [text];
   for (const candidate of candidates) {
     const trimmed = candidate.trim();
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      // look inside
+    if (parse === JSON.parse) {
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        // look inside
+      }
     }
     for (let start = 0; start < candidate.length; start++) {
       const open = candidate[start];
@@ -28,7 +45,7 @@ export function findJson(text: string): unknown {
       const end = matchingClose(candidate, start);
       if (end < 0) break;
       try {
-        return JSON.parse(candidate.slice(start, end + 1));
+        return parse(candidate.slice(start, end + 1));
       } catch {
         // Braces in prose ("{like this}"): look after them.
         start = end;

@@ -10,11 +10,12 @@ import { flagDuplicates } from "@/lib/datasets/dedup";
 import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
 import { JobAbortedError, NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
-import { completeChat, estimateCost, LlmError } from "@/lib/llm";
+import { estimateCost, LlmError } from "@/lib/llm";
 import { readProjectConfig } from "@/lib/projects/config";
 import { loadGenerationContext, type GenerationContext } from "./context";
 import { rowsFromAnswer, type ExampleRow } from "./examples";
-import { renderPrompt, SYSTEM_PROMPT } from "./prompts";
+import { askForExamples } from "./ask";
+import { renderPrompt } from "./prompts";
 
 /** Tasks read ahead of the calls. */
 const PAGE = 500;
@@ -27,11 +28,14 @@ type Task = {
   position: number;
   chunk: { id: string; content: string; chunkIndex: number; sourceFileId: string; metadata: Prisma.JsonValue } | null;
 };
-type Totals = { examples: number; valid: number; tokensIn: number; tokensOut: number; failedChunks: number };
+type Totals = { examples: number; valid: number; tokensIn: number; tokensOut: number; failedChunks: number; reasked: number };
+type Usage = { tokensIn: number; tokensOut: number; attempts: number; reasks: number };
 type Outcome =
-  | { task: Task; kind: "done"; rows: ExampleRow[]; tokensIn: number; tokensOut: number; attempts: number }
-  | { task: Task; kind: "failed"; error: string }
+  | ({ task: Task; kind: "done"; rows: ExampleRow[] } & Usage)
+  | ({ task: Task; kind: "failed"; error: string } & Usage)
   | { task: Task; kind: "skipped"; error: string };
+
+const NO_USAGE: Usage = { tokensIn: 0, tokensOut: 0, attempts: 1, reasks: 0 };
 
 async function createTasks(jobId: string, projectId: string): Promise<void> {
   // Idempotent: a resumed job finds its tasks already there.
@@ -48,12 +52,12 @@ async function validTotal(projectId: string): Promise<number> {
 }
 
 async function totalsSoFar(jobId: string): Promise<Totals> {
-  const [row] = await db.$queryRaw<Array<{ examples: bigint; tokens_in: bigint; tokens_out: bigint; failed: bigint }>>`
+  const [row] = await db.$queryRaw<Array<{ examples: bigint; tokens_in: bigint; tokens_out: bigint; failed: bigint; reasked: bigint }>>`
     SELECT coalesce(sum(examples), 0) AS examples, coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
-           count(*) FILTER (WHERE status = 'failed') AS failed
+           count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE reasks > 0) AS reasked
     FROM generation_tasks WHERE job_id = ${jobId}::uuid`;
   const valid = await db.datasetExample.count({ where: { jobId, isValid: true } });
-  return { examples: Number(row.examples), valid, tokensIn: Number(row.tokens_in), tokensOut: Number(row.tokens_out), failedChunks: Number(row.failed) };
+  return { examples: Number(row.examples), valid, tokensIn: Number(row.tokens_in), tokensOut: Number(row.tokens_out), failedChunks: Number(row.failed), reasked: Number(row.reasked) };
 }
 
 /** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
@@ -67,15 +71,16 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
     section: (chunk.metadata as { section?: string } | null)?.section,
   });
   try {
-    const answer = await completeChat(
-      gen.provider,
-      [
-        { role: "system", content: SYSTEM_PROMPT },
-        { role: "user", content: prompt },
-      ],
-      { model: gen.model, temperature: gen.settings.temperature, json: true, signal: ctx.signal },
-    );
-    const rows = rowsFromAnswer(answer.text, {
+    const asked = await askForExamples(gen.provider, prompt, {
+      model: gen.model,
+      temperature: gen.settings.temperature,
+      taskType: gen.taskType,
+      signal: ctx.signal,
+      onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1} of source ${chunk.sourceFileId.slice(0, 8)}: ${message}`),
+    });
+    const usage: Usage = { tokensIn: asked.tokensIn, tokensOut: asked.tokensOut, attempts: asked.attempts, reasks: asked.reasks };
+    if (!asked.ok) return { task, kind: "failed", error: asked.error.slice(0, 2000), ...usage };
+    const rows = rowsFromAnswer(asked.text, {
       taskType: gen.taskType,
       chunkText: chunk.content,
       prompt,
@@ -84,12 +89,12 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
       trainShare: gen.config.train_eval_split,
       maxExamples: gen.config.examples_per_chunk,
     });
-    return { task, kind: "done", rows, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut, attempts: answer.attempts };
+    return { task, kind: "done", rows, ...usage };
   } catch (error) {
     if (ctx.signal.aborted) throw new JobAbortedError(ctx.signal.reason === "cancelled" ? "cancelled" : "released");
     // The provider refuses the key or the model: every chunk would fail the same way.
     if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
-    return { task, kind: "failed", error: (error instanceof Error ? error.message : String(error)).slice(0, 2000) };
+    return { task, kind: "failed", error: (error instanceof Error ? error.message : String(error)).slice(0, 2000), ...NO_USAGE };
   }
 }
 
@@ -147,6 +152,7 @@ class OutcomeWriter {
           data: row.data,
           is_valid: row.isValid,
           validation_error: row.validationError ?? null,
+          grounding: row.grounding ?? null,
           token_count: row.tokenCount ?? 0,
           content_hash: row.contentHash ?? null,
           search_text: row.searchText ?? null,
@@ -155,37 +161,50 @@ class OutcomeWriter {
         }),
       );
     }
-    const others = batch.filter((o) => o.kind !== "done") as Array<Extract<Outcome, { kind: "failed" | "skipped" }>>;
+    const failed = batch.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
+    const skipped = batch.filter((o): o is Extract<Outcome, { kind: "skipped" }> => o.kind === "skipped");
     // Plain SQL with the rows as one JSON parameter: at dozens of chunks a second, building
     // this through the ORM cost more CPU than the calls themselves.
     await withPgTransaction(async (exec) => {
       if (examples.length) {
         await exec(
           `INSERT INTO dataset_examples (id, project_id, job_id, source_chunk_id, source_file_id, split, data, is_valid, validation_error,
-             token_count, content_hash, search_text, natural_key, provenance, updated_at)
+             grounding, token_count, content_hash, search_text, natural_key, provenance, updated_at)
            SELECT gen_random_uuid(), $1::uuid, $2::uuid, r.source_chunk_id, r.source_file_id, r.split::dataset_split, r.data, r.is_valid,
-             r.validation_error, r.token_count, r.content_hash, r.search_text, r.natural_key, r.provenance, now()
+             r.validation_error, r.grounding, r.token_count, r.content_hash, r.search_text, r.natural_key, r.provenance, now()
            FROM jsonb_to_recordset($3::jsonb) AS r(source_chunk_id uuid, source_file_id uuid, split text, data jsonb, is_valid boolean,
-             validation_error text, token_count int, content_hash text, search_text text, natural_key text, provenance jsonb)
+             validation_error text, grounding real, token_count int, content_hash text, search_text text, natural_key text, provenance jsonb)
            ON CONFLICT (project_id, natural_key) DO NOTHING`,
           [gen.projectId, ctx.jobId, JSON.stringify(examples)],
         );
       }
-      if (done.length) {
+      // Done and failed chunks both record what their calls cost and how often they were re-asked.
+      const asked = [...done.map((o) => ({ o, status: "done", error: null, examples: o.rows.length })), ...failed.map((o) => ({ o, status: "failed", error: o.error, examples: 0 }))];
+      if (asked.length) {
         await exec(
-          `UPDATE generation_tasks t SET status = 'done', error = NULL, examples = v.examples, tokens_in = v.tokens_in, tokens_out = v.tokens_out,
-             attempts = t.attempts + v.attempts, updated_at = now()
-           FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[]) AS v(id, examples, tokens_in, tokens_out, attempts)
+          `UPDATE generation_tasks t SET status = v.status::generation_task_status, error = v.error, examples = v.examples, tokens_in = v.tokens_in,
+             tokens_out = v.tokens_out, attempts = t.attempts + v.attempts, reasks = t.reasks + v.reasks, updated_at = now()
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+             AS v(id, status, error, examples, tokens_in, tokens_out, attempts, reasks)
            WHERE t.id = v.id`,
-          [done.map((o) => o.task.id.toString()), done.map((o) => o.rows.length), done.map((o) => o.tokensIn), done.map((o) => o.tokensOut), done.map((o) => o.attempts)],
+          [
+            asked.map((a) => a.o.task.id.toString()),
+            asked.map((a) => a.status),
+            asked.map((a) => a.error),
+            asked.map((a) => a.examples),
+            asked.map((a) => a.o.tokensIn),
+            asked.map((a) => a.o.tokensOut),
+            asked.map((a) => a.o.attempts),
+            asked.map((a) => a.o.reasks),
+          ],
         );
       }
-      if (others.length) {
+      if (skipped.length) {
         await exec(
-          `UPDATE generation_tasks t SET status = v.status::generation_task_status, error = v.error, attempts = t.attempts + 1, updated_at = now()
-           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, status, error)
+          `UPDATE generation_tasks t SET status = 'skipped', error = v.error, updated_at = now()
+           FROM unnest($1::bigint[], $2::text[]) AS v(id, error)
            WHERE t.id = v.id`,
-          [others.map((o) => o.task.id.toString()), others.map((o) => o.kind), others.map((o) => o.error)],
+          [skipped.map((o) => o.task.id.toString()), skipped.map((o) => o.error)],
         );
       }
     });
@@ -201,13 +220,15 @@ function describeTotals(totals: Totals, gen: GenerationContext) {
       tokens_in: totals.tokensIn,
       tokens_out: totals.tokensOut,
       failed_chunks: totals.failedChunks,
+      reasked_chunks: totals.reasked,
       ...(cost !== null ? { cost_usd: Number(cost.toFixed(4)) } : {}),
       model: gen.model,
     },
     message:
       `${totals.examples.toLocaleString()} examples · ${Math.round(totals.tokensIn / 1000)}k tokens in / ${Math.round(totals.tokensOut / 1000)}k out` +
       (cost !== null ? ` · $${cost.toFixed(2)}` : "") +
-      (totals.failedChunks ? ` · ${totals.failedChunks} chunks failed` : ""),
+      (totals.reasked ? ` · ${totals.reasked} re-asked` : "") +
+      (totals.failedChunks ? ` · ${totals.failedChunks} chunk${totals.failedChunks === 1 ? "" : "s"} failed` : ""),
   };
 }
 
@@ -263,13 +284,16 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
       const outcome = await generateForTask(ctx, gen, task);
       writer.add(outcome);
       done++;
+      if (outcome.kind !== "skipped") {
+        totals.tokensIn += outcome.tokensIn;
+        totals.tokensOut += outcome.tokensOut;
+        if (outcome.reasks > 0) totals.reasked++;
+      }
       if (outcome.kind === "done") {
         const valid = outcome.rows.filter((r) => r.isValid).length;
         added += valid;
         totals.examples += outcome.rows.length;
         totals.valid += valid;
-        totals.tokensIn += outcome.tokensIn;
-        totals.tokensOut += outcome.tokensOut;
       } else if (outcome.kind === "failed") {
         totals.failedChunks++;
         ctx.log("warn", `Chunk ${(outcome.task.chunk?.chunkIndex ?? 0) + 1} of source ${outcome.task.chunk?.sourceFileId.slice(0, 8)} failed: ${outcome.error}`);
@@ -294,6 +318,6 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   await ctx.progress({ pct: 99, message: "Looking for duplicates" });
   const duplicates = await flagDuplicates(ctx.projectId);
   const { summary } = describeTotals(await totalsSoFar(ctx.jobId), gen);
-  ctx.log("info", `Done: ${summary.examples} examples (${summary.valid_examples} valid), ${summary.failed_chunks} chunks failed, ${duplicates} duplicates in the project.`);
+  ctx.log("info", `Done: ${summary.examples} examples (${summary.valid_examples} valid) from ${totalTasks} chunks: ${summary.reasked_chunks} re-asked, ${summary.failed_chunks} failed; ${duplicates} duplicates in the project.`);
   return { ...summary, duplicates_in_project: duplicates, target_reached: reachedTarget };
 }

@@ -3,10 +3,11 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { NonRetryableError, type JobContext } from "@/lib/jobs/definition";
-import { completeChat, LlmError } from "@/lib/llm";
+import { LlmError } from "@/lib/llm";
+import { askForExamples, type Asked } from "./ask";
 import { loadGenerationContext } from "./context";
 import { rowsFromAnswer } from "./examples";
-import { renderPrompt, SYSTEM_PROMPT } from "./prompts";
+import { renderPrompt } from "./prompts";
 
 export const PREVIEW_EXAMPLES = 10;
 
@@ -40,33 +41,34 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
         language: gen.settings.language,
         section: (chunk.metadata as { section?: string } | null)?.section,
       });
-      let text: string;
+      let asked: Asked;
       try {
-        const answer = await completeChat(
-          gen.provider,
-          [
-            { role: "system", content: SYSTEM_PROMPT },
-            { role: "user", content: prompt },
-          ],
-          { model: gen.model, temperature: gen.settings.temperature, json: true, signal: ctx.signal },
-        );
-        text = answer.text;
-        tokensIn += answer.tokensIn;
-        tokensOut += answer.tokensOut;
+        asked = await askForExamples(gen.provider, prompt, {
+          model: gen.model,
+          temperature: gen.settings.temperature,
+          taskType: gen.taskType,
+          signal: ctx.signal,
+          onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`),
+        });
       } catch (error) {
         if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
         throw error;
       }
-      const rows = rowsFromAnswer(text, {
-        taskType: gen.taskType,
-        chunkText: chunk.content,
-        prompt,
-        maxSeqLength: gen.config.max_seq_length,
-        projectId: gen.projectId,
-        trainShare: gen.config.train_eval_split,
-        maxExamples: perChunk,
-        split: "preview",
-      });
+      tokensIn += asked.tokensIn;
+      tokensOut += asked.tokensOut;
+      // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
+      const rows = asked.ok
+        ? rowsFromAnswer(asked.text, {
+            taskType: gen.taskType,
+            chunkText: chunk.content,
+            prompt,
+            maxSeqLength: gen.config.max_seq_length,
+            projectId: gen.projectId,
+            trainShare: gen.config.train_eval_split,
+            maxExamples: perChunk,
+            split: "preview",
+          })
+        : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" as const }];
       await db.datasetExample.createMany({
         data: rows.map((row, i) => ({
           ...row,

@@ -1,7 +1,9 @@
 // The one launcher: `npm start` (build if needed, database, migrations, web + worker),
 // `npm run dev` (the same with next dev), `npm run web`, `npm run worker`.
-// Ctrl-C / SIGTERM stops the children, then the embedded database.
-import { spawn, type ChildProcess } from "node:child_process";
+// A web or worker process that dies is started again (./supervisor). Ctrl-C / SIGTERM stops
+// the children first and the embedded database last: the launcher runs in a process group of
+// its own (./detach), so the terminal's Ctrl-C does not reach PostgreSQL at the same moment as
+// the worker whose last writes it must still take.
 import fs from "node:fs";
 import path from "node:path";
 import { migrate } from "@/lib/db/migrator";
@@ -12,6 +14,8 @@ import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import { ensureLocalSecrets } from "./secrets";
 import { nodeVersionProblem } from "./node-version";
 import { buildIfNeeded } from "./build";
+import { runDetached } from "./detach";
+import { Supervisor, type ChildSpec } from "./supervisor";
 
 type Mode = "start" | "dev" | "web" | "worker";
 const MODES: Mode[] = ["start", "dev", "web", "worker"];
@@ -19,21 +23,11 @@ const MODES: Mode[] = ["start", "dev", "web", "worker"];
 const log = (message: string) => console.log(`[finetuneflow] ${message}`);
 const BIN = (name: string) => path.resolve(process.cwd(), "node_modules/.bin", name);
 
-type Child = { name: string; process: ChildProcess };
-
 function loadDotEnv(): void {
   for (const file of [".env", ".env.local"]) {
     if (fs.existsSync(file)) process.loadEnvFile(file);
   }
   resetEnvCache();
-}
-
-function spawnChild(name: string, command: string, args: string[], extraEnv: Record<string, string | undefined>): Child {
-  const child = spawn(command, args, {
-    stdio: "inherit",
-    env: childProcessEnv(extraEnv),
-  });
-  return { name, process: child };
 }
 
 async function main(): Promise<void> {
@@ -46,33 +40,14 @@ async function main(): Promise<void> {
   const secrets = ensureLocalSecrets(log);
 
   let database: DatabaseHandle | undefined;
-  const children: Child[] = [];
+  const supervisor = new Supervisor(log);
   let stopping = false;
 
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("Stopping …");
-    for (const child of children) {
-      if (child.process.exitCode === null) child.process.kill("SIGTERM");
-    }
-    const grace = (e.WORKER_SHUTDOWN_GRACE_S + 5) * 1000;
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
-            const timer = setTimeout(() => {
-              child.process.kill("SIGKILL");
-              resolve();
-            }, grace);
-            child.process.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await supervisor.stop((e.WORKER_SHUTDOWN_GRACE_S + 5) * 1000);
     await database?.stop().catch(() => {});
     process.exit(code);
   };
@@ -105,10 +80,11 @@ async function main(): Promise<void> {
 
   const withWeb = mode !== "worker";
   const withWorker = mode !== "web";
+  const specs: ChildSpec[] = [];
   if (withWeb) {
     const port = String(e.PORT);
     if (mode === "dev") {
-      children.push(spawnChild("web", BIN("next"), ["dev", "-p", port, "-H", e.HOSTNAME], { ...childEnv, NODE_ENV: "development" }));
+      specs.push({ name: "web", command: BIN("next"), args: ["dev", "-p", port, "-H", e.HOSTNAME], env: childProcessEnv({ ...childEnv, NODE_ENV: "development" }) });
     } else {
       try {
         await buildIfNeeded(log, childProcessEnv({ ...childEnv, NODE_ENV: "production" }));
@@ -117,26 +93,19 @@ async function main(): Promise<void> {
         throw error;
       }
       // Our own HTTP server around Next's handler: it decides which forwarded headers to believe.
-      children.push(spawnChild("web", process.execPath, ["--import", "tsx", "lib/launcher/web-server.ts"], { ...childEnv, NODE_ENV: "production", PORT: port, HOSTNAME: e.HOSTNAME }));
+      specs.push({ name: "web", command: process.execPath, args: ["--import", "tsx", "lib/launcher/web-server.ts"], env: childProcessEnv({ ...childEnv, NODE_ENV: "production", PORT: port, HOSTNAME: e.HOSTNAME }) });
     }
     log(`Web: http://localhost:${port}`);
   }
   if (withWorker && fs.existsSync(path.resolve("worker/index.ts"))) {
     // node with tsx as a loader, so that signals reach the worker process itself.
     const args = mode === "dev" ? ["--import", "tsx", "--watch", "worker/index.ts"] : ["--import", "tsx", "worker/index.ts"];
-    children.push(spawnChild("worker", process.execPath, args, childEnv));
+    specs.push({ name: "worker", command: process.execPath, args, env: childProcessEnv(childEnv) });
   }
-
-  for (const child of children) {
-    child.process.once("exit", (code, signal) => {
-      if (stopping) return;
-      log(`The ${child.name} process stopped (${signal ?? `exit code ${code}`}); stopping the rest.`);
-      void stopAll(code === 0 ? 1 : (code ?? 1));
-    });
-  }
+  for (const spec of specs) supervisor.start(spec);
 }
 
-main().catch(async (error) => {
+runDetached(main).catch(async (error) => {
   console.error(error instanceof ConfigError ? error.message : `[finetuneflow] Could not start: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -22,9 +22,19 @@ export type CompleteChatOptions = {
   json?: boolean;
   maxTokens?: number;
   signal?: AbortSignal;
+  /** Told of each retried failure (the job's log shows it beside the job). */
+  onRetry?: (message: string) => void;
 };
 
-export type ChatCompletion = { text: string; tokensIn: number; tokensOut: number; latencyMs: number; attempts: number };
+export type ChatCompletion = {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+  latencyMs: number;
+  attempts: number;
+  /** Why the model stopped, as the server says ("stop", "length" when cut off at the token limit). */
+  finishReason?: string;
+};
 
 const MAX_ATTEMPTS = 5;
 const BASE_DELAY_MS = 500;
@@ -112,10 +122,13 @@ async function attemptOnce(provider: LlmProviderRecord, messages: ChatMessage[],
     const reply = await attemptContext.run({ signal: controller.signal, seen }, () => chat.invoke(toLangChain(messages), { signal: controller.signal }));
     const text = reply.text;
     const usage = reply.usage_metadata;
+    const metadata = reply.response_metadata as { finish_reason?: unknown; done_reason?: unknown } | undefined;
+    const finishReason = metadata?.finish_reason ?? metadata?.done_reason;
     return {
       ok: true,
       value: {
         text,
+        finishReason: typeof finishReason === "string" ? finishReason : undefined,
         // Servers that report no usage get our own count (cl100k_base, like every count in the product).
         tokensIn: usage?.input_tokens || countTokens(messages.map((m) => m.content).join("\n")),
         tokensOut: usage?.output_tokens || countTokens(text),
@@ -154,6 +167,7 @@ export async function completeChat(provider: LlmProviderRecord, messages: ChatMe
     if (!result.error.retryable || attempt >= MAX_ATTEMPTS) throw result.error;
     const delayMs = Math.round(backoffMs(attempt, result.error));
     log.warn("LLM call failed; retrying", { providerId: provider.id, model, attempt, delayMs, reason: result.error.message });
+    options.onRetry?.(`${result.error.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS}).`);
     await sleep(delayMs, options.signal);
   }
 }

@@ -122,6 +122,7 @@ class HuggingFaceChat extends BaseChatModel {
     const usage = output.usage;
     const message = new AIMessage({
       content: text,
+      response_metadata: { finish_reason: output.choices[0]?.finish_reason },
       usage_metadata: usage
         ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
         : undefined,

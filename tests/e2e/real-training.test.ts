@@ -123,5 +123,5 @@ describe('"This server" trains a real model from the browser', () => {
     expect(trainLoss).toBeGreaterThan(0);
     expect(trainLoss).toBeLessThan(5.7);
     await screenshot(page, "real-training-run");
-  });
+  }, 10 * 60_000);
 });

@@ -7,7 +7,7 @@ import { requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMode } from "../support/fake-llm";
+import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMessage, type FakeMode } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
 import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
@@ -92,36 +92,99 @@ describe("preview", () => {
 });
 
 describe("generation", () => {
-  const modes: Array<[FakeMode, "valid" | "invalid"]> = [
+  const modes: Array<[FakeMode, "valid" | "failed"]> = [
     ["good", "valid"],
     ["fenced", "valid"],
     ["prose", "valid"],
+    ["trailingcomma", "valid"],
     ["ratelimit", "valid"],
     ["error500", "valid"],
     ["drop", "valid"],
-    ["malformed", "invalid"],
-    ["empty", "invalid"],
+    ["malformed", "failed"],
+    ["empty", "failed"],
   ];
   for (const [mode, expected] of modes) {
-    it(`${mode}: ${expected === "valid" ? "examples come through" : "the answer is kept as an invalid row with its reason"}`, async () => {
+    it(`${mode}: ${expected === "valid" ? "examples come through" : "every answer unusable: the chunk is re-asked, then counted failed with its reason"}`, async () => {
       llm.setMode(mode, { failures: 1 });
       const project = await projectWithChunks(2);
       const job = await settled(await runJob(project.id, "generate"));
       expect(job.status, job.errorMessage ?? "").toBe("success");
       const examples = await db.datasetExample.findMany({ where: { projectId: project.id } });
+      const tasks = await db.generationTask.findMany({ where: { jobId: job.id } });
+      const summary = job.resultSummary as { failed_chunks: number; reasked_chunks: number };
       if (expected === "valid") {
         expect(examples).toHaveLength(4);
         expect(examples.every((e) => e.isValid)).toBe(true);
         expect(examples[0].data).toMatchObject({ question: expect.any(String), answer: expect.any(String) });
+        expect(tasks.every((t) => t.status === "done")).toBe(true);
+        // Repaired or retried by the client: not re-asked.
+        expect(summary.reasked_chunks).toBe(0);
       } else {
-        expect(examples).toHaveLength(2);
-        for (const e of examples) expect(e.isValid, e.validationError ?? "").toBe(false);
-        expect(examples.map((e) => e.validationError).join()).toMatch(mode === "empty" ? /empty answer/ : /not JSON/);
+        expect(examples).toHaveLength(0);
+        expect(tasks.map((t) => t.status)).toEqual(["failed", "failed"]);
+        for (const t of tasks) {
+          expect(t.reasks).toBe(2);
+          expect(t.error).toMatch(mode === "empty" ? /empty answer\. Asked 3 times/ : /not JSON.*Asked 3 times/);
+        }
+        expect(summary).toMatchObject({ failed_chunks: 2, reasked_chunks: 2 });
       }
-      const tasks = await db.generationTask.findMany({ where: { jobId: job.id } });
-      expect(tasks.every((t) => t.status === "done")).toBe(true);
     }, 90_000);
   }
+
+  it("re-asks botched answers (empty, refusal, cut off, prose) with the reason, and loses no chunk", async () => {
+    llm.setMode("botched", { failures: 2 });
+    const project = await projectWithChunks(12);
+    const before = llm.requests.length;
+    const job = await settled(await runJob(project.id, "generate"), 120_000);
+    expect(job.status, job.errorMessage ?? "").toBe("success");
+    const tasks = await db.generationTask.findMany({ where: { jobId: job.id } });
+    expect(tasks.every((t) => t.status === "done" && t.reasks === 2)).toBe(true);
+    expect(await db.datasetExample.count({ where: { projectId: project.id, isValid: true } })).toBe(24);
+    expect(job.resultSummary).toMatchObject({ failed_chunks: 0, reasked_chunks: 12 });
+    // Each kind of botch was met, and each re-ask said what was wrong.
+    const asked = llm.requests.slice(before).map((r) => (r.body as { messages: FakeMessage[]; max_tokens?: number }));
+    const reminders = asked.map((b) => b.messages.at(-1)!.content).filter((c) => !c.includes('"""'));
+    expect(reminders.some((c) => /cut off/.test(c))).toBe(true);
+    expect(reminders.some((c) => /not JSON/.test(c))).toBe(true);
+    expect(asked.some((b) => b.messages.at(-1)!.content.includes("Your answer was empty"))).toBe(true);
+    // After a cut-off answer, a larger token budget.
+    expect(asked.some((b) => (b.max_tokens ?? 0) >= 4096)).toBe(true);
+  }, 150_000);
+
+  it("shows the client's retries in the job's own log", async () => {
+    llm.setMode("ratelimit", { failures: 1 });
+    const project = await projectWithChunks(1);
+    const job = await settled(await runJob(project.id, "generate"));
+    const logs = await db.appLog.findMany({ where: { jobId: job.id, level: "warn" } });
+    expect(logs.map((l) => l.message).join("\n")).toMatch(/Chunk 1 of source [0-9a-f]{8}: .*Retrying in \d+\.\d s \(attempt 2 of 5\)/);
+  }, 90_000);
+
+  it("rejects answers that copy the prompt's instructions or are not grounded in their chunk, with the reason", async () => {
+    llm.setMode("good");
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      const instruction = /Write in [^\n]*\./.exec(user)![0];
+      return JSON.stringify({
+        examples: [
+          { question: "Which language should answers use?", answer: instruction },
+          { question: "What is the capital of France?", answer: "Paris is the capital and largest city of France, on the Seine river." },
+        ],
+      });
+    });
+    try {
+      const project = await projectWithChunks(1);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      const examples = await db.datasetExample.findMany({ where: { projectId: project.id }, orderBy: { naturalKey: "asc" } });
+      expect(examples.map((e) => [e.isValid, e.validationError])).toEqual([
+        [false, "The answer copies the prompt's instructions instead of answering."],
+        [false, expect.stringMatching(/^Not supported by its source chunk: only \d+ % of the answer's words appear in it\.$/)],
+      ]);
+      expect(examples[1].grounding).toBeLessThan(0.2);
+    } finally {
+      llm.setResponder(null);
+    }
+  }, 90_000);
 
   it("records a chunk that keeps failing and goes on with the others", async () => {
     llm.setMode("good");

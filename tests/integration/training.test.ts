@@ -252,22 +252,24 @@ describe("training over SSH", () => {
     startWorker();
     await waitForJob(jobId, ["success"]);
     const run = await getRun(s.ctx, runId);
-    // lora-quick: max length 1024, no packing; 20 train examples here and the fixture's one.
-    expect(run.prepared).toMatchObject({ max_seq_length: 1024, packing: false, train: { examples: 21, sequences: 21, truncated: 0, dropped: 0 }, eval: { examples: 4 } });
+    // lora-quick: max length 1024, packing on (the default); 20 train examples here and the fixture's one.
+    expect(run.prepared).toMatchObject({ max_seq_length: 1024, packing: true, train: { examples: 21, truncated: 0, dropped: 0 }, eval: { examples: 4, sequences: 4 } });
+    const sequences = run.prepared!.train!.sequences;
+    expect(sequences).toBeLessThan(21);
     expect(run.throughput).toEqual({ flopsPerToken: 3e9, peakFlops: 165e12, gpu: "Fake GPU (test runner)" });
     expect(run.metrics.mfu).toEqual(expect.any(Number));
     const mfu = (await runMetrics(s.ctx, runId)).filter((p) => p.name === "mfu");
     expect(mfu.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
     expect(mfu.every((p) => p.value > 0 && p.value <= 1)).toBe(true);
     const logs = (await db.appLog.findMany({ where: { jobId }, select: { message: true } })).map((l) => l.message);
-    expect(logs).toContain("Tokenized the train split with the base model's tokenizer: 21 examples → 21 sequences, " + `${run.prepared!.train!.tokens} tokens, 0 truncated at max length, 0 dropped.`);
+    expect(logs).toContain(`Tokenized the train split with the base model's tokenizer: 21 examples → ${sequences} packed sequence${sequences === 1 ? "" : "s"}, ` + `${run.prepared!.train!.tokens} tokens, 0 truncated at max length, 0 dropped.`);
 
     const after = await preflightTraining(s.ctx, input);
     expect(after).toMatchObject({ tokenSource: "exact", exactTokens: { runId, datasetVersion: 1, baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
     expect(after.totalTokens).toBe(run.prepared!.train!.tokens);
     expect(after.reasons.join("\n")).not.toMatch(/estimates \(cl100k/);
     // Packing changes how sequences are cut, not how many tokens there are.
-    const packed = await preflightTraining(s.ctx, { ...input, overrides: { packing: true } });
+    const packed = await preflightTraining(s.ctx, { ...input, overrides: { packing: false } });
     expect(packed).toMatchObject({ tokenSource: "exact", totalTokens: run.prepared!.train!.tokens });
 
     // Once an example changes, the counts describe another dataset: back to estimates.

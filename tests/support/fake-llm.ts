@@ -7,11 +7,12 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export const FAKE_MODES = ["good", "fenced", "prose", "malformed", "empty", "slow", "ratelimit", "error500", "drop", "auth"] as const;
+export const FAKE_MODES = ["good", "fenced", "prose", "malformed", "empty", "slow", "ratelimit", "error500", "drop", "auth", "botched", "trailingcomma"] as const;
 export type FakeMode = (typeof FAKE_MODES)[number];
 
 export type FakeModeOptions = {
-  /** ratelimit, error500, drop: how many requests fail before answers turn good (ratelimit counts per distinct prompt). Default 2. */
+  /** ratelimit, error500, drop, botched: how many requests fail before answers turn good (ratelimit and botched count per distinct prompt). Default 2.
+   * botched: the failures rotate through the ways models botch answers: empty, a refusal, cut off at the token limit (finish_reason length), prose without JSON. */
   failures?: number;
   /** Delay before every answer, in any mode; `slow` alone defaults to 200 ms. */
   latencyMs?: number;
@@ -58,11 +59,15 @@ export function defaultResponder(messages: FakeMessage[]): string {
   const qa = /"question"/.test(all) && /"answer"/.test(all);
   // A hash of the chunk keeps examples stable per chunk and distinct across chunks.
   const tag = crypto.createHash("sha256").update(lastUser).digest("hex").slice(0, 8);
+  // Answers built from the source's own words, as a grounded model's are.
+  const source = /"""\n([\s\S]*?)\n"""/.exec(lastUser)?.[1] ?? lastUser;
+  const words = source.split(/\s+/).filter(Boolean);
   const examples = Array.from({ length: count }, (_, i) => {
     const id = `${tag}-${i + 1}`;
+    const gist = words.slice(i, i + 10).join(" ") || "the source";
     return qa
-      ? { question: `What does passage ${id} explain?`, answer: `Passage ${id} explains one idea of the source in plain words.` }
-      : { instruction: `Summarise point ${id} of the document.`, input: "", output: `Point ${id} states one idea of the document in plain words.` };
+      ? { question: `What does passage ${id} explain?`, answer: `Passage ${id} says: ${gist}.` }
+      : { instruction: `Summarise point ${id} of the document.`, input: "", output: `Point ${id}: ${gist}.` };
   });
   return JSON.stringify({ examples });
 }
@@ -77,6 +82,9 @@ function shape(mode: FakeMode, good: string): string {
       return good.slice(0, Math.max(1, Math.floor(good.length / 2))) + ',"';
     case "empty":
       return "";
+    case "trailingcomma":
+      // What models write by hand: trailing commas and a comment.
+      return good.replace(/\}\]\}$/, "},]}").replace(/"\}/g, '",}').replace(/^\{/, "{ // examples\n");
     default:
       return good;
   }
@@ -132,11 +140,19 @@ function sendJson(res: http.ServerResponse, body: unknown, drop: boolean): Promi
   return cut(res);
 }
 
-async function ollamaChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean): Promise<void> {
+/** The ways `botched` answers, in turn: [text, finish reason]. */
+const BOTCHED: Array<(good: string) => [string, string]> = [
+  () => ["", "stop"],
+  () => ["I'm sorry, but I can't help with that request.", "stop"],
+  (good) => [good.slice(0, Math.floor(good.length / 2)), "length"],
+  () => ["Sure! Here are some great questions about the text. Let me know if you want more.", "stop"],
+];
+
+async function ollamaChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean, finishReason = "stop"): Promise<void> {
   const model = body.model ?? "";
   const created_at = new Date().toISOString();
   const usage = { prompt_eval_count: approxTokens((body.messages ?? []).map((m) => m.content).join("\n")), eval_count: approxTokens(text) };
-  const done = { model, created_at, message: { role: "assistant", content: "" }, done: true, done_reason: "stop", total_duration: 1_000_000, ...usage };
+  const done = { model, created_at, message: { role: "assistant", content: "" }, done: true, done_reason: finishReason, total_duration: 1_000_000, ...usage };
   // Ollama streams unless told `stream: false`.
   if (body.stream === false) return sendJson(res, { ...done, message: { role: "assistant", content: text } }, drop);
   res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -147,13 +163,13 @@ async function ollamaChat(res: http.ServerResponse, body: ChatBody, text: string
   res.end(JSON.stringify(done) + "\n");
 }
 
-async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean): Promise<void> {
+async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean, finishReason = "stop"): Promise<void> {
   const id = `chatcmpl-${crypto.randomBytes(6).toString("hex")}`;
   const base = { id, created: Math.floor(Date.now() / 1000), model: body.model ?? "", system_fingerprint: null };
   const prompt_tokens = approxTokens((body.messages ?? []).map((m) => m.content).join("\n"));
   const usage = { prompt_tokens, completion_tokens: approxTokens(text), total_tokens: prompt_tokens + approxTokens(text) };
   if (body.stream !== true) {
-    const choice = { index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: "stop" };
+    const choice = { index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: finishReason };
     return sendJson(res, { ...base, object: "chat.completion", choices: [choice], usage }, drop);
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -165,7 +181,7 @@ async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string
     chunk({ content: piece }, null);
     if (drop) return cut(res);
   }
-  chunk({}, "stop");
+  chunk({}, finishReason);
   if (body.stream_options?.include_usage) event({ ...base, object: "chat.completion.chunk", choices: [], usage });
   res.end("data: [DONE]\n\n");
 }
@@ -225,8 +241,16 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     if (options.rejectUnknownModels && !models.includes(chat.model ?? "")) {
       return sendError(res, api, 404, `model "${chat.model}" not found, try pulling it first`);
     }
-    const text = shape(current, responder(chat.messages));
-    return api === "ollama" ? ollamaChat(res, chat, text, drop) : openaiChat(res, chat, text, drop);
+    const good = responder(chat.messages);
+    let [text, finishReason] = [shape(current, good), "stop"];
+    if (current === "botched") {
+      const prompt = chat.messages.find((m) => m.role === "user")?.content ?? "";
+      const key = `botched ${prompt}`;
+      // Each prompt starts at another way of botching, so a run meets all four.
+      if (failNow(key)) [text, finishReason] = BOTCHED[((served.get(key) ?? 1) - 1 + prompt.length) % BOTCHED.length](good);
+      else text = good;
+    }
+    return api === "ollama" ? ollamaChat(res, chat, text, drop, finishReason) : openaiChat(res, chat, text, drop, finishReason);
   }
 
   const server = http.createServer((req, res) => {
