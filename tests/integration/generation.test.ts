@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]/jobs/actions";
 import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
-import { requireWorkspace } from "@/lib/access/guard";
+import { requireProject, requireWorkspace } from "@/lib/access/guard";
+import { listExamples } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
@@ -181,6 +182,11 @@ describe("generation", () => {
         [false, expect.stringMatching(/^Not supported by its source chunk: only \d+ % of the answer's words appear in it\.$/)],
       ]);
       expect(examples[1].grounding).toBeLessThan(0.2);
+      // Review filters by it.
+      const ctx = await requireProject(team.members.editor, project.id, "project.view");
+      const low = await listExamples(ctx, { grounding: "low" });
+      expect(low.items.map((e) => e.id)).toEqual([examples[1].id]);
+      expect(low.items[0].grounding).toBeLessThan(0.2);
     } finally {
       llm.setResponder(null);
     }

@@ -53,7 +53,8 @@ const SLOW_MS = 200;
 
 /** `{"examples":[…]}` with the count the last user message asks for, in the format the messages describe. */
 export function defaultResponder(messages: FakeMessage[]): string {
-  const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";
+  // The question (with the source in triple quotes), also when a re-ask follows it.
+  const lastUser = messages.findLast((m) => m.role === "user" && m.content.includes('"""'))?.content ?? messages.findLast((m) => m.role === "user")?.content ?? "";
   const count = Number(/(\d+)\s+examples?/i.exec(lastUser)?.[1] ?? 3);
   const all = messages.map((m) => m.content).join("\n");
   const qa = /"question"/.test(all) && /"answer"/.test(all);
@@ -244,7 +245,9 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     const good = responder(chat.messages);
     let [text, finishReason] = [shape(current, good), "stop"];
     if (current === "botched") {
-      const prompt = chat.messages.find((m) => m.role === "user")?.content ?? "";
+      // Counted per source text (between the prompt's triple quotes), however the re-ask words it.
+      const first = chat.messages.find((m) => m.role === "user")?.content ?? "";
+      const prompt = /"""\n([\s\S]*?)\n"""/.exec(first)?.[1] ?? first;
       const key = `botched ${prompt}`;
       // Each prompt starts at another way of botching, so a run meets all four.
       if (failNow(key)) [text, finishReason] = BOTCHED[((served.get(key) ?? 1) - 1 + prompt.length) % BOTCHED.length](good);
