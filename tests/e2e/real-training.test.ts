@@ -101,8 +101,10 @@ describe('"This server" trains a real model from the browser', () => {
     // The only runner, chosen already; its last Check found no GPU.
     await expect.poll(() => page.getByLabel("Runner").locator("option:checked").textContent()).toBe("here · no GPU");
     await page.getByLabel("Learning rate").fill("0.01");
-    await page.getByLabel("Epochs").fill("3");
-    await page.getByLabel("Batch size").fill("4");
+    // Packing is on: short sequences, so the 48 examples make a few dozen steps over 6 epochs.
+    await page.getByLabel("Max sequence length").fill("128");
+    await page.getByLabel("Epochs").fill("6");
+    await page.getByLabel("Batch size").fill("2");
     await page.getByLabel("Gradient accumulation").fill("1");
     await page.getByLabel("Eval every (steps)").fill("10");
     await page.getByLabel("Checkpoint every (steps)").fill("10");
