@@ -89,8 +89,13 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
               ))}
             </NativeSelect>
           </Field>
-          <Field label="Model" htmlFor="gen-model" error={fieldErrors.model} hint={provider?.defaultModel ? `Empty: ${provider.defaultModel}` : undefined}>
-            <Input id="gen-model" name="model" defaultValue={settings.model} placeholder={provider?.defaultModel ?? "llama3.1:8b"} className="font-mono" />
+          <Field
+            label="Model"
+            htmlFor="gen-model"
+            error={fieldErrors.model}
+            hint={provider?.defaultModel ? `Empty: ${provider.defaultModel}` : "Required: this provider has no default model."}
+          >
+            <Input id="gen-model" name="model" defaultValue={settings.model} placeholder={provider?.defaultModel ? `${provider.defaultModel} (the provider's default)` : "e.g. llama3.1:8b"} className="font-mono" />
           </Field>
           <Field label="Temperature" htmlFor="gen-temperature" error={fieldErrors.temperature}>
             <Input id="gen-temperature" name="temperature" type="number" step="0.1" min="0" max="2" defaultValue={settings.temperature} />

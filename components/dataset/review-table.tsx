@@ -1,10 +1,9 @@
 "use client";
 
-import { Check, Search, Trash2, X } from "lucide-react";
+import { Check, Search, X } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { deleteExamplesAction, reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
-import { ConfirmButton } from "@/components/forms/confirm-button";
+import { reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -15,6 +14,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import type { ExampleRow, ReviewFilter } from "@/lib/datasets/review";
+import { BulkBar } from "./bulk-bar";
 import { ExampleDrawer } from "./example-drawer";
 import { promptText, responseText } from "./example-text";
 
@@ -43,7 +43,6 @@ export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [openId, setOpenId] = useState<string | null>(null);
   const review = useAction(reviewExamplesAction);
-  const remove = useAction(deleteExamplesAction);
   const first = useRef(true);
 
   const load = useCallback(
@@ -133,28 +132,7 @@ export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
           </NativeSelect>
         )}
       </div>
-      <FormError message={review.error?.message ?? remove.error?.message} />
-      {canEdit && (
-        <div className="flex flex-wrap items-center gap-2 rounded-lg border bg-muted/30 px-3 py-2 text-sm" data-testid="bulk-bar">
-          <span className="text-muted-foreground">{selected.size ? `${selected.size} selected:` : "All matching the filters:"}</span>
-          <Button size="sm" variant="outline" disabled={review.pending} onClick={() => setStatus(selected.size ? { ids: [...selected] } : { filter }, "approved")}>
-            <Check className="size-3" /> Approve
-          </Button>
-          <Button size="sm" variant="outline" disabled={review.pending} onClick={() => setStatus(selected.size ? { ids: [...selected] } : { filter }, "rejected")}>
-            <X className="size-3" /> Reject
-          </Button>
-          <ConfirmButton
-            title={selected.size ? `Delete ${selected.size} examples?` : "Delete every example matching the filters?"}
-            description="Deleted examples are gone for good; the sources they came from stay."
-            confirmLabel="Delete"
-            onConfirm={() => remove.run({ projectId, target: selected.size ? { ids: [...selected] } : { filter } }, (r) => afterChange(`${r.count.toLocaleString()} examples deleted.`)())}
-          >
-            <Button size="sm" variant="outline" disabled={remove.pending}>
-              <Trash2 className="size-3" /> Delete
-            </Button>
-          </ConfirmButton>
-        </div>
-      )}
+      {canEdit && <BulkBar projectId={projectId} filter={filter} selected={[...selected]} sources={sources} onDone={(message) => afterChange(message)()} />}
       <Table>
         <TableHeader>
           <TableRow>

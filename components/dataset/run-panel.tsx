@@ -12,7 +12,15 @@ import { toast } from "@/components/ui/toast";
 import type { GenerationEstimate } from "@/lib/generation";
 import type { JobView } from "@/lib/jobs/queries";
 
-type Props = { projectId: string; estimate: GenerationEstimate; jobs: JobView[]; canRun: boolean; canCancel: boolean };
+type Props = {
+  projectId: string;
+  estimate: GenerationEstimate;
+  jobs: JobView[];
+  canRun: boolean;
+  canCancel: boolean;
+  /** Why a preview or run cannot start yet (no model chosen), shown instead of failing after the start. */
+  blocker?: string;
+};
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -24,7 +32,7 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 }
 
 /** The estimate before a run, the preview and generate buttons, and the live runs. */
-export function RunPanel({ projectId, estimate, jobs, canRun, canCancel }: Props) {
+export function RunPanel({ projectId, estimate, jobs, canRun, canCancel, blocker }: Props) {
   const preview = useAction(startPreviewAction);
   const generate = useAction(startGenerationAction);
   const { jobs: live } = useProjectJobs(projectId, jobs);
@@ -44,12 +52,17 @@ export function RunPanel({ projectId, estimate, jobs, canRun, canCancel }: Props
         <Figure label="Time" value={`≈ ${formatDuration(estimate.seconds)}`} hint={estimate.measured.secondsPerCall ? "From the last preview's response time" : "Assumes 8 s per call; run a preview to measure"} />
       </div>
       <FormError message={preview.error?.message ?? generate.error?.message} />
+      {blocker && (
+        <p className="rounded-md border border-amber-500/40 bg-amber-500/10 px-3 py-2 text-sm" data-testid="generation-blocker">
+          {blocker}
+        </p>
+      )}
       {canRun && (
         <div className="flex flex-wrap gap-2">
-          <Button variant="outline" disabled={busy || preview.pending || estimate.chunks === 0} onClick={() => preview.run({ projectId }, () => toast.success("Preview started."))}>
+          <Button variant="outline" disabled={busy || preview.pending || estimate.chunks === 0 || Boolean(blocker)} onClick={() => preview.run({ projectId }, () => toast.success("Preview started."))}>
             <Eye className="size-4" /> Preview 10 examples
           </Button>
-          <Button disabled={busy || generate.pending || estimate.chunks === 0} onClick={() => generate.run({ projectId }, () => toast.success("Generation started."))}>
+          <Button disabled={busy || generate.pending || estimate.chunks === 0 || Boolean(blocker)} onClick={() => generate.run({ projectId }, () => toast.success("Generation started."))}>
             <Play className="size-4" /> Generate dataset
           </Button>
         </div>

@@ -27,19 +27,37 @@ export function StatsPanel({
   histogram,
   maxSeqLength,
   exact,
+  trainShare,
+  actions,
 }: {
   stats: SplitStats[];
   counts: ReviewCounts;
   histogram: HistogramBucket[];
   maxSeqLength: number;
   exact: ExactTokenCounts | null;
+  /** The project's configured train share. */
+  trainShare: number;
+  /** Controls beside the title (the re-split dialog, for editors). */
+  actions?: React.ReactNode;
 }) {
   const shown = stats.filter((s) => s.split !== "preview");
+  const train = shown.find((s) => s.split === "train")?.total ?? 0;
+  const evalCount = shown.find((s) => s.split === "eval")?.total ?? 0;
+  const actual = train + evalCount > 0 ? train / (train + evalCount) : null;
   return (
     <div className="grid gap-4 lg:grid-cols-[1fr_1fr]">
       <Card>
         <CardHeader>
-          <CardTitle>Splits</CardTitle>
+          <div className="flex items-start justify-between gap-2">
+            <CardTitle>Splits</CardTitle>
+            {actions}
+          </div>
+          {actual !== null && (
+            <p className="text-sm" data-testid="split-share">
+              Train {train.toLocaleString()} · eval {evalCount.toLocaleString()}: <span className="font-medium">{(actual * 100).toFixed(1)} % train</span>
+              <span className="text-muted-foreground"> (target {Math.round(trainShare * 100)} %)</span>
+            </p>
+          )}
           <CardDescription>
             {counts.approved.toLocaleString()} approved · {counts.rejected.toLocaleString()} rejected · {counts.pending.toLocaleString()} to review ·{" "}
             {counts.duplicates.toLocaleString()} duplicates

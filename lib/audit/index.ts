@@ -24,7 +24,8 @@ export type AuditAction =
   | "job.cancel"
   | "job.retry"
   | "dataset.review"
-  | "dataset.delete";
+  | "dataset.delete"
+  | "dataset.split";
 
 export type AuditInput = {
   workspaceId?: string | null;

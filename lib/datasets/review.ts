@@ -273,3 +273,20 @@ export async function deleteExamples(ctx: ProjectContext, target: BulkTarget): P
   }
   return count;
 }
+
+/** How many examples a bulk action would touch: the ids that exist here, or all a filter matches. */
+export async function countTargets(ctx: ProjectContext, target: BulkTarget): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM dataset_examples e WHERE ${targetSql(ctx, target)}`;
+  return Number(row.n);
+}
+
+/** Moves examples (by id, or all a filter matches) to train or eval; returns how many moved. */
+export async function moveExamples(ctx: ProjectContext, target: BulkTarget, split: "train" | "eval"): Promise<number> {
+  const count = await db.$executeRaw`
+    UPDATE dataset_examples e SET split = ${split}::dataset_split, updated_at = now()
+    WHERE ${targetSql(ctx, target)} AND e.split IN ('train', 'eval') AND e.split <> ${split}::dataset_split`;
+  if (count > 0) {
+    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.split", targetType: "project", targetId: ctx.projectId, metadata: { moved: count, to: split } });
+  }
+  return count;
+}

@@ -6,6 +6,7 @@ import { searchTextOf } from "@/lib/datasets/example";
 import { contentHash } from "@/lib/datasets/hash";
 import { assignSplit } from "@/lib/datasets/split";
 import { validateExample } from "@/lib/datasets/validate";
+import type { GenerationContext } from "./context";
 import { parseExamples } from "./parse";
 import { promptInstructions } from "./prompts";
 
@@ -52,5 +53,23 @@ export function rowsFromAnswer(
       searchText: searchTextOf(item.data),
       split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
     };
+  });
+}
+
+/** rowsFromAnswer with the run's settings: task type, limits and split share. */
+export function answerRows(
+  gen: Pick<GenerationContext, "taskType" | "config" | "projectId">,
+  answer: string,
+  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview" },
+): ExampleRow[] {
+  return rowsFromAnswer(answer, {
+    taskType: gen.taskType,
+    chunkText: chunk.text,
+    prompt: chunk.prompt,
+    maxSeqLength: gen.config.max_seq_length,
+    projectId: gen.projectId,
+    trainShare: gen.config.train_eval_split,
+    maxExamples: chunk.maxExamples,
+    split: chunk.split,
   });
 }

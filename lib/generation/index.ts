@@ -117,9 +117,23 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
   };
 }
 
+/** Why generation cannot start yet (no provider, or no model to ask), in words for the Run card; undefined when it can. */
+export async function generationBlocker(ctx: ProjectContext): Promise<string | undefined> {
+  const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { config: true } });
+  const settings = readGenerationSettings(project.config);
+  const provider = await projectProvider(ctx.projectId, ctx.workspace.id, settings.provider_id);
+  if (!provider) return "No LLM provider is set up: add one in the workspace settings.";
+  if (!settings.model && !provider.defaultModel) {
+    return `${provider.name} has no default model: type the model to use in Model above (for Ollama, one you have pulled, such as llama3.1:8b), or give the provider a default model in the workspace settings.`;
+  }
+  return undefined;
+}
+
 async function assertCanGenerate(ctx: ProjectContext) {
   const chunks = await db.chunk.count({ where: { projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id }, sourceFile: { status: "ready" } } });
   if (chunks === 0) throw invalidInput("There are no chunks yet. Add sources in the Sources step and let them finish chunking.");
+  const blocker = await generationBlocker(ctx);
+  if (blocker) throw invalidInput(blocker);
 }
 
 export async function startPreview(ctx: ProjectContext) {

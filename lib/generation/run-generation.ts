@@ -13,7 +13,7 @@ import { JobAbortedError, NonRetryableError, throwIfAborted, type JobContext } f
 import { estimateCost, LlmError } from "@/lib/llm";
 import { readProjectConfig } from "@/lib/projects/config";
 import { loadGenerationContext, type GenerationContext } from "./context";
-import { rowsFromAnswer, type ExampleRow } from "./examples";
+import { answerRows, type ExampleRow } from "./examples";
 import { askForExamples } from "./ask";
 import { renderPrompt } from "./prompts";
 
@@ -80,15 +80,7 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
     });
     const usage: Usage = { tokensIn: asked.tokensIn, tokensOut: asked.tokensOut, attempts: asked.attempts, reasks: asked.reasks };
     if (!asked.ok) return { task, kind: "failed", error: asked.error.slice(0, 2000), ...usage };
-    const rows = rowsFromAnswer(asked.text, {
-      taskType: gen.taskType,
-      chunkText: chunk.content,
-      prompt,
-      maxSeqLength: gen.config.max_seq_length,
-      projectId: gen.projectId,
-      trainShare: gen.config.train_eval_split,
-      maxExamples: gen.config.examples_per_chunk,
-    });
+    const rows = answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: gen.config.examples_per_chunk });
     return { task, kind: "done", rows, ...usage };
   } catch (error) {
     if (ctx.signal.aborted) throw new JobAbortedError(ctx.signal.reason === "cancelled" ? "cancelled" : "released");

@@ -6,7 +6,7 @@ import { NonRetryableError, type JobContext } from "@/lib/jobs/definition";
 import { LlmError } from "@/lib/llm";
 import { askForExamples, type Asked } from "./ask";
 import { loadGenerationContext } from "./context";
-import { rowsFromAnswer } from "./examples";
+import { answerRows } from "./examples";
 import { renderPrompt } from "./prompts";
 
 export const PREVIEW_EXAMPLES = 10;
@@ -58,16 +58,7 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
       tokensOut += asked.tokensOut;
       // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
       const rows = asked.ok
-        ? rowsFromAnswer(asked.text, {
-            taskType: gen.taskType,
-            chunkText: chunk.content,
-            prompt,
-            maxSeqLength: gen.config.max_seq_length,
-            projectId: gen.projectId,
-            trainShare: gen.config.train_eval_split,
-            maxExamples: perChunk,
-            split: "preview",
-          })
+        ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview" })
         : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" as const }];
       await db.datasetExample.createMany({
         data: rows.map((row, i) => ({

@@ -82,6 +82,16 @@ describe("the dataset loop in the browser", () => {
     await row.getByRole("button", { name: "Test" }).click();
     await row.getByTestId("provider-test-result").getByText(/Connected in \d+ ms · 2 models/).waitFor();
     await screenshot(page, "providers");
+    // On a 1440 px desktop every row's buttons are in view: the tables are not cut at a narrow card.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const table of await page.locator("[data-slot=table-container]").all()) {
+      expect(await table.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    }
+    const edit = row.getByRole("button", { name: /^Edit/ });
+    const box = await edit.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(1440);
+    await screenshot(page, "providers-1440");
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("previews 10 examples beside their chunks", async () => {
@@ -139,5 +149,44 @@ describe("the dataset loop in the browser", () => {
     expect(lines.some((l) => l.output.endsWith("(edited)"))).toBe(true);
     const rejected = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, reviewStatus: "rejected" } });
     expect(lines.some((l) => l.output === (rejected.data as { answer: string }).answer)).toBe(false);
+  });
+
+  it("bulk actions say how many examples and which filters; deleting by filter asks for the count; re-split gives the share", async () => {
+    await page.goto(base);
+    await page.getByTestId("split-stats").waitFor();
+    const total = await db.datasetExample.count({ where: { projectId: team.project.id, split: { in: ["train", "eval"] } } });
+    const bar = page.getByTestId("bulk-bar");
+    await bar.getByRole("button", { name: "Approve" }).click();
+    const dialog = page.getByTestId("bulk-confirm");
+    await expect.poll(() => dialog.getByRole("heading").textContent()).toBe(`Approve ${total} examples?`);
+    expect(await dialog.textContent()).toContain("Every example matching: train and eval.");
+    await screenshot(page, "review-bulk-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id, reviewStatus: "approved" } })).toBe(0);
+
+    await page.getByLabel("Split", { exact: true }).selectOption("eval");
+    const evalCount = await db.datasetExample.count({ where: { projectId: team.project.id, split: "eval" } });
+    await bar.getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => dialog.getByRole("heading").textContent()).toBe(`Delete ${evalCount} example${evalCount === 1 ? "" : "s"}?`);
+    expect(await dialog.textContent()).toContain("Every example matching: split = eval.");
+    const confirm = dialog.getByRole("button", { name: "Delete" });
+    if (evalCount > 1) {
+      await dialog.getByLabel(`Type ${evalCount} to confirm`).fill(String(evalCount + 1));
+      expect(await confirm.isDisabled()).toBe(true);
+      await dialog.getByLabel(`Type ${evalCount} to confirm`).fill(String(evalCount));
+    }
+    await confirm.click();
+    await page.getByText(`${evalCount} example${evalCount === 1 ? "" : "s"} deleted.`).waitFor();
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id, split: "eval" } })).toBe(0);
+
+    await page.getByRole("button", { name: "Re-split" }).click();
+    await page.getByLabel("Train share (%)").fill("80");
+    await page.getByLabel("Examples").selectOption("all");
+    await page.getByRole("dialog").getByRole("button", { name: "Re-split" }).click();
+    await expect.poll(() => page.getByTestId("split-share").textContent()).toMatch(/\(target 80 %\)/);
+    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id }, _count: true });
+    const share = after.find((r) => r.split === "train")!._count / after.reduce((n, r) => n + r._count, 0);
+    expect(Math.abs(share - 0.8)).toBeLessThan(0.03);
+    expect(await page.getByTestId("split-share").textContent()).toContain(`${(share * 100).toFixed(1)} % train`);
   });
 });

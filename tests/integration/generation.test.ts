@@ -5,6 +5,7 @@ import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]
 import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
 import { listExamples } from "@/lib/datasets/review";
+import { generationBlocker } from "@/lib/generation";
 import { db } from "@/lib/db/client";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
@@ -90,6 +91,27 @@ describe("preview", () => {
     expect(Math.max(...indexes)).toBe(39);
     expect((preview[0].provenance as { promptVersion: string }).promptVersion).toBe("builtin-qa-v1");
   }, 120_000);
+});
+
+describe("before a start", () => {
+  it("a provider without a default model and no model chosen blocks preview and run with what to do", async () => {
+    const project = await projectWithChunks(2);
+    const ctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.manage");
+    const bare = await createProvider(ctx, { name: "Local Ollama (no model)", kind: "ollama", baseUrl: fakeBaseUrl(llm, "ollama"), options: { concurrency: 1, requestsPerMinute: 0, timeoutMs: 10_000 } });
+    await actAs(team.members.editor);
+    expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: bare.id, model: "" } })).ok).toBe(true);
+    const before = await db.job.count({ where: { projectId: project.id } });
+    for (const start of [startPreviewAction, startGenerationAction]) {
+      const result = await start({ projectId: project.id });
+      expect(!result.ok && result.error.message).toBe(
+        "Local Ollama (no model) has no default model: type the model to use in Model above (for Ollama, one you have pulled, such as llama3.1:8b), or give the provider a default model in the workspace settings.",
+      );
+    }
+    expect(await db.job.count({ where: { projectId: project.id } })).toBe(before);
+    expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { model: "fake-chat" } })).ok).toBe(true);
+    const pctx = await requireProject(team.members.editor, project.id, "project.view");
+    expect(await generationBlocker(pctx)).toBeUndefined();
+  });
 });
 
 describe("generation", () => {

@@ -42,6 +42,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   },
   "app/w/[workspace]/p/[project]/dataset/actions.ts#reviewExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, status: "approved" }) },
   "app/w/[workspace]/p/[project]/dataset/actions.ts#deleteExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] } }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#countExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { filter: {} } }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#moveExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, split: "eval" }) },
+  "app/w/[workspace]/p/[project]/dataset/actions.ts#resplitAction": { input: projectInput({ share: 0.8, seed: "s", scope: "all", stratify: true }) },
   "app/w/[workspace]/p/[project]/dataset/actions.ts#startDatasetExportAction": { input: projectInput({ format: "alpaca", selection: "valid" }) },
   "app/w/[workspace]/settings/actions.ts#createProviderAction": {
     input: workspaceInput(() => ({ provider: { name: "New provider", kind: "ollama", baseUrl: "http://127.0.0.1:11434" } })),

@@ -21,7 +21,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
   const [providers, runners, secrets] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx)]);
   const canManage = can(ctx.role, "settings.manage");
   return (
-    <div className="mx-auto max-w-4xl space-y-6">
+    <div className="mx-auto max-w-6xl space-y-6">
       <PageHeader title="Settings" description="Workspace name, LLM providers, GPU runners and secrets." />
       <Card>
         <CardHeader>

@@ -3,8 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
+import { conflict } from "@/lib/errors";
 import { datasetExportSchema, startDatasetExport } from "@/lib/exports";
-import { deleteExamples, reviewFilterSchema, setReviewStatus, updateExample } from "@/lib/datasets/review";
+import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
+import { countTargets, deleteExamples, moveExamples, reviewFilterSchema, setReviewStatus, updateExample } from "@/lib/datasets/review";
 import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
 import { generationSettingsSchema } from "@/lib/generation/settings";
 
@@ -55,10 +57,35 @@ export const reviewExamplesAction = projectAction(
   },
 );
 
-export const deleteExamplesAction = projectAction("deleteExamples", "dataset.edit", base.extend({ target }), async (ctx, input) => {
-  const count = await deleteExamples(ctx, input.target);
+export const deleteExamplesAction = projectAction(
+  "deleteExamples",
+  "dataset.edit",
+  // A bulk delete by filter names the count the person confirmed: if more match by now, nothing is deleted.
+  base.extend({ target, expectedCount: z.number().int().nonnegative().optional() }),
+  async (ctx, input) => {
+    if (input.expectedCount !== undefined) {
+      const now = await countTargets(ctx, input.target);
+      if (now !== input.expectedCount) throw conflict(`${now.toLocaleString("en-US")} examples match now, not ${input.expectedCount.toLocaleString("en-US")}; nothing was deleted. Check the filters and try again.`);
+    }
+    const count = await deleteExamples(ctx, input.target);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { count };
+  },
+);
+
+/** How many examples a bulk action would touch, for its confirmation. */
+export const countExamplesAction = projectAction("countExamples", "project.view", base.extend({ target }), async (ctx, input) => ({ count: await countTargets(ctx, input.target) }));
+
+export const moveExamplesAction = projectAction("moveExamples", "dataset.edit", base.extend({ target, split: z.enum(["train", "eval"]) }), async (ctx, input) => {
+  const count = await moveExamples(ctx, input.target, input.split);
   refresh(ctx.workspace.slug, ctx.projectId);
   return { count };
+});
+
+export const resplitAction = projectAction("resplit", "dataset.edit", base.merge(resplitSchema), async (ctx, input) => {
+  const result = await resplitDataset(ctx, input);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return result;
 });
 
 export const startDatasetExportAction = projectAction("startDatasetExport", "exports.create", base.merge(datasetExportSchema), async (ctx, input) => {

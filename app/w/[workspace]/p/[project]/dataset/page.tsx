@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ReviewTable } from "@/components/dataset/review-table";
+import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { StatsPanel } from "@/components/dataset/stats-panel";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
@@ -22,9 +23,18 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
     db.file.findMany({ where: { projectId: ctx.projectId, kind: { in: ["raw_doc", "dataset_upload"] } }, select: { id: true, filename: true }, orderBy: { createdAt: "asc" } }),
     findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
   ]);
+  const config = readProjectConfig(ctx.project.config);
   return (
     <div className="space-y-4">
-      <StatsPanel stats={stats} counts={counts} histogram={histogram} maxSeqLength={readProjectConfig(ctx.project.config).max_seq_length} exact={exact} />
+      <StatsPanel
+        stats={stats}
+        counts={counts}
+        histogram={histogram}
+        maxSeqLength={config.max_seq_length}
+        exact={exact}
+        trainShare={config.train_eval_split}
+        actions={can(ctx.role, "dataset.edit") ? <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} /> : undefined}
+      />
       <Card>
         <CardContent>
           <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first} />

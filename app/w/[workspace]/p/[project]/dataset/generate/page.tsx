@@ -5,7 +5,7 @@ import { RunPanel } from "@/components/dataset/run-panel";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { estimateGeneration, listPreviewExamples } from "@/lib/generation";
+import { estimateGeneration, generationBlocker, listPreviewExamples } from "@/lib/generation";
 import { builtinPrompt } from "@/lib/generation/prompts";
 import { readGenerationSettings } from "@/lib/generation/settings";
 import { listProjectJobs } from "@/lib/jobs/queries";
@@ -19,7 +19,13 @@ export default async function GeneratePage({ params }: { params: Promise<{ works
   const ctx = await projectPageContext(workspace, project);
   // A workspace without providers gets Ollama on this machine, the default of a self-hosted install.
   await ensureDefaultProvider(ctx);
-  const [providers, estimate, preview, jobs] = await Promise.all([listProviders(ctx), estimateGeneration(ctx), listPreviewExamples(ctx), listProjectJobs(ctx, 50)]);
+  const [providers, estimate, preview, jobs, blocker] = await Promise.all([
+    listProviders(ctx),
+    estimateGeneration(ctx),
+    listPreviewExamples(ctx),
+    listProjectJobs(ctx, 50),
+    generationBlocker(ctx),
+  ]);
   const config = readProjectConfig(ctx.project.config);
   return (
     <div className="space-y-6">
@@ -47,7 +53,7 @@ export default async function GeneratePage({ params }: { params: Promise<{ works
           <CardDescription>Preview 10 examples first; adjust the prompt or settings until they look right, then generate the dataset.</CardDescription>
         </CardHeader>
         <CardContent>
-          <RunPanel projectId={ctx.projectId} estimate={estimate} jobs={jobs} canRun={can(ctx.role, "jobs.run")} canCancel={can(ctx.role, "jobs.cancel")} />
+          <RunPanel projectId={ctx.projectId} estimate={estimate} jobs={jobs} canRun={can(ctx.role, "jobs.run")} canCancel={can(ctx.role, "jobs.cancel")} blocker={blocker} />
         </CardContent>
       </Card>
       {preview.length > 0 && (
