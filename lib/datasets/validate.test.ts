@@ -17,7 +17,11 @@ describe("validateExample", () => {
       isValid: true,
       validationError: null,
       tokenCount: countTokens("When was the Eiffel Tower built?\n\nBetween 1887 and 1889."),
+      // Three content words: too short to judge grounding.
+      grounding: null,
     });
+    const longer = validateExample({ question: "When was it built?", answer: "The Eiffel Tower was built between 1887 and 1889 for the World's Fair." }, { ...qa, sourceText: chunk });
+    expect(longer.grounding).toBeGreaterThan(0.5);
   });
 
   it("names the empty field", () => {
@@ -37,6 +41,7 @@ describe("validateExample", () => {
       isValid: false,
       validationError: "This example needs an instruction, an output and optionally an input, all as text.",
       tokenCount: 0,
+      grounding: null,
     });
     expect(validateExample({ question: "Why?", answer: 4 }, qa).validationError).toBe(
       "This example needs a question and an answer, both as text.",
