@@ -125,5 +125,10 @@ describe('"This server" trains a real model from the browser', () => {
     expect(trainLoss).toBeGreaterThan(0);
     expect(trainLoss).toBeLessThan(5.7);
     await screenshot(page, "real-training-run");
+    // The evaluation that follows a finished run runs the real model too; it ends before we leave.
+    const projectId = project.split("/").pop()!;
+    const jobs = async () => ((await (await page.request.get(`/api/projects/${projectId}/jobs`)).json()) as { jobs: Array<{ type: string; status: string }> }).jobs;
+    await expect.poll(async () => (await jobs()).filter((j) => ["queued", "running", "retrying"].includes(j.status)).length, { timeout: 5 * 60_000, interval: 1000 }).toBe(0);
+    expect((await jobs()).find((j) => j.type === "eval")?.status).toBe("success");
   }, 10 * 60_000);
 });

@@ -58,7 +58,7 @@ export async function startAppInstance(pgServerUrl: string, prefix: string, extr
         resolve(undefined);
       });
     });
-    fs.rmSync(storageDir, { recursive: true, force: true });
+    fs.rmSync(storageDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   return { url, databaseUrl, storageDir, stop };
 }
