@@ -180,11 +180,13 @@ describe("the dataset loop in the browser", () => {
     expect(await db.datasetExample.count({ where: { projectId: team.project.id, split: "eval" } })).toBe(0);
 
     await page.getByRole("button", { name: "Re-split" }).click();
-    await page.getByLabel("Train share (%)").fill("80");
-    await page.getByLabel("Examples").selectOption("all");
-    await page.getByRole("dialog").getByRole("button", { name: "Re-split" }).click();
+    const resplit = page.getByRole("dialog");
+    await resplit.getByLabel("Train share (%)").fill("80");
+    await resplit.getByLabel("Examples").selectOption("all");
+    await screenshot(page, "review-resplit");
+    await resplit.getByRole("button", { name: "Re-split" }).click();
     await expect.poll(() => page.getByTestId("split-share").textContent()).toMatch(/\(target 80 %\)/);
-    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id }, _count: true });
+    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id, split: { in: ["train", "eval"] } }, _count: true });
     const share = after.find((r) => r.split === "train")!._count / after.reduce((n, r) => n + r._count, 0);
     expect(Math.abs(share - 0.8)).toBeLessThan(0.03);
     expect(await page.getByTestId("split-share").textContent()).toContain(`${(share * 100).toFixed(1)} % train`);
