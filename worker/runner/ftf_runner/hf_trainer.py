@@ -21,7 +21,7 @@ from .formatting import Prepared, TokenizedExample, flatten_packed, pad_batch, p
 from .hf_eval import token_weighted_loss
 from .modeling import Precision, choose_precision, load_tokenizer, load_training_model, quantization_config
 from .progress import StepTimer, Throughput, perplexity, planned_steps, whole_run_train_loss
-from .throughput import flops_per_token, peak_flops
+from .throughput import flops_per_token, mfu, peak_flops
 from .rundir import describe_artifacts, newest_checkpoint, relative_path
 from .train import EXIT_OK, StopSignal, checkpoints_dir
 
@@ -50,6 +50,7 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
     events.write("log", level="info", message=f"Loading model {config.base_model}" + (" in 4-bit" if quantization else ""))
     model = load_training_model(config, run_dir, tokenizer, precision, quantization)
     mean_length = train_prepared.tokens / max(train_prepared.examples - train_prepared.dropped, 1)
+    model_flops, peak = flops_per_token(model, mean_length), peak_flops()
     events.write(
         "start",
         run_id=config.run_id,
@@ -57,10 +58,10 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
         num_train=len(train_conversations),
         num_eval=len(eval_conversations),
         resumed_from_step=resume.step if resume else None,
-        hardware={**hardware_summary(), "flops_per_token": flops_per_token(model, mean_length), "peak_flops": peak_flops()},
+        hardware={**hardware_summary(), "flops_per_token": model_flops, "peak_flops": peak},
     )
 
-    progress = ProgressCallback(events, stop, run_dir, checkpoints)
+    progress = ProgressCallback(events, stop, run_dir, checkpoints, flops_per_token=model_flops, peak_flops=peak)
     trainer = RunnerTrainer(
         stop=stop,
         pad_token_id=tokenizer.pad_token_id,
@@ -128,8 +129,11 @@ class ProgressCallback(TrainerCallback):
     Tokens are the Trainer's count of non-padding input tokens (state.num_input_tokens_seen),
     which a resumed run restores from its checkpoint."""
 
-    def __init__(self, events: EventWriter, stop: StopSignal, run_dir: Path, checkpoints: Path) -> None:
+    def __init__(self, events: EventWriter, stop: StopSignal, run_dir: Path, checkpoints: Path, flops_per_token: float | None = None, peak_flops: float | None = None) -> None:
         self.events = events
+        # MFU's factors (throughput.py); either is None when unknown (the CPU, a GPU not in the table).
+        self.flops_per_token = flops_per_token
+        self.peak_flops = peak_flops
         self.stop = stop
         self.run_dir = run_dir
         self.checkpoints = checkpoints
@@ -157,15 +161,19 @@ class ProgressCallback(TrainerCallback):
         logs = logs or {}
         # The Trainer's closing summary has train_loss, not loss: it is reported by `done`.
         if "loss" in logs:
+            rate = self.throughput.rate(int(state.num_input_tokens_seen))
             self.events.write("metric", **_present(
                 step=state.global_step,
                 epoch=state.epoch,
                 loss=logs["loss"],
                 learning_rate=logs.get("learning_rate"),
                 grad_norm=logs.get("grad_norm"),
-                tokens_per_second=self.throughput.rate(int(state.num_input_tokens_seen)),
+                tokens_per_second=rate,
                 gpu_memory_mb=peak_gpu_memory_mb(),
                 step_seconds=self.step_timer.mean(),
+                mfu=mfu(rate, self.flops_per_token, self.peak_flops),
+                flops_per_token=self.flops_per_token,
+                peak_flops=self.peak_flops,
             ))
         if "eval_loss" in logs:
             self.last_eval = (state.global_step, logs["eval_loss"])
@@ -249,6 +257,7 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
     tokenizer.save_pretrained(str(adapter_dir))
 
     runtime = float(result.metrics.get("train_runtime", 0.0))
+    session_rate = (int(trainer.state.num_input_tokens_seen) - progress.tokens_at_start) / runtime if runtime > 0 else 0.0
     trainable, total = trainer.model.get_nb_trainable_parameters()
     metrics = _present(**json_safe(dict(
         train_loss=whole_run_train_loss(trainer.state.log_history, resumed_from, trainer.state.global_step, result.training_loss),
@@ -256,7 +265,8 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
         perplexity=perplexity(eval_loss),
         train_runtime_s=runtime,
         total_tokens=int(trainer.state.num_input_tokens_seen),
-        tokens_per_second=(int(trainer.state.num_input_tokens_seen) - progress.tokens_at_start) / runtime if runtime > 0 else 0.0,
+        tokens_per_second=session_rate,
+        mfu=mfu(session_rate, progress.flops_per_token, progress.peak_flops),
         peak_gpu_memory_mb=peak_gpu_memory_mb(),
         num_parameters=total,
         trainable_parameters=trainable,

@@ -141,6 +141,27 @@ class TrainingRunTest(unittest.TestCase):
             means = [float(model(**{k: torch.tensor(v) for k, v in b.items()}).loss) for b in batches]
         self.assertGreater(abs(sum(means) / 2 - expected), 1e-3)
 
+    def test_metric_events_carry_mfu_with_its_factors(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+
+        # This machine has no GPU, so no peak; a known one is stood in for.
+        with mock.patch.object(hf_trainer, "peak_flops", return_value=1e12):
+            _, events = self.run_training(max_steps=3, eval_steps=100, save_steps=100)
+        flops = next(e for e in events if e["type"] == "start")["hardware"]["flops_per_token"]
+        metrics = [e for e in events if e["type"] == "metric" and "tokens_per_second" in e]
+        self.assertTrue(metrics)
+        for event in metrics:
+            self.assertEqual((event["flops_per_token"], event["peak_flops"]), (flops, 1e12))
+            self.assertAlmostEqual(event["mfu"], event["tokens_per_second"] * flops / 1e12)
+        done = next(e for e in events if e["type"] == "done")["metrics"]
+        self.assertAlmostEqual(done["mfu"], done["tokens_per_second"] * flops / 1e12)
+        # Without a known peak (the CPU), MFU is left out, not guessed.
+        _, plain = self.run_training(max_steps=1, eval_steps=100, save_steps=100)
+        self.assertFalse(any("mfu" in e or "peak_flops" in e for e in plain if e["type"] == "metric"))
+        self.assertNotIn("mfu", next(e for e in plain if e["type"] == "done")["metrics"])
+
     def test_a_stop_on_an_evaluation_step_saves_first_and_skips_the_evaluation(self) -> None:
         run_dir, events = self.run_training(stop_at_step=4)
         self.assertTrue((run_dir / "output" / "checkpoints" / "checkpoint-4").is_dir())
