@@ -14,7 +14,7 @@ from transformers import Trainer, TrainerCallback, TrainerControl, TrainerState,
 
 from .check import hardware_summary
 from .config import RunnerConfig
-from .data import read_conversations, read_optional_conversations
+from .data import read_numbered_conversations, read_optional_numbered_conversations
 from .errors import RunnerError
 from .events import EventWriter, json_safe
 from .formatting import Prepared, TokenizedExample, flatten_packed, pad_batch, prepare_sequences
@@ -37,8 +37,8 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
     events.write("log", level="info", message=f"Loading tokenizer {tokenizer_source}")
     tokenizer = load_tokenizer(tokenizer_source)
 
-    train_conversations = read_conversations(run_dir / config.train_file)
-    eval_conversations = read_optional_conversations(run_dir / config.eval_file if config.eval_file else None)
+    train_conversations = read_numbered_conversations(run_dir / config.train_file)
+    eval_conversations = read_optional_numbered_conversations(run_dir / config.eval_file if config.eval_file else None)
     # Exact counts with the base model's own tokenizer. Evaluation is never packed: its loss is
     # per example, the same figure the eval job reports.
     train_prepared = _prepare(tokenizer, train_conversations, config, events, "train", config.packing)
@@ -192,9 +192,11 @@ def peak_gpu_memory_mb() -> int | None:
     return torch.cuda.max_memory_allocated() // 2**20 if torch.cuda.is_available() else None
 
 
-def _prepare(tokenizer: Any, conversations: list[Any], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
+def _prepare(tokenizer: Any, numbered: list[tuple[int, Any]], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
     file_name = (config.train_file if split == "train" else config.eval_file) or f"the {split} data"
-    prepared = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing, file_name=file_name)
+    conversations = [messages for _, messages in numbered]
+    line_numbers = [line for line, _ in numbered]
+    prepared = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing, file_name=file_name, line_numbers=line_numbers)
     events.write("prepared", split=split, **prepared.counts())
     if prepared.dropped:
         events.write("log", level="warn", message=f"{prepared.dropped} {split} examples have no answer left within max_seq_length ({config.max_seq_length} tokens) and are skipped.")

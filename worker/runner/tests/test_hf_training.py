@@ -31,6 +31,41 @@ def conversation(i: int) -> list[dict[str, str]]:
     return [{"role": "user", "content": f"What does the {topics[i % 6]} guide say?"}, {"role": "assistant", "content": f"It covers the {topics[(i * 5) % 6]} steps, part {i}."}]
 
 
+# Like Gemma's or Mistral's templates: no system role, and user/assistant must alternate.
+STRICT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}"
+    "{% endif %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+@needs_torch
+class TinyTokenizerTemplateTest(unittest.TestCase):
+    """The template rules of tests/test_formatting.py with the tiny model's real tokenizer."""
+
+    def test_a_late_system_turn_is_folded_and_a_leading_answer_is_context(self) -> None:
+        from transformers import AutoTokenizer
+
+        from ftf_runner.formatting import IGNORE_INDEX, prepare_sequences
+
+        tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir()))
+        late_system = [{"role": "user", "content": "Hi?"}, {"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "Hello."}]
+        with self.assertRaises(Exception):  # the tiny template itself refuses it
+            tokenizer.apply_chat_template(late_system, tokenize=False)
+        opening = [{"role": "assistant", "content": "Welcome!"}, {"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
+        prepared = prepare_sequences(tokenizer, [late_system, opening], 512, packing=False)
+        folded, context = prepared.sequences
+        self.assertIn("Be brief.\n\nHi?", tokenizer.decode(folded["input_ids"]))
+        trained = tokenizer.decode([label for label in context["labels"] if label != IGNORE_INDEX])
+        self.assertNotIn("Welcome", trained)
+        self.assertIn("Hello.", trained)
+
+
 @needs_torch
 class PackedAttentionTest(unittest.TestCase):
     def test_a_packed_example_gets_the_same_logits_as_alone(self) -> None:
@@ -70,7 +105,7 @@ class PackedAttentionTest(unittest.TestCase):
 class TrainingRunTest(unittest.TestCase):
     """Short real runs of ftf_runner.hf_trainer.train on the CPU."""
 
-    def run_training(self, stop_at_step: int | None = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
+    def run_training(self, stop_at_step: int | None = None, train_lines: list[str] | None = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
         from transformers import TrainerCallback
 
         from ftf_runner import hf_trainer
@@ -80,7 +115,8 @@ class TrainingRunTest(unittest.TestCase):
 
         run_dir = Path(tempfile.mkdtemp(prefix="ftf-run-"))
         (run_dir / "data").mkdir()
-        (run_dir / "data" / "train.jsonl").write_text("\n".join(json.dumps({"messages": conversation(i)}) for i in range(24)) + "\n")
+        lines = train_lines if train_lines is not None else [json.dumps({"messages": conversation(i)}) for i in range(24)]
+        (run_dir / "data" / "train.jsonl").write_text("\n".join(lines) + "\n")
         # Eval examples of very different lengths, so batch means and token means differ.
         long_answer = [{"role": "user", "content": "Tell me everything."}, {"role": "assistant", "content": " ".join(f"step {i} of the router guide" for i in range(20))}]
         (run_dir / "data" / "eval.jsonl").write_text("\n".join(json.dumps({"messages": m}) for m in [conversation(30), conversation(31), conversation(32), long_answer]) + "\n")
@@ -161,6 +197,33 @@ class TrainingRunTest(unittest.TestCase):
         _, plain = self.run_training(max_steps=1, eval_steps=100, save_steps=100)
         self.assertFalse(any("mfu" in e or "peak_flops" in e for e in plain if e["type"] == "metric"))
         self.assertNotIn("mfu", next(e for e in plain if e["type"] == "done")["metrics"])
+
+    def test_a_conversation_the_template_refuses_is_a_data_error_naming_its_line(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+        from ftf_runner.errors import RunnerError
+
+        def strict_tokenizer(source: str) -> object:
+            tokenizer = original_load(source)
+            tokenizer.chat_template = STRICT_TEMPLATE
+            return tokenizer
+
+        original_load = hf_trainer.load_tokenizer
+        with_system = [{"role": "system", "content": "Be brief."}, *conversation(1)]
+        two_users = [{"role": "user", "content": "Hi?"}, *conversation(2)]
+        # Line 2's system turn is folded into its user turn; line 4 (after a blank line) stays refused.
+        lines = [json.dumps({"messages": conversation(0)}), json.dumps({"messages": with_system}), "", json.dumps({"messages": two_users})]
+        with mock.patch.object(hf_trainer, "load_tokenizer", strict_tokenizer), self.assertRaises(RunnerError) as caught:
+            self.run_training(train_lines=lines)
+        self.assertEqual(caught.exception.kind, "data")
+        self.assertIn("data/train.jsonl line 4 (example 3): the chat template refuses this conversation", caught.exception.message)
+        self.assertIn("must alternate", caught.exception.message)
+        # Without line 4 the run trains, the system turn folded.
+        with mock.patch.object(hf_trainer, "load_tokenizer", strict_tokenizer):
+            _, events = self.run_training(train_lines=lines[:2], max_steps=1, eval_steps=100, save_steps=100)
+        self.assertEqual(next(e for e in events if e["type"] == "prepared" and e["split"] == "train")["examples"], 2)
+        self.assertIn("done", [e["type"] for e in events])
 
     def test_a_stop_on_an_evaluation_step_saves_first_and_skips_the_evaluation(self) -> None:
         run_dir, events = self.run_training(stop_at_step=4)
