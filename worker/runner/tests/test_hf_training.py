@@ -77,12 +77,22 @@ class PackedAttentionTest(unittest.TestCase):
 
         model_dir = tiny_model_dir()
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32, attn_implementation="sdpa").eval()
         first, second = (tokenize_conversation(tokenizer, conversation(i), 512) for i in (1, 2))
         packed = pack([first, second], 512)
         self.assertEqual(len(packed), 1)
         batch = PaddingCollator(tokenizer.pad_token_id)([packed[0]])
         self.assertNotIn("attention_mask", batch)
+        # SDPA is what the runner loads by default; eager is the fallback of models without it.
+        for attention in ("sdpa", "eager"):
+            with self.subTest(attention=attention):
+                model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32, attn_implementation=attention).eval()
+                self.assert_packed_logits_match(model, batch, first, second)
+        flat = flatten_packed(packed)
+        self.assertEqual(len(flat["input_ids"][0]), len(first["input_ids"]) + len(second["input_ids"]))
+
+    def assert_packed_logits_match(self, model: object, batch: dict[str, object], first: dict[str, list[int]], second: dict[str, list[int]]) -> None:
+        import torch
+
         with torch.no_grad():
             # As in training (load_training_model turns the KV cache off): transformers reads packed
             # boundaries from the position ids only when there is no cache and no attention mask.
@@ -97,8 +107,6 @@ class PackedAttentionTest(unittest.TestCase):
             # Without the position ids the second example would see the first: the logits differ.
             leaky = model(input_ids=batch["input_ids"], use_cache=False).logits[0]
             self.assertFalse(torch.allclose(leaky, together, atol=1e-3))
-        flat = flatten_packed(packed)
-        self.assertEqual(len(flat["input_ids"][0]), len(first["input_ids"]) + len(second["input_ids"]))
 
 
 @needs_torch
