@@ -105,7 +105,9 @@ class RunnerTrainer(Trainer):
 
     def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None, metric_key_prefix: str = "eval") -> dict[str, float]:
         dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
-        if not dataset or self.stop.requested:
+        if self.stop.requested:
+            return self._save_and_stop()
+        if not dataset:
             return {}
         size = self.args.per_device_eval_batch_size
         batches = (pad_batch(dataset[start : start + size], self.pad_token_id) for start in range(0, len(dataset), size))
@@ -116,12 +118,22 @@ class RunnerTrainer(Trainer):
         finally:
             if was_training:
                 self.model.train()
+        if self.stop.requested:
+            return self._save_and_stop()
         if math.isnan(loss):
             return {}
         metrics = {f"{metric_key_prefix}_loss": loss}
         self.log(metrics)
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
         return metrics
+
+    def _save_and_stop(self) -> dict[str, float]:
+        """A stop that came during (or just before) an evaluation: no eval loss, and the Trainer
+        saves a checkpoint right after this returns (it checks should_save after evaluating) and
+        stops, instead of training one more step before the checkpoint."""
+        self.control.should_save = True
+        self.control.should_training_stop = True
+        return {}
 
 
 class ProgressCallback(TrainerCallback):

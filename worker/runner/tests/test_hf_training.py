@@ -113,7 +113,7 @@ class PackedAttentionTest(unittest.TestCase):
 class TrainingRunTest(unittest.TestCase):
     """Short real runs of ftf_runner.hf_trainer.train on the CPU."""
 
-    def run_training(self, stop_at_step: int | None = None, train_lines: list[str] | None = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
+    def run_training(self, stop_at_step: int | None = None, train_lines: list[str] | None = None, stop: object = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
         from transformers import TrainerCallback
 
         from ftf_runner import hf_trainer
@@ -131,7 +131,7 @@ class TrainingRunTest(unittest.TestCase):
         settings = dict(run_id="t", base_model=str(tiny_model_dir()), allow_cpu=True, max_steps=6, per_device_batch_size=3, gradient_accumulation_steps=1, learning_rate=0.01, warmup_ratio=0.0, lora_dropout=0.0, gradient_checkpointing=False, eval_steps=2, save_steps=2, max_seq_length=256)
         settings.update(overrides)
         config = RunnerConfig(**settings)  # type: ignore[arg-type]
-        stop = StopSignal()
+        stop = stop or StopSignal()
         if stop_at_step is not None:
             original = hf_trainer.ProgressCallback.on_step_begin
 
@@ -239,6 +239,29 @@ class TrainingRunTest(unittest.TestCase):
         self.assertNotIn(4, [e["step"] for e in events if e["type"] == "eval"])
         self.assertIn(2, [e["step"] for e in events if e["type"] == "eval"])
         self.assertNotIn("done", [e["type"] for e in events])
+
+    def test_a_stop_during_an_evaluation_saves_at_once(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+        from ftf_runner.train import StopSignal
+
+        stop = StopSignal()
+        original = hf_trainer.token_weighted_loss
+
+        def sigterm_while_evaluating(model: object, batches: object, should_stop: object) -> float:
+            stop.requested = True  # SIGTERM arrives during the evaluation of step 2
+            return original(model, batches, should_stop)  # type: ignore[arg-type]
+
+        # No checkpoint is due at step 2 (save_steps 100): the stop must make one there, not a step later.
+        with mock.patch.object(hf_trainer, "token_weighted_loss", sigterm_while_evaluating):
+            run_dir, events = self.run_training(stop=stop, save_steps=100)
+        checkpoints = run_dir / "output" / "checkpoints"
+        self.assertEqual(sorted(p.name for p in checkpoints.iterdir()), ["checkpoint-2"])
+        self.assertFalse([e for e in events if e["type"] == "eval"])
+        self.assertEqual(max(e["step"] for e in events if e["type"] == "metric"), 2)
+        stopped = next(e for e in events if e["type"] == "stopped")
+        self.assertEqual((stopped["step"], stopped["checkpoint"]), (2, "output/checkpoints/checkpoint-2"))
 
     def test_train_loss_after_a_resume_counts_every_step(self) -> None:
         _, straight = self.run_training()
