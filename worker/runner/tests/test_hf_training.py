@@ -304,6 +304,22 @@ class QuantizedBaseTest(unittest.TestCase):
         prepare_frozen_base(model, gradient_checkpointing=True)
         self.assertEqual({p.dtype for p in model.parameters()}, {torch.bfloat16})
         self.assertFalse(any(p.requires_grad for p in model.parameters()))
+        # The whole QLoRA load path with a bf16 base standing in for the 4-bit one (bitsandbytes
+        # and a GPU are not here): only the new LoRA weights may be fp32 (peft keeps adapters in
+        # fp32); norms, embeddings and lm_head stay bf16.
+        from unittest import mock
+
+        from ftf_runner import modeling
+        from ftf_runner.config import RunnerConfig
+
+        config = RunnerConfig(run_id="t", base_model=str(tiny_model_dir()), method="qlora", allow_cpu=True, gradient_checkpointing=True)
+        bf16 = modeling.Precision(torch.bfloat16, bf16=True, fp16=False)
+        base = AutoModelForCausalLM.from_pretrained(str(tiny_model_dir()), dtype=torch.bfloat16)
+        with mock.patch.object(modeling, "_load_base_model", return_value=base):
+            peft_model = modeling.load_training_model(config, Path("."), None, bf16, quantization=object())  # type: ignore[arg-type]
+        upcast_base = {name: p.dtype for name, p in peft_model.named_parameters() if "lora_" not in name and p.dtype != torch.bfloat16}
+        self.assertEqual(upcast_base, {})
+        self.assertTrue(all("lora_" in name for name, p in peft_model.named_parameters() if p.requires_grad))
         # What peft's helper would have done: norms and embeddings in fp32.
         upcast = prepare_model_for_kbit_training(AutoModelForCausalLM.from_pretrained(str(tiny_model_dir()), dtype=torch.bfloat16))
         self.assertIn(torch.float32, {p.dtype for p in upcast.parameters()})
