@@ -149,10 +149,13 @@ def throughput(work: Path, shape: dict, steps: int, allow_cpu: bool) -> list[tup
         # The first steps warm up kernels and the allocator.
         steady = statistics.median(rates[len(rates) // 3 :]) if rates else 0.0
         flops, peak = start["hardware"].get("flops_per_token"), start["hardware"].get("peak_flops")
-        mfu = steady * flops / peak if flops and peak else None
+        # The runner's own MFU of each metric event (PROTOCOL.md), over the same steady steps.
+        mfus = [e["mfu"] for e in events if e["type"] == "metric" and e.get("tokens_per_second") and e.get("mfu") is not None]
+        mfu = statistics.median(mfus[len(mfus) // 3 :]) if mfus else (steady * flops / peak if flops and peak else None)
         rows.append((f"gradient checkpointing {'on' if checkpointing else 'off'}", steady, mfu))
         gpus = start["hardware"].get("gpus") or [{"name": "CPU"}]
-        print(f"{rows[-1][0]}: {steady:,.0f} tokens/s, MFU {'n/a' if mfu is None else f'{mfu:.1%}'} on {gpus[0]['name']} (FLOPs/token {flops:.3g}, peak {peak if peak else 'unknown'})")
+        flops_text = f"{flops:.3g}" if flops else "unknown"
+        print(f"{rows[-1][0]}: {steady:,.0f} tokens/s, MFU {'n/a' if mfu is None else f'{mfu:.1%}'} on {gpus[0]['name']} (FLOPs/token {flops_text}, peak {peak if peak else 'unknown'})")
     return rows
 
 

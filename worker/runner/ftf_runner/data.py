@@ -22,12 +22,22 @@ class Prompt:
 
 def read_conversations(path: Path) -> list[list[Message]]:
     """The `messages` of each line of a train/eval file; a line we cannot train on is a data error."""
-    return [_messages(record, path.name, line_number) for line_number, record in _records(path)]
+    return [messages for _, messages in read_numbered_conversations(path)]
+
+
+def read_numbered_conversations(path: Path) -> list[tuple[int, list[Message]]]:
+    """As read_conversations, each with its line number in the file (blank lines are skipped, so
+    an example's index and its line can differ), for messages that name an example."""
+    return [(line_number, _messages(record, path.name, line_number)) for line_number, record in _records(path)]
 
 
 def read_optional_conversations(path: Path | None) -> list[list[Message]]:
     """Eval data is optional: no path, or no file, is no examples."""
-    return read_conversations(path) if path is not None and path.is_file() else []
+    return [messages for _, messages in read_optional_numbered_conversations(path)]
+
+
+def read_optional_numbered_conversations(path: Path | None) -> list[tuple[int, list[Message]]]:
+    return read_numbered_conversations(path) if path is not None and path.is_file() else []
 
 
 def read_prompts(path: Path | None) -> list[Prompt]:

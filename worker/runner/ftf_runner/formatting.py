@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, NotRequired, Protocol, TypedDict
+from typing import Any, Iterable, Literal, NotRequired, Protocol, Sequence, TypedDict
 
 from .data import Message
 from .errors import RunnerError
@@ -96,11 +96,17 @@ def prompt_ids(tokenizer: Tokenizer, prompt: str) -> list[int]:
 
 
 def prepare_sequences(
-    tokenizer: Tokenizer, conversations: Iterable[list[Message]], max_seq_length: int, packing: bool, file_name: str = "the data"
+    tokenizer: Tokenizer,
+    conversations: Iterable[list[Message]],
+    max_seq_length: int,
+    packing: bool,
+    file_name: str = "the data",
+    line_numbers: Sequence[int] | None = None,
 ) -> Prepared:
     """The sequences to feed, with exact counts: examples cut at max_seq_length are `truncated`;
     those truncation left without any assistant token are `dropped`. A conversation the chat
-    template refuses is a data error naming it."""
+    template refuses is a data error naming it: its line in the file when line_numbers are given
+    (one per conversation), and its number among the examples."""
     prepared = Prepared()
     kept: list[TokenizedExample] = []
     for number, messages in enumerate(conversations, start=1):
@@ -108,7 +114,8 @@ def prepare_sequences(
         try:
             whole = _tokenize_whole(tokenizer, messages)
         except RunnerError as error:
-            raise RunnerError("data", f"{file_name}, example {number}: {error.message}") from None
+            where = f"{file_name} line {line_numbers[number - 1]} (example {number})" if line_numbers else f"{file_name}, example {number}"
+            raise RunnerError("data", f"{where}: {error.message}") from None
         length = len(whole["input_ids"])
         prepared.longest = max(prepared.longest, length)
         example: TokenizedExample = {"input_ids": whole["input_ids"][:max_seq_length], "labels": whole["labels"][:max_seq_length]}

@@ -13,7 +13,7 @@ from transformers import set_seed
 
 from .check import hardware_summary
 from .config import EvalConfig
-from .data import read_optional_conversations, read_prompts
+from .data import read_optional_numbered_conversations, read_prompts
 from .errors import RunnerError
 from .events import EventWriter
 from .formatting import IGNORE_INDEX, TokenizedExample, pad_batch, prepare_sequences, prompt_ids
@@ -33,8 +33,11 @@ def evaluate(config: EvalConfig, run_dir: Path, events: EventWriter) -> int:
         raise RunnerError("config", f"No adapter in {relative_path(run_dir, adapter_dir)}: the training run has not finished.")
     # The tokenizer saved with the adapter is the one it was trained with (padding token included).
     tokenizer = load_tokenizer(str(adapter_dir))
-    conversations = read_optional_conversations(run_dir / config.eval_file if config.eval_file else None)
-    sequences = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing=False, file_name=config.eval_file or "the eval data").sequences
+    numbered = read_optional_numbered_conversations(run_dir / config.eval_file if config.eval_file else None)
+    conversations = [messages for _, messages in numbered]
+    sequences = prepare_sequences(
+        tokenizer, conversations, config.max_seq_length, packing=False, file_name=config.eval_file or "the eval data", line_numbers=[line for line, _ in numbered]
+    ).sequences
     prompts = read_prompts(run_dir / config.prompts_file if config.prompts_file else None)
     events.write("start", run_id=config.run_id, num_eval=len(conversations), num_samples=len(prompts), hardware=hardware_summary())
 

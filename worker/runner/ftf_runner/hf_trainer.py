@@ -14,14 +14,14 @@ from transformers import Trainer, TrainerCallback, TrainerControl, TrainerState,
 
 from .check import hardware_summary
 from .config import RunnerConfig
-from .data import read_conversations, read_optional_conversations
+from .data import read_numbered_conversations, read_optional_numbered_conversations
 from .errors import RunnerError
 from .events import EventWriter, json_safe
 from .formatting import Prepared, TokenizedExample, flatten_packed, pad_batch, prepare_sequences
 from .hf_eval import token_weighted_loss
 from .modeling import Precision, choose_precision, load_tokenizer, load_training_model, quantization_config
 from .progress import StepTimer, Throughput, perplexity, planned_steps, whole_run_train_loss
-from .throughput import flops_per_token, peak_flops
+from .throughput import flops_per_token, mfu, peak_flops
 from .rundir import describe_artifacts, newest_checkpoint, relative_path
 from .train import EXIT_OK, StopSignal, checkpoints_dir
 
@@ -37,8 +37,8 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
     events.write("log", level="info", message=f"Loading tokenizer {tokenizer_source}")
     tokenizer = load_tokenizer(tokenizer_source)
 
-    train_conversations = read_conversations(run_dir / config.train_file)
-    eval_conversations = read_optional_conversations(run_dir / config.eval_file if config.eval_file else None)
+    train_conversations = read_numbered_conversations(run_dir / config.train_file)
+    eval_conversations = read_optional_numbered_conversations(run_dir / config.eval_file if config.eval_file else None)
     # Exact counts with the base model's own tokenizer. Evaluation is never packed: its loss is
     # per example, the same figure the eval job reports.
     train_prepared = _prepare(tokenizer, train_conversations, config, events, "train", config.packing)
@@ -50,6 +50,7 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
     events.write("log", level="info", message=f"Loading model {config.base_model}" + (" in 4-bit" if quantization else ""))
     model = load_training_model(config, run_dir, tokenizer, precision, quantization)
     mean_length = train_prepared.tokens / max(train_prepared.examples - train_prepared.dropped, 1)
+    model_flops, peak = flops_per_token(model, mean_length), peak_flops()
     events.write(
         "start",
         run_id=config.run_id,
@@ -57,10 +58,10 @@ def train(config: RunnerConfig, run_dir: Path, events: EventWriter, stop: StopSi
         num_train=len(train_conversations),
         num_eval=len(eval_conversations),
         resumed_from_step=resume.step if resume else None,
-        hardware={**hardware_summary(), "flops_per_token": flops_per_token(model, mean_length), "peak_flops": peak_flops()},
+        hardware={**hardware_summary(), "flops_per_token": model_flops, "peak_flops": peak},
     )
 
-    progress = ProgressCallback(events, stop, run_dir, checkpoints)
+    progress = ProgressCallback(events, stop, run_dir, checkpoints, flops_per_token=model_flops, peak_flops=peak)
     trainer = RunnerTrainer(
         stop=stop,
         pad_token_id=tokenizer.pad_token_id,
@@ -104,7 +105,9 @@ class RunnerTrainer(Trainer):
 
     def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None, metric_key_prefix: str = "eval") -> dict[str, float]:
         dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
-        if not dataset or self.stop.requested:
+        if self.stop.requested:
+            return self._save_and_stop()
+        if not dataset:
             return {}
         size = self.args.per_device_eval_batch_size
         batches = (pad_batch(dataset[start : start + size], self.pad_token_id) for start in range(0, len(dataset), size))
@@ -115,6 +118,8 @@ class RunnerTrainer(Trainer):
         finally:
             if was_training:
                 self.model.train()
+        if self.stop.requested:
+            return self._save_and_stop()
         if math.isnan(loss):
             return {}
         metrics = {f"{metric_key_prefix}_loss": loss}
@@ -122,14 +127,25 @@ class RunnerTrainer(Trainer):
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
         return metrics
 
+    def _save_and_stop(self) -> dict[str, float]:
+        """A stop that came during (or just before) an evaluation: no eval loss, and the Trainer
+        saves a checkpoint right after this returns (it checks should_save after evaluating) and
+        stops, instead of training one more step before the checkpoint."""
+        self.control.should_save = True
+        self.control.should_training_stop = True
+        return {}
+
 
 class ProgressCallback(TrainerCallback):
     """Turns the Trainer's logs and saves into events, and a requested stop into save-and-stop.
     Tokens are the Trainer's count of non-padding input tokens (state.num_input_tokens_seen),
     which a resumed run restores from its checkpoint."""
 
-    def __init__(self, events: EventWriter, stop: StopSignal, run_dir: Path, checkpoints: Path) -> None:
+    def __init__(self, events: EventWriter, stop: StopSignal, run_dir: Path, checkpoints: Path, flops_per_token: float | None = None, peak_flops: float | None = None) -> None:
         self.events = events
+        # MFU's factors (throughput.py); either is None when unknown (the CPU, a GPU not in the table).
+        self.flops_per_token = flops_per_token
+        self.peak_flops = peak_flops
         self.stop = stop
         self.run_dir = run_dir
         self.checkpoints = checkpoints
@@ -157,15 +173,19 @@ class ProgressCallback(TrainerCallback):
         logs = logs or {}
         # The Trainer's closing summary has train_loss, not loss: it is reported by `done`.
         if "loss" in logs:
+            rate = self.throughput.rate(int(state.num_input_tokens_seen))
             self.events.write("metric", **_present(
                 step=state.global_step,
                 epoch=state.epoch,
                 loss=logs["loss"],
                 learning_rate=logs.get("learning_rate"),
                 grad_norm=logs.get("grad_norm"),
-                tokens_per_second=self.throughput.rate(int(state.num_input_tokens_seen)),
+                tokens_per_second=rate,
                 gpu_memory_mb=peak_gpu_memory_mb(),
                 step_seconds=self.step_timer.mean(),
+                mfu=mfu(rate, self.flops_per_token, self.peak_flops),
+                flops_per_token=self.flops_per_token,
+                peak_flops=self.peak_flops,
             ))
         if "eval_loss" in logs:
             self.last_eval = (state.global_step, logs["eval_loss"])
@@ -184,9 +204,11 @@ def peak_gpu_memory_mb() -> int | None:
     return torch.cuda.max_memory_allocated() // 2**20 if torch.cuda.is_available() else None
 
 
-def _prepare(tokenizer: Any, conversations: list[Any], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
+def _prepare(tokenizer: Any, numbered: list[tuple[int, Any]], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
     file_name = (config.train_file if split == "train" else config.eval_file) or f"the {split} data"
-    prepared = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing, file_name=file_name)
+    conversations = [messages for _, messages in numbered]
+    line_numbers = [line for line, _ in numbered]
+    prepared = prepare_sequences(tokenizer, conversations, config.max_seq_length, packing, file_name=file_name, line_numbers=line_numbers)
     events.write("prepared", split=split, **prepared.counts())
     if prepared.dropped:
         events.write("log", level="warn", message=f"{prepared.dropped} {split} examples have no answer left within max_seq_length ({config.max_seq_length} tokens) and are skipped.")
@@ -249,6 +271,7 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
     tokenizer.save_pretrained(str(adapter_dir))
 
     runtime = float(result.metrics.get("train_runtime", 0.0))
+    session_rate = (int(trainer.state.num_input_tokens_seen) - progress.tokens_at_start) / runtime if runtime > 0 else 0.0
     trainable, total = trainer.model.get_nb_trainable_parameters()
     metrics = _present(**json_safe(dict(
         train_loss=whole_run_train_loss(trainer.state.log_history, resumed_from, trainer.state.global_step, result.training_loss),
@@ -256,7 +279,8 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
         perplexity=perplexity(eval_loss),
         train_runtime_s=runtime,
         total_tokens=int(trainer.state.num_input_tokens_seen),
-        tokens_per_second=(int(trainer.state.num_input_tokens_seen) - progress.tokens_at_start) / runtime if runtime > 0 else 0.0,
+        tokens_per_second=session_rate,
+        mfu=mfu(session_rate, progress.flops_per_token, progress.peak_flops),
         peak_gpu_memory_mb=peak_gpu_memory_mb(),
         num_parameters=total,
         trainable_parameters=trainable,

@@ -55,6 +55,13 @@ def model_flops_per_token(parameters: int, layers: int, hidden: int, sequence: f
     return 6.0 * parameters + 12.0 * layers * hidden * sequence
 
 
+def mfu(tokens_per_second: float | None, flops_per_token: float | None, peak: float | None) -> float | None:
+    """Model FLOPs utilisation, a fraction of the peak; None when a factor is unknown."""
+    if not tokens_per_second or not flops_per_token or not peak:
+        return None
+    return tokens_per_second * flops_per_token / peak
+
+
 def flops_per_token(model: Any, mean_sequence: float) -> float | None:
     """The formula above for a loaded (peft) model; None when its shape cannot be read."""
     try:

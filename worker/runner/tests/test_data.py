@@ -3,7 +3,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from ftf_runner.data import Prompt, read_conversations, read_optional_conversations, read_prompts
+from ftf_runner.data import Prompt, read_conversations, read_numbered_conversations, read_optional_conversations, read_optional_numbered_conversations, read_prompts
 from ftf_runner.errors import RunnerError
 
 
@@ -22,6 +22,12 @@ class DataFilesTest(unittest.TestCase):
         example = {"id": "a", "messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A", "extra": 1}]}
         self.write(json.dumps(example), "", json.dumps(example))
         self.assertEqual(read_conversations(self.path), [[{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]] * 2)
+
+    def test_numbered_conversations_keep_their_line(self) -> None:
+        example = {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}
+        self.write(json.dumps(example), "", "", json.dumps(example))
+        self.assertEqual([line for line, _ in read_numbered_conversations(self.path)], [1, 4])
+        self.assertEqual(read_optional_numbered_conversations(None), [])
 
     def test_bad_lines_are_data_errors_naming_the_line(self) -> None:
         cases = {

@@ -190,6 +190,12 @@ class TemplateRefusalTest(unittest.TestCase):
         self.assertIn("data/train.jsonl, example 3: the chat template refuses this conversation", caught.exception.message)
         self.assertIn("must alternate", caught.exception.message)
 
+    def test_the_error_names_the_line_when_it_is_known(self) -> None:
+        two_users = [{"role": "user", "content": "A?"}, {"role": "user", "content": "B?"}, {"role": "assistant", "content": "Both."}]
+        with self.assertRaises(RunnerError) as caught:
+            prepare_sequences(StrictTemplateTokenizer(), [ONE_TURN, two_users], 4096, packing=False, file_name="data/eval.jsonl", line_numbers=[1, 3])
+        self.assertIn("data/eval.jsonl line 3 (example 2): the chat template refuses", caught.exception.message)
+
     def test_leading_assistant_turns_are_context_not_trained(self) -> None:
         for tokenizer in (ChatTokenizer(), CharTokenizer()):
             opening = [{"role": "assistant", "content": "Welcome!"}, {"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]

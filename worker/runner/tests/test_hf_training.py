@@ -31,6 +31,41 @@ def conversation(i: int) -> list[dict[str, str]]:
     return [{"role": "user", "content": f"What does the {topics[i % 6]} guide say?"}, {"role": "assistant", "content": f"It covers the {topics[(i * 5) % 6]} steps, part {i}."}]
 
 
+# Like Gemma's or Mistral's templates: no system role, and user/assistant must alternate.
+STRICT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}"
+    "{% endif %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+@needs_torch
+class TinyTokenizerTemplateTest(unittest.TestCase):
+    """The template rules of tests/test_formatting.py with the tiny model's real tokenizer."""
+
+    def test_a_late_system_turn_is_folded_and_a_leading_answer_is_context(self) -> None:
+        from transformers import AutoTokenizer
+
+        from ftf_runner.formatting import IGNORE_INDEX, prepare_sequences
+
+        tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir()))
+        late_system = [{"role": "user", "content": "Hi?"}, {"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "Hello."}]
+        with self.assertRaises(Exception):  # the tiny template itself refuses it
+            tokenizer.apply_chat_template(late_system, tokenize=False)
+        opening = [{"role": "assistant", "content": "Welcome!"}, {"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
+        prepared = prepare_sequences(tokenizer, [late_system, opening], 512, packing=False)
+        folded, context = prepared.sequences
+        self.assertIn("Be brief.\n\nHi?", tokenizer.decode(folded["input_ids"]))
+        trained = tokenizer.decode([label for label in context["labels"] if label != IGNORE_INDEX])
+        self.assertNotIn("Welcome", trained)
+        self.assertIn("Hello.", trained)
+
+
 @needs_torch
 class PackedAttentionTest(unittest.TestCase):
     def test_a_packed_example_gets_the_same_logits_as_alone(self) -> None:
@@ -42,12 +77,22 @@ class PackedAttentionTest(unittest.TestCase):
 
         model_dir = tiny_model_dir()
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32, attn_implementation="sdpa").eval()
         first, second = (tokenize_conversation(tokenizer, conversation(i), 512) for i in (1, 2))
         packed = pack([first, second], 512)
         self.assertEqual(len(packed), 1)
         batch = PaddingCollator(tokenizer.pad_token_id)([packed[0]])
         self.assertNotIn("attention_mask", batch)
+        # SDPA is what the runner loads by default; eager is the fallback of models without it.
+        for attention in ("sdpa", "eager"):
+            with self.subTest(attention=attention):
+                model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32, attn_implementation=attention).eval()
+                self.assert_packed_logits_match(model, batch, first, second)
+        flat = flatten_packed(packed)
+        self.assertEqual(len(flat["input_ids"][0]), len(first["input_ids"]) + len(second["input_ids"]))
+
+    def assert_packed_logits_match(self, model: object, batch: dict[str, object], first: dict[str, list[int]], second: dict[str, list[int]]) -> None:
+        import torch
+
         with torch.no_grad():
             # As in training (load_training_model turns the KV cache off): transformers reads packed
             # boundaries from the position ids only when there is no cache and no attention mask.
@@ -62,15 +107,13 @@ class PackedAttentionTest(unittest.TestCase):
             # Without the position ids the second example would see the first: the logits differ.
             leaky = model(input_ids=batch["input_ids"], use_cache=False).logits[0]
             self.assertFalse(torch.allclose(leaky, together, atol=1e-3))
-        flat = flatten_packed(packed)
-        self.assertEqual(len(flat["input_ids"][0]), len(first["input_ids"]) + len(second["input_ids"]))
 
 
 @needs_torch
 class TrainingRunTest(unittest.TestCase):
     """Short real runs of ftf_runner.hf_trainer.train on the CPU."""
 
-    def run_training(self, stop_at_step: int | None = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
+    def run_training(self, stop_at_step: int | None = None, train_lines: list[str] | None = None, stop: object = None, **overrides: object) -> tuple[Path, list[dict[str, object]]]:
         from transformers import TrainerCallback
 
         from ftf_runner import hf_trainer
@@ -80,14 +123,15 @@ class TrainingRunTest(unittest.TestCase):
 
         run_dir = Path(tempfile.mkdtemp(prefix="ftf-run-"))
         (run_dir / "data").mkdir()
-        (run_dir / "data" / "train.jsonl").write_text("\n".join(json.dumps({"messages": conversation(i)}) for i in range(24)) + "\n")
+        lines = train_lines if train_lines is not None else [json.dumps({"messages": conversation(i)}) for i in range(24)]
+        (run_dir / "data" / "train.jsonl").write_text("\n".join(lines) + "\n")
         # Eval examples of very different lengths, so batch means and token means differ.
         long_answer = [{"role": "user", "content": "Tell me everything."}, {"role": "assistant", "content": " ".join(f"step {i} of the router guide" for i in range(20))}]
         (run_dir / "data" / "eval.jsonl").write_text("\n".join(json.dumps({"messages": m}) for m in [conversation(30), conversation(31), conversation(32), long_answer]) + "\n")
         settings = dict(run_id="t", base_model=str(tiny_model_dir()), allow_cpu=True, max_steps=6, per_device_batch_size=3, gradient_accumulation_steps=1, learning_rate=0.01, warmup_ratio=0.0, lora_dropout=0.0, gradient_checkpointing=False, eval_steps=2, save_steps=2, max_seq_length=256)
         settings.update(overrides)
         config = RunnerConfig(**settings)  # type: ignore[arg-type]
-        stop = StopSignal()
+        stop = stop or StopSignal()
         if stop_at_step is not None:
             original = hf_trainer.ProgressCallback.on_step_begin
 
@@ -141,12 +185,83 @@ class TrainingRunTest(unittest.TestCase):
             means = [float(model(**{k: torch.tensor(v) for k, v in b.items()}).loss) for b in batches]
         self.assertGreater(abs(sum(means) / 2 - expected), 1e-3)
 
+    def test_metric_events_carry_mfu_with_its_factors(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+
+        # This machine has no GPU, so no peak; a known one is stood in for.
+        with mock.patch.object(hf_trainer, "peak_flops", return_value=1e12):
+            _, events = self.run_training(max_steps=3, eval_steps=100, save_steps=100)
+        flops = next(e for e in events if e["type"] == "start")["hardware"]["flops_per_token"]
+        metrics = [e for e in events if e["type"] == "metric" and "tokens_per_second" in e]
+        self.assertTrue(metrics)
+        for event in metrics:
+            self.assertEqual((event["flops_per_token"], event["peak_flops"]), (flops, 1e12))
+            self.assertAlmostEqual(event["mfu"], event["tokens_per_second"] * flops / 1e12)
+        done = next(e for e in events if e["type"] == "done")["metrics"]
+        self.assertAlmostEqual(done["mfu"], done["tokens_per_second"] * flops / 1e12)
+        # Without a known peak (the CPU), MFU is left out, not guessed.
+        _, plain = self.run_training(max_steps=1, eval_steps=100, save_steps=100)
+        self.assertFalse(any("mfu" in e or "peak_flops" in e for e in plain if e["type"] == "metric"))
+        self.assertNotIn("mfu", next(e for e in plain if e["type"] == "done")["metrics"])
+
+    def test_a_conversation_the_template_refuses_is_a_data_error_naming_its_line(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+        from ftf_runner.errors import RunnerError
+
+        def strict_tokenizer(source: str) -> object:
+            tokenizer = original_load(source)
+            tokenizer.chat_template = STRICT_TEMPLATE
+            return tokenizer
+
+        original_load = hf_trainer.load_tokenizer
+        with_system = [{"role": "system", "content": "Be brief."}, *conversation(1)]
+        two_users = [{"role": "user", "content": "Hi?"}, *conversation(2)]
+        # Line 2's system turn is folded into its user turn; line 4 (after a blank line) stays refused.
+        lines = [json.dumps({"messages": conversation(0)}), json.dumps({"messages": with_system}), "", json.dumps({"messages": two_users})]
+        with mock.patch.object(hf_trainer, "load_tokenizer", strict_tokenizer), self.assertRaises(RunnerError) as caught:
+            self.run_training(train_lines=lines)
+        self.assertEqual(caught.exception.kind, "data")
+        self.assertIn("data/train.jsonl line 4 (example 3): the chat template refuses this conversation", caught.exception.message)
+        self.assertIn("must alternate", caught.exception.message)
+        # Without line 4 the run trains, the system turn folded.
+        with mock.patch.object(hf_trainer, "load_tokenizer", strict_tokenizer):
+            _, events = self.run_training(train_lines=lines[:2], max_steps=1, eval_steps=100, save_steps=100)
+        self.assertEqual(next(e for e in events if e["type"] == "prepared" and e["split"] == "train")["examples"], 2)
+        self.assertIn("done", [e["type"] for e in events])
+
     def test_a_stop_on_an_evaluation_step_saves_first_and_skips_the_evaluation(self) -> None:
         run_dir, events = self.run_training(stop_at_step=4)
         self.assertTrue((run_dir / "output" / "checkpoints" / "checkpoint-4").is_dir())
         self.assertNotIn(4, [e["step"] for e in events if e["type"] == "eval"])
         self.assertIn(2, [e["step"] for e in events if e["type"] == "eval"])
         self.assertNotIn("done", [e["type"] for e in events])
+
+    def test_a_stop_during_an_evaluation_saves_at_once(self) -> None:
+        from unittest import mock
+
+        from ftf_runner import hf_trainer
+        from ftf_runner.train import StopSignal
+
+        stop = StopSignal()
+        original = hf_trainer.token_weighted_loss
+
+        def sigterm_while_evaluating(model: object, batches: object, should_stop: object) -> float:
+            stop.requested = True  # SIGTERM arrives during the evaluation of step 2
+            return original(model, batches, should_stop)  # type: ignore[arg-type]
+
+        # No checkpoint is due at step 2 (save_steps 100): the stop must make one there, not a step later.
+        with mock.patch.object(hf_trainer, "token_weighted_loss", sigterm_while_evaluating):
+            run_dir, events = self.run_training(stop=stop, save_steps=100)
+        checkpoints = run_dir / "output" / "checkpoints"
+        self.assertEqual(sorted(p.name for p in checkpoints.iterdir()), ["checkpoint-2"])
+        self.assertFalse([e for e in events if e["type"] == "eval"])
+        self.assertEqual(max(e["step"] for e in events if e["type"] == "metric"), 2)
+        stopped = next(e for e in events if e["type"] == "stopped")
+        self.assertEqual((stopped["step"], stopped["checkpoint"]), (2, "output/checkpoints/checkpoint-2"))
 
     def test_train_loss_after_a_resume_counts_every_step(self) -> None:
         _, straight = self.run_training()
@@ -189,6 +304,22 @@ class QuantizedBaseTest(unittest.TestCase):
         prepare_frozen_base(model, gradient_checkpointing=True)
         self.assertEqual({p.dtype for p in model.parameters()}, {torch.bfloat16})
         self.assertFalse(any(p.requires_grad for p in model.parameters()))
+        # The whole QLoRA load path with a bf16 base standing in for the 4-bit one (bitsandbytes
+        # and a GPU are not here): only the new LoRA weights may be fp32 (peft keeps adapters in
+        # fp32); norms, embeddings and lm_head stay bf16.
+        from unittest import mock
+
+        from ftf_runner import modeling
+        from ftf_runner.config import RunnerConfig
+
+        config = RunnerConfig(run_id="t", base_model=str(tiny_model_dir()), method="qlora", allow_cpu=True, gradient_checkpointing=True)
+        bf16 = modeling.Precision(torch.bfloat16, bf16=True, fp16=False)
+        base = AutoModelForCausalLM.from_pretrained(str(tiny_model_dir()), dtype=torch.bfloat16)
+        with mock.patch.object(modeling, "_load_base_model", return_value=base):
+            peft_model = modeling.load_training_model(config, Path("."), None, bf16, quantization=object())  # type: ignore[arg-type]
+        upcast_base = {name: p.dtype for name, p in peft_model.named_parameters() if "lora_" not in name and p.dtype != torch.bfloat16}
+        self.assertEqual(upcast_base, {})
+        self.assertTrue(all("lora_" in name for name, p in peft_model.named_parameters() if p.requires_grad))
         # What peft's helper would have done: norms and embeddings in fp32.
         upcast = prepare_model_for_kbit_training(AutoModelForCausalLM.from_pretrained(str(tiny_model_dir()), dtype=torch.bfloat16))
         self.assertIn(torch.float32, {p.dtype for p in upcast.parameters()})
