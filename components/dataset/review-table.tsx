@@ -1,6 +1,7 @@
 "use client";
 
 import { Check, Search, X } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
@@ -19,7 +20,15 @@ import { ExampleDrawer } from "./example-drawer";
 import { promptText, responseText } from "./example-text";
 
 type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string } | null };
-type Props = { projectId: string; sources: Array<{ id: string; name: string }>; canEdit: boolean; initial: Page };
+type Props = {
+  projectId: string;
+  sources: Array<{ id: string; name: string }>;
+  canEdit: boolean;
+  initial: Page;
+  /** Where examples come from, for the empty state. */
+  generateHref: string;
+  sourcesHref: string;
+};
 
 const REVIEW_TONE = { pending: "secondary", approved: "success", rejected: "destructive" } as const;
 
@@ -34,7 +43,7 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
 
 const boolOf = (v: string) => (v === "" ? undefined : v === "true");
 
-export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
+export function ReviewTable({ projectId, sources, canEdit, initial, generateHref, sourcesHref }: Props) {
   const router = useRouter();
   const [filter, setFilter] = useState<ReviewFilter>({});
   const [search, setSearch] = useState("");
@@ -156,7 +165,23 @@ export function ReviewTable({ projectId, sources, canEdit, initial }: Props) {
           {page.items.length === 0 && (
             <TableRow>
               <TableCell colSpan={6} className="py-8 text-center text-muted-foreground">
-                {loading ? "Loading…" : "No examples match."}
+                {loading ? (
+                  "Loading…"
+                ) : Object.values(filter).some((v) => v !== undefined && v !== "") ? (
+                  "No examples match."
+                ) : (
+                  <span data-testid="no-examples">
+                    No examples yet.{" "}
+                    <Link href={generateHref} className="font-medium text-foreground underline underline-offset-4">
+                      Generate them from your sources
+                    </Link>{" "}
+                    or{" "}
+                    <Link href={sourcesHref} className="font-medium text-foreground underline underline-offset-4">
+                      import a dataset
+                    </Link>
+                    .
+                  </span>
+                )}
               </TableCell>
             </TableRow>
           )}

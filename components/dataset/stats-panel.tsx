@@ -41,8 +41,8 @@ export function StatsPanel({
   actions?: React.ReactNode;
 }) {
   const shown = stats.filter((s) => s.split !== "preview");
-  const train = shown.find((s) => s.split === "train")?.total ?? 0;
-  const evalCount = shown.find((s) => s.split === "eval")?.total ?? 0;
+  const train = shown.find((s) => s.split === "train")?.usable ?? 0;
+  const evalCount = shown.find((s) => s.split === "eval")?.usable ?? 0;
   const actual = train + evalCount > 0 ? train / (train + evalCount) : null;
   return (
     <div className="grid gap-4 lg:grid-cols-[1fr_1fr]">
@@ -54,7 +54,7 @@ export function StatsPanel({
           </div>
           {actual !== null && (
             <p className="text-sm" data-testid="split-share">
-              Train {train.toLocaleString()} · eval {evalCount.toLocaleString()}: <span className="font-medium">{(actual * 100).toFixed(1)} % train</span>
+              Usable: train {train.toLocaleString()} · eval {evalCount.toLocaleString()}, <span className="font-medium">{(actual * 100).toFixed(1)} % train</span>
               <span className="text-muted-foreground"> (target {Math.round(trainShare * 100)} %)</span>
             </p>
           )}
@@ -71,6 +71,7 @@ export function StatsPanel({
                 <th className="pb-2 text-right">Total</th>
                 <th className="pb-2 text-right">Valid</th>
                 <th className="pb-2 text-right">Invalid</th>
+                <th className="pb-2 text-right" title="Valid, not rejected, not a duplicate: what training takes">Usable</th>
                 <th className="pb-2 text-right">≈ Avg tokens</th>
                 <th className="pb-2 text-right">Min / max</th>
               </tr>
@@ -78,7 +79,7 @@ export function StatsPanel({
             <tbody className="tabular-nums">
               {shown.length === 0 ? (
                 <tr>
-                  <td colSpan={6} className="py-3 text-muted-foreground">
+                  <td colSpan={7} className="py-3 text-muted-foreground">
                     No examples yet.
                   </td>
                 </tr>
@@ -89,6 +90,7 @@ export function StatsPanel({
                     <td className="py-2 text-right">{s.total.toLocaleString()}</td>
                     <td className="py-2 text-right">{s.valid.toLocaleString()}</td>
                     <td className="py-2 text-right">{s.invalid.toLocaleString()}</td>
+                    <td className="py-2 text-right font-medium">{s.usable.toLocaleString()}</td>
                     <td className="py-2 text-right">{s.avgTokens}</td>
                     <td className="py-2 text-right">
                       {s.minTokens} / {s.maxTokens}

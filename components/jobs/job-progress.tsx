@@ -2,13 +2,25 @@ import { Progress } from "@/components/ui/progress";
 import type { JobView } from "@/lib/jobs/queries";
 import { formatDuration, formatRate } from "./format";
 
+/** What a job's items are, so "42 / 90" reads "42 / 90 chunks". */
+const ITEM_UNITS: Record<string, string> = {
+  dataset_generate: "chunks",
+  dataset_preview: "examples",
+  chunking: "chunks",
+  import: "rows",
+  train: "steps",
+  eval: "prompts",
+  export: "items",
+};
+
 /** Progress bar with items, rate and ETA: honest numbers straight from the worker. */
 export function JobProgress({ job, compact = false }: { job: JobView; compact?: boolean }) {
   const active = job.status === "running" || job.status === "retrying" || job.status === "queued";
   const pct = job.status === "success" ? 100 : (job.progressPct ?? 0);
   const facts: string[] = [];
-  if (job.itemsTotal) facts.push(`${job.itemsDone.toLocaleString()} / ${job.itemsTotal.toLocaleString()}`);
-  if (active && job.itemsPerSecond) facts.push(formatRate(job.itemsPerSecond));
+  const unit = ITEM_UNITS[job.type] ?? "items";
+  if (job.itemsTotal) facts.push(`${job.itemsDone.toLocaleString()} / ${job.itemsTotal.toLocaleString()} ${unit}`);
+  if (active && job.itemsPerSecond) facts.push(`${formatRate(job.itemsPerSecond)} ${unit}`.replace(/\/(s|min) (\w+)$/, " $2/$1"));
   if (active && job.etaSeconds !== null && job.status === "running") facts.push(`ETA ${formatDuration(job.etaSeconds)}`);
   return (
     <div className="min-w-40 space-y-1" data-testid="job-progress">

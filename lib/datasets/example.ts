@@ -59,3 +59,9 @@ export function exampleText(data: ExampleData): string {
 export function searchTextOf(data: ExampleData): string {
   return Object.values(data).join(" ").toLowerCase();
 }
+
+/**
+ * The examples a training run takes and a dataset version freezes: valid, not rejected in
+ * review, not an exact duplicate. Every count the pages show ("usable") uses this one filter.
+ */
+export const USABLE_EXAMPLE = { isValid: true, isDuplicate: false, reviewStatus: { not: "rejected" } } as const;

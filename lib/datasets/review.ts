@@ -132,6 +132,8 @@ export type SplitStats = {
   total: number;
   valid: number;
   invalid: number;
+  /** What training takes (lib/datasets/example USABLE_EXAMPLE): valid, not rejected, not a duplicate. */
+  usable: number;
   avgTokens: number;
   minTokens: number;
   maxTokens: number;
@@ -141,6 +143,7 @@ export type SplitStats = {
 export function statsQuery(ctx: ProjectContext): Prisma.Sql {
   return Prisma.sql`
     SELECT split, count(*) AS total, count(*) FILTER (WHERE is_valid) AS valid, count(*) FILTER (WHERE NOT is_valid) AS invalid,
+           count(*) FILTER (WHERE is_valid AND NOT is_duplicate AND review_status <> 'rejected') AS usable,
            avg(token_count)::float AS avg, min(token_count) AS min, max(token_count) AS max
     FROM dataset_examples
     WHERE project_id = ${ctx.projectId}::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = ${ctx.projectId}::uuid AND p.workspace_id = ${ctx.workspace.id}::uuid)
@@ -148,7 +151,7 @@ export function statsQuery(ctx: ProjectContext): Prisma.Sql {
 }
 
 export async function splitStats(ctx: ProjectContext): Promise<SplitStats[]> {
-  const rows = await db.$queryRaw<Array<{ split: SplitStats["split"]; total: bigint; valid: bigint; invalid: bigint; avg: number | null; min: number | null; max: number | null }>>(
+  const rows = await db.$queryRaw<Array<{ split: SplitStats["split"]; total: bigint; valid: bigint; invalid: bigint; usable: bigint; avg: number | null; min: number | null; max: number | null }>>(
     statsQuery(ctx),
   );
   return rows.map((r) => ({
@@ -156,6 +159,7 @@ export async function splitStats(ctx: ProjectContext): Promise<SplitStats[]> {
     total: Number(r.total),
     valid: Number(r.valid),
     invalid: Number(r.invalid),
+    usable: Number(r.usable),
     avgTokens: Math.round(r.avg ?? 0),
     minTokens: r.min ?? 0,
     maxTokens: r.max ?? 0,

@@ -4,6 +4,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
+import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
@@ -66,7 +67,7 @@ export async function listProjects(ctx: WorkspaceContext) {
       _count: {
         select: {
           files: { where: { kind: "raw_doc" } },
-          examples: { where: { isValid: true, split: "train" } },
+          examples: { where: { ...USABLE_EXAMPLE, split: "train" } },
         },
       },
       jobs: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, type: true } },

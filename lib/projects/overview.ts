@@ -1,5 +1,6 @@
 // The project overview: where the project stands in the pipeline, step by step.
 import type { ProjectContext } from "@/lib/access/guard";
+import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 
 export type StepState = "done" | "active" | "todo";
@@ -18,15 +19,18 @@ function plural(n: number, word: string): string {
 
 export async function getPipeline(ctx: ProjectContext): Promise<PipelineStep[]> {
   const where = { projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } };
-  const [sources, chunks, examples, validTrain, runs, doneRuns, evaluated, exports, project] = await Promise.all([
+  const [sources, chunks, examples, validTrain, validEval, runs, doneRuns, evaluated, exports, project] = await Promise.all([
     db.file.count({ where: { ...where, kind: { in: ["raw_doc", "dataset_upload"] }, status: "ready" } }),
     db.chunk.count({ where }),
-    db.datasetExample.count({ where }),
-    db.datasetExample.count({ where: { ...where, isValid: true, split: "train" } }),
+    // The dataset is train and eval; preview examples are a sample, not part of it.
+    db.datasetExample.count({ where: { ...where, split: { in: ["train", "eval"] } } }),
+    db.datasetExample.count({ where: { ...where, ...USABLE_EXAMPLE, split: "train" } }),
+    db.datasetExample.count({ where: { ...where, ...USABLE_EXAMPLE, split: "eval" } }),
     db.run.count({ where }),
     db.run.count({ where: { ...where, status: "success" } }),
     db.evalSample.count({ where: { run: where } }),
-    db.export.count({ where: { ...where, status: "success" } }),
+    // The Export step is about the model: a bundle or a Hub push, not a dataset file.
+    db.export.count({ where: { ...where, status: "success", format: { in: ["bundle", "hub"] } } }),
     db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { status: true } }),
   ]);
   const busy = (statuses: string[]) => statuses.includes(project.status);
@@ -43,7 +47,7 @@ export async function getPipeline(ctx: ProjectContext): Promise<PipelineStep[]> 
       key: "dataset",
       title: "Dataset",
       state: state(validTrain > 0, busy(["generating"])),
-      summary: examples ? `${plural(validTrain, "valid train example")} of ${examples.toLocaleString()}` : "No examples yet",
+      summary: examples ? `${plural(validTrain, "usable train example")} and ${validEval.toLocaleString()} eval, of ${examples.toLocaleString()}` : "No examples yet",
       next: "Preview 10 generated examples, then generate, review and curate the dataset.",
     },
     {
@@ -64,7 +68,7 @@ export async function getPipeline(ctx: ProjectContext): Promise<PipelineStep[]> 
       key: "export",
       title: "Export",
       state: state(exports > 0, false),
-      summary: exports ? plural(exports, "export") : "No exports yet",
+      summary: exports ? plural(exports, "model export") : "No model exported yet",
       next: "Download the adapter bundle with a model card and an Ollama Modelfile, or push to the Hub.",
     },
   ];

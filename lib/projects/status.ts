@@ -7,6 +7,7 @@
 // Exports are side trips and never fail the project. A source that cannot be read fails on its
 // own row (chunking, import) and does not fail the project.
 import type { JobType, ProjectStatus } from "@prisma/client";
+import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 
 const BUSY: Partial<Record<JobType, ProjectStatus>> = {
@@ -35,7 +36,7 @@ export async function refreshProjectStatus(projectId: string, busy?: ProjectStat
       select: { status: true, type: true, errorMessage: true },
     }),
     db.run.count({ where: { projectId, status: "success" } }),
-    db.datasetExample.count({ where: { projectId, isValid: true, split: "train" } }),
+    db.datasetExample.count({ where: { projectId, ...USABLE_EXAMPLE, split: "train" } }),
   ]);
   let status: ProjectStatus;
   let errorMessage: string | null = null;

@@ -3,6 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
@@ -186,7 +187,7 @@ describe("the dataset loop in the browser", () => {
     await screenshot(page, "review-resplit");
     await resplit.getByRole("button", { name: "Re-split" }).click();
     await expect.poll(() => page.getByTestId("split-share").textContent()).toMatch(/\(target 80 %\)/);
-    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id, split: { in: ["train", "eval"] } }, _count: true });
+    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id, split: { in: ["train", "eval"] }, ...USABLE_EXAMPLE }, _count: true });
     const share = after.find((r) => r.split === "train")!._count / after.reduce((n, r) => n + r._count, 0);
     expect(Math.abs(share - 0.8)).toBeLessThan(0.03);
     expect(await page.getByTestId("split-share").textContent()).toContain(`${(share * 100).toFixed(1)} % train`);

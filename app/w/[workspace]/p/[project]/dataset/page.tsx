@@ -37,7 +37,10 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
       />
       <Card>
         <CardContent>
-          <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first} />
+          <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first}
+            generateHref={`/w/${workspace}/p/${project}/dataset/generate`}
+            sourcesHref={`/w/${workspace}/p/${project}/sources`}
+          />
         </CardContent>
       </Card>
     </div>

@@ -56,7 +56,18 @@ export default async function ChunkViewer({
                     {pages(chunk.metadata) && <span data-testid="chunk-pages">{pages(chunk.metadata)}</span>}
                     {meta.section && <span className="truncate">§ {meta.section}</span>}
                   </div>
-                  <p className="line-clamp-6 whitespace-pre-wrap text-sm">{chunk.content}</p>
+                  {chunk.content.length > 500 || chunk.content.split("\n").length > 6 ? (
+                    // Long chunks open in place (no script needed): six lines, then the whole text.
+                    <details className="group">
+                      <summary className="cursor-pointer list-none [&::-webkit-details-marker]:hidden">
+                        <p className="line-clamp-6 whitespace-pre-wrap text-sm group-open:line-clamp-none">{chunk.content}</p>
+                        <span className="text-xs font-medium text-primary group-open:hidden">Show the whole chunk</span>
+                        <span className="hidden text-xs font-medium text-primary group-open:inline">Show less</span>
+                      </summary>
+                    </details>
+                  ) : (
+                    <p className="whitespace-pre-wrap text-sm">{chunk.content}</p>
+                  )}
                 </CardContent>
               </Card>
             </li>
