@@ -10,6 +10,7 @@ import { generateJob } from "@/lib/generation/jobs";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fakeBaseUrl } from "@/tests/support/fake-llm";
+import { resetEnvCache } from "@/lib/env";
 import { startWorker } from "@/worker/start";
 import { benchDatabase, peakRssMb, row, timed, verdict } from "./support";
 
@@ -39,6 +40,9 @@ async function startFakeProcess(latencyMs: number) {
 }
 
 export async function benchGeneration(): Promise<void> {
+  // The fake LLM server listens on loopback, which the outbound policy allows only when listed.
+  process.env.OUTBOUND_ALLOW = "127.0.0.1,localhost";
+  resetEnvCache();
   const server = await benchDatabase();
   const llm = await startFakeProcess(LATENCY_MS);
   try {
@@ -69,37 +73,48 @@ export async function benchGeneration(): Promise<void> {
 
     console.log(`\nbench/generation — ${CHUNKS} chunks, fake LLM at ${LATENCY_MS} ms per answer, ${PER_CHUNK} examples per chunk`);
     row("", "seconds", "ideal s", "examples", "ideal/actual");
-    // Baseline in the same run: the same number of bare HTTP calls (no LLM client, no database).
-    const baseline = await timed(async () => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next++ < CHUNKS) {
-            const response = await fetch(`${fakeBaseUrl(llm, "openai")}/chat/completions`, {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify({ model: "fake", messages: [{ role: "user", content: `Write ${PER_CHUNK} examples with "question" and "answer" about chunk ${next}.` }] }),
-            });
-            await response.json();
-          }
-        }),
-      );
-    });
-    const idealAt32 = (CHUNKS * LATENCY_MS) / 1000 / 32;
-    row("baseline: bare HTTP calls, 32 at once", (baseline.ms / 1000).toFixed(1), idealAt32.toFixed(1), "–", (idealAt32 / (baseline.ms / 1000)).toFixed(2));
+    // Baseline in the same run: the same number of bare HTTP calls (no LLM client, no database),
+    // at both concurrencies: the ceiling this machine and the fake server allow.
+    const bare = async (concurrency: number) =>
+      timed(async () => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next++ < CHUNKS) {
+              const response = await fetch(`${fakeBaseUrl(llm, "openai")}/chat/completions`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ model: "fake", messages: [{ role: "user", content: `Write ${PER_CHUNK} examples with "question" and "answer" about chunk ${next}.` }] }),
+              });
+              await response.json();
+            }
+          }),
+        );
+      });
+    const baselines = new Map<number, number>();
+    for (const concurrency of [32, 256]) {
+      const ideal = (CHUNKS * LATENCY_MS) / 1000 / concurrency;
+      const seconds = (await bare(concurrency)).ms / 1000;
+      baselines.set(concurrency, seconds);
+      row(`baseline: bare HTTP calls, ${concurrency} at once`, seconds.toFixed(1), ideal.toFixed(1), "–", (ideal / seconds).toFixed(2));
+    }
     const results = [];
     for (const concurrency of [32, 256]) {
       const result = await run(concurrency, prepare(concurrency));
       const ideal = (CHUNKS * LATENCY_MS) / 1000 / concurrency;
-      results.push({ ...result, ideal });
-      row(`concurrency ${concurrency}`, result.seconds.toFixed(1), ideal.toFixed(1), result.examples, (ideal / result.seconds).toFixed(2));
+      // A run that failed did not do the work: it gets no credit for being quick.
+      const ratio = result.job.status === "success" ? ideal / result.seconds : 0;
+      results.push({ ...result, ideal, ratio });
+      row(`concurrency ${concurrency} (${result.job.status})`, result.seconds.toFixed(1), ideal.toFixed(1), result.examples, ratio.toFixed(2));
     }
     row("peak RSS (MB)", peakRssMb());
 
     console.log("\nbench/generation — targets");
-    const at32 = results[0];
-    verdict("wall time vs ideal at concurrency 32", at32.ideal / at32.seconds, "≥ 0.90", at32.ideal / at32.seconds >= 0.9);
-    verdict("ours vs the bare-HTTP baseline at 32", baseline.ms / 1000 / at32.seconds, "informational", true);
+    const [at32, at256] = results;
+    verdict("wall time vs ideal at concurrency 32", at32.ratio, "≥ 0.90", at32.ratio >= 0.9);
+    verdict("wall time vs ideal at concurrency 256", at256.ratio, "≥ 0.80", at256.ratio >= 0.8);
+    verdict("ours vs the bare-HTTP baseline at 32", at32.job.status === "success" ? baselines.get(32)! / at32.seconds : 0, "informational", true);
+    verdict("ours vs the bare-HTTP baseline at 256", at256.job.status === "success" ? baselines.get(256)! / at256.seconds : 0, "informational", true);
     const lost = CHUNKS * PER_CHUNK - results[1].examples;
     verdict("examples lost at concurrency 256", lost, "0", lost === 0 && results[1].job.status === "success");
     await worker.stop();
