@@ -21,9 +21,23 @@ export function sameText(a: string, b: string): boolean {
 }
 
 /** `response` contains at least COPY_SHARE of `reference` as one unbroken run. */
+// References (a chunk, a prompt) are compared with each of their examples: normalised once.
+const references = new Map<string, string>();
+const REFERENCES_KEPT = 256;
+
+function comparableReference(reference: string): string {
+  let text = references.get(reference);
+  if (text === undefined) {
+    text = comparableText(reference);
+    if (references.size >= REFERENCES_KEPT) references.delete(references.keys().next().value!);
+    references.set(reference, text);
+  }
+  return text;
+}
+
 export function reproducesMostOf(response: string, reference: string): boolean {
   const text = comparableText(response);
-  const ref = comparableText(reference);
+  const ref = comparableReference(reference);
   const need = Math.ceil(ref.length * COPY_SHARE);
   if (need === 0 || text.length < need) return false;
   // Every run of `need` characters of `ref` contains ref[ref.length - need, need) (its middle

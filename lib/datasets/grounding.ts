@@ -40,6 +40,20 @@ export function contentWords(text: string): string[] {
 export function groundingScore(response: string, source: string): number | null {
   const words = contentWords(response);
   if (words.length < MIN_WORDS) return null;
-  const vocabulary = new Set(contentWords(source));
+  const vocabulary = vocabularyOf(source);
   return words.filter((w) => vocabulary.has(w)).length / words.length;
+}
+
+// A chunk's examples are scored one after another: its vocabulary is worked out once.
+const vocabularies = new Map<string, Set<string>>();
+const VOCABULARIES_KEPT = 256;
+
+function vocabularyOf(source: string): Set<string> {
+  let vocabulary = vocabularies.get(source);
+  if (!vocabulary) {
+    vocabulary = new Set(contentWords(source));
+    if (vocabularies.size >= VOCABULARIES_KEPT) vocabularies.delete(vocabularies.keys().next().value!);
+    vocabularies.set(source, vocabulary);
+  }
+  return vocabulary;
 }

@@ -124,13 +124,27 @@ export async function checkOutbound(host: string, port: number, purpose: Outboun
   }
   if (addresses.length === 0) throw new OutboundRefusedError(`The address ${bare} could not be found. Check it for typos.`);
   for (const address of addresses) {
-    const reason = outboundRefusal(bare, address, port, options);
+    const reason = cachedRefusal(bare, address, port, options);
     if (!reason) continue;
     const via = address === bare ? "" : ` (${bare} resolves to ${address})`;
     const hint = refusalReason(address, true) ? "" : " unless the server's administrator lists it in OUTBOUND_ALLOW";
     throw new OutboundRefusedError(`${bare}:${port}${via} is ${reason}, which a ${purpose} may not reach${hint}.`);
   }
   return addresses[0];
+}
+
+// The verdict on an address depends only on it, the port and the allow-list, so calls to the
+// same LLM server (hundreds a second) reuse it instead of parsing addresses and the list again.
+const verdicts = new Map<string, string | undefined>();
+const VERDICTS_KEPT = 1024;
+
+function cachedRefusal(host: string, address: string, port: number, options: { allowPrivate?: boolean }): string | undefined {
+  const key = `${env().OUTBOUND_ALLOW ?? ""}|${options.allowPrivate ? 1 : 0}|${host}|${address}|${port}`;
+  if (verdicts.has(key)) return verdicts.get(key);
+  const reason = outboundRefusal(host, address, port, options);
+  if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+  verdicts.set(key, reason);
+  return reason;
 }
 
 function defaultPort(url: URL): number {
