@@ -11,6 +11,7 @@ import { invalidInput } from "@/lib/errors";
 import { requestIp } from "@/lib/http/request";
 import { hashPassword, passwordProblem, verifyPassword } from "./password";
 import { endAllSessions, newSessionId } from "./revocation";
+import { COOKIE_NAMES } from "./session";
 import { authSecret } from "./secret";
 import { describeWait, recordSignInAttempt, signInThrottle } from "./throttle";
 
@@ -52,7 +53,8 @@ export async function signOutEverywhere(actor: Actor): Promise<void> {
 /** Replaces the caller's session cookie with a fresh token under the given session version. */
 export async function reissueSession(actor: Actor, sessionVersion: number): Promise<void> {
   const jar = await cookies();
-  const name = jar.getAll().some((c) => c.name.startsWith("__Secure-next-auth.session-token")) ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+  const [secure, plain] = COOKIE_NAMES;
+  const name = jar.getAll().some((c) => c.name.startsWith(secure)) ? secure : plain;
   for (const cookie of jar.getAll()) if (cookie.name.startsWith(`${name}.`)) jar.delete(cookie.name);
   const token = await encode({
     secret: authSecret(),

@@ -11,7 +11,8 @@ import { unauthorized } from "@/lib/errors";
 import { sessionIsLive } from "./revocation";
 import { authSecret } from "./secret";
 
-const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+/** next-auth's session cookie: the __Secure- name over https, the plain one over http. */
+export const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"] as const;
 
 /** The session token, joined back together when next-auth split it into chunks. */
 function readToken(jar: { getAll(): Array<{ name: string; value: string }> }): string | undefined {

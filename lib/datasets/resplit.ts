@@ -25,25 +25,29 @@ function rank(seed: string, key: string): string {
   return createHash("sha256").update(`${seed}:${key}`).digest("hex");
 }
 
+/** `items` grouped by `key`, in one pass. */
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Which of `items` go to train: per group, exactly round(share × n), content-hash groups kept whole. */
 export function allocateSplit(items: Item[], share: number, seed: string, stratify: boolean): Set<string> {
-  const groups = new Map<string, Item[]>();
-  for (const item of items) {
-    const key = stratify ? (item.sourceFileId ?? "") : "";
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
   const train = new Set<string>();
-  for (const members of groups.values()) {
-    // Same content, same side: allocate by content hash, in a seeded order.
-    const byContent = new Map<string, Item[]>();
-    for (const item of members) {
-      const key = item.contentHash ?? item.id;
-      byContent.set(key, [...(byContent.get(key) ?? []), item]);
-    }
-    const ordered = [...byContent.entries()].sort(([a], [b]) => (rank(seed, a) < rank(seed, b) ? -1 : 1));
+  for (const members of groupBy(items, (item) => (stratify ? (item.sourceFileId ?? "") : "")).values()) {
+    // Same content, same side: allocate by content hash, in a seeded order (each rank hashed once).
+    const ordered = [...groupBy(members, (item) => item.contentHash ?? item.id).entries()]
+      .map(([key, same]) => ({ rank: rank(seed, key), same }))
+      .sort((a, b) => (a.rank < b.rank ? -1 : 1));
     const want = Math.round(share * members.length);
     let taken = 0;
-    for (const [, same] of ordered) {
+    for (const { same } of ordered) {
       if (taken >= want) break;
       for (const item of same) train.add(item.id);
       taken += same.length;
@@ -63,8 +67,12 @@ export async function resplitDataset(ctx: ProjectContext, input: z.infer<typeof 
   const toTrain = items.filter((i) => train.has(i.id) && i.split !== "train").map((i) => i.id);
   const toEval = items.filter((i) => !train.has(i.id) && i.split !== "eval").map((i) => i.id);
   await db.$transaction(async (tx) => {
-    if (toTrain.length) await tx.datasetExample.updateMany({ where: { id: { in: toTrain } }, data: { split: "train" } });
-    if (toEval.length) await tx.datasetExample.updateMany({ where: { id: { in: toEval } }, data: { split: "eval" } });
+    // One array parameter each, however many examples move (an IN list would hit the bind limit).
+    for (const [split, ids] of [["train", toTrain], ["eval", toEval]] as const) {
+      if (ids.length) {
+        await tx.$executeRaw`UPDATE dataset_examples SET split = ${split}::dataset_split, updated_at = now() WHERE project_id = ${ctx.projectId}::uuid AND id = ANY(${ids}::uuid[])`;
+      }
+    }
     // The share new examples are drawn with from now on.
     const project = await tx.project.findUniqueOrThrow({ where: { id: ctx.projectId }, select: { config: true } });
     await tx.project.update({ where: { id: ctx.projectId }, data: { config: { ...readProjectConfig(project.config), train_eval_split: input.share } } });
