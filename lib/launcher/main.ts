@@ -6,6 +6,7 @@
 // the worker whose last writes it must still take.
 import fs from "node:fs";
 import path from "node:path";
+import { stopDatabaseOnSignalsOurselves } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrator";
 import { ensureDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from "@/lib/env";
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
+  stopDatabaseOnSignalsOurselves();
 
   database = await ensureDatabase(log);
   try {
