@@ -80,6 +80,21 @@ function pythonTests(python: string | undefined): void {
   if (result.status !== 0 && failed === 0) broken = true;
 }
 
+/**
+ * In CI (`.ci/run` runs `npm install` first), the install must not have changed the committed
+ * manifest or lockfile: a fresh clone's `npm install` leaves a clean tree.
+ */
+function checkInstallLeftTreeClean(): void {
+  if (!process.env.CI || !fs.existsSync(".git")) return;
+  step("Install left package.json and package-lock.json as committed");
+  const status = spawnSync("git", ["status", "--porcelain", "--", "package.json", "package-lock.json", ".npmrc"], { encoding: "utf8" });
+  if (status.status !== 0) return void console.log("git is not available here; not checked.");
+  if (status.stdout.trim() === "") return void console.log("clean");
+  console.error(`npm install changed committed files:\n${status.stdout}Commit the lockfile npm writes (npm install, then git add package-lock.json).`);
+  broken = true;
+}
+
+checkInstallLeftTreeClean();
 ensureSystemPackages();
 
 // Every temporary folder of the run (databases, run dirs, downloads) goes under one, removed at
