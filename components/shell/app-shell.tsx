@@ -1,9 +1,9 @@
-import type { Role } from "@/lib/access/permissions";
 import { Sidebar } from "./sidebar";
+import type { ShellProject, ShellWorkspace } from "./types";
 import { TopBar } from "./top-bar";
 
-export type ShellWorkspace = { id: string; slug: string; name: string; isPersonal: boolean; role: Role };
-export type ShellProject = { id: string; name: string; status: string };
+export type { ShellProject, ShellWorkspace };
+
 
 type Props = {
   user: { name: string | null; email: string };

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 import { ProjectStatusDot } from "@/components/projects/project-status";
-import type { ShellProject, ShellWorkspace } from "./app-shell";
+import type { ShellProject, ShellWorkspace } from "./types";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 
 type Props = {

@@ -14,7 +14,7 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { ThemeToggle } from "@/components/ui/theme-toggle";
 import { ROLE_LABELS } from "@/lib/access/permissions";
-import type { ShellWorkspace } from "./app-shell";
+import type { ShellWorkspace } from "./types";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 
 function initials(name: string | null, email: string): string {

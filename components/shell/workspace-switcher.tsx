@@ -15,7 +15,7 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { ROLE_LABELS } from "@/lib/access/permissions";
 import { NewWorkspaceForm } from "@/components/workspace/new-workspace-form";
-import type { ShellWorkspace } from "./app-shell";
+import type { ShellWorkspace } from "./types";
 
 export function WorkspaceSwitcher({ current, workspaces }: { current: ShellWorkspace; workspaces: ShellWorkspace[] }) {
   const router = useRouter();

@@ -1,16 +1,9 @@
 // Job `eval`: evaluates a finished run on its box (eval loss, perplexity, base vs tuned answers),
 // scores the answers here (ROUGE-L, exact match) and, when asked, by an LLM judge.
-import { z } from "zod";
 import { defineJob } from "@/lib/jobs/definition";
+import { evalPayload } from "./eval-payload";
 
-export const evalPayload = z.object({
-  runId: z.uuid(),
-  numPrompts: z.number().int().min(1).max(500).default(20),
-  /** A workspace provider that grades the tuned answers; none: no judge. */
-  judgeProviderId: z.uuid().nullable().default(null),
-  maxNewTokens: z.number().int().min(16).max(4096).default(256),
-});
-export type EvalPayload = z.infer<typeof evalPayload>;
+export { type EvalPayload, evalPayload } from "./eval-payload";
 
 export const evalJob = defineJob({
   type: "eval",

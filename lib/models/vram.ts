@@ -1,6 +1,5 @@
 // GPU memory the base model's weights take, in GB of 10^9 bytes (the unit model sizes are quoted
 // in: 8B parameters × 2 bytes = 16 GB).
-import type { ModelInfo } from "./info";
 
 export const BYTES_PER_GB = 1e9;
 
@@ -17,7 +16,8 @@ export const NF4_BYTES_PER_PARAM = (4 + 8 / 64 + 32 / (64 * 256)) / 8;
 
 export type WeightPrecision = "fp16" | "nf4";
 
-export type WeightModel = Pick<ModelInfo, "num_parameters" | "vocab_size" | "hidden_size" | "tie_word_embeddings">;
+/** The parts of a model's info (./info) the weight size needs. */
+export type WeightModel = { num_parameters: number; vocab_size: number | null; hidden_size: number | null; tie_word_embeddings: boolean };
 
 /**
  * fp16: params × 2 bytes.

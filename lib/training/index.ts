@@ -11,7 +11,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import type { ModelInfo } from "@/lib/models/info";
 import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
-import type { RunHardware } from "./events";
+import type { RunHardware } from "@/lib/runner-program/events";
 import { type PreparedCounts, readPrepared } from "./prepared";
 import { type ExactTokenCounts, findExactTokenCounts } from "./token-counts";
 import { findPreset, hyperparamOverridesSchema, hyperparamsSchema, type Hyperparams } from "./presets";

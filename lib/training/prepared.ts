@@ -1,7 +1,7 @@
 // Exact token counts: what the runner's prepare step measured with the base model's own
 // tokenizer (the `prepared` events), kept on the Run. Until a run has measured a dataset, the
 // app's counts are cl100k estimates. Pure: the run page and the dataset stats share it.
-import type { PreparedSplit } from "./events";
+import type { PreparedSplit } from "@/lib/runner-program/events";
 
 /** Run.prepared: per split, with the settings that shaped the counts (truncation, packing). */
 export type PreparedCounts = { train?: PreparedSplit; eval?: PreparedSplit; max_seq_length: number; packing: boolean };

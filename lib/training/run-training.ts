@@ -13,19 +13,18 @@ import { pipeline } from "node:stream/promises";
 import type { Prisma, Run } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
-import { env } from "@/lib/env";
 import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
-import { openRunner, type RunnerRecord } from "@/lib/runners";
+import { openRunner } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
-import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { getStorage } from "@/lib/storage";
 import { runArtifactKey } from "@/lib/storage/keys";
-import { metricRows, type ParsedChunk, type RunnerEvent } from "./events";
+import { metricRows, type ParsedChunk, type RunnerEvent } from "@/lib/runner-program/events";
 import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
 import { hyperparamsSchema } from "./presets";
-import { ensurePython } from "./python-env";
-import { EVENTS_FILE, runDir, SECRETS_FILE, secretsFile, signalCommand, startCommand, STDERR_FILE, STDOUT_FILE } from "./remote";
-import { RemoteProcess } from "./remote-process";
+import { ensurePython } from "@/lib/runner-program/python-env";
+import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
+import { EVENTS_FILE, runDir, signalCommand, STDERR_FILE, STDOUT_FILE } from "@/lib/runner-program/commands";
+import { RemoteProcess } from "@/lib/runner-program/remote-process";
 
 export type TrainPayload = { runId: string };
 
@@ -144,30 +143,6 @@ async function storageToTemp(key: string, dir: string, name: string): Promise<st
   return file;
 }
 
-/** Puts the runner program (and its requirements, which its messages point at) in the run dir. */
-export async function uploadProgram(remote: RemoteProcess): Promise<void> {
-  const programDir = path.resolve(env().RUNNER_PROGRAM_DIR);
-  await remote.withLink((conn) => conn.uploadDir(path.join(programDir, "ftf_runner"), remote.path("runner/ftf_runner")));
-  const requirements = path.join(programDir, "requirements.txt");
-  if (fs.existsSync(requirements)) await remote.withLink((conn) => conn.uploadFile(requirements, remote.path("runner/requirements.txt")));
-}
-
-/** Starts `python -m ftf_runner <command>` detached (or adopts the live one); returns its PID. */
-/**
- * Starts the runner program. The workspace's Hugging Face token goes to the box in a 0600
- * secrets.env that the start command reads and deletes at once (for gated base models).
- */
-export async function startRemote(remote: RemoteProcess, python: string, command: "train" | "eval", configFile: string, workspaceId: string, pidFile?: string): Promise<number> {
-  const token = await readSecret(workspaceId, HF_TOKEN);
-  await remote.withLink((conn) => conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }));
-  const started = await remote.exec(startCommand(remote.dir, python, command, configFile, pidFile));
-  const pid = Number.parseInt(started.stdout.trim().split("\n").pop() ?? "", 10);
-  if (started.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
-    throw new RunnerError(`Could not start the runner on ${remote.runner.name}: ${(started.stderr || started.stdout).trim().slice(-500) || `exit code ${started.code}`}`, { kind: "command" });
-  }
-  return pid;
-}
-
 /** Writes config, data and the runner program into the run directory, then starts it. */
 async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaited<ReturnType<typeof loadRun>>, versionPaths: { train: string; eval: string | null }): Promise<number> {
   const runner = run.runner!;
@@ -246,16 +221,6 @@ function mimeOf(file: string): string {
 }
 
 const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
-
-/** Opens the runner's connection; problems a retry cannot fix (keys, host key) fail the job at once. */
-export async function connectRemote(remote: RemoteProcess): Promise<void> {
-  try {
-    await remote.connect();
-  } catch (error) {
-    if (error instanceof RunnerError && !error.retryable) throw new NonRetryableError(error.message, { cause: error });
-    throw error;
-  }
-}
 
 export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record<string, unknown>> {
   let run = await loadRun(ctx.payload.runId);

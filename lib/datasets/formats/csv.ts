@@ -4,7 +4,7 @@
 // not the end of the file.
 import { pipeline, Readable } from "node:stream";
 import { type CsvError, parse } from "csv-parse";
-import type { ParsedRecord } from "./parse";
+import type { ParsedRecord } from "./record";
 
 const DELIMITERS = [",", ";", "\t"];
 /** How much of the file may be read to find the end of the header line. */

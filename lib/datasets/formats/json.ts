@@ -5,7 +5,7 @@
 // that is unique when the whole array sits on one line. Messages give both.
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import type { ParsedRecord } from "./parse";
+import type { ParsedRecord } from "./record";
 import { isRecord } from "./record";
 
 /** An element this large is far more likely an unclosed bracket than one record. */

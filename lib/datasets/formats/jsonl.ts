@@ -3,7 +3,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { recordFromJson } from "./json";
-import type { ParsedRecord } from "./parse";
+import type { ParsedRecord } from "./record";
 
 export async function* readJsonLines(source: Readable): AsyncGenerator<ParsedRecord> {
   const lines = createInterface({ input: source, crlfDelay: Infinity });

@@ -6,14 +6,10 @@ import type { DatasetFormat } from "@/lib/ingest/types";
 import { readCsv } from "./csv";
 import { readJsonArray } from "./json";
 import { readJsonLines } from "./jsonl";
+import type { ParsedRecord } from "./record";
 
-/**
- * One row of the file. `line` is the 1-based line where it starts (for JSON, its position in the
- * array: see ./json); it is unique within the file.
- */
-export type ParsedRecord =
-  | { line: number; record: Record<string, unknown>; error?: undefined }
-  | { line: number; record?: undefined; error: string };
+export type { ParsedRecord };
+
 
 const readers: Record<DatasetFormat, (source: Readable) => AsyncGenerator<ParsedRecord>> = {
   jsonl: readJsonLines,

@@ -8,7 +8,7 @@ import { openRunner, type RunnerConnection, type RunnerRecord } from "@/lib/runn
 import { RunnerError } from "@/lib/runners/errors";
 import { lastLine } from "@/lib/jobs/error-text";
 import { parseEvents, type ParsedChunk, type RunnerEvent } from "./events";
-import { aliveCommand, signalCommand } from "./remote";
+import { aliveCommand, signalCommand } from "./commands";
 
 /** An error's message may run long (the runtime keeps its first line as the cause); detail is the log behind it. */
 export type Terminal = { type: "done"; event: Extract<RunnerEvent, { type: "done" }> } | { type: "error"; message: string; detail?: string } | { type: "stopped" };

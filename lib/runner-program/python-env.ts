@@ -10,7 +10,7 @@ import { NonRetryableError } from "@/lib/jobs/definition";
 import type { RunnerRecord } from "@/lib/runners";
 import { pipIndexArgs } from "@/lib/runners/package-index";
 import { summarizePipFailure } from "./pip-failure";
-import { bootstrapCommand, RETRY_WITHOUT_CONSTRAINTS, venvPython } from "./remote";
+import { bootstrapCommand, RETRY_WITHOUT_CONSTRAINTS, venvPython } from "./commands";
 import type { RemoteProcess } from "./remote-process";
 
 const REQUIREMENTS = "requirements.txt";
