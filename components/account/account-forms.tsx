@@ -2,7 +2,7 @@
 
 import { signOut } from "next-auth/react";
 import { useRef } from "react";
-import { changePasswordAction, signOutEverywhereAction } from "@/app/w/[workspace]/account/actions";
+import { changePasswordAction, signOutEverywhereAction } from "@/lib/auth/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";

@@ -2,7 +2,7 @@
 
 import { ArrowLeftRight, Check, Trash2, X } from "lucide-react";
 import { useEffect, useState } from "react";
-import { countExamplesAction, deleteExamplesAction, moveExamplesAction, reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { countExamplesAction, deleteExamplesAction, moveExamplesAction, reviewExamplesAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import {
   AlertDialog,

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { updateExampleAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { updateExampleAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -3,7 +3,7 @@
 import { Download, FileArchive } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { startDatasetExportAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { startDatasetExportAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";

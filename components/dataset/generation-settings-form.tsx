@@ -3,7 +3,7 @@
 import { RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { saveGenerationSettingsAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { saveGenerationSettingsAction } from "@/lib/generation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";

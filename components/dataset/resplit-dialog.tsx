@@ -3,7 +3,7 @@
 import { Shuffle } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { resplitAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { resplitAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";

@@ -4,7 +4,7 @@ import { Check, Search, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { reviewExamplesAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { reviewExamplesAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

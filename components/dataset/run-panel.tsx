@@ -1,7 +1,7 @@
 "use client";
 
 import { Eye, Play } from "lucide-react";
-import { startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { JobList } from "@/components/jobs/job-list";

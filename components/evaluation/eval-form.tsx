@@ -3,7 +3,7 @@
 import { FlaskConical } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { estimateJudgeAction, startEvaluationAction } from "@/app/w/[workspace]/p/[project]/evaluate/actions";
+import { estimateJudgeAction, startEvaluationAction } from "@/lib/evaluation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";

@@ -3,7 +3,7 @@
 import { Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { startBundleExportAction, startHubPushAction } from "@/app/w/[workspace]/p/[project]/export/actions";
+import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";

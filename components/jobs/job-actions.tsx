@@ -1,7 +1,7 @@
 "use client";
 
 import { RotateCcw, Square } from "lucide-react";
-import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]/jobs/actions";
+import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";

@@ -1,6 +1,6 @@
 "use client";
 
-import { revokeInvitationAction } from "@/app/w/[workspace]/members/actions";
+import { revokeInvitationAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { leaveWorkspaceAction } from "@/app/w/[workspace]/members/actions";
+import { leaveWorkspaceAction } from "@/lib/workspaces/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";

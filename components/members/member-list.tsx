@@ -1,7 +1,7 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { changeMemberRoleAction, removeMemberAction } from "@/app/w/[workspace]/members/actions";
+import { changeMemberRoleAction, removeMemberAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { deleteProjectAction } from "@/app/w/[workspace]/p/[project]/actions";
+import { deleteProjectAction } from "@/lib/projects/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";

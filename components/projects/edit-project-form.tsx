@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { updateProjectAction } from "@/app/w/[workspace]/p/[project]/actions";
+import { updateProjectAction } from "@/lib/projects/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";

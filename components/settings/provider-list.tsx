@@ -3,7 +3,7 @@
 import { Pencil, Plug, Plus, Star, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createProviderAction, deleteProviderAction, setDefaultProviderAction, testProviderAction, updateProviderAction } from "@/app/w/[workspace]/settings/actions";
+import { createProviderAction, deleteProviderAction, setDefaultProviderAction, testProviderAction, updateProviderAction } from "@/lib/llm/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";

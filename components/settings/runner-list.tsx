@@ -3,7 +3,7 @@
 import { Copy, Cpu, KeyRound, Pencil, Plus, ShieldAlert, ShieldCheck, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { checkRunnerAction, confirmHostKeyAction, createRunnerAction, deleteRunnerAction, probeHostKeyAction, updateRunnerAction } from "@/app/w/[workspace]/settings/actions";
+import { checkRunnerAction, confirmHostKeyAction, createRunnerAction, deleteRunnerAction, probeHostKeyAction, updateRunnerAction } from "@/lib/runners/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";

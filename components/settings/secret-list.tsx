@@ -2,7 +2,7 @@
 
 import { Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { deleteSecretAction, setSecretAction } from "@/app/w/[workspace]/settings/actions";
+import { deleteSecretAction, setSecretAction } from "@/lib/secrets/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";

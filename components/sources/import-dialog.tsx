@@ -3,7 +3,7 @@
 import { Upload } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { previewImportAction, startImportAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
+import { previewImportAction, startImportAction } from "@/lib/sources/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

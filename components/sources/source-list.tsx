@@ -2,7 +2,7 @@
 
 import { Database, ExternalLink, FileText, Globe, RefreshCw, Trash2 } from "lucide-react";
 import Link from "next/link";
-import { deleteSourceAction, rechunkSourcesAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
+import { deleteSourceAction, rechunkSourcesAction } from "@/lib/sources/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";

@@ -2,7 +2,7 @@
 
 import { Globe } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { addUrlSourceAction } from "@/app/w/[workspace]/p/[project]/sources/actions";
+import { addUrlSourceAction } from "@/lib/sources/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";

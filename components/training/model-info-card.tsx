@@ -2,7 +2,7 @@
 
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { resolveModelInfoAction } from "@/app/w/[workspace]/p/[project]/train/actions";
+import { resolveModelInfoAction } from "@/lib/training/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -3,8 +3,8 @@
 import { Gauge, Rocket, Save } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { preflightAction, startTrainingAction } from "@/app/w/[workspace]/p/[project]/train/actions";
-import { deletePresetAction, savePresetAction } from "@/app/w/[workspace]/settings/actions";
+import { preflightAction, startTrainingAction } from "@/lib/training/actions";
+import { deletePresetAction, savePresetAction } from "@/lib/training/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { Badge } from "@/components/ui/badge";

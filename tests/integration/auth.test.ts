@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signUpAction } from "@/app/(auth)/sign-up/actions";
+import { signUpAction } from "@/lib/auth/actions";
 import { authorizeWithPassword, WRONG_CREDENTIALS } from "@/lib/auth/options";
 import { db } from "@/lib/db/client";
 import { createUser, TEST_PASSWORD } from "../support/fixtures";

@@ -1,8 +1,8 @@
 // Dataset generation on real parts: a fake LLM server over HTTP (OpenAI protocol), the real
 // queue, and worker processes that get SIGKILLed mid-run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelJobAction, retryJobAction } from "@/app/w/[workspace]/p/[project]/jobs/actions";
-import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
+import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
 import { listExamples } from "@/lib/datasets/review";
 import { generationBlocker } from "@/lib/generation";

@@ -12,7 +12,7 @@ import { resetEnvCache } from "@/lib/env";
 import { installQueues, stopSender } from "@/lib/jobs/boss";
 import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { saveGenerationSettingsAction, startGenerationAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { saveGenerationSettingsAction, startGenerationAction } from "@/lib/generation/actions";
 import { requireWorkspace } from "@/lib/access/guard";
 import { createProvider } from "@/lib/llm";
 import { fakeBaseUrl, startFakeLlm } from "../support/fake-llm";

@@ -2,7 +2,7 @@
 // and changing the password or "sign out everywhere" ends every other session.
 import { encode } from "next-auth/jwt";
 import { beforeEach, describe, expect, it } from "vitest";
-import { changePasswordAction, signOutEverywhereAction } from "@/app/w/[workspace]/account/actions";
+import { changePasswordAction, signOutEverywhereAction } from "@/lib/auth/actions";
 import { authOptions, authorizeWithPassword, WRONG_CREDENTIALS } from "@/lib/auth/options";
 import { getActor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";

@@ -3,7 +3,7 @@
 // between train and eval, and a bulk action says how many it touches; a delete by filter is
 // refused when more match than the person confirmed.
 import { beforeEach, describe, expect, it } from "vitest";
-import { countExamplesAction, deleteExamplesAction, moveExamplesAction, resplitAction } from "@/app/w/[workspace]/p/[project]/dataset/actions";
+import { countExamplesAction, deleteExamplesAction, moveExamplesAction, resplitAction } from "@/lib/datasets/actions";
 import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
 import { readProjectConfig } from "@/lib/projects/config";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { signUpAction } from "@/app/(auth)/sign-up/actions";
-import { acceptInvitationAction } from "@/app/(auth)/invite/[token]/actions";
-import { createProjectAction } from "@/app/w/[workspace]/actions";
-import { changeMemberRoleAction, inviteMemberAction, leaveWorkspaceAction, removeMemberAction, revokeInvitationAction } from "@/app/w/[workspace]/members/actions";
+import { signUpAction } from "@/lib/auth/actions";
+import { acceptInvitationAction } from "@/lib/workspaces/actions";
+import { createProjectAction } from "@/lib/workspaces/actions";
+import { changeMemberRoleAction, inviteMemberAction, leaveWorkspaceAction, removeMemberAction, revokeInvitationAction } from "@/lib/workspaces/actions";
 import { requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { changeMemberRole, leaveWorkspace, removeMember } from "@/lib/workspaces";

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
-import { signUpAction } from "./actions";
+import { signUpAction } from "@/lib/auth/actions";
 
 type Props = {
   invitation?: { token: string; email: string; workspaceName: string };

@@ -22,9 +22,9 @@ function findFiles(dir: string, name: string): string[] {
     .sort();
 }
 
-async function discover<T>(fileName: string, pick: (name: string, value: unknown) => boolean) {
+async function discover<T>(dir: string, fileName: string, pick: (name: string, value: unknown) => boolean) {
   const found = new Map<string, T>();
-  for (const file of findFiles("app", fileName)) {
+  for (const file of findFiles(dir, fileName)) {
     const module = (await import(path.resolve(file))) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module)) {
       if (pick(name, value)) found.set(`${file}#${name}`, value as T);
@@ -37,8 +37,8 @@ let actions: Map<string, ActionFn>;
 let routes: Map<string, RouteFn>;
 
 beforeAll(async () => {
-  actions = await discover<ActionFn>("actions.ts", (_n, v) => typeof v === "function");
-  routes = await discover<RouteFn>("route.ts", (n) => HTTP_METHODS.includes(n));
+  actions = await discover<ActionFn>("lib", "actions.ts", (_n, v) => typeof v === "function");
+  routes = await discover<RouteFn>("app", "route.ts", (n) => HTTP_METHODS.includes(n));
 }, 120_000);
 
 async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team): Promise<number> {

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
-import { acceptInvitationAction } from "./actions";
+import { acceptInvitationAction } from "@/lib/workspaces/actions";
 
 export function AcceptInvitation({ token, workspaceName }: { token: string; workspaceName: string }) {
   const router = useRouter();

@@ -1,5 +1,5 @@
 "use server";
-
+// Server actions for a project's settings and deletion.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";

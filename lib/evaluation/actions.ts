@@ -1,5 +1,5 @@
 "use server";
-
+// Server actions for the Evaluate step.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";

@@ -1,11 +1,12 @@
 "use server";
-
+// Server actions for the Export step (bundles, Hub pushes).
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { hubPushSchema, startBundleExport, startHubPush } from "@/lib/exports";
 
 const base = z.object({ projectId: z.string(), runId: z.uuid() });
+
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/export`);
 
 export const startBundleExportAction = projectAction("startBundleExport", "exports.create", base, async (ctx, input) => {

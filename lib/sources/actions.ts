@@ -1,5 +1,5 @@
 "use server";
-
+// Server actions for the Sources step (URL sources, re-chunking, dataset imports).
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
@@ -9,26 +9,18 @@ import { addUrlSource, deleteSource, rechunkSources, urlSchema } from "@/lib/sou
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/sources`);
 
-export const addUrlSourceAction = projectAction(
-  "addUrlSource",
-  "sources.manage",
-  z.object({ projectId: z.string(), url: urlSchema }),
-  async (ctx, input) => {
-    const file = await addUrlSource(ctx, input.url);
-    refresh(ctx.workspace.slug, ctx.projectId);
-    return { id: file.id };
-  },
-);
+const importInput = z.object({ projectId: z.string(), fileId: z.uuid() });
 
-export const deleteSourceAction = projectAction(
-  "deleteSource",
-  "sources.manage",
-  z.object({ projectId: z.string(), fileId: z.uuid() }),
-  async (ctx, input) => {
-    await deleteSource(ctx, input.fileId);
-    refresh(ctx.workspace.slug, ctx.projectId);
-  },
-);
+export const addUrlSourceAction = projectAction("addUrlSource", "sources.manage", z.object({ projectId: z.string(), url: urlSchema }), async (ctx, input) => {
+  const file = await addUrlSource(ctx, input.url);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { id: file.id };
+});
+
+export const deleteSourceAction = projectAction("deleteSource", "sources.manage", z.object({ projectId: z.string(), fileId: z.uuid() }), async (ctx, input) => {
+  await deleteSource(ctx, input.fileId);
+  refresh(ctx.workspace.slug, ctx.projectId);
+});
 
 export const rechunkSourcesAction = projectAction(
   "rechunkSources",
@@ -41,8 +33,6 @@ export const rechunkSourcesAction = projectAction(
   },
 );
 
-const importInput = z.object({ projectId: z.string(), fileId: z.uuid() });
-
 export const previewImportAction = projectAction(
   "previewImport",
   "dataset.edit",
@@ -50,13 +40,8 @@ export const previewImportAction = projectAction(
   async (ctx, input) => previewImport(ctx, input.fileId, input.mapping),
 );
 
-export const startImportAction = projectAction(
-  "startImport",
-  "dataset.edit",
-  importInput.extend({ mapping: datasetMappingSchema }),
-  async (ctx, input) => {
-    const job = await startImport(ctx, input.fileId, input.mapping);
-    refresh(ctx.workspace.slug, ctx.projectId);
-    return { jobId: job.id };
-  },
-);
+export const startImportAction = projectAction("startImport", "dataset.edit", importInput.extend({ mapping: datasetMappingSchema }), async (ctx, input) => {
+  const job = await startImport(ctx, input.fileId, input.mapping);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { jobId: job.id };
+});

@@ -1,43 +1,18 @@
 "use server";
-
+// Server actions for reviewing, splitting and exporting examples.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
-import { conflict } from "@/lib/errors";
-import { datasetExportSchema, startDatasetExport } from "@/lib/exports";
 import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
 import { countTargets, deleteExamples, moveExamples, reviewFilterSchema, setReviewStatus, updateExample } from "@/lib/datasets/review";
-import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
-import { generationSettingsSchema } from "@/lib/generation/settings";
+import { conflict } from "@/lib/errors";
+import { datasetExportSchema, startDatasetExport } from "@/lib/exports";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/dataset`, "layout");
+
 const base = z.object({ projectId: z.string() });
+
 const target = z.union([z.object({ ids: z.array(z.uuid()).min(1).max(1000) }), z.object({ filter: reviewFilterSchema })]);
-
-export const saveGenerationSettingsAction = projectAction(
-  "saveGenerationSettings",
-  "dataset.edit",
-  base.extend({ settings: generationSettingsSchema.partial(), config: generationConfigSchema.partial().optional() }),
-  async (ctx, input) => {
-    const settings = await saveGenerationSettings(ctx, input.settings, input.config);
-    refresh(ctx.workspace.slug, ctx.projectId);
-    return settings;
-  },
-);
-
-export const estimateGenerationAction = projectAction("estimateGeneration", "project.view", base, async (ctx) => estimateGeneration(ctx));
-
-export const startPreviewAction = projectAction("startPreview", "jobs.run", base, async (ctx) => {
-  const job = await startPreview(ctx);
-  refresh(ctx.workspace.slug, ctx.projectId);
-  return { jobId: job.id };
-});
-
-export const startGenerationAction = projectAction("startGeneration", "jobs.run", base, async (ctx) => {
-  const job = await startGeneration(ctx);
-  refresh(ctx.workspace.slug, ctx.projectId);
-  return { jobId: job.id };
-});
 
 export const updateExampleAction = projectAction(
   "updateExample",
@@ -65,7 +40,10 @@ export const deleteExamplesAction = projectAction(
   async (ctx, input) => {
     if (input.expectedCount !== undefined) {
       const now = await countTargets(ctx, input.target);
-      if (now !== input.expectedCount) throw conflict(`${now.toLocaleString("en-US")} examples match now, not ${input.expectedCount.toLocaleString("en-US")}; nothing was deleted. Check the filters and try again.`);
+      if (now !== input.expectedCount)
+        throw conflict(
+          `${now.toLocaleString("en-US")} examples match now, not ${input.expectedCount.toLocaleString("en-US")}; nothing was deleted. Check the filters and try again.`,
+        );
     }
     const count = await deleteExamples(ctx, input.target);
     refresh(ctx.workspace.slug, ctx.projectId);
@@ -74,13 +52,20 @@ export const deleteExamplesAction = projectAction(
 );
 
 /** How many examples a bulk action would touch, for its confirmation. */
-export const countExamplesAction = projectAction("countExamples", "project.view", base.extend({ target }), async (ctx, input) => ({ count: await countTargets(ctx, input.target) }));
+export const countExamplesAction = projectAction("countExamples", "project.view", base.extend({ target }), async (ctx, input) => ({
+  count: await countTargets(ctx, input.target),
+}));
 
-export const moveExamplesAction = projectAction("moveExamples", "dataset.edit", base.extend({ target, split: z.enum(["train", "eval"]) }), async (ctx, input) => {
-  const count = await moveExamples(ctx, input.target, input.split);
-  refresh(ctx.workspace.slug, ctx.projectId);
-  return { count };
-});
+export const moveExamplesAction = projectAction(
+  "moveExamples",
+  "dataset.edit",
+  base.extend({ target, split: z.enum(["train", "eval"]) }),
+  async (ctx, input) => {
+    const count = await moveExamples(ctx, input.target, input.split);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { count };
+  },
+);
 
 export const resplitAction = projectAction("resplit", "dataset.edit", base.merge(resplitSchema), async (ctx, input) => {
   const result = await resplitDataset(ctx, input);

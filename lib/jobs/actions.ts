@@ -1,5 +1,5 @@
 "use server";
-
+// Server actions for cancelling and retrying jobs.
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { cancelJob, retryJob } from "@/lib/jobs/control";

@@ -1,0 +1,36 @@
+"use server";
+// Server actions for generating a dataset (preview and full run).
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { projectAction } from "@/lib/access/action";
+import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
+import { generationSettingsSchema } from "@/lib/generation/settings";
+
+const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/dataset`, "layout");
+
+const base = z.object({ projectId: z.string() });
+
+export const saveGenerationSettingsAction = projectAction(
+  "saveGenerationSettings",
+  "dataset.edit",
+  base.extend({ settings: generationSettingsSchema.partial(), config: generationConfigSchema.partial().optional() }),
+  async (ctx, input) => {
+    const settings = await saveGenerationSettings(ctx, input.settings, input.config);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return settings;
+  },
+);
+
+export const estimateGenerationAction = projectAction("estimateGeneration", "project.view", base, async (ctx) => estimateGeneration(ctx));
+
+export const startPreviewAction = projectAction("startPreview", "jobs.run", base, async (ctx) => {
+  const job = await startPreview(ctx);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { jobId: job.id };
+});
+
+export const startGenerationAction = projectAction("startGeneration", "jobs.run", base, async (ctx) => {
+  const job = await startGeneration(ctx);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { jobId: job.id };
+});
