@@ -1,6 +1,7 @@
 /**
  * The dependency rules `npm test` checks (ARCHITECTURE.md, "Dependency rules"): no import cycles
- * anywhere in our code, and UI components do not import from the routes in app/.
+ * anywhere in our code, UI components do not import from the routes in app/, domain code imports
+ * neither routes nor UI, and the job system does not import the domains it runs.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -25,6 +26,13 @@ module.exports = {
       comment: "Domain code does not depend on routes or UI.",
       from: { path: "^(lib|worker)/" },
       to: { path: "^(app|components)/" },
+    },
+    {
+      name: "job-system-not-from-domains",
+      severity: "error",
+      comment: "lib/jobs is the job system every domain builds on; it must not import the domains (the registry of job types lives in worker/).",
+      from: { path: "^lib/jobs/", pathNot: "^lib/jobs/actions\\.ts$" },
+      to: { path: "^lib/(datasets|exports|generation|sources|training|evaluation|runner-program|hub|base-models)/" },
     },
   ],
   options: {

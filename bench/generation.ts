@@ -9,7 +9,7 @@ import { requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { installQueues, stopSender } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { generateJob } from "@/lib/generation/jobs";
+import { generateJob } from "@/lib/generation/generate-job";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { monitorEventLoopDelay } from "node:perf_hooks";

@@ -1,5 +1,5 @@
 // The worker process (`npm run worker`, started by `npm start` beside the web).
-import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import { JOB_DEFINITIONS } from "@/worker/registry";
 import { runWorkerProcess } from "./start";
 
 runWorkerProcess(JOB_DEFINITIONS);

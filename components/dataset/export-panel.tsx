@@ -15,7 +15,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
-import type { ExportFormatInfo } from "@/lib/datasets/export/formats";
+import type { ExportFormatInfo } from "@/lib/exports/dataset/formats";
 import type { JobView } from "@/lib/jobs/queries";
 
 export type ExportItem = {

@@ -10,7 +10,7 @@ import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { toast } from "@/components/ui/toast";
-import type { JudgeCostEstimate } from "@/lib/eval/judge";
+import type { JudgeCostEstimate } from "@/lib/evaluation/judge";
 
 type Provider = { id: string; name: string; model: string | null };
 

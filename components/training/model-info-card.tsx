@@ -7,7 +7,7 @@ import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
-import type { ModelInfo } from "@/lib/models/info";
+import type { ModelInfo } from "@/lib/base-models/info";
 
 function formatParams(n: number | null | undefined): string {
   if (!n) return "–";

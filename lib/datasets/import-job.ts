@@ -17,7 +17,7 @@ export const importJob = defineJob({
   exclusiveWith: ["import"],
   projectStatus: "chunking",
   async handler(ctx) {
-    const { importDataset } = await import("./import-rows");
+    const { importDataset } = await import("./import-handler");
     return importDataset(ctx);
   },
   async onGiveUp({ fileId }, outcome, { message }) {

@@ -10,8 +10,8 @@ import { db } from "@/lib/db/client";
 import { prismaErrorCode } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
 import { datasetVersionKey } from "@/lib/storage/keys";
-import { formatLine } from "./export/formats";
-import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "./export/select";
+import { formatLine } from "@/lib/exports/dataset/formats";
+import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "@/lib/exports/dataset/select";
 import { contentHash } from "./hash";
 
 export type VersionManifest = {

@@ -15,7 +15,7 @@ export const evalJob = defineJob({
   exclusiveWith: ["eval"],
   projectStatus: "evaluating",
   async handler(ctx) {
-    const { runEvaluation } = await import("./run-eval");
+    const { runEvaluation } = await import("./eval-handler");
     return runEvaluation(ctx);
   },
 });

@@ -1,4 +1,4 @@
-// What an `eval` job is asked to do; the job definition (./eval-job) and its handler (./run-eval) both read it.
+// What an `eval` job is asked to do; the job definition (./eval-job) and its handler (./eval-handler) both read it.
 import { z } from "zod";
 
 export const evalPayload = z.object({

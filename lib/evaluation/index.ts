@@ -5,7 +5,7 @@ import { isUuid } from "@/lib/access/guard";
 import { exampleDataSchema, promptOf, responseOf } from "@/lib/datasets/example";
 import { diffVersions, type VersionDiff } from "@/lib/datasets/versions";
 import { db } from "@/lib/db/client";
-import { estimateJudgeCost, type JudgeCostEstimate } from "@/lib/eval/judge";
+import { estimateJudgeCost, type JudgeCostEstimate } from "@/lib/evaluation/judge";
 import { invalidInput, notFound } from "@/lib/errors";
 import { loadProviderRecord } from "@/lib/llm";
 import { getRun, type RunSummary } from "@/lib/training";

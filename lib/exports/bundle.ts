@@ -6,12 +6,12 @@ import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { lossChartSvg } from "@/lib/bundle/loss-chart";
-import { modelCard, type HyperparameterValue } from "@/lib/bundle/model-card";
-import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/bundle/modelfile";
-import type { BundleEntry } from "@/lib/bundle/zip";
+import { lossChartSvg } from "@/lib/exports/loss-chart";
+import { modelCard, type HyperparameterValue } from "@/lib/exports/model-card";
+import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/exports/modelfile";
+import type { BundleEntry } from "@/lib/exports/zip";
 import { conflict, notFound } from "@/lib/errors";
-import type { ModelInfo } from "@/lib/models/info";
+import type { ModelInfo } from "@/lib/base-models/info";
 import { getStorage, readToBuffer } from "@/lib/storage";
 
 const runInclude = {

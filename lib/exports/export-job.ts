@@ -15,7 +15,7 @@ export const exportJob = defineJob({
   timeoutSeconds: 6 * 3600,
   concurrency: 2,
   async handler(ctx) {
-    const { runExport } = await import("./run-export");
+    const { runExport } = await import("./export-handler");
     return runExport(ctx);
   },
   async onGiveUp({ exportId }, outcome, { message }) {

@@ -4,7 +4,7 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
-import { EXPORT_FORMATS } from "@/lib/datasets/export/formats";
+import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";

@@ -11,7 +11,8 @@ import { estimateCost, providerOptions } from "@/lib/llm";
 import { projectConfigSchema, readProjectConfig } from "@/lib/projects/config";
 import { countTokens } from "@/lib/tokens";
 import { projectProvider } from "./context";
-import { generateJob, previewJob } from "./jobs";
+import { generateJob } from "./generate-job";
+import { previewJob } from "./preview-job";
 import { builtinPrompt, renderPrompt, SYSTEM_PROMPT, templateProblem } from "./prompts";
 import { generationSettingsSchema, readGenerationSettings, type GenerationSettings } from "./settings";
 

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import { createRepo, HubApiError, uploadFilesWithProgress, whoAmI, type CommitProgressEvent } from "@huggingface/hub";
 import { AppError, type ErrorCode } from "@/lib/errors";
-import { hubClient, hubMessage, hubParams, isTimeout, isUnreachable, isWellFormedToken, type HubClient } from "@/lib/models/hub";
+import { hubClient, hubMessage, hubParams, isTimeout, isUnreachable, isWellFormedToken, type HubClient } from "@/lib/hub/models";
 
 /** A Blob, a function that makes one when the push starts, or the path of a local file. */
 export type HubPushContent = Blob | (() => Promise<Blob>) | string;

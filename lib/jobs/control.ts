@@ -8,8 +8,16 @@ import { withPgTransaction } from "@/lib/db/pool";
 import { conflict, notFound } from "@/lib/errors";
 import { refreshProjectStatus } from "@/lib/projects/status";
 import { getSender } from "./boss";
+import type { JobType } from "@prisma/client";
+import type { JobDefinition } from "./definition";
 import { resendJob } from "./enqueue";
-import { findJobDefinition } from "./registry";
+
+/**
+ * How control finds a job type's definition (its clean-up and exclusivity). The caller passes it:
+ * the job actions pass the worker's whole registry, a domain passes its own jobs, so lib/jobs
+ * never imports the domains.
+ */
+export type FindJobDefinition = (type: JobType) => JobDefinition<unknown> | undefined;
 
 async function findJob(ctx: ProjectContext, jobId: string) {
   const job = await db.job.findFirst({ where: { id: jobId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } } });
@@ -17,7 +25,7 @@ async function findJob(ctx: ProjectContext, jobId: string) {
   return job;
 }
 
-export async function cancelJob(ctx: ProjectContext, jobId: string): Promise<void> {
+export async function cancelJob(ctx: ProjectContext, jobId: string, findJobDefinition: FindJobDefinition): Promise<void> {
   const job = await findJob(ctx, jobId);
   if (job.status === "success" || job.status === "failed" || job.status === "cancelled") {
     throw conflict("This job has already finished.");
@@ -50,7 +58,7 @@ export async function cancelJob(ctx: ProjectContext, jobId: string): Promise<voi
   await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "job.cancel", targetType: "job", targetId: job.id, metadata: { type: job.type } });
 }
 
-export async function retryJob(ctx: ProjectContext, jobId: string): Promise<void> {
+export async function retryJob(ctx: ProjectContext, jobId: string, findJobDefinition: FindJobDefinition): Promise<void> {
   const job = await findJob(ctx, jobId);
   if (job.status !== "failed" && job.status !== "cancelled") throw conflict("Only failed or cancelled jobs can be retried.");
   const boss = await getSender();

@@ -11,7 +11,7 @@ import { migrate } from "@/lib/db/migrator";
 import { ensureDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from "@/lib/env";
 import { installQueues } from "@/lib/jobs/boss";
-import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import { JOB_DEFINITIONS } from "@/worker/registry";
 import { ensureLocalSecrets } from "./secrets";
 import { nodeVersionProblem } from "./node-version";
 import { buildIfNeeded } from "./build";

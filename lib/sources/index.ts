@@ -1,10 +1,13 @@
 // A project's sources: documents (and URL sources) with their chunks, and uploaded datasets.
 import crypto from "node:crypto";
 import { z } from "zod";
+import type { JobType } from "@prisma/client";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
+import { importJob } from "@/lib/datasets/import-job";
+import type { JobDefinition } from "@/lib/jobs/definition";
 import { cancelJob } from "@/lib/jobs/control";
 import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { readProjectConfig } from "@/lib/projects/config";
@@ -122,7 +125,9 @@ export async function deleteSource(ctx: ProjectContext, fileId: string): Promise
     where: { ...scope(ctx), status: { in: ["queued", "running", "retrying"] }, payload: { path: ["fileId"], equals: file.id } },
     select: { id: true },
   });
-  for (const job of active) await cancelJob(ctx, job.id).catch(() => {});
+  // Chunking and dataset-import jobs carry a fileId; each is cancelled with its own clean-up.
+  const ownJobs = (type: JobType) => [chunkingJob, importJob].find((d) => d.type === type) as JobDefinition<unknown> | undefined;
+  for (const job of active) await cancelJob(ctx, job.id, ownJobs).catch(() => {});
   await db.file.delete({ where: { id: file.id } });
   await getStorage().delete(file.storagePath);
 }

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction, workspaceAction } from "@/lib/access/action";
-import { refreshModelInfo } from "@/lib/models/project";
+import { refreshModelInfo } from "@/lib/base-models/project";
 import { preflightTraining, startTraining, startTrainingSchema } from "@/lib/training";
 import { deletePreset, presetInputSchema, savePreset } from "@/lib/training/presets";
 

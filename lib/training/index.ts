@@ -8,7 +8,7 @@ import { isUuid, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import type { ModelInfo } from "@/lib/models/info";
+import type { ModelInfo } from "@/lib/base-models/info";
 import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
 import type { RunHardware } from "@/lib/runner-program/events";

@@ -1,8 +1,8 @@
 // Before a run starts: how much GPU memory it needs and whether the runner has it, how many
 // optimizer steps it takes and roughly how long. Every figure is an estimate; the formula and
 // constants behind it are stated next to it. Memory is in GB of 10^9 bytes.
-import { layerLinearShapes, LINEAR_MODULES, LLAMA_LIKE, type LinearModule, type ModelInfo } from "@/lib/models/info";
-import { BYTES_PER_GB, weightMemoryGb } from "@/lib/models/vram";
+import { layerLinearShapes, LINEAR_MODULES, LLAMA_LIKE, type LinearModule, type ModelInfo } from "@/lib/base-models/info";
+import { BYTES_PER_GB, weightMemoryGb } from "@/lib/base-models/vram";
 
 export type TrainingModel = Pick<
   ModelInfo,

@@ -1,4 +1,4 @@
-// Job `train`: one Run on one runner. See run-training.ts for how it survives crashes.
+// Job `train`: one Run on one runner. See train-handler.ts for how it survives crashes.
 import { z } from "zod";
 import { defineJob } from "@/lib/jobs/definition";
 
@@ -18,11 +18,11 @@ export const trainJob = defineJob({
   exclusiveWith: ["train"],
   projectStatus: "training",
   async handler(ctx) {
-    const { runTraining } = await import("./run-training");
+    const { runTraining } = await import("./train-handler");
     return runTraining(ctx);
   },
   async onGiveUp({ runId }, outcome, failure) {
-    const { settleRun } = await import("./run-training");
+    const { settleRun } = await import("./train-handler");
     await settleRun(runId, outcome, failure);
   },
 });

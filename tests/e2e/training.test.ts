@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listZip, readZipEntry } from "@/lib/bundle/zip";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";

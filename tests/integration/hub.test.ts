@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HubPushError, pushToHub, type PushToHubOptions } from "@/lib/hub/push";
-import { estimateParametersFromConfig, ModelInfoError, modelInfoSchema, readModelShape, resolveModelInfo } from "@/lib/models/info";
+import { estimateParametersFromConfig, ModelInfoError, modelInfoSchema, readModelShape, resolveModelInfo } from "@/lib/base-models/info";
 import { recordedModels, startFakeHub, type FakeHub } from "../support/hf-hub-server";
 
 const GRANTED = "hf_granted_token_0000000000000001";

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded"
 import { migrate } from "@/lib/db/migrator";
 import { resetEnvCache } from "@/lib/env";
 import { installQueues, stopSender } from "@/lib/jobs/boss";
-import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import { JOB_DEFINITIONS } from "@/worker/registry";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { saveGenerationSettingsAction, startGenerationAction } from "@/lib/generation/actions";
 import { requireWorkspace } from "@/lib/access/guard";

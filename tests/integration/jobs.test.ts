@@ -5,6 +5,7 @@ import { requireProject, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
+import { findJobDefinition } from "@/worker/registry";
 import { defineJob, NonRetryableError } from "@/lib/jobs/definition";
 import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { runJob } from "@/lib/jobs/runtime";
@@ -70,16 +71,16 @@ describe("enqueue", () => {
     const kept = await db.$transaction(async (tx) => enqueueJob(ctx, countItemsJob, { items: 1 }, { tx }));
     expect(await db.job.count({ where: { id: kept.id, status: "queued" } })).toBe(1);
     expect((await boss.getJobById("diagnostic", kept.id))?.state).toBe("created");
-    await cancelJob(ctx, kept.id);
+    await cancelJob(ctx, kept.id, findJobDefinition);
   });
 
   it("refuses a second active job where one per project is the rule", async () => {
     const exclusive = { ...countItemsJob, exclusiveWith: ["diagnostic" as const] };
     const first = await enqueueJob(ctx, exclusive, { items: 1 });
     await expect(enqueueJob(ctx, exclusive, { items: 1 })).rejects.toThrow(/already running for this project/);
-    await cancelJob(ctx, first.id);
+    await cancelJob(ctx, first.id, findJobDefinition);
     const second = await enqueueJob(ctx, exclusive, { items: 1 });
-    await cancelJob(ctx, second.id);
+    await cancelJob(ctx, second.id, findJobDefinition);
   });
 
   it("a viewer cannot enqueue", async () => {
@@ -113,7 +114,7 @@ describe("worker", () => {
     startWorker();
     const { id } = await enqueueJob(ctx, countItemsJob, { items: 300, delayMs: 50 });
     await waitFor("progress", async () => (await jobRow(id)).itemsDone >= 5, 60_000);
-    await cancelJob(ctx, id);
+    await cancelJob(ctx, id, findJobDefinition);
     const cancelled = await waitForStatus(id, ["cancelled"], 10_000);
     const kept = await itemsOf(id);
     expect(kept.length).toBeGreaterThanOrEqual(5);
@@ -122,7 +123,7 @@ describe("worker", () => {
     expect(cancelled.checkpoint).toEqual({ next: kept.length });
 
     await db.job.update({ where: { id }, data: { payload: { items: kept.length + 10, delayMs: 10 } } });
-    await retryJob(ctx, id);
+    await retryJob(ctx, id, findJobDefinition);
     await waitForStatus(id, ["success"], 60_000);
     const rows = await itemsOf(id);
     expect(rows.map((r) => r.item)).toEqual([...Array(kept.length + 10).keys()]);
@@ -203,7 +204,7 @@ describe("recovery and status", () => {
     await db.job.update({ where: { id }, data: { status: "running", heartbeatAt: new Date(Date.now() - 60_000) } });
     await sweepStaleJobs({ lostAfterSeconds: 0 });
     expect((await jobRow(id)).status).toBe("retrying");
-    await cancelJob(ctx, id);
+    await cancelJob(ctx, id, findJobDefinition);
   });
 
   it("the project's status follows its jobs", async () => {
@@ -251,8 +252,8 @@ describe("recovery and status", () => {
     expect(failed.errorMessage).toBe("torch could not be installed: 2.15.0 is not in this box's package index.");
     expect(failed.errorDetail).toContain("See the log.");
     expect(failed.errorDetail).toMatch(/No matching distribution found for torch==2\.15\.0$/);
-    await retryJob(ctx, row.id);
+    await retryJob(ctx, row.id, findJobDefinition);
     expect(await jobRow(row.id)).toMatchObject({ status: "queued", errorMessage: null, errorDetail: null });
-    await cancelJob(ctx, row.id);
+    await cancelJob(ctx, row.id, findJobDefinition);
   });
 });

@@ -14,13 +14,14 @@ import { promisify } from "node:util";
 import type { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
-import { listZip, readZipEntry } from "@/lib/bundle/zip";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startBundleExport } from "@/lib/exports";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
-import { refreshModelInfo } from "@/lib/models/project";
+import { findJobDefinition } from "@/worker/registry";
+import { refreshModelInfo } from "@/lib/base-models/project";
 import { projectFieldsSchema, updateProject } from "@/lib/projects";
 import { confirmRunnerHostKey, createRunner, localRunnerWorkDir, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
@@ -250,7 +251,7 @@ describe("the production runner on a tiny model", () => {
     }, 120_000, 20);
     process.kill(-remotePid!, "SIGSTOP");
     try {
-      await cancelJob(ctx, jobId);
+      await cancelJob(ctx, jobId, findJobDefinition);
       await waitFor("SIGTERM pending on the trainer", async () => {
         const pending = /^ShdPnd:\s*([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${remotePid}/status`, "utf8"))?.[1] ?? "0";
         return (BigInt(`0x${pending}`) & (1n << 14n)) !== 0n;
@@ -267,7 +268,7 @@ describe("the production runner on a tiny model", () => {
     expect(fs.existsSync(path.join(remoteDir!, stopped.checkpoint, "trainer_state.json"))).toBe(true);
     expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
 
-    await retryJob(ctx, jobId);
+    await retryJob(ctx, jobId, findJobDefinition);
     await finish(jobId);
     const all = events(remoteDir!);
     const starts = all.filter((e) => e.type === "start");

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
-import { listZip, readZipEntry } from "@/lib/bundle/zip";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { seal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { startEvaluation } from "@/lib/evaluation";

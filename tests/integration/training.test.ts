@@ -12,6 +12,7 @@ import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob } from "@/lib/jobs/control";
+import { findJobDefinition } from "@/worker/registry";
 import { NonRetryableError } from "@/lib/jobs/definition";
 import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
@@ -22,7 +23,7 @@ import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/trai
 import { ensurePython } from "@/lib/runner-program/python-env";
 import { EVENTS_FILE, STDERR_FILE } from "@/lib/runner-program/commands";
 import { RemoteProcess } from "@/lib/runner-program/remote-process";
-import { runnerConfig } from "@/lib/training/run-training";
+import { runnerConfig } from "@/lib/training/train-handler";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
 import { recordedModelInfo } from "../support/hf-hub-server";
 import { createTeam, type Team } from "../support/fixtures";
@@ -294,7 +295,7 @@ describe("training over SSH", () => {
     const { runId } = await startTraining(s.ctx, { ...input, allowCpu: true });
     const cpuRun = await db.run.findUniqueOrThrow({ where: { id: runId } });
     expect(runnerConfig(cpuRun, true)).toMatchObject({ allow_cpu: true, gradient_checkpointing: true });
-    await cancelJob(s.ctx, cpuRun.jobId);
+    await cancelJob(s.ctx, cpuRun.jobId, findJobDefinition);
 
     // With a roomy GPU and a looked-up model, the preflight turns gradient checkpointing off; the user can still turn it on.
     await db.project.update({ where: { id: s.team.project.id }, data: { modelInfo: recordedModelInfo("Qwen/Qwen2.5-0.5B-Instruct") as object } });
@@ -307,7 +308,7 @@ describe("training over SSH", () => {
     const config = runnerConfig(gpuRun, true);
     expect(config.gradient_checkpointing).toBe(false);
     expect(config).not.toHaveProperty("allow_cpu");
-    await cancelJob(s.ctx, gpuRun.jobId);
+    await cancelJob(s.ctx, gpuRun.jobId, findJobDefinition);
     const forced = await preflightTraining(s.ctx, { ...input, overrides: { gradient_checkpointing: true } });
     expect(forced).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: false });
   });

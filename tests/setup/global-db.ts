@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embed
 import { migrate } from "../../lib/db/migrator";
 import { resetEnvCache } from "../../lib/env";
 import { installQueues } from "../../lib/jobs/boss";
-import { JOB_DEFINITIONS } from "../../lib/jobs/registry";
+import { JOB_DEFINITIONS } from "@/worker/registry";
 import { countItemsJob } from "../support/jobs";
 import { adminQuery, TEMPLATE_DB, withDatabase } from "../support/postgres";
 

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { buildModelInfo, type ModelInfo } from "@/lib/models/info";
+import { buildModelInfo, type ModelInfo } from "@/lib/base-models/info";
 
 const FIXTURES_DIR = path.join(import.meta.dirname, "../fixtures/hub");
 

@@ -2,7 +2,7 @@
 // (file://) of tiny pure-Python wheels, built by the test that uses it.
 import fs from "node:fs";
 import path from "node:path";
-import { writeBundleZip } from "@/lib/bundle/zip";
+import { writeBundleZip } from "@/lib/exports/zip";
 
 export type IndexedPackage = { name: string; version: string };
 

@@ -6,7 +6,7 @@ import { TrainForm } from "@/components/training/train-form";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listProjectJobs } from "@/lib/jobs/queries";
-import type { ModelInfo } from "@/lib/models/info";
+import type { ModelInfo } from "@/lib/base-models/info";
 import { localRunnersAllowed } from "@/lib/env";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listRuns } from "@/lib/training";

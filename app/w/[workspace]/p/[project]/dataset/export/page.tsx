@@ -3,7 +3,7 @@ import { ExportPanel } from "@/components/dataset/export-panel";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { EXPORT_FORMATS } from "@/lib/datasets/export/formats";
+import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { listExports } from "@/lib/exports";
 import { listProjectJobs } from "@/lib/jobs/queries";
 

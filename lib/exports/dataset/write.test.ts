@@ -10,7 +10,7 @@ import { storageDir } from "@/lib/env";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
-import type { ExampleData } from "../example";
+import type { ExampleData } from "@/lib/datasets/example";
 import { type DatasetFormat, formatLine } from "./formats";
 import { writeDatasetExport } from "./write";
 

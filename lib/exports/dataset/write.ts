@@ -7,7 +7,7 @@ import { ZipFile } from "yazl";
 import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
-import type { TaskType } from "../example";
+import type { TaskType } from "@/lib/datasets/example";
 import { datasetInfo } from "./dataset-info";
 import { type DatasetFormat, fileHeader, formatInfo, formatLine, lineEnd, systemPromptOf } from "./formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples } from "./select";

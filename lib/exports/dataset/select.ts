@@ -2,7 +2,7 @@
 // in constant memory.
 import { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { type ExampleData, exampleSchemaFor } from "../example";
+import { type ExampleData, exampleSchemaFor } from "@/lib/datasets/example";
 
 /**
  * "approved": reviewed and approved; "valid" (the default): valid, not rejected, not a

@@ -1,8 +1,8 @@
 // The export job's work: write the file, record it as a File (kind export), settle the Export.
 import type { Prisma } from "@prisma/client";
-import type { DatasetFormat } from "@/lib/datasets/export/formats";
-import type { ExportSelection } from "@/lib/datasets/export/select";
-import { writeDatasetExport } from "@/lib/datasets/export/write";
+import type { DatasetFormat } from "@/lib/exports/dataset/formats";
+import type { ExportSelection } from "@/lib/exports/dataset/select";
+import { writeDatasetExport } from "@/lib/exports/dataset/write";
 import { db } from "@/lib/db/client";
 import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
 
@@ -13,7 +13,7 @@ export async function runExport(ctx: JobContext<{ exportId: string }>): Promise<
   if (!row) throw new NonRetryableError("This export was deleted.");
   await db.export.update({ where: { id: row.id }, data: { status: "running" } });
   if (row.format === "bundle" || row.format === "hub") {
-    const { pushRunToHub, writeRunBundle } = await import("./run-bundle");
+    const { pushRunToHub, writeRunBundle } = await import("./bundle-handler");
     return row.format === "bundle" ? writeRunBundle(ctx, row) : pushRunToHub(ctx, row);
   }
   const options = (row.metadata ?? {}) as ExportOptions;

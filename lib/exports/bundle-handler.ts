@@ -6,7 +6,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Export, Prisma } from "@prisma/client";
-import { writeBundleZip } from "@/lib/bundle/zip";
+import { writeBundleZip } from "@/lib/exports/zip";
 import { db } from "@/lib/db/client";
 import { pushToHub, type HubPushFile } from "@/lib/hub/push";
 import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import type { ExampleData } from "../example";
+import type { ExampleData } from "@/lib/datasets/example";
 import { csvField, EXPORT_FORMATS, fileHeader, formatInfo, formatLine, lineEnd } from "./formats";
 
 const instruction: ExampleData = { instruction: "Summarise the note.", input: "Café prices rose.", output: "Prices went up." };

@@ -1,6 +1,6 @@
 // dataset_info.json as LLaMA-Factory reads it: one entry per file, saying how its fields map to
 // prompt, response and chat turns, so the unzipped folder can be used as `dataset_dir` as is.
-import type { TaskType } from "../example";
+import type { TaskType } from "@/lib/datasets/example";
 import { type DatasetFormat, formatInfo } from "./formats";
 
 type DatasetEntry = {

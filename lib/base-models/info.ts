@@ -1,10 +1,10 @@
 // A project's base model as FineTuneFlow sees it (seed 000's `model_info`): what the Hub says
 // about it, the shape its config.json describes, and how much memory its weights take.
 import { z } from "zod";
-import { countSafetensorsParameters, hubClient, isWellFormedToken, ModelInfoError, readModelApi, readModelConfig, type ParameterCount } from "./hub";
+import { countSafetensorsParameters, hubClient, isWellFormedToken, ModelInfoError, readModelApi, readModelConfig, type ParameterCount } from "@/lib/hub/models";
 import { weightMemoryGb } from "./vram";
 
-export { ModelInfoError } from "./hub";
+export { ModelInfoError } from "@/lib/hub/models";
 
 const dimension = z.number().int().positive().nullable();
 
@@ -30,7 +30,7 @@ export const modelInfoSchema = z.object({
   tie_word_embeddings: z.boolean(),
   license: z.string().nullable(),
   gated: z.union([z.literal(false), z.enum(["auto", "manual"])]),
-  /** Memory of the weights alone (lib/models/vram). */
+  /** Memory of the weights alone (./vram). */
   estimated_vram_fp16_gb: z.number(),
   estimated_vram_4bit_gb: z.number(),
   fetched_at: z.string(),

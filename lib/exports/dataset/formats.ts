@@ -1,7 +1,7 @@
 // The dataset file formats an export can write, one example per line (or CSV row). Pure
 // functions: the writer decides which examples go in, these decide how each one looks.
 import type { ExportFormat } from "@prisma/client";
-import { type ExampleData, isInstructionExample, promptOf, responseOf, type TaskType } from "../example";
+import { type ExampleData, isInstructionExample, promptOf, responseOf, type TaskType } from "@/lib/datasets/example";
 
 /** The export formats that are a dataset file (bundles and Hub pushes are built on top of these). */
 export type DatasetFormat = Extract<ExportFormat, "jsonl" | "alpaca" | "sharegpt" | "openai" | "csv">;

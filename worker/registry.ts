@@ -1,13 +1,15 @@
-// THE list of job types the worker runs. Each definition loads its handler lazily, so the web
+// THE list of job types the worker runs (and the launcher installs as queues; the job actions
+// look definitions up here for clean-up and exclusivity). Each definition loads its handler lazily, so the web
 // (which only enqueues) does not load the handlers' dependencies.
 import type { JobType } from "@prisma/client";
 import { importJob } from "@/lib/datasets/import-job";
 import { exportJob } from "@/lib/exports/export-job";
-import { generateJob, previewJob } from "@/lib/generation/jobs";
+import { generateJob } from "@/lib/generation/generate-job";
+import { previewJob } from "@/lib/generation/preview-job";
 import { chunkingJob } from "@/lib/sources/chunking-job";
 import { trainJob } from "@/lib/training/train-job";
 import { evalJob } from "@/lib/evaluation/eval-job";
-import type { JobDefinition } from "./definition";
+import type { JobDefinition } from "@/lib/jobs/definition";
 
 export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [chunkingJob, importJob, previewJob, generateJob, trainJob, evalJob, exportJob] as ReadonlyArray<JobDefinition<unknown>>;
 
