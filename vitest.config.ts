@@ -9,11 +9,26 @@ export default defineConfig({
     reporters: ["default", "./tests/support/summary-reporter.ts"],
     projects: [
       {
+        // Pure tests beside the code: no database, no queue, no browser; seconds to run.
+        extends: true,
+        test: {
+          name: "unit",
+          sequence: { groupOrder: 0 },
+          include: ["lib/**/*.test.ts", "worker/**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "**/node_modules/**"],
+          setupFiles: ["./tests/setup/unit-env.ts"],
+          testTimeout: 30_000,
+          pool: "forks",
+        },
+      },
+      {
+        // Tests on the real parts: the embedded PostgreSQL (a database per file), pg-boss, sshd.
+        // Beside the code, such tests are named *.db.test.ts.
         extends: true,
         test: {
           name: "integration",
           sequence: { groupOrder: 0 },
-          include: ["lib/**/*.test.ts", "worker/**/*.test.ts", "tests/integration/**/*.test.ts"],
+          include: ["lib/**/*.db.test.ts", "worker/**/*.db.test.ts", "tests/integration/**/*.test.ts"],
           globalSetup: ["./tests/setup/global-db.ts"],
           setupFiles: ["./tests/setup/test-env.ts", "./tests/setup/request-context.ts"],
           testTimeout: 30_000,

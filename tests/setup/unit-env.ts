@@ -1,0 +1,16 @@
+// Per unit-test file: fixed secrets and a storage folder, and a database address nothing listens
+// on, so a test that reaches for the database fails at once (it belongs in *.db.test.ts).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { resetEnvCache } from "../../lib/env";
+
+Object.assign(process.env, { NODE_ENV: "test" });
+process.env.DATABASE_URL = "postgresql://nobody@127.0.0.1:9/no-database-in-unit-tests";
+process.env.AUTH_SECRET = "test-auth-secret-test-auth-secret-0123456789";
+process.env.SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
+process.env.NEXTAUTH_URL = "http://localhost:3000";
+process.env.STORAGE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-unit-storage-"));
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "error";
+process.env.OUTBOUND_ALLOW = "127.0.0.1,localhost,::1";
+resetEnvCache();
