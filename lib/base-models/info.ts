@@ -1,4 +1,4 @@
-// A project's base model as FineTuneFlow sees it (seed 000's `model_info`): what the Hub says
+// A project's base model as FineTuneFlow sees it (`Project.modelInfo`): what the Hub says
 // about it, the shape its config.json describes, and how much memory its weights take.
 import { z } from "zod";
 import { countSafetensorsParameters, hubClient, isWellFormedToken, ModelInfoError, readModelApi, readModelConfig, type ParameterCount } from "@/lib/hub/models";

@@ -1,4 +1,4 @@
-// The project's base model as the Hub describes it (seed 000 model_info), fetched on demand and
+// The project's base model as the Hub describes it (`Project.modelInfo`), fetched on demand and
 // kept on the Project row; changing the base model clears it (lib/projects).
 import type { Prisma } from "@prisma/client";
 import type { ProjectContext } from "@/lib/access/guard";

@@ -1,4 +1,4 @@
-// Exact duplicates by content hash (seed 000): within a project, the earliest example with a
+// Exact duplicates by content hash: within a project, the earliest example with a
 // hash is the original and every later one is flagged. One statement, so it stays right
 // however examples arrived (import, generation, edits).
 import { Prisma } from "@prisma/client";

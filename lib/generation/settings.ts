@@ -1,5 +1,5 @@
-// Generation settings, kept in the project's config under `generation` (seed 000's
-// `ollama_model` becomes a provider + model). Changed only through the Dataset step; editing the
+// Generation settings, kept in the project's config under `generation` (a provider
+// and a model). Changed only through the Dataset step; editing the
 // project itself keeps them.
 import { z } from "zod";
 

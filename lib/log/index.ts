@@ -1,4 +1,4 @@
-// Structured logging into the app_logs table (seed 001) and the console.
+// Structured logging into the app_logs table and the console.
 // Database writes never throw into the caller: a log line must not break the work it records.
 import crypto from "node:crypto";
 import type { Prisma } from "@prisma/client";

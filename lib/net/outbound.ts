@@ -1,4 +1,4 @@
-// The one outbound policy (DESIGN.md §8): every connection the server makes to an address a
+// The one outbound policy (ARCHITECTURE.md, Cross-cutting): every connection the server makes to an address a
 // tenant typed — an LLM provider's base URL, a runner's SSH host, a URL source — goes through
 // here. Public unicast addresses pass. Private, loopback and link-local ones pass only when the
 // administrator lists them in OUTBOUND_ALLOW (the one-machine install lists its local Ollama);

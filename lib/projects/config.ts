@@ -1,4 +1,4 @@
-// A project's configuration (seed 000 `config`), with the seed's defaults.
+// A project's configuration (`Project.config`), with its defaults.
 import { z } from "zod";
 
 export const projectConfigSchema = z

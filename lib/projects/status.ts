@@ -1,4 +1,4 @@
-// A project's status (seed 000 project_status) follows its jobs and its data:
+// A project's status follows its jobs and its data:
 // a running job sets it (chunking, generating, training, evaluating); otherwise it reads what
 // the project holds — a last dataset job (preview, generation) that failed: failed (with its
 // one-line cause); a finished run: completed; valid train examples: ready_to_train; else draft.

@@ -312,7 +312,7 @@ export function forgetLocalMachineCheck(): void {
 }
 
 /**
- * No configuration on one machine (DESIGN.md): a workspace without runners, on a server that has
+ * No configuration on one machine (ARCHITECTURE.md, Processes): a workspace without runners, on a server that has
  * a GPU and allows local runners, gets "This server" — checked already, so the preflight knows
  * its GPU.
  */

@@ -1,4 +1,4 @@
-// Training presets (seed 001 training_configs): hyperparameter sets a run starts from. The
+// Training presets: hyperparameter sets a run starts from. The
 // built-in ones live here; teams save their own per workspace. Keys match the runner's
 // RunnerConfig (worker/runner/PROTOCOL.md), so a preset goes to the box as it is.
 import type { FinetuneMethod } from "@prisma/client";

@@ -134,7 +134,7 @@ describe("roles", () => {
 });
 
 describe("projects", () => {
-  it("a new project gets seed 000's config defaults", async () => {
+  it("a new project gets the default config", async () => {
     const team = await createTeam();
     await actAs(team.members.editor);
     const result = await createProjectAction({ workspaceId: team.workspace.id, name: "Handbook", taskType: "qa" });
