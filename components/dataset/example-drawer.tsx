@@ -23,6 +23,7 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
   const save = useAction(updateExampleAction);
   const id = example?.id;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs only when another example opens; edits keep the draft
   useEffect(() => {
     if (!example) return;
     setDraft(Object.fromEntries(fieldsOf(example.data).map((k) => [k, typeof example.data[k] === "string" ? (example.data[k] as string) : ""])));
@@ -37,7 +38,6 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
       cancelled = true;
     };
     // Only when another example opens; edits keep the draft.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, projectId]);
 
   const editable = example && ("question" in example.data || "instruction" in example.data);

@@ -63,9 +63,10 @@ export function ResplitDialog({ projectId, share }: { projectId: string; share: 
               <option value="all">All examples</option>
             </NativeSelect>
           </Field>
-          <label className="flex items-center gap-2 text-sm">
-            <Checkbox name="stratify" defaultChecked aria-label="Stratify by source file" /> The same share from every source file
-          </label>
+          <div className="flex items-center gap-2 text-sm">
+            <Checkbox id="resplit-stratify" name="stratify" defaultChecked aria-label="Stratify by source file" />
+            <label htmlFor="resplit-stratify">The same share from every source file</label>
+          </div>
           <DialogFooter>
             <Button type="submit" disabled={action.pending}>
               {action.pending ? "Re-splitting…" : "Re-split"}

@@ -99,7 +99,7 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-end gap-2" aria-label="Filters">
+      <fieldset className="flex flex-wrap items-end gap-2" aria-label="Filters">
         <div className="relative min-w-56 flex-1">
           <Search className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
           <Input placeholder="Search text…" value={search} onChange={(e) => setSearch(e.target.value)} className="pl-8" aria-label="Search examples" />
@@ -140,7 +140,7 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
             ))}
           </NativeSelect>
         )}
-      </div>
+      </fieldset>
       {canEdit && <BulkBar projectId={projectId} filter={filter} selected={[...selected]} sources={sources} onDone={(message) => afterChange(message)()} />}
       <Table>
         <TableHeader>

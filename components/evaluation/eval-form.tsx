@@ -23,10 +23,10 @@ export function EvalForm({ projectId, runId, providers, busy }: { projectId: str
   const estimate = useAction(estimateJudgeAction);
   const start = useAction(startEvaluationAction);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-estimates when the judge, the prompt count or the run changes; the action handle is stable in use
   useEffect(() => {
     setCost(null);
     if (judge) void estimate.run({ projectId, runId, providerId: judge, numPrompts }, setCost);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [judge, numPrompts, runId]);
 
   return (

@@ -85,12 +85,15 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
                 <Input id="x-repo" value={repo} placeholder="your-user/handbook-qa-lora" onChange={(e) => setRepo(e.target.value)} className="font-mono" />
               </Field>
               <div className="flex flex-wrap gap-6 text-sm">
-                <label className="flex items-center gap-2">
-                  <Switch checked={isPrivate} onCheckedChange={setPrivate} /> Private
-                </label>
-                <label className="flex items-center gap-2">
-                  <Switch checked={withDataset} onCheckedChange={setWithDataset} /> Also push the dataset (to <code>{repo || "…"}-dataset</code>)
-                </label>
+                <div className="flex items-center gap-2">
+                  <Switch id="x-private" checked={isPrivate} onCheckedChange={setPrivate} /> <label htmlFor="x-private">Private</label>
+                </div>
+                <div className="flex items-center gap-2">
+                  <Switch id="x-with-dataset" checked={withDataset} onCheckedChange={setWithDataset} />{" "}
+                  <label htmlFor="x-with-dataset">
+                    Also push the dataset (to <code>{repo || "…"}-dataset</code>)
+                  </label>
+                </div>
               </div>
               <FormError message={push.error && !push.error.fieldErrors ? push.error.message : undefined} />
               {canCreate && (

@@ -22,6 +22,7 @@ export function JobDrawer({ projectId, job, onClose, canCancel, canRetry }: Prop
   const jobId = job?.id;
   const version = job?.updatedAt;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` (the job's updatedAt) is the trigger to reload its logs
   useEffect(() => {
     if (!jobId) return;
     let cancelled = false;

@@ -199,6 +199,7 @@ function CheckSummary({ check }: { check: RunnerCheck }) {
   return (
     <div className="mt-1 space-y-0.5 text-xs" data-testid="runner-check">
       {check.gpus.map((gpu, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the GPUs of one check, in the box's order; the list never reorders
         <div key={i}>
           <Cpu className="mr-1 inline size-3" />
           {gpu.name} · {(gpu.memoryFreeMb / 1024).toFixed(1)} of {(gpu.memoryTotalMb / 1024).toFixed(1)} GB free{gpu.driver ? ` · driver ${gpu.driver}` : ""}

@@ -66,7 +66,7 @@ export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props)
       </nav>
       <div className="mt-6 flex min-h-0 flex-1 flex-col px-3 pb-3">
         <div className="px-2 pb-2 text-xs font-medium uppercase tracking-wide text-muted-foreground">Projects</div>
-        <div className="min-h-0 flex-1 space-y-0.5 overflow-y-auto" aria-label="Projects">
+        <nav className="min-h-0 flex-1 space-y-0.5 overflow-y-auto" aria-label="Projects">
           {projects.length === 0 ? (
             <p className="px-2 text-xs text-muted-foreground">No projects yet.</p>
           ) : (
@@ -89,7 +89,7 @@ export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props)
               );
             })
           )}
-        </div>
+        </nav>
       </div>
     </aside>
   );

@@ -44,6 +44,7 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
 
   const update = (key: string, patch: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...patch } : u)));
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the upload helpers are recreated each render but read only refs and setters
   const start = useCallback(
     async (files: FileList | File[]) => {
       const list = Array.from(files);

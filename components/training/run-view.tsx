@@ -91,6 +91,7 @@ export function RunView({ projectId, run: initialRun, points: initialPoints, fil
 
   // Each change of the job (new events read from the box) brings the new curve points.
   const tick = job ? `${job.status}:${job.itemsDone}:${job.progressMessage}` : "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` (the job's progress) is the trigger to fetch the new curve points
   useEffect(() => {
     let cancelled = false;
     (async () => {

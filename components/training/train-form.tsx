@@ -160,11 +160,11 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
   const run = { runnerId, presetId, method, overrides: params, name: name || undefined, allowCpu };
   const key = JSON.stringify(run);
   // The estimate follows the form, a moment after the last change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` (the serialized form) is the trigger; the estimate follows the form
   useEffect(() => {
     if (!runnerId) return;
     const timer = setTimeout(() => estimate.run({ projectId, run }, setPreflight), 400);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
   if (runners.length === 0) {

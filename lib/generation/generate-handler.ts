@@ -136,7 +136,7 @@ class OutcomeWriter {
     for (const o of done) {
       const chunk = o.task.chunk!;
       const provenance = { source: "generation", promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model, tokensIn: o.tokensIn, tokensOut: o.tokensOut };
-      o.rows.forEach((row, i) =>
+      for (const [i, row] of o.rows.entries()) {
         examples.push({
           source_chunk_id: chunk.id,
           source_file_id: chunk.sourceFileId,
@@ -150,8 +150,8 @@ class OutcomeWriter {
           search_text: row.searchText ?? null,
           natural_key: `gen:${ctx.jobId}:${chunk.id}:${i}`,
           provenance,
-        }),
-      );
+        });
+      }
     }
     const failed = batch.filter((o): o is Extract<Outcome, { kind: "failed" }> => o.kind === "failed");
     const skipped = batch.filter((o): o is Extract<Outcome, { kind: "skipped" }> => o.kind === "skipped");

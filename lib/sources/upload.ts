@@ -66,7 +66,7 @@ export async function receiveUpload(
   if (input.declaredSize === 0) throw new AppError("invalid_input", "This file is empty. Choose a file with content.");
 
   const { head, body } = await peek(Readable.fromWeb(input.body as Parameters<typeof Readable.fromWeb>[0]), DETECT_HEAD_BYTES);
-  let detection;
+  let detection: ReturnType<typeof detectFormat>;
   try {
     // Without a declared size, a short head may still be a large file: do not treat it as whole.
     const size = input.declaredSize ?? (head.length < DETECT_HEAD_BYTES ? head.length : Number.MAX_SAFE_INTEGER);
@@ -93,7 +93,7 @@ export async function receiveUpload(
     },
   });
   const storage = getStorage();
-  let stored;
+  let stored: Awaited<ReturnType<ReturnType<typeof getStorage>["put"]>>;
   try {
     stored = await storage.put(storagePath, body, { contentType: detection.mimeType, maxBytes: max });
   } catch (error) {

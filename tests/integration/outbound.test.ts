@@ -258,7 +258,9 @@ describe('"This server" runners belong to the instance administrator', () => {
 
 describe("secrets.env", () => {
   const dirs: string[] = [];
-  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
 
   it("is read by the runner's start and deleted at once; the runner still has the token", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-secrets-"));

@@ -279,7 +279,7 @@ describe("the production runner on a tiny model", () => {
     const resumedSteps = (rows: Array<{ step: number; value: number }>) => rows.filter((m) => m.step > stopped.step);
     const [lr, referenceLr] = [resumedSteps(await metric(runId, "learning_rate")), resumedSteps(await metric(reference.runId, "learning_rate"))];
     expect(lr.map((m) => m.step)).toEqual(referenceLr.map((m) => m.step));
-    lr.forEach((m, i) => expect(m.value).toBeCloseTo(referenceLr[i].value, 9));
+    for (const [i, m] of lr.entries()) expect(m.value).toBeCloseTo(referenceLr[i].value, 9);
     const [loss, referenceLoss] = [resumedSteps(await metric(runId, "train_loss")), resumedSteps(await metric(reference.runId, "train_loss"))];
     expect(Math.abs(mean(loss.map((m) => m.value)) / mean(referenceLoss.map((m) => m.value)) - 1)).toBeLessThan(0.03);
     expect(Math.abs(loss.at(-1)!.value / referenceLoss.at(-1)!.value - 1)).toBeLessThan(0.05);
