@@ -28,7 +28,9 @@ function markdownFiles(): string[] {
 
 /** The Markdown, repeated as needed, cut to `chars` characters (not between the halves of a surrogate pair). */
 function corpus(chars: number): string {
-  const base = markdownFiles().map((f) => fs.readFileSync(f, "utf8")).join("\n\n");
+  const base = markdownFiles()
+    .map((f) => fs.readFileSync(f, "utf8"))
+    .join("\n\n");
   let text = base;
   while (text.length < chars) text += `\n\n${base}`;
   const last = text.charCodeAt(chars - 1);
@@ -131,11 +133,18 @@ async function throughput(): Promise<void> {
   const token = await timed(() => tokenSplitter.splitText(slice));
   const recursive = await timed(() => recursiveSplitter.splitText(slice));
 
-  console.log(`\nbench/chunking — against LangChain (@langchain/textsplitters, tiktoken cl100k_base), first ${(sliceBytes / MB).toFixed(1)} MB, figures per MB`);
+  console.log(
+    `\nbench/chunking — against LangChain (@langchain/textsplitters, tiktoken cl100k_base), first ${(sliceBytes / MB).toFixed(1)} MB, figures per MB`,
+  );
   row("", "MB/s", "s per MB", "chunks");
   row("ours: chunkDocument", mbPerSecond(sliceBytes, ours.ms).toFixed(2), (ours.ms / 1000 / (sliceBytes / MB)).toFixed(3), ours.value);
   row("LangChain TokenTextSplitter", mbPerSecond(sliceBytes, token.ms).toFixed(2), (token.ms / 1000 / (sliceBytes / MB)).toFixed(3), token.value.length);
-  row("LangChain RecursiveCharacterTextSplitter", mbPerSecond(sliceBytes, recursive.ms).toFixed(2), (recursive.ms / 1000 / (sliceBytes / MB)).toFixed(3), recursive.value.length);
+  row(
+    "LangChain RecursiveCharacterTextSplitter",
+    mbPerSecond(sliceBytes, recursive.ms).toFixed(2),
+    (recursive.ms / 1000 / (sliceBytes / MB)).toFixed(3),
+    recursive.value.length,
+  );
   verdict("speed ours / TokenTextSplitter", token.ms / ours.ms, "≥ 5", token.ms / ours.ms >= 5);
   verdict("speed ours / RecursiveCharacterTextSplitter", recursive.ms / ours.ms, "≥ 5", recursive.ms / ours.ms >= 5);
 }
@@ -151,7 +160,10 @@ function linearity(): void {
   };
   console.log("\nbench/chunking — runs without whitespace, 50k vs 200k characters (best of 3)");
   row("", "50k ms", "200k ms", "ratio");
-  for (const [name, make] of [["random letters", letters], ["one letter repeated", (n: number) => "a".repeat(n)]] as const) {
+  for (const [name, make] of [
+    ["random letters", letters],
+    ["one letter repeated", (n: number) => "a".repeat(n)],
+  ] as const) {
     const small = make(50_000);
     const large = make(200_000);
     chunkDocument({ text: small.slice(0, 1000), pages: [], sections: [] }, OPTIONS);

@@ -5,16 +5,17 @@
 // HTTP calls (fetch + JSON.parse, no client, no database): the ceiling this machine allows.
 // Also printed: CPU per call (ours vs bare), examples lost (none may be), and claims lost
 // (deliveries released and resumed because the queue's heartbeat lapsed under load).
-import { requireProject } from "@/lib/access/guard";
-import { db } from "@/lib/db/client";
-import { installQueues, stopSender } from "@/lib/jobs/boss";
-import { enqueueJob } from "@/lib/jobs/enqueue";
-import { generateJob } from "@/lib/generation/generate-job";
+
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fakeBaseUrl } from "@/tests/support/fake-llm";
+import { requireProject } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
+import { generateJob } from "@/lib/generation/generate-job";
+import { installQueues, stopSender } from "@/lib/jobs/boss";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { fakeBaseUrl } from "@/tests/support/fake-llm";
 import { startWorker } from "@/worker/start";
 import { benchDatabase, peakRssMb, row, timed, verdict } from "./support";
 
@@ -70,31 +71,40 @@ export async function benchGeneration(): Promise<void> {
     const user = await db.user.create({ data: { email: "bench@example.com" } });
     const workspace = await db.workspace.create({ data: { name: "Bench", slug: "bench", memberships: { create: { userId: user.id, role: "owner" } } } });
 
-    const prepare = (concurrency: number, chunks = chunksFor(concurrency)) => async () => {
-      const provider = await db.llmProvider.create({
-        data: { workspaceId: workspace.id, name: `Fake ${concurrency}`, kind: "openai", baseUrl: fakeBaseUrl(llm, "openai"), defaultModel: "fake", options: { concurrency, timeoutMs: 60_000 } },
-      });
-      const project = await db.project.create({
-        data: {
-          workspaceId: workspace.id,
-          name: `Bench ${concurrency}`,
-          taskType: "qa",
-          config: { examples_per_chunk: PER_CHUNK, num_examples_target: 1_000_000, generation: { provider_id: provider.id, model: "fake" } },
-        },
-      });
-      const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "bench.md", storagePath: "unused" } });
-      await db.chunk.createMany({
-        data: Array.from({ length: chunks }, (_, i) => ({
-          projectId: project.id,
-          sourceFileId: file.id,
-          chunkIndex: i,
-          content: `Chunk ${i}: the warranty for product ${i} lasts ${i % 5} years and covers parts and labour.`,
-          tokenCount: 25,
-        })),
-      });
-      const ctx = await requireProject({ id: user.id, email: user.email, name: null }, project.id, "jobs.run");
-      return { projectId: project.id, run: async () => (await enqueueJob(ctx, generateJob, {})).id };
-    };
+    const prepare =
+      (concurrency: number, chunks = chunksFor(concurrency)) =>
+      async () => {
+        const provider = await db.llmProvider.create({
+          data: {
+            workspaceId: workspace.id,
+            name: `Fake ${concurrency}`,
+            kind: "openai",
+            baseUrl: fakeBaseUrl(llm, "openai"),
+            defaultModel: "fake",
+            options: { concurrency, timeoutMs: 60_000 },
+          },
+        });
+        const project = await db.project.create({
+          data: {
+            workspaceId: workspace.id,
+            name: `Bench ${concurrency}`,
+            taskType: "qa",
+            config: { examples_per_chunk: PER_CHUNK, num_examples_target: 1_000_000, generation: { provider_id: provider.id, model: "fake" } },
+          },
+        });
+        const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "bench.md", storagePath: "unused" } });
+        await db.chunk.createMany({
+          data: Array.from({ length: chunks }, (_, i) => ({
+            projectId: project.id,
+            sourceFileId: file.id,
+            chunkIndex: i,
+            content: `Chunk ${i}: the warranty for product ${i} lasts ${i % 5} years and covers parts and labour.`,
+            tokenCount: 25,
+          })),
+        });
+        const ctx = await requireProject({ id: user.id, email: user.email, name: null }, project.id, "jobs.run");
+        return { projectId: project.id, run: async () => (await enqueueJob(ctx, generateJob, {})).id };
+      };
 
     // The same number of bare HTTP calls at the same concurrency, in this process.
     const bare = (concurrency: number, total = chunksFor(concurrency)) =>
@@ -106,7 +116,10 @@ export async function benchGeneration(): Promise<void> {
               const response = await fetch(`${fakeBaseUrl(llm, "openai")}/chat/completions`, {
                 method: "POST",
                 headers: { "content-type": "application/json" },
-                body: JSON.stringify({ model: "fake", messages: [{ role: "user", content: `Write ${PER_CHUNK} examples with "question" and "answer" about chunk ${next}.` }] }),
+                body: JSON.stringify({
+                  model: "fake",
+                  messages: [{ role: "user", content: `Write ${PER_CHUNK} examples with "question" and "answer" about chunk ${next}.` }],
+                }),
               });
               await response.json();
             }
@@ -125,12 +138,26 @@ export async function benchGeneration(): Promise<void> {
       const ideal = (calls * LATENCY_MS) / 1000 / concurrency;
       const baseline = await bare(concurrency);
       const bareSeconds = baseline.ms / 1000;
-      row(`bare HTTP, ${calls} calls, ${concurrency} at once`, bareSeconds.toFixed(1), ideal.toFixed(1), (ideal / bareSeconds).toFixed(2), (baseline.cpuMs / calls).toFixed(2), baseline.lagP99Ms.toFixed(0));
+      row(
+        `bare HTTP, ${calls} calls, ${concurrency} at once`,
+        bareSeconds.toFixed(1),
+        ideal.toFixed(1),
+        (ideal / bareSeconds).toFixed(2),
+        (baseline.cpuMs / calls).toFixed(2),
+        baseline.lagP99Ms.toFixed(0),
+      );
       const result = await run(concurrency, prepare(concurrency));
       // A run that failed did not do the work: it gets no credit for being quick.
       const ratio = result.job.status === "success" ? ideal / result.seconds : 0;
       results.push({ ...result, ideal, ratio, bareSeconds, bareCpu: baseline.cpuMs / calls, cpu: result.cpuMs / calls, calls });
-      row(`our job, ${calls} chunks, ${concurrency} at once (${result.job.status})`, result.seconds.toFixed(1), ideal.toFixed(1), ratio.toFixed(2), (result.cpuMs / calls).toFixed(2), result.lagP99Ms.toFixed(0));
+      row(
+        `our job, ${calls} chunks, ${concurrency} at once (${result.job.status})`,
+        result.seconds.toFixed(1),
+        ideal.toFixed(1),
+        ratio.toFixed(2),
+        (result.cpuMs / calls).toFixed(2),
+        result.lagP99Ms.toFixed(0),
+      );
     }
     row("peak RSS (MB)", peakRssMb());
 
@@ -154,4 +181,3 @@ export async function benchGeneration(): Promise<void> {
     await server.cleanup();
   }
 }
-

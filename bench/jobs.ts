@@ -32,9 +32,11 @@ const benchJob = defineJob({
 
 async function concurrently(total: number, senders: number, send: () => Promise<unknown>) {
   let left = total;
-  await Promise.all(Array.from({ length: senders }, async () => {
-    while (left-- > 0) await send();
-  }));
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      while (left-- > 0) await send();
+    }),
+  );
 }
 
 async function waitUntil(check: () => boolean, timeoutMs = 60_000) {
@@ -76,7 +78,12 @@ export async function benchJobs(): Promise<void> {
       results[label] = oursRate / bareRate;
       row(label, oursRate.toFixed(0), bareRate.toFixed(0), (oursRate / bareRate).toFixed(2));
     };
-    await compare("single, sequential", SINGLE, () => concurrently(SINGLE, 1, () => enqueueJob(ctx, benchJob, {})), () => concurrently(SINGLE, 1, () => bare.send("bench_bare", {})));
+    await compare(
+      "single, sequential",
+      SINGLE,
+      () => concurrently(SINGLE, 1, () => enqueueJob(ctx, benchJob, {})),
+      () => concurrently(SINGLE, 1, () => bare.send("bench_bare", {})),
+    );
     await compare(
       `single, ${CONCURRENT_SENDERS} concurrent senders`,
       SINGLE,
@@ -87,10 +94,19 @@ export async function benchJobs(): Promise<void> {
       `batched (${BATCH_SIZE} per call)`,
       BATCH_SIZE * BATCHES,
       async () => {
-        for (let i = 0; i < BATCHES; i++) await enqueueJobs(ctx, benchJob, Array.from({ length: BATCH_SIZE }, () => ({})));
+        for (let i = 0; i < BATCHES; i++)
+          await enqueueJobs(
+            ctx,
+            benchJob,
+            Array.from({ length: BATCH_SIZE }, () => ({})),
+          );
       },
       async () => {
-        for (let i = 0; i < BATCHES; i++) await bare.insert("bench_bare", Array.from({ length: BATCH_SIZE }, () => ({ data: {} })));
+        for (let i = 0; i < BATCHES; i++)
+          await bare.insert(
+            "bench_bare",
+            Array.from({ length: BATCH_SIZE }, () => ({ data: {} })),
+          );
       },
     );
 
@@ -117,8 +133,18 @@ export async function benchJobs(): Promise<void> {
     }
     console.log("\nbench/jobs — dispatch latency send → handler start (ms)");
     row("", "p50", "p95", "max");
-    row("ours (enqueueJob → worker runtime)", percentile(oursLatencies, 50).toFixed(1), percentile(oursLatencies, 95).toFixed(1), Math.max(...oursLatencies).toFixed(1));
-    row("bare pg-boss (send → work)", percentile(bareLatencies, 50).toFixed(1), percentile(bareLatencies, 95).toFixed(1), Math.max(...bareLatencies).toFixed(1));
+    row(
+      "ours (enqueueJob → worker runtime)",
+      percentile(oursLatencies, 50).toFixed(1),
+      percentile(oursLatencies, 95).toFixed(1),
+      Math.max(...oursLatencies).toFixed(1),
+    );
+    row(
+      "bare pg-boss (send → work)",
+      percentile(bareLatencies, 50).toFixed(1),
+      percentile(bareLatencies, 95).toFixed(1),
+      Math.max(...bareLatencies).toFixed(1),
+    );
 
     console.log("\nbench/jobs — targets");
     for (const [label, ratio] of Object.entries(results)) verdict(`throughput ratio, ${label}`, ratio, "≥ 0.80", ratio >= 0.8);

@@ -2,7 +2,7 @@
 // beside OFFSET pagination of a deep page (the usual alternative) in the same database.
 import { Prisma } from "@prisma/client";
 import { requireProject } from "@/lib/access/guard";
-import { countsQuery, listExamples, listQuery, splitStats, tokenHistogram, type ReviewFilter } from "@/lib/datasets/review";
+import { countsQuery, listExamples, listQuery, type ReviewFilter, splitStats, tokenHistogram } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
 import { seedExamples } from "@/tests/support/seed-examples";
 import { benchDatabase, percentile, row, timed, verdict } from "./support";

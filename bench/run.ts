@@ -1,4 +1,5 @@
 export {};
+
 // npm run bench [-- name …]: runs the benchmarks (all by default). Each prints its figures and
 // its ratios against a baseline measured in the same process. Each loads only when it runs.
 const BENCHES: Record<string, () => Promise<void>> = {

@@ -3,15 +3,23 @@
 // (which only enqueues) does not load the handlers' dependencies.
 import type { JobType } from "@prisma/client";
 import { importJob } from "@/lib/datasets/import-job";
+import { evalJob } from "@/lib/evaluation/eval-job";
 import { exportJob } from "@/lib/exports/export-job";
 import { generateJob } from "@/lib/generation/generate-job";
 import { previewJob } from "@/lib/generation/preview-job";
+import type { JobDefinition } from "@/lib/jobs/definition";
 import { chunkingJob } from "@/lib/sources/chunking-job";
 import { trainJob } from "@/lib/training/train-job";
-import { evalJob } from "@/lib/evaluation/eval-job";
-import type { JobDefinition } from "@/lib/jobs/definition";
 
-export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [chunkingJob, importJob, previewJob, generateJob, trainJob, evalJob, exportJob] as ReadonlyArray<JobDefinition<unknown>>;
+export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
+  chunkingJob,
+  importJob,
+  previewJob,
+  generateJob,
+  trainJob,
+  evalJob,
+  exportJob,
+] as ReadonlyArray<JobDefinition<unknown>>;
 
 export function findJobDefinition(type: JobType): JobDefinition<unknown> | undefined {
   return JOB_DEFINITIONS.find((d) => d.type === type) as JobDefinition<unknown> | undefined;

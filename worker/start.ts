@@ -3,13 +3,13 @@
 // and on stop stops taking jobs and finishes or hands back the running ones within the grace.
 import crypto from "node:crypto";
 import os from "node:os";
-import { PgBoss, type JobWithMetadata } from "pg-boss";
-import { disconnectDb, db } from "@/lib/db/client";
+import { type JobWithMetadata, PgBoss } from "pg-boss";
+import { db, disconnectDb } from "@/lib/db/client";
 import { closePool } from "@/lib/db/pool";
 import { env, workerConcurrency } from "@/lib/env";
 import { bossOptions, ensureQueue, installQueues } from "@/lib/jobs/boss";
-import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
 import type { JobDefinition } from "@/lib/jobs/definition";
+import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { flushLogs, logger } from "@/lib/log";
@@ -23,7 +23,14 @@ export type RunningWorker = { id: string; stop(): Promise<void> };
 const log = logger("worker");
 
 async function writeHeartbeat(id: string, startedAt: Date, types: string[]): Promise<void> {
-  const value = { at: new Date().toISOString(), pid: process.pid, host: os.hostname(), startedAt: startedAt.toISOString(), version: packageJson.version, types };
+  const value = {
+    at: new Date().toISOString(),
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: startedAt.toISOString(),
+    version: packageJson.version,
+    types,
+  };
   await db.setting.upsert({ where: { key: WORKER_HEARTBEAT_KEY + id }, create: { key: WORKER_HEARTBEAT_KEY + id, value }, update: { value } });
 }
 
@@ -43,7 +50,11 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
   for (const definition of definitions) {
     await ensureQueue(boss, definition);
     let workId = "";
-    workId = await boss.work<{ jobId: string }, unknown, { includeMetadata: true; localConcurrency: number; batchSize: number; pollingIntervalSeconds: number; notifyPollingIntervalSeconds: number }>(
+    workId = await boss.work<
+      { jobId: string },
+      unknown,
+      { includeMetadata: true; localConcurrency: number; batchSize: number; pollingIntervalSeconds: number; notifyPollingIntervalSeconds: number }
+    >(
       definition.type,
       {
         includeMetadata: true,

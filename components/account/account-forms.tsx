@@ -2,13 +2,13 @@
 
 import { signOut } from "next-auth/react";
 import { useRef } from "react";
-import { changePasswordAction, signOutEverywhereAction } from "@/lib/auth/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
+import { changePasswordAction, signOutEverywhereAction } from "@/lib/auth/actions";
 
 export function AccountForms({ hasPassword }: { hasPassword: boolean }) {
   const form = useRef<HTMLFormElement>(null);
@@ -44,7 +44,12 @@ export function AccountForms({ hasPassword }: { hasPassword: boolean }) {
                 <Input id="current" name="current" type="password" autoComplete="current-password" required />
               </Field>
             )}
-            <Field label="New password" htmlFor="password" error={change.fieldErrors.password} hint="At least 10 characters, and not one of the commonly used passwords.">
+            <Field
+              label="New password"
+              htmlFor="password"
+              error={change.fieldErrors.password}
+              hint="At least 10 characters, and not one of the commonly used passwords."
+            >
               <Input id="password" name="password" type="password" autoComplete="new-password" required />
             </Field>
             <Button type="submit" disabled={change.pending}>

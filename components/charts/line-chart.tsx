@@ -2,7 +2,13 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-export type Series = { key: string; label: string; points: Array<{ step: number; value: number }>; dashed?: boolean; /** Same number, same colour (e.g. one per run). */ color?: number };
+export type Series = {
+  key: string;
+  label: string;
+  points: Array<{ step: number; value: number }>;
+  dashed?: boolean /** Same number, same colour (e.g. one per run). */;
+  color?: number;
+};
 
 const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)"];
 
@@ -33,7 +39,14 @@ export function StepChart({
   const data = [...rows.values()].sort((a, b) => a.step - b.step);
   const empty = data.length === 0;
   return (
-    <div className="w-full" style={{ height }} role="img" aria-label={`Chart of ${series.map((s) => s.label).join(", ")} by step`} data-testid="step-chart" data-points={data.length}>
+    <div
+      className="w-full"
+      style={{ height }}
+      role="img"
+      aria-label={`Chart of ${series.map((s) => s.label).join(", ")} by step`}
+      data-testid="step-chart"
+      data-points={data.length}
+    >
       {empty ? (
         <div className="flex h-full items-center justify-center rounded-md border border-dashed text-sm text-muted-foreground">Waiting for the first step…</div>
       ) : (

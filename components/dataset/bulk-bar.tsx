@@ -2,7 +2,6 @@
 
 import { ArrowLeftRight, Check, Trash2, X } from "lucide-react";
 import { useEffect, useState } from "react";
-import { countExamplesAction, deleteExamplesAction, moveExamplesAction, reviewExamplesAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import {
   AlertDialog,
@@ -17,6 +16,7 @@ import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { countExamplesAction, deleteExamplesAction, moveExamplesAction, reviewExamplesAction } from "@/lib/datasets/actions";
 import type { ReviewFilter } from "@/lib/datasets/review";
 
 type Kind = "approved" | "rejected" | "train" | "eval" | "delete";

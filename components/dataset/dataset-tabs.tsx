@@ -23,7 +23,10 @@ export function DatasetTabs({ base }: { base: string }) {
             href={href}
             role="tab"
             aria-selected={active}
-            className={cn("rounded-md px-3 py-1 text-sm text-muted-foreground transition-colors", active && "bg-background font-medium text-foreground shadow-sm")}
+            className={cn(
+              "rounded-md px-3 py-1 text-sm text-muted-foreground transition-colors",
+              active && "bg-background font-medium text-foreground shadow-sm",
+            )}
           >
             {tab.label}
           </Link>

@@ -1,7 +1,6 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { updateExampleAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -9,10 +8,16 @@ import { Field, FormError } from "@/components/ui/form";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
+import { updateExampleAction } from "@/lib/datasets/actions";
 import type { ExampleRow } from "@/lib/datasets/review";
 import { fieldsOf } from "./example-text";
 
-type Source = { content: string; chunkIndex: number; metadata: { page_start?: number; page_end?: number; section?: string } | null; sourceFile: { filename: string } } | null;
+type Source = {
+  content: string;
+  chunkIndex: number;
+  metadata: { page_start?: number; page_end?: number; section?: string } | null;
+  sourceFile: { filename: string };
+} | null;
 
 type Props = { projectId: string; example: ExampleRow | null; canEdit: boolean; onClose(): void; onSaved(row: ExampleRow): void };
 
@@ -53,7 +58,9 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
                 {example.isDuplicate && <Badge variant="warning">duplicate</Badge>}
                 <Badge variant="secondary">{example.reviewStatus}</Badge>
               </SheetTitle>
-              <SheetDescription>{example.tokenCount} tokens{example.editedAt ? ` · edited ${new Date(example.editedAt).toLocaleString()}` : ""}</SheetDescription>
+              <SheetDescription>
+                {example.tokenCount} tokens{example.editedAt ? ` · edited ${new Date(example.editedAt).toLocaleString()}` : ""}
+              </SheetDescription>
             </SheetHeader>
             <div className="grid gap-6 px-4 pb-6 lg:grid-cols-2">
               <form
@@ -75,11 +82,19 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
                 {editable ? (
                   Object.keys(draft).map((key) => (
                     <Field key={key} label={key[0].toUpperCase() + key.slice(1)} htmlFor={`edit-${key}`} error={save.fieldErrors[key]}>
-                      <Textarea id={`edit-${key}`} rows={key === "input" ? 3 : 6} value={draft[key]} disabled={!canEdit} onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))} />
+                      <Textarea
+                        id={`edit-${key}`}
+                        rows={key === "input" ? 3 : 6}
+                        value={draft[key]}
+                        disabled={!canEdit}
+                        onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
+                      />
                     </Field>
                   ))
                 ) : (
-                  <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-xs">{JSON.stringify(example.data, null, 2)}</pre>
+                  <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-xs">
+                    {JSON.stringify(example.data, null, 2)}
+                  </pre>
                 )}
                 {canEdit && editable && (
                   <Button type="submit" disabled={save.pending}>
@@ -93,7 +108,9 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
                   <div className="space-y-1">
                     <p className="text-xs text-muted-foreground">
                       {source.sourceFile.filename} · chunk {source.chunkIndex + 1}
-                      {source.metadata?.page_start ? ` · page ${source.metadata.page_start}${source.metadata.page_end && source.metadata.page_end !== source.metadata.page_start ? `–${source.metadata.page_end}` : ""}` : ""}
+                      {source.metadata?.page_start
+                        ? ` · page ${source.metadata.page_start}${source.metadata.page_end && source.metadata.page_end !== source.metadata.page_start ? `–${source.metadata.page_end}` : ""}`
+                        : ""}
                       {source.metadata?.section ? ` · § ${source.metadata.section}` : ""}
                     </p>
                     <p className="max-h-[60vh] overflow-y-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-sm" data-testid="source-chunk">
@@ -101,7 +118,9 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
                     </p>
                   </div>
                 ) : (
-                  <p className="text-sm text-muted-foreground">{example.sourceChunkId ? "Loading…" : "This example has no source chunk (imported, or its source was deleted)."}</p>
+                  <p className="text-sm text-muted-foreground">
+                    {example.sourceChunkId ? "Loading…" : "This example has no source chunk (imported, or its source was deleted)."}
+                  </p>
                 )}
               </div>
             </div>

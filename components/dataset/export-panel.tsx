@@ -3,7 +3,6 @@
 import { Download, FileArchive } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { startDatasetExportAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
@@ -15,6 +14,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
+import { startDatasetExportAction } from "@/lib/datasets/actions";
 import type { ExportFormatInfo } from "@/lib/exports/dataset/formats";
 import type { JobView } from "@/lib/jobs/queries";
 
@@ -121,7 +121,8 @@ export function ExportPanel({ projectId, formats, exports, jobs, canCreate }: Pr
                   <TableCell>
                     <div className="font-medium">{formats.find((f) => f.id === e.format)?.label ?? e.format}</div>
                     <div className="text-xs text-muted-foreground">
-                      {new Date(e.createdAt).toLocaleString()} {e.createdBy ? `· ${e.createdBy}` : ""} · {SELECTIONS[(e.metadata.selection as keyof typeof SELECTIONS) ?? "valid"]}
+                      {new Date(e.createdAt).toLocaleString()} {e.createdBy ? `· ${e.createdBy}` : ""} ·{" "}
+                      {SELECTIONS[(e.metadata.selection as keyof typeof SELECTIONS) ?? "valid"]}
                     </div>
                   </TableCell>
                   <TableCell className="w-56">

@@ -3,7 +3,6 @@
 import { RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { saveGenerationSettingsAction } from "@/lib/generation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
@@ -11,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
+import { saveGenerationSettingsAction } from "@/lib/generation/actions";
 import type { GenerationSettings } from "@/lib/generation/settings";
 
 export type ProviderChoice = { id: string; name: string; kind: string; defaultModel: string | null; isDefault: boolean };
@@ -95,7 +95,13 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
             error={fieldErrors.model}
             hint={provider?.defaultModel ? `Empty: ${provider.defaultModel}` : "Required: this provider has no default model."}
           >
-            <Input id="gen-model" name="model" defaultValue={settings.model} placeholder={provider?.defaultModel ? `${provider.defaultModel} (the provider's default)` : "e.g. llama3.1:8b"} className="font-mono" />
+            <Input
+              id="gen-model"
+              name="model"
+              defaultValue={settings.model}
+              placeholder={provider?.defaultModel ? `${provider.defaultModel} (the provider's default)` : "e.g. llama3.1:8b"}
+              className="font-mono"
+            />
           </Field>
           <Field label="Temperature" htmlFor="gen-temperature" error={fieldErrors.temperature}>
             <Input id="gen-temperature" name="temperature" type="number" step="0.1" min="0" max="2" defaultValue={settings.temperature} />

@@ -3,7 +3,6 @@
 import { Shuffle } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { resplitAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
@@ -12,6 +11,7 @@ import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { toast } from "@/components/ui/toast";
+import { resplitAction } from "@/lib/datasets/actions";
 
 /** Re-split train/eval: an exact share, a seed, pending or all examples, stratified by source file. */
 export function ResplitDialog({ projectId, share }: { projectId: string; share: number }) {
@@ -45,7 +45,9 @@ export function ResplitDialog({ projectId, share }: { projectId: string; share: 
       <DialogContent>
         <DialogHeader>
           <DialogTitle>Re-split train and eval</DialogTitle>
-          <DialogDescription>Exactly this share goes to train; examples with the same text stay on one side. New examples are drawn with the same share.</DialogDescription>
+          <DialogDescription>
+            Exactly this share goes to train; examples with the same text stay on one side. New examples are drawn with the same share.
+          </DialogDescription>
         </DialogHeader>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <FormError message={action.error && !action.error.fieldErrors ? action.error.message : undefined} />

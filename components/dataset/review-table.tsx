@@ -4,16 +4,15 @@ import { Check, Search, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { reviewExamplesAction } from "@/lib/datasets/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { reviewExamplesAction } from "@/lib/datasets/actions";
 import type { ExampleRow, ReviewFilter } from "@/lib/datasets/review";
 import { BulkBar } from "./bulk-bar";
 import { ExampleDrawer } from "./example-drawer";
@@ -34,7 +33,15 @@ const REVIEW_TONE = { pending: "secondary", approved: "success", rejected: "dest
 
 function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ split: filter.split, valid: filter.valid, review: filter.review, duplicate: filter.duplicate, grounding: filter.grounding, source: filter.sourceFileId, q: filter.q })) {
+  for (const [key, value] of Object.entries({
+    split: filter.split,
+    valid: filter.valid,
+    review: filter.review,
+    duplicate: filter.duplicate,
+    grounding: filter.grounding,
+    source: filter.sourceFileId,
+    q: filter.q,
+  })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
   if (after) params.set("after", `${after.createdAt},${after.id}`);
@@ -95,7 +102,10 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
   const setStatus = (target: { ids: string[] } | { filter: ReviewFilter }, status: "approved" | "rejected" | "pending") =>
     review.run({ projectId, target, status }, (r) => afterChange(`${r.count.toLocaleString()} example${r.count === 1 ? "" : "s"} ${status}.`)());
   const allSelected = page.items.length > 0 && page.items.every((r) => selected.has(r.id));
-  const set = <K extends keyof ReviewFilter>(key: K) => (value: ReviewFilter[K]) => setFilter((f) => ({ ...f, [key]: value }));
+  const set =
+    <K extends keyof ReviewFilter>(key: K) =>
+    (value: ReviewFilter[K]) =>
+      setFilter((f) => ({ ...f, [key]: value }));
 
   return (
     <div className="space-y-3">
@@ -104,34 +114,70 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
           <Search className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
           <Input placeholder="Search text…" value={search} onChange={(e) => setSearch(e.target.value)} className="pl-8" aria-label="Search examples" />
         </div>
-        <NativeSelect aria-label="Split" size="sm" wrapperClassName="w-auto min-w-36" value={filter.split ?? ""} onChange={(e) => set("split")((e.target.value || undefined) as ReviewFilter["split"])}>
+        <NativeSelect
+          aria-label="Split"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.split ?? ""}
+          onChange={(e) => set("split")((e.target.value || undefined) as ReviewFilter["split"])}
+        >
           <option value="">Train + eval</option>
           <option value="train">Train</option>
           <option value="eval">Eval</option>
           <option value="preview">Preview</option>
         </NativeSelect>
-        <NativeSelect aria-label="Validity" size="sm" wrapperClassName="w-auto min-w-36" value={filter.valid === undefined ? "" : String(filter.valid)} onChange={(e) => set("valid")(boolOf(e.target.value))}>
+        <NativeSelect
+          aria-label="Validity"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.valid === undefined ? "" : String(filter.valid)}
+          onChange={(e) => set("valid")(boolOf(e.target.value))}
+        >
           <option value="">Valid or not</option>
           <option value="true">Valid</option>
           <option value="false">Invalid</option>
         </NativeSelect>
-        <NativeSelect aria-label="Review status" size="sm" wrapperClassName="w-auto min-w-36" value={filter.review ?? ""} onChange={(e) => set("review")((e.target.value || undefined) as ReviewFilter["review"])}>
+        <NativeSelect
+          aria-label="Review status"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.review ?? ""}
+          onChange={(e) => set("review")((e.target.value || undefined) as ReviewFilter["review"])}
+        >
           <option value="">Any review</option>
           <option value="pending">Pending</option>
           <option value="approved">Approved</option>
           <option value="rejected">Rejected</option>
         </NativeSelect>
-        <NativeSelect aria-label="Duplicates" size="sm" wrapperClassName="w-auto min-w-36" value={filter.duplicate === undefined ? "" : String(filter.duplicate)} onChange={(e) => set("duplicate")(boolOf(e.target.value))}>
+        <NativeSelect
+          aria-label="Duplicates"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.duplicate === undefined ? "" : String(filter.duplicate)}
+          onChange={(e) => set("duplicate")(boolOf(e.target.value))}
+        >
           <option value="">With duplicates</option>
           <option value="false">No duplicates</option>
           <option value="true">Duplicates only</option>
         </NativeSelect>
-        <NativeSelect aria-label="Grounding" size="sm" wrapperClassName="w-auto min-w-36" value={filter.grounding ?? ""} onChange={(e) => set("grounding")((e.target.value || undefined) as ReviewFilter["grounding"])}>
+        <NativeSelect
+          aria-label="Grounding"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.grounding ?? ""}
+          onChange={(e) => set("grounding")((e.target.value || undefined) as ReviewFilter["grounding"])}
+        >
           <option value="">Any grounding</option>
           <option value="low">Low grounding (&lt; 50 %)</option>
         </NativeSelect>
         {sources.length > 0 && (
-          <NativeSelect aria-label="Source" size="sm" wrapperClassName="w-auto min-w-36" value={filter.sourceFileId ?? ""} onChange={(e) => set("sourceFileId")(e.target.value || undefined)}>
+          <NativeSelect
+            aria-label="Source"
+            size="sm"
+            wrapperClassName="w-auto min-w-36"
+            value={filter.sourceFileId ?? ""}
+            onChange={(e) => set("sourceFileId")(e.target.value || undefined)}
+          >
             <option value="">All sources</option>
             {sources.map((s) => (
               <option key={s.id} value={s.id}>
@@ -186,7 +232,13 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
             </TableRow>
           )}
           {page.items.map((row) => (
-            <TableRow key={row.id} data-testid="example-row" data-review={row.reviewStatus} className="cursor-pointer align-top" onClick={() => setOpenId(row.id)}>
+            <TableRow
+              key={row.id}
+              data-testid="example-row"
+              data-review={row.reviewStatus}
+              className="cursor-pointer align-top"
+              onClick={() => setOpenId(row.id)}
+            >
               {canEdit && (
                 <TableCell onClick={(e) => e.stopPropagation()}>
                   <Checkbox

@@ -1,7 +1,6 @@
 "use client";
 
 import { Eye, Play } from "lucide-react";
-import { startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { JobList } from "@/components/jobs/job-list";
@@ -10,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { toast } from "@/components/ui/toast";
 import type { GenerationEstimate } from "@/lib/generation";
+import { startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import type { JobView } from "@/lib/jobs/queries";
 
 type Props = {
@@ -47,9 +47,21 @@ export function RunPanel({ projectId, estimate, jobs, canRun, canCancel, blocker
         <Figure label="Chunks needed" value={estimate.chunksNeeded.toLocaleString()} />
         <Figure label="Examples" value={`≈ ${estimate.examples.toLocaleString()}`} />
         <Figure label="Tokens in" value={`≈ ${estimate.tokensIn.toLocaleString()}`} />
-        <Figure label="Tokens out" value={`≈ ${estimate.tokensOut.toLocaleString()}`} hint={estimate.measured.tokensPerExample ? "From the last preview" : "Assumes 120 tokens per example; run a preview to measure"} />
-        <Figure label="Cost" value={estimate.costUsd === null ? "free / not priced" : `≈ $${estimate.costUsd.toFixed(2)}`} hint="From the provider's price table (workspace settings)" />
-        <Figure label="Time" value={`≈ ${formatDuration(estimate.seconds)}`} hint={estimate.measured.secondsPerCall ? "From the last preview's response time" : "Assumes 8 s per call; run a preview to measure"} />
+        <Figure
+          label="Tokens out"
+          value={`≈ ${estimate.tokensOut.toLocaleString()}`}
+          hint={estimate.measured.tokensPerExample ? "From the last preview" : "Assumes 120 tokens per example; run a preview to measure"}
+        />
+        <Figure
+          label="Cost"
+          value={estimate.costUsd === null ? "free / not priced" : `≈ $${estimate.costUsd.toFixed(2)}`}
+          hint="From the provider's price table (workspace settings)"
+        />
+        <Figure
+          label="Time"
+          value={`≈ ${formatDuration(estimate.seconds)}`}
+          hint={estimate.measured.secondsPerCall ? "From the last preview's response time" : "Assumes 8 s per call; run a preview to measure"}
+        />
       </div>
       <FormError message={preview.error?.message ?? generate.error?.message} />
       {blocker && (
@@ -59,15 +71,29 @@ export function RunPanel({ projectId, estimate, jobs, canRun, canCancel, blocker
       )}
       {canRun && (
         <div className="flex flex-wrap gap-2">
-          <Button variant="outline" disabled={busy || preview.pending || estimate.chunks === 0 || Boolean(blocker)} onClick={() => preview.run({ projectId }, () => toast.success("Preview started."))}>
+          <Button
+            variant="outline"
+            disabled={busy || preview.pending || estimate.chunks === 0 || Boolean(blocker)}
+            onClick={() => preview.run({ projectId }, () => toast.success("Preview started."))}
+          >
             <Eye className="size-4" /> Preview 10 examples
           </Button>
-          <Button disabled={busy || generate.pending || estimate.chunks === 0 || Boolean(blocker)} onClick={() => generate.run({ projectId }, () => toast.success("Generation started."))}>
+          <Button
+            disabled={busy || generate.pending || estimate.chunks === 0 || Boolean(blocker)}
+            onClick={() => generate.run({ projectId }, () => toast.success("Generation started."))}
+          >
             <Play className="size-4" /> Generate dataset
           </Button>
         </div>
       )}
-      <JobList projectId={projectId} initial={jobs} canCancel={canCancel} canRetry={canRun} types={["dataset_preview", "dataset_generate"]} emptyText="Previews and generation runs appear here, with their progress, tokens and cost." />
+      <JobList
+        projectId={projectId}
+        initial={jobs}
+        canCancel={canCancel}
+        canRetry={canRun}
+        types={["dataset_preview", "dataset_generate"]}
+        emptyText="Previews and generation runs appear here, with their progress, tokens and cost."
+      />
     </div>
   );
 }

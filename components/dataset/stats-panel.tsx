@@ -7,13 +7,17 @@ import type { ExactTokenCounts } from "@/lib/training/token-counts";
 /** The exact counts a run measured on this dataset with the base model's tokenizer, or why the figures are estimates. */
 function TokenSource({ exact }: { exact: ExactTokenCounts | null }) {
   if (!exact) {
-    return <p className="mt-3 text-xs text-muted-foreground">Token counts are estimates (cl100k tokenizer); a training run counts them exactly with the base model&apos;s tokenizer.</p>;
+    return (
+      <p className="mt-3 text-xs text-muted-foreground">
+        Token counts are estimates (cl100k tokenizer); a training run counts them exactly with the base model&apos;s tokenizer.
+      </p>
+    );
   }
   return (
     <div className="mt-3 space-y-0.5 text-xs" data-testid="exact-token-counts">
       <p className="text-muted-foreground">
-        Exact with {exact.baseModelId}&apos;s tokenizer ({exact.runName}, dataset version {exact.datasetVersion}, max length {exact.max_seq_length.toLocaleString()}); the table&apos;s
-        figures are cl100k estimates.
+        Exact with {exact.baseModelId}&apos;s tokenizer ({exact.runName}, dataset version {exact.datasetVersion}, max length{" "}
+        {exact.max_seq_length.toLocaleString()}); the table&apos;s figures are cl100k estimates.
       </p>
       <PreparedSplits counts={exact} className="space-y-0.5" />
     </div>
@@ -54,7 +58,8 @@ export function StatsPanel({
           </div>
           {actual !== null && (
             <p className="text-sm" data-testid="split-share">
-              Usable: train {train.toLocaleString()} · eval {evalCount.toLocaleString()}, <span className="font-medium">{(actual * 100).toFixed(1)} % train</span>
+              Usable: train {train.toLocaleString()} · eval {evalCount.toLocaleString()},{" "}
+              <span className="font-medium">{(actual * 100).toFixed(1)} % train</span>
               <span className="text-muted-foreground"> (target {Math.round(trainShare * 100)} %)</span>
             </p>
           )}
@@ -71,7 +76,9 @@ export function StatsPanel({
                 <th className="pb-2 text-right">Total</th>
                 <th className="pb-2 text-right">Valid</th>
                 <th className="pb-2 text-right">Invalid</th>
-                <th className="pb-2 text-right" title="Valid, not rejected, not a duplicate: what training takes">Usable</th>
+                <th className="pb-2 text-right" title="Valid, not rejected, not a duplicate: what training takes">
+                  Usable
+                </th>
                 <th className="pb-2 text-right">≈ Avg tokens</th>
                 <th className="pb-2 text-right">Min / max</th>
               </tr>

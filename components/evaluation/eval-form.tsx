@@ -3,13 +3,13 @@
 import { FlaskConical } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { estimateJudgeAction, startEvaluationAction } from "@/lib/evaluation/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { toast } from "@/components/ui/toast";
+import { estimateJudgeAction, startEvaluationAction } from "@/lib/evaluation/actions";
 import type { JudgeCostEstimate } from "@/lib/evaluation/judge";
 
 type Provider = { id: string; name: string; model: string | null };

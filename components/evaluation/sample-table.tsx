@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
-import { Switch } from "@/components/ui/switch";
 import { Label } from "@/components/ui/label";
+import { Switch } from "@/components/ui/switch";
 import type { SampleRow } from "@/lib/evaluation";
 
 const pct = (v: number | null) => (v === null ? "–" : `${Math.round(v * 100)}`);
@@ -39,8 +39,13 @@ export function SampleTable({ samples, showExactMatch }: { samples: SampleRow[];
                 <td className="max-w-64 p-2 whitespace-pre-wrap">{s.baseOutput ?? "–"}</td>
                 <td className="max-w-64 p-2 whitespace-pre-wrap">{s.tunedOutput ?? "–"}</td>
                 <td className="p-2 text-right tabular-nums whitespace-nowrap">
-                  {pct(s.baseRougeL)} → <span className={(s.tunedRougeL ?? 0) >= (s.baseRougeL ?? 0) ? "text-emerald-600" : "text-destructive"}>{pct(s.tunedRougeL)}</span>
-                  {showExactMatch && s.exactMatch.tuned !== null && <div className="text-xs text-muted-foreground">EM {s.exactMatch.base ?? "–"} → {s.exactMatch.tuned}</div>}
+                  {pct(s.baseRougeL)} →{" "}
+                  <span className={(s.tunedRougeL ?? 0) >= (s.baseRougeL ?? 0) ? "text-emerald-600" : "text-destructive"}>{pct(s.tunedRougeL)}</span>
+                  {showExactMatch && s.exactMatch.tuned !== null && (
+                    <div className="text-xs text-muted-foreground">
+                      EM {s.exactMatch.base ?? "–"} → {s.exactMatch.tuned}
+                    </div>
+                  )}
                 </td>
                 <td className="max-w-56 p-2">
                   {s.judgeScore !== null ? <Badge variant={s.judgeScore >= 4 ? "secondary" : "outline"}>{s.judgeScore} / 5</Badge> : null}

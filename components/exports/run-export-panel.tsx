@@ -3,7 +3,6 @@
 import { Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actions";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
@@ -16,12 +15,33 @@ import { NativeSelect } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actions";
 import type { JobView } from "@/lib/jobs/queries";
 
 type RunOption = { id: string; name: string; evaluated: boolean };
-export type RunExportItem = { id: string; format: string; status: string; url: string | null; sizeBytes: number | null; filename: string | null; jobId: string | null; runName: string; createdAt: string; error: string | null };
+export type RunExportItem = {
+  id: string;
+  format: string;
+  status: string;
+  url: string | null;
+  sizeBytes: number | null;
+  filename: string | null;
+  jobId: string | null;
+  runName: string;
+  createdAt: string;
+  error: string | null;
+};
 
-type Props = { projectId: string; runs: RunOption[]; exports: RunExportItem[]; jobs: JobView[]; canCreate: boolean; hasToken: boolean; settingsHref: string; evaluateHref: string };
+type Props = {
+  projectId: string;
+  runs: RunOption[];
+  exports: RunExportItem[];
+  jobs: JobView[];
+  canCreate: boolean;
+  hasToken: boolean;
+  settingsHref: string;
+  evaluateHref: string;
+};
 
 /** Bundle download and Hub push of an evaluated run, with the exports made so far. */
 export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasToken, settingsHref, evaluateHref }: Props) {
@@ -40,7 +60,11 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
     <div className="space-y-6">
       {evaluated.length === 0 ? (
         <p className="text-sm text-muted-foreground">
-          No evaluated run yet. Every bundle ships with its evaluation: <a className="underline" href={evaluateHref}>evaluate a finished run</a> first.
+          No evaluated run yet. Every bundle ships with its evaluation:{" "}
+          <a className="underline" href={evaluateHref}>
+            evaluate a finished run
+          </a>{" "}
+          first.
         </p>
       ) : (
         <div className="space-y-4">
@@ -58,10 +82,22 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
               <div className="flex items-center gap-2 font-medium">
                 <FileArchive className="size-4" /> Bundle (ZIP)
               </div>
-              <p className="text-sm text-muted-foreground">Adapter and tokenizer, training config and preset, the dataset version, metrics with a loss-curve image, the eval report, a model card, an Ollama Modelfile and a reproducibility manifest.</p>
+              <p className="text-sm text-muted-foreground">
+                Adapter and tokenizer, training config and preset, the dataset version, metrics with a loss-curve image, the eval report, a model card, an
+                Ollama Modelfile and a reproducibility manifest.
+              </p>
               <FormError message={bundle.error?.message} />
               {canCreate && (
-                <Button disabled={bundle.pending || !runId} onClick={() => bundle.run({ projectId, runId }, () => (toast.success("Building the bundle."), router.refresh()))} data-testid="build-bundle">
+                <Button
+                  disabled={bundle.pending || !runId}
+                  onClick={() =>
+                    bundle.run({ projectId, runId }, () => {
+                      toast.success("Building the bundle.");
+                      router.refresh();
+                    })
+                  }
+                  data-testid="build-bundle"
+                >
                   <FileArchive className="size-4" /> {bundle.pending ? "Starting…" : "Build bundle"}
                 </Button>
               )}
@@ -70,7 +106,10 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
               className="space-y-3 rounded-md border p-4"
               onSubmit={(event) => {
                 event.preventDefault();
-                void push.run({ projectId, runId, hub: { repo, private: isPrivate, includeDataset: withDataset } }, () => (toast.success("Pushing to the Hub."), router.refresh()));
+                void push.run({ projectId, runId, hub: { repo, private: isPrivate, includeDataset: withDataset } }, () => {
+                  toast.success("Pushing to the Hub.");
+                  router.refresh();
+                });
               }}
             >
               <div className="flex items-center gap-2 font-medium">
@@ -78,10 +117,19 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
               </div>
               {!hasToken && (
                 <p className="text-sm text-amber-600">
-                  Needs a write token: add <code>HF_TOKEN</code> in <a className="underline" href={settingsHref}>workspace settings → Secrets</a>.
+                  Needs a write token: add <code>HF_TOKEN</code> in{" "}
+                  <a className="underline" href={settingsHref}>
+                    workspace settings → Secrets
+                  </a>
+                  .
                 </p>
               )}
-              <Field label="Repository" htmlFor="x-repo" error={push.fieldErrors["hub.repo"]} hint="namespace/name: your user or an organization your token can write to.">
+              <Field
+                label="Repository"
+                htmlFor="x-repo"
+                error={push.fieldErrors["hub.repo"]}
+                hint="namespace/name: your user or an organization your token can write to."
+              >
                 <Input id="x-repo" value={repo} placeholder="your-user/handbook-qa-lora" onChange={(e) => setRepo(e.target.value)} className="font-mono" />
               </Field>
               <div className="flex flex-wrap gap-6 text-sm">
@@ -122,17 +170,29 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
               return (
                 <TableRow key={x.id} data-testid={`export-${x.format}`}>
                   <TableCell>
-                    <div className="font-medium">{x.format === "hub" ? "Hub push" : "Bundle"} · {x.runName}</div>
+                    <div className="font-medium">
+                      {x.format === "hub" ? "Hub push" : "Bundle"} · {x.runName}
+                    </div>
                     <div className="text-xs text-muted-foreground">{new Date(x.createdAt).toLocaleString()}</div>
                   </TableCell>
                   <TableCell className="w-64">
-                    {active && job ? <JobProgress job={job} /> : <Badge variant={x.status === "success" ? "secondary" : x.status === "failed" ? "destructive" : "outline"}>{x.status}</Badge>}
-                    {x.status === "failed" && (job?.errorMessage ?? x.error) && <div className="mt-1 text-xs text-destructive">{job?.errorMessage ?? x.error}</div>}
+                    {active && job ? (
+                      <JobProgress job={job} />
+                    ) : (
+                      <Badge variant={x.status === "success" ? "secondary" : x.status === "failed" ? "destructive" : "outline"}>{x.status}</Badge>
+                    )}
+                    {x.status === "failed" && (job?.errorMessage ?? x.error) && (
+                      <div className="mt-1 text-xs text-destructive">{job?.errorMessage ?? x.error}</div>
+                    )}
                   </TableCell>
                   <TableCell className="tabular-nums">{x.sizeBytes ? formatBytes(x.sizeBytes) : "–"}</TableCell>
                   <TableCell className="text-right">
                     {x.status === "success" && x.format === "bundle" && (
-                      <a className="inline-flex items-center gap-1 text-sm underline" href={`/api/projects/${projectId}/exports/${x.id}/download`} data-testid="download-bundle">
+                      <a
+                        className="inline-flex items-center gap-1 text-sm underline"
+                        href={`/api/projects/${projectId}/exports/${x.id}/download`}
+                        data-testid="download-bundle"
+                      >
                         <Download className="size-3" /> Download
                       </a>
                     )}

@@ -1,10 +1,10 @@
 "use client";
 
 import { RotateCcw, Square } from "lucide-react";
-import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
+import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobView } from "@/lib/jobs/queries";
 
@@ -26,7 +26,13 @@ export function JobActions({ projectId, job, canCancel, canRetry }: { projectId:
         </Button>
       )}
       {canRetry && (job.status === "failed" || job.status === "cancelled") && (
-        <Button variant="outline" size="sm" disabled={retry.pending} onClick={() => retry.run({ projectId, jobId: job.id })} aria-label={`Retry ${JOB_LABELS[job.type]} job`}>
+        <Button
+          variant="outline"
+          size="sm"
+          disabled={retry.pending}
+          onClick={() => retry.run({ projectId, jobId: job.id })}
+          aria-label={`Retry ${JOB_LABELS[job.type]} job`}
+        >
           <RotateCcw className="size-3" /> Retry
         </Button>
       )}

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { cn } from "@/components/ui/cn";
+import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { JOB_LABELS } from "@/lib/jobs/labels";
 import type { JobLogLine, JobView } from "@/lib/jobs/queries";
 import { Failure } from "./failure";

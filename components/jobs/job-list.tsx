@@ -30,7 +30,13 @@ export function JobList({ projectId, initial, canCancel, canRetry, types, emptyT
   const open = jobs.find((j) => j.id === openId) ?? null;
 
   if (jobs.length === 0) {
-    return <EmptyState icon={Activity} title="No jobs yet" description={emptyText ?? "Jobs appear here when you chunk sources, generate a dataset, train or export."} />;
+    return (
+      <EmptyState
+        icon={Activity}
+        title="No jobs yet"
+        description={emptyText ?? "Jobs appear here when you chunk sources, generate a dataset, train or export."}
+      />
+    );
   }
   return (
     <div className="space-y-2">
@@ -62,7 +68,9 @@ export function JobList({ projectId, initial, canCancel, canRetry, types, emptyT
                   <JobProgress job={job} />
                   {job.errorMessage && job.status !== "success" && <div className="mt-1 line-clamp-2 text-xs text-destructive">{job.errorMessage}</div>}
                 </TableCell>
-                <TableCell className="whitespace-nowrap text-sm text-muted-foreground">{job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : "–"}</TableCell>
+                <TableCell className="whitespace-nowrap text-sm text-muted-foreground">
+                  {job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : "–"}
+                </TableCell>
                 <TableCell className="whitespace-nowrap text-sm text-muted-foreground">{duration === null ? "–" : formatDuration(duration)}</TableCell>
                 <TableCell className="text-sm tabular-nums text-muted-foreground">
                   {job.attempts}

@@ -1,12 +1,12 @@
 "use client";
 
-import { revokeInvitationAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ROLE_LABELS, type Role } from "@/lib/access/permissions";
+import { revokeInvitationAction } from "@/lib/workspaces/actions";
 
 type Invitation = { id: string; email: string; role: Role; state: "pending" | "accepted" | "revoked" | "expired"; expiresAt: string };
 

@@ -2,7 +2,6 @@
 
 import { Check, Copy } from "lucide-react";
 import { useState } from "react";
-import { inviteMemberAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
@@ -10,6 +9,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { toast } from "@/components/ui/toast";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "@/lib/access/permissions";
+import { inviteMemberAction } from "@/lib/workspaces/actions";
 
 export function InviteForm({ workspaceId, roles }: { workspaceId: string; roles: Role[] }) {
   const { run, pending, error, fieldErrors } = useAction(inviteMemberAction);
@@ -56,7 +56,14 @@ export function InviteForm({ workspaceId, roles }: { workspaceId: string; roles:
       <FormError message={error && !error.fieldErrors ? error.message : undefined} />
       {link && (
         <div className="flex items-center gap-2 rounded-lg border bg-muted/40 p-2">
-          <Input readOnly value={link} aria-label="Invitation link" data-testid="invitation-link" className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+          <Input
+            readOnly
+            value={link}
+            aria-label="Invitation link"
+            data-testid="invitation-link"
+            className="font-mono text-xs"
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <Button type="button" variant="outline" size="sm" onClick={copy}>
             {copied ? <Check className="size-4" /> : <Copy className="size-4" />} {copied ? "Copied" : "Copy"}
           </Button>

@@ -1,16 +1,16 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { changeMemberRoleAction, removeMemberAction } from "@/lib/workspaces/actions";
+import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { ConfirmButton } from "@/components/forms/confirm-button";
 import { FormError } from "@/components/ui/form";
 import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { ROLE_LABELS, type Role } from "@/lib/access/permissions";
+import { changeMemberRoleAction, removeMemberAction } from "@/lib/workspaces/actions";
 
 type Member = { id: string; role: Role; user: { id: string; email: string; name: string | null }; since: string };
 

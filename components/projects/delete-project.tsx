@@ -1,12 +1,12 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { deleteProjectAction } from "@/lib/projects/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { toast } from "@/components/ui/toast";
+import { deleteProjectAction } from "@/lib/projects/actions";
 
 export function DeleteProject({ projectId, name }: { projectId: string; name: string }) {
   const router = useRouter();

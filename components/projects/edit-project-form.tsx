@@ -1,12 +1,12 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { updateProjectAction } from "@/lib/projects/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { toast } from "@/components/ui/toast";
-import { ProjectFormFields, readProjectForm, type ProjectFormValues } from "./project-form";
+import { updateProjectAction } from "@/lib/projects/actions";
+import { ProjectFormFields, type ProjectFormValues, readProjectForm } from "./project-form";
 
 export function EditProjectForm({ projectId, values, canEdit }: { projectId: string; values: ProjectFormValues; canEdit: boolean }) {
   const router = useRouter();

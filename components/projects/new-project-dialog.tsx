@@ -3,11 +3,11 @@
 import { Plus } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createProjectAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { FormError } from "@/components/ui/form";
+import { createProjectAction } from "@/lib/workspaces/actions";
 import { ProjectFormFields, readProjectForm } from "./project-form";
 
 export function NewProjectDialog({ workspaceId }: { workspaceId: string }) {

@@ -51,7 +51,12 @@ export function ProjectFormFields({ values, errors }: { values?: Partial<Project
             <option value="qa">Q&amp;A</option>
           </NativeSelect>
         </Field>
-        <Field label="Base model" htmlFor="project-model" error={errors.baseModelId} hint="A Hugging Face model id, or the absolute path of a model folder on the GPU box (no Hub access there); you can set it later.">
+        <Field
+          label="Base model"
+          htmlFor="project-model"
+          error={errors.baseModelId}
+          hint="A Hugging Face model id, or the absolute path of a model folder on the GPU box (no Hub access there); you can set it later."
+        >
           <Input id="project-model" name="baseModelId" defaultValue={values?.baseModelId} placeholder="meta-llama/Llama-3.1-8B" className="font-mono" />
         </Field>
       </div>

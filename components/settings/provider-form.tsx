@@ -14,7 +14,13 @@ export type ProviderFormValue = {
   baseUrl: string;
   defaultModel: string;
   apiKey: string;
-  options: { concurrency: number; requestsPerMinute: number; timeoutMs: number; prices: { inputPer1M: number; outputPer1M: number } | null; hfProvider?: HfProvider };
+  options: {
+    concurrency: number;
+    requestsPerMinute: number;
+    timeoutMs: number;
+    prices: { inputPer1M: number; outputPer1M: number } | null;
+    hfProvider?: HfProvider;
+  };
 };
 
 const BASE_URL_HINT = {
@@ -66,13 +72,23 @@ export function ProviderFields({ initial, errors }: { initial?: Initial; errors:
         <Input id="p-url" name="baseUrl" defaultValue={initial?.baseUrl ?? ""} className="font-mono" />
       </Field>
       <Field label="Default model" htmlFor="p-model" error={errors.defaultModel}>
-        <Input id="p-model" name="defaultModel" defaultValue={initial?.defaultModel ?? ""} placeholder={kind === "ollama" ? "llama3.1:8b" : kind === "openai" ? "gpt-4o-mini" : "meta-llama/Llama-3.1-8B-Instruct"} className="font-mono" />
+        <Input
+          id="p-model"
+          name="defaultModel"
+          defaultValue={initial?.defaultModel ?? ""}
+          placeholder={kind === "ollama" ? "llama3.1:8b" : kind === "openai" ? "gpt-4o-mini" : "meta-llama/Llama-3.1-8B-Instruct"}
+          className="font-mono"
+        />
       </Field>
       <Field
         label={kind === "huggingface" ? "Hugging Face token" : "API key"}
         htmlFor="p-key"
         error={errors.apiKey}
-        hint={initial?.apiKeyHint ? `Stored (${initial.apiKeyHint}). Leave empty to keep it; a new base URL or kind needs it entered again.` : "Stored encrypted; it is never shown again."}
+        hint={
+          initial?.apiKeyHint
+            ? `Stored (${initial.apiKeyHint}). Leave empty to keep it; a new base URL or kind needs it entered again.`
+            : "Stored encrypted; it is never shown again."
+        }
       >
         <Input id="p-key" name="apiKey" type="password" autoComplete="off" placeholder={initial?.apiKeyHint ? "•••••••• (unchanged)" : ""} />
       </Field>

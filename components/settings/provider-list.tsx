@@ -3,7 +3,6 @@
 import { Pencil, Plug, Plus, Star, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createProviderAction, deleteProviderAction, setDefaultProviderAction, testProviderAction, updateProviderAction } from "@/lib/llm/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
@@ -12,7 +11,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { FormError } from "@/components/ui/form";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { ProviderFields, readProviderForm, type ProviderFormValue } from "./provider-form";
+import { createProviderAction, deleteProviderAction, setDefaultProviderAction, testProviderAction, updateProviderAction } from "@/lib/llm/actions";
+import { ProviderFields, type ProviderFormValue, readProviderForm } from "./provider-form";
 
 export type ProviderRow = Omit<ProviderFormValue, "apiKey"> & { id: string; isDefault: boolean; hasApiKey: boolean; apiKeyHint: string | null };
 
@@ -22,7 +22,17 @@ function stripPrefix(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k.replace(/^provider\./, ""), v]));
 }
 
-function ProviderDialog({ workspaceId, provider, open, onOpenChange }: { workspaceId: string; provider: ProviderRow | null; open: boolean; onOpenChange(open: boolean): void }) {
+function ProviderDialog({
+  workspaceId,
+  provider,
+  open,
+  onOpenChange,
+}: {
+  workspaceId: string;
+  provider: ProviderRow | null;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+}) {
   const router = useRouter();
   const create = useAction(createProviderAction);
   const update = useAction(updateProviderAction);
@@ -32,7 +42,9 @@ function ProviderDialog({ workspaceId, provider, open, onOpenChange }: { workspa
       <DialogContent className="max-h-[90vh] overflow-y-auto sm:max-w-2xl">
         <DialogHeader>
           <DialogTitle>{provider ? `Edit ${provider.name}` : "Add an LLM provider"}</DialogTitle>
-          <DialogDescription>Ollama, any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, OpenAI, OpenRouter …) or Hugging Face Inference.</DialogDescription>
+          <DialogDescription>
+            Ollama, any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, OpenAI, OpenRouter …) or Hugging Face Inference.
+          </DialogDescription>
         </DialogHeader>
         <form
           noValidate
@@ -105,7 +117,9 @@ export function ProviderList({ workspaceId, providers, canManage }: { workspaceI
               <TableCell className="text-xs text-muted-foreground">
                 {p.options.concurrency} at once{p.options.requestsPerMinute ? `, ${p.options.requestsPerMinute}/min` : ""}
               </TableCell>
-              <TableCell className="text-xs text-muted-foreground">{p.options.prices ? `$${p.options.prices.inputPer1M} in / $${p.options.prices.outputPer1M} out` : "free"}</TableCell>
+              <TableCell className="text-xs text-muted-foreground">
+                {p.options.prices ? `$${p.options.prices.inputPer1M} in / $${p.options.prices.outputPer1M} out` : "free"}
+              </TableCell>
               <TableCell>
                 <div className="flex justify-end gap-1">
                   {canManage && (
@@ -130,7 +144,12 @@ export function ProviderList({ workspaceId, providers, canManage }: { workspaceI
                   {canManage && (
                     <>
                       {!p.isDefault && (
-                        <Button size="icon" variant="ghost" aria-label={`Make ${p.name} the default`} onClick={() => makeDefault.run({ workspaceId, providerId: p.id }, () => router.refresh())}>
+                        <Button
+                          size="icon"
+                          variant="ghost"
+                          aria-label={`Make ${p.name} the default`}
+                          onClick={() => makeDefault.run({ workspaceId, providerId: p.id }, () => router.refresh())}
+                        >
                           <Star className="size-4" />
                         </Button>
                       )}

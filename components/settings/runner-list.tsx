@@ -3,7 +3,6 @@
 import { Copy, Cpu, KeyRound, Pencil, Plus, ShieldAlert, ShieldCheck, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { checkRunnerAction, confirmHostKeyAction, createRunnerAction, deleteRunnerAction, probeHostKeyAction, updateRunnerAction } from "@/lib/runners/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
@@ -15,6 +14,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
 import type { RunnerView } from "@/lib/runners";
+import { checkRunnerAction, confirmHostKeyAction, createRunnerAction, deleteRunnerAction, probeHostKeyAction, updateRunnerAction } from "@/lib/runners/actions";
 import type { RunnerCheck } from "@/lib/runners/check";
 
 /** A runner as the browser gets it: never its private key. */
@@ -24,7 +24,19 @@ function stripPrefix(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k.replace(/^runner\./, ""), v]));
 }
 
-function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: { workspaceId: string; runner: RunnerRow | null; open: boolean; onOpenChange(open: boolean): void; allowLocal: boolean }) {
+function RunnerDialog({
+  workspaceId,
+  runner,
+  open,
+  onOpenChange,
+  allowLocal,
+}: {
+  workspaceId: string;
+  runner: RunnerRow | null;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  allowLocal: boolean;
+}) {
   const router = useRouter();
   const create = useAction(createRunnerAction);
   const update = useAction(updateRunnerAction);
@@ -98,22 +110,54 @@ function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: {
             <Field label="Work directory" htmlFor="r-dir" error={errors.workDir} hint="Runs, the Python environment and checkpoints live here.">
               <Input id="r-dir" name="workDir" defaultValue={runner?.workDir ?? "~/finetuneflow"} className="font-mono" />
             </Field>
-            <Field label="Python (optional)" htmlFor="r-python" error={errors.pythonPath} hint="An existing Python with torch, transformers and peft. Empty: the app sets up a venv on first run.">
+            <Field
+              label="Python (optional)"
+              htmlFor="r-python"
+              error={errors.pythonPath}
+              hint="An existing Python with torch, transformers and peft. Empty: the app sets up a venv on first run."
+            >
               <Input id="r-python" name="pythonPath" defaultValue={runner?.pythonPath ?? ""} placeholder="/opt/conda/bin/python" className="font-mono" />
             </Field>
           </div>
           <fieldset className="space-y-4 rounded-md border p-4">
             <legend className="px-1 text-sm font-medium">Package index (optional)</legend>
-            <p className="text-muted-foreground text-xs">Where pip on the box gets torch, transformers and peft when the app sets up the venv: for boxes without internet access or with a mirror. Empty: the box&apos;s own pip configuration.</p>
-            <Field label="Index URL" htmlFor="r-index" error={errors.packageIndexUrl} hint="Replaces PyPI, e.g. https://mirror.lan/simple or file:///opt/pypi/simple.">
-              <Input id="r-index" name="packageIndexUrl" defaultValue={runner?.packageIndexUrl ?? ""} placeholder="https://pypi.org/simple" className="font-mono" />
+            <p className="text-muted-foreground text-xs">
+              Where pip on the box gets torch, transformers and peft when the app sets up the venv: for boxes without internet access or with a mirror. Empty:
+              the box&apos;s own pip configuration.
+            </p>
+            <Field
+              label="Index URL"
+              htmlFor="r-index"
+              error={errors.packageIndexUrl}
+              hint="Replaces PyPI, e.g. https://mirror.lan/simple or file:///opt/pypi/simple."
+            >
+              <Input
+                id="r-index"
+                name="packageIndexUrl"
+                defaultValue={runner?.packageIndexUrl ?? ""}
+                placeholder="https://pypi.org/simple"
+                className="font-mono"
+              />
             </Field>
             <div className="grid gap-4 sm:grid-cols-2">
               <Field label="Extra index URLs" htmlFor="r-extra-index" error={errors.extraIndexUrls} hint="One a line, e.g. the PyTorch CUDA wheel index.">
-                <Textarea id="r-extra-index" name="extraIndexUrls" rows={2} defaultValue={runner?.extraIndexUrls.join("\n") ?? ""} className="font-mono text-xs" />
+                <Textarea
+                  id="r-extra-index"
+                  name="extraIndexUrls"
+                  rows={2}
+                  defaultValue={runner?.extraIndexUrls.join("\n") ?? ""}
+                  className="font-mono text-xs"
+                />
               </Field>
               <Field label="Find-links" htmlFor="r-find-links" error={errors.findLinks} hint="Folders of wheels on the box, one a line.">
-                <Textarea id="r-find-links" name="findLinks" rows={2} defaultValue={runner?.findLinks.join("\n") ?? ""} placeholder="/opt/wheels" className="font-mono text-xs" />
+                <Textarea
+                  id="r-find-links"
+                  name="findLinks"
+                  rows={2}
+                  defaultValue={runner?.findLinks.join("\n") ?? ""}
+                  placeholder="/opt/wheels"
+                  className="font-mono text-xs"
+                />
               </Field>
             </div>
           </fieldset>
@@ -122,9 +166,20 @@ function RunnerDialog({ workspaceId, runner, open, onOpenChange, allowLocal }: {
               label="Private key (optional)"
               htmlFor="r-key"
               error={errors.privateKey}
-              hint={runner ? "Leave empty to keep the stored key." : "Leave empty and the app generates an ed25519 key pair; you then add its public key to the box."}
+              hint={
+                runner
+                  ? "Leave empty to keep the stored key."
+                  : "Leave empty and the app generates an ed25519 key pair; you then add its public key to the box."
+              }
             >
-              <Textarea id="r-key" name="privateKey" rows={4} className="font-mono text-xs" placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" autoComplete="off" />
+              <Textarea
+                id="r-key"
+                name="privateKey"
+                rows={4}
+                className="font-mono text-xs"
+                placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+                autoComplete="off"
+              />
             </Field>
           )}
           <DialogFooter>
@@ -149,7 +204,8 @@ function HostKeyDialog({ workspaceId, runner, onClose }: { workspaceId: string; 
         <DialogHeader>
           <DialogTitle>Host key of {runner.name}</DialogTitle>
           <DialogDescription>
-            Compare the fingerprint with the box&apos;s own: run <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on it. Trust it only if they match.
+            Compare the fingerprint with the box&apos;s own: run <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on it.
+            Trust it only if they match.
           </DialogDescription>
         </DialogHeader>
         <FormError message={probe.error?.message ?? confirm.error?.message} />
@@ -169,7 +225,8 @@ function HostKeyDialog({ workspaceId, runner, onClose }: { workspaceId: string; 
               <div className="flex gap-2 rounded-md border border-destructive/40 bg-destructive/10 p-3 text-destructive" role="alert">
                 <ShieldAlert className="size-4 shrink-0" />
                 <span>
-                  This is NOT the key you trusted before ({seen.pinned}). The box may have been reinstalled, or someone may be intercepting the connection. Trust the new key only if you know why it changed.
+                  This is NOT the key you trusted before ({seen.pinned}). The box may have been reinstalled, or someone may be intercepting the connection.
+                  Trust the new key only if you know why it changed.
                 </span>
               </div>
             )}
@@ -218,7 +275,17 @@ function CheckSummary({ check }: { check: RunnerCheck }) {
   );
 }
 
-export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { workspaceId: string; runners: RunnerRow[]; canManage: boolean; allowLocal: boolean }) {
+export function RunnerList({
+  workspaceId,
+  runners,
+  canManage,
+  allowLocal,
+}: {
+  workspaceId: string;
+  runners: RunnerRow[];
+  canManage: boolean;
+  allowLocal: boolean;
+}) {
   const router = useRouter();
   const [editing, setEditing] = useState<RunnerRow | null>(null);
   const [open, setOpen] = useState(false);
@@ -251,7 +318,8 @@ export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { wo
                   )}
                 </div>
                 <div className="font-mono text-xs text-muted-foreground">
-                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir} · {r.pythonPath ? `python: ${r.pythonPath}` : `venv set up on first run${r.packageIndexUrl ? ` from ${r.packageIndexUrl}` : ""}`}
+                  {r.kind === "ssh" ? `${r.username}@${r.host}:${r.port}` : "local"} · {r.workDir} ·{" "}
+                  {r.pythonPath ? `python: ${r.pythonPath}` : `venv set up on first run${r.packageIndexUrl ? ` from ${r.packageIndexUrl}` : ""}`}
                 </div>
                 {r.lastCheck && <CheckSummary check={r.lastCheck} />}
                 {checkError[r.id] && (
@@ -306,14 +374,22 @@ export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { wo
             </div>
             {r.publicKey && (
               <div className="flex items-center gap-2">
-                <code className="min-w-0 flex-1 truncate rounded bg-muted px-2 py-1 text-xs" data-testid="runner-public-key" title="Add this line to ~/.ssh/authorized_keys on the box">
+                <code
+                  className="min-w-0 flex-1 truncate rounded bg-muted px-2 py-1 text-xs"
+                  data-testid="runner-public-key"
+                  title="Add this line to ~/.ssh/authorized_keys on the box"
+                >
                   {r.publicKey}
                 </code>
                 <Button
                   size="icon"
                   variant="ghost"
                   aria-label="Copy the public key"
-                  onClick={() => navigator.clipboard.writeText(r.publicKey ?? "").then(() => toast.success("Public key copied. Add it to ~/.ssh/authorized_keys on the box."))}
+                  onClick={() =>
+                    navigator.clipboard
+                      .writeText(r.publicKey ?? "")
+                      .then(() => toast.success("Public key copied. Add it to ~/.ssh/authorized_keys on the box."))
+                  }
                 >
                   <Copy className="size-4" />
                 </Button>
@@ -333,7 +409,9 @@ export function RunnerList({ workspaceId, runners, canManage, allowLocal }: { wo
           <Plus className="size-4" /> Add runner
         </Button>
       )}
-      {open && <RunnerDialog key={editing?.id ?? "new"} workspaceId={workspaceId} runner={editing} open={open} onOpenChange={setOpen} allowLocal={allowLocal} />}
+      {open && (
+        <RunnerDialog key={editing?.id ?? "new"} workspaceId={workspaceId} runner={editing} open={open} onOpenChange={setOpen} allowLocal={allowLocal} />
+      )}
       {hostKeyFor && <HostKeyDialog workspaceId={workspaceId} runner={hostKeyFor} onClose={() => setHostKeyFor(null)} />}
     </div>
   );

@@ -2,13 +2,13 @@
 
 import { Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { deleteSecretAction, setSecretAction } from "@/lib/secrets/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
+import { deleteSecretAction, setSecretAction } from "@/lib/secrets/actions";
 
 export type SecretRow = { id: string; name: string; hint: string | null; description: string | null; updatedAt: string };
 
@@ -33,7 +33,12 @@ export function SecretList({ workspaceId, secrets, canManage }: { workspaceId: s
                 </div>
               </div>
               {canManage && (
-                <ConfirmButton title={`Delete ${s.name}?`} description="Runs and pushes that need it will fail until it is set again." confirmLabel="Delete" onConfirm={() => remove.run({ workspaceId, secretId: s.id }, () => router.refresh())}>
+                <ConfirmButton
+                  title={`Delete ${s.name}?`}
+                  description="Runs and pushes that need it will fail until it is set again."
+                  confirmLabel="Delete"
+                  onConfirm={() => remove.run({ workspaceId, secretId: s.id }, () => router.refresh())}
+                >
                   <Button size="icon" variant="ghost" aria-label={`Delete ${s.name}`}>
                     <Trash2 className="size-4" />
                   </Button>

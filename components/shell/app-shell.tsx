@@ -1,9 +1,8 @@
 import { Sidebar } from "./sidebar";
-import type { ShellProject, ShellWorkspace } from "./types";
 import { TopBar } from "./top-bar";
+import type { ShellProject, ShellWorkspace } from "./types";
 
 export type { ShellProject, ShellWorkspace };
-
 
 type Props = {
   user: { name: string | null; email: string };

@@ -3,8 +3,8 @@
 import { FolderKanban, LayoutGrid, ScrollText, Settings, Sparkles, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { cn } from "@/components/ui/cn";
 import { ProjectStatusDot } from "@/components/projects/project-status";
+import { cn } from "@/components/ui/cn";
 import type { ShellProject, ShellWorkspace } from "./types";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 

@@ -13,8 +13,8 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
-import { ROLE_LABELS } from "@/lib/access/permissions";
 import { NewWorkspaceForm } from "@/components/workspace/new-workspace-form";
+import { ROLE_LABELS } from "@/lib/access/permissions";
 import type { ShellWorkspace } from "./types";
 
 export function WorkspaceSwitcher({ current, workspaces }: { current: ShellWorkspace; workspaces: ShellWorkspace[] }) {

@@ -3,7 +3,6 @@
 import { Upload } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { previewImportAction, startImportAction } from "@/lib/sources/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,8 +11,9 @@ import { Field, FormError } from "@/components/ui/form";
 import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import type { ImportPreview } from "@/lib/datasets/import";
 import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
+import type { ImportPreview } from "@/lib/datasets/import";
+import { previewImportAction, startImportAction } from "@/lib/sources/actions";
 
 type Columns = { prompt: string; input: string; response: string; system: string };
 const NONE = "";
@@ -27,7 +27,7 @@ const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
 };
 
 function columnsOf(mapping: DatasetMapping | null): Columns {
-  if (!mapping || mapping.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE };
+  if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE };
   const c = mapping.columns;
   return { prompt: c.instruction ?? c.question ?? NONE, input: c.input ?? NONE, response: c.output ?? c.answer ?? NONE, system: c.system ?? NONE };
 }
@@ -35,7 +35,10 @@ function columnsOf(mapping: DatasetMapping | null): Columns {
 function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): DatasetMapping {
   if (kind !== "columns") return { shape: kind };
   const pick = (v: string) => (v === NONE ? undefined : v);
-  return { shape: "columns", columns: { instruction: pick(columns.prompt), input: pick(columns.input), output: pick(columns.response), system: pick(columns.system) } };
+  return {
+    shape: "columns",
+    columns: { instruction: pick(columns.prompt), input: pick(columns.input), output: pick(columns.response), system: pick(columns.system) },
+  };
 }
 
 function ExampleCell({ example }: { example: Record<string, string> | null }) {
@@ -87,7 +90,8 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
         <DialogHeader>
           <DialogTitle>Import {filename}</DialogTitle>
           <DialogDescription>
-            Check how the rows map to {preview?.taskType === "qa" ? "question / answer" : "instruction / input / output"} examples. Rows that cannot be used are kept as invalid, with their line number.
+            Check how the rows map to {preview?.taskType === "qa" ? "question / answer" : "instruction / input / output"} examples. Rows that cannot be used are
+            kept as invalid, with their line number.
           </DialogDescription>
         </DialogHeader>
         <FormError message={load.error?.message ?? start.error?.message} />
@@ -96,7 +100,9 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
         ) : (
           <div className="space-y-4">
             <div className="flex flex-wrap items-center gap-2 text-sm">
-              <Badge variant="outline" className="uppercase">{preview.format}</Badge>
+              <Badge variant="outline" className="uppercase">
+                {preview.format}
+              </Badge>
               <span>Detected: {SHAPE_LABELS[preview.shape]}</span>
               <span className="text-muted-foreground">
                 · {preview.sampleErrors} of the first {preview.sampledRows} rows have problems

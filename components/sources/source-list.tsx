@@ -2,7 +2,6 @@
 
 import { Database, ExternalLink, FileText, Globe, RefreshCw, Trash2 } from "lucide-react";
 import Link from "next/link";
-import { deleteSourceAction, rechunkSourcesAction } from "@/lib/sources/actions";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
 import { JobProgress } from "@/components/jobs/job-progress";
@@ -14,6 +13,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toast } from "@/components/ui/toast";
 import type { JobView } from "@/lib/jobs/queries";
 import type { SourceView } from "@/lib/sources";
+import { deleteSourceAction, rechunkSourcesAction } from "@/lib/sources/actions";
 import { ImportDialog } from "./import-dialog";
 import { formatBytes } from "./upload-dropzone";
 
@@ -53,7 +53,12 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
           <span>
             {stale.length} document{stale.length === 1 ? " was" : "s were"} chunked with other settings than the project&apos;s current ones.
           </span>
-          <Button size="sm" variant="outline" disabled={rechunk.pending} onClick={() => rechunk.run({ projectId, fileIds: stale.map((s) => s.id) }, () => toast.success("Re-chunking started."))}>
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={rechunk.pending}
+            onClick={() => rechunk.run({ projectId, fileIds: stale.map((s) => s.id) }, () => toast.success("Re-chunking started."))}
+          >
             <RefreshCw className="size-3" /> Re-chunk with current settings
           </Button>
         </div>
@@ -82,7 +87,11 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                     <span className="truncate font-medium" title={source.filename}>
                       {source.filename}
                     </span>
-                    {source.format && <Badge variant="outline" className="uppercase">{source.format}</Badge>}
+                    {source.format && (
+                      <Badge variant="outline" className="uppercase">
+                        {source.format}
+                      </Badge>
+                    )}
                     {source.sourceUrl && (
                       <a href={source.sourceUrl} target="_blank" rel="noreferrer noopener" aria-label="Open the page">
                         <ExternalLink className="size-3 text-muted-foreground" />
@@ -110,7 +119,9 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                     <Badge variant={STATUS[source.status].tone}>{STATUS[source.status].label}</Badge>
                   )}
                 </TableCell>
-                <TableCell className="text-right text-sm tabular-nums text-muted-foreground">{source.sizeBytes ? formatBytes(source.sizeBytes) : "–"}</TableCell>
+                <TableCell className="text-right text-sm tabular-nums text-muted-foreground">
+                  {source.sizeBytes ? formatBytes(source.sizeBytes) : "–"}
+                </TableCell>
                 <TableCell className="text-right tabular-nums" data-testid="chunk-count">
                   {source.kind === "raw_doc" ? source.chunkCount.toLocaleString() : "–"}
                 </TableCell>

@@ -59,8 +59,17 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
           }
           const result = await send(projectId, file, (pct) => update(key, { pct }));
           const body = result.body as { duplicateOf?: string | null; error?: { message?: string } } | null;
-          if (result.ok) update(key, { state: body?.duplicateOf ? "duplicate" : "done", pct: 100, message: body?.duplicateOf ? "Already in this project: kept once." : undefined });
-          else update(key, { state: "failed", message: body?.error?.message ?? (result.status === 0 ? "The connection broke off. Try again." : `Upload failed (${result.status}).`) });
+          if (result.ok)
+            update(key, {
+              state: body?.duplicateOf ? "duplicate" : "done",
+              pct: 100,
+              message: body?.duplicateOf ? "Already in this project: kept once." : undefined,
+            });
+          else
+            update(key, {
+              state: "failed",
+              message: body?.error?.message ?? (result.status === 0 ? "The connection broke off. Try again." : `Upload failed (${result.status}).`),
+            });
           router.refresh();
         }),
       );
@@ -92,7 +101,8 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
         <FileUp className="size-8 text-muted-foreground" />
         <span className="font-medium">Drop files here or click to choose</span>
         <span className="text-sm text-muted-foreground">
-          Documents: PDF, Word (.docx), text, Markdown, HTML. Datasets: JSONL, JSON, CSV (Alpaca, ShareGPT, OpenAI messages, Q&amp;A). Up to {formatBytes(maxBytes)} each.
+          Documents: PDF, Word (.docx), text, Markdown, HTML. Datasets: JSONL, JSON, CSV (Alpaca, ShareGPT, OpenAI messages, Q&amp;A). Up to{" "}
+          {formatBytes(maxBytes)} each.
         </span>
       </button>
       <input

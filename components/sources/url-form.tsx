@@ -2,12 +2,12 @@
 
 import { Globe } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { addUrlSourceAction } from "@/lib/sources/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
+import { addUrlSourceAction } from "@/lib/sources/actions";
 
 export function UrlForm({ projectId }: { projectId: string }) {
   const router = useRouter();

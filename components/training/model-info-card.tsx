@@ -2,12 +2,12 @@
 
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { resolveModelInfoAction } from "@/lib/training/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import type { ModelInfo } from "@/lib/base-models/info";
+import { resolveModelInfoAction } from "@/lib/training/actions";
 
 function formatParams(n: number | null | undefined): string {
   if (!n) return "–";
@@ -15,13 +15,29 @@ function formatParams(n: number | null | undefined): string {
 }
 
 /** The base model as the Hub describes it: size, architecture, license, memory. */
-export function ModelInfoCard({ projectId, baseModelId, info, canRefresh, settingsHref }: { projectId: string; baseModelId: string | null; info: ModelInfo | null; canRefresh: boolean; settingsHref: string }) {
+export function ModelInfoCard({
+  projectId,
+  baseModelId,
+  info,
+  canRefresh,
+  settingsHref,
+}: {
+  projectId: string;
+  baseModelId: string | null;
+  info: ModelInfo | null;
+  canRefresh: boolean;
+  settingsHref: string;
+}) {
   const router = useRouter();
   const resolve = useAction(resolveModelInfoAction);
   if (!baseModelId) {
     return (
       <p className="text-sm text-muted-foreground">
-        No base model yet. <a className="underline" href={settingsHref}>Set one in the project settings</a>, e.g. <code>Qwen/Qwen2.5-0.5B-Instruct</code>.
+        No base model yet.{" "}
+        <a className="underline" href={settingsHref}>
+          Set one in the project settings
+        </a>
+        , e.g. <code>Qwen/Qwen2.5-0.5B-Instruct</code>.
       </p>
     );
   }

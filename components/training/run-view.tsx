@@ -136,13 +136,26 @@ export function RunView({ projectId, run: initialRun, points: initialPoints, fil
       </div>
       {failure && <Failure message={failure} detail={run.errorMessage ? run.errorDetail : null} />}
       <div className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
-        <Figure label="Step" value={run.progress.step !== undefined ? `${run.progress.step}${run.progress.totalSteps ? ` / ${run.progress.totalSteps}` : ""}` : "–"} testId="run-step" />
+        <Figure
+          label="Step"
+          value={run.progress.step !== undefined ? `${run.progress.step}${run.progress.totalSteps ? ` / ${run.progress.totalSteps}` : ""}` : "–"}
+          testId="run-step"
+        />
         <Figure label="Train loss" value={trainLoss !== undefined ? trainLoss.toFixed(4) : "–"} testId="run-train-loss" />
         <Figure label="Eval loss" value={evalLoss !== undefined ? evalLoss.toFixed(4) : "–"} />
         <Figure label="Tokens / s" value={tokensPerSecond ? Math.round(tokensPerSecond).toLocaleString() : "–"} testId="run-tokens-per-second" />
         <Figure label="MFU" value={mfu !== undefined ? formatMfu(mfu) : "–"} testId="run-mfu" help={describeMfu(run.throughput)} />
         <Figure label="GPU memory" value={gpuMb ? `${(gpuMb / 1024).toFixed(1)} GB` : "–"} />
-        <Figure label="Duration" value={run.durationSeconds !== null ? formatDuration(run.durationSeconds) : run.startedAt ? formatDuration((Date.now() - Date.parse(run.startedAt)) / 1000) : "–"} />
+        <Figure
+          label="Duration"
+          value={
+            run.durationSeconds !== null
+              ? formatDuration(run.durationSeconds)
+              : run.startedAt
+                ? formatDuration((Date.now() - Date.parse(run.startedAt)) / 1000)
+                : "–"
+          }
+        />
       </div>
       <section className="space-y-2">
         <h3 className="text-sm font-medium">Loss</h3>

@@ -3,8 +3,6 @@
 import { Gauge, Rocket, Save } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { preflightAction, startTrainingAction } from "@/lib/training/actions";
-import { deletePresetAction, savePresetAction } from "@/lib/training/actions";
 import { useAction } from "@/components/forms/use-action";
 import { formatDuration } from "@/components/jobs/format";
 import { Badge } from "@/components/ui/badge";
@@ -16,6 +14,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toast";
 import type { Preflight } from "@/lib/training";
+import { deletePresetAction, preflightAction, savePresetAction, startTrainingAction } from "@/lib/training/actions";
 import { describePrepared } from "@/lib/training/prepared";
 import type { Hyperparams, PresetView } from "@/lib/training/presets";
 
@@ -77,9 +76,16 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
             ≈ {preflight.totalGb.toFixed(1)} GB{free !== null ? ` of ${free.toFixed(1)} GB free` : ""}
           </span>
         </div>
-        {share !== null && <Progress value={share} className={share >= 100 ? "[&>div]:bg-destructive" : share >= 85 ? "[&>div]:bg-amber-500" : ""} aria-label="GPU memory needed" />}
+        {share !== null && (
+          <Progress
+            value={share}
+            className={share >= 100 ? "[&>div]:bg-destructive" : share >= 85 ? "[&>div]:bg-amber-500" : ""}
+            aria-label="GPU memory needed"
+          />
+        )}
         <div className="text-xs text-muted-foreground">
-          weights {preflight.weightsGb.toFixed(1)} GB · LoRA + optimizer {preflight.loraGb.toFixed(2)} GB · activations {preflight.activationsGb.toFixed(1)} GB · overhead {preflight.overheadGb.toFixed(1)} GB
+          weights {preflight.weightsGb.toFixed(1)} GB · LoRA + optimizer {preflight.loraGb.toFixed(2)} GB · activations {preflight.activationsGb.toFixed(1)} GB
+          · overhead {preflight.overheadGb.toFixed(1)} GB
         </div>
       </div>
       <div className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
@@ -104,15 +110,19 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
         </div>
         <div>
           <div className="text-xs text-muted-foreground">Duration</div>
-          <div className="tabular-nums" title={preflight.durationSource === "measured" ? "From earlier runs on this runner" : "From a default throughput; a first run measures this runner"}>
-            ≈ {formatDuration(preflight.durationSeconds)} {preflight.durationSource === "default" && <span className="text-xs text-muted-foreground">(default speed)</span>}
+          <div
+            className="tabular-nums"
+            title={preflight.durationSource === "measured" ? "From earlier runs on this runner" : "From a default throughput; a first run measures this runner"}
+          >
+            ≈ {formatDuration(preflight.durationSeconds)}{" "}
+            {preflight.durationSource === "default" && <span className="text-xs text-muted-foreground">(default speed)</span>}
           </div>
         </div>
       </div>
       {exact?.train && (
         <p className="text-xs text-muted-foreground" data-testid="preflight-exact">
-          Counted by {exact.runName} with {exact.baseModelId}&apos;s tokenizer (dataset version {exact.datasetVersion}, max length {exact.max_seq_length.toLocaleString()}):{" "}
-          {describePrepared(exact.train, exact.packing)}.
+          Counted by {exact.runName} with {exact.baseModelId}&apos;s tokenizer (dataset version {exact.datasetVersion}, max length{" "}
+          {exact.max_seq_length.toLocaleString()}): {describePrepared(exact.train, exact.packing)}.
         </p>
       )}
       {preflight.modelInfoMissing && <p className="text-xs text-amber-600">The base model&apos;s size is unknown: look it up above for a real estimate.</p>}
@@ -128,7 +138,9 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
 function checkpointingHint(choice: Hyperparams["gradient_checkpointing"], preflight: Preflight | null): string {
   if (choice !== "auto") return "Less memory, about a third slower.";
   if (!preflight) return "The preflight turns it on only when the run would not fit without it.";
-  return preflight.gradientCheckpointing ? "On: the run needs it to fit (less memory, about a third slower)." : "Off: the run fits without it, so steps are faster.";
+  return preflight.gradientCheckpointing
+    ? "On: the run needs it to fit (less memory, about a third slower)."
+    : "Off: the run fits without it, so steps are faster.";
 }
 
 /** Runner, preset and hyperparameters; the preflight estimate; launch. */
@@ -170,7 +182,11 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
   if (runners.length === 0) {
     return (
       <p className="text-sm text-muted-foreground">
-        No GPU runner yet. <a className="underline" href={settingsHref}>Add your GPU box in workspace settings</a>: the app connects over SSH and runs training there.
+        No GPU runner yet.{" "}
+        <a className="underline" href={settingsHref}>
+          Add your GPU box in workspace settings
+        </a>
+        : the app connects over SSH and runs training there.
       </p>
     );
   }
@@ -211,7 +227,11 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
             ))}
           </NativeSelect>
         </Field>
-        <Field label="Method" htmlFor="t-method" hint={method === "qlora" ? "4-bit base model (bitsandbytes, CUDA): about a quarter of the memory." : "16-bit base model."}>
+        <Field
+          label="Method"
+          htmlFor="t-method"
+          hint={method === "qlora" ? "4-bit base model (bitsandbytes, CUDA): about a quarter of the memory." : "16-bit base model."}
+        >
           <NativeSelect id="t-method" value={method} onChange={(e) => setMethod(e.target.value as "lora" | "qlora")}>
             <option value="lora">LoRA</option>
             <option value="qlora">QLoRA</option>
@@ -295,7 +315,11 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
             disabled={save.pending}
             onClick={() => {
               const presetName = window.prompt("Save these settings as a preset named:", preset?.builtIn ? "" : preset?.name);
-              if (presetName) save.run({ workspaceId, preset: { name: presetName, method, config: params } }, () => (toast.success("Preset saved."), router.refresh()));
+              if (presetName)
+                save.run({ workspaceId, preset: { name: presetName, method, config: params } }, () => {
+                  toast.success("Preset saved.");
+                  router.refresh();
+                });
             }}
           >
             <Save className="size-4" /> Save as preset

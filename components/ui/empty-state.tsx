@@ -1,5 +1,5 @@
-import * as React from "react";
 import type { LucideIcon } from "lucide-react";
+import type * as React from "react";
 
 import { cn } from "@/components/ui/cn";
 
@@ -19,10 +19,7 @@ function EmptyState({
   return (
     <div
       data-slot="empty-state"
-      className={cn(
-        "flex flex-col items-center justify-center gap-3 rounded-lg border border-dashed px-6 py-12 text-center",
-        className,
-      )}
+      className={cn("flex flex-col items-center justify-center gap-3 rounded-lg border border-dashed px-6 py-12 text-center", className)}
     >
       {Icon ? (
         <div className="flex size-12 items-center justify-center rounded-full bg-muted text-muted-foreground">

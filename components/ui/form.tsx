@@ -1,5 +1,5 @@
-import * as React from "react";
 import { CircleAlertIcon } from "lucide-react";
+import * as React from "react";
 
 import { cn } from "@/components/ui/cn";
 import { Label } from "@/components/ui/label";
@@ -35,17 +35,12 @@ function Field({
     const own = children.props;
     control = React.cloneElement(children, {
       "aria-invalid": own["aria-invalid"] ?? (error ? true : undefined),
-      "aria-describedby":
-        [own["aria-describedby"], describedBy].filter(Boolean).join(" ") || undefined,
+      "aria-describedby": [own["aria-describedby"], describedBy].filter(Boolean).join(" ") || undefined,
     });
   }
 
   return (
-    <div
-      data-slot="field"
-      data-invalid={error ? true : undefined}
-      className={cn("grid gap-2", className)}
-    >
+    <div data-slot="field" data-invalid={error ? true : undefined} className={cn("grid gap-2", className)}>
       <Label htmlFor={htmlFor} className={cn(error && "text-destructive")}>
         {label}
       </Label>
@@ -70,10 +65,7 @@ function FormError({ message, className }: { message?: string; className?: strin
     <div
       role="alert"
       data-slot="form-error"
-      className={cn(
-        "flex items-start gap-2 rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive",
-        className,
-      )}
+      className={cn("flex items-start gap-2 rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive", className)}
     >
       <CircleAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
       <p>{message}</p>

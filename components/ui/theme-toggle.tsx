@@ -3,8 +3,9 @@
 // reach the server only as client references. The toggle's click is instead
 // handled by a document-level listener that `themeInitScript` installs, so the
 // button works from Server and Client Components alike and even before hydration.
-import * as React from "react";
+
 import { MoonIcon, SunIcon } from "lucide-react";
+import type * as React from "react";
 
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -36,16 +37,11 @@ export function setTheme(preference: ThemePreference) {
   } catch {
     // Storage can be unavailable (private mode); the choice then lasts for this page only.
   }
-  const dark =
-    preference === "dark" ||
-    (preference === "system" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  const dark = preference === "dark" || (preference === "system" && window.matchMedia("(prefers-color-scheme: dark)").matches);
   document.documentElement.classList.toggle("dark", dark);
 }
 
-export function ThemeToggle({
-  className,
-  ...props
-}: Omit<React.ComponentProps<typeof Button>, "children" | "onClick" | "asChild">) {
+export function ThemeToggle({ className, ...props }: Omit<React.ComponentProps<typeof Button>, "children" | "onClick" | "asChild">) {
   return (
     <Button
       type="button"

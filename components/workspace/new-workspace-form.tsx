@@ -1,11 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { createWorkspaceAction } from "@/lib/workspaces/actions";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
+import { createWorkspaceAction } from "@/lib/workspaces/actions";
 
 /** Creates a workspace and opens it; `onCreated` runs first (e.g. to close a dialog). */
 export function NewWorkspaceForm({ onCreated }: { onCreated?: () => void }) {

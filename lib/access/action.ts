@@ -4,20 +4,16 @@
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { AppError, forbidden, HTTP_STATUS, prismaErrorCode, type ErrorCode, type FieldErrors } from "@/lib/errors";
+import { AppError, type ErrorCode, type FieldErrors, forbidden, HTTP_STATUS, prismaErrorCode } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
-import { requireProject, requireWorkspace, type Actor, type ProjectContext, type WorkspaceContext } from "./guard";
+import { type Actor, type ProjectContext, requireProject, requireWorkspace, type WorkspaceContext } from "./guard";
 import type { Permission } from "./permissions";
 
 export type ActionError = { code: ErrorCode; message: string; fieldErrors?: FieldErrors; errorId?: string };
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
 
 /** How an action or route is guarded; read by the cross-tenant access matrix test. */
-export type GuardMeta =
-  | { scope: "public" }
-  | { scope: "user" }
-  | { scope: "workspace"; permission: Permission }
-  | { scope: "project"; permission: Permission };
+export type GuardMeta = { scope: "public" } | { scope: "user" } | { scope: "workspace"; permission: Permission } | { scope: "project"; permission: Permission };
 
 export type Guarded = { guard: GuardMeta };
 
@@ -69,11 +65,7 @@ export function publicAction<S extends z.ZodType, T>(name: string, schema: S, ha
 }
 
 /** An action for any signed-in user, about themselves (create a workspace, accept an invitation). */
-export function userAction<S extends z.ZodType, T>(
-  name: string,
-  schema: S,
-  handler: (actor: Actor, input: z.infer<S>) => Promise<T>,
-) {
+export function userAction<S extends z.ZodType, T>(name: string, schema: S, handler: (actor: Actor, input: z.infer<S>) => Promise<T>) {
   return guarded<z.input<S>, T>(
     (raw) =>
       runAction(name, async () => {

@@ -24,11 +24,7 @@ export function assertPermission(role: Role, permission: Permission): void {
 }
 
 /** The caller's membership in a workspace given by id or slug; 404 when not a member. */
-export async function requireWorkspace(
-  actor: Actor,
-  ref: { id?: string; slug?: string },
-  permission: Permission,
-): Promise<WorkspaceContext> {
+export async function requireWorkspace(actor: Actor, ref: { id?: string; slug?: string }, permission: Permission): Promise<WorkspaceContext> {
   if (ref.id !== undefined && !isUuid(ref.id)) throw notFound("Workspace");
   if (ref.id === undefined && !ref.slug) throw notFound("Workspace");
   const membership = await db.membership.findFirst({

@@ -4,7 +4,7 @@ import { cache } from "react";
 import { requirePageActor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { requireWorkspace, isUuid, type WorkspaceContext } from "./guard";
+import { isUuid, requireWorkspace, type WorkspaceContext } from "./guard";
 
 /** The caller's context in the workspace of the URL; 404 for non-members. */
 export const workspacePageContext = cache(async (slug: string): Promise<WorkspaceContext> => {

@@ -55,10 +55,7 @@ export async function recordAudit(input: AuditInput, tx: Tx = db): Promise<void>
 export async function listAuditEvents(workspaceId: string, options: { before?: Date; limit?: number } = {}) {
   return db.auditEvent.findMany({
     where: {
-      OR: [
-        { workspaceId },
-        { workspaceId: null, action: { startsWith: "auth." }, actor: { memberships: { some: { workspaceId } } } },
-      ],
+      OR: [{ workspaceId }, { workspaceId: null, action: { startsWith: "auth." }, actor: { memberships: { some: { workspaceId } } } }],
       ...(options.before ? { createdAt: { lt: options.before } } : {}),
     },
     orderBy: { createdAt: "desc" },

@@ -11,8 +11,8 @@ import { invalidInput } from "@/lib/errors";
 import { requestIp } from "@/lib/http/request";
 import { hashPassword, passwordProblem, verifyPassword } from "./password";
 import { endAllSessions, newSessionId } from "./revocation";
-import { COOKIE_NAMES } from "./session";
 import { authSecret } from "./secret";
+import { COOKIE_NAMES } from "./session";
 import { describeWait, recordSignInAttempt, signInThrottle } from "./throttle";
 
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;

@@ -7,7 +7,12 @@ import { env } from "@/lib/env";
 
 export function adminEmails(): string[] | undefined {
   const raw = env().ADMIN_EMAILS;
-  return raw ? raw.split(",").map((email) => email.trim().toLowerCase()).filter(Boolean) : undefined;
+  return raw
+    ? raw
+        .split(",")
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean)
+    : undefined;
 }
 
 export async function isInstanceAdmin(user: { id: string; email: string }): Promise<boolean> {

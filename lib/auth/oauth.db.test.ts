@@ -41,7 +41,9 @@ describe("upsertOAuthUser", () => {
     const inviter = await createUser("inviter");
     const workspace = await db.workspace.create({ data: { name: "W", slug: `w-${crypto.randomBytes(4).toString("hex")}`, createdById: inviter.id } });
     const invited = `invited-${crypto.randomBytes(3).toString("hex")}@example.com`;
-    await db.invitation.create({ data: { workspaceId: workspace.id, email: invited, tokenHash: crypto.randomBytes(32).toString("hex"), expiresAt: new Date(Date.now() + 86_400_000) } });
+    await db.invitation.create({
+      data: { workspaceId: workspace.id, email: invited, tokenHash: crypto.randomBytes(32).toString("hex"), expiresAt: new Date(Date.now() + 86_400_000) },
+    });
     expect((await upsertOAuthUser(identity(invited, true))).email).toBe(invited);
   });
 

@@ -8,11 +8,11 @@ import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { addressFromHeaders } from "@/lib/http/client-address";
-import { burnPasswordCheck, verifyPassword } from "./password";
-import { authSecret } from "./secret";
 import { SESSION_MAX_AGE_S } from "./account";
+import { burnPasswordCheck, verifyPassword } from "./password";
 import { sameOriginRedirect } from "./redirect";
 import { newSessionId, revokeSession } from "./revocation";
+import { authSecret } from "./secret";
 import { describeWait, recordSignInAttempt, signInThrottle } from "./throttle";
 import { emailSchema, OAuthSignInRefused, oauthEmailVerified, upsertOAuthUser } from "./users";
 
@@ -26,10 +26,7 @@ function clientIp(headers: Record<string, unknown> | undefined): string | null {
 }
 
 /** The credentials check: throttled, timing-safe, audited. Throws a user-facing message. */
-export async function authorizeWithPassword(
-  credentials: Record<string, string> | undefined,
-  headers: Record<string, unknown> | undefined,
-) {
+export async function authorizeWithPassword(credentials: Record<string, string> | undefined, headers: Record<string, unknown> | undefined) {
   const parsed = emailSchema.safeParse(credentials?.email ?? "");
   const password = credentials?.password ?? "";
   if (!parsed.success || !password) throw new Error(WRONG_CREDENTIALS);
@@ -39,7 +36,7 @@ export async function authorizeWithPassword(
   if (throttle.waitSeconds > 0) throw new Error(`Too many failed attempts from here. Try again in ${describeWait(throttle.waitSeconds)}.`);
   if (throttle.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.holdMs));
   const user = await db.user.findUnique({ where: { email } });
-  const ok = user?.passwordHash && user.isActive ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
+  const ok = user?.passwordHash && user.isActive ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password).then(() => false);
   await recordSignInAttempt(email, ip, ok);
   if (!ok || !user) throw new Error(WRONG_CREDENTIALS);
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });

@@ -1,9 +1,10 @@
 // Who is calling: the next-auth session cookie (an encrypted JWT) read on the server for every
 // page, action and route. We decode it with next-auth's own `decode`, then check the user
 // still exists and is active and that the session was not ended (lib/auth/revocation.ts).
-import { decode } from "next-auth/jwt";
+
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { decode } from "next-auth/jwt";
 import { cache } from "react";
 import type { Actor } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
@@ -40,7 +41,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   const id = typeof payload?.uid === "string" ? payload.uid : undefined;
   if (!id) return null;
   const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, isActive: true, sessionVersion: true } });
-  if (!user || !user.isActive || !(await sessionIsLive(payload, user))) return null;
+  if (!user?.isActive || !(await sessionIsLive(payload, user))) return null;
   return { id: user.id, email: user.email, name: user.name };
 });
 

@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { conflict, invalidInput } from "@/lib/errors";
 import { acceptInvitation, findInvitationByToken, invitationStateMessage } from "@/lib/workspaces/invitations";
 import { uniqueSlug } from "@/lib/workspaces/slug";
 import { emailSchema } from "./email";
 import { hashPassword, passwordProblem } from "./password";
-import { env } from "@/lib/env";
 
 export { emailSchema };
 
@@ -122,12 +122,22 @@ export async function upsertOAuthUser(profile: {
     const existing = await tx.user.findUnique({ where: { email } });
     if (existing && !profile.emailVerified) throw new OAuthSignInRefused("EmailUnverified");
     if (!existing && !env().ALLOW_SIGNUP) {
-      const invited = await tx.invitation.count({ where: { email: { equals: email, mode: "insensitive" }, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } });
+      const invited = await tx.invitation.count({
+        where: { email: { equals: email, mode: "insensitive" }, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      });
       if (invited === 0) throw new OAuthSignInRefused("SignupClosed");
     }
     const user =
       existing ??
-      (await createUserWithWorkspace(tx, { email, name: profile.name, passwordHash: null, image: profile.image, emailVerified: profile.emailVerified ? new Date() : null })).user;
+      (
+        await createUserWithWorkspace(tx, {
+          email,
+          name: profile.name,
+          passwordHash: null,
+          image: profile.image,
+          emailVerified: profile.emailVerified ? new Date() : null,
+        })
+      ).user;
     await tx.account.create({
       data: { userId: user.id, type: profile.type, provider: profile.provider, providerAccountId: profile.providerAccountId },
     });

@@ -1,7 +1,7 @@
 // A project's base model as FineTuneFlow sees it (`Project.modelInfo`): what the Hub says
 // about it, the shape its config.json describes, and how much memory its weights take.
 import { z } from "zod";
-import { countSafetensorsParameters, hubClient, isWellFormedToken, ModelInfoError, readModelApi, readModelConfig, type ParameterCount } from "@/lib/hub/models";
+import { countSafetensorsParameters, hubClient, isWellFormedToken, ModelInfoError, type ParameterCount, readModelApi, readModelConfig } from "@/lib/hub/models";
 import { weightMemoryGb } from "./vram";
 
 export { ModelInfoError } from "@/lib/hub/models";
@@ -192,7 +192,12 @@ export function buildModelInfo(input: {
       `The size of model "${input.modelId}" cannot be determined: it has no safetensors weights and its config.json lacks the vocabulary, hidden and layer sizes.`,
     );
   }
-  const weights = { num_parameters: numParameters, vocab_size: shape.vocab_size, hidden_size: shape.hidden_size, tie_word_embeddings: shape.tie_word_embeddings };
+  const weights = {
+    num_parameters: numParameters,
+    vocab_size: shape.vocab_size,
+    hidden_size: shape.hidden_size,
+    tie_word_embeddings: shape.tie_word_embeddings,
+  };
   return {
     model_id: input.modelId,
     revision: input.revision,
@@ -225,7 +230,10 @@ export async function resolveModelInfo(modelId: string, options: ResolveModelInf
   }
   const client = hubClient(options);
   if (client.accessToken && !isWellFormedToken(client.accessToken)) {
-    throw new ModelInfoError("token_refused", `The Hugging Face token in workspace settings is not valid (tokens start with "hf_"); create one at ${client.hubUrl}/settings/tokens.`);
+    throw new ModelInfoError(
+      "token_refused",
+      `The Hugging Face token in workspace settings is not valid (tokens start with "hf_"); create one at ${client.hubUrl}/settings/tokens.`,
+    );
   }
   const api = await readModelApi(id, client, options.revision);
   const config = await readModelConfig(api, client);

@@ -22,15 +22,62 @@ function prng(seed: number): () => number {
 }
 
 const WORDS = [
-  "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "data", "model", "training", "token", "chunk",
-  "section", "paragraph", "sentence", "naïve", "café", "cafe\u0301", "Привет", "мир", "日本語", "中文字符", "عربي",
-  "हिन्दी", "😀", "👍🏽", "👨‍👩‍👧", "🇫🇷", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "don't", "it's", "we'll", "12345", "3.14", "1,000,000",
-  "(see", "above)", "\"quoted\"", "e.g.", "U.S.", "x=y+1;", "foo_bar", "C++", "<tag>", "**bold**", "`code`",
-  "https://example.com/a?b=c&d=e", "'s", "—", "…", "\uFEFFbom",
+  "the",
+  "quick",
+  "brown",
+  "fox",
+  "jumps",
+  "over",
+  "lazy",
+  "dog",
+  "data",
+  "model",
+  "training",
+  "token",
+  "chunk",
+  "section",
+  "paragraph",
+  "sentence",
+  "naïve",
+  "café",
+  "cafe\u0301",
+  "Привет",
+  "мир",
+  "日本語",
+  "中文字符",
+  "عربي",
+  "हिन्दी",
+  "😀",
+  "👍🏽",
+  "👨‍👩‍👧",
+  "🇫🇷",
+  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+  "don't",
+  "it's",
+  "we'll",
+  "12345",
+  "3.14",
+  "1,000,000",
+  "(see",
+  "above)",
+  '"quoted"',
+  "e.g.",
+  "U.S.",
+  "x=y+1;",
+  "foo_bar",
+  "C++",
+  "<tag>",
+  "**bold**",
+  "`code`",
+  "https://example.com/a?b=c&d=e",
+  "'s",
+  "—",
+  "…",
+  "\uFEFFbom",
 ];
 const SPACES = [" ", " ", " ", " ", " ", " ", " ", "  ", "\t", "\u00a0", "\u3000", "\u2003", "\u0085", " \t "];
 const BREAKS = ["\n", "\n\n", "\r\n", "\r\n\r\n", "\n\n\n", " \n", "\n  ", "\u2028", "\r", "\n \n"];
-const ENDS = [".", "!", "?", ".\"", "?)", "。", "…"];
+const ENDS = [".", "!", "?", '."', "?)", "。", "…"];
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
@@ -45,15 +92,24 @@ function longRun(rand: () => number): string {
   const n = 50 + Math.floor(rand() ** 2 * 5000);
   const from = (alphabet: string) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
   switch (Math.floor(rand() * 9)) {
-    case 0: return "a".repeat(n);
-    case 1: return from("abcdefghijklmnopqrstuvwxyz");
-    case 2: return from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    case 3: return "=".repeat(n);
-    case 4: return from("0123456789");
-    case 5: return repeatTo("😀🎉👍🏽", n);
-    case 6: return repeatTo("日本語のテキストです。", n);
-    case 7: return "x" + " ".repeat(n) + "y";
-    default: return repeatTo("https://example.com/path/to/resource?q=", n);
+    case 0:
+      return "a".repeat(n);
+    case 1:
+      return from("abcdefghijklmnopqrstuvwxyz");
+    case 2:
+      return from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    case 3:
+      return "=".repeat(n);
+    case 4:
+      return from("0123456789");
+    case 5:
+      return repeatTo("😀🎉👍🏽", n);
+    case 6:
+      return repeatTo("日本語のテキストです。", n);
+    case 7:
+      return `x${" ".repeat(n)}y`;
+    default:
+      return repeatTo("https://example.com/path/to/resource?q=", n);
   }
 }
 
@@ -131,7 +187,8 @@ function model(doc: Doc, options: ChunkOptions): Model {
     let lvl = LEVEL.WORD;
     if (breaks >= 2) lvl = LEVEL.PARAGRAPH;
     else if (breaks === 1) lvl = LEVEL.SENTENCE;
-    else if ((TERMINAL.test(text[q - 1] ?? "") || (CLOSER.test(text[q - 1] ?? "") && TERMINAL.test(text[q - 2] ?? ""))) && !/[a-z]/.test(text[after])) lvl = LEVEL.SENTENCE;
+    else if ((TERMINAL.test(text[q - 1] ?? "") || (CLOSER.test(text[q - 1] ?? "") && TERMINAL.test(text[q - 2] ?? ""))) && !/[a-z]/.test(text[after]))
+      lvl = LEVEL.SENTENCE;
     cuts.push(cut);
     level.set(cut, lvl);
   }
@@ -206,7 +263,7 @@ function violations(doc: Doc, options: ChunkOptions, chunks: TextChunk[]): strin
     // The heading in force where the chunk's new text begins (after the overlap it repeats).
     const ownStart = i === 0 ? c.start : Math.max(c.start, Math.min(chunks[i - 1].end, c.end - 1));
     const heading = doc.sections.filter((s) => s.start <= ownStart).at(-1)?.heading;
-    if (c.metadata.section !== heading || ("section" in c.metadata) !== (heading !== undefined)) fail(i, `section ${c.metadata.section} ≠ ${heading}`);
+    if (c.metadata.section !== heading || "section" in c.metadata !== (heading !== undefined)) fail(i, `section ${c.metadata.section} ≠ ${heading}`);
 
     if (i === 0) {
       rebuilt = c.content;
@@ -326,7 +383,8 @@ describe("chunkDocument on crafted documents", () => {
     expect(violations(doc, options, chunks)).toEqual([]);
     return chunks;
   };
-  const para = (n: number, words = 60) => Array.from({ length: words }, (_, i) => (i % 12 === 11 ? `word${n}.` : i % 12 === 0 ? `Word${n}` : `word${n}`)).join(" ");
+  const para = (n: number, words = 60) =>
+    Array.from({ length: words }, (_, i) => (i % 12 === 11 ? `word${n}.` : i % 12 === 0 ? `Word${n}` : `word${n}`)).join(" ");
 
   it("gives no chunks for an empty text and one chunk for a short one", () => {
     expect(chunkDocument(plain(""), DEFAULTS)).toEqual([]);
@@ -352,7 +410,8 @@ describe("chunkDocument on crafted documents", () => {
 
   it("prefers a blank line to a sentence end, and a sentence end to a word", () => {
     const paragraphs = Array.from({ length: 30 }, (_, i) => para(i, 40)).join("\n\n");
-    for (const c of check(plain(paragraphs), { chunkSizeTokens: 150, chunkOverlapTokens: 20 }).slice(0, -1)) expect(paragraphs.slice(c.end - 2, c.end)).toBe("\n\n");
+    for (const c of check(plain(paragraphs), { chunkSizeTokens: 150, chunkOverlapTokens: 20 }).slice(0, -1))
+      expect(paragraphs.slice(c.end - 2, c.end)).toBe("\n\n");
     const oneLine = para(1, 2000);
     for (const c of check(plain(oneLine), { chunkSizeTokens: 100, chunkOverlapTokens: 10 }).slice(0, -1)) expect(oneLine[c.end - 1]).toBe(".");
   });

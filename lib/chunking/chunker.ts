@@ -27,7 +27,7 @@
 // tokens than that: such a character still goes whole into one chunk.
 import type { ExtractedDocument, PageSpan, SectionMark } from "@/lib/ingest/types";
 import { getEncoder } from "@/lib/tokens";
-import { BoundaryScanner, Level, isCharBoundary } from "./boundaries";
+import { BoundaryScanner, isCharBoundary, Level } from "./boundaries";
 import type { ChunkOptions, TextChunk } from "./types";
 
 export type DocumentStructure = { pages: readonly PageSpan[]; sections: readonly SectionMark[] };
@@ -484,7 +484,11 @@ export function chunkDocument(doc: Pick<ExtractedDocument, "text" | "pages" | "s
  * it is settled and holding only about one chunk plus one block of text: the same chunks as
  * chunkDocument on the concatenated text. `structure` gives pages and sections as offsets in that text.
  */
-export function chunkStream(source: AsyncIterable<string>, options: ChunkOptions, structure: DocumentStructure = { pages: [], sections: [] }): AsyncGenerator<TextChunk> {
+export function chunkStream(
+  source: AsyncIterable<string>,
+  options: ChunkOptions,
+  structure: DocumentStructure = { pages: [], sections: [] },
+): AsyncGenerator<TextChunk> {
   const ready: TextChunk[] = [];
   const engine = new ChunkEngine(options, structure, (chunk) => ready.push(chunk));
   return (async function* () {

@@ -19,7 +19,8 @@ describe("grounding", () => {
 });
 
 describe("copying the prompt's instructions", () => {
-  const instructions = "Read the source text below and write 3 question-answer pairs about it.\nWrite in the language of the source text.\n\nRespond with JSON of this form:";
+  const instructions =
+    "Read the source text below and write 3 question-answer pairs about it.\nWrite in the language of the source text.\n\nRespond with JSON of this form:";
   it("catches an answer that is an instruction sentence, or mostly made of them", () => {
     expect(copiesInstructions("Write in the language of the source text.", instructions)).toBe(true);
     expect(copiesInstructions("write in the language of the source text", instructions)).toBe(true);

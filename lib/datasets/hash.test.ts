@@ -36,8 +36,6 @@ describe("contentHash", () => {
   });
 
   it("tells the task types apart", () => {
-    expect(contentHash({ instruction: "Why?", input: "", output: "Because." })).not.toBe(
-      contentHash({ question: "Why?", answer: "Because." }),
-    );
+    expect(contentHash({ instruction: "Why?", input: "", output: "Because." })).not.toBe(contentHash({ question: "Why?", answer: "Because." }));
   });
 });

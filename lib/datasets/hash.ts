@@ -13,9 +13,7 @@ function normaliseText(text: string): string {
 }
 
 export function contentHash(data: ExampleData): string {
-  const fields = isInstructionExample(data)
-    ? ["instruction", data.instruction, data.input, data.output]
-    : ["qa", data.question, data.answer];
+  const fields = isInstructionExample(data) ? ["instruction", data.instruction, data.input, data.output] : ["qa", data.question, data.answer];
   const canonical = JSON.stringify(fields.map(normaliseText));
   return createHash("sha256").update(canonical).digest("hex");
 }

@@ -3,7 +3,7 @@ import { Transform } from "node:stream";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import type { DatasetFormat } from "@/lib/ingest/types";
-import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { flagDuplicates } from "./dedup";
@@ -58,12 +58,25 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     throwIfAborted(ctx.signal);
     rows++;
     lastLine = parsed.line;
-    const base = { projectId: file.projectId, jobId: ctx.jobId, sourceFileId: file.id, naturalKey: `import:${file.id}:${parsed.line}`, provenance: { source: "import", file: file.filename, line: parsed.line } };
+    const base = {
+      projectId: file.projectId,
+      jobId: ctx.jobId,
+      sourceFileId: file.id,
+      naturalKey: `import:${file.id}:${parsed.line}`,
+      provenance: { source: "import", file: file.filename, line: parsed.line },
+    };
     const problem = parsed.error ?? null;
     const converted = parsed.record ? toExample(parsed.record, ctx.payload.mapping, taskType) : null;
     if (problem || !converted || "error" in converted) {
       const reason = problem ?? (converted && "error" in converted ? converted.error : "Unreadable row.");
-      batch.push({ ...base, data: { raw: (parsed.record ?? null) as Prisma.InputJsonValue }, isValid: false, validationError: `Line ${parsed.line}: ${reason}`, tokenCount: 0, split: "train" });
+      batch.push({
+        ...base,
+        data: { raw: (parsed.record ?? null) as Prisma.InputJsonValue },
+        isValid: false,
+        validationError: `Line ${parsed.line}: ${reason}`,
+        tokenCount: 0,
+        split: "train",
+      });
     } else {
       const data: ExampleData = converted.data;
       const validation = validateExample(data, { taskType, maxSeqLength: config.max_seq_length });
@@ -95,6 +108,9 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     where: { id: file.id },
     data: { errorMessage: null, metadata: { ...((file.metadata as object) ?? {}), import: summary, mapping: ctx.payload.mapping as Prisma.InputJsonObject } },
   });
-  ctx.log("info", `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project).`);
+  ctx.log(
+    "info",
+    `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project).`,
+  );
   return summary;
 }

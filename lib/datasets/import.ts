@@ -9,7 +9,7 @@ import { getStorage } from "@/lib/storage";
 import type { ExampleData } from "./example";
 import { type DatasetMapping, toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
-import { detectShape, type DatasetShape } from "./formats/shapes";
+import { type DatasetShape, detectShape } from "./formats/shapes";
 import { importJob } from "./import-job";
 
 const SAMPLE_RECORDS = 200;
@@ -61,7 +61,16 @@ export async function previewImport(ctx: ProjectContext, fileId: string, mapping
   const sampleErrors = effective
     ? parsed.filter((p) => !p.record || "error" in toExample(p.record, effective, taskType)).length
     : parsed.filter((p) => !p.record).length;
-  return { format, shape: detection.shape, columns: detection.columns, suggestedMapping: detection.suggestedMapping, taskType, sample, sampledRows: parsed.length, sampleErrors };
+  return {
+    format,
+    shape: detection.shape,
+    columns: detection.columns,
+    suggestedMapping: detection.suggestedMapping,
+    taskType,
+    sample,
+    sampledRows: parsed.length,
+    sampleErrors,
+  };
 }
 
 export async function startImport(ctx: ProjectContext, fileId: string, mapping: DatasetMapping) {

@@ -68,7 +68,10 @@ export async function resplitDataset(ctx: ProjectContext, input: z.infer<typeof 
   const toEval = items.filter((i) => !train.has(i.id) && i.split !== "eval").map((i) => i.id);
   await db.$transaction(async (tx) => {
     // One array parameter each, however many examples move (an IN list would hit the bind limit).
-    for (const [split, ids] of [["train", toTrain], ["eval", toEval]] as const) {
+    for (const [split, ids] of [
+      ["train", toTrain],
+      ["eval", toEval],
+    ] as const) {
       if (ids.length) {
         await tx.$executeRaw`UPDATE dataset_examples SET split = ${split}::dataset_split, updated_at = now() WHERE project_id = ${ctx.projectId}::uuid AND id = ANY(${ids}::uuid[])`;
       }
@@ -78,6 +81,13 @@ export async function resplitDataset(ctx: ProjectContext, input: z.infer<typeof 
     await tx.project.update({ where: { id: ctx.projectId }, data: { config: { ...readProjectConfig(project.config), train_eval_split: input.share } } });
   });
   const moved = toTrain.length + toEval.length;
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.split", targetType: "project", targetId: ctx.projectId, metadata: { ...input, moved } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "dataset.split",
+    targetType: "project",
+    targetId: ctx.projectId,
+    metadata: { ...input, moved },
+  });
   return { train: train.size, eval: items.length - train.size, moved };
 }

@@ -10,9 +10,9 @@ import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
 import { readProjectConfig } from "@/lib/projects/config";
 import { flagDuplicates } from "./dedup";
-import { exampleSchemaFor, searchTextOf, type ExampleData } from "./example";
-import { contentHash } from "./hash";
+import { type ExampleData, exampleSchemaFor, searchTextOf } from "./example";
 import { LOW_GROUNDING } from "./grounding";
+import { contentHash } from "./hash";
 import { validateExample } from "./validate";
 
 export const PAGE_SIZE = 50;
@@ -151,9 +151,18 @@ export function statsQuery(ctx: ProjectContext): Prisma.Sql {
 }
 
 export async function splitStats(ctx: ProjectContext): Promise<SplitStats[]> {
-  const rows = await db.$queryRaw<Array<{ split: SplitStats["split"]; total: bigint; valid: bigint; invalid: bigint; usable: bigint; avg: number | null; min: number | null; max: number | null }>>(
-    statsQuery(ctx),
-  );
+  const rows = await db.$queryRaw<
+    Array<{
+      split: SplitStats["split"];
+      total: bigint;
+      valid: bigint;
+      invalid: bigint;
+      usable: bigint;
+      avg: number | null;
+      min: number | null;
+      max: number | null;
+    }>
+  >(statsQuery(ctx));
   return rows.map((r) => ({
     split: r.split,
     total: Number(r.total),
@@ -208,7 +217,10 @@ async function findExample(ctx: ProjectContext, id: string) {
 export async function getExampleWithSource(ctx: ProjectContext, id: string) {
   const example = await findExample(ctx, id);
   const chunk = example.sourceChunkId
-    ? await db.chunk.findUnique({ where: { id: example.sourceChunkId }, select: { content: true, chunkIndex: true, metadata: true, sourceFile: { select: { filename: true } } } })
+    ? await db.chunk.findUnique({
+        where: { id: example.sourceChunkId },
+        select: { content: true, chunkIndex: true, metadata: true, sourceFile: { select: { filename: true } } },
+      })
     : null;
   return { id: example.id, data: example.data, validationError: example.validationError, chunk };
 }
@@ -220,7 +232,12 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
   if (!parsed.success) throw parsed.error;
   const next = parsed.data as ExampleData;
   const config = readProjectConfig(example.project.config);
-  const validation = validateExample(next, { taskType: example.project.taskType, maxSeqLength: config.max_seq_length, sourceText: example.sourceChunk?.content, judgeGrounding: false });
+  const validation = validateExample(next, {
+    taskType: example.project.taskType,
+    maxSeqLength: config.max_seq_length,
+    sourceText: example.sourceChunk?.content,
+    judgeGrounding: false,
+  });
   const hash = contentHash(next);
   await db.datasetExample.update({
     where: { id: example.id },
@@ -261,7 +278,14 @@ export async function setReviewStatus(ctx: ProjectContext, target: BulkTarget, s
     UPDATE dataset_examples e SET review_status = ${status}::review_status, reviewed_by_id = ${ctx.actor.id}::uuid, reviewed_at = now(), updated_at = now()
     WHERE ${targetSql(ctx, target)} AND e.review_status <> ${status}::review_status`;
   if ("filter" in target && count > 0) {
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.review", targetType: "project", targetId: ctx.projectId, metadata: { status, count } });
+    await recordAudit({
+      workspaceId: ctx.workspace.id,
+      actorId: ctx.actor.id,
+      action: "dataset.review",
+      targetType: "project",
+      targetId: ctx.projectId,
+      metadata: { status, count },
+    });
   }
   return count;
 }
@@ -273,7 +297,14 @@ export async function deleteExamples(ctx: ProjectContext, target: BulkTarget): P
   const count = await db.$executeRaw`DELETE FROM dataset_examples e WHERE ${targetSql(ctx, target)}`;
   if (count > 0) {
     await flagDuplicates(ctx.projectId, hashes.length < 10000 ? hashes.map((h) => h.content_hash) : undefined);
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.delete", targetType: "project", targetId: ctx.projectId, metadata: { count } });
+    await recordAudit({
+      workspaceId: ctx.workspace.id,
+      actorId: ctx.actor.id,
+      action: "dataset.delete",
+      targetType: "project",
+      targetId: ctx.projectId,
+      metadata: { count },
+    });
   }
   return count;
 }
@@ -290,7 +321,14 @@ export async function moveExamples(ctx: ProjectContext, target: BulkTarget, spli
     UPDATE dataset_examples e SET split = ${split}::dataset_split, updated_at = now()
     WHERE ${targetSql(ctx, target)} AND e.split IN ('train', 'eval') AND e.split <> ${split}::dataset_split`;
   if (count > 0) {
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "dataset.split", targetType: "project", targetId: ctx.projectId, metadata: { moved: count, to: split } });
+    await recordAudit({
+      workspaceId: ctx.workspace.id,
+      actorId: ctx.actor.id,
+      action: "dataset.split",
+      targetType: "project",
+      targetId: ctx.projectId,
+      metadata: { moved: count, to: split },
+    });
   }
   return count;
 }

@@ -20,7 +20,10 @@ describe("validateExample", () => {
       // Three content words: too short to judge grounding.
       grounding: null,
     });
-    const longer = validateExample({ question: "When was it built?", answer: "The Eiffel Tower was built between 1887 and 1889 for the World's Fair." }, { ...qa, sourceText: chunk });
+    const longer = validateExample(
+      { question: "When was it built?", answer: "The Eiffel Tower was built between 1887 and 1889 for the World's Fair." },
+      { ...qa, sourceText: chunk },
+    );
     expect(longer.grounding).toBeGreaterThan(0.5);
   });
 
@@ -43,9 +46,7 @@ describe("validateExample", () => {
       tokenCount: 0,
       grounding: null,
     });
-    expect(validateExample({ question: "Why?", answer: 4 }, qa).validationError).toBe(
-      "This example needs a question and an answer, both as text.",
-    );
+    expect(validateExample({ question: "Why?", answer: 4 }, qa).validationError).toBe("This example needs a question and an answer, both as text.");
   });
 
   it("refuses a response that repeats the prompt, ignoring case, punctuation and spacing", () => {
@@ -64,9 +65,7 @@ describe("validateExample", () => {
 
   it("refuses a response that reproduces 90 % or more of the source chunk", () => {
     const pasted = { question: "Tell me about the tower.", answer: `Sure! ${chunk.toUpperCase()}` };
-    expect(validateExample(pasted, { ...qa, sourceText: chunk }).validationError).toBe(
-      "The answer copies the source text instead of answering.",
-    );
+    expect(validateExample(pasted, { ...qa, sourceText: chunk }).validationError).toBe("The answer copies the source text instead of answering.");
     const mostly = { question: "Tell me about the tower.", answer: chunk.slice(0, Math.ceil(chunk.length * 0.92)) };
     expect(validateExample(mostly, { ...qa, sourceText: chunk }).isValid).toBe(false);
   });

@@ -13,8 +13,8 @@
 // The token count is returned whenever the shape is right, valid or not.
 import { countTokens } from "@/lib/tokens";
 import { copiesInstructions, reproducesMostOf, sameText } from "./copy";
-import { groundingScore, UNGROUNDED } from "./grounding";
 import { type ExampleData, exampleSchemaFor, exampleText, isInstructionExample, type TaskType } from "./example";
+import { groundingScore, UNGROUNDED } from "./grounding";
 
 export type ValidationOptions = {
   taskType: TaskType;
@@ -52,7 +52,9 @@ export function validateExample(data: unknown, options: ValidationOptions): Vali
   const [responseName, responseText] = fieldsOf(example).response;
   const grounding = options.sourceText !== undefined ? groundingScore(responseText, options.sourceText) : null;
   const validationError =
-    contentProblem(example, options) ?? (options.judgeGrounding === false ? null : groundingProblem(responseName, grounding)) ?? lengthProblem(tokenCount, options.maxSeqLength);
+    contentProblem(example, options) ??
+    (options.judgeGrounding === false ? null : groundingProblem(responseName, grounding)) ??
+    lengthProblem(tokenCount, options.maxSeqLength);
   return { isValid: validationError === null, validationError, tokenCount, grounding };
 }
 

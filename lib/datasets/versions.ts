@@ -8,10 +8,10 @@ import { Readable } from "node:stream";
 import type { DatasetVersion, Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { prismaErrorCode } from "@/lib/errors";
-import { getStorage } from "@/lib/storage";
-import { datasetVersionKey } from "@/lib/storage/keys";
 import { formatLine } from "@/lib/exports/dataset/formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "@/lib/exports/dataset/select";
+import { getStorage } from "@/lib/storage";
+import { datasetVersionKey } from "@/lib/storage/keys";
 import { contentHash } from "./hash";
 
 export type VersionManifest = {
@@ -63,7 +63,10 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
   const row = await createRow(options);
   const digest = createHash("sha256");
   const counts = { train: 0, eval: 0 };
-  const files = { train: datasetVersionKey(options.workspaceId, options.projectId, row.id, "train.jsonl"), eval: datasetVersionKey(options.workspaceId, options.projectId, row.id, "eval.jsonl") };
+  const files = {
+    train: datasetVersionKey(options.workspaceId, options.projectId, row.id, "train.jsonl"),
+    eval: datasetVersionKey(options.workspaceId, options.projectId, row.id, "eval.jsonl"),
+  };
   let position = 0;
   let pending: Prisma.DatasetVersionItemCreateManyInput[] = [];
   const flush = async () => {
@@ -87,7 +90,10 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
       await getStorage().put(files[split], Readable.from(lines(), { objectMode: false }), { contentType: "application/x-ndjson" });
     }
     const hash = digest.digest("hex");
-    const same = await db.datasetVersion.findFirst({ where: { projectId: options.projectId, contentHash: hash, id: { not: row.id } }, orderBy: { version: "desc" } });
+    const same = await db.datasetVersion.findFirst({
+      where: { projectId: options.projectId, contentHash: hash, id: { not: row.id } },
+      orderBy: { version: "desc" },
+    });
     if (same && sameSettings(same.manifest, selection, systemPrompt)) {
       await discard(row.id, files);
       return same;
@@ -110,7 +116,13 @@ function sameSettings(manifest: unknown, selection: ExportSelection, systemPromp
 
 async function discard(versionId: string, files: { train: string; eval: string }) {
   await db.datasetVersion.delete({ where: { id: versionId } }).catch(() => {});
-  await Promise.all(Object.values(files).map((key) => getStorage().delete(key).catch(() => {})));
+  await Promise.all(
+    Object.values(files).map((key) =>
+      getStorage()
+        .delete(key)
+        .catch(() => {}),
+    ),
+  );
 }
 
 /**

@@ -54,11 +54,7 @@ function timestamp(date = new Date()): string {
 }
 
 /** Writes prisma/migrations/<timestamp>_<name>/{migration.sql,down.sql,schema.prisma}. */
-export async function authorMigration(
-  databaseUrl: string,
-  name: string,
-  dir: string = MIGRATIONS_DIR,
-): Promise<{ folder: string } | { empty: true }> {
+export async function authorMigration(databaseUrl: string, name: string, dir: string = MIGRATIONS_DIR): Promise<{ folder: string } | { empty: true }> {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error("The migration name must be lower-case letters, digits and underscores.");
   fs.mkdirSync(dir, { recursive: true });
   const previous = latestSnapshot(dir);

@@ -65,10 +65,7 @@ export function resolveDataDir(requested: string, log: (m: string) => void): str
   if (uid === undefined || traversableByPostgres(requested, uid)) return path.resolve(requested);
   const hash = crypto.createHash("sha256").update(path.resolve(requested)).digest("hex").slice(0, 12);
   const fallback = path.join("/var/tmp", `finetuneflow-${hash}`, "postgres");
-  log(
-    `The postgres user cannot reach ${path.resolve(requested)} (a parent folder is private); ` +
-      `keeping the embedded database in ${fallback} instead.`,
-  );
+  log(`The postgres user cannot reach ${path.resolve(requested)} (a parent folder is private); ` + `keeping the embedded database in ${fallback} instead.`);
   return fallback;
 }
 
@@ -98,7 +95,7 @@ function readOrCreatePassword(file: string): string {
   } catch {
     const password = crypto.randomBytes(18).toString("base64url");
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, password + "\n", { mode: 0o600 });
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
     return password;
   }
 }

@@ -95,18 +95,14 @@ function verifyChecksums(applied: AppliedRow[], migrations: Migration[]): void {
     const migration = byName.get(row.migration_name);
     if (migration && migration.checksum !== row.checksum) {
       throw new Error(
-        `Migration ${row.migration_name} was changed after it was applied (checksum mismatch). ` +
-          `Add a new migration instead of editing an applied one.`,
+        `Migration ${row.migration_name} was changed after it was applied (checksum mismatch). Add a new migration instead of editing an applied one.`,
       );
     }
   }
 }
 
 /** Applies every pending migration; returns the names applied. */
-export async function migrate(
-  url: string,
-  options: { dir?: string; log?: (message: string) => void; target?: string } = {},
-): Promise<string[]> {
+export async function migrate(url: string, options: { dir?: string; log?: (message: string) => void; target?: string } = {}): Promise<string[]> {
   const migrations = loadMigrations(options.dir);
   return withLockedClient(url, async (client) => {
     await client.query(CREATE_TABLE);
@@ -139,10 +135,7 @@ export async function migrate(
 }
 
 /** Rolls back the last `steps` applied migrations with their down.sql; returns the names. */
-export async function rollback(
-  url: string,
-  options: { dir?: string; steps?: number; log?: (message: string) => void } = {},
-): Promise<string[]> {
+export async function rollback(url: string, options: { dir?: string; steps?: number; log?: (message: string) => void } = {}): Promise<string[]> {
   const migrations = new Map(loadMigrations(options.dir).map((m) => [m.name, m]));
   return withLockedClient(url, async (client) => {
     const applied = await appliedRows(client);

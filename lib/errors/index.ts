@@ -1,13 +1,5 @@
 // Typed errors. Users see `message` (and an error id for internal failures); logs get the rest.
-export type ErrorCode =
-  | "invalid_input"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "rate_limited"
-  | "unavailable"
-  | "internal";
+export type ErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -37,8 +29,7 @@ export class AppError extends Error {
 export const notFound = (what = "This item") => new AppError("not_found", `${what} was not found.`);
 export const forbidden = (message = "Your role does not allow this.") => new AppError("forbidden", message);
 export const unauthorized = () => new AppError("unauthorized", "Please sign in.");
-export const invalidInput = (message: string, fieldErrors?: FieldErrors) =>
-  new AppError("invalid_input", message, { fieldErrors });
+export const invalidInput = (message: string, fieldErrors?: FieldErrors) => new AppError("invalid_input", message, { fieldErrors });
 export const conflict = (message: string, fieldErrors?: FieldErrors) => new AppError("conflict", message, { fieldErrors });
 
 export function isAppError(error: unknown): error is AppError {

@@ -12,17 +12,17 @@ import readline from "node:readline";
 import { pipeline } from "node:stream/promises";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { exactMatch, rougeL, summarizeSamples } from "@/lib/evaluation/metrics";
 import { JudgeParseError, judgeSample } from "@/lib/evaluation/judge";
+import { exactMatch, rougeL, summarizeSamples } from "@/lib/evaluation/metrics";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { loadProviderRecord } from "@/lib/llm";
-import { getStorage } from "@/lib/storage";
+import { STDERR_FILE, shellQuote } from "@/lib/runner-program/commands";
 import type { ParsedChunk } from "@/lib/runner-program/events";
-import { hyperparamsSchema } from "@/lib/training/presets";
-import { shellQuote, STDERR_FILE } from "@/lib/runner-program/commands";
-import { RemoteProcess } from "@/lib/runner-program/remote-process";
-import { ensurePython } from "@/lib/runner-program/python-env";
 import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
+import { ensurePython } from "@/lib/runner-program/python-env";
+import { RemoteProcess } from "@/lib/runner-program/remote-process";
+import { getStorage } from "@/lib/storage";
+import { hyperparamsSchema } from "@/lib/training/presets";
 import type { EvalPayload } from "./eval-payload";
 
 const EVENTS = "eval-events.jsonl";
@@ -73,7 +73,10 @@ async function ensureRunFiles(remote: RemoteProcess, runId: string, evalKey: str
 }
 
 async function loadRun(runId: string) {
-  const run = await db.run.findUnique({ where: { id: runId }, include: { runner: true, datasetVersion: true, project: { select: { workspaceId: true, taskType: true } } } });
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    include: { runner: true, datasetVersion: true, project: { select: { workspaceId: true, taskType: true } } },
+  });
   if (!run) throw new NonRetryableError("This run was deleted.");
   if (run.status !== "success") throw new NonRetryableError("Only a finished run can be evaluated.");
   if (!run.runner) throw new NonRetryableError("The runner this run trained on was deleted; add it again to evaluate on it.");
@@ -83,7 +86,8 @@ async function loadRun(runId: string) {
 }
 
 function scoresOf(reference: string, base: string | null | undefined, tuned: string | null | undefined) {
-  const one = (answer: string | null | undefined) => (answer == null ? null : { rouge_l: rougeL(answer, reference).f1, exact_match: exactMatch(answer, reference) });
+  const one = (answer: string | null | undefined) =>
+    answer == null ? null : { rouge_l: rougeL(answer, reference).f1, exact_match: exactMatch(answer, reference) };
   return { base: one(base), tuned: one(tuned) };
 }
 
@@ -95,7 +99,10 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
   const prompts = await loadPrompts(version.numEval > 0 ? version.evalPath! : version.trainPath!, numPrompts);
   if (version.numEval === 0) ctx.log("warn", "The dataset version has no eval split; the samples come from train examples, which flatters the tuned model.");
   const chunkOf = new Map(
-    (await db.datasetExample.findMany({ where: { id: { in: prompts.map((p) => p.exampleId) } }, select: { id: true, sourceChunkId: true } })).map((e) => [e.id, e.sourceChunkId]),
+    (await db.datasetExample.findMany({ where: { id: { in: prompts.map((p) => p.exampleId) } }, select: { id: true, sourceChunkId: true } })).map((e) => [
+      e.id,
+      e.sourceChunkId,
+    ]),
   );
 
   if (checkpoint.phase !== "judge") {
@@ -109,7 +116,12 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         await db.evalSample.deleteMany({ where: { runId } });
         await remote.exec(`rm -f ${shellQuote(remote.path(EVENTS))} ${shellQuote(remote.path(PID))}`);
         await ensureRunFiles(remote, runId, version.numEval > 0 ? version.evalPath : null);
-        await remote.withLink((conn) => conn.writeFile(remote.path(PROMPTS), prompts.map((p) => JSON.stringify({ index: p.index, prompt: p.prompt, reference: p.reference })).join("\n") + "\n"));
+        await remote.withLink((conn) =>
+          conn.writeFile(
+            remote.path(PROMPTS),
+            `${prompts.map((p) => JSON.stringify({ index: p.index, prompt: p.prompt, reference: p.reference })).join("\n")}\n`,
+          ),
+        );
         const hyper = hyperparamsSchema.parse(run.hyperparams);
         const extra = ((run.parameters as Record<string, unknown> | null)?.runner_extra as Record<string, unknown> | undefined) ?? {};
         const config = {
@@ -129,7 +141,9 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         };
         await remote.withLink((conn) => conn.writeFile(remote.path("eval.json"), `${JSON.stringify(config, null, 2)}\n`));
         await uploadProgram(remote);
-        const python = await ensurePython(remote, run.runner!, path.posix.dirname(path.posix.dirname(remote.dir)), (message) => ctx.progress({ message }), { qlora: run.method === "qlora" });
+        const python = await ensurePython(remote, run.runner!, path.posix.dirname(path.posix.dirname(remote.dir)), (message) => ctx.progress({ message }), {
+          qlora: run.method === "qlora",
+        });
         pid = await startRemote(remote, python, "eval", "eval.json", run.project.workspaceId, PID);
         checkpoint = { pid, offset: 0 };
         await ctx.checkpoint.save(checkpoint);
@@ -152,7 +166,13 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
               scores: scoresOf(event.reference, event.base_output, event.tuned_output),
               sourceChunkId: prompt ? (chunkOf.get(prompt.exampleId) ?? null) : null,
             };
-            writes.push((tx) => tx.evalSample.upsert({ where: { runId_position: { runId, position: event.index } }, create: { runId, position: event.index, ...data }, update: data }));
+            writes.push((tx) =>
+              tx.evalSample.upsert({
+                where: { runId_position: { runId, position: event.index } },
+                create: { runId, position: event.index, ...data },
+                update: data,
+              }),
+            );
             received++;
           } else if (event.type === "eval") {
             checkpoint.evalLoss = event.eval_loss;
@@ -175,7 +195,12 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         throw new NonRetryableError("The evaluation was stopped on the box. Start it again from the Evaluate step.");
       }
       const metrics = end.event.metrics as { eval_loss?: number | null; perplexity?: number | null };
-      checkpoint = { ...checkpoint, evalLoss: metrics.eval_loss ?? checkpoint.evalLoss ?? null, perplexity: metrics.perplexity ?? checkpoint.perplexity ?? null, phase: "judge" };
+      checkpoint = {
+        ...checkpoint,
+        evalLoss: metrics.eval_loss ?? checkpoint.evalLoss ?? null,
+        perplexity: metrics.perplexity ?? checkpoint.perplexity ?? null,
+        phase: "judge",
+      };
       await ctx.checkpoint.save(checkpoint);
     } finally {
       await remote.conn?.close().catch(() => {});
@@ -184,7 +209,9 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
 
   const judge = judgeProviderId ? await runJudge(ctx, runId, judgeProviderId) : null;
   const samples = await db.evalSample.findMany({ where: { runId }, orderBy: { position: "asc" } });
-  const summary = summarizeSamples(samples.map((s) => ({ reference: s.reference, baseOutput: s.baseOutput ?? "", tunedOutput: s.tunedOutput ?? "", judgeScore: s.judgeScore })));
+  const summary = summarizeSamples(
+    samples.map((s) => ({ reference: s.reference, baseOutput: s.baseOutput ?? "", tunedOutput: s.tunedOutput ?? "", judgeScore: s.judgeScore })),
+  );
   const evaluation = {
     eval_loss: checkpoint.evalLoss ?? null,
     perplexity: checkpoint.perplexity ?? null,
@@ -211,7 +238,11 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
 async function runJudge(ctx: JobContext<EvalPayload>, runId: string, providerId: string) {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { project: { select: { workspaceId: true } } } });
   const provider = await loadProviderRecord(run.project.workspaceId, providerId);
-  const pending = await db.evalSample.findMany({ where: { runId, judgeScore: null, judgeReason: null }, orderBy: { position: "asc" }, include: { sourceChunk: { select: { content: true } } } });
+  const pending = await db.evalSample.findMany({
+    where: { runId, judgeScore: null, judgeReason: null },
+    orderBy: { position: "asc" },
+    include: { sourceChunk: { select: { content: true } } },
+  });
   const total = await db.evalSample.count({ where: { runId } });
   let tokensIn = 0;
   let tokensOut = 0;
@@ -220,10 +251,20 @@ async function runJudge(ctx: JobContext<EvalPayload>, runId: string, providerId:
     if (ctx.signal.aborted) throw ctx.signal.reason;
     await ctx.progress({ done: total - pending.length + i, total, message: `Judging answer ${total - pending.length + i + 1} of ${total}` });
     try {
-      const verdict = await judgeSample({ provider, prompt: sample.prompt, reference: sample.reference, answer: sample.tunedOutput ?? "", sourceChunk: sample.sourceChunk?.content, signal: ctx.signal });
+      const verdict = await judgeSample({
+        provider,
+        prompt: sample.prompt,
+        reference: sample.reference,
+        answer: sample.tunedOutput ?? "",
+        sourceChunk: sample.sourceChunk?.content,
+        signal: ctx.signal,
+      });
       tokensIn += verdict.tokensIn;
       tokensOut += verdict.tokensOut;
-      const scores = { ...(sample.scores as Record<string, unknown>), judge: { faithfulness: verdict.faithfulness, correctness: verdict.correctness, helpfulness: verdict.helpfulness } };
+      const scores = {
+        ...(sample.scores as Record<string, unknown>),
+        judge: { faithfulness: verdict.faithfulness, correctness: verdict.correctness, helpfulness: verdict.helpfulness },
+      };
       await db.evalSample.update({ where: { id: sample.id }, data: { judgeScore: verdict.score, judgeReason: verdict.reason, scores } });
     } catch (error) {
       if (!(error instanceof JudgeParseError)) throw error;

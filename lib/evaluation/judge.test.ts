@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { countTokens } from "@/lib/tokens";
-import { estimateJudgeCost, JUDGE_OUTPUT_TOKENS, judgeMessages, JudgeParseError, parseJudgeOutput } from "./judge";
+import { estimateJudgeCost, JUDGE_OUTPUT_TOKENS, JudgeParseError, judgeMessages, parseJudgeOutput } from "./judge";
 
 const verdict = { faithfulness: 4, correctness: 5, helpfulness: 3, score: 4, reason: "Right, but terse." };
 
 describe("parseJudgeOutput", () => {
   it("reads plain, fenced and chatty JSON", () => {
     const json = JSON.stringify(verdict);
-    for (const text of [json, "```json\n" + json + "\n```", `Here is my grading:\n${json}\nLet me know if you need more.`]) {
+    for (const text of [json, `\`\`\`json\n${json}\n\`\`\``, `Here is my grading:\n${json}\nLet me know if you need more.`]) {
       expect(parseJudgeOutput(text)).toEqual(verdict);
     }
   });
@@ -69,7 +69,16 @@ describe("estimateJudgeCost", () => {
   ];
 
   it("counts what each call sends, plus a typical verdict", () => {
-    const expectedIn = samples.reduce((sum, s) => sum + countTokens(judgeMessages(s).map((m) => m.content).join("\n")), 0);
+    const expectedIn = samples.reduce(
+      (sum, s) =>
+        sum +
+        countTokens(
+          judgeMessages(s)
+            .map((m) => m.content)
+            .join("\n"),
+        ),
+      0,
+    );
     const estimate = estimateJudgeCost({ provider: { options: { prices: { inputPer1M: 1, outputPer1M: 2 } } }, samples });
     expect(estimate).toEqual({
       tokensIn: expectedIn,
@@ -82,6 +91,11 @@ describe("estimateJudgeCost", () => {
 
   it("has no cost for a provider without prices, and nothing for no samples", () => {
     expect(estimateJudgeCost({ provider: { options: {} }, samples }).cost).toBeNull();
-    expect(estimateJudgeCost({ provider: { options: { prices: { inputPer1M: 1, outputPer1M: 1 } } }, samples: [] })).toEqual({ tokensIn: 0, tokensOut: 0, cost: 0, calls: 0 });
+    expect(estimateJudgeCost({ provider: { options: { prices: { inputPer1M: 1, outputPer1M: 1 } } }, samples: [] })).toEqual({
+      tokensIn: 0,
+      tokensOut: 0,
+      cost: 0,
+      calls: 0,
+    });
   });
 });

@@ -3,9 +3,9 @@
 // JSON in fences or prose and write numbers as strings; a verdict that cannot be read throws
 // JudgeParseError, which the evaluation records against that sample and goes on.
 import { z } from "zod";
-import { findJson } from "@/lib/generation/parse";
 import { AppError } from "@/lib/errors";
-import { completeChat, estimateCost, providerOptions, type ChatMessage, type LlmProviderRecord } from "@/lib/llm";
+import { findJson } from "@/lib/generation/parse";
+import { type ChatMessage, completeChat, estimateCost, type LlmProviderRecord, providerOptions } from "@/lib/llm";
 import { countTokens } from "@/lib/tokens";
 
 export type JudgeInput = {
@@ -171,7 +171,12 @@ export async function judgeSample(options: JudgeSampleOptions): Promise<JudgeRes
 /** What judging `samples` will send and cost, shown before the user starts; counted like completeChat counts. */
 export function estimateJudgeCost(options: { provider: Pick<LlmProviderRecord, "options">; samples: readonly JudgeInput[] }): JudgeCostEstimate {
   let tokensIn = 0;
-  for (const sample of options.samples) tokensIn += countTokens(judgeMessages(sample).map((m) => m.content).join("\n"));
+  for (const sample of options.samples)
+    tokensIn += countTokens(
+      judgeMessages(sample)
+        .map((m) => m.content)
+        .join("\n"),
+    );
   const tokensOut = options.samples.length * JUDGE_OUTPUT_TOKENS;
   return { tokensIn, tokensOut, cost: estimateCost({ tokensIn, tokensOut }, providerOptions(options.provider).prices), calls: options.samples.length };
 }

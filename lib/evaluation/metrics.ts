@@ -43,14 +43,16 @@ export function rougeL(candidate: string, reference: string): RougeScore {
 
 /** SQuAD's normalisation: lowercase, drop punctuation and the articles a/an/the, collapse whitespace. */
 export function normalizeAnswer(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\p{P}\p{S}]/gu, "")
-    // Unicode-aware word edges: \b would take the "a" of "aéroport" for an article.
-    .replace(/(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu, " ")
-    .split(/\s+/)
-    .filter(Boolean)
-    .join(" ");
+  return (
+    text
+      .toLowerCase()
+      .replace(/[\p{P}\p{S}]/gu, "")
+      // Unicode-aware word edges: \b would take the "a" of "aéroport" for an article.
+      .replace(/(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu, " ")
+      .split(/\s+/)
+      .filter(Boolean)
+      .join(" ")
+  );
 }
 
 export function exactMatch(candidate: string, reference: string): 0 | 1 {

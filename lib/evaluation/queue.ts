@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { conflict, invalidInput, notFound } from "@/lib/errors";
 import { enqueueFollowUpJob, enqueueJob } from "@/lib/jobs/enqueue";
 import { assertMayUseLocalRunner } from "@/lib/runners";
-import { evalJob, type EvalPayload } from "./eval-job";
+import { type EvalPayload, evalJob } from "./eval-job";
 
 /** After training: evaluate with the defaults (no judge: it may cost money, a person decides). */
 export async function queueEvaluation(projectId: string, runId: string, actorId: string | null): Promise<void> {

@@ -6,10 +6,10 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Export, Prisma } from "@prisma/client";
-import { writeBundleZip } from "@/lib/exports/zip";
 import { db } from "@/lib/db/client";
-import { pushToHub, type HubPushFile } from "@/lib/hub/push";
-import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { writeBundleZip } from "@/lib/exports/zip";
+import { type HubPushFile, pushToHub } from "@/lib/hub/push";
+import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
@@ -19,7 +19,11 @@ type ExportRow = Export & { project: { workspaceId: string; name: string } };
 
 export type HubPushOptions = { repo: string; private: boolean; includeDataset: boolean };
 
-const safeName = (text: string) => text.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "model";
+const safeName = (text: string) =>
+  text
+    .replace(/[^\w.-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60) || "model";
 
 export async function writeRunBundle(ctx: JobContext<{ exportId: string }>, row: ExportRow): Promise<Record<string, unknown>> {
   const run = await loadBundleRun(ctx.projectId, row.runId!).catch((error: Error) => {
@@ -36,11 +40,26 @@ export async function writeRunBundle(ctx: JobContext<{ exportId: string }>, row:
   await db.$transaction(async (tx) => {
     if (row.fileId) await tx.file.deleteMany({ where: { id: row.fileId } });
     const file = await tx.file.create({
-      data: { projectId: ctx.projectId, runId: run.id, kind: "export", status: "ready", filename, mimeType: "application/zip", storagePath: key, sizeBytes: put.size, sha256: put.sha256 },
+      data: {
+        projectId: ctx.projectId,
+        runId: run.id,
+        kind: "export",
+        status: "ready",
+        filename,
+        mimeType: "application/zip",
+        storagePath: key,
+        sizeBytes: put.size,
+        sha256: put.sha256,
+      },
     });
     await tx.export.update({
       where: { id: row.id },
-      data: { status: "success", fileId: file.id, sizeBytes: put.size, metadata: { ...((row.metadata ?? {}) as object), files: entries.map((e) => e.path) } as Prisma.InputJsonObject },
+      data: {
+        status: "success",
+        fileId: file.id,
+        sizeBytes: put.size,
+        metadata: { ...((row.metadata ?? {}) as object), files: entries.map((e) => e.path) } as Prisma.InputJsonObject,
+      },
     });
   });
   return { files: entries.length, bytes: put.size };
@@ -79,7 +98,8 @@ export async function pushRunToHub(ctx: JobContext<{ exportId: string }>, row: E
       files,
       commitMessage: `Upload ${run.name} (LoRA adapter) from FineTuneFlow`,
       signal: ctx.signal,
-      onProgress: (fraction) => void ctx.progress({ pct: Math.round(fraction * share * 100), message: `Uploading the adapter to ${options.repo}` }).catch(() => {}),
+      onProgress: (fraction) =>
+        void ctx.progress({ pct: Math.round(fraction * share * 100), message: `Uploading the adapter to ${options.repo}` }).catch(() => {}),
     });
     let datasetUrl: string | undefined;
     if (datasetRepo) {
@@ -94,13 +114,18 @@ export async function pushRunToHub(ctx: JobContext<{ exportId: string }>, row: E
         files: datasetFiles,
         commitMessage: `Dataset version ${version.version} of ${run.project.name}`,
         signal: ctx.signal,
-        onProgress: (fraction) => void ctx.progress({ pct: Math.round((0.8 + fraction * 0.2) * 100), message: `Uploading the dataset to ${datasetRepo}` }).catch(() => {}),
+        onProgress: (fraction) =>
+          void ctx.progress({ pct: Math.round((0.8 + fraction * 0.2) * 100), message: `Uploading the dataset to ${datasetRepo}` }).catch(() => {}),
       });
       datasetUrl = dataset.url;
     }
     await db.export.update({
       where: { id: row.id },
-      data: { status: "success", url: pushed.url, metadata: { ...options, commit: pushed.commitOid ?? null, datasetUrl: datasetUrl ?? null, files: files.map((f) => f.path) } as Prisma.InputJsonObject },
+      data: {
+        status: "success",
+        url: pushed.url,
+        metadata: { ...options, commit: pushed.commitOid ?? null, datasetUrl: datasetUrl ?? null, files: files.map((f) => f.path) } as Prisma.InputJsonObject,
+      },
     });
     return { url: pushed.url, files: files.length, ...(datasetUrl ? { datasetUrl } : {}) };
   } finally {

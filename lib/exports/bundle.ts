@@ -5,13 +5,13 @@
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import type { Prisma } from "@prisma/client";
+import type { ModelInfo } from "@/lib/base-models/info";
 import { db } from "@/lib/db/client";
+import { conflict, notFound } from "@/lib/errors";
 import { lossChartSvg } from "@/lib/exports/loss-chart";
-import { modelCard, type HyperparameterValue } from "@/lib/exports/model-card";
+import { type HyperparameterValue, modelCard } from "@/lib/exports/model-card";
 import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/exports/modelfile";
 import type { BundleEntry } from "@/lib/exports/zip";
-import { conflict, notFound } from "@/lib/errors";
-import type { ModelInfo } from "@/lib/base-models/info";
 import { getStorage, readToBuffer } from "@/lib/storage";
 
 const runInclude = {
@@ -56,7 +56,9 @@ const APP_VERSION = (createRequire(import.meta.url)("../../package.json") as { v
 
 function packageVersions(hardware: unknown): Record<string, string> {
   const h = (hardware ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(["python", "torch", "transformers", "peft", "cuda", "bitsandbytes"].flatMap((k) => (typeof h[k] === "string" ? [[k, h[k] as string]] : [])));
+  return Object.fromEntries(
+    ["python", "torch", "transformers", "peft", "cuda", "bitsandbytes"].flatMap((k) => (typeof h[k] === "string" ? [[k, h[k] as string]] : [])),
+  );
 }
 
 async function tokenizerChatTemplate(run: BundleRun): Promise<string | null> {
@@ -71,15 +73,20 @@ async function tokenizerChatTemplate(run: BundleRun): Promise<string | null> {
 }
 
 async function curves(runId: string) {
-  const rows = await db.runMetric.findMany({ where: { runId, name: { in: ["train_loss", "eval_loss", "learning_rate"] } }, orderBy: [{ name: "asc" }, { step: "asc" }], select: { name: true, step: true, value: true, epoch: true } });
+  const rows = await db.runMetric.findMany({
+    where: { runId, name: { in: ["train_loss", "eval_loss", "learning_rate"] } },
+    orderBy: [{ name: "asc" }, { step: "asc" }],
+    select: { name: true, step: true, value: true, epoch: true },
+  });
   return rows;
 }
 
 function hyperparamsOf(run: BundleRun): Record<string, HyperparameterValue> {
-  return Object.fromEntries(Object.entries((run.hyperparams ?? {}) as Record<string, unknown>).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v) || Array.isArray(v))) as Record<
-    string,
-    HyperparameterValue
-  >;
+  return Object.fromEntries(
+    Object.entries((run.hyperparams ?? {}) as Record<string, unknown>).filter(
+      ([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v) || Array.isArray(v),
+    ),
+  ) as Record<string, HyperparameterValue>;
 }
 
 export type RunDocuments = { readme: string; modelfile: string; ollama: string; manifest: Record<string, unknown>; repoName?: string };
@@ -100,20 +107,35 @@ export async function runDocuments(run: BundleRun, options: { repoName?: string;
     method: run.method,
     preset: parameters.preset?.name,
     hyperparams: hyperparamsOf(run),
-    metrics: { eval_loss: evaluation.eval_loss, perplexity: evaluation.perplexity, rouge_l: evaluation.rouge_l_tuned, exact_match: run.project.taskType === "qa" ? evaluation.exact_match_tuned : null, judge_score: evaluation.judge_score },
+    metrics: {
+      eval_loss: evaluation.eval_loss,
+      perplexity: evaluation.perplexity,
+      rouge_l: evaluation.rouge_l_tuned,
+      exact_match: run.project.taskType === "qa" ? evaluation.exact_match_tuned : null,
+      judge_score: evaluation.judge_score,
+    },
     datasetVersion: { version: version.version, contentHash: version.contentHash, numTrain: version.numTrain, numEval: version.numEval },
     projectName: run.project.name,
     createdAt: run.finishedAt ?? run.createdAt,
   });
   const from = ollamaBaseFor(baseModel) ?? baseModel;
-  const modelfile = ollamaModelfile({ baseModel, chatTemplate: chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: info?.model_type }) });
+  const modelfile = ollamaModelfile({
+    baseModel,
+    chatTemplate: chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: info?.model_type }),
+  });
   const ollama = `# Run in Ollama\n\n${ollamaHowTo({ modelName: `${run.project.name}-${run.name}`, baseModel, from })}\n`;
   const manifest = {
     format: "finetuneflow-bundle/1",
     app_version: APP_VERSION,
     run: { id: run.id, name: run.name, method: run.method, started_at: run.startedAt, finished_at: run.finishedAt, duration_seconds: run.durationSeconds },
     base_model: { id: baseModel, revision: info?.revision ?? null, license: info?.license ?? null, num_parameters: info?.num_parameters ?? null },
-    dataset_version: { version: version.version, content_hash: version.contentHash, num_train: version.numTrain, num_eval: version.numEval, manifest: version.manifest },
+    dataset_version: {
+      version: version.version,
+      content_hash: version.contentHash,
+      num_train: version.numTrain,
+      num_eval: version.numEval,
+      manifest: version.manifest,
+    },
     preset: parameters.preset ?? null,
     hyperparams: run.hyperparams,
     seed: (run.hyperparams as { seed?: number } | null)?.seed ?? null,
@@ -143,16 +165,44 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
     { path: "manifest.json", source: jsonText(docs.manifest) },
     ...hubAdapterFiles(run).map((f) => ({ path: `adapter/${f.path}`, source: { storageKey: f.storageKey }, compress: !f.path.endsWith(".safetensors") })),
     ...(config ? [{ path: "training/config.json", source: { storageKey: config.storagePath } }] : []),
-    { path: "training/preset.json", source: jsonText({ preset: (run.parameters as { preset?: unknown } | null)?.preset ?? null, method: run.method, hyperparams: run.hyperparams }) },
+    {
+      path: "training/preset.json",
+      source: jsonText({ preset: (run.parameters as { preset?: unknown } | null)?.preset ?? null, method: run.method, hyperparams: run.hyperparams }),
+    },
     { path: "dataset/train.jsonl", source: { storageKey: version.trainPath! } },
     ...(version.evalPath && version.numEval > 0 ? [{ path: "dataset/eval.jsonl", source: { storageKey: version.evalPath } }] : []),
     { path: "metrics/metrics.json", source: jsonText(run.metrics) },
-    { path: "metrics/curves.csv", source: { stream: async () => Readable.from(["name,step,epoch,value\n", ...points.map((p) => `${p.name},${p.step},${p.epoch ?? ""},${p.value}\n`)]) } },
+    {
+      path: "metrics/curves.csv",
+      source: { stream: async () => Readable.from(["name,step,epoch,value\n", ...points.map((p) => `${p.name},${p.step},${p.epoch ?? ""},${p.value}\n`)]) },
+    },
     {
       path: "metrics/loss-curve.svg",
-      source: { text: lossChartSvg([{ name: "train loss", points: series("train_loss") }, { name: "eval loss", points: series("eval_loss") }], { title: `${run.name}: loss by step` }) },
+      source: {
+        text: lossChartSvg(
+          [
+            { name: "train loss", points: series("train_loss") },
+            { name: "eval loss", points: series("eval_loss") },
+          ],
+          { title: `${run.name}: loss by step` },
+        ),
+      },
     },
-    { path: "eval/report.json", source: jsonText({ summary: evaluation, samples: run.evalSamples.map((s) => ({ prompt: s.prompt, reference: s.reference, base: s.baseOutput, tuned: s.tunedOutput, scores: s.scores, judge_score: s.judgeScore, judge_reason: s.judgeReason })) }) },
+    {
+      path: "eval/report.json",
+      source: jsonText({
+        summary: evaluation,
+        samples: run.evalSamples.map((s) => ({
+          prompt: s.prompt,
+          reference: s.reference,
+          base: s.baseOutput,
+          tuned: s.tunedOutput,
+          scores: s.scores,
+          judge_score: s.judgeScore,
+          judge_reason: s.judgeReason,
+        })),
+      }),
+    },
     ...(events ? [{ path: "logs/events.jsonl", source: { storageKey: events.storagePath } }] : []),
   ];
   return entries;
@@ -160,5 +210,7 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
 
 /** The adapter's files (tokenizer files included), by their path inside the adapter folder. */
 export function hubAdapterFiles(run: BundleRun) {
-  return run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/")).map((f) => ({ path: f.filename.slice("output/adapter/".length), storageKey: f.storagePath }));
+  return run.files
+    .filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/"))
+    .map((f) => ({ path: f.filename.slice("output/adapter/".length), storageKey: f.storagePath }));
 }

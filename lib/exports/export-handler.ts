@@ -1,15 +1,18 @@
 // The export job's work: write the file, record it as a File (kind export), settle the Export.
 import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
 import type { DatasetFormat } from "@/lib/exports/dataset/formats";
 import type { ExportSelection } from "@/lib/exports/dataset/select";
 import { writeDatasetExport } from "@/lib/exports/dataset/write";
-import { db } from "@/lib/db/client";
-import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 
 type ExportOptions = { selection?: ExportSelection; systemPrompt?: string };
 
 export async function runExport(ctx: JobContext<{ exportId: string }>): Promise<Record<string, unknown>> {
-  const row = await db.export.findFirst({ where: { id: ctx.payload.exportId, projectId: ctx.projectId }, include: { project: { select: { workspaceId: true, name: true } } } });
+  const row = await db.export.findFirst({
+    where: { id: ctx.payload.exportId, projectId: ctx.projectId },
+    include: { project: { select: { workspaceId: true, name: true } } },
+  });
   if (!row) throw new NonRetryableError("This export was deleted.");
   await db.export.update({ where: { id: row.id }, data: { status: "running" } });
   if (row.format === "bundle" || row.format === "hub") {

@@ -4,12 +4,12 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
-import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
+import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { getStorage } from "@/lib/storage";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
+import { getStorage } from "@/lib/storage";
 import { loadBundleRun } from "./bundle";
 import { exportJob } from "./export-job";
 
@@ -49,15 +49,26 @@ export const hubPushSchema = z.object({
 });
 
 /** Creates the Export row and its job together, for a finished, evaluated run of the project. */
-async function startRunExport(ctx: ProjectContext, runId: string, format: "bundle" | "hub", metadata: Record<string, unknown>, precondition?: () => Promise<void>) {
+async function startRunExport(
+  ctx: ProjectContext,
+  runId: string,
+  format: "bundle" | "hub",
+  metadata: Record<string, unknown>,
+  precondition?: () => Promise<void>,
+) {
   assertPermission(ctx.role, "exports.create");
-  const run = await db.run.findFirst({ where: { id: runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } }, select: { id: true, projectId: true } });
+  const run = await db.run.findFirst({
+    where: { id: runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    select: { id: true, projectId: true },
+  });
   if (!run) throw notFound("Run");
   // Refuses early, with the reason, what the job would refuse later.
   await loadBundleRun(ctx.projectId, run.id);
   await precondition?.();
   return db.$transaction(async (tx) => {
-    const row = await tx.export.create({ data: { projectId: ctx.projectId, runId: run.id, format, status: "queued", createdById: ctx.actor.id, metadata: metadata as Prisma.InputJsonObject } });
+    const row = await tx.export.create({
+      data: { projectId: ctx.projectId, runId: run.id, format, status: "queued", createdById: ctx.actor.id, metadata: metadata as Prisma.InputJsonObject },
+    });
     const job = await enqueueJob(ctx, exportJob, { exportId: row.id }, { tx });
     await tx.export.update({ where: { id: row.id }, data: { jobId: job.id } });
     return row;
@@ -71,7 +82,8 @@ export async function startBundleExport(ctx: ProjectContext, runId: string) {
 export async function startHubPush(ctx: ProjectContext, runId: string, input: z.input<typeof hubPushSchema>) {
   const options = hubPushSchema.parse(input);
   return startRunExport(ctx, runId, "hub", options, async () => {
-    if (!(await readSecret(ctx.workspace.id, HF_TOKEN))) throw invalidInput("Add a Hugging Face write token as HF_TOKEN in workspace settings → Secrets first.");
+    if (!(await readSecret(ctx.workspace.id, HF_TOKEN)))
+      throw invalidInput("Add a Hugging Face write token as HF_TOKEN in workspace settings → Secrets first.");
   });
 }
 
@@ -105,5 +117,10 @@ export async function openExportFile(ctx: ProjectContext, exportId: string) {
   });
   if (!row?.file || row.status !== "success") throw notFound("Export file");
   const stream = await getStorage().get(row.file.storagePath);
-  return { filename: row.file.filename, size: Number(row.file.sizeBytes), mimeType: row.file.mimeType ?? "application/octet-stream", body: Readable.toWeb(stream) as ReadableStream<Uint8Array> };
+  return {
+    filename: row.file.filename,
+    size: Number(row.file.sizeBytes),
+    mimeType: row.file.mimeType ?? "application/octet-stream",
+    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+  };
 }

@@ -28,8 +28,21 @@ describe("lossChartSvg", () => {
   it("draws one line per series on scaled axes, with a legend", () => {
     const svg = lossChartSvg(
       [
-        { name: "train loss", points: [{ step: 10, value: 0 }, { step: 0, value: 1 }, { step: 5, value: 0.5 }] },
-        { name: "eval loss", points: [{ step: 5, value: 0.6 }, { step: 10, value: 0.4 }] },
+        {
+          name: "train loss",
+          points: [
+            { step: 10, value: 0 },
+            { step: 0, value: 1 },
+            { step: 5, value: 0.5 },
+          ],
+        },
+        {
+          name: "eval loss",
+          points: [
+            { step: 5, value: 0.6 },
+            { step: 10, value: 0.4 },
+          ],
+        },
       ],
       { width: 640, height: 360, title: "Loss" },
     );

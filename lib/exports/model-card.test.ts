@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { modelCard, type ModelCardInput } from "./model-card";
+import { type ModelCardInput, modelCard } from "./model-card";
 
 const base: ModelCardInput = {
   repoName: "acme/handbook-qa",

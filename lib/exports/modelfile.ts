@@ -199,7 +199,7 @@ export function ollamaHowTo({ modelName, baseModel, from }: OllamaHowToOptions):
     "The adapter only works on the exact base model it was trained on; on any other model it produces nonsense without an error.",
     "",
     "Ollama's `ADAPTER` reads safetensors LoRA adapters for the Llama, Mistral and Gemma families. For other families, merge the adapter into the base model",
-    "(`PeftModel.from_pretrained(base, \"adapter\").merge_and_unload()`, then `save_pretrained`) and import the merged model,",
+    '(`PeftModel.from_pretrained(base, "adapter").merge_and_unload()`, then `save_pretrained`) and import the merged model,',
     "or convert the adapter to GGUF with llama.cpp's `convert_lora_to_gguf.py --base <base model folder> adapter` and point `ADAPTER` at the `.gguf` file.",
     "",
   ].join("\n");

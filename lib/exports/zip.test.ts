@@ -6,7 +6,7 @@ import path from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { getStorage, StorageNotFoundError } from "@/lib/storage";
-import { listZip, readZipEntry, writeBundleZip, type BundleEntry, type WriteBundleOptions } from "./zip";
+import { type BundleEntry, listZip, readZipEntry, type WriteBundleOptions, writeBundleZip } from "./zip";
 
 const MB = 1024 * 1024;
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-bundle-zip-"));
@@ -79,7 +79,15 @@ describe("writeBundleZip", () => {
     for (const bad of ["/etc/passwd", "../up.txt", "a/../b", "a\\b", "dir/", ""]) {
       await expect(writeBundleZip([{ path: bad, source: { text: "x" } }], out), bad).rejects.toThrow(RangeError);
     }
-    await expect(writeBundleZip([{ path: "a", source: { text: "1" } }, { path: "a", source: { text: "2" } }], out)).rejects.toThrow(/two entries/);
+    await expect(
+      writeBundleZip(
+        [
+          { path: "a", source: { text: "1" } },
+          { path: "a", source: { text: "2" } },
+        ],
+        out,
+      ),
+    ).rejects.toThrow(/two entries/);
     expect(out.readableLength).toBe(0);
   });
 
@@ -116,47 +124,43 @@ describe("writeBundleZip", () => {
     expect(source?.destroyed).toBe(true);
   });
 
-  it(
-    "memory bound: streams a 200 MB storage object into the ZIP with RSS growth under 60 MB",
-    async () => {
-      const key = "tests/bundle-zip/adapter_model.safetensors";
-      const warmUpKey = "tests/bundle-zip/warm-up.safetensors";
-      const expected = await storeRandom(key, 200);
-      await storeRandom(warmUpKey, 20);
-      const bundle = (storageKey: string): BundleEntry[] => [
-        { path: "README.md", source: { text: "# Handbook QA\n" } },
-        { path: "adapter/adapter_model.safetensors", source: { storageKey } },
-        { path: "Modelfile", source: { text: "FROM llama3.1:8b\nADAPTER ./adapter\n" } },
-      ];
-      const file = path.join(tempDir, "bundle.zip");
+  it("memory bound: streams a 200 MB storage object into the ZIP with RSS growth under 60 MB", async () => {
+    const key = "tests/bundle-zip/adapter_model.safetensors";
+    const warmUpKey = "tests/bundle-zip/warm-up.safetensors";
+    const expected = await storeRandom(key, 200);
+    await storeRandom(warmUpKey, 20);
+    const bundle = (storageKey: string): BundleEntry[] => [
+      { path: "README.md", source: { text: "# Handbook QA\n" } },
+      { path: "adapter/adapter_model.safetensors", source: { storageKey } },
+      { path: "Modelfile", source: { text: "FROM llama3.1:8b\nADAPTER ./adapter\n" } },
+    ];
+    const file = path.join(tempDir, "bundle.zip");
 
-      /** Peak RSS growth while the bundle streams to a file, in MB. */
-      const measure = async (storageKey: string) => {
-        (globalThis as { gc?: () => void }).gc?.();
-        const baseline = process.memoryUsage().rss;
-        let peak = baseline;
-        const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-        try {
-          await writeBundleZip(bundle(storageKey), fs.createWriteStream(file));
-        } finally {
-          clearInterval(timer);
-        }
-        return (Math.max(peak, process.memoryUsage().rss) - baseline) / MB;
-      };
-      // The first large stream also sizes the heap and the deflate and file buffers: a one-time
-      // cost the same for any size, paid by a small bundle first (see write-memory.test.ts).
-      const warmUp = await measure(warmUpKey);
-      const growth = await measure(key);
-      console.info(`bundle ZIP with a 200 MB entry: RSS +${growth.toFixed(1)} MB (warm-up with 20 MB: +${warmUp.toFixed(1)} MB)`);
-      expect(growth).toBeLessThan(60);
+    /** Peak RSS growth while the bundle streams to a file, in MB. */
+    const measure = async (storageKey: string) => {
+      (globalThis as { gc?: () => void }).gc?.();
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+      try {
+        await writeBundleZip(bundle(storageKey), fs.createWriteStream(file));
+      } finally {
+        clearInterval(timer);
+      }
+      return (Math.max(peak, process.memoryUsage().rss) - baseline) / MB;
+    };
+    // The first large stream also sizes the heap and the deflate and file buffers: a one-time
+    // cost the same for any size, paid by a small bundle first (see write-memory.test.ts).
+    const warmUp = await measure(warmUpKey);
+    const growth = await measure(key);
+    console.info(`bundle ZIP with a 200 MB entry: RSS +${growth.toFixed(1)} MB (warm-up with 20 MB: +${warmUp.toFixed(1)} MB)`);
+    expect(growth).toBeLessThan(60);
 
-      const listing = await listZip(file, { hash: true });
-      expect(listing.map((e) => e.path)).toEqual(["README.md", "adapter/adapter_model.safetensors", "Modelfile"]);
-      expect(listing[1].size).toBe(200 * MB);
-      expect(listing[1].sha256).toBe(expected);
-      await getStorage().delete(key);
-      await getStorage().delete(warmUpKey);
-    },
-    180_000,
-  );
+    const listing = await listZip(file, { hash: true });
+    expect(listing.map((e) => e.path)).toEqual(["README.md", "adapter/adapter_model.safetensors", "Modelfile"]);
+    expect(listing[1].size).toBe(200 * MB);
+    expect(listing[1].sha256).toBe(expected);
+    await getStorage().delete(key);
+    await getStorage().delete(warmUpKey);
+  }, 180_000);
 });

@@ -5,8 +5,8 @@
 import crypto from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ZipFile } from "yazl";
 import yauzl from "yauzl";
+import { ZipFile } from "yazl";
 import { getStorage, readToBuffer } from "@/lib/storage";
 
 export type BundleSource = { text: string } | { stream: () => Promise<Readable> } | { storageKey: string };

@@ -5,7 +5,7 @@
 // budget). Answers that are JSON with a model's usual slips (trailing commas, comments, single
 // quotes) are repaired by the parser (./parse) and need no re-ask.
 import type { TaskType } from "@prisma/client";
-import { completeChat, type ChatMessage, type LlmProviderRecord } from "@/lib/llm";
+import { type ChatMessage, completeChat, type LlmProviderRecord } from "@/lib/llm";
 import { parseExamples } from "./parse";
 import { SYSTEM_PROMPT } from "./prompts";
 
@@ -24,7 +24,8 @@ type Botch = { reason: string; reminder: string; larger?: boolean };
 
 /** Why an answer cannot be used as it is, and what to tell the model; undefined when it can. */
 export function botchOf(text: string, finishReason: string | undefined, taskType: TaskType): Botch | undefined {
-  const shape = taskType === "qa" ? '{"examples": [{"question": "...", "answer": "..."}]}' : '{"examples": [{"instruction": "...", "input": "...", "output": "..."}]}';
+  const shape =
+    taskType === "qa" ? '{"examples": [{"question": "...", "answer": "..."}]}' : '{"examples": [{"instruction": "...", "input": "...", "output": "..."}]}';
   if (finishReason === "length") {
     return {
       reason: "The answer was cut off at the model's token limit.",
@@ -57,7 +58,14 @@ export async function askForExamples(
   let tokensOut = 0;
   let attempts = 0;
   for (let reasks = 0; ; reasks++) {
-    const answer = await completeChat(provider, messages, { model: options.model, temperature: options.temperature, json: true, maxTokens, signal: options.signal, onRetry: options.onRetry });
+    const answer = await completeChat(provider, messages, {
+      model: options.model,
+      temperature: options.temperature,
+      json: true,
+      maxTokens,
+      signal: options.signal,
+      onRetry: options.onRetry,
+    });
     tokensIn += answer.tokensIn;
     tokensOut += answer.tokensOut;
     attempts += answer.attempts;

@@ -2,10 +2,10 @@
 import type { LlmProvider, TaskType } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { NonRetryableError } from "@/lib/jobs/definition";
-import { providerOptions, type ProviderOptions } from "@/lib/llm";
-import { readProjectConfig, type ProjectConfig } from "@/lib/projects/config";
+import { type ProviderOptions, providerOptions } from "@/lib/llm";
+import { type ProjectConfig, readProjectConfig } from "@/lib/projects/config";
 import { builtinPrompt, promptVersion } from "./prompts";
-import { readGenerationSettings, type GenerationSettings } from "./settings";
+import { type GenerationSettings, readGenerationSettings } from "./settings";
 
 export type GenerationContext = {
   projectId: string;
@@ -21,7 +21,7 @@ export type GenerationContext = {
 };
 
 /** The provider a project generates with: its chosen one, else the workspace's default. */
-export async function projectProvider(projectId: string, workspaceId: string, providerId: string | null): Promise<LlmProvider | null> {
+export async function projectProvider(workspaceId: string, providerId: string | null): Promise<LlmProvider | null> {
   if (providerId) {
     const chosen = await db.llmProvider.findFirst({ where: { id: providerId, workspaceId } });
     if (chosen) return chosen;
@@ -32,7 +32,7 @@ export async function projectProvider(projectId: string, workspaceId: string, pr
 export async function loadGenerationContext(projectId: string): Promise<GenerationContext> {
   const project = await db.project.findUniqueOrThrow({ where: { id: projectId } });
   const settings = readGenerationSettings(project.config);
-  const provider = await projectProvider(projectId, project.workspaceId, settings.provider_id);
+  const provider = await projectProvider(project.workspaceId, settings.provider_id);
   if (!provider) throw new NonRetryableError("No LLM provider is set up. Add one in the workspace settings, then choose it in the Dataset step.");
   const model = settings.model || provider.defaultModel || "";
   if (!model) throw new NonRetryableError(`Choose a model for ${provider.name} in the Dataset step.`);

@@ -5,16 +5,16 @@
 // example (a chunk in flight when the worker died is asked again; nothing else is). A chunk
 // whose call fails after the provider client's retries is recorded as failed and the run goes
 // on. The run stops once the project holds num_examples_target valid examples.
-import { Prisma } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { flagDuplicates } from "@/lib/datasets/dedup";
 import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
-import { JobAbortedError, NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { JobAbortedError, type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { estimateCost, LlmError } from "@/lib/llm";
 import { readProjectConfig } from "@/lib/projects/config";
-import { loadGenerationContext, type GenerationContext } from "./context";
-import { answerRows, type ExampleRow } from "./examples";
 import { askForExamples } from "./ask";
+import { type GenerationContext, loadGenerationContext } from "./context";
+import { answerRows, type ExampleRow } from "./examples";
 import { renderPrompt } from "./prompts";
 
 /** Tasks read ahead of the calls. */
@@ -57,7 +57,14 @@ async function totalsSoFar(jobId: string): Promise<Totals> {
            count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE reasks > 0) AS reasked
     FROM generation_tasks WHERE job_id = ${jobId}::uuid`;
   const valid = await db.datasetExample.count({ where: { jobId, isValid: true } });
-  return { examples: Number(row.examples), valid, tokensIn: Number(row.tokens_in), tokensOut: Number(row.tokens_out), failedChunks: Number(row.failed), reasked: Number(row.reasked) };
+  return {
+    examples: Number(row.examples),
+    valid,
+    tokensIn: Number(row.tokens_in),
+    tokensOut: Number(row.tokens_out),
+    failedChunks: Number(row.failed),
+    reasked: Number(row.reasked),
+  };
 }
 
 /** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
@@ -121,9 +128,11 @@ class OutcomeWriter {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    this.flushing = this.flushing.then(() => (batch.length ? this.write(batch) : undefined)).catch((error) => {
-      this.failure ??= error;
-    });
+    this.flushing = this.flushing
+      .then(() => (batch.length ? this.write(batch) : undefined))
+      .catch((error) => {
+        this.failure ??= error;
+      });
     return this.flushing.then(() => {
       if (this.failure) throw this.failure;
     });
@@ -135,7 +144,14 @@ class OutcomeWriter {
     const done = batch.filter((o): o is Extract<Outcome, { kind: "done" }> => o.kind === "done");
     for (const o of done) {
       const chunk = o.task.chunk!;
-      const provenance = { source: "generation", promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model, tokensIn: o.tokensIn, tokensOut: o.tokensOut };
+      const provenance = {
+        source: "generation",
+        promptVersion: gen.promptVersion,
+        provider: gen.provider.name,
+        model: gen.model,
+        tokensIn: o.tokensIn,
+        tokensOut: o.tokensOut,
+      };
       for (const [i, row] of o.rows.entries()) {
         examples.push({
           source_chunk_id: chunk.id,
@@ -171,7 +187,10 @@ class OutcomeWriter {
         );
       }
       // Done and failed chunks both record what their calls cost and how often they were re-asked.
-      const asked = [...done.map((o) => ({ o, status: "done", error: null, examples: o.rows.length })), ...failed.map((o) => ({ o, status: "failed", error: o.error, examples: 0 }))];
+      const asked = [
+        ...done.map((o) => ({ o, status: "done", error: null, examples: o.rows.length })),
+        ...failed.map((o) => ({ o, status: "failed", error: o.error, examples: 0 })),
+      ];
       if (asked.length) {
         await exec(
           `UPDATE generation_tasks t SET status = v.status::generation_task_status, error = v.error, examples = v.examples, tokens_in = v.tokens_in,
@@ -234,7 +253,10 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   const target = readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).num_examples_target;
   const totals = await totalsSoFar(ctx.jobId);
   const concurrency = Math.max(1, gen.options.concurrency);
-  ctx.log("info", `Generating with ${gen.provider.name} / ${gen.model} (${concurrency} at once, prompt ${gen.promptVersion}); target ${target} valid examples.`);
+  ctx.log(
+    "info",
+    `Generating with ${gen.provider.name} / ${gen.model} (${concurrency} at once, prompt ${gen.promptVersion}); target ${target} valid examples.`,
+  );
 
   // Valid examples in the project now, plus those this attempt adds (duplicates are flagged at
   // the end, so the target may be passed by the chunks in flight when it is reached).
@@ -288,7 +310,10 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
         totals.valid += valid;
       } else if (outcome.kind === "failed") {
         totals.failedChunks++;
-        ctx.log("warn", `Chunk ${(outcome.task.chunk?.chunkIndex ?? 0) + 1} of source ${outcome.task.chunk?.sourceFileId.slice(0, 8)} failed: ${outcome.error}`);
+        ctx.log(
+          "warn",
+          `Chunk ${(outcome.task.chunk?.chunkIndex ?? 0) + 1} of source ${outcome.task.chunk?.sourceFileId.slice(0, 8)} failed: ${outcome.error}`,
+        );
       }
       if (before + added >= target) reachedTarget = true;
       const { summary, message } = describeTotals(totals, gen);
@@ -304,12 +329,18 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   }
   throwIfAborted(ctx.signal);
   if (reachedTarget) {
-    const skipped = await db.generationTask.updateMany({ where: { jobId: ctx.jobId, status: "pending" }, data: { status: "skipped", error: "Not needed: the target was reached." } });
+    const skipped = await db.generationTask.updateMany({
+      where: { jobId: ctx.jobId, status: "pending" },
+      data: { status: "skipped", error: "Not needed: the target was reached." },
+    });
     if (skipped.count) ctx.log("info", `Target reached; ${skipped.count} chunks were not needed.`);
   }
   await ctx.progress({ pct: 99, message: "Looking for duplicates" });
   const duplicates = await flagDuplicates(ctx.projectId);
   const { summary } = describeTotals(await totalsSoFar(ctx.jobId), gen);
-  ctx.log("info", `Done: ${summary.examples} examples (${summary.valid_examples} valid) from ${totalTasks} chunks: ${summary.reasked_chunks} re-asked, ${summary.failed_chunks} failed; ${duplicates} duplicates in the project.`);
+  ctx.log(
+    "info",
+    `Done: ${summary.examples} examples (${summary.valid_examples} valid) from ${totalTasks} chunks: ${summary.reasked_chunks} re-asked, ${summary.failed_chunks} failed; ${duplicates} duplicates in the project.`,
+  );
   return { ...summary, duplicates_in_project: duplicates, target_reached: reachedTarget };
 }

@@ -14,7 +14,7 @@ import { projectProvider } from "./context";
 import { generateJob } from "./generate-job";
 import { previewJob } from "./preview-job";
 import { builtinPrompt, renderPrompt, SYSTEM_PROMPT, templateProblem } from "./prompts";
-import { generationSettingsSchema, readGenerationSettings, type GenerationSettings } from "./settings";
+import { type GenerationSettings, generationSettingsSchema, readGenerationSettings } from "./settings";
 
 /** Used when no preview has measured how long an answer takes. */
 export const DEFAULT_SECONDS_PER_CALL = 8;
@@ -75,7 +75,7 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
   const project = await loadProject(ctx);
   const config = readProjectConfig(project.config);
   const settings = readGenerationSettings(project.config);
-  const provider = await projectProvider(ctx.projectId, ctx.workspace.id, settings.provider_id);
+  const provider = await projectProvider(ctx.workspace.id, settings.provider_id);
   const options = provider ? providerOptions(provider) : null;
   const [chunkAgg] = await db.$queryRaw<Array<{ chunks: bigint; avg: number | null }>>`
     SELECT count(*) AS chunks, avg(c.token_count)::float AS avg
@@ -83,7 +83,8 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
     WHERE c.project_id = ${ctx.projectId}::uuid AND f.status = 'ready'`;
   const chunks = Number(chunkAgg.chunks);
   const template = (project.taskType === "qa" ? settings.prompt_qa : settings.prompt_instruction) ?? builtinPrompt(project.taskType);
-  const promptTokens = countTokens(SYSTEM_PROMPT) + countTokens(renderPrompt(template, { chunk: "", n: config.examples_per_chunk, language: settings.language }));
+  const promptTokens =
+    countTokens(SYSTEM_PROMPT) + countTokens(renderPrompt(template, { chunk: "", n: config.examples_per_chunk, language: settings.language }));
   const chunksNeeded = Math.min(chunks, Math.ceil(config.num_examples_target / config.examples_per_chunk));
   const examples = Math.min(config.num_examples_target, chunks * config.examples_per_chunk);
 
@@ -122,7 +123,7 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
 export async function generationBlocker(ctx: ProjectContext): Promise<string | undefined> {
   const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { config: true } });
   const settings = readGenerationSettings(project.config);
-  const provider = await projectProvider(ctx.projectId, ctx.workspace.id, settings.provider_id);
+  const provider = await projectProvider(ctx.workspace.id, settings.provider_id);
   if (!provider) return "No LLM provider is set up: add one in the workspace settings.";
   if (!settings.model && !provider.defaultModel) {
     return `${provider.name} has no default model: type the model to use in Model above (for Ollama, one you have pulled, such as llama3.1:8b), or give the provider a default model in the workspace settings.`;

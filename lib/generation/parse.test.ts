@@ -16,7 +16,10 @@ describe("reading a model's answer", () => {
 
   it("names what is wrong with a botched answer, and asks for more room after a cut-off", () => {
     expect(botchOf('{"examples": [{"question": "Q?", "answer": "A."}]}', "stop", "qa")).toBeUndefined();
-    expect(botchOf("", "stop", "qa")).toMatchObject({ reason: "The model returned an empty answer.", reminder: expect.stringMatching(/^Your answer was empty/) });
+    expect(botchOf("", "stop", "qa")).toMatchObject({
+      reason: "The model returned an empty answer.",
+      reminder: expect.stringMatching(/^Your answer was empty/),
+    });
     expect(botchOf("I can't help with that.", "stop", "qa")?.reminder).toMatch(/^That answer could not be used \(The model's answer was not JSON/);
     expect(botchOf('{"examples": [{"question": "Q?", "ans', "length", "qa")).toMatchObject({ larger: true, reason: expect.stringMatching(/cut off/) });
   });

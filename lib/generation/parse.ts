@@ -3,7 +3,7 @@
 // Each item is checked with the task type's schema; bad items are reported, not dropped.
 import type { TaskType } from "@prisma/client";
 import { jsonrepair } from "jsonrepair";
-import { exampleSchemaFor, type ExampleData } from "@/lib/datasets/example";
+import { type ExampleData, exampleSchemaFor } from "@/lib/datasets/example";
 
 export type ParsedItem = { data: ExampleData } | { error: string; raw: unknown };
 export type ParseResult = { items: ParsedItem[] } | { error: string };

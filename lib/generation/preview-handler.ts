@@ -2,9 +2,9 @@
 // to check the prompt and settings before the full run. A new preview replaces the last one.
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { NonRetryableError, type JobContext } from "@/lib/jobs/definition";
+import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { LlmError } from "@/lib/llm";
-import { askForExamples, type Asked } from "./ask";
+import { type Asked, askForExamples } from "./ask";
 import { loadGenerationContext } from "./context";
 import { answerRows } from "./examples";
 import { renderPrompt } from "./prompts";

@@ -4,8 +4,7 @@
 import crypto from "node:crypto";
 import type { TaskType } from "@prisma/client";
 
-export const SYSTEM_PROMPT =
-  "You write training data for fine-tuning a language model. You answer with a single JSON object and nothing else.";
+export const SYSTEM_PROMPT = "You write training data for fine-tuning a language model. You answer with a single JSON object and nothing else.";
 
 const BUILTIN: Record<TaskType, string> = {
   instruction: `Read the source text below and write {{n}} diverse training examples that teach what it says.

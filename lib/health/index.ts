@@ -32,7 +32,9 @@ export async function healthReport(): Promise<HealthReport> {
     const rows = await db.$queryRaw<Array<{ migration_name: string }>>`
       SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
     const applied = new Set(rows.map((r) => r.migration_name));
-    const pending = loadMigrations().map((m) => m.name).filter((name) => !applied.has(name));
+    const pending = loadMigrations()
+      .map((m) => m.name)
+      .filter((name) => !applied.has(name));
     const live = await liveWorkers();
     return {
       ok: pending.length === 0 && live.length > 0,

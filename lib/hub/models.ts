@@ -112,7 +112,11 @@ function modelInfoFailure(error: unknown, context: FailureContext): unknown {
   if (client.callerSignal?.aborted) return client.callerSignal.reason;
   if (error instanceof ModelInfoError) return error;
   if (isTimeout(error)) {
-    return new ModelInfoError("unavailable", `The Hugging Face Hub at ${client.hubUrl} did not answer within ${Math.round(client.timeoutMs / 1000)} s; try again.`, { cause: error });
+    return new ModelInfoError(
+      "unavailable",
+      `The Hugging Face Hub at ${client.hubUrl} did not answer within ${Math.round(client.timeoutMs / 1000)} s; try again.`,
+      { cause: error },
+    );
   }
   if (error instanceof HubApiError) {
     const { statusCode: status } = error;
@@ -120,15 +124,24 @@ function modelInfoFailure(error: unknown, context: FailureContext): unknown {
     // The Hub answers 401 to an anonymous caller for a repo it cannot show (missing or private),
     // and 401 to a signed-in one only when the token itself is refused.
     if (status === 401 && client.accessToken) {
-      return new ModelInfoError("token_refused", `The Hugging Face token in workspace settings was refused; create a new one at ${client.hubUrl}/settings/tokens.`, { cause: error });
+      return new ModelInfoError(
+        "token_refused",
+        `The Hugging Face token in workspace settings was refused; create a new one at ${client.hubUrl}/settings/tokens.`,
+        { cause: error },
+      );
     }
     if (status === 401 || status === 403 || status === 404) return notFound(context, error);
-    if (status === 429) return new ModelInfoError("unavailable", "The Hugging Face Hub is limiting requests (HTTP 429); try again in a minute.", { cause: error });
+    if (status === 429)
+      return new ModelInfoError("unavailable", "The Hugging Face Hub is limiting requests (HTTP 429); try again in a minute.", { cause: error });
     if (status >= 500) return new ModelInfoError("unavailable", `The Hugging Face Hub failed (HTTP ${status}); try again later.`, { cause: error });
-    return new ModelInfoError("unavailable", `The Hugging Face Hub refused the request (HTTP ${status}): ${hubMessage(error, client.accessToken)}`, { cause: error });
+    return new ModelInfoError("unavailable", `The Hugging Face Hub refused the request (HTTP ${status}): ${hubMessage(error, client.accessToken)}`, {
+      cause: error,
+    });
   }
   if (isUnreachable(error)) {
-    return new ModelInfoError("unavailable", `Could not reach the Hugging Face Hub at ${client.hubUrl}; check the server's internet access (or HF_ENDPOINT).`, { cause: error });
+    return new ModelInfoError("unavailable", `Could not reach the Hugging Face Hub at ${client.hubUrl}; check the server's internet access (or HF_ENDPOINT).`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -139,9 +152,15 @@ const modelApiSchema = z.object({
   name: z.string(),
   sha: z.string().min(1),
   gated: z.union([z.literal(false), z.enum(["auto", "manual"])]).catch(false),
-  cardData: z.object({ license: z.union([z.string(), z.array(z.string())]).optional(), license_name: z.string().optional() }).optional().catch(undefined),
+  cardData: z
+    .object({ license: z.union([z.string(), z.array(z.string())]).optional(), license_name: z.string().optional() })
+    .optional()
+    .catch(undefined),
   tags: z.array(z.string()).optional().catch(undefined),
-  safetensors: z.object({ total: count, parameters: z.record(z.string(), count) }).optional().catch(undefined),
+  safetensors: z
+    .object({ total: count, parameters: z.record(z.string(), count) })
+    .optional()
+    .catch(undefined),
 });
 
 export type ParameterCount = { total: number; byDtype: Record<string, number> };

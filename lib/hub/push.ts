@@ -2,9 +2,9 @@
 // missing, then one commit with every file. Large files go through LFS (or Xet, when the Hub
 // offers it) streamed from their Blob, so a local file is never read into memory whole.
 import fs from "node:fs";
-import { createRepo, HubApiError, uploadFilesWithProgress, whoAmI, type CommitProgressEvent } from "@huggingface/hub";
+import { type CommitProgressEvent, createRepo, HubApiError, uploadFilesWithProgress, whoAmI } from "@huggingface/hub";
 import { AppError, type ErrorCode } from "@/lib/errors";
-import { hubClient, hubMessage, hubParams, isTimeout, isUnreachable, isWellFormedToken, type HubClient } from "@/lib/hub/models";
+import { type HubClient, hubClient, hubMessage, hubParams, isTimeout, isUnreachable, isWellFormedToken } from "@/lib/hub/models";
 
 /** A Blob, a function that makes one when the push starts, or the path of a local file. */
 export type HubPushContent = Blob | (() => Promise<Blob>) | string;
@@ -76,7 +76,11 @@ async function toBlob(content: HubPushContent): Promise<Blob> {
 type Context = { repo: string; client: HubClient; signal?: AbortSignal };
 
 function tokenRefused(client: HubClient, cause?: unknown): HubPushError {
-  return new HubPushError("token_refused", `The Hugging Face token was refused; create a write token at ${client.hubUrl}/settings/tokens and save it in workspace settings.`, { cause });
+  return new HubPushError(
+    "token_refused",
+    `The Hugging Face token was refused; create a write token at ${client.hubUrl}/settings/tokens and save it in workspace settings.`,
+    { cause },
+  );
 }
 
 function noWriteAccess(context: Context, cause?: unknown): HubPushError {
@@ -98,14 +102,17 @@ function pushFailure(error: unknown, context: Context): unknown {
     const said = hubMessage(error, client.accessToken);
     if (status === 401) return tokenRefused(client, error);
     if (status === 403) return noWriteAccess(context, error);
-    if (status === 400 && /name/i.test(said)) return new HubPushError("invalid_repo_name", `The Hub refused the repository name "${context.repo}": ${said}`, { cause: error });
+    if (status === 400 && /name/i.test(said))
+      return new HubPushError("invalid_repo_name", `The Hub refused the repository name "${context.repo}": ${said}`, { cause: error });
     if (status === 429 || status >= 500) {
       return new HubPushError("unavailable", `The Hugging Face Hub could not take the push right now (HTTP ${status}); try again later.`, { cause: error });
     }
     return new HubPushError("rejected", `The Hugging Face Hub refused the push (HTTP ${status})${said ? `: ${said}` : "."}`, { cause: error });
   }
   if (isTimeout(error) || isUnreachable(error)) {
-    return new HubPushError("unavailable", `Could not reach the Hugging Face Hub at ${client.hubUrl}; check the server's internet access (or HF_ENDPOINT).`, { cause: error });
+    return new HubPushError("unavailable", `Could not reach the Hugging Face Hub at ${client.hubUrl}; check the server's internet access (or HF_ENDPOINT).`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -143,7 +150,10 @@ export async function pushToHub(options: PushToHubOptions): Promise<PushToHubRes
   const client = hubClient({ token: options.token, endpoint: options.endpoint, signal: options.signal });
   const context: Context = { repo: options.repo, client, signal: options.signal };
   if (!client.accessToken) {
-    throw new HubPushError("token_refused", `Pushing needs a Hugging Face write token: create one at ${client.hubUrl}/settings/tokens and save it in workspace settings.`);
+    throw new HubPushError(
+      "token_refused",
+      `Pushing needs a Hugging Face write token: create one at ${client.hubUrl}/settings/tokens and save it in workspace settings.`,
+    );
   }
   if (!isWellFormedToken(client.accessToken)) throw tokenRefused(client);
   const accessToken = client.accessToken;
@@ -155,7 +165,10 @@ export async function pushToHub(options: PushToHubOptions): Promise<PushToHubRes
   try {
     const me = await whoAmI({ ...hubParams(client), accessToken });
     if (me.auth.accessToken?.role === "read") {
-      throw new HubPushError("no_write_access", `The Hugging Face token is read-only; create a write token at ${client.hubUrl}/settings/tokens and save it in workspace settings.`);
+      throw new HubPushError(
+        "no_write_access",
+        `The Hugging Face token is read-only; create a write token at ${client.hubUrl}/settings/tokens and save it in workspace settings.`,
+      );
     }
     try {
       await createRepo({ ...hubParams(client), accessToken, repo, visibility: options.private ? "private" : "public" });

@@ -23,7 +23,9 @@ describe("detectFormat", () => {
   });
 
   it("names the binary type it refuses", () => {
-    expect(formatOf(Buffer.from("ffd8ffe000104a464946000101", "hex"), "photo.txt")).toMatch(/refused: This file looks like a JPEG image, which can't be imported/);
+    expect(formatOf(Buffer.from("ffd8ffe000104a464946000101", "hex"), "photo.txt")).toMatch(
+      /refused: This file looks like a JPEG image, which can't be imported/,
+    );
     expect(formatOf(Buffer.from("d0cf11e0a1b11ae1000000000000", "hex"), "old.doc")).toMatch(/old-format Office file.*Save it as \.docx/);
     expect(formatOf(Buffer.from("7f454c46020101000000", "hex"), "a.md")).toMatch(/program/);
     expect(formatOf(Buffer.from([0x01, 0x00, 0x02, 0x03, 0x00, 0xff]), "a.txt")).toMatch(/binary data, not text/);

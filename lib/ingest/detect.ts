@@ -1,7 +1,7 @@
 // What a file is, decided from its first bytes; the name's extension is only a tie-breaker
 // between text formats. Synchronous so that an upload can be refused while it streams in.
 import { decodeBytes, sniffEncoding } from "./text";
-import { IngestError, type DetectedFormat, type Detection } from "./types";
+import { type DetectedFormat, type Detection, IngestError } from "./types";
 import { ZIP_FORMAT_LABELS } from "./zip";
 
 /** How much of a file detection wants to see. */

@@ -1,6 +1,6 @@
+import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { docxParts, makeDocx, makeZip } from "@/tests/support/corpus";
-import crypto from "node:crypto";
 import { DOCX_MAX_XML_BYTES } from "./docx";
 import { extractDocument } from "./index";
 import { detectZipFormat, inspectZip, readZipEntry, ZIP_LIMITS } from "./zip";
@@ -13,7 +13,13 @@ describe("DOCX extraction", () => {
         { text: "Book travel through the portal." },
         { heading: 2, text: "Allowances" },
         { text: "Daily allowances by city:" },
-        { table: [["City", "Allowance"], ["Berlin", "80 EUR"], ["Paris", "95 EUR"]] },
+        {
+          table: [
+            ["City", "Allowance"],
+            ["Berlin", "80 EUR"],
+            ["Paris", "95 EUR"],
+          ],
+        },
         { heading: 2, text: "Approvals" },
         { text: "Managers approve trips over 1,000 EUR." },
       ],
@@ -41,7 +47,10 @@ describe("DOCX extraction", () => {
   });
 
   it("refuses a ZIP that is not a Word document", async () => {
-    const pptx = await makeZip([["[Content_Types].xml", "<Types/>"], ["ppt/presentation.xml", "<p/>"]]);
+    const pptx = await makeZip([
+      ["[Content_Types].xml", "<Types/>"],
+      ["ppt/presentation.xml", "<p/>"],
+    ]);
     await expect(extractDocument("docx", { bytes: pptx })).rejects.toMatchObject({
       code: "unsupported_type",
       message: expect.stringContaining("PowerPoint presentation"),
@@ -79,7 +88,10 @@ describe("ZIP inspection", () => {
   });
 
   it("applies the limits it is given", async () => {
-    const zip = await makeZip([["a.txt", "a".repeat(5000)], ["b.txt", "b"]]);
+    const zip = await makeZip([
+      ["a.txt", "a".repeat(5000)],
+      ["b.txt", "b"],
+    ]);
     expect((await inspectZip({ bytes: zip })).map((e) => e.name)).toEqual(["a.txt", "b.txt"]);
     await expect(inspectZip({ bytes: zip }, { limits: { ...ZIP_LIMITS, maxEntries: 1 } })).rejects.toMatchObject({ code: "zip_bomb" });
     await expect(inspectZip({ bytes: zip }, { limits: { ...ZIP_LIMITS, maxTotalBytes: 4096 } })).rejects.toMatchObject({ code: "zip_bomb" });

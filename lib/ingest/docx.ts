@@ -5,8 +5,8 @@ import fs from "node:fs/promises";
 import { DOMParser, parseHTML } from "linkedom";
 import mammoth from "mammoth";
 import { domToText } from "./html";
-import { IngestError, type ExtractedDocument } from "./types";
-import { inspectZip, readZipEntry, ZIP_FORMAT_LABELS, zipFormatOf, type FileSource } from "./zip";
+import { type ExtractedDocument, IngestError } from "./types";
+import { type FileSource, inspectZip, readZipEntry, ZIP_FORMAT_LABELS, zipFormatOf } from "./zip";
 
 /**
  * The most Word XML (word/*.xml: the body, footnotes, comments, styles) we hand to mammoth, which
@@ -36,10 +36,7 @@ export async function extractDocx(source: FileSource): Promise<ExtractedDocument
     );
   }
   const buffer = "bytes" in source ? source.bytes : await fs.readFile(source.path);
-  const { value: html } = await mammoth.convertToHtml(
-    { buffer },
-    { styleMap: STYLE_MAP, convertImage: skipImages, externalFileAccess: false },
-  );
+  const { value: html } = await mammoth.convertToHtml({ buffer }, { styleMap: STYLE_MAP, convertImage: skipImages, externalFileAccess: false });
   const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
   const { text, sections } = domToText(document.body as unknown as Node);
   const title = await coreTitle(source);

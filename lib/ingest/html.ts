@@ -10,8 +10,33 @@ import type { ExtractedDocument, SectionMark } from "./types";
 const CHROME = "script, style, noscript, template, iframe, svg, canvas, nav, aside, [role=navigation], [role=complementary]";
 const SKIPPED = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "SVG", "CANVAS", "IFRAME", "BUTTON", "SELECT"]);
 const BLOCKS = new Set([
-  "ADDRESS", "ARTICLE", "BLOCKQUOTE", "BODY", "CAPTION", "DD", "DETAILS", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION",
-  "FIGURE", "FOOTER", "FORM", "HEADER", "HR", "MAIN", "OL", "P", "SECTION", "SUMMARY", "TABLE", "TBODY", "TFOOT", "THEAD", "UL",
+  "ADDRESS",
+  "ARTICLE",
+  "BLOCKQUOTE",
+  "BODY",
+  "CAPTION",
+  "DD",
+  "DETAILS",
+  "DIV",
+  "DL",
+  "DT",
+  "FIELDSET",
+  "FIGCAPTION",
+  "FIGURE",
+  "FOOTER",
+  "FORM",
+  "HEADER",
+  "HR",
+  "MAIN",
+  "OL",
+  "P",
+  "SECTION",
+  "SUMMARY",
+  "TABLE",
+  "TBODY",
+  "TFOOT",
+  "THEAD",
+  "UL",
 ]);
 const HEADING = /^H([1-6])$/;
 /** Readability turns every h1 into h2; the original level survives in this attribute. */
@@ -175,9 +200,7 @@ function restoreTitleHeading(
   const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
   if (!title) return { text, sections };
   const kept = new Set(sections.map((s) => norm(s.heading)));
-  const dropped = headings.find(
-    (h) => h.level <= 2 && !kept.has(norm(h.text)) && (norm(title).includes(norm(h.text)) || norm(h.text).includes(norm(title))),
-  );
+  const dropped = headings.find((h) => h.level <= 2 && !kept.has(norm(h.text)) && (norm(title).includes(norm(h.text)) || norm(h.text).includes(norm(title))));
   if (!dropped || !norm(dropped.text)) return { text, sections };
   const shift = dropped.text.length + 2;
   return {

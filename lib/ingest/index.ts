@@ -6,13 +6,13 @@ import { extractHtml } from "./html";
 import { extractMarkdown } from "./markdown";
 import { extractPdf } from "./pdf";
 import { extractText } from "./text";
-import { IngestError, type DocumentFormat, type ExtractedDocument } from "./types";
+import { type DocumentFormat, type ExtractedDocument, IngestError } from "./types";
 import type { FileSource } from "./zip";
 
 export { DETECT_HEAD_BYTES, detectFormat } from "./detect";
-export { fetchUrl, refusalReason, type FetchedUrl, type FetchUrlOptions } from "./url";
-export { detectZipFormat, type FileSource } from "./zip";
 export * from "./types";
+export { type FetchedUrl, type FetchUrlOptions, fetchUrl, refusalReason } from "./url";
+export { detectZipFormat, type FileSource } from "./zip";
 
 const EXTRACTORS: Record<Exclude<DocumentFormat, "docx">, (bytes: Buffer) => ExtractedDocument | Promise<ExtractedDocument>> = {
   pdf: extractPdf,

@@ -18,11 +18,7 @@ describe("PDF extraction", () => {
           { text: "Installation", size: 16 },
           { text: "Install the agent on every host before the first deploy." },
         ],
-        [
-          { text: "Monitoring", size: 16 },
-          { text: "Dashboards live in the shared folder." },
-          { text: "Alerts page the on-call engineer." },
-        ],
+        [{ text: "Monitoring", size: 16 }, { text: "Dashboards live in the shared folder." }, { text: "Alerts page the on-call engineer." }],
         [{ text: "Appendix text without a heading." }],
       ],
       "Ops Handbook",

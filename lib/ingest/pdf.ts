@@ -1,7 +1,7 @@
 // PDF → text with pdf.js (unpdf's serverless build: no worker thread, no DOM, polyfills for
 // Node 20 such as Promise.withResolvers). Lines come from pdf.js's own end-of-line marks;
 // headings are lines set clearly larger than the body text.
-import { IngestError, type ExtractedDocument, type PageSpan, type SectionMark } from "./types";
+import { type ExtractedDocument, IngestError, type PageSpan, type SectionMark } from "./types";
 
 type Line = { text: string; size: number; y: number };
 type TextItem = { str: string; transform: number[]; hasEOL: boolean };
@@ -49,9 +49,15 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
     if (!document.text.trim()) {
       throw new IngestError("no_text_layer", "This PDF has no text layer (it looks scanned). Run OCR on it first, then upload the result.");
     }
-    const info = await pdf.getMetadata().then((m) => m.info as Record<string, unknown>, () => ({}) as Record<string, unknown>);
+    const info = await pdf.getMetadata().then(
+      (m) => m.info as Record<string, unknown>,
+      () => ({}) as Record<string, unknown>,
+    );
     const metadata: Record<string, unknown> = { pageCount: pdf.numPages };
-    for (const [key, field] of [["title", "Title"], ["author", "Author"]] as const) {
+    for (const [key, field] of [
+      ["title", "Title"],
+      ["author", "Author"],
+    ] as const) {
       const value = info[field];
       if (typeof value === "string" && value.trim()) metadata[key] = value.trim();
     }

@@ -1,6 +1,6 @@
 // Bytes → text for every text-based format: encoding detection, newline normalisation and the
 // plain-text extractor. Detection (detect.ts) uses the same sniffing so both agree on what is text.
-import { IngestError, type ExtractedDocument } from "./types";
+import { type ExtractedDocument, IngestError } from "./types";
 
 export type TextEncoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
 

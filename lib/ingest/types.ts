@@ -6,9 +6,7 @@ export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text";
 export type DatasetFormat = "jsonl" | "json" | "csv";
 export type DetectedFormat = DocumentFormat | DatasetFormat;
 
-export type Detection =
-  | { ok: true; format: DetectedFormat; mimeType: string; kind: "raw_doc" | "dataset_upload" }
-  | { ok: false; message: string };
+export type Detection = { ok: true; format: DetectedFormat; mimeType: string; kind: "raw_doc" | "dataset_upload" } | { ok: false; message: string };
 
 export type PageSpan = { page: number; start: number; end: number };
 export type SectionMark = {
@@ -45,7 +43,10 @@ export type IngestErrorCode =
 
 /** A failure the user can act on; `message` says what happened and what to do. */
 export class IngestError extends Error {
-  constructor(readonly code: IngestErrorCode, message: string) {
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = "IngestError";
   }

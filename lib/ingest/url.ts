@@ -8,8 +8,8 @@ import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { outboundRefusal, refusalReason } from "@/lib/net/outbound";
 import { uploadMaxBytes } from "@/lib/env";
+import { outboundRefusal, refusalReason } from "@/lib/net/outbound";
 import { IngestError } from "./types";
 
 export type FetchUrlOptions = {

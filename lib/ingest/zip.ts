@@ -60,11 +60,7 @@ async function openZip(source: FileSource): Promise<ZipFile> {
 }
 
 /** Runs `visit` on each file entry after the limits pass; the archive is closed afterwards. */
-async function eachEntry(
-  source: FileSource,
-  limits: ZipLimits,
-  visit: (zip: ZipFile, entry: Entry) => Promise<boolean | void>,
-): Promise<void> {
+async function eachEntry(source: FileSource, limits: ZipLimits, visit: (zip: ZipFile, entry: Entry) => Promise<boolean | void>): Promise<void> {
   const zip = await openZip(source);
   try {
     if (zip.entryCount > limits.maxEntries) {
@@ -118,10 +114,7 @@ async function inflate(zip: ZipFile, entry: Entry, maxBytes: number, keep: boole
  * every entry (keeping nothing) so that a ZIP that lies about its sizes is caught before a library
  * that trusts them reads it.
  */
-export async function inspectZip(
-  source: FileSource,
-  options: { inflate?: boolean; limits?: ZipLimits } = {},
-): Promise<ZipEntryInfo[]> {
+export async function inspectZip(source: FileSource, options: { inflate?: boolean; limits?: ZipLimits } = {}): Promise<ZipEntryInfo[]> {
   const limits = options.limits ?? ZIP_LIMITS;
   const entries: ZipEntryInfo[] = [];
   await eachEntry(source, limits, async (zip, entry) => {

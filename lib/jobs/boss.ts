@@ -1,6 +1,6 @@
 // pg-boss in our PostgreSQL, in its own schema ("pgboss"). One queue per job type, with
 // LISTEN/NOTIFY so a send wakes a worker at once (polling alone waits ~0.5 s or more).
-import { PgBoss, type ConstructorOptions, type Queue } from "pg-boss";
+import { type ConstructorOptions, PgBoss, type Queue } from "pg-boss";
 import { databaseUrl } from "@/lib/env";
 import { logger } from "@/lib/log";
 import type { JobDefinition } from "./definition";

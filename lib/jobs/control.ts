@@ -1,6 +1,8 @@
 // Cancel and retry, as users ask for them. Cancel of a waiting job takes effect at once; of a
 // running one, the worker sees the flag within a heartbeat (~1.5 s) and stops, keeping what
 // it made. Retry sends a failed or cancelled job again; its handler resumes from its checkpoint.
+
+import type { JobType } from "@prisma/client";
 import type { ProjectContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
@@ -8,7 +10,6 @@ import { withPgTransaction } from "@/lib/db/pool";
 import { conflict, notFound } from "@/lib/errors";
 import { refreshProjectStatus } from "@/lib/projects/status";
 import { getSender } from "./boss";
-import type { JobType } from "@prisma/client";
 import type { JobDefinition } from "./definition";
 import { resendJob } from "./enqueue";
 
@@ -55,7 +56,14 @@ export async function cancelJob(ctx: ProjectContext, jobId: string, findJobDefin
     }
     await refreshProjectStatus(job.projectId);
   }
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "job.cancel", targetType: "job", targetId: job.id, metadata: { type: job.type } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "job.cancel",
+    targetType: "job",
+    targetId: job.id,
+    metadata: { type: job.type },
+  });
 }
 
 export async function retryJob(ctx: ProjectContext, jobId: string, findJobDefinition: FindJobDefinition): Promise<void> {
@@ -65,5 +73,12 @@ export async function retryJob(ctx: ProjectContext, jobId: string, findJobDefini
   const exclusiveWith = findJobDefinition(job.type)?.exclusiveWith ?? [];
   await withPgTransaction((exec) => resendJob(exec, boss, job, exclusiveWith));
   await refreshProjectStatus(job.projectId);
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "job.retry", targetType: "job", targetId: job.id, metadata: { type: job.type } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "job.retry",
+    targetType: "job",
+    targetId: job.id,
+    metadata: { type: job.type },
+  });
 }

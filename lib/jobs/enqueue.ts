@@ -6,7 +6,7 @@ import type { PgBoss } from "pg-boss";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
 import type { Tx } from "@/lib/db/client";
-import { withPgTransaction, type SqlExecutor } from "@/lib/db/pool";
+import { type SqlExecutor, withPgTransaction } from "@/lib/db/pool";
 import { conflict } from "@/lib/errors";
 import { getSender } from "./boss";
 import type { JobDefinition } from "./definition";
@@ -63,7 +63,11 @@ async function insertAndSend(
   if (jobs.length === 1) {
     await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db });
   } else {
-    await boss.insert(definition.type, jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })), { db });
+    await boss.insert(
+      definition.type,
+      jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
+      { db },
+    );
   }
 }
 
@@ -90,7 +94,12 @@ export async function enqueueJobs<P, I>(
  * For the worker's own follow-ups (an evaluation after training): no caller to check, so only
  * server code may use it, for a project the triggering job already belonged to.
  */
-export async function enqueueFollowUpJob<P, I>(projectId: string, definition: JobDefinition<P, I>, payload: I, actorId: string | null = null): Promise<EnqueuedJob> {
+export async function enqueueFollowUpJob<P, I>(
+  projectId: string,
+  definition: JobDefinition<P, I>,
+  payload: I,
+  actorId: string | null = null,
+): Promise<EnqueuedJob> {
   const job = { id: crypto.randomUUID(), payload: definition.payload.parse(payload) };
   const boss = await getSender();
   await withPgTransaction((exec) => insertAndSend(exec, boss, projectId, actorId, definition as unknown as JobDefinition<unknown>, [job]));
@@ -103,7 +112,12 @@ export async function enqueueJob<P, I>(ctx: ProjectContext, definition: JobDefin
 }
 
 /** Re-sends an existing Job row (retry from the UI); the handler resumes from its checkpoint. */
-export async function resendJob(exec: SqlExecutor, boss: PgBoss, job: { id: string; type: JobType; projectId: string }, exclusiveWith: JobType[]): Promise<void> {
+export async function resendJob(
+  exec: SqlExecutor,
+  boss: PgBoss,
+  job: { id: string; type: JobType; projectId: string },
+  exclusiveWith: JobType[],
+): Promise<void> {
   await assertExclusive(exec, job.projectId, exclusiveWith);
   const queueJobId = crypto.randomUUID();
   await exec(

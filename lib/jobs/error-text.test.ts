@@ -22,7 +22,9 @@ describe("splitErrorText", () => {
   it("cuts a long first line at a sentence end, or with an ellipsis, and keeps the whole in the detail", () => {
     const sentences = `Missing Python packages: torch, transformers. ${"Install them into the runner's Python environment with pip. ".repeat(8)}`;
     const split = splitErrorText(sentences);
-    expect(split.message).toBe("Missing Python packages: torch, transformers. Install them into the runner's Python environment with pip. Install them into the runner's Python environment with pip. Install them into the runner's Python environment with pip.");
+    expect(split.message).toBe(
+      "Missing Python packages: torch, transformers. Install them into the runner's Python environment with pip. Install them into the runner's Python environment with pip. Install them into the runner's Python environment with pip.",
+    );
     expect(split.message.length).toBeLessThanOrEqual(CAUSE_MAX_CHARS);
     expect(split.detail).toBe(sentences.trim());
     const word = splitErrorText("x".repeat(1000));
@@ -32,7 +34,7 @@ describe("splitErrorText", () => {
 
   it("skips leading blank lines and keeps the end of a huge log", () => {
     expect(splitErrorText("\n\n  Boom  \n").message).toBe("Boom");
-    const huge = splitErrorText("cause\n" + "y".repeat(DETAIL_MAX_CHARS * 2) + "END");
+    const huge = splitErrorText(`cause\n${"y".repeat(DETAIL_MAX_CHARS * 2)}END`);
     expect(huge.detail!.length).toBe(DETAIL_MAX_CHARS + 1);
     expect(huge.detail!.endsWith("END")).toBe(true);
     expect(splitErrorText("   ").message).toBe("Failed without a message.");
@@ -41,7 +43,7 @@ describe("splitErrorText", () => {
 
 describe("lastLine", () => {
   it("is the exception line of a traceback", () => {
-    expect(lastLine("Traceback (most recent call last):\n  File \"x.py\"\nRuntimeError: CUDA error\n\n")).toBe("RuntimeError: CUDA error");
+    expect(lastLine('Traceback (most recent call last):\n  File "x.py"\nRuntimeError: CUDA error\n\n')).toBe("RuntimeError: CUDA error");
     expect(lastLine("\n \n")).toBeUndefined();
   });
 });

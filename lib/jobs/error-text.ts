@@ -27,7 +27,11 @@ function keepEnd(text: string): string {
  */
 export function splitErrorText(text: string, detail?: string | null): ErrorText {
   const trimmed = text.trim();
-  const firstLine = trimmed.split("\n").find((line) => line.trim())?.trim() ?? "";
+  const firstLine =
+    trimmed
+      .split("\n")
+      .find((line) => line.trim())
+      ?.trim() ?? "";
   const message = shorten(firstLine) || "Failed without a message.";
   const parts = [message === trimmed ? "" : trimmed, detail?.trim() ?? ""].filter(Boolean);
   return { message, detail: parts.length ? keepEnd(parts.join("\n\n")) : null };

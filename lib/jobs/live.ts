@@ -4,7 +4,7 @@
 import pg from "pg";
 import { db } from "@/lib/db/client";
 import { databaseUrl } from "@/lib/env";
-import { JOB_VIEW_SELECT, toJobView, type JobView } from "./queries";
+import { JOB_VIEW_SELECT, type JobView, toJobView } from "./queries";
 
 export type JobStreamListener = { job(view: JobView): void; resync(): void };
 

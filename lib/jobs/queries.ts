@@ -84,7 +84,12 @@ export async function getJobWithLogs(ctx: ProjectContext, jobId: string): Promis
     select: { ...JOB_VIEW_SELECT, errorDetail: true },
   });
   if (!job) throw notFound("Job");
-  const logs = await db.appLog.findMany({ where: { jobId }, orderBy: { id: "desc" }, take: 300, select: { id: true, timestamp: true, level: true, message: true } });
+  const logs = await db.appLog.findMany({
+    where: { jobId },
+    orderBy: { id: "desc" },
+    take: 300,
+    select: { id: true, timestamp: true, level: true, message: true },
+  });
   const { errorDetail, ...view } = job;
   return {
     job: toJobView(view),

@@ -6,9 +6,9 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { logUnexpected, writeLog, type Level } from "@/lib/log";
+import { type Level, logUnexpected, writeLog } from "@/lib/log";
 import { refreshProjectStatus } from "@/lib/projects/status";
-import { JobAbortedError, NonRetryableError, type JobContext, type JobDefinition, type ProgressUpdate } from "./definition";
+import { JobAbortedError, type JobContext, type JobDefinition, NonRetryableError, type ProgressUpdate } from "./definition";
 import { type ErrorText, splitErrorText } from "./error-text";
 
 export type Delivery = { id: string; signal: AbortSignal; retryCount: number };
@@ -177,9 +177,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     await progress.flush();
     if ((outcome === "failed" || outcome === "cancelled") && definition.onGiveUp && ctx.payload !== undefined) {
       const failure = { message: String(data.errorMessage ?? "Cancelled"), detail: typeof data.errorDetail === "string" ? data.errorDetail : null };
-      await definition.onGiveUp(ctx.payload, outcome, failure).catch((error) =>
-        log("warn", `Could not tidy up after the job: ${(error as Error).message}`),
-      );
+      await definition.onGiveUp(ctx.payload, outcome, failure).catch((error) => log("warn", `Could not tidy up after the job: ${(error as Error).message}`));
     }
     await db.job.update({ where: { id: job.id }, data });
     await refreshProjectStatus(job.projectId);
@@ -219,7 +217,10 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     const retries = job.retryCount ?? 0;
     if (isNonRetryable(error) || retries >= (job.maxRetries ?? 0)) {
       log("error", `Failed: ${message}`, detail ? { excInfo: detail } : {});
-      return await settle({ status: "failed", finishedAt: new Date(), errorMessage: message, errorDetail: detail, progressMessage: "Failed", etaSeconds: null }, "failed");
+      return await settle(
+        { status: "failed", finishedAt: new Date(), errorMessage: message, errorDetail: detail, progressMessage: "Failed", etaSeconds: null },
+        "failed",
+      );
     }
     log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
     await settle(

@@ -31,7 +31,8 @@ export async function sweepStaleJobs(options: { lostAfterSeconds?: number } = {}
      RETURNING id, project_id`,
     STALE_AFTER_SECONDS,
   );
-  for (const row of orphaned) writeLog("warn", "jobs:sweeper", "Worker stopped heartbeating; waiting for recovery.", { jobId: row.id, projectId: row.project_id });
+  for (const row of orphaned)
+    writeLog("warn", "jobs:sweeper", "Worker stopped heartbeating; waiting for recovery.", { jobId: row.id, projectId: row.project_id });
   for (const row of lost) writeLog("error", "jobs:sweeper", "Marked failed: no live queue job behind it.", { jobId: row.id, projectId: row.project_id });
   for (const projectId of new Set([...orphaned, ...lost].map((r) => r.project_id))) await refreshProjectStatus(projectId);
   return { orphaned: orphaned.length, lost: lost.length };

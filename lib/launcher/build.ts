@@ -20,7 +20,10 @@ function walk(root: string, entry: string, hash: crypto.Hash): void {
       walk(root, path.join(entry, name), hash);
     }
   } else {
-    hash.update(`${path.relative(root, entry)}\0${stat.size}\0`).update(fs.readFileSync(entry)).update("\0");
+    hash
+      .update(`${path.relative(root, entry)}\0${stat.size}\0`)
+      .update(fs.readFileSync(entry))
+      .update("\0");
   }
 }
 

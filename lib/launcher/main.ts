@@ -8,15 +8,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { stopDatabaseOnSignalsOurselves } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrator";
-import { ensureDatabase, type DatabaseHandle } from "@/lib/db/server";
+import { type DatabaseHandle, ensureDatabase } from "@/lib/db/server";
 import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from "@/lib/env";
 import { installQueues } from "@/lib/jobs/boss";
 import { JOB_DEFINITIONS } from "@/worker/registry";
-import { ensureLocalSecrets } from "./secrets";
-import { nodeVersionProblem } from "./node-version";
 import { buildIfNeeded } from "./build";
 import { runDetached } from "./detach";
-import { Supervisor, type ChildSpec } from "./supervisor";
+import { nodeVersionProblem } from "./node-version";
+import { ensureLocalSecrets } from "./secrets";
+import { type ChildSpec, Supervisor } from "./supervisor";
 
 type Mode = "start" | "dev" | "web" | "worker";
 const MODES: Mode[] = ["start", "dev", "web", "worker"];
@@ -86,7 +86,12 @@ async function main(): Promise<void> {
   if (withWeb) {
     const port = String(e.PORT);
     if (mode === "dev") {
-      specs.push({ name: "web", command: BIN("next"), args: ["dev", "-p", port, "-H", e.HOSTNAME], env: childProcessEnv({ ...childEnv, NODE_ENV: "development" }) });
+      specs.push({
+        name: "web",
+        command: BIN("next"),
+        args: ["dev", "-p", port, "-H", e.HOSTNAME],
+        env: childProcessEnv({ ...childEnv, NODE_ENV: "development" }),
+      });
     } else {
       try {
         await buildIfNeeded(log, childProcessEnv({ ...childEnv, NODE_ENV: "production" }));
@@ -95,7 +100,12 @@ async function main(): Promise<void> {
         throw error;
       }
       // Our own HTTP server around Next's handler: it decides which forwarded headers to believe.
-      specs.push({ name: "web", command: process.execPath, args: ["--import", "tsx", "lib/launcher/web-server.ts"], env: childProcessEnv({ ...childEnv, NODE_ENV: "production", PORT: port, HOSTNAME: e.HOSTNAME }) });
+      specs.push({
+        name: "web",
+        command: process.execPath,
+        args: ["--import", "tsx", "lib/launcher/web-server.ts"],
+        env: childProcessEnv({ ...childEnv, NODE_ENV: "production", PORT: port, HOSTNAME: e.HOSTNAME }),
+      });
     }
     log(`Web: http://localhost:${port}`);
   }

@@ -14,7 +14,7 @@ function readOrCreate(file: string, create: () => string): string {
   }
   const value = create();
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, value + "\n", { mode: 0o600 });
+  fs.writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
 }
 

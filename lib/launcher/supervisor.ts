@@ -1,7 +1,7 @@
 // Keeps the launcher's children running: a web or worker process that dies is started again
 // after a back-off (1 s, doubling to 30 s; back to 1 s once a process has stayed up a minute),
 // and each restart is logged. Stopping ends them all (SIGTERM, then SIGKILL after the grace).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 
 export type ChildSpec = { name: string; command: string; args: string[]; env: NodeJS.ProcessEnv };
 

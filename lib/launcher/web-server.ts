@@ -4,8 +4,8 @@
 // and sign-in throttling keyed on it could then be dodged by sending a new one each time.
 import http from "node:http";
 import next from "next";
-import { normaliseForwardedHeaders } from "@/lib/http/client-address";
 import { env } from "@/lib/env";
+import { normaliseForwardedHeaders } from "@/lib/http/client-address";
 
 async function main(): Promise<void> {
   const e = env();

@@ -6,8 +6,8 @@ import { seal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { resetEnvCache, setProcessEnv } from "@/lib/env";
 import { flushLogs } from "@/lib/log";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm } from "@/tests/support/fake-llm";
-import { completeChat, type ChatMessage } from "./call";
+import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "@/tests/support/fake-llm";
+import { type ChatMessage, completeChat } from "./call";
 import type { LlmProviderRecord } from "./chat";
 import { LlmError } from "./errors";
 import type { ProviderOptions } from "./options";
@@ -41,7 +41,10 @@ function provider(kind: Kind, extra: { apiKey?: string; options?: Partial<Provid
 }
 
 async function failure(promise: Promise<unknown>): Promise<LlmError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LlmError);
   return error as LlmError;
 }
@@ -130,7 +133,8 @@ describe("failing for good", () => {
   it("a permanent 500 fails with a retryable LlmError after 5 attempts", async () => {
     server.setMode("error500", { failures: Infinity });
     const errors = await Promise.all(KINDS.map((kind) => failure(completeChat(provider(kind), MESSAGES))));
-    for (const error of errors) expect(error).toMatchObject({ retryable: true, status: 500, message: expect.stringMatching(/^The provider failed \(HTTP 500\)/) });
+    for (const error of errors)
+      expect(error).toMatchObject({ retryable: true, status: 500, message: expect.stringMatching(/^The provider failed \(HTTP 500\)/) });
     expect(server.stats.total).toBe(15);
   });
 
@@ -186,7 +190,9 @@ describe("limits", () => {
   it("never has more than `concurrency` requests in flight", async () => {
     server.setMode("slow", { latencyMs: 150 });
     const record = provider("openai", { options: { concurrency: 3 } });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => completeChat(record, [{ role: "user", content: `Write 1 example about item ${i}.` }])));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => completeChat(record, [{ role: "user", content: `Write 1 example about item ${i}.` }])),
+    );
     expect(results).toHaveLength(20);
     expect(server.stats.total).toBe(20);
     expect(server.stats.maxConcurrent).toBe(3);

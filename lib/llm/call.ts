@@ -3,12 +3,12 @@
 // refusals (400/401/403/404) fail at once. Every attempt passes the provider's limiter.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { env } from "@/lib/env";
-import { policyFetch } from "@/lib/net/outbound";
 import { logger } from "@/lib/log";
+import { policyFetch } from "@/lib/net/outbound";
 import { countTokens } from "@/lib/tokens";
-import { chatModelFor, providerApiKey, type LlmProviderRecord } from "./chat";
+import { chatModelFor, type LlmProviderRecord, providerApiKey } from "./chat";
 import { httpFailure, LlmError, networkFailure, scrub } from "./errors";
 import { acquireSlot, sleep } from "./limiter";
 import { providerOptions } from "./options";
@@ -78,7 +78,17 @@ const MODEL_CACHE_SIZE = 64;
 const models = new Map<string, BaseChatModel>();
 
 function cachedChatModel(provider: LlmProviderRecord, model: string, options: CompleteChatOptions): BaseChatModel {
-  const key = JSON.stringify([provider.id, provider.kind, provider.baseUrl, provider.apiKeyEncrypted, provider.options, model, options.temperature, options.json ?? false, options.maxTokens]);
+  const key = JSON.stringify([
+    provider.id,
+    provider.kind,
+    provider.baseUrl,
+    provider.apiKeyEncrypted,
+    provider.options,
+    model,
+    options.temperature,
+    options.json ?? false,
+    options.maxTokens,
+  ]);
   let chat = models.get(key);
   if (chat) {
     models.delete(key);
@@ -161,7 +171,14 @@ export async function completeChat(provider: LlmProviderRecord, messages: ChatMe
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(provider, messages, model, options);
     if (result.ok) {
-      log.debug("LLM call", { providerId: provider.id, model, attempts: attempt, tokensIn: result.value.tokensIn, tokensOut: result.value.tokensOut, latencyMs: result.value.latencyMs });
+      log.debug("LLM call", {
+        providerId: provider.id,
+        model,
+        attempts: attempt,
+        tokensIn: result.value.tokensIn,
+        tokensOut: result.value.tokensOut,
+        latencyMs: result.value.latencyMs,
+      });
       return { ...result.value, attempts: attempt };
     }
     if (!result.error.retryable || attempt >= MAX_ATTEMPTS) throw result.error;

@@ -123,9 +123,7 @@ class HuggingFaceChat extends BaseChatModel {
     const message = new AIMessage({
       content: text,
       response_metadata: { finish_reason: output.choices[0]?.finish_reason },
-      usage_metadata: usage
-        ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
-        : undefined,
+      usage_metadata: usage ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens } : undefined,
     });
     return { generations: [{ text, message }] };
   }

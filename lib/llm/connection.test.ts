@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seal } from "@/lib/crypto";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm } from "@/tests/support/fake-llm";
+import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "@/tests/support/fake-llm";
 import type { LlmProviderRecord } from "./chat";
 import { testConnection } from "./connection";
 

@@ -1,7 +1,8 @@
 // "Test connection" for the provider form: the models a server offers and how fast it answers.
-import { chatModelFor, providerApiKey, type LlmProviderRecord } from "./chat";
+
 import { OutboundRefusedError } from "@/lib/net/outbound";
 import { providerFetch, providerLocation, watchedFetch } from "./call";
+import { chatModelFor, type LlmProviderRecord, providerApiKey } from "./chat";
 import { httpFailure, LlmError, networkFailure } from "./errors";
 
 export type ConnectionResult = { ok: true; models: string[]; latencyMs: number } | { ok: false; message: string };

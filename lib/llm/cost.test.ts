@@ -17,7 +17,13 @@ describe("cost", () => {
 
   it("stored options fall back field by field, so a bad value never loses the prices", () => {
     const prices = { inputPer1M: 1, outputPer1M: 2 };
-    expect(providerOptions({ options: { concurrency: 0, prices } })).toEqual({ concurrency: 4, requestsPerMinute: 0, timeoutMs: 120_000, prices, hfProvider: undefined });
+    expect(providerOptions({ options: { concurrency: 0, prices } })).toEqual({
+      concurrency: 4,
+      requestsPerMinute: 0,
+      timeoutMs: 120_000,
+      prices,
+      hfProvider: undefined,
+    });
     expect(providerOptions({ options: null }).prices).toBeNull();
   });
 });

@@ -1,22 +1,22 @@
-export { completeChat, type ChatCompletion, type ChatMessage, type CompleteChatOptions } from "./call";
-export { chatModelFor, type ChatModelOptions, type LlmProviderRecord } from "./chat";
-export { testConnection, type ConnectionResult } from "./connection";
+export { type ChatCompletion, type ChatMessage, type CompleteChatOptions, completeChat } from "./call";
+export { type ChatModelOptions, chatModelFor, type LlmProviderRecord } from "./chat";
+export { type ConnectionResult, testConnection } from "./connection";
 export { estimateCost, formatCost, type TokenUsage } from "./cost";
 export { LlmError } from "./errors";
-export { priceTableSchema, providerOptions, providerOptionsSchema, type PriceTable, type ProviderOptions } from "./options";
+export { type PriceTable, type ProviderOptions, priceTableSchema, providerOptions, providerOptionsSchema } from "./options";
 export {
   createProvider,
   deleteProvider,
   ensureDefaultProvider,
   getProvider,
+  LOCAL_OLLAMA_NAME,
   listProviders,
   loadProviderRecord,
-  LOCAL_OLLAMA_NAME,
   PROVIDER_KINDS,
-  providerInputSchema,
-  setDefaultProvider,
-  updateProvider,
   type ProviderInput,
   type ProviderKind,
   type ProviderView,
+  providerInputSchema,
+  setDefaultProvider,
+  updateProvider,
 } from "./providers";

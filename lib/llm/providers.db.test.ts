@@ -5,8 +5,8 @@ import { requireWorkspace, type WorkspaceContext } from "@/lib/access/guard";
 import { unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "@/tests/support/fake-llm";
 import { createTeam, createUser, createWorkspaceFor } from "@/tests/support/fixtures";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm } from "@/tests/support/fake-llm";
 import { completeChat } from "./call";
 import {
   createProvider,
@@ -15,9 +15,9 @@ import {
   getProvider,
   listProviders,
   loadProviderRecord,
+  type ProviderInput,
   setDefaultProvider,
   updateProvider,
-  type ProviderInput,
 } from "./providers";
 
 const KEY = "sk-live-abcdefghijklmnop-1234";
@@ -40,13 +40,16 @@ afterAll(async () => {
 const openai = (name: string, extra: Partial<ProviderInput> = {}): ProviderInput => ({
   name,
   kind: "openai",
-  baseUrl: fakeBaseUrl(server, "openai") + "/",
+  baseUrl: `${fakeBaseUrl(server, "openai")}/`,
   defaultModel: "fake-model",
   ...extra,
 });
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return (error as { code?: string } | undefined)?.code;
 }
 
@@ -96,7 +99,12 @@ describe("providers", () => {
   });
 
   it("validates with a message per field", async () => {
-    const error = await createProvider(a, { name: " ", kind: "openai", baseUrl: "ftp://example.com", options: { concurrency: 0, requestsPerMinute: 0, timeoutMs: 120_000, prices: null } }).catch((e: unknown) => e);
+    const error = await createProvider(a, {
+      name: " ",
+      kind: "openai",
+      baseUrl: "ftp://example.com",
+      options: { concurrency: 0, requestsPerMinute: 0, timeoutMs: 120_000, prices: null },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(z.ZodError);
     const fields = Object.fromEntries((error as z.ZodError).issues.map((i) => [i.path.join("."), i.message]));
     expect(fields).toMatchObject({ name: "Give the provider a name.", baseUrl: "Use an http:// or https:// URL.", "options.concurrency": "At least 1." });
@@ -104,7 +112,14 @@ describe("providers", () => {
     const missingUrl = (await createProvider(a, { name: "No URL", kind: "ollama" }).catch((e: unknown) => e)) as z.ZodError;
     expect(missingUrl.issues[0]).toMatchObject({ path: ["baseUrl"], message: "Enter the server's URL, e.g. http://127.0.0.1:11434." });
 
-    expect(await createProvider(a, { name: "HF router", kind: "huggingface", defaultModel: "meta-llama/Llama-3.1-8B-Instruct", options: { hfProvider: "together" } })).toMatchObject({
+    expect(
+      await createProvider(a, {
+        name: "HF router",
+        kind: "huggingface",
+        defaultModel: "meta-llama/Llama-3.1-8B-Instruct",
+        options: { hfProvider: "together" },
+      }),
+    ).toMatchObject({
       baseUrl: null,
       options: { hfProvider: "together", concurrency: 4 },
     });
@@ -121,7 +136,10 @@ describe("providers", () => {
     expect([first.isDefault, second.isDefault]).toEqual([true, false]);
 
     await setDefaultProvider(ctx, second.id);
-    expect((await listProviders(ctx)).map((p) => [p.name, p.isDefault])).toEqual([["Second", true], ["First", false]]);
+    expect((await listProviders(ctx)).map((p) => [p.name, p.isDefault])).toEqual([
+      ["Second", true],
+      ["First", false],
+    ]);
     await deleteProvider(ctx, second.id);
     expect((await listProviders(ctx)).map((p) => [p.name, p.isDefault])).toEqual([["First", true]]);
     expect(await codeOf(getProvider(ctx, second.id))).toBe("not_found");

@@ -4,12 +4,12 @@ import type { LlmProvider, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
-import { secretHint, seal, unseal } from "@/lib/crypto";
+import { seal, secretHint, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { conflict, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import type { LlmProviderRecord } from "./chat";
-import { providerOptionsSchema, providerOptions, type ProviderOptions } from "./options";
+import { type ProviderOptions, providerOptions, providerOptionsSchema } from "./options";
 
 export const PROVIDER_KINDS = ["ollama", "openai", "huggingface"] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -96,7 +96,14 @@ async function findRow(ctx: WorkspaceContext, id: string): Promise<LlmProvider> 
 }
 
 function audit(ctx: WorkspaceContext, providerId: string, metadata: Prisma.InputJsonObject) {
-  return recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "settings.update", targetType: "llm_provider", targetId: providerId, metadata });
+  return recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "settings.update",
+    targetType: "llm_provider",
+    targetId: providerId,
+    metadata,
+  });
 }
 
 export async function listProviders(ctx: WorkspaceContext): Promise<ProviderView[]> {

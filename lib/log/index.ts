@@ -58,8 +58,10 @@ export type Logger = {
 };
 
 export function logger(source: string, links: LogLinks = {}): Logger {
-  const at = (level: Level) => (message: string, context: LogContext = {}) =>
-    writeLog(level, source, message, { ...links, ...context });
+  const at =
+    (level: Level) =>
+    (message: string, context: LogContext = {}) =>
+      writeLog(level, source, message, { ...links, ...context });
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 

@@ -54,7 +54,10 @@ type AllowEntry = { host?: string; cidr?: [ipaddr.IPv4 | ipaddr.IPv6, number]; p
 /** Parses OUTBOUND_ALLOW: `host`, `host:port`, `ip`, `ip:port`, `[v6]:port` or `cidr`, comma-separated. */
 export function parseAllowList(raw: string | undefined): AllowEntry[] {
   const entries: AllowEntry[] = [];
-  for (const item of (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let host = item;
     let port: number | undefined;
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(item);
@@ -154,7 +157,8 @@ function defaultPort(url: URL): number {
 /** Checks a URL's scheme and target; returns the parsed URL. */
 export async function checkOutboundUrl(raw: string | URL, purpose: OutboundPurpose): Promise<URL> {
   const url = new URL(raw);
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new OutboundRefusedError(`Only http:// and https:// addresses are allowed, not ${url.protocol}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new OutboundRefusedError(`Only http:// and https:// addresses are allowed, not ${url.protocol}`);
   await checkOutbound(url.hostname, defaultPort(url), purpose);
   return url;
 }

@@ -10,7 +10,9 @@ describe("a project's base model", () => {
 
   it("refuses anything else, saying both forms", () => {
     for (const id of ["models/a/b", "./model", "~model", "/models/'x'", "https://huggingface.co/gpt2"]) {
-      expect(withModel(id).error?.issues[0].message, id).toBe("Use a Hugging Face model id such as meta-llama/Llama-3.1-8B, or the absolute path of a model folder on the GPU box.");
+      expect(withModel(id).error?.issues[0].message, id).toBe(
+        "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B, or the absolute path of a model folder on the GPU box.",
+      );
     }
   });
 });

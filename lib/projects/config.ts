@@ -5,11 +5,7 @@ export const projectConfigSchema = z
   .object({
     num_examples_target: z.number().int().min(1, "At least 1 example.").max(1_000_000).default(2000),
     max_seq_length: z.number().int().min(128, "At least 128 tokens.").max(131_072).default(2048),
-    train_eval_split: z
-      .number()
-      .gt(0, "Must be between 0 and 1.")
-      .lt(1, "Must be between 0 and 1 (the rest is the eval split).")
-      .default(0.9),
+    train_eval_split: z.number().gt(0, "Must be between 0 and 1.").lt(1, "Must be between 0 and 1 (the rest is the eval split).").default(0.9),
     examples_per_chunk: z.number().int().min(1, "At least 1.").max(50, "At most 50.").default(5),
     chunk_size_tokens: z.number().int().min(32, "At least 32 tokens.").max(8192, "At most 8192 tokens.").default(512),
     chunk_overlap_tokens: z.number().int().min(0, "Cannot be negative.").default(50),

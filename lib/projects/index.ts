@@ -27,7 +27,10 @@ export const projectFieldsSchema = z.object({
     .string()
     .trim()
     .max(255)
-    .refine((v) => v === "" || HF_MODEL_ID.test(v) || isLocalModelDir(v), "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B, or the absolute path of a model folder on the GPU box.")
+    .refine(
+      (v) => v === "" || HF_MODEL_ID.test(v) || isLocalModelDir(v),
+      "Use a Hugging Face model id such as meta-llama/Llama-3.1-8B, or the absolute path of a model folder on the GPU box.",
+    )
     .optional()
     .default(""),
   config: projectConfigSchema.optional().default(projectConfigSchema.parse({})),
@@ -46,7 +49,14 @@ export async function createProject(ctx: WorkspaceContext, fields: ProjectFields
       createdById: ctx.actor.id,
     },
   });
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.create", targetType: "project", targetId: project.id, metadata: { name: project.name } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "project.create",
+    targetType: "project",
+    targetId: project.id,
+    metadata: { name: project.name },
+  });
   return project;
 }
 
@@ -114,5 +124,12 @@ export async function deleteProject(ctx: ProjectContext) {
   await db.project.deleteMany({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id } });
   // Stored bytes (sources, artifacts, exports) go with it; the rows are gone already.
   await getStorage().deletePrefix(projectPrefix(ctx.workspace.id, ctx.projectId));
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "project.delete", targetType: "project", targetId: ctx.projectId, metadata: { name: project.name } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "project.delete",
+    targetType: "project",
+    targetId: ctx.projectId,
+    metadata: { name: project.name },
+  });
 }

@@ -47,7 +47,9 @@ export async function getPipeline(ctx: ProjectContext): Promise<PipelineStep[]> 
       key: "dataset",
       title: "Dataset",
       state: state(validTrain > 0, busy(["generating"])),
-      summary: examples ? `${plural(validTrain, "usable train example")} and ${validEval.toLocaleString()} eval, of ${examples.toLocaleString()}` : "No examples yet",
+      summary: examples
+        ? `${plural(validTrain, "usable train example")} and ${validEval.toLocaleString()} eval, of ${examples.toLocaleString()}`
+        : "No examples yet",
       next: "Preview 10 generated examples, then generate, review and curate the dataset.",
     },
     {

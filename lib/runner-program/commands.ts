@@ -100,7 +100,12 @@ export function bootstrapCommand(workDir: string, options: BootstrapOptions): st
   if (options.qlora) {
     const qloraMarker = `venv/.qlora-${options.qlora.key.slice(0, 16)}`;
     // Without a GPU the runner refuses QLoRA with its own message; bitsandbytes would not help.
-    lines.push(`if [ ! -f ${qloraMarker} ] && command -v nvidia-smi >/dev/null 2>&1; then`, `  ${pip} -r requirements-qlora.txt 2>&1 || exit 5`, `  touch ${qloraMarker}`, `fi`);
+    lines.push(
+      `if [ ! -f ${qloraMarker} ] && command -v nvidia-smi >/dev/null 2>&1; then`,
+      `  ${pip} -r requirements-qlora.txt 2>&1 || exit 5`,
+      `  touch ${qloraMarker}`,
+      `fi`,
+    );
   }
   lines.push("echo ready");
   return lines.join("\n");

@@ -56,7 +56,14 @@ export const runnerEventSchema = z.discriminatedUnion("type", [
     step_seconds: num.nonnegative().nullable().optional(),
   }),
   // In an evaluation (not a training), step and epoch are null, and the losses too without eval data.
-  z.object({ type: z.literal("eval"), time, step: z.number().int().nonnegative().nullable().optional(), epoch: num.nullable().optional(), eval_loss: num.nullable(), perplexity: num.nullable().optional() }),
+  z.object({
+    type: z.literal("eval"),
+    time,
+    step: z.number().int().nonnegative().nullable().optional(),
+    epoch: num.nullable().optional(),
+    eval_loss: num.nullable(),
+    perplexity: num.nullable().optional(),
+  }),
   z.object({ type: z.literal("checkpoint"), time, step: z.number().int().nonnegative(), path: z.string() }),
   z.object({ type: z.literal("stopped"), time, step: z.number().int().nonnegative().optional(), checkpoint: z.string().nullable().optional() }),
   z.object({

@@ -32,13 +32,25 @@ export async function uploadProgram(remote: RemoteProcess): Promise<void> {
  * Starts the runner program. The workspace's Hugging Face token goes to the box in a 0600
  * secrets.env that the start command reads and deletes at once (for gated base models).
  */
-export async function startRemote(remote: RemoteProcess, python: string, command: "train" | "eval", configFile: string, workspaceId: string, pidFile?: string): Promise<number> {
+export async function startRemote(
+  remote: RemoteProcess,
+  python: string,
+  command: "train" | "eval",
+  configFile: string,
+  workspaceId: string,
+  pidFile?: string,
+): Promise<number> {
   const token = await readSecret(workspaceId, HF_TOKEN);
-  await remote.withLink((conn) => conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }));
+  await remote.withLink((conn) =>
+    conn.writeFile(remote.path(SECRETS_FILE), secretsFile(token ? { HF_TOKEN: token, HUGGING_FACE_HUB_TOKEN: token } : {}), { mode: 0o600 }),
+  );
   const started = await remote.exec(startCommand(remote.dir, python, command, configFile, pidFile));
   const pid = Number.parseInt(started.stdout.trim().split("\n").pop() ?? "", 10);
   if (started.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
-    throw new RunnerError(`Could not start the runner on ${remote.runner.name}: ${(started.stderr || started.stdout).trim().slice(-500) || `exit code ${started.code}`}`, { kind: "command" });
+    throw new RunnerError(
+      `Could not start the runner on ${remote.runner.name}: ${(started.stderr || started.stdout).trim().slice(-500) || `exit code ${started.code}`}`,
+      { kind: "command" },
+    );
   }
   return pid;
 }

@@ -14,7 +14,9 @@ describe("summarizePipFailure", () => {
   });
 
   it("says a package the index does not carry at all is missing", () => {
-    expect(summarizePipFailure(log("package-missing-pip26"))).toBe("bitsandbytes 0.50.2 is not in this box's package index (it has no version of it for this Python and platform).");
+    expect(summarizePipFailure(log("package-missing-pip26"))).toBe(
+      "bitsandbytes 0.50.2 is not in this box's package index (it has no version of it for this Python and platform).",
+    );
   });
 
   it.each(["pip23", "pip26"])("blames the unreachable index, not the package (%s)", (pip) => {
@@ -40,7 +42,9 @@ describe("summarizePipFailure", () => {
     ["pip23", "ftf_broken-1.0.tar.gz"],
     ["pip26", "ftf-broken"],
   ])("explains a source build that failed on the box (%s)", (pip, pkg) => {
-    expect(summarizePipFailure(log(`build-failed-${pip}`))).toBe(`${pkg} has no prebuilt wheel for this box, and building it there failed (error: command 'nvcc' failed: No such file or directory).`);
+    expect(summarizePipFailure(log(`build-failed-${pip}`))).toBe(
+      `${pkg} has no prebuilt wheel for this box, and building it there failed (error: command 'nvcc' failed: No such file or directory).`,
+    );
   });
 
   it("describes version ranges, keeps the newest of a long list, and falls back to pip's last error", () => {

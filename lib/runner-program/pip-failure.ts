@@ -37,7 +37,8 @@ function networkProblem(log: string): string | null {
     [/ProxyError|Cannot connect to proxy/i, "the proxy refused"],
     [/Network is unreachable|No route to host/i, "no route to it"],
   ];
-  if (!/NewConnectionError|Retrying \(Retry\(|ConnectTimeoutError|ReadTimeoutError|ProxyError|SSLError|Failed to establish a new connection/.test(log)) return null;
+  if (!/NewConnectionError|Retrying \(Retry\(|ConnectTimeoutError|ReadTimeoutError|ProxyError|SSLError|Failed to establish a new connection/.test(log))
+    return null;
   const reason = reasons.find(([pattern]) => pattern.test(log))?.[1] ?? "network error";
   return `pip could not reach ${indexesOf(log)} (${reason}).`;
 }
@@ -47,7 +48,13 @@ function versionNotFound(log: string): string | null {
   const last = matches.at(-1);
   if (!last) return null;
   const what = describeRequirement(last[1]);
-  const versions = last[2].trim() === "none" ? [] : last[2].split(",").map((v) => v.trim()).filter(Boolean);
+  const versions =
+    last[2].trim() === "none"
+      ? []
+      : last[2]
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean);
   if (versions.length === 0) return networkProblem(log) ?? `${what} is not in this box's package index (it has no version of it for this Python and platform).`;
   return `${what} is not in this box's package index; available: ${versionList(versions)}.`;
 }
@@ -64,13 +71,19 @@ function wrongPython(log: string): string | null {
 function conflict(log: string): string | null {
   if (!/ResolutionImpossible|conflicting dependencies/.test(log)) return null;
   const causes = /The conflict is caused by:\n((?:[ \t]+\S.*\n?)+)/.exec(log)?.[1];
-  const lines = (causes ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = (causes ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   return `the runner's packages need versions that conflict in this box's package index${lines.length ? `: ${lines.join("; ")}` : ""}.`;
 }
 
 function buildFailed(log: string): string | null {
   if (!/subprocess-exited-with-error|metadata-generation-failed|Failed to build |Failed building wheel/.test(log)) return null;
-  const pkg = /Failed (?:to build|building wheel for) ([A-Za-z0-9._-]+)/.exec(log)?.[1] ?? /╰─> ([A-Za-z0-9._-]+)\s*$/m.exec(log)?.[1] ?? [...log.matchAll(/^(?:Processing|Collecting) (\S+)/gm)].at(-1)?.[1].split("/").pop();
+  const pkg =
+    /Failed (?:to build|building wheel for) ([A-Za-z0-9._-]+)/.exec(log)?.[1] ??
+    /╰─> ([A-Za-z0-9._-]+)\s*$/m.exec(log)?.[1] ??
+    [...log.matchAll(/^(?:Processing|Collecting) (\S+)/gm)].at(-1)?.[1].split("/").pop();
   const output = /\[\d+ lines? of output\]\n([\s\S]*?)\[end of output\]/.exec(log)?.[1].trim().split("\n").at(-1)?.trim();
   return `${pkg ?? "a package"} has no prebuilt wheel for this box, and building it there failed${output ? ` (${output})` : ""}.`;
 }
@@ -82,9 +95,19 @@ function lastError(log: string): string | null {
 
 /** The clause naming what stopped pip, from its output (stdout and stderr together). */
 export function summarizePipFailure(log: string, exitCode?: number | null): string {
-  if (/No space left on device|\[Errno 28\]/.test(log)) return "the box ran out of disk space while pip installed the runner's packages (torch alone takes several GB); free space where the runner's work directory lives.";
-  if (/THESE PACKAGES DO NOT MATCH THE HASHES/.test(log)) return "a package pip downloaded does not match its checksum: the package index or a proxy on the way serves damaged files.";
+  if (/No space left on device|\[Errno 28\]/.test(log))
+    return "the box ran out of disk space while pip installed the runner's packages (torch alone takes several GB); free space where the runner's work directory lives.";
+  if (/THESE PACKAGES DO NOT MATCH THE HASHES/.test(log))
+    return "a package pip downloaded does not match its checksum: the package index or a proxy on the way serves damaged files.";
   const oserror = /Could not install packages due to an OSError: (.+)$/m.exec(log)?.[1].trim();
   if (oserror) return `pip could not write the packages on the box: ${oserror}.`;
-  return wrongPython(log) ?? versionNotFound(log) ?? conflict(log) ?? buildFailed(log) ?? networkProblem(log) ?? lastError(log) ?? `pip stopped with exit code ${exitCode ?? "unknown"} and no error message.`;
+  return (
+    wrongPython(log) ??
+    versionNotFound(log) ??
+    conflict(log) ??
+    buildFailed(log) ??
+    networkProblem(log) ??
+    lastError(log) ??
+    `pip stopped with exit code ${exitCode ?? "unknown"} and no error message.`
+  );
 }

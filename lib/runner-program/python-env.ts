@@ -9,8 +9,8 @@ import { env } from "@/lib/env";
 import { NonRetryableError } from "@/lib/jobs/definition";
 import type { RunnerRecord } from "@/lib/runners";
 import { pipIndexArgs } from "@/lib/runners/package-index";
-import { summarizePipFailure } from "./pip-failure";
 import { bootstrapCommand, RETRY_WITHOUT_CONSTRAINTS, venvPython } from "./commands";
+import { summarizePipFailure } from "./pip-failure";
 import type { RemoteProcess } from "./remote-process";
 
 const REQUIREMENTS = "requirements.txt";
@@ -34,7 +34,9 @@ export async function ensurePython(
   if (runner.pythonPath) return runner.pythonPath;
   const requirements = await readProgramFile(REQUIREMENTS);
   if (!requirements) {
-    throw new NonRetryableError("This server's copy of the runner program has no requirements.txt, so no Python environment can be set up. Name an existing Python in the runner's settings, or ask the server's administrator to check RUNNER_PROGRAM_DIR.");
+    throw new NonRetryableError(
+      "This server's copy of the runner program has no requirements.txt, so no Python environment can be set up. Name an existing Python in the runner's settings, or ask the server's administrator to check RUNNER_PROGRAM_DIR.",
+    );
   }
   const constraints = await readProgramFile(CONSTRAINTS);
   const qlora = options.qlora ? await readProgramFile(QLORA_REQUIREMENTS) : null;
@@ -55,7 +57,10 @@ export async function ensurePython(
 
   const log = [result.stdout, result.stderr].filter((part) => part.trim()).join("\n");
   if (result.code === 3) {
-    throw new NonRetryableError(`python3 on ${runner.name} could not create a virtual environment: install python3-venv there (Debian, Ubuntu), or name an existing Python in the runner's settings.`, { detail: log });
+    throw new NonRetryableError(
+      `python3 on ${runner.name} could not create a virtual environment: install python3-venv there (Debian, Ubuntu), or name an existing Python in the runner's settings.`,
+      { detail: log },
+    );
   }
   const what = result.code === 5 ? "bitsandbytes, which QLoRA needs," : "The runner's Python packages";
   // After a fallback, the second try is the one that counted.

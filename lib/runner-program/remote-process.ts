@@ -3,15 +3,18 @@
 // last word, and stop its process group on cancel. Training and evaluation share it.
 import path from "node:path";
 import { env } from "@/lib/env";
+import { lastLine } from "@/lib/jobs/error-text";
 import type { Level } from "@/lib/log";
 import { openRunner, type RunnerConnection, type RunnerRecord } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
-import { lastLine } from "@/lib/jobs/error-text";
-import { parseEvents, type ParsedChunk, type RunnerEvent } from "./events";
 import { aliveCommand, signalCommand } from "./commands";
+import { type ParsedChunk, parseEvents, type RunnerEvent } from "./events";
 
 /** An error's message may run long (the runtime keeps its first line as the cause); detail is the log behind it. */
-export type Terminal = { type: "done"; event: Extract<RunnerEvent, { type: "done" }> } | { type: "error"; message: string; detail?: string } | { type: "stopped" };
+export type Terminal =
+  | { type: "done"; event: Extract<RunnerEvent, { type: "done" }> }
+  | { type: "error"; message: string; detail?: string }
+  | { type: "stopped" };
 
 type Context = { signal: AbortSignal; log(level: Level, message: string): void };
 
@@ -31,7 +34,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 

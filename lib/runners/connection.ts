@@ -110,12 +110,7 @@ function commandTimeout(timeoutMs: number, where: string): RunnerError {
  * Settles a command's promise once: on its end, on the caller's signal, or on the time limit.
  * `stop` kills the command; it is called at most once, before rejecting.
  */
-function commandSettler(
-  options: ExecOptions,
-  where: string,
-  resolve: (result: ExecResult) => void,
-  reject: (error: unknown) => void,
-) {
+function commandSettler(options: ExecOptions, where: string, resolve: (result: ExecResult) => void, reject: (error: unknown) => void) {
   let settled = false;
   let stop: () => void = () => {};
   const finish = (action: () => void) => {
@@ -165,7 +160,10 @@ export function connectionFailure(error: unknown, target: { host: string; port: 
     });
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return new RunnerError(`${host} is unreachable from this server (no route). Check the address and the network in between.`, { kind: "timeout", cause: error });
+    return new RunnerError(`${host} is unreachable from this server (no route). Check the address and the network in between.`, {
+      kind: "timeout",
+      cause: error,
+    });
   }
   if (level === "client-timeout" || code === "ETIMEDOUT") {
     return new RunnerError(`${host}:${port} did not answer in time (timed out). Check the address and port, and that no firewall blocks the connection.`, {
@@ -182,7 +180,10 @@ export function connectionFailure(error: unknown, target: { host: string; port: 
     );
   }
   if (/Cannot parse privateKey|does not contain a \(valid\) private key/.test(message)) {
-    return new RunnerError("The private key could not be read (malformed, or protected by a passphrase, which is not supported).", { kind: "key", cause: error });
+    return new RunnerError("The private key could not be read (malformed, or protected by a passphrase, which is not supported).", {
+      kind: "key",
+      cause: error,
+    });
   }
   if (level === "handshake" || level === "protocol") {
     return new RunnerError(`The SSH handshake with ${host}:${port} failed: ${message}. Is this an SSH server?`, { kind: "handshake", cause: error });
@@ -224,7 +225,8 @@ async function handshake(endpoint: Endpoint, auth: { username: string; privateKe
       const fingerprint = fingerprintOf(blob);
       const keyType = keyTypeOf(blob);
       if (pinned === null) hostKeyProblem = new HostKeyUnconfirmedError(where, fingerprint, keyType);
-      else if (normalizeFingerprint(pinned) !== fingerprint) hostKeyProblem = new HostKeyMismatchError(where, normalizeFingerprint(pinned), fingerprint, keyType);
+      else if (normalizeFingerprint(pinned) !== fingerprint)
+        hostKeyProblem = new HostKeyMismatchError(where, normalizeFingerprint(pinned), fingerprint, keyType);
       return hostKeyProblem === undefined;
     },
   };
@@ -281,7 +283,7 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions = {}
 // sshd starts each command's shell as a session leader, so its pid names the process group a
 // timeout or abort kills (a signal channel request is refused for root logins). The shell says
 // its pid on stderr first; exec() takes the line out again.
-const REPORT_SESSION_PID = "echo \"__ftf_session_pid:$$\" >&2";
+const REPORT_SESSION_PID = 'echo "__ftf_session_pid:$$" >&2';
 const SESSION_PID = /^__ftf_session_pid:(\d+)\n/m;
 
 type SftpError = Error & { code?: unknown };
@@ -327,8 +329,7 @@ class SshConnection implements RunnerConnection {
     if (error instanceof RunnerError) return error;
     if (this.#down) return this.#lost(doing, error);
     const code = (error as SftpError).code;
-    const reason =
-      code === SFTP_NO_SUCH_FILE ? "no such file or directory" : code === SFTP_PERMISSION_DENIED ? "permission denied" : (error as Error).message;
+    const reason = code === SFTP_NO_SUCH_FILE ? "no such file or directory" : code === SFTP_PERMISSION_DENIED ? "permission denied" : (error as Error).message;
     return new RunnerError(`Could not ${doing} ${remotePath} on ${this.#where}: ${reason}.`, { kind: "file", cause: error });
   }
 
@@ -450,7 +451,9 @@ class SshConnection implements RunnerConnection {
     try {
       const sftp = await this.#sftpSession();
       await this.#mkdirp(sftp, path.posix.dirname(target));
-      await promised<void>((callback) => sftp.writeFile(target, data, options.mode === undefined ? {} : { mode: options.mode }, (error) => callback(error, undefined)));
+      await promised<void>((callback) =>
+        sftp.writeFile(target, data, options.mode === undefined ? {} : { mode: options.mode }, (error) => callback(error, undefined)),
+      );
       // The mode given at open applies to new files only.
       if (options.mode !== undefined) await promised<void>((callback) => sftp.chmod(target, options.mode!, (error) => callback(error, undefined)));
     } catch (error) {
@@ -512,7 +515,9 @@ class SshConnection implements RunnerConnection {
         let filled = 0;
         while (filled < maxBytes) {
           const length = Math.min(READ_CHUNK, maxBytes - filled);
-          const read = await promised<number>((callback) => sftp.read(handle, buffer, filled, length, offset + filled, (error, bytesRead) => callback(error, bytesRead)));
+          const read = await promised<number>((callback) =>
+            sftp.read(handle, buffer, filled, length, offset + filled, (error, bytesRead) => callback(error, bytesRead)),
+          );
           if (read === 0) break;
           filled += read;
         }

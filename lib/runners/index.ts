@@ -2,15 +2,16 @@
 // the way in (pasted or generated here) and never come back out; the public key is shown to paste
 // into the box's authorized_keys. A box's host key is pinned only after a person confirmed its
 // fingerprint; every later connection refuses a different key.
-import { Prisma, type Runner } from "@prisma/client";
+
 import os from "node:os";
 import path from "node:path";
+import { Prisma, type Runner } from "@prisma/client";
 import { z } from "zod";
 import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
+import { isInstanceAdmin } from "@/lib/auth/admin";
 import { seal, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
-import { isInstanceAdmin } from "@/lib/auth/admin";
 import { env, localRunnersAllowed, storageDir } from "@/lib/env";
 import { conflict, forbidden, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import { checkRunner, type RunnerCheck } from "./check";
@@ -19,9 +20,9 @@ import { RunnerError } from "./errors";
 import { generateKeyPair, publicKeyFromPrivate } from "./keys";
 import { packageIndexFields } from "./package-index";
 
-export { RunnerError } from "./errors";
-export type { RunnerConnection } from "./connection";
 export type { RunnerCheck } from "./check";
+export type { RunnerConnection } from "./connection";
+export { RunnerError } from "./errors";
 
 const HOST = /^[A-Za-z0-9._:-]+$/;
 
@@ -138,7 +139,10 @@ export function localRunnerWorkDir(workspaceId: string): string {
 
 /** Pythons a "This server" runner may name (LOCAL_RUNNER_PYTHONS); none: the app's own venv only. */
 function allowedLocalPythons(): string[] {
-  return (env().LOCAL_RUNNER_PYTHONS ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  return (env().LOCAL_RUNNER_PYTHONS ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -262,7 +266,20 @@ export async function confirmRunnerHostKey(ctx: WorkspaceContext, id: string, fi
 
 export type RunnerRecord = Pick<
   Runner,
-  "id" | "workspaceId" | "kind" | "host" | "port" | "username" | "workDir" | "pythonPath" | "packageIndexUrl" | "extraIndexUrls" | "findLinks" | "privateKeyEncrypted" | "hostKeyFingerprint" | "name"
+  | "id"
+  | "workspaceId"
+  | "kind"
+  | "host"
+  | "port"
+  | "username"
+  | "workDir"
+  | "pythonPath"
+  | "packageIndexUrl"
+  | "extraIndexUrls"
+  | "findLinks"
+  | "privateKeyEncrypted"
+  | "hostKeyFingerprint"
+  | "name"
 >;
 
 /** Opens a connection to a runner row (server code only: the key is unsealed here). */
@@ -272,7 +289,8 @@ export async function openRunner(runner: RunnerRecord): Promise<RunnerConnection
     // Whatever the row says (rows from before the confinement said "~/finetuneflow").
     return createLocalConnection(localRunnerWorkDir(runner.workspaceId));
   }
-  if (!runner.host || !runner.username || !runner.privateKeyEncrypted) throw new RunnerError(`Runner "${runner.name}" is missing its host, user or key. Edit it in workspace settings.`);
+  if (!runner.host || !runner.username || !runner.privateKeyEncrypted)
+    throw new RunnerError(`Runner "${runner.name}" is missing its host, user or key. Edit it in workspace settings.`);
   let privateKey: string;
   try {
     privateKey = unseal(runner.privateKeyEncrypted);

@@ -36,10 +36,10 @@ export function parsePrivateKey(privateKey: string): ParsedKey {
         { kind: "key", cause: key },
       );
     }
-    throw new RunnerError(
-      "The private key could not be read. Paste the whole file, from the -----BEGIN … PRIVATE KEY----- line to the -----END … line.",
-      { kind: "key", cause: key },
-    );
+    throw new RunnerError("The private key could not be read. Paste the whole file, from the -----BEGIN … PRIVATE KEY----- line to the -----END … line.", {
+      kind: "key",
+      cause: key,
+    });
   }
   if (!key.isPrivateKey()) {
     throw new RunnerError("This is a public key. Paste the private key (the file without .pub), or generate a key pair here.", { kind: "key" });
@@ -57,7 +57,7 @@ export function publicKeyFromPrivate(privateKey: string): string {
 function publicKeyBlob(publicKey: Buffer | string): Buffer {
   if (Buffer.isBuffer(publicKey)) return publicKey;
   const base64 = publicKey.trim().split(/\s+/)[1];
-  if (!base64) throw new RunnerError("Not an OpenSSH public key line (expected \"<type> <base64> [comment]\").", { kind: "key" });
+  if (!base64) throw new RunnerError('Not an OpenSSH public key line (expected "<type> <base64> [comment]").', { kind: "key" });
   return Buffer.from(base64, "base64");
 }
 

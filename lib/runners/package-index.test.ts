@@ -13,19 +13,27 @@ describe("a runner's package index settings", () => {
       findLinks: "/opt/wheels ~/wheels",
     });
     expect(pipIndexArgs(fields)).toEqual([
-      "--index-url", "file:///opt/pypi/simple",
-      "--extra-index-url", "https://download.pytorch.org/whl/cu128",
-      "--extra-index-url", "file:///opt/pypi-more/simple",
-      "--find-links", "/opt/wheels",
-      "--find-links", "~/wheels",
+      "--index-url",
+      "file:///opt/pypi/simple",
+      "--extra-index-url",
+      "https://download.pytorch.org/whl/cu128",
+      "--extra-index-url",
+      "file:///opt/pypi-more/simple",
+      "--find-links",
+      "/opt/wheels",
+      "--find-links",
+      "~/wheels",
     ]);
     expect(pipIndexArgs(runnerInputSchema.parse(base))).toEqual([]);
   });
 
   it("refuses what pip would not read as an index or a wheel folder, naming the entry", () => {
-    const problems = (input: Record<string, unknown>) => runnerInputSchema.safeParse({ ...base, ...input }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    const problems = (input: Record<string, unknown>) =>
+      runnerInputSchema.safeParse({ ...base, ...input }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     expect(problems({ packageIndexUrl: "mirror.lan/simple" })).toEqual([expect.stringMatching(/^packageIndexUrl: An http\(s\):\/\/ or file:\/\/ URL/)]);
-    expect(problems({ extraIndexUrls: "https://ok.lan/simple ftp://old.lan/simple" })).toEqual([expect.stringMatching(/^extraIndexUrls: .* Not: ftp:\/\/old\.lan\/simple$/)]);
+    expect(problems({ extraIndexUrls: "https://ok.lan/simple ftp://old.lan/simple" })).toEqual([
+      expect.stringMatching(/^extraIndexUrls: .* Not: ftp:\/\/old\.lan\/simple$/),
+    ]);
     expect(problems({ findLinks: "wheels/" })).toEqual([expect.stringMatching(/^findLinks: .* Not: wheels\/$/)]);
     expect(problems({ findLinks: Array.from({ length: 9 }, (_, i) => `/w${i}`) })).toEqual(["findLinks: At most 8."]);
   });

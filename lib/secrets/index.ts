@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isUuid, type WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
-import { secretHint, seal, unseal } from "@/lib/crypto";
+import { seal, secretHint, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
 
@@ -47,14 +47,28 @@ export async function setSecret(ctx: WorkspaceContext, input: SecretInput): Prom
     create: { workspaceId: ctx.workspace.id, name, ...data },
     update: data,
   });
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "secret.update", targetType: "secret", targetId: row.id, metadata: { name } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "secret.update",
+    targetType: "secret",
+    targetId: row.id,
+    metadata: { name },
+  });
   return { id: row.id, name: row.name, hint: row.hint, description: null, updatedAt: row.updatedAt };
 }
 
 export async function deleteSecret(ctx: WorkspaceContext, id: string): Promise<void> {
   const { count } = isUuid(id) ? await db.workspaceSecret.deleteMany({ where: { id, workspaceId: ctx.workspace.id } }) : { count: 0 };
   if (count === 0) throw notFound("Secret");
-  await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "secret.update", targetType: "secret", targetId: id, metadata: { deleted: true } });
+  await recordAudit({
+    workspaceId: ctx.workspace.id,
+    actorId: ctx.actor.id,
+    action: "secret.update",
+    targetType: "secret",
+    targetId: id,
+    metadata: { deleted: true },
+  });
 }
 
 /** The plain value, for server code only (never returned by an action). */

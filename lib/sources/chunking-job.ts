@@ -22,6 +22,10 @@ export const chunkingJob = defineJob({
     const file = await db.file.findUnique({ where: { id: fileId }, select: { status: true, _count: { select: { chunks: true } } } });
     if (!file || file.status === "failed") return;
     if (file._count.chunks > 0) await db.file.update({ where: { id: fileId }, data: { status: "ready" } });
-    else await db.file.update({ where: { id: fileId }, data: { status: "failed", errorMessage: outcome === "cancelled" ? "Processing was cancelled. Re-chunk to try again." : message } });
+    else
+      await db.file.update({
+        where: { id: fileId },
+        data: { status: "failed", errorMessage: outcome === "cancelled" ? "Processing was cancelled. Re-chunk to try again." : message },
+      });
   },
 });

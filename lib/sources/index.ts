@@ -1,14 +1,14 @@
 // A project's sources: documents (and URL sources) with their chunks, and uploaded datasets.
 import crypto from "node:crypto";
-import { z } from "zod";
 import type { JobType } from "@prisma/client";
+import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
+import { importJob } from "@/lib/datasets/import-job";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
-import { importJob } from "@/lib/datasets/import-job";
-import type { JobDefinition } from "@/lib/jobs/definition";
 import { cancelJob } from "@/lib/jobs/control";
+import type { JobDefinition } from "@/lib/jobs/definition";
 import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
@@ -140,7 +140,11 @@ export async function rechunkSources(ctx: ProjectContext, fileIds?: string[]) {
   });
   if (files.length === 0) throw invalidInput("There is nothing to re-chunk yet.");
   await db.file.updateMany({ where: { id: { in: files.map((f) => f.id) } }, data: { status: "processing", errorMessage: null } });
-  return enqueueJobs(ctx, chunkingJob, files.map((f) => ({ fileId: f.id })));
+  return enqueueJobs(
+    ctx,
+    chunkingJob,
+    files.map((f) => ({ fileId: f.id })),
+  );
 }
 
 export const CHUNK_PAGE_SIZE = 50;
@@ -174,7 +178,9 @@ export async function chunkStats(ctx: ProjectContext, buckets = 16): Promise<Chu
   const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { config: true } });
   const size = readProjectConfig(project.config).chunk_size_tokens;
   const width = Math.max(1, Math.ceil(size / buckets));
-  const [totals] = await db.$queryRaw<Array<{ documents: bigint; chunks: bigint; tokens: bigint | null; min: number | null; max: number | null; avg: number | null }>>`
+  const [totals] = await db.$queryRaw<
+    Array<{ documents: bigint; chunks: bigint; tokens: bigint | null; min: number | null; max: number | null; avg: number | null }>
+  >`
     SELECT count(DISTINCT source_file_id) AS documents, count(*) AS chunks, sum(token_count) AS tokens,
            min(token_count) AS min, max(token_count) AS max, avg(token_count)::float AS avg
     FROM chunks WHERE project_id = ${ctx.projectId}::uuid`;

@@ -10,9 +10,9 @@ import { db } from "@/lib/db/client";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { extractDocument } from "@/lib/ingest";
 import { DETECT_HEAD_BYTES, detectFormat } from "@/lib/ingest/detect";
-import { IngestError, type DocumentFormat } from "@/lib/ingest/types";
+import { type DocumentFormat, IngestError } from "@/lib/ingest/types";
 import { fetchUrl } from "@/lib/ingest/url";
-import { NonRetryableError, throwIfAborted, type JobContext } from "@/lib/jobs/definition";
+import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 
@@ -110,7 +110,10 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>): Prom
       },
       { timeout: 120_000 },
     );
-    ctx.log("info", `${file.filename}: ${chunks.length} chunks, ${tokenCount.toLocaleString()} tokens${doc.pages.length ? `, ${doc.pages.length} pages` : ""}.`);
+    ctx.log(
+      "info",
+      `${file.filename}: ${chunks.length} chunks, ${tokenCount.toLocaleString()} tokens${doc.pages.length ? `, ${doc.pages.length} pages` : ""}.`,
+    );
     return { file: file.filename, chunks: chunks.length, tokens: tokenCount, pages: doc.pages.length || undefined };
   } catch (error) {
     if (error instanceof IngestError) return await failFile(file.id, error.message);

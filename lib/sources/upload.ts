@@ -17,7 +17,6 @@ import { fileKey } from "@/lib/storage/keys";
 import { StorageLimitError } from "@/lib/storage/types";
 import { chunkingJob } from "./chunking-job";
 
-
 export type UploadResult = { file: File; duplicateOf?: string };
 
 function tooLarge(): AppError {
@@ -51,7 +50,10 @@ async function peek(source: Readable, bytes: number): Promise<{ head: Buffer; bo
 export function cleanFilename(name: string): string {
   // Only for display: storage keys never use it.
   const base = name.split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255);
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim()
+    .slice(0, 255);
   if (!cleaned) throw invalidInput("The file needs a name.");
   return cleaned;
 }
@@ -79,7 +81,7 @@ export async function receiveUpload(
 
   const id = crypto.randomUUID();
   const storagePath = fileKey(ctx.workspace.id, ctx.projectId, id);
-  const file = await db.file.create({
+  await db.file.create({
     data: {
       id,
       projectId: ctx.projectId,

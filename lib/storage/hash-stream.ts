@@ -2,7 +2,7 @@
 // same way whether the bytes end up on disk or in a bucket.
 import crypto from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
-import { StorageLimitError, type PutResult } from "./types";
+import { type PutResult, StorageLimitError } from "./types";
 
 export class HashStream extends Transform {
   private readonly hash = crypto.createHash("sha256");

@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { ConfigError, env, storageDir } from "@/lib/env";
 import { createLocalDriver } from "./local";
 import { createS3Driver } from "./s3";
-import { StorageLimitError, type StorageDriver } from "./types";
+import { type StorageDriver, StorageLimitError } from "./types";
 
 export * from "./types";
 
@@ -18,9 +18,7 @@ export function createStorage(): StorageDriver {
     throw new ConfigError("S3_BUCKET is not set. With STORAGE_DRIVER=s3, set S3_BUCKET to the bucket that holds the files.");
   }
   if (!settings.S3_ACCESS_KEY_ID !== !settings.S3_SECRET_ACCESS_KEY) {
-    throw new ConfigError(
-      "Only one of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY is set. Set both, or neither to use the AWS default credential chain.",
-    );
+    throw new ConfigError("Only one of S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY is set. Set both, or neither to use the AWS default credential chain.");
   }
   return createS3Driver({
     bucket: settings.S3_BUCKET,

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { HashStream, toReadable } from "./hash-stream";
 import { assertSafeKey } from "./keys";
 import { assertRange } from "./range";
-import { StorageNotFoundError, type StorageDriver } from "./types";
+import { type StorageDriver, StorageNotFoundError } from "./types";
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -87,9 +87,7 @@ export function createLocalDriver(root: string): StorageDriver {
         throw error;
       });
       const start = path.basename(target);
-      await Promise.all(
-        names.filter((name) => name.startsWith(start)).map((name) => fsp.rm(path.join(folder, name), { recursive: true, force: true })),
-      );
+      await Promise.all(names.filter((name) => name.startsWith(start)).map((name) => fsp.rm(path.join(folder, name), { recursive: true, force: true })));
     },
   };
 }

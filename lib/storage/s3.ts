@@ -1,5 +1,7 @@
 // Objects in an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO). Uploads are multipart and
 // streamed, so memory stays bounded by queueSize × partSize whatever the object's size.
+
+import { pipeline, Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -10,12 +12,11 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { pipeline, Readable } from "node:stream";
 import { logger } from "@/lib/log";
 import { HashStream, toReadable } from "./hash-stream";
 import { assertSafeKey } from "./keys";
 import { assertRange } from "./range";
-import { StorageNotFoundError, type StorageDriver } from "./types";
+import { type StorageDriver, StorageNotFoundError } from "./types";
 
 export type S3Settings = {
   bucket: string;
@@ -82,9 +83,7 @@ export function createS3Driver(settings: S3Settings): StorageDriver {
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,
     credentials:
-      settings.accessKeyId && settings.secretAccessKey
-        ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
-        : undefined,
+      settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
     // The SDK's default CRC32 checksums on every request are not supported by every
     // S3-compatible service, and we verify content with our own sha256 anyway.
     requestChecksumCalculation: "WHEN_REQUIRED",

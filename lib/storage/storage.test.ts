@@ -6,9 +6,9 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, resetEnvCache, storageDir } from "@/lib/env";
-import { createStorage, getStorage, readToBuffer, StorageLimitError, StorageNotFoundError, type StorageDriver } from "@/lib/storage";
+import { createStorage, getStorage, readToBuffer, type StorageDriver, StorageLimitError, StorageNotFoundError } from "@/lib/storage";
 import { exportKey, fileKey, projectPrefix, runArtifactKey } from "@/lib/storage/keys";
-import { startS3Server, type S3TestServer } from "@/tests/support/s3-server";
+import { type S3TestServer, startS3Server } from "@/tests/support/s3-server";
 
 const MiB = 1024 * 1024;
 
@@ -323,9 +323,7 @@ describe("s3 (s3rver)", () => {
 
   it("explains an endpoint that does not answer", async () => {
     const storage = useS3({ S3_ENDPOINT: "http://127.0.0.1:1" });
-    await expect(storage.stat(fileKey(crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()))).rejects.toThrow(
-      /Could not reach .*S3_ENDPOINT/,
-    );
+    await expect(storage.stat(fileKey(crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()))).rejects.toThrow(/Could not reach .*S3_ENDPOINT/);
   });
 
   it("requires S3_BUCKET", () => {

@@ -12,5 +12,10 @@ export async function openRunFile(ctx: ProjectContext, runId: string, fileId: st
       : null;
   if (!file) throw notFound("File");
   const stream = await getStorage().get(file.storagePath);
-  return { filename: file.filename, size: Number(file.sizeBytes), mimeType: file.mimeType ?? "application/octet-stream", body: Readable.toWeb(stream) as ReadableStream<Uint8Array> };
+  return {
+    filename: file.filename,
+    size: Number(file.sizeBytes),
+    mimeType: file.mimeType ?? "application/octet-stream",
+    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+  };
 }

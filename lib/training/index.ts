@@ -5,16 +5,16 @@ import crypto from "node:crypto";
 import type { FinetuneMethod, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { isUuid, type ProjectContext } from "@/lib/access/guard";
+import type { ModelInfo } from "@/lib/base-models/info";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import type { ModelInfo } from "@/lib/base-models/info";
+import type { RunHardware } from "@/lib/runner-program/events";
 import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
-import type { RunHardware } from "@/lib/runner-program/events";
 import { type PreparedCounts, readPrepared } from "./prepared";
+import { findPreset, type Hyperparams, hyperparamOverridesSchema, hyperparamsSchema } from "./presets";
 import { type ExactTokenCounts, findExactTokenCounts } from "./token-counts";
-import { findPreset, hyperparamOverridesSchema, hyperparamsSchema, type Hyperparams } from "./presets";
 import { trainJob } from "./train-job";
 
 export const startTrainingSchema = z.object({
@@ -48,7 +48,10 @@ export type Preflight = TrainingEstimate & {
 };
 
 async function loadProject(ctx: ProjectContext) {
-  return db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { id: true, baseModelId: true, modelInfo: true, name: true } });
+  return db.project.findFirstOrThrow({
+    where: { id: ctx.projectId, workspaceId: ctx.workspace.id },
+    select: { id: true, baseModelId: true, modelInfo: true, name: true },
+  });
 }
 
 /** Valid (not rejected, not duplicate) examples per split with their token totals — what a version would freeze. */
@@ -308,7 +311,11 @@ export type MetricPoint = { step: number; name: string; value: number };
 export async function runMetrics(ctx: ProjectContext, runId: string, afterStep = -1): Promise<MetricPoint[]> {
   await getRun(ctx, runId);
   const rows = await db.runMetric.findMany({
-    where: { runId, step: { gt: afterStep }, name: { in: ["train_loss", "eval_loss", "learning_rate", "tokens_per_second", "mfu", "gpu_memory_mb", "perplexity"] } },
+    where: {
+      runId,
+      step: { gt: afterStep },
+      name: { in: ["train_loss", "eval_loss", "learning_rate", "tokens_per_second", "mfu", "gpu_memory_mb", "perplexity"] },
+    },
     orderBy: [{ step: "asc" }, { name: "asc" }],
     select: { step: true, name: true, value: true },
   });

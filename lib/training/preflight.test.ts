@@ -59,7 +59,9 @@ describe("estimateTraining memory", () => {
   });
 
   it("calls an 8B 16-bit LoRA run with batch 8 at 4096 tokens without checkpointing too big for 24 GB, and says what helps", () => {
-    const estimate = estimateTraining(plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 8, max_seq_length: 4096, gradient_checkpointing: false }));
+    const estimate = estimateTraining(
+      plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 8, max_seq_length: 4096, gradient_checkpointing: false }),
+    );
     expect(estimate.verdict).toBe("too_big");
     expect(estimate.weightsGb).toBeCloseTo(16.06, 1);
     expect(estimate.reasons[0]).toMatch(/the runner has only 25\.8 GB free/);
@@ -110,7 +112,9 @@ describe("estimateTraining steps and duration", () => {
   });
 
   it("counts packed sequences of max_seq_length when packing", () => {
-    const estimate = estimateTraining(plan({ packing: true, totalTrainTokens: 1_000_000, max_seq_length: 2048, per_device_batch_size: 2, gradient_accumulation_steps: 8, num_epochs: 2 }));
+    const estimate = estimateTraining(
+      plan({ packing: true, totalTrainTokens: 1_000_000, max_seq_length: 2048, per_device_batch_size: 2, gradient_accumulation_steps: 8, num_epochs: 2 }),
+    );
     expect(estimate.steps).toBe(Math.ceil(Math.ceil(1_000_000 / 2048) / 16) * 2);
   });
 
@@ -156,14 +160,18 @@ describe("estimateTraining chooses gradient checkpointing under auto", () => {
     expect(without.verdict).not.toBe("ok");
     const estimate = estimateTraining(big);
     expect(estimate).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: true });
-    expect(estimate.reasons.join("\n")).toContain(`Gradient checkpointing on (chosen by the preflight): without it the run would need about ${Math.round(without.totalGb * 10) / 10} GB of the 41.9 GB free.`);
+    expect(estimate.reasons.join("\n")).toContain(
+      `Gradient checkpointing on (chosen by the preflight): without it the run would need about ${Math.round(without.totalGb * 10) / 10} GB of the 41.9 GB free.`,
+    );
     expect(estimateTraining(plan({ gradient_checkpointing: "auto", runnerFreeVramMb: null }))).toMatchObject({ gradientCheckpointing: true });
     expect(estimateTraining(plan({ gradient_checkpointing: "auto", modelInfo: null }))).toMatchObject({ gradientCheckpointing: true });
   });
 
   it("keeps the user's explicit choice", () => {
     expect(estimateTraining(plan({ gradient_checkpointing: true }))).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: false });
-    const forcedOff = estimateTraining(plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 8, max_seq_length: 4096, gradient_checkpointing: false }));
+    const forcedOff = estimateTraining(
+      plan({ modelInfo: llama8b, method: "lora", per_device_batch_size: 8, max_seq_length: 4096, gradient_checkpointing: false }),
+    );
     expect(forcedOff).toMatchObject({ gradientCheckpointing: false, gradientCheckpointingAuto: false, verdict: "too_big" });
     expect(forcedOff.reasons.join("\n")).not.toMatch(/chosen by the preflight/);
   });
@@ -171,7 +179,17 @@ describe("estimateTraining chooses gradient checkpointing under auto", () => {
 
 describe("estimateTraining with exact token counts and without a GPU", () => {
   it("uses the runner's packed sequence count and says when counts are estimates", () => {
-    const exact = estimateTraining(plan({ packing: true, totalTrainTokens: 1_000_000, trainSequences: 600, tokenSource: "exact", per_device_batch_size: 2, gradient_accumulation_steps: 8, num_epochs: 1 }));
+    const exact = estimateTraining(
+      plan({
+        packing: true,
+        totalTrainTokens: 1_000_000,
+        trainSequences: 600,
+        tokenSource: "exact",
+        per_device_batch_size: 2,
+        gradient_accumulation_steps: 8,
+        num_epochs: 1,
+      }),
+    );
     expect(exact.steps).toBe(Math.ceil(600 / 16));
     expect(exact.tokenSource).toBe("exact");
     expect(exact.reasons.join("\n")).not.toMatch(/estimates \(cl100k/);

@@ -1,7 +1,7 @@
 // Before a run starts: how much GPU memory it needs and whether the runner has it, how many
 // optimizer steps it takes and roughly how long. Every figure is an estimate; the formula and
 // constants behind it are stated next to it. Memory is in GB of 10^9 bytes.
-import { layerLinearShapes, LINEAR_MODULES, LLAMA_LIKE, type LinearModule, type ModelInfo } from "@/lib/base-models/info";
+import { LINEAR_MODULES, type LinearModule, LLAMA_LIKE, layerLinearShapes, type ModelInfo } from "@/lib/base-models/info";
 import { BYTES_PER_GB, weightMemoryGb } from "@/lib/base-models/vram";
 
 export type TrainingModel = Pick<
@@ -129,7 +129,11 @@ type Memory = {
 };
 
 /** LoRA adds A (r × in) and B (out × r) to each targeted projection of every layer: r·(in + out). */
-export function loraParameterCount(model: TrainingModel, r: number, targetModules: string[] | "all-linear"): { params: number; complete: boolean; unknownModules: string[] } {
+export function loraParameterCount(
+  model: TrainingModel,
+  r: number,
+  targetModules: string[] | "all-linear",
+): { params: number; complete: boolean; unknownModules: string[] } {
   const shapes = layerLinearShapes(model);
   const names = targetModules === "all-linear" ? [...LINEAR_MODULES] : targetModules;
   const unknownModules = names.filter((name) => !(LINEAR_MODULES as readonly string[]).includes(name));
@@ -204,7 +208,10 @@ function memorySuggestions(plan: ResolvedPlan, current: Memory, freeGb: number):
   if (!plan.gradient_checkpointing) options.push({ text: "gradient checkpointing on", settings: { ...plan, gradient_checkpointing: true } });
   if (plan.per_device_batch_size > 1) {
     const accumulation = plan.gradient_accumulation_steps * plan.per_device_batch_size;
-    options.push({ text: `a per-device batch size of 1 (gradient accumulation ${accumulation} keeps the effective batch)`, settings: { ...plan, per_device_batch_size: 1 } });
+    options.push({
+      text: `a per-device batch size of 1 (gradient accumulation ${accumulation} keeps the effective batch)`,
+      settings: { ...plan, per_device_batch_size: 1 },
+    });
   }
   if (plan.max_seq_length > 512) {
     const shorter = Math.max(512, Math.floor(plan.max_seq_length / 2));
@@ -217,7 +224,9 @@ function memorySuggestions(plan: ResolvedPlan, current: Memory, freeGb: number):
   const sentences = helping.map((option) => `With ${option.text} it would need about ${formatGb(option.totalGb)}.`);
   const smallest = memoryFor(model, { ...plan, method: "qlora", gradient_checkpointing: true, per_device_batch_size: 1 }).totalGb;
   if (smallest >= freeGb) {
-    sentences.push(`Even QLoRA with batch size 1 and gradient checkpointing needs about ${formatGb(smallest)}: choose a smaller base model or a GPU with more memory.`);
+    sentences.push(
+      `Even QLoRA with batch size 1 and gradient checkpointing needs about ${formatGb(smallest)}: choose a smaller base model or a GPU with more memory.`,
+    );
   } else if (!helping.some((option) => option.totalGb < freeGb)) {
     sentences.push(`With QLoRA, batch size 1 and gradient checkpointing together it would need about ${formatGb(smallest)}.`);
   }
@@ -261,9 +270,16 @@ function chooseCheckpointing(plan: TrainingPlan, freeGb: number | null): { enabl
   const without = memoryFor(plan.modelInfo, { ...plan, gradient_checkpointing: false });
   const verdict = verdictFor(without.totalGb, freeGb, without.complete);
   if (verdict === "ok") {
-    return { enabled: false, auto: true, reason: `Gradient checkpointing off (chosen by the preflight): the run fits without it, and it would slow each step by about a third.` };
+    return {
+      enabled: false,
+      auto: true,
+      reason: `Gradient checkpointing off (chosen by the preflight): the run fits without it, and it would slow each step by about a third.`,
+    };
   }
-  const why = verdict === "unknown" ? "the free GPU memory or the model's size is not known, so memory comes first" : `without it the run would need about ${formatGb(without.totalGb)} of the ${formatGb(freeGb!)} free`;
+  const why =
+    verdict === "unknown"
+      ? "the free GPU memory or the model's size is not known, so memory comes first"
+      : `without it the run would need about ${formatGb(without.totalGb)} of the ${formatGb(freeGb!)} free`;
   return { enabled: true, auto: true, reason: `Gradient checkpointing on (chosen by the preflight): ${why}.` };
 }
 
@@ -281,8 +297,10 @@ export function estimateTraining(input: TrainingPlan): TrainingEstimate {
   const reasons: string[] = [];
   const needs = `Needs about ${formatGb(memory.totalGb)} of GPU memory`;
   if (plan.runnerHasGpu === false) reasons.push(`${needs}; the runner's last check found no NVIDIA GPU.`);
-  else if (freeGb === null) reasons.push(`${needs}; the runner has reported no GPU yet (run "Check" on it in workspace settings) to compare it with its free memory.`);
-  else if (verdict === "tight") reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free, which leaves little room: long batches may run out of memory.`);
+  else if (freeGb === null)
+    reasons.push(`${needs}; the runner has reported no GPU yet (run "Check" on it in workspace settings) to compare it with its free memory.`);
+  else if (verdict === "tight")
+    reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free, which leaves little room: long batches may run out of memory.`);
   else if (verdict === "too_big") reasons.push(`${needs}; the runner has only ${formatGb(freeGb)} free.`);
   else reasons.push(`${needs}; the runner has ${formatGb(freeGb)} free.`);
   reasons.push(

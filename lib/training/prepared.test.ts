@@ -6,7 +6,9 @@ describe("describePrepared", () => {
     expect(describePrepared({ examples: 1234, sequences: 310, tokens: 412_345, truncated: 3, dropped: 0, longest: 2048 }, true)).toBe(
       "1,234 examples → 310 packed sequences, 412k tokens, 3 truncated at max length, 0 dropped",
     );
-    expect(describePrepared({ examples: 1, sequences: 1, tokens: 950, truncated: 0, dropped: 0 }, false)).toBe("1 example → 1 sequence, 950 tokens, 0 truncated at max length, 0 dropped");
+    expect(describePrepared({ examples: 1, sequences: 1, tokens: 950, truncated: 0, dropped: 0 }, false)).toBe(
+      "1 example → 1 sequence, 950 tokens, 0 truncated at max length, 0 dropped",
+    );
   });
 
   it("rounds large token counts", () => {

@@ -103,7 +103,14 @@ export async function findPreset(workspaceId: string, id: string): Promise<Prese
   if (builtin) return builtin;
   const row = isUuid(id) ? await db.trainingPreset.findFirst({ where: { id, workspaceId } }) : null;
   if (!row) throw notFound("Preset");
-  return { id: row.id, name: row.name, method: row.method, description: "Saved in this workspace.", builtIn: false, config: hyperparamsSchema.parse(row.config) };
+  return {
+    id: row.id,
+    name: row.name,
+    method: row.method,
+    description: "Saved in this workspace.",
+    builtIn: false,
+    config: hyperparamsSchema.parse(row.config),
+  };
 }
 
 /** Saves (or overwrites by name) a workspace preset. */

@@ -2,8 +2,8 @@
 // prepare step measured with that model's tokenizer, as long as the dataset is still the version
 // that run trained on; otherwise none, and callers keep the cl100k estimates (labelled so).
 import { Prisma } from "@prisma/client";
-import { db } from "@/lib/db/client";
 import { versionIsCurrent } from "@/lib/datasets/versions";
+import { db } from "@/lib/db/client";
 import { type PreparedCounts, readPrepared } from "./prepared";
 
 export type ExactTokenCounts = PreparedCounts & { baseModelId: string; runId: string; runName: string; datasetVersion: number };

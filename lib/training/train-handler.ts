@@ -11,20 +11,20 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Prisma, Run } from "@prisma/client";
-import { db } from "@/lib/db/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
+import { db } from "@/lib/db/client";
 import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
+import { EVENTS_FILE, runDir, STDERR_FILE, STDOUT_FILE, signalCommand } from "@/lib/runner-program/commands";
+import { metricRows, type ParsedChunk, type RunnerEvent } from "@/lib/runner-program/events";
+import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
+import { ensurePython } from "@/lib/runner-program/python-env";
+import { RemoteProcess } from "@/lib/runner-program/remote-process";
 import { openRunner } from "@/lib/runners";
 import { RunnerError } from "@/lib/runners/errors";
 import { getStorage } from "@/lib/storage";
 import { runArtifactKey } from "@/lib/storage/keys";
-import { metricRows, type ParsedChunk, type RunnerEvent } from "@/lib/runner-program/events";
 import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
 import { hyperparamsSchema } from "./presets";
-import { ensurePython } from "@/lib/runner-program/python-env";
-import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
-import { EVENTS_FILE, runDir, signalCommand, STDERR_FILE, STDOUT_FILE } from "@/lib/runner-program/commands";
-import { RemoteProcess } from "@/lib/runner-program/remote-process";
 
 export type TrainPayload = { runId: string };
 
@@ -63,7 +63,10 @@ class TrainProgress {
       case "start":
         this.progress.totalSteps = event.total_steps;
         if (event.hardware) data.hardwareInfo = event.hardware as Prisma.InputJsonValue;
-        this.ctx.log("info", event.resumed_from_step ? `Resumed from the checkpoint at step ${event.resumed_from_step}.` : `Training started: ${event.total_steps} steps.`);
+        this.ctx.log(
+          "info",
+          event.resumed_from_step ? `Resumed from the checkpoint at step ${event.resumed_from_step}.` : `Training started: ${event.total_steps} steps.`,
+        );
         return;
       case "log":
         this.ctx.log(event.level, event.message);
@@ -83,7 +86,10 @@ class TrainProgress {
       case "eval":
         if (event.eval_loss == null) return;
         this.progress.evalLoss = event.eval_loss;
-        this.ctx.log("info", `Eval at step ${event.step}: loss ${event.eval_loss.toFixed(4)}${event.perplexity ? `, perplexity ${event.perplexity.toFixed(2)}` : ""}.`);
+        this.ctx.log(
+          "info",
+          `Eval at step ${event.step}: loss ${event.eval_loss.toFixed(4)}${event.perplexity ? `, perplexity ${event.perplexity.toFixed(2)}` : ""}.`,
+        );
         return;
       case "checkpoint":
         this.progress.checkpoint = event.path;
@@ -102,7 +108,11 @@ class TrainProgress {
     await this.ctx.progress({
       done: step ?? 0,
       total: totalSteps || undefined,
-      message: message ?? (step !== undefined ? `Step ${step}${totalSteps ? ` of ${totalSteps}` : ""}${loss !== undefined ? ` · loss ${loss.toFixed(4)}` : ""}` : "Waiting for the first step"),
+      message:
+        message ??
+        (step !== undefined
+          ? `Step ${step}${totalSteps ? ` of ${totalSteps}` : ""}${loss !== undefined ? ` · loss ${loss.toFixed(4)}` : ""}`
+          : "Waiting for the first step"),
       summary: { step: step ?? 0, totalSteps: totalSteps ?? null, loss: loss ?? null, evalLoss: this.progress.evalLoss ?? null },
     });
   }
@@ -144,7 +154,12 @@ async function storageToTemp(key: string, dir: string, name: string): Promise<st
 }
 
 /** Writes config, data and the runner program into the run directory, then starts it. */
-async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaited<ReturnType<typeof loadRun>>, versionPaths: { train: string; eval: string | null }): Promise<number> {
+async function launch(
+  remote: RemoteProcess,
+  tracker: TrainProgress,
+  run: Awaited<ReturnType<typeof loadRun>>,
+  versionPaths: { train: string; eval: string | null },
+): Promise<number> {
   const runner = run.runner!;
   await tracker.report("Uploading the dataset and the runner program");
   const temp = await fsp.mkdtemp(path.join(os.tmpdir(), "ftf-run-"));
@@ -161,7 +176,9 @@ async function launch(remote: RemoteProcess, tracker: TrainProgress, run: Awaite
   const config = runnerConfig(run, Boolean(versionPaths.eval));
   await remote.withLink((conn) => conn.writeFile(remote.path("config.json"), `${JSON.stringify(config, null, 2)}\n`));
   await uploadProgram(remote);
-  const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m), { qlora: run.method === "qlora" });
+  const python = await ensurePython(remote, runner, path.posix.dirname(path.posix.dirname(remote.dir)), (m) => tracker.report(m), {
+    qlora: run.method === "qlora",
+  });
   await tracker.report("Starting the runner");
   const pid = await startRemote(remote, python, "train", "config.json", run.project.workspaceId);
   tracker.ctx.log("info", `Runner started on ${runner.name} (PID ${pid}) in ${remote.dir}.`);
@@ -183,12 +200,20 @@ async function fetchArtifact(remote: RemoteProcess, remotePath: string, key: str
   await getStorage().put(key, source.pipe(tap));
   const sha256 = hash.digest("hex");
   if (expected && (expected.sha256 !== sha256 || expected.size !== size)) {
-    throw new RunnerError(`${path.posix.basename(remotePath)} arrived damaged (sha256 ${sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…); downloading again.`, { kind: "file" });
+    throw new RunnerError(
+      `${path.posix.basename(remotePath)} arrived damaged (sha256 ${sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…); downloading again.`,
+      { kind: "file" },
+    );
   }
   return { size, sha256 };
 }
 
-async function collectArtifacts(remote: RemoteProcess, tracker: TrainProgress, run: Awaited<ReturnType<typeof loadRun>>, done: Extract<RunnerEvent, { type: "done" }>) {
+async function collectArtifacts(
+  remote: RemoteProcess,
+  tracker: TrainProgress,
+  run: Awaited<ReturnType<typeof loadRun>>,
+  done: Extract<RunnerEvent, { type: "done" }>,
+) {
   const { workspaceId } = run.project;
   const logs = [EVENTS_FILE, STDOUT_FILE, STDERR_FILE, "config.json"].map((p) => ({ path: p, kind: "log" as const }));
   const wanted = [...done.artifacts.map((a) => ({ ...a, kind: "artifact" as const })), ...logs];
@@ -208,7 +233,16 @@ async function collectArtifacts(remote: RemoteProcess, tracker: TrainProgress, r
       got = await fetchArtifact(remote, remotePath, key, expected);
     }
     await db.file.create({
-      data: { projectId: run.projectId, runId: run.id, kind: item.kind, filename: item.path, storagePath: key, sizeBytes: BigInt(got.size), sha256: got.sha256, mimeType: mimeOf(item.path) },
+      data: {
+        projectId: run.projectId,
+        runId: run.id,
+        kind: item.kind,
+        filename: item.path,
+        storagePath: key,
+        sizeBytes: BigInt(got.size),
+        sha256: got.sha256,
+        mimeType: mimeOf(item.path),
+      },
     });
   }
 }
@@ -230,8 +264,12 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
   if (!run.datasetVersionId) {
     await ctx.progress({ message: "Freezing the dataset version" });
     const version = await freezeDatasetVersion({ workspaceId: run.project.workspaceId, projectId: run.projectId, actorId: run.createdById });
-    if (version.numTrain === 0) throw new NonRetryableError("There are no valid train examples to train on. Generate or import examples, and approve or keep them valid in Review.");
-    await db.run.update({ where: { id: run.id }, data: { datasetVersionId: version.id, numTrainExamples: version.numTrain, numEvalExamples: version.numEval } });
+    if (version.numTrain === 0)
+      throw new NonRetryableError("There are no valid train examples to train on. Generate or import examples, and approve or keep them valid in Review.");
+    await db.run.update({
+      where: { id: run.id },
+      data: { datasetVersionId: version.id, numTrainExamples: version.numTrain, numEvalExamples: version.numEval },
+    });
     ctx.log("info", `Training on dataset version ${version.version}: ${version.numTrain} train and ${version.numEval} eval examples.`);
     run = await loadRun(run.id);
   }
@@ -329,4 +367,3 @@ export async function settleRun(runId: string, outcome: "failed" | "cancelled", 
     },
   });
 }
-

@@ -29,7 +29,10 @@ export async function createWorkspace(actor: Actor, name: string) {
         memberships: { create: { userId: actor.id, role: "owner" } },
       },
     });
-    await recordAudit({ workspaceId: workspace.id, actorId: actor.id, action: "workspace.create", targetType: "workspace", targetId: workspace.id, metadata: { name } }, tx);
+    await recordAudit(
+      { workspaceId: workspace.id, actorId: actor.id, action: "workspace.create", targetType: "workspace", targetId: workspace.id, metadata: { name } },
+      tx,
+    );
     return workspace;
   });
 }
@@ -86,7 +89,17 @@ export async function changeMemberRole(ctx: WorkspaceContext, membershipId: stri
     }
     if (member.role === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) throw new AppError("conflict", LAST_OWNER);
     const updated = await tx.membership.update({ where: { id: member.id }, data: { role } });
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "member.role_change", targetType: "user", targetId: member.userId, metadata: { email: member.user.email, from: member.role, to: role } }, tx);
+    await recordAudit(
+      {
+        workspaceId: ctx.workspace.id,
+        actorId: ctx.actor.id,
+        action: "member.role_change",
+        targetType: "user",
+        targetId: member.userId,
+        metadata: { email: member.user.email, from: member.role, to: role },
+      },
+      tx,
+    );
     return updated;
   });
 }
@@ -98,7 +111,17 @@ export async function removeMember(ctx: WorkspaceContext, membershipId: string) 
     if (member.role === "owner" && actorRole !== "owner") throw forbidden("Only owners can remove owners.");
     if (member.role === "owner" && (await countOwners(tx, ctx.workspace.id)) <= 1) throw new AppError("conflict", LAST_OWNER);
     await tx.membership.delete({ where: { id: member.id } });
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "member.remove", targetType: "user", targetId: member.userId, metadata: { email: member.user.email } }, tx);
+    await recordAudit(
+      {
+        workspaceId: ctx.workspace.id,
+        actorId: ctx.actor.id,
+        action: "member.remove",
+        targetType: "user",
+        targetId: member.userId,
+        metadata: { email: member.user.email },
+      },
+      tx,
+    );
   });
 }
 
@@ -112,4 +135,3 @@ export async function leaveWorkspace(ctx: WorkspaceContext) {
     await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "member.leave" }, tx);
   });
 }
-

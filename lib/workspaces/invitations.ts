@@ -53,7 +53,17 @@ export async function createInvitation(ctx: WorkspaceContext, email: string, rol
         expiresAt: new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000),
       },
     });
-    await recordAudit({ workspaceId: ctx.workspace.id, actorId: ctx.actor.id, action: "member.invite", targetType: "invitation", targetId: created.id, metadata: { email, role } }, tx);
+    await recordAudit(
+      {
+        workspaceId: ctx.workspace.id,
+        actorId: ctx.actor.id,
+        action: "member.invite",
+        targetType: "invitation",
+        targetId: created.id,
+        metadata: { email, role },
+      },
+      tx,
+    );
     return created;
   });
   const link = invitationLink(token, origin);
@@ -70,7 +80,16 @@ export async function listInvitations(ctx: WorkspaceContext) {
     where: { workspaceId: ctx.workspace.id },
     orderBy: { createdAt: "desc" },
     take: 50,
-    select: { id: true, email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true, createdAt: true, invitedBy: { select: { email: true, name: true } } },
+    select: {
+      id: true,
+      email: true,
+      role: true,
+      expiresAt: true,
+      acceptedAt: true,
+      revokedAt: true,
+      createdAt: true,
+      invitedBy: { select: { email: true, name: true } },
+    },
   });
   return invitations.map((inv) => ({ ...inv, state: invitationState(inv) }));
 }
@@ -127,7 +146,17 @@ export async function acceptInvitation(actor: Actor, token: string, tx?: Tx) {
       data: { acceptedAt: new Date(), acceptedById: actor.id },
     });
     if (count === 0) throw new AppError("conflict", STATE_MESSAGES.accepted);
-    await recordAudit({ workspaceId: invitation.workspaceId, actorId: actor.id, action: "member.join", targetType: "user", targetId: actor.id, metadata: { role: invitation.role, email: actor.email } }, t);
+    await recordAudit(
+      {
+        workspaceId: invitation.workspaceId,
+        actorId: actor.id,
+        action: "member.join",
+        targetType: "user",
+        targetId: actor.id,
+        metadata: { role: invitation.role, email: actor.email },
+      },
+      t,
+    );
     return invitation.workspace;
   };
   return tx ? run(tx) : db.$transaction(run);

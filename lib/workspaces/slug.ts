@@ -14,9 +14,7 @@ export function slugify(name: string): string {
 /** A slug no other workspace uses: the name's slug, then with -2, -3 … */
 export async function uniqueSlug(tx: Tx, name: string): Promise<string> {
   const base = slugify(name);
-  const taken = new Set(
-    (await tx.workspace.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((w) => w.slug),
-  );
+  const taken = new Set((await tx.workspace.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((w) => w.slug));
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) {
     const candidate = `${base}-${i}`;

@@ -22,7 +22,10 @@ afterAll(async () => {
 async function tryPassword(email: string, password: string, forwardedFor: string): Promise<string | null> {
   const csrf = await fetch(`${appUrl}/api/auth/csrf`, { headers: { "x-forwarded-for": forwardedFor } });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const response = await fetch(`${appUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -53,7 +56,14 @@ describe("sessions and the account page", () => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("password12");
     await page.getByRole("button", { name: /create account/i }).click();
-    await expect.poll(() => page.getByText(/commonly used passwords/).first().isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByText(/commonly used passwords/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
     await page.getByLabel("Password").fill("a long enough passphrase 42");
     await page.getByRole("button", { name: /create account/i }).click();
     await page.waitForURL(/\/w\/[^/]+$/, { timeout: 60_000 });

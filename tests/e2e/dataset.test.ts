@@ -1,13 +1,13 @@
 // The dataset loop in a real browser: add a provider (the fake LLM server), preview, generate
 // with live progress, review (edit one, reject one), export JSONL and read its lines.
 import type { Browser, Page } from "playwright-core";
-import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yauzl from "yauzl";
 import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm } from "../support/fake-llm";
+import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, type Team } from "../support/fixtures";
 
 let browser: Browser;
@@ -50,7 +50,7 @@ beforeAll(async () => {
       projectId: team.project.id,
       sourceFileId: team.source.id,
       chunkIndex: i,
-      content: `Policy ${i}: customers on plan ${i} get a refund within ${i + 2} days; support answers within ${i % 3 + 1} business days.`,
+      content: `Policy ${i}: customers on plan ${i} get a refund within ${i + 2} days; support answers within ${(i % 3) + 1} business days.`,
       tokenCount: 30,
       metadata: { section: `Plan ${i}` },
     })),
@@ -81,7 +81,10 @@ describe("the dataset loop in the browser", () => {
     await row.waitFor();
     expect(await page.content()).not.toContain("sk-e2e-secret");
     await row.getByRole("button", { name: "Test" }).click();
-    await row.getByTestId("provider-test-result").getByText(/Connected in \d+ ms · 2 models/).waitFor();
+    await row
+      .getByTestId("provider-test-result")
+      .getByText(/Connected in \d+ ms · 2 models/)
+      .waitFor();
     await screenshot(page, "providers");
     // On a 1440 px desktop every row's buttons are in view: the tables are not cut at a narrow card.
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -187,7 +190,11 @@ describe("the dataset loop in the browser", () => {
     await screenshot(page, "review-resplit");
     await resplit.getByRole("button", { name: "Re-split" }).click();
     await expect.poll(() => page.getByTestId("split-share").textContent()).toMatch(/\(target 80 %\)/);
-    const after = await db.datasetExample.groupBy({ by: ["split"], where: { projectId: team.project.id, split: { in: ["train", "eval"] }, ...USABLE_EXAMPLE }, _count: true });
+    const after = await db.datasetExample.groupBy({
+      by: ["split"],
+      where: { projectId: team.project.id, split: { in: ["train", "eval"] }, ...USABLE_EXAMPLE },
+      _count: true,
+    });
     const share = after.find((r) => r.split === "train")!._count / after.reduce((n, r) => n + r._count, 0);
     expect(Math.abs(share - 0.8)).toBeLessThan(0.03);
     expect(await page.getByTestId("split-share").textContent()).toContain(`${(share * 100).toFixed(1)} % train`);

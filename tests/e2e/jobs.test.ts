@@ -2,7 +2,7 @@
 // reload (server-sent events); cancel and retry from the UI.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireProject, type ProjectContext } from "@/lib/access/guard";
+import { type ProjectContext, requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { stopSender } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
@@ -60,7 +60,10 @@ describe("jobs in the browser", () => {
     await row.getByRole("button", { name: /Retry/ }).click();
     await expect.poll(() => statusOf(id), { timeout: 60_000 }).toBe("success");
     await row.locator("td").first().click();
-    await page.getByTestId("job-log").getByText(/Resuming at item/).waitFor();
+    await page
+      .getByTestId("job-log")
+      .getByText(/Resuming at item/)
+      .waitFor();
     await screenshot(page, "job-drawer");
   });
 });

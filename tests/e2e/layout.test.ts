@@ -4,7 +4,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "../support/browser";
-import { TEST_PASSWORD, createTeam, type Team } from "../support/fixtures";
+import { createTeam, TEST_PASSWORD, type Team } from "../support/fixtures";
 
 let browser: Browser;
 let team: Team;
@@ -21,7 +21,23 @@ afterAll(async () => {
 function pages(t: Team): string[] {
   const w = `/w/${t.workspace.slug}`;
   const p = `${w}/p/${t.project.id}`;
-  return [w, `${w}/members`, `${w}/settings`, `${w}/audit`, `${w}/account`, p, `${p}/sources`, `${p}/dataset`, `${p}/dataset/generate`, `${p}/dataset/export`, `${p}/train`, `${p}/evaluate`, `${p}/export`, `${p}/jobs`, `${p}/settings`];
+  return [
+    w,
+    `${w}/members`,
+    `${w}/settings`,
+    `${w}/audit`,
+    `${w}/account`,
+    p,
+    `${p}/sources`,
+    `${p}/dataset`,
+    `${p}/dataset/generate`,
+    `${p}/dataset/export`,
+    `${p}/train`,
+    `${p}/evaluate`,
+    `${p}/export`,
+    `${p}/jobs`,
+    `${p}/settings`,
+  ];
 }
 
 async function signIn(viewport: { width: number; height: number }): Promise<Page> {

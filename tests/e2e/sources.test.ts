@@ -18,7 +18,10 @@ let dir: string;
 let sourcesUrl: string;
 
 const body = (topic: string) =>
-  Array.from({ length: 12 }, (_, i) => `${topic} ${i + 1}: our support team answers billing questions within one business day and escalates outages at once.`).join("\n\n");
+  Array.from(
+    { length: 12 },
+    (_, i) => `${topic} ${i + 1}: our support team answers billing questions within one business day and escalates outages at once.`,
+  ).join("\n\n");
 
 beforeAll(async () => {
   team = await createTeam("Sources team");
@@ -26,8 +29,17 @@ beforeAll(async () => {
   sourcesUrl = `/w/${team.workspace.slug}/p/${team.project.id}/sources`;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-files-"));
   fs.writeFileSync(path.join(dir, "handbook.md"), `# Handbook\n\n${body("Rule")}\n\n## Escalation\n\n${body("Step")}\n`);
-  const lines = (n: number) => body(`Page ${n}`).split("\n\n").map((text) => ({ text: text.slice(0, 95) }));
-  fs.writeFileSync(path.join(dir, "manual.pdf"), await makePdf([[{ text: "Manual", size: 22 }, ...lines(1)], [{ text: "Appendix", size: 22 }, ...lines(2)]]));
+  const lines = (n: number) =>
+    body(`Page ${n}`)
+      .split("\n\n")
+      .map((text) => ({ text: text.slice(0, 95) }));
+  fs.writeFileSync(
+    path.join(dir, "manual.pdf"),
+    await makePdf([
+      [{ text: "Manual", size: 22 }, ...lines(1)],
+      [{ text: "Appendix", size: 22 }, ...lines(2)],
+    ]),
+  );
   fs.writeFileSync(path.join(dir, "broken.pdf"), await CORPUS.find((c) => c.name === "truncated PDF")!.bytes());
   fs.writeFileSync(
     path.join(dir, "faq.jsonl"),
@@ -73,7 +85,9 @@ describe("sources in the browser", () => {
   it("imports a dataset through the mapping dialog, keeping the broken row as invalid", async () => {
     await page.goto(sourcesUrl);
     await page.getByTestId("file-input").setInputFiles(path.join(dir, "faq.jsonl"));
-    await row("faq.jsonl").getByRole("button", { name: /Import/ }).click();
+    await row("faq.jsonl")
+      .getByRole("button", { name: /Import/ })
+      .click();
     await page.getByText(/Detected: Question \/ answer/).waitFor();
     await screenshot(page, "import-dialog");
     await page.getByRole("dialog").getByRole("button", { name: "Import", exact: true }).click();

@@ -4,9 +4,9 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
+import { startDatasetExport } from "@/lib/exports";
 import { stopSender } from "@/lib/jobs/boss";
 import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
-import { startDatasetExport } from "@/lib/exports";
 import { createTeam } from "../support/fixtures";
 import { waitFor } from "../support/worker-process";
 
@@ -31,20 +31,30 @@ describe("the launcher supervises its children", () => {
     process.kill(before.pid, "SIGKILL");
     // The web does not go down with it.
     expect((await fetch(`${appUrl}/api/live`)).status).toBe(200);
-    const after = await waitFor("a new worker", async () => {
-      const worker = await appWorker();
-      return worker && worker.pid !== before.pid ? worker : null;
-    }, 60_000, 250);
+    const after = await waitFor(
+      "a new worker",
+      async () => {
+        const worker = await appWorker();
+        return worker && worker.pid !== before.pid ? worker : null;
+      },
+      60_000,
+      250,
+    );
     expect(after.pid).not.toBe(before.pid);
     expect((await fetch(`${appUrl}/api/live`)).status).toBe(200);
 
     const team = await createTeam("Supervised team");
     const ctx = await requireProject(team.members.owner, team.project.id, "exports.create");
     const row = await startDatasetExport(ctx, { format: "jsonl", selection: "all" });
-    const done = await waitFor("the export", async () => {
-      const exported = await db.export.findUniqueOrThrow({ where: { id: row.id } });
-      return exported.status === "success" || exported.status === "failed" ? exported : null;
-    }, 60_000, 250);
+    const done = await waitFor(
+      "the export",
+      async () => {
+        const exported = await db.export.findUniqueOrThrow({ where: { id: row.id } });
+        return exported.status === "success" || exported.status === "failed" ? exported : null;
+      },
+      60_000,
+      250,
+    );
     expect(done.status).toBe("success");
   });
 });

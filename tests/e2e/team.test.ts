@@ -56,7 +56,10 @@ describe("a team in the browser", () => {
     await page.getByText("Use at least 10 characters.").waitFor();
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText(/already exists/).first().waitFor();
+    await page
+      .getByText(/already exists/)
+      .first()
+      .waitFor();
     await page.context().close();
   });
 
@@ -117,7 +120,10 @@ describe("a team in the browser", () => {
 
   it("another workspace's project is not found", async () => {
     await colleague.goto(`${workspacePath}/p/00000000-0000-4000-8000-000000000000`);
-    await colleague.getByText(/could not be found|not found/i).first().waitFor();
+    await colleague
+      .getByText(/could not be found|not found/i)
+      .first()
+      .waitFor();
     const response = await colleague.goto(`/w/no-such-workspace-${suffix}`);
     expect(response?.status()).toBe(404);
   });

@@ -6,9 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
 import { createTeam, type Team } from "../support/fixtures";
@@ -131,8 +131,12 @@ describe("training in the browser", () => {
     expect(run.parameters).toMatchObject({ allow_cpu: true });
     // Throughput with its formula, and the exact counts of the prepare step.
     await expect.poll(() => page.getByTestId("run-mfu").textContent()).toMatch(/^\d+\.\d%$/);
-    expect(await page.getByTestId("mfu-formula").textContent()).toMatch(/^MFU = tokens\/s × model FLOPs per token ÷ the GPU's peak bf16 FLOP\/s\. Model FLOPs: 3 GFLOP per token; peak: 165 TFLOP\/s/);
-    expect(await page.getByTestId("run-prepared").textContent()).toMatch(/train: 20 examples → \d+ packed sequences?, \d+ tokens, 0 truncated at max length, 0 dropped/);
+    expect(await page.getByTestId("mfu-formula").textContent()).toMatch(
+      /^MFU = tokens\/s × model FLOPs per token ÷ the GPU's peak bf16 FLOP\/s\. Model FLOPs: 3 GFLOP per token; peak: 165 TFLOP\/s/,
+    );
+    expect(await page.getByTestId("run-prepared").textContent()).toMatch(
+      /train: 20 examples → \d+ packed sequences?, \d+ tokens, 0 truncated at max length, 0 dropped/,
+    );
     await screenshot(page, "training-03-run");
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, "training-03-run-phone");
@@ -140,7 +144,9 @@ describe("training in the browser", () => {
 
     // The next preflight and the dataset stats count with the base model's tokenizer now.
     await page.goto(`${base}/train`);
-    await expect.poll(() => page.getByTestId("preflight-exact").textContent(), { timeout: 30_000 }).toMatch(/with Qwen\/Qwen2\.5-0\.5B-Instruct's tokenizer .*20 examples → /);
+    await expect
+      .poll(() => page.getByTestId("preflight-exact").textContent(), { timeout: 30_000 })
+      .toMatch(/with Qwen\/Qwen2\.5-0\.5B-Instruct's tokenizer .*20 examples → /);
     expect(await page.getByTestId("preflight").textContent()).toMatch(/Tokens \(exact\)/);
     await page.goto(`${base}/dataset`);
     await expect.poll(() => page.getByTestId("exact-token-counts").textContent()).toMatch(/train: 20 examples → \d+ packed sequences?/);
@@ -151,10 +157,13 @@ describe("training in the browser", () => {
     const [first] = await runIds();
     await page.goto(`${base}/evaluate?run=${first}`);
     await expect
-      .poll(async () => {
-        await page.reload();
-        return page.getByTestId("eval-figures").count();
-      }, { timeout: 90_000, interval: 2000 })
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("eval-figures").count();
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
       .toBe(1);
     expect(await page.getByTestId("sample-row").count()).toBe(4);
     await screenshot(page, "training-04-evaluate");
@@ -172,9 +181,23 @@ describe("training in the browser", () => {
   it("a failed run keeps its one-line cause on the run, the log behind Show details, and the project does not fail", async () => {
     const pipLog = `${"Collecting torch==2.15.0\n  Downloading from the local index …\n".repeat(40)}ERROR: Could not find a version that satisfies the requirement torch==2.15.0 (from versions: 2.13.0+cpu, 2.14.1)`;
     const cause = "torch could not be installed: 2.15.0 is not in this box's package index (available: 2.13.0+cpu, 2.14.1).";
-    const job = await db.job.create({ data: { projectId: team.project.id, type: "train", status: "failed", payload: {}, errorMessage: cause, errorDetail: pipLog, finishedAt: new Date() } });
+    const job = await db.job.create({
+      data: { projectId: team.project.id, type: "train", status: "failed", payload: {}, errorMessage: cause, errorDetail: pipLog, finishedAt: new Date() },
+    });
     const runner = await db.runner.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "lab-box" } });
-    const failed = await db.run.create({ data: { projectId: team.project.id, jobId: job.id, name: "broken-env", method: "lora", status: "failed", runnerId: runner.id, baseModelId: "Qwen/Qwen2.5-0.5B-Instruct", errorMessage: cause, errorDetail: pipLog } });
+    const failed = await db.run.create({
+      data: {
+        projectId: team.project.id,
+        jobId: job.id,
+        name: "broken-env",
+        method: "lora",
+        status: "failed",
+        runnerId: runner.id,
+        baseModelId: "Qwen/Qwen2.5-0.5B-Instruct",
+        errorMessage: cause,
+        errorDetail: pipLog,
+      },
+    });
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${base}/train/${failed.id}`);
@@ -199,7 +222,11 @@ describe("training in the browser", () => {
   it("builds the bundle and downloads a ZIP with the adapter, model card and Modelfile", async () => {
     const [first] = await runIds();
     // The first run's evaluation finished above; wait for it before shipping.
-    await expect.poll(async () => Boolean(((await db.run.findUniqueOrThrow({ where: { id: first } })).metrics as { evaluation?: unknown }).evaluation), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => Boolean(((await db.run.findUniqueOrThrow({ where: { id: first } })).metrics as { evaluation?: unknown }).evaluation), {
+        timeout: 60_000,
+      })
+      .toBe(true);
     await page.goto(`${base}/export`);
     await page.getByLabel("Run").selectOption(first);
     await page.getByTestId("build-bundle").click();
@@ -208,7 +235,18 @@ describe("training in the browser", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const zip = fs.readFileSync((await download.path())!);
     const paths = (await listZip(zip)).map((e) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(["README.md", "Modelfile", "manifest.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json", "dataset/train.jsonl", "eval/report.json", "metrics/loss-curve.svg"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "README.md",
+        "Modelfile",
+        "manifest.json",
+        "adapter/adapter_model.safetensors",
+        "adapter/adapter_config.json",
+        "dataset/train.jsonl",
+        "eval/report.json",
+        "metrics/loss-curve.svg",
+      ]),
+    );
     expect((await readZipEntry(zip, "README.md")).toString()).toMatch(/^---\nbase_model: Qwen\/Qwen2\.5-0\.5B-Instruct/m);
     expect((await readZipEntry(zip, "Modelfile")).toString()).toMatch(/^ADAPTER \.\/adapter$/m);
     await screenshot(page, "training-06-export");

@@ -25,7 +25,17 @@ describe("counts agree between pages", () => {
     await db.datasetExample.createMany({
       data: rows.map((r, i) => {
         const data = { question: `Question ${i}?`, answer: `Answer ${i}.` };
-        return { projectId: project.id, naturalKey: `c:${i}`, data, contentHash: contentHash(data), tokenCount: 8, isValid: r.isValid ?? true, isDuplicate: r.isDuplicate ?? false, reviewStatus: r.reviewStatus ?? "pending", split: r.split };
+        return {
+          projectId: project.id,
+          naturalKey: `c:${i}`,
+          data,
+          contentHash: contentHash(data),
+          tokenCount: 8,
+          isValid: r.isValid ?? true,
+          isDuplicate: r.isDuplicate ?? false,
+          reviewStatus: r.reviewStatus ?? "pending",
+          split: r.split,
+        };
       }),
     });
     const ctx = await requireProject(team.members.owner, project.id, "project.view");

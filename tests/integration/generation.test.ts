@@ -1,18 +1,18 @@
 // Dataset generation on real parts: a fake LLM server over HTTP (OpenAI protocol), the real
 // queue, and worker processes that get SIGKILLed mid-run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
-import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
 import { listExamples } from "@/lib/datasets/review";
-import { generationBlocker } from "@/lib/generation";
 import { db } from "@/lib/db/client";
+import { generationBlocker } from "@/lib/generation";
+import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
+import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMessage, type FakeMode } from "../support/fake-llm";
+import { type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
 
 const API_KEY = "sk-test-secret-key-4242";
 let llm: FakeLlm;
@@ -48,10 +48,15 @@ async function runJob(projectId: string, kind: "preview" | "generate") {
 }
 
 async function settled(jobId: string, timeoutMs = 90_000) {
-  return waitFor(`job ${jobId}`, async () => {
-    const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-    return ["success", "failed", "cancelled"].includes(job.status) ? job : null;
-  }, timeoutMs, 200);
+  return waitFor(
+    `job ${jobId}`,
+    async () => {
+      const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+      return ["success", "failed", "cancelled"].includes(job.status) ? job : null;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 beforeAll(async () => {
@@ -97,7 +102,12 @@ describe("before a start", () => {
   it("a provider without a default model and no model chosen blocks preview and run with what to do", async () => {
     const project = await projectWithChunks(2);
     const ctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.manage");
-    const bare = await createProvider(ctx, { name: "Local Ollama (no model)", kind: "ollama", baseUrl: fakeBaseUrl(llm, "ollama"), options: { concurrency: 1, requestsPerMinute: 0, timeoutMs: 10_000 } });
+    const bare = await createProvider(ctx, {
+      name: "Local Ollama (no model)",
+      kind: "ollama",
+      baseUrl: fakeBaseUrl(llm, "ollama"),
+      options: { concurrency: 1, requestsPerMinute: 0, timeoutMs: 10_000 },
+    });
     await actAs(team.members.editor);
     expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: bare.id, model: "" } })).ok).toBe(true);
     const before = await db.job.count({ where: { projectId: project.id } });
@@ -165,7 +175,7 @@ describe("generation", () => {
     expect(await db.datasetExample.count({ where: { projectId: project.id, isValid: true } })).toBe(24);
     expect(job.resultSummary).toMatchObject({ failed_chunks: 0, reasked_chunks: 12 });
     // Each kind of botch was met, and each re-ask said what was wrong.
-    const asked = llm.requests.slice(before).map((r) => (r.body as { messages: FakeMessage[]; max_tokens?: number }));
+    const asked = llm.requests.slice(before).map((r) => r.body as { messages: FakeMessage[]; max_tokens?: number });
     const reminders = asked.map((b) => b.messages.at(-1)!.content).filter((c) => !c.includes('"""'));
     expect(reminders.some((c) => /cut off/.test(c))).toBe(true);
     expect(reminders.some((c) => /not JSON/.test(c))).toBe(true);

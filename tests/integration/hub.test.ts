@@ -8,9 +8,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HubPushError, pushToHub, type PushToHubOptions } from "@/lib/hub/push";
 import { estimateParametersFromConfig, ModelInfoError, modelInfoSchema, readModelShape, resolveModelInfo } from "@/lib/base-models/info";
-import { recordedModels, startFakeHub, type FakeHub } from "../support/hf-hub-server";
+import { HubPushError, type PushToHubOptions, pushToHub } from "@/lib/hub/push";
+import { type FakeHub, recordedModels, startFakeHub } from "../support/hf-hub-server";
 
 const GRANTED = "hf_granted_token_0000000000000001";
 const PLAIN = "hf_plain_token_00000000000000002";
@@ -33,7 +33,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const lookup = (id: string, options: { token?: string; revision?: string; signal?: AbortSignal } = {}) => resolveModelInfo(id, { endpoint: hub.url, ...options });
+const lookup = (id: string, options: { token?: string; revision?: string; signal?: AbortSignal } = {}) =>
+  resolveModelInfo(id, { endpoint: hub.url, ...options });
 
 async function lookupFailure(id: string, options: { token?: string; revision?: string; endpoint?: string } = {}): Promise<ModelInfoError> {
   const error = await resolveModelInfo(id, { endpoint: hub.url, ...options }).then(
@@ -75,7 +76,13 @@ describe("resolveModelInfo", () => {
 
   it("reads Qwen2.5-0.5B-Instruct with its tied embeddings", async () => {
     const info = await lookup("Qwen/Qwen2.5-0.5B-Instruct");
-    expect(info).toMatchObject({ model_type: "qwen2", num_parameters: 494_032_768, tie_word_embeddings: true, max_position_embeddings: 32_768, license: "apache-2.0" });
+    expect(info).toMatchObject({
+      model_type: "qwen2",
+      num_parameters: 494_032_768,
+      tie_word_embeddings: true,
+      max_position_embeddings: 32_768,
+      license: "apache-2.0",
+    });
   });
 
   it("reads every file at the commit the API resolved", async () => {
@@ -147,7 +154,12 @@ describe("resolveModelInfo", () => {
 
   it("estimates from config.json when there are no safetensors at all", async () => {
     const info = await lookup("fake-org/tiny-bin-only-qwen2");
-    expect(info).toMatchObject({ num_parameters: 101_280, num_parameters_source: "config_estimate", parameters_by_dtype: null, license: "fake-research-license" });
+    expect(info).toMatchObject({
+      num_parameters: 101_280,
+      num_parameters_source: "config_estimate",
+      parameters_by_dtype: null,
+      license: "fake-research-license",
+    });
   });
 
   it("has a config estimate that matches the Hub's count for every recorded model", () => {
@@ -182,7 +194,7 @@ const sha256 = (data: Buffer | string) => crypto.createHash("sha256").update(dat
 
 /** A 12 MiB JSONL file on disk: text, so only its size sends it through LFS. */
 function bigJsonl(): { file: string; sha: string; size: number } {
-  const line = JSON.stringify({ instruction: "Summarise the refund policy.", input: "", output: "Refunds are issued within 14 days." }) + "\n";
+  const line = `${JSON.stringify({ instruction: "Summarise the refund policy.", input: "", output: "Refunds are issued within 14 days." })}\n`;
   const content = Buffer.from(line.repeat(Math.ceil((12 * 1024 * 1024) / line.length)));
   const file = path.join(tmp, "train.jsonl");
   fs.writeFileSync(file, content);
@@ -233,7 +245,13 @@ describe("pushToHub", () => {
     expect(hub.repos.get("model:alice/my-adapter")?.private).toBe(true);
     const commit = hub.commits.at(-1)!;
     expect(result).toEqual({ url: `${hub.url}/alice/my-adapter`, commitOid: commit.oid, created: true });
-    expect(commit).toMatchObject({ repo: "alice/my-adapter", repoType: "model", message: "Add LoRA adapter", description: "Run 3 of project Support bot", deleted: [] });
+    expect(commit).toMatchObject({
+      repo: "alice/my-adapter",
+      repoType: "model",
+      message: "Add LoRA adapter",
+      description: "Run 3 of project Support bot",
+      deleted: [],
+    });
     expect([...commit.files].sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
       { path: "README.md", sha256: sha256(readme), size: Buffer.byteLength(readme), lfs: false },
       { path: "adapter_config.json", sha256: sha256(adapterConfig), size: Buffer.byteLength(adapterConfig), lfs: false },
@@ -273,7 +291,11 @@ describe("pushToHub", () => {
     });
     expect(result.url).toBe(`${hub.url}/datasets/acme/support-qa`);
     expect(hub.repos.get("dataset:acme/support-qa")?.private).toBe(false);
-    expect(hub.commits.at(-1)).toMatchObject({ repo: "acme/support-qa", repoType: "dataset", files: [{ path: "train.jsonl", sha256: sha256(rows), lfs: false }] });
+    expect(hub.commits.at(-1)).toMatchObject({
+      repo: "acme/support-qa",
+      repoType: "dataset",
+      files: [{ path: "train.jsonl", sha256: sha256(rows), lfs: false }],
+    });
   });
 
   it("says a refused token was refused, and where to make a write token", async () => {

@@ -4,22 +4,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { requireProject, type ProjectContext } from "@/lib/access/guard";
+import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrator";
 import { resetEnvCache } from "@/lib/env";
-import { installQueues, stopSender } from "@/lib/jobs/boss";
-import { JOB_DEFINITIONS } from "@/worker/registry";
-import { enqueueJob } from "@/lib/jobs/enqueue";
 import { saveGenerationSettingsAction, startGenerationAction } from "@/lib/generation/actions";
-import { requireWorkspace } from "@/lib/access/guard";
+import { installQueues, stopSender } from "@/lib/jobs/boss";
+import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createProvider } from "@/lib/llm";
+import { JOB_DEFINITIONS } from "@/worker/registry";
 import { fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
-import { actAs } from "../support/request";
 import { countItemsJob, ensureDiagTable } from "../support/jobs";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { actAs } from "../support/request";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
 
 let dir: string;
 let server: EmbeddedDatabase;
@@ -85,14 +84,25 @@ it("a generation run survives a database kill: the worker stays up, the job fini
   try {
     const wctx = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "settings.manage");
     const provider = await createProvider(wctx, {
-      name: "Fake", kind: "openai", baseUrl: fakeBaseUrl(llm, "openai"), defaultModel: "fake-chat", apiKey: "sk-restart",
+      name: "Fake",
+      kind: "openai",
+      baseUrl: fakeBaseUrl(llm, "openai"),
+      defaultModel: "fake-chat",
+      apiKey: "sk-restart",
       options: { concurrency: 4, requestsPerMinute: 0, timeoutMs: 10_000 },
     });
     const project = await createProjectIn(team.workspace.id, "Generation under a restart");
     await db.project.update({ where: { id: project.id }, data: { taskType: "qa", config: { examples_per_chunk: 2, num_examples_target: 10_000 } } });
     const file = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "ready", filename: "handbook.md", storagePath: "unused" } });
     await db.chunk.createMany({
-      data: Array.from({ length: 120 }, (_, i) => ({ projectId: project.id, sourceFileId: file.id, chunkIndex: i, content: `Section ${i}: refunds of type ${i} take ${i + 3} days.`, tokenCount: 12, charCount: 40 })),
+      data: Array.from({ length: 120 }, (_, i) => ({
+        projectId: project.id,
+        sourceFileId: file.id,
+        chunkIndex: i,
+        content: `Section ${i}: refunds of type ${i} take ${i + 3} days.`,
+        tokenCount: 12,
+        charCount: 40,
+      })),
     });
     await actAs(team.members.owner);
     expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: provider.id, model: "fake-chat" } })).ok).toBe(true);

@@ -1,19 +1,19 @@
 // The job system on real parts: embedded PostgreSQL, pg-boss, and real worker processes that
 // are SIGKILLed, SIGTERMed and cut off from the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { requireProject, type ProjectContext } from "@/lib/access/guard";
+import { type ProjectContext, requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
-import { findJobDefinition } from "@/worker/registry";
 import { defineJob, NonRetryableError } from "@/lib/jobs/definition";
 import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { refreshProjectStatus } from "@/lib/projects/status";
+import { findJobDefinition } from "@/worker/registry";
 import { createTeam } from "../support/fixtures";
 import { countItemsJob, ensureDiagTable } from "../support/jobs";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
 
 let ctx: ProjectContext;
 const workers: WorkerProcess[] = [];
@@ -33,10 +33,14 @@ async function itemsOf(jobId: string) {
 }
 
 async function waitForStatus(id: string, statuses: string[], timeoutMs = 60_000) {
-  return waitFor(`job ${id} to be ${statuses.join("/")}`, async () => {
-    const job = await jobRow(id);
-    return statuses.includes(job.status) ? job : null;
-  }, timeoutMs);
+  return waitFor(
+    `job ${id} to be ${statuses.join("/")}`,
+    async () => {
+      const job = await jobRow(id);
+      return statuses.includes(job.status) ? job : null;
+    },
+    timeoutMs,
+  );
 }
 
 beforeAll(async () => {
@@ -185,7 +189,11 @@ describe("worker", () => {
 
   it("runs batches enqueued together", async () => {
     startWorker();
-    const jobs = await enqueueJobs(ctx, countItemsJob, Array.from({ length: 6 }, () => ({ items: 2, delayMs: 1 })));
+    const jobs = await enqueueJobs(
+      ctx,
+      countItemsJob,
+      Array.from({ length: 6 }, () => ({ items: 2, delayMs: 1 })),
+    );
     for (const job of jobs) await waitForStatus(job.id, ["success"], 60_000);
   }, 90_000);
 });
@@ -193,7 +201,13 @@ describe("worker", () => {
 describe("recovery and status", () => {
   it("the sweeper marks a job whose queue job is gone as failed, and an orphaned one as recovering", async () => {
     const lost = await db.job.create({
-      data: { projectId: ctx.projectId, type: "diagnostic", status: "running", queueJobId: "00000000-0000-4000-8000-00000000dead", heartbeatAt: new Date(Date.now() - 120_000) },
+      data: {
+        projectId: ctx.projectId,
+        type: "diagnostic",
+        status: "running",
+        queueJobId: "00000000-0000-4000-8000-00000000dead",
+        heartbeatAt: new Date(Date.now() - 120_000),
+      },
     });
     await sweepStaleJobs({ lostAfterSeconds: 0 });
     const swept = await jobRow(lost.id);
@@ -230,7 +244,9 @@ describe("recovery and status", () => {
     const pipLog = `Setting up Python on lab-box failed: pip could not install the runner's packages.\n${"Collecting torch\n".repeat(100)}`;
     await db.job.create({ data: { projectId, type: "train", status: "failed", finishedAt: new Date(Date.now() + 4000), errorMessage: pipLog } });
     expect(await refreshProjectStatus(projectId)).toBe("completed");
-    await db.job.create({ data: { projectId, type: "eval", status: "failed", finishedAt: new Date(Date.now() + 5000), errorMessage: "No NVIDIA GPU on This server." } });
+    await db.job.create({
+      data: { projectId, type: "eval", status: "failed", finishedAt: new Date(Date.now() + 5000), errorMessage: "No NVIDIA GPU on This server." },
+    });
     expect(await refreshProjectStatus(projectId)).toBe("completed");
     await db.run.deleteMany({ where: { projectId } });
     expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");

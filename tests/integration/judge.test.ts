@@ -2,9 +2,9 @@
 // plain, fenced or wrapped in prose; an unreadable verdict fails that sample alone.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireWorkspace } from "@/lib/access/guard";
-import { judgeSample, JudgeParseError, type JudgeResult } from "@/lib/evaluation/judge";
-import { createProvider, loadProviderRecord, type LlmProviderRecord } from "@/lib/llm";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMessage, type FakeMode } from "../support/fake-llm";
+import { JudgeParseError, type JudgeResult, judgeSample } from "@/lib/evaluation/judge";
+import { createProvider, type LlmProviderRecord, loadProviderRecord } from "@/lib/llm";
+import { type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam } from "../support/fixtures";
 
 const API_KEY = "sk-judge-test-key-1234";

@@ -63,8 +63,7 @@ describe("migrations", () => {
 
   it("two processes migrating at once apply each migration once", async () => {
     const url = await createEmptyDatabase(server());
-    const cli = (env: NodeJS.ProcessEnv) =>
-      run(path.resolve("node_modules/.bin/tsx"), ["lib/db/cli.ts", "migrate"], { env: { ...env, DATABASE_URL: url } });
+    const cli = (env: NodeJS.ProcessEnv) => run(path.resolve("node_modules/.bin/tsx"), ["lib/db/cli.ts", "migrate"], { env: { ...env, DATABASE_URL: url } });
     const [a, b] = await Promise.all([cli(process.env), cli(process.env)]);
     expect(a.stdout + b.stdout).toContain("Applied migration");
     const client = new pg.Client({ connectionString: url });

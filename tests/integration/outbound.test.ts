@@ -16,9 +16,9 @@ import { resetEnvCache, storageDir } from "@/lib/env";
 import { createProvider, loadProviderRecord, testConnection, updateProvider } from "@/lib/llm";
 import { scrub } from "@/lib/llm/errors";
 import { checkOutbound, OutboundRefusedError, policyFetch, takeProbeSlot } from "@/lib/net/outbound";
+import { SECRETS_FILE, secretsFile, startCommand } from "@/lib/runner-program/commands";
 import { createRunner, ensureLocalRunner, getRunner, updateRunner } from "@/lib/runners";
 import { probeHostKey } from "@/lib/runners/connection";
-import { SECRETS_FILE, secretsFile, startCommand } from "@/lib/runner-program/commands";
 import { createUser, createWorkspaceFor } from "../support/fixtures";
 
 type Listener = { server: http.Server; port: number; requests: Array<{ url: string; authorization?: string }> };
@@ -67,7 +67,13 @@ describe("the outbound policy with no administrator's list", () => {
   withEnv({ OUTBOUND_ALLOW: "" });
 
   it("refuses loopback, private and metadata targets before connecting, and passes public ones", async () => {
-    for (const [host, port] of [["127.0.0.1", 11434], ["localhost", 22], ["10.1.2.3", 8000], ["::1", 22], ["169.254.169.254", 80]] as const) {
+    for (const [host, port] of [
+      ["127.0.0.1", 11434],
+      ["localhost", 22],
+      ["10.1.2.3", 8000],
+      ["::1", 22],
+      ["169.254.169.254", 80],
+    ] as const) {
       await expect(checkOutbound(host, port, "LLM provider")).rejects.toBeInstanceOf(OutboundRefusedError);
     }
     await expect(checkOutbound("93.184.216.34", 443, "LLM provider")).resolves.toBe("93.184.216.34");
@@ -96,7 +102,10 @@ describe("the outbound policy with no administrator's list", () => {
     const closedPort = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const answer = async (port: number) => {
-      const error = await probeHostKey({ host: "127.0.0.1", port }).then(() => null, (e: Error) => e);
+      const error = await probeHostKey({ host: "127.0.0.1", port }).then(
+        () => null,
+        (e: Error) => e,
+      );
       return error?.message.replace(String(port), "PORT");
     };
     const [a, b] = [await answer(openPort), await answer(closedPort)];
@@ -168,7 +177,12 @@ describe("secrets stay where they were entered", () => {
     const stored = await loadProviderRecord(ctx.workspace.id, provider.id);
     expect(stored.baseUrl).toBe("https://api.example.invalid/v1");
     // With a new key the move is fine, and only that key travels.
-    await updateProvider(ctx, provider.id, { name: "Real", kind: "openai", baseUrl: `http://127.0.0.1:${listener.port}/v1`, apiKey: "sk-new-key-for-listener" });
+    await updateProvider(ctx, provider.id, {
+      name: "Real",
+      kind: "openai",
+      baseUrl: `http://127.0.0.1:${listener.port}/v1`,
+      apiKey: "sk-new-key-for-listener",
+    });
     await testConnection(await loadProviderRecord(ctx.workspace.id, provider.id));
     expect(listener.requests.map((r) => r.authorization)).toEqual(["Bearer sk-new-key-for-listener"]);
   });

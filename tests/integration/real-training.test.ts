@@ -13,23 +13,23 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
-import { listZip, readZipEntry } from "@/lib/exports/zip";
+import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
+import { refreshModelInfo } from "@/lib/base-models/project";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startBundleExport } from "@/lib/exports";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
-import { findJobDefinition } from "@/worker/registry";
-import { refreshModelInfo } from "@/lib/base-models/project";
 import { projectFieldsSchema, updateProject } from "@/lib/projects";
 import { confirmRunnerHostKey, createRunner, localRunnerWorkDir, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { startTraining } from "@/lib/training";
+import { findJobDefinition } from "@/worker/registry";
 import { createTeam, type Team } from "../support/fixtures";
 import { ensureRunnerVenv } from "../support/runner-venv";
 import { startSshd, type TestSshd } from "../support/sshd";
-import { spawnTestWorker, stopWorker, waitFor, waitForJob, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor, waitForJob } from "../support/worker-process";
 
 const exec = promisify(execFile);
 const PROGRAM_DIR = path.resolve("worker/runner");
@@ -83,7 +83,11 @@ async function metric(runId: string, name: string) {
 }
 
 function events(remoteDir: string, file = "events.jsonl"): Array<Record<string, unknown>> {
-  return fs.readFileSync(path.join(remoteDir, file), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  return fs
+    .readFileSync(path.join(remoteDir, file), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
 }
 
 async function failureReport(jobId: string): Promise<string> {
@@ -140,7 +144,16 @@ afterAll(async () => {
 describe("the production runner on a tiny model", () => {
   it("trains over SSH from a base model folder on the box: the loss falls, the adapter comes back with matching checksums", async () => {
     const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
-    const box = await createRunner(wctx, { name: "loopback", kind: "ssh", host: sshd.host, port: sshd.port, username: sshd.username, workDir: path.join(sshd.workDir, "box"), pythonPath: python, privateKey: sshd.privateKey });
+    const box = await createRunner(wctx, {
+      name: "loopback",
+      kind: "ssh",
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      workDir: path.join(sshd.workDir, "box"),
+      pythonPath: python,
+      privateKey: sshd.privateKey,
+    });
     await confirmRunnerHostKey(wctx, box.id, (await probeRunnerHostKey(wctx, box.id)).fingerprint);
     const { runId, jobId } = await launch(box.id);
     startWorker();
@@ -159,7 +172,9 @@ describe("the production runner on a tiny model", () => {
     expect(run.metrics).toMatchObject({ train_loss: expect.any(Number), eval_loss: expect.any(Number), trainable_parameters: expect.any(Number) });
 
     const artifacts = run.files.filter((f) => f.kind === "artifact");
-    expect(artifacts.map((f) => f.filename)).toEqual(expect.arrayContaining(["output/adapter/adapter_config.json", "output/adapter/adapter_model.safetensors"]));
+    expect(artifacts.map((f) => f.filename)).toEqual(
+      expect.arrayContaining(["output/adapter/adapter_config.json", "output/adapter/adapter_model.safetensors"]),
+    );
     for (const file of artifacts) {
       const stored = await readToBuffer(await getStorage().get(file.storagePath), 50_000_000);
       expect(createHash("sha256").update(stored).digest("hex")).toBe(file.sha256);
@@ -175,7 +190,12 @@ describe("the production runner on a tiny model", () => {
     await finish(evalJob.id);
     const samples = await db.evalSample.findMany({ where: { runId: reference.runId }, orderBy: { position: "asc" } });
     expect(samples).toHaveLength(4);
-    for (const sample of samples) expect(sample).toMatchObject({ reference: expect.stringMatching(/^It \w+ the \w+ steps\.$/), baseOutput: expect.any(String), tunedOutput: expect.any(String) });
+    for (const sample of samples)
+      expect(sample).toMatchObject({
+        reference: expect.stringMatching(/^It \w+ the \w+ steps\.$/),
+        baseOutput: expect.any(String),
+        tunedOutput: expect.any(String),
+      });
     // The base is the same model with the adapter switched off: the answers differ.
     expect(samples.some((s) => s.baseOutput !== s.tunedOutput)).toBe(true);
     const evaluation = ((await db.run.findUniqueOrThrow({ where: { id: reference.runId } })).metrics as { evaluation: Record<string, number> }).evaluation;
@@ -186,13 +206,20 @@ describe("the production runner on a tiny model", () => {
     expect(done.metrics.eval_loss).toBeCloseTo(evaluation.eval_loss, 12);
     // The worker marks the job done, then refreshes the project's status: wait for the second write
     // too (on a loaded machine the test can read the project in between).
-    await waitFor("the project to read completed", async () => (await db.project.findUniqueOrThrow({ where: { id: team.project.id } })).status === "completed", 15_000);
+    await waitFor(
+      "the project to read completed",
+      async () => (await db.project.findUniqueOrThrow({ where: { id: team.project.id } })).status === "completed",
+      15_000,
+    );
   }, 120_000);
 
   it("the downloaded adapter and the bundle's load with peft and reproduce the trained model", async () => {
     const run = await db.run.findUniqueOrThrow({ where: { id: reference.runId }, include: { files: true } });
     const adapterFiles = run.files.filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/"));
-    const downloaded = await download(adapterFiles.map((f) => ({ name: path.posix.basename(f.filename), storagePath: f.storagePath })), path.join(scratch, "downloaded"));
+    const downloaded = await download(
+      adapterFiles.map((f) => ({ name: path.posix.basename(f.filename), storagePath: f.storagePath })),
+      path.join(scratch, "downloaded"),
+    );
 
     const bundleCtx = await requireProject(team.members.editor, team.project.id, "exports.create");
     const row = await startBundleExport(bundleCtx, reference.runId);
@@ -211,15 +238,22 @@ describe("the production runner on a tiny model", () => {
     const box = (relative: string) => path.join(reference.remoteDir, relative);
     const { stdout } = await exec(python, [
       path.resolve("tests/support/check_adapter.py"),
-      "--base", modelDir,
+      "--base",
+      modelDir,
       // The Trainer's checkpoint at the last step: the trained model as it was in memory.
-      "--reference", box(`output/checkpoints/checkpoint-${STEPS}`),
-      "--eval", box("data/eval.jsonl"),
-      "--runner", PROGRAM_DIR,
+      "--reference",
+      box(`output/checkpoints/checkpoint-${STEPS}`),
+      "--eval",
+      box("data/eval.jsonl"),
+      "--runner",
+      PROGRAM_DIR,
       downloaded,
       bundled,
     ]);
-    const checks = stdout.trim().split("\n").map((line) => JSON.parse(line) as { diff_vs_reference: number; diff_vs_merged: number; diff_disabled: number; eval_loss: number });
+    const checks = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { diff_vs_reference: number; diff_vs_merged: number; diff_disabled: number; eval_loss: number });
     expect(checks).toHaveLength(2);
     const trained = run.metrics as { eval_loss: number; evaluation: { eval_loss: number } };
     for (const check of checks) {
@@ -239,28 +273,44 @@ describe("the production runner on a tiny model", () => {
     // "This server" is the instance administrator's, with a Python the administrator allowed.
     Object.assign(process.env, { ALLOW_LOCAL_RUNNERS: "true", ADMIN_EMAILS: team.members.editor.email, LOCAL_RUNNER_PYTHONS: python });
     resetEnvCache();
-    const here = await db.runner.create({ data: { workspaceId: team.workspace.id, name: "This server", kind: "local", workDir: localRunnerWorkDir(team.workspace.id), pythonPath: python } });
+    const here = await db.runner.create({
+      data: { workspaceId: team.workspace.id, name: "This server", kind: "local", workDir: localRunnerWorkDir(team.workspace.id), pythonPath: python },
+    });
     const { runId, jobId } = await launch(here.id);
     startWorker();
     // Freeze the trainer after its first step, read straight from the box, so the cancel lands
     // mid-run however fast this machine is; the SIGTERM then waits as a pending signal.
-    const { remotePid, remoteDir } = await waitFor("the first step", async () => {
-      const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-      const file = run.remoteDir && path.join(run.remoteDir, "events.jsonl");
-      return run.remotePid && file && fs.existsSync(file) && /"type": "metric"/.test(fs.readFileSync(file, "utf8")) ? run : null;
-    }, 120_000, 20);
+    const { remotePid, remoteDir } = await waitFor(
+      "the first step",
+      async () => {
+        const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+        const file = run.remoteDir && path.join(run.remoteDir, "events.jsonl");
+        return run.remotePid && file && fs.existsSync(file) && /"type": "metric"/.test(fs.readFileSync(file, "utf8")) ? run : null;
+      },
+      120_000,
+      20,
+    );
     process.kill(-remotePid!, "SIGSTOP");
     try {
       await cancelJob(ctx, jobId, findJobDefinition);
-      await waitFor("SIGTERM pending on the trainer", async () => {
-        const pending = /^ShdPnd:\s*([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${remotePid}/status`, "utf8"))?.[1] ?? "0";
-        return (BigInt(`0x${pending}`) & (1n << 14n)) !== 0n;
-      }, 30_000, 50);
+      await waitFor(
+        "SIGTERM pending on the trainer",
+        async () => {
+          const pending = /^ShdPnd:\s*([0-9a-f]+)/m.exec(fs.readFileSync(`/proc/${remotePid}/status`, "utf8"))?.[1] ?? "0";
+          return (BigInt(`0x${pending}`) & (1n << 14n)) !== 0n;
+        },
+        30_000,
+        50,
+      );
     } finally {
       process.kill(-remotePid!, "SIGCONT");
     }
     await waitForJob(jobId, ["cancelled"], 60_000);
-    await waitFor("the trainer to exit", async () => !fs.existsSync(`/proc/${remotePid}`) || !fs.readFileSync(`/proc/${remotePid}/cmdline`, "utf8").includes("ftf_runner"), 10_000);
+    await waitFor(
+      "the trainer to exit",
+      async () => !fs.existsSync(`/proc/${remotePid}`) || !fs.readFileSync(`/proc/${remotePid}/cmdline`, "utf8").includes("ftf_runner"),
+      10_000,
+    );
     const stopped = events(remoteDir!).find((e) => e.type === "stopped") as { step: number; checkpoint: string };
     expect(stopped.step).toBeGreaterThanOrEqual(1);
     expect(stopped.step).toBeLessThan(STEPS);

@@ -2,8 +2,8 @@
 // Timings are not asserted here: bench/review measures them.
 import { Prisma } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { requireProject, type ProjectContext } from "@/lib/access/guard";
-import { countsQuery, listExamples, listQuery, statsQuery, type ReviewFilter } from "@/lib/datasets/review";
+import { type ProjectContext, requireProject } from "@/lib/access/guard";
+import { countsQuery, listExamples, listQuery, type ReviewFilter, statsQuery } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
 import { createTeam } from "../support/fixtures";
 import { seedExamples } from "../support/seed-examples";
@@ -27,7 +27,10 @@ function expectIndexed(all: PlanNode[], label: string) {
   expect(onExamples.length, `${label}: reads dataset_examples`).toBeGreaterThan(0);
   for (const n of onExamples) expect(n["Node Type"], `${label}: ${JSON.stringify(onExamples.map((x) => x["Node Type"]))}`).not.toBe("Seq Scan");
   // Bitmap index scans name the index but not the table; their heap scan names the table.
-  expect(all.some((n) => /Index/.test(n["Node Type"]) && /^(idx_examples|dataset_examples_)/.test(n["Index Name"] ?? "")), `${label} uses one of our indexes`).toBe(true);
+  expect(
+    all.some((n) => /Index/.test(n["Node Type"]) && /^(idx_examples|dataset_examples_)/.test(n["Index Name"] ?? "")),
+    `${label} uses one of our indexes`,
+  ).toBe(true);
 }
 
 beforeAll(async () => {
@@ -54,7 +57,8 @@ describe(`review at ${ROWS.toLocaleString()} examples`, () => {
 
   for (const [label, filter] of filters) {
     it(`"${label}" walks an index`, async () => {
-      const resolved = label === "one source" ? { sourceFileId: (await db.file.findFirstOrThrow({ where: { projectId: ctx.projectId, kind: "raw_doc" } })).id } : filter;
+      const resolved =
+        label === "one source" ? { sourceFileId: (await db.file.findFirstOrThrow({ where: { projectId: ctx.projectId, kind: "raw_doc" } })).id } : filter;
       expectIndexed(await plan(listQuery(ctx, resolved, undefined, 51)), label);
     });
   }
@@ -69,10 +73,16 @@ describe(`review at ${ROWS.toLocaleString()} examples`, () => {
   });
 
   it("the seed's stats query and the review counts read the covering index alone", async () => {
-    for (const [label, sql] of [["stats", statsQuery(ctx)], ["counts", countsQuery(ctx)]] as const) {
+    for (const [label, sql] of [
+      ["stats", statsQuery(ctx)],
+      ["counts", countsQuery(ctx)],
+    ] as const) {
       const all = await plan(sql);
       expectIndexed(all, label);
-      expect(all.some((n) => n["Node Type"] === "Index Only Scan" && n["Index Name"] === "idx_examples_stats"), label).toBe(true);
+      expect(
+        all.some((n) => n["Node Type"] === "Index Only Scan" && n["Index Name"] === "idx_examples_stats"),
+        label,
+      ).toBe(true);
     }
   });
 });

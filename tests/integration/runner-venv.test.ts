@@ -23,7 +23,9 @@ describe("the runner venv's package index", () => {
   });
 
   it("leaves pip's configuration alone when it names a remote index or none, and lets the environment decide first", () => {
-    expect(localPackageIndex({}, parsePipConfig("global.index-url='https://mirror.lan/simple'\nglobal.extra-index-url='file:///opt/pypi/simple'\n"))).toBeNull();
+    expect(
+      localPackageIndex({}, parsePipConfig("global.index-url='https://mirror.lan/simple'\nglobal.extra-index-url='file:///opt/pypi/simple'\n")),
+    ).toBeNull();
     expect(localPackageIndex({}, parsePipConfig(""))).toBeNull();
     expect(localPackageIndex({ FTF_PIP_INDEX_URL: "https://mirror.lan/simple", FTF_PIP_FIND_LINKS: "/w1 /w2" }, parsePipConfig(PIP_CONFIG))).toEqual({
       packageIndexUrl: "https://mirror.lan/simple",

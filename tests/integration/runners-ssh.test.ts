@@ -1,8 +1,9 @@
 // The runner transport on real parts: Debian's OpenSSH server on a loopback port (host key
 // pinning, auth and connection failures, SFTP transfers, detached processes that outlive a
 // dropped link), and the local runner passing the same file and command checks.
-import { createHash, randomBytes } from "node:crypto";
+
 import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -14,9 +15,9 @@ import {
   connectSsh,
   createLocalConnection,
   probeHostKey,
-  shellQuote,
   type RunnerConnection,
   type SshTarget,
+  shellQuote,
 } from "@/lib/runners/connection";
 import { HostKeyMismatchError, HostKeyUnconfirmedError, RunnerError, type RunnerErrorKind } from "@/lib/runners/errors";
 import { generateKeyPair } from "@/lib/runners/keys";

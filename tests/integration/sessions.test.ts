@@ -12,7 +12,12 @@ import { currentTestRequest, SESSION_COOKIE } from "../support/request";
 /** A session as next-auth issues it at sign-in: the jwt callback's token, encoded. */
 async function signIn(user: TestUser): Promise<{ cookie: string; claims: Record<string, unknown> }> {
   const jwt = authOptions().callbacks!.jwt!;
-  const claims = (await jwt({ token: { sub: user.id, email: user.email, name: user.name }, user: { id: user.id, email: user.email }, account: null, trigger: "signIn" } as never)) as Record<string, unknown>;
+  const claims = (await jwt({
+    token: { sub: user.id, email: user.email, name: user.name },
+    user: { id: user.id, email: user.email },
+    account: null,
+    trigger: "signIn",
+  } as never)) as Record<string, unknown>;
   const cookie = await encode({ token: { ...claims, exp: Math.floor(Date.now() / 1000) + 3600 }, secret: process.env.AUTH_SECRET! });
   return { cookie, claims: { ...claims, exp: Math.floor(Date.now() / 1000) + 3600 } };
 }

@@ -5,22 +5,22 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
-import { listZip, readZipEntry } from "@/lib/exports/zip";
+import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
 import { seal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
-import { startEvaluation } from "@/lib/evaluation";
 import { resetEnvCache } from "@/lib/env";
-import { localRunnerWorkDir } from "@/lib/runners";
+import { startEvaluation } from "@/lib/evaluation";
 import { startBundleExport, startHubPush } from "@/lib/exports";
+import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider } from "@/lib/llm";
+import { localRunnerWorkDir } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { datasetVersionKey, runArtifactKey } from "@/lib/storage/keys";
-import { fakeBaseUrl, startFakeLlm, type FakeLlm, type FakeMessage } from "../support/fake-llm";
+import { type FakeLlm, type FakeMessage, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, type Team } from "../support/fixtures";
 import { startFakeHub } from "../support/hf-hub-server";
-import { spawnTestWorker, stopWorker, waitFor, waitForJob, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor, waitForJob } from "../support/worker-process";
 
 const HUB_TOKEN = "hf_ship_test_token_0123456789";
 let llm: FakeLlm;
@@ -31,7 +31,9 @@ type Shipped = { team: Team; ctx: ProjectContext; runId: string; adapterBytes: B
 
 function judgeResponder(messages: FakeMessage[]): string {
   const user = messages.findLast((m) => m.role === "user")?.content ?? "";
-  return user.includes("UNREADABLE") ? "I like it." : JSON.stringify({ faithfulness: 4, correctness: 5, helpfulness: 4, score: 4, reason: "Close to the reference." });
+  return user.includes("UNREADABLE")
+    ? "I like it."
+    : JSON.stringify({ faithfulness: 4, correctness: 5, helpfulness: 4, score: 4, reason: "Close to the reference." });
 }
 
 /** A finished training run as the train job leaves it: artifacts, logs, curves, a frozen version. */
@@ -44,18 +46,37 @@ async function finishedRun(): Promise<Shipped> {
     data: {
       name: "Handbook QA",
       baseModelId: "Qwen/Qwen2.5-0.5B-Instruct",
-      modelInfo: { model_id: "Qwen/Qwen2.5-0.5B-Instruct", revision: "7ae557604adf67be50417f59c2c2f167def9a775", model_type: "qwen2", license: "apache-2.0", num_parameters: 494032768, estimated_vram_fp16_gb: 0.99, estimated_vram_4bit_gb: 0.45 },
+      modelInfo: {
+        model_id: "Qwen/Qwen2.5-0.5B-Instruct",
+        revision: "7ae557604adf67be50417f59c2c2f167def9a775",
+        model_type: "qwen2",
+        license: "apache-2.0",
+        num_parameters: 494032768,
+        estimated_vram_fp16_gb: 0.99,
+        estimated_vram_4bit_gb: 0.45,
+      },
     },
   });
-  const version = await db.datasetVersion.create({ data: { projectId, version: 1, contentHash: "c".repeat(64), numTrain: 3, numEval: 3, manifest: { selection: "valid" } } });
-  const line = (i: number) => `${JSON.stringify({ id: crypto.randomUUID(), messages: [{ role: "user", content: `How long is step ${i}?` }, { role: "assistant", content: `Step ${i} takes ${i} days.` }] })}\n`;
+  const version = await db.datasetVersion.create({
+    data: { projectId, version: 1, contentHash: "c".repeat(64), numTrain: 3, numEval: 3, manifest: { selection: "valid" } },
+  });
+  const line = (i: number) =>
+    `${JSON.stringify({
+      id: crypto.randomUUID(),
+      messages: [
+        { role: "user", content: `How long is step ${i}?` },
+        { role: "assistant", content: `Step ${i} takes ${i} days.` },
+      ],
+    })}\n`;
   const trainPath = datasetVersionKey(ws, projectId, version.id, "train.jsonl");
   const evalPath = datasetVersionKey(ws, projectId, version.id, "eval.jsonl");
   await getStorage().put(trainPath, Buffer.from([1, 2, 3].map(line).join("")));
   await getStorage().put(evalPath, Buffer.from([4, 5, 6].map(line).join("")));
   await db.datasetVersion.update({ where: { id: version.id }, data: { trainPath, evalPath } });
 
-  const runner = await db.runner.create({ data: { workspaceId: ws, name: "This machine", kind: "local", workDir: localRunnerWorkDir(ws), pythonPath: "python3" } });
+  const runner = await db.runner.create({
+    data: { workspaceId: ws, name: "This machine", kind: "local", workDir: localRunnerWorkDir(ws), pythonPath: "python3" },
+  });
   const job = await db.job.create({ data: { projectId, type: "train", status: "success" } });
   const run = await db.run.create({
     data: {
@@ -81,8 +102,16 @@ async function finishedRun(): Promise<Shipped> {
   const adapterBytes = Buffer.concat([Buffer.from("fake safetensors "), Buffer.alloc(64 * 1024, 7)]);
   const files: Array<[string, Buffer, "artifact" | "log"]> = [
     ["output/adapter/adapter_model.safetensors", adapterBytes, "artifact"],
-    ["output/adapter/adapter_config.json", Buffer.from(JSON.stringify({ base_model_name_or_path: "Qwen/Qwen2.5-0.5B-Instruct", r: 8, peft_type: "LORA" })), "artifact"],
-    ["output/adapter/tokenizer_config.json", Buffer.from(JSON.stringify({ chat_template: "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}" })), "artifact"],
+    [
+      "output/adapter/adapter_config.json",
+      Buffer.from(JSON.stringify({ base_model_name_or_path: "Qwen/Qwen2.5-0.5B-Instruct", r: 8, peft_type: "LORA" })),
+      "artifact",
+    ],
+    [
+      "output/adapter/tokenizer_config.json",
+      Buffer.from(JSON.stringify({ chat_template: "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}" })),
+      "artifact",
+    ],
     ["output/metrics.json", Buffer.from('{"train_loss": 0.41}'), "artifact"],
     ["config.json", Buffer.from('{"run_id": "x", "base_model": "Qwen/Qwen2.5-0.5B-Instruct"}'), "log"],
     ["events.jsonl", Buffer.from('{"type":"start","time":"2026-11-23T10:00:00Z","total_steps":3}\n'), "log"],
@@ -92,7 +121,12 @@ async function finishedRun(): Promise<Shipped> {
     const put = await getStorage().put(key, bytes);
     await db.file.create({ data: { projectId, runId: run.id, kind, filename, storagePath: key, sizeBytes: put.size, sha256: put.sha256 } });
   }
-  await db.runMetric.createMany({ data: [1, 2, 3].flatMap((step) => [{ runId: run.id, step, name: "train_loss", value: 2 / step }, { runId: run.id, step, name: "eval_loss", value: 2.2 / step }]) });
+  await db.runMetric.createMany({
+    data: [1, 2, 3].flatMap((step) => [
+      { runId: run.id, step, name: "train_loss", value: 2 / step },
+      { runId: run.id, step, name: "eval_loss", value: 2.2 / step },
+    ]),
+  });
 
   const wctx = await requireWorkspace(team.members.admin, { id: ws }, "settings.manage");
   const judge = await createProvider(wctx, {
@@ -113,7 +147,13 @@ beforeAll(async () => {
   llm = await startFakeLlm({ apiKey: "sk-judge" });
   llm.setResponder(judgeResponder);
   hub = await startFakeHub({ tokens: [HUB_TOKEN] });
-  worker = spawnTestWorker({ RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"), TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2", HF_ENDPOINT: hub.url, ALLOW_LOCAL_RUNNERS: "true" });
+  worker = spawnTestWorker({
+    RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"),
+    TRAIN_POLL_MS: "200",
+    TRAIN_STALL_CHECK_S: "2",
+    HF_ENDPOINT: hub.url,
+    ALLOW_LOCAL_RUNNERS: "true",
+  });
   shipped = await finishedRun();
   // "This server" is the instance administrator's, running a Python the administrator allowed.
   Object.assign(process.env, { ALLOW_LOCAL_RUNNERS: "true", ADMIN_EMAILS: shipped.team.members.editor.email, LOCAL_RUNNER_PYTHONS: "python3" });
@@ -189,7 +229,12 @@ describe("ship", () => {
     expect(modelfile).toMatch(/^ADAPTER \.\/adapter$/m);
     expect(modelfile).toMatch(/<\|im_start\|>/);
     const manifest = JSON.parse((await readZipEntry(zip, "manifest.json")).toString("utf8"));
-    expect(manifest).toMatchObject({ dataset_version: { content_hash: "c".repeat(64), version: 1 }, base_model: { revision: "7ae557604adf67be50417f59c2c2f167def9a775" }, seed: 7, packages: { torch: "2.15.0", peft: "0.21.2" } });
+    expect(manifest).toMatchObject({
+      dataset_version: { content_hash: "c".repeat(64), version: 1 },
+      base_model: { revision: "7ae557604adf67be50417f59c2c2f167def9a775" },
+      seed: 7,
+      packages: { torch: "2.15.0", peft: "0.21.2" },
+    });
     const report = JSON.parse((await readZipEntry(zip, "eval/report.json")).toString("utf8"));
     expect(report.samples).toHaveLength(3);
     expect((await readZipEntry(zip, "metrics/loss-curve.svg")).toString("utf8")).toMatch(/^<svg/);
@@ -205,7 +250,14 @@ describe("ship", () => {
     expect(done.status).toBe("success");
     expect(done.url).toContain("fake-user/handbook-qa");
     const model = hub.commits.find((c) => c.repo === "fake-user/handbook-qa")!;
-    expect(model.files.map((f) => f.path).sort()).toEqual(["Modelfile", "README.md", "adapter_config.json", "adapter_model.safetensors", "finetuneflow-manifest.json", "tokenizer_config.json"]);
+    expect(model.files.map((f) => f.path).sort()).toEqual([
+      "Modelfile",
+      "README.md",
+      "adapter_config.json",
+      "adapter_model.safetensors",
+      "finetuneflow-manifest.json",
+      "tokenizer_config.json",
+    ]);
     expect(model.files.find((f) => f.path === "adapter_model.safetensors")!.sha256).toBe(createHash("sha256").update(shipped.adapterBytes).digest("hex"));
     expect(hub.repos.get("model:fake-user/handbook-qa")?.private).toBe(true);
     const dataset = hub.commits.find((c) => c.repo === "fake-user/handbook-qa-dataset")!;
@@ -213,7 +265,10 @@ describe("ship", () => {
   }, 60_000);
 
   it("a refused Hub token fails the push with a message that says what to do", async () => {
-    await db.workspaceSecret.update({ where: { workspaceId_name: { workspaceId: shipped.team.workspace.id, name: "HF_TOKEN" } }, data: { valueEncrypted: seal("hf_not_a_valid_token_here") } });
+    await db.workspaceSecret.update({
+      where: { workspaceId_name: { workspaceId: shipped.team.workspace.id, name: "HF_TOKEN" } },
+      data: { valueEncrypted: seal("hf_not_a_valid_token_here") },
+    });
     const row = await startHubPush(shipped.ctx, shipped.runId, { repo: "fake-user/other" });
     const job = await waitForJob((await db.export.findUniqueOrThrow({ where: { id: row.id } })).jobId!, ["failed"]);
     expect(job.errorMessage).toMatch(/token/i);

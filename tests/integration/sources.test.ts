@@ -4,15 +4,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
-import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
+import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
 import { getStorage } from "@/lib/storage";
 import { CORPUS, makeDocx, makePdf } from "../support/corpus";
 import { createTeam, type Team } from "../support/fixtures";
 import { actAs, requestWithSession } from "../support/request";
-import { spawnTestWorker, stopWorker, waitFor, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
 
 let team: Team;
 let worker: WorkerProcess;
@@ -20,7 +20,10 @@ let pageServer: http.Server;
 let pageUrl = "";
 
 const paragraphs = (n: number, topic: string) =>
-  Array.from({ length: n }, (_, i) => `${topic} paragraph ${i + 1}. ` + "The handbook explains how the support team answers customer questions about billing and accounts. ".repeat(6)).join("\n\n");
+  Array.from(
+    { length: n },
+    (_, i) => `${topic} paragraph ${i + 1}. ${"The handbook explains how the support team answers customer questions about billing and accounts. ".repeat(6)}`,
+  ).join("\n\n");
 
 /** A PDF page: a big heading, then body text wrapped into lines. */
 function pdfPage(heading: string, body: string) {
@@ -35,14 +38,22 @@ async function uploadFile(name: string, body: Buffer) {
     headers: { "content-length": String(body.length), "content-type": "application/octet-stream" },
   });
   const response = await upload(request, { params: Promise.resolve({ projectId: team.project.id }) });
-  return { status: response.status, body: (await response.json()) as { file?: { id: string; status: string; kind: string }; duplicateOf?: string | null; error?: { message: string } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { file?: { id: string; status: string; kind: string }; duplicateOf?: string | null; error?: { message: string } },
+  };
 }
 
 async function settledFile(id: string) {
-  return waitFor(`file ${id} to settle`, async () => {
-    const file = await db.file.findUnique({ where: { id } });
-    return file && (file.status === "ready" || file.status === "failed") ? file : null;
-  }, 90_000, 200);
+  return waitFor(
+    `file ${id} to settle`,
+    async () => {
+      const file = await db.file.findUnique({ where: { id } });
+      return file && (file.status === "ready" || file.status === "failed") ? file : null;
+    },
+    90_000,
+    200,
+  );
 }
 
 beforeAll(async () => {
@@ -50,7 +61,9 @@ beforeAll(async () => {
   await actAs(team.members.editor);
   pageServer = http.createServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><html><head><title>Guide</title></head><body><nav>Home | Pricing</nav><main><h1>Returns guide</h1><p>${"Customers may return items within thirty days of delivery for a full refund. ".repeat(20)}</p><h2>Exceptions</h2><p>${"Gift cards and opened software cannot be returned. ".repeat(20)}</p></main><footer>© Acme</footer></body></html>`);
+    res.end(
+      `<!doctype html><html><head><title>Guide</title></head><body><nav>Home | Pricing</nav><main><h1>Returns guide</h1><p>${"Customers may return items within thirty days of delivery for a full refund. ".repeat(20)}</p><h2>Exceptions</h2><p>${"Gift cards and opened software cannot be returned. ".repeat(20)}</p></main><footer>© Acme</footer></body></html>`,
+    );
   });
   await new Promise<void>((r) => pageServer.listen(0, "127.0.0.1", r));
   pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/guide`;
@@ -69,7 +82,17 @@ describe("documents", () => {
     const pdf = await uploadFile("manual.pdf", await makePdf([pdfPage("Chapter one", paragraphs(3, "One")), pdfPage("Chapter two", paragraphs(3, "Two"))]));
     const docx = await uploadFile(
       "policy.docx",
-      await makeDocx([{ heading: 1, text: "Refund policy" }, { text: paragraphs(2, "Policy") }, { heading: 2, text: "Fees" }, { table: [["Plan", "Fee"], ["Basic", "5"]] }]),
+      await makeDocx([
+        { heading: 1, text: "Refund policy" },
+        { text: paragraphs(2, "Policy") },
+        { heading: 2, text: "Fees" },
+        {
+          table: [
+            ["Plan", "Fee"],
+            ["Basic", "5"],
+          ],
+        },
+      ]),
     );
     const broken = await uploadFile("broken.pdf", await CORPUS.find((c) => c.name === "truncated PDF")!.bytes());
     for (const r of [md, pdf, docx, broken]) expect(r.status).toBe(201);
@@ -179,7 +202,7 @@ describe("dataset import", () => {
   it("previews, imports with line-numbered invalid rows kept, flags duplicates, and is idempotent", async () => {
     const lines = rows.map((r) => JSON.stringify(r));
     lines.splice(2, 0, "{ this line is broken");
-    const r = await uploadFile("alpaca.jsonl", Buffer.from(lines.join("\n") + "\n"));
+    const r = await uploadFile("alpaca.jsonl", Buffer.from(`${lines.join("\n")}\n`));
     expect(r.status).toBe(201);
     expect(r.body.file?.kind).toBe("dataset_upload");
     const fileId = r.body.file!.id;

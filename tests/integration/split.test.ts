@@ -63,7 +63,15 @@ describe("re-splitting", () => {
     await db.datasetExample.updateMany({ where: { id: { in: approved.map((a) => a.id) } }, data: { reviewStatus: "approved" } });
     const twin = { question: "Same question?", answer: "Same answer." };
     await db.datasetExample.createMany({
-      data: [0, 1, 2].map((i) => ({ projectId, sourceFileId: sources[0], naturalKey: `twin:${i}`, split: "train" as const, data: twin, contentHash: contentHash(twin), tokenCount: 5 })),
+      data: [0, 1, 2].map((i) => ({
+        projectId,
+        sourceFileId: sources[0],
+        naturalKey: `twin:${i}`,
+        split: "train" as const,
+        data: twin,
+        contentHash: contentHash(twin),
+        tokenCount: 5,
+      })),
     });
     await resplitAction({ projectId, share: 0.5, seed: "x", scope: "pending", stratify: false });
     expect((await counts({ reviewStatus: "approved" })).train).toBe(10);

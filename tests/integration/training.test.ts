@@ -7,29 +7,28 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { requireProject, requireWorkspace, type ProjectContext } from "@/lib/access/guard";
+import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
+import type { ExampleData } from "@/lib/datasets/example";
+import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob } from "@/lib/jobs/control";
-import { findJobDefinition } from "@/worker/registry";
 import { NonRetryableError } from "@/lib/jobs/definition";
-import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
-import { getStorage, readToBuffer } from "@/lib/storage";
-import { contentHash } from "@/lib/datasets/hash";
-import type { ExampleData } from "@/lib/datasets/example";
 import { CAUSE_MAX_CHARS } from "@/lib/jobs/error-text";
-import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/training";
-import { ensurePython } from "@/lib/runner-program/python-env";
 import { EVENTS_FILE, STDERR_FILE } from "@/lib/runner-program/commands";
+import { ensurePython } from "@/lib/runner-program/python-env";
 import { RemoteProcess } from "@/lib/runner-program/remote-process";
-import { runnerConfig } from "@/lib/training/train-handler";
+import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
+import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/training";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
-import { recordedModelInfo } from "../support/hf-hub-server";
+import { runnerConfig } from "@/lib/training/train-handler";
+import { findJobDefinition } from "@/worker/registry";
 import { createTeam, type Team } from "../support/fixtures";
+import { recordedModelInfo } from "../support/hf-hub-server";
 import { buildPackageIndex } from "../support/package-index";
 import { startSshd, type TestSshd } from "../support/sshd";
-import { spawnTestWorker, stopWorker, waitFor, waitForJob, type WorkerProcess } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor, waitForJob } from "../support/worker-process";
 
 const FAKE_RUNNER = path.resolve("tests/support/fake-runner");
 const WORKER_ENV = { RUNNER_PROGRAM_DIR: FAKE_RUNNER, TRAIN_POLL_MS: "200", TRAIN_STALL_CHECK_S: "2" };
@@ -80,7 +79,11 @@ async function setup(options: { pythonPath?: string; packageIndexUrl?: string } 
 async function launch(s: Setup, fake: Record<string, unknown> | null = {}) {
   const { runId, jobId } = await startTraining(s.ctx, { runnerId: s.runnerId, presetId: "builtin:lora-quick" });
   // The production runner refuses unknown config keys, so it gets none.
-  if (fake) await db.run.update({ where: { id: runId }, data: { parameters: { runner_extra: { fake: { steps: 20, step_ms: 150, eval_every: 5, save_every: 5, ...fake } } } } });
+  if (fake)
+    await db.run.update({
+      where: { id: runId },
+      data: { parameters: { runner_extra: { fake: { steps: 20, step_ms: 150, eval_every: 5, save_every: 5, ...fake } } } },
+    });
   return { runId, jobId };
 }
 
@@ -91,7 +94,10 @@ async function waitForStep(runId: string, step: number) {
 async function remoteEvents(runId: string): Promise<Array<Record<string, unknown>>> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const text = fs.readFileSync(path.join(run.remoteDir!, "events.jsonl"), "utf8");
-  return text.trim().split("\n").map((line) => JSON.parse(line));
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
 }
 
 beforeAll(async () => {
@@ -202,7 +208,7 @@ describe("training over SSH", () => {
     }
   });
 
-  it("a one-machine install with a GPU gets a checked \"This server\" runner without asking", async () => {
+  it('a one-machine install with a GPU gets a checked "This server" runner without asking', async () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-fake-gpu-"));
     fs.writeFileSync(
       path.join(bin, "nvidia-smi"),
@@ -229,7 +235,11 @@ describe("training over SSH", () => {
       const runners = await db.runner.findMany({ where: { workspaceId: team.workspace.id } });
       expect(runners).toHaveLength(1);
       expect(runners[0]).toMatchObject({ name: "This server", kind: "local" });
-      expect((runners[0].lastCheck as { gpus: Array<{ name: string; memoryFreeMb: number; cuda: string }> }).gpus[0]).toMatchObject({ name: "NVIDIA GeForce RTX 4090", memoryFreeMb: 23012, cuda: "12.4" });
+      expect((runners[0].lastCheck as { gpus: Array<{ name: string; memoryFreeMb: number; cuda: string }> }).gpus[0]).toMatchObject({
+        name: "NVIDIA GeForce RTX 4090",
+        memoryFreeMb: 23012,
+        cuda: "12.4",
+      });
     } finally {
       process.env.PATH = savedPath;
       delete process.env.ALLOW_LOCAL_RUNNERS;
@@ -254,7 +264,12 @@ describe("training over SSH", () => {
     await waitForJob(jobId, ["success"]);
     const run = await getRun(s.ctx, runId);
     // lora-quick: max length 1024, packing on (the default); 20 train examples here and the fixture's one.
-    expect(run.prepared).toMatchObject({ max_seq_length: 1024, packing: true, train: { examples: 21, truncated: 0, dropped: 0 }, eval: { examples: 4, sequences: 4 } });
+    expect(run.prepared).toMatchObject({
+      max_seq_length: 1024,
+      packing: true,
+      train: { examples: 21, truncated: 0, dropped: 0 },
+      eval: { examples: 4, sequences: 4 },
+    });
     const sequences = run.prepared!.train!.sequences;
     expect(sequences).toBeLessThan(21);
     expect(run.throughput).toEqual({ flopsPerToken: 3e9, peakFlops: 165e12, gpu: "Fake GPU (test runner)" });
@@ -263,7 +278,10 @@ describe("training over SSH", () => {
     expect(mfu.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
     expect(mfu.every((p) => p.value > 0 && p.value <= 1)).toBe(true);
     const logs = (await db.appLog.findMany({ where: { jobId }, select: { message: true } })).map((l) => l.message);
-    expect(logs).toContain(`Tokenized the train split with the base model's tokenizer: 21 examples → ${sequences} packed sequence${sequences === 1 ? "" : "s"}, ` + `${run.prepared!.train!.tokens} tokens, 0 truncated at max length, 0 dropped.`);
+    expect(logs).toContain(
+      `Tokenized the train split with the base model's tokenizer: 21 examples → ${sequences} packed sequence${sequences === 1 ? "" : "s"}, ` +
+        `${run.prepared!.train!.tokens} tokens, 0 truncated at max length, 0 dropped.`,
+    );
 
     const after = await preflightTraining(s.ctx, input);
     expect(after).toMatchObject({ tokenSource: "exact", exactTokens: { runId, datasetVersion: 1, baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
@@ -283,7 +301,13 @@ describe("training over SSH", () => {
 
   it("refuses to launch on a runner whose last check found no GPU unless the run allows the CPU, which the runner is told", async () => {
     const s = await setup();
-    const check = (gpus: Array<Record<string, string | number>>) => ({ gpus, python: { path: "/usr/bin/python3", version: "3.11.2" }, diskFreeGb: 100, workDir: "/tmp", warnings: [] });
+    const check = (gpus: Array<Record<string, string | number>>) => ({
+      gpus,
+      python: { path: "/usr/bin/python3", version: "3.11.2" },
+      diskFreeGb: 100,
+      workDir: "/tmp",
+      warnings: [],
+    });
     await db.runner.update({ where: { id: s.runnerId }, data: { lastCheck: check([]), lastCheckedAt: new Date() } });
     const input = { runnerId: s.runnerId, presetId: "builtin:lora-quick" };
     const preflight = await preflightTraining(s.ctx, input);
@@ -299,7 +323,10 @@ describe("training over SSH", () => {
 
     // With a roomy GPU and a looked-up model, the preflight turns gradient checkpointing off; the user can still turn it on.
     await db.project.update({ where: { id: s.team.project.id }, data: { modelInfo: recordedModelInfo("Qwen/Qwen2.5-0.5B-Instruct") as object } });
-    await db.runner.update({ where: { id: s.runnerId }, data: { lastCheck: check([{ name: "NVIDIA H100 80GB HBM3", memoryTotalMb: 81_559, memoryFreeMb: 80_000, driver: "550.54.15", cuda: "12.4" }]) } });
+    await db.runner.update({
+      where: { id: s.runnerId },
+      data: { lastCheck: check([{ name: "NVIDIA H100 80GB HBM3", memoryTotalMb: 81_559, memoryFreeMb: 80_000, driver: "550.54.15", cuda: "12.4" }]) },
+    });
     const roomy = await preflightTraining(s.ctx, input);
     expect(roomy).toMatchObject({ runnerGpu: "present", blocker: null, verdict: "ok", gradientCheckpointing: false, gradientCheckpointingAuto: true });
     const gpuRun = await db.run.findUniqueOrThrow({ where: { id: (await startTraining(s.ctx, input)).runId } });

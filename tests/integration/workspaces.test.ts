@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { signUpAction } from "@/lib/auth/actions";
-import { acceptInvitationAction } from "@/lib/workspaces/actions";
-import { createProjectAction } from "@/lib/workspaces/actions";
-import { changeMemberRoleAction, inviteMemberAction, leaveWorkspaceAction, removeMemberAction, revokeInvitationAction } from "@/lib/workspaces/actions";
 import { requireWorkspace } from "@/lib/access/guard";
+import { signUpAction } from "@/lib/auth/actions";
 import { db } from "@/lib/db/client";
-import { changeMemberRole, leaveWorkspace, removeMember } from "@/lib/workspaces";
 import { listProjects } from "@/lib/projects";
+import { changeMemberRole, leaveWorkspace, removeMember } from "@/lib/workspaces";
+import {
+  acceptInvitationAction,
+  changeMemberRoleAction,
+  createProjectAction,
+  inviteMemberAction,
+  leaveWorkspaceAction,
+  removeMemberAction,
+  revokeInvitationAction,
+} from "@/lib/workspaces/actions";
 import { createTeam, createUser } from "../support/fixtures";
 import { actAs } from "../support/request";
 
@@ -62,7 +68,6 @@ describe("invitations", () => {
     await actAs(user);
     const wrong = await acceptInvitationAction({ token: someoneElse });
     expect(!wrong.ok && wrong.error.message).toMatch(/sent to someone.else@example.com/);
-
   });
 
   it("refuses to invite an existing member or to let an admin invite an owner", async () => {
@@ -107,7 +112,10 @@ describe("roles", () => {
         leave: () => [leaveWorkspace(ctxA), leaveWorkspace(ctxB)],
       }[attack]();
       const results = await Promise.allSettled(moves);
-      expect(results.filter((r) => r.status === "fulfilled"), attack).toHaveLength(1);
+      expect(
+        results.filter((r) => r.status === "fulfilled"),
+        attack,
+      ).toHaveLength(1);
       expect(await db.membership.count({ where: { workspaceId: team.workspace.id, role: "owner" } }), attack).toBe(1);
     }
   });
@@ -163,7 +171,7 @@ describe("projects", () => {
       config: { train_eval_split: 1.5, chunk_size_tokens: 100, chunk_overlap_tokens: 80, num_examples_target: 0 },
     });
     expect(result.ok).toBe(false);
-    const fields = !result.ok ? result.error.fieldErrors ?? {} : {};
+    const fields = !result.ok ? (result.error.fieldErrors ?? {}) : {};
     expect(Object.keys(fields).sort()).toEqual(
       ["baseModelId", "config.chunk_overlap_tokens", "config.num_examples_target", "config.train_eval_split", "name"].sort(),
     );

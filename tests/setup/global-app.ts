@@ -29,7 +29,14 @@ export default async function setup(project: TestProject) {
   });
   // Beside the app's own worker: one that runs the test-only job types.
   const testWorker = spawn(process.execPath, ["--import", "tsx", "tests/support/test-worker.ts", "--only-diagnostic"], {
-    env: { ...process.env, DATABASE_URL: app.databaseUrl, STORAGE_DIR: app.storageDir, LOG_LEVEL: "warn", AUTH_SECRET: "unused-by-the-worker-0123456789abcdef", SECRET_KEY: Buffer.alloc(32, 9).toString("base64") },
+    env: {
+      ...process.env,
+      DATABASE_URL: app.databaseUrl,
+      STORAGE_DIR: app.storageDir,
+      LOG_LEVEL: "warn",
+      AUTH_SECRET: "unused-by-the-worker-0123456789abcdef",
+      SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   project.provide("appUrl", app.url);

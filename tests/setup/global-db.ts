@@ -3,11 +3,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { JOB_DEFINITIONS } from "@/worker/registry";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrator";
 import { resetEnvCache } from "../../lib/env";
 import { installQueues } from "../../lib/jobs/boss";
-import { JOB_DEFINITIONS } from "@/worker/registry";
 import { countItemsJob } from "../support/jobs";
 import { adminQuery, TEMPLATE_DB, withDatabase } from "../support/postgres";
 

@@ -1,7 +1,7 @@
 // The real app started by our launcher (build if needed, migrate, web + worker) against a
 // database of its own, on a free port: the browser tests' app (tests/setup/global-app.ts), and a
 // second one for a test that needs other settings (the real trainer, tests/e2e/real-training.test.ts).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

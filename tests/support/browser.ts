@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, with the flags that keep it off the network.
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOT_DIR = path.resolve("tests/.artifacts/screenshots");

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import yazl from "yazl";
 import { DETECT_HEAD_BYTES, detectFormat, extractDocument } from "@/lib/ingest";
-import { IngestError, type DetectedFormat, type DocumentFormat, type ExtractedDocument, type IngestErrorCode } from "@/lib/ingest/types";
+import { type DetectedFormat, type DocumentFormat, type ExtractedDocument, IngestError, type IngestErrorCode } from "@/lib/ingest/types";
 
 // ---- PDF ----
 
@@ -73,8 +73,7 @@ function blockXml(block: DocxBlock): string {
   return paragraphXml(block.text, "heading" in block ? `Heading${block.heading}` : undefined);
 }
 
-const styleXml = (id: string, name: string) =>
-  `<w:style w:type="paragraph" w:styleId="${id}"><w:name w:val="${name}"/><w:basedOn w:val="Normal"/></w:style>`;
+const styleXml = (id: string, name: string) => `<w:style w:type="paragraph" w:styleId="${id}"><w:name w:val="${name}"/><w:basedOn w:val="Normal"/></w:style>`;
 
 /** The parts of a WordprocessingML package, for tests that need to break one of them. */
 export function docxParts(blocks: DocxBlock[], title?: string): [string, string][] {
@@ -178,8 +177,7 @@ export type CorpusCase = {
   expect: { code: IngestErrorCode; message: RegExp } | { format: DocumentFormat; text: RegExp };
 };
 
-const threePages = () =>
-  makePdf([1, 2, 3].map((n) => [{ text: `Chapter ${n}`, size: 20 }, { text: `This is the text of page ${n}.` }]));
+const threePages = () => makePdf([1, 2, 3].map((n) => [{ text: `Chapter ${n}`, size: 20 }, { text: `This is the text of page ${n}.` }]));
 
 export const CORPUS: CorpusCase[] = [
   {
@@ -259,14 +257,17 @@ export const CORPUS: CorpusCase[] = [
   {
     name: "DOCX whose document.xml is not XML",
     filename: "broken.docx",
-    bytes: () =>
-      makeZip(docxParts([]).map(([name, xml]): [string, string] => [name, name === "word/document.xml" ? "<w:document <<< not xml" : xml])),
+    bytes: () => makeZip(docxParts([]).map(([name, xml]): [string, string] => [name, name === "word/document.xml" ? "<w:document <<< not xml" : xml])),
     expect: { code: "corrupt", message: /Word document could not be read/ },
   },
   {
     name: "Excel workbook named .docx",
     filename: "budget.docx",
-    bytes: () => makeZip([["[Content_Types].xml", "<Types/>"], ["xl/workbook.xml", "<workbook/>"]]),
+    bytes: () =>
+      makeZip([
+        ["[Content_Types].xml", "<Types/>"],
+        ["xl/workbook.xml", "<workbook/>"],
+      ]),
     expect: { code: "unsupported_type", message: /Excel workbook.*can't be imported/ },
   },
   {
@@ -285,7 +286,9 @@ export const CORPUS: CorpusCase[] = [
     name: "HTML with no content",
     filename: "page.html",
     bytes: async () =>
-      Buffer.from("<!doctype html><html><head><title>Empty</title><script>track()</script></head><body><nav><a href='/'>Home</a></nav><footer>©</footer></body></html>"),
+      Buffer.from(
+        "<!doctype html><html><head><title>Empty</title><script>track()</script></head><body><nav><a href='/'>Home</a></nav><footer>©</footer></body></html>",
+      ),
     expect: { code: "empty", message: /No readable text/ },
   },
   {

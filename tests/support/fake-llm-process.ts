@@ -1,6 +1,6 @@
 // The fake LLM server in a process of its own (benchmarks: its CPU must not count as ours).
 // Prints its URL on the first line of stdout; exits when stdin closes.
-import { startFakeLlm, type FakeMode } from "./fake-llm";
+import { type FakeMode, startFakeLlm } from "./fake-llm";
 
 const latencyMs = Number(process.argv[2] ?? 0);
 const mode = (process.argv[3] ?? "good") as FakeMode;

@@ -7,7 +7,20 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export const FAKE_MODES = ["good", "fenced", "prose", "malformed", "empty", "slow", "ratelimit", "error500", "drop", "auth", "botched", "trailingcomma"] as const;
+export const FAKE_MODES = [
+  "good",
+  "fenced",
+  "prose",
+  "malformed",
+  "empty",
+  "slow",
+  "ratelimit",
+  "error500",
+  "drop",
+  "auth",
+  "botched",
+  "trailingcomma",
+] as const;
 export type FakeMode = (typeof FAKE_MODES)[number];
 
 export type FakeModeOptions = {
@@ -54,7 +67,8 @@ const SLOW_MS = 200;
 /** `{"examples":[…]}` with the count the last user message asks for, in the format the messages describe. */
 export function defaultResponder(messages: FakeMessage[]): string {
   // The question (with the source in triple quotes), also when a re-ask follows it.
-  const lastUser = messages.findLast((m) => m.role === "user" && m.content.includes('"""'))?.content ?? messages.findLast((m) => m.role === "user")?.content ?? "";
+  const lastUser =
+    messages.findLast((m) => m.role === "user" && m.content.includes('"""'))?.content ?? messages.findLast((m) => m.role === "user")?.content ?? "";
   const count = Number(/(\d+)\s+examples?/i.exec(lastUser)?.[1] ?? 3);
   const all = messages.map((m) => m.content).join("\n");
   const qa = /"question"/.test(all) && /"answer"/.test(all);
@@ -76,16 +90,19 @@ export function defaultResponder(messages: FakeMessage[]): string {
 function shape(mode: FakeMode, good: string): string {
   switch (mode) {
     case "fenced":
-      return "```json\n" + good + "\n```";
+      return `\`\`\`json\n${good}\n\`\`\``;
     case "prose":
       return `Here are the examples you asked for.\n${good}\nI hope these help.`;
     case "malformed":
-      return good.slice(0, Math.max(1, Math.floor(good.length / 2))) + ',"';
+      return `${good.slice(0, Math.max(1, Math.floor(good.length / 2)))},"`;
     case "empty":
       return "";
     case "trailingcomma":
       // What models write by hand: trailing commas and a comment.
-      return good.replace(/\}\]\}$/, "},]}").replace(/"\}/g, '",}').replace(/^\{/, "{ // examples\n");
+      return good
+        .replace(/\}\]\}$/, "},]}")
+        .replace(/"\}/g, '",}')
+        .replace(/^\{/, "{ // examples\n");
     default:
       return good;
   }
@@ -158,10 +175,10 @@ async function ollamaChat(res: http.ServerResponse, body: ChatBody, text: string
   if (body.stream === false) return sendJson(res, { ...done, message: { role: "assistant", content: text } }, drop);
   res.writeHead(200, { "content-type": "application/x-ndjson" });
   for (const piece of pieces(text)) {
-    res.write(JSON.stringify({ model, created_at, message: { role: "assistant", content: piece }, done: false }) + "\n");
+    res.write(`${JSON.stringify({ model, created_at, message: { role: "assistant", content: piece }, done: false })}\n`);
     if (drop) return cut(res);
   }
-  res.end(JSON.stringify(done) + "\n");
+  res.end(`${JSON.stringify(done)}\n`);
 }
 
 async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean, finishReason = "stop"): Promise<void> {

@@ -84,7 +84,12 @@ export async function createTeam(name = "Team A") {
     data: { projectId: project.id, type: "diagnostic", status: "failed", errorMessage: "fixture", payload: { items: 1 } },
   });
   const example = await db.datasetExample.create({
-    data: { projectId: project.id, naturalKey: `fixture:${crypto.randomUUID()}`, data: { instruction: "Say hi.", input: "", output: "Hello there, nice to meet you." }, split: "train" },
+    data: {
+      projectId: project.id,
+      naturalKey: `fixture:${crypto.randomUUID()}`,
+      data: { instruction: "Say hi.", input: "", output: "Hello there, nice to meet you." },
+      split: "train",
+    },
   });
   const provider = await db.llmProvider.create({
     data: { workspaceId: workspace.id, name: "Fixture Ollama", kind: "ollama", baseUrl: "http://127.0.0.1:9", options: {}, isDefault: true },
@@ -93,25 +98,87 @@ export async function createTeam(name = "Team A") {
   const exportPath = exportKey(workspace.id, project.id, exportId, "dataset-alpaca.zip");
   const exported = await getStorage().put(exportPath, Buffer.from("PK fixture"));
   const exportFile = await db.file.create({
-    data: { projectId: project.id, kind: "export", status: "ready", filename: "dataset-alpaca.zip", storagePath: exportPath, sizeBytes: exported.size, sha256: exported.sha256 },
+    data: {
+      projectId: project.id,
+      kind: "export",
+      status: "ready",
+      filename: "dataset-alpaca.zip",
+      storagePath: exportPath,
+      sizeBytes: exported.size,
+      sha256: exported.sha256,
+    },
   });
   const exportRow = await db.export.create({ data: { id: exportId, projectId: project.id, format: "alpaca", status: "success", fileId: exportFile.id } });
   // Training: a local runner (no SSH needed), a saved preset, a secret, and a finished run with a file.
   const runner = await db.runner.create({ data: { workspaceId: workspace.id, name: "Fixture runner", kind: "local", workDir: "/tmp/ftf-fixture-runner" } });
   const sshRunner = await db.runner.create({
-    data: { workspaceId: workspace.id, name: "Fixture SSH", kind: "ssh", host: "127.0.0.1", port: 9, username: "nobody", publicKey: "ssh-ed25519 AAAA fixture" },
+    data: {
+      workspaceId: workspace.id,
+      name: "Fixture SSH",
+      kind: "ssh",
+      host: "127.0.0.1",
+      port: 9,
+      username: "nobody",
+      publicKey: "ssh-ed25519 AAAA fixture",
+    },
   });
   const preset = await db.trainingPreset.create({ data: { workspaceId: workspace.id, name: "Fixture preset", method: "lora", config: { lora_r: 8 } } });
   const secret = await db.workspaceSecret.create({ data: { workspaceId: workspace.id, name: "FIXTURE_TOKEN", valueEncrypted: "v1.x.y.z", hint: "••••" } });
-  const trainJobRow = await db.job.create({ data: { projectId: project.id, type: "train", status: "success", payload: {}, startedAt: new Date(Date.now() - 60_000), finishedAt: new Date(Date.now() - 30_000) } });
+  const trainJobRow = await db.job.create({
+    data: {
+      projectId: project.id,
+      type: "train",
+      status: "success",
+      payload: {},
+      startedAt: new Date(Date.now() - 60_000),
+      finishedAt: new Date(Date.now() - 30_000),
+    },
+  });
   const run = await db.run.create({
-    data: { projectId: project.id, jobId: trainJobRow.id, name: "fixture-run", method: "lora", status: "success", runnerId: runner.id, baseModelId: "fixture/model", hyperparams: {}, metrics: { train_loss: 1.2 } },
+    data: {
+      projectId: project.id,
+      jobId: trainJobRow.id,
+      name: "fixture-run",
+      method: "lora",
+      status: "success",
+      runnerId: runner.id,
+      baseModelId: "fixture/model",
+      hyperparams: {},
+      metrics: { train_loss: 1.2 },
+    },
   });
   const runFilePath = runArtifactKey(workspace.id, project.id, run.id, "output/adapter/adapter_config.json");
   const storedRunFile = await getStorage().put(runFilePath, Buffer.from('{"r": 8}'));
   const runFile = await db.file.create({
-    data: { projectId: project.id, runId: run.id, kind: "artifact", filename: "output/adapter/adapter_config.json", storagePath: runFilePath, sizeBytes: storedRunFile.size, sha256: storedRunFile.sha256 },
+    data: {
+      projectId: project.id,
+      runId: run.id,
+      kind: "artifact",
+      filename: "output/adapter/adapter_config.json",
+      storagePath: runFilePath,
+      sizeBytes: storedRunFile.size,
+      sha256: storedRunFile.sha256,
+    },
   });
-  return { workspace, members, target, targetUser, project, invitation, job, source, dataset, example, provider, exportRow, runner, sshRunner, preset, secret, run, runFile };
+  return {
+    workspace,
+    members,
+    target,
+    targetUser,
+    project,
+    invitation,
+    job,
+    source,
+    dataset,
+    example,
+    provider,
+    exportRow,
+    runner,
+    sshRunner,
+    preset,
+    secret,
+    run,
+    runFile,
+  };
 }
 export type Team = Awaited<ReturnType<typeof createTeam>>;

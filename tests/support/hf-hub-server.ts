@@ -125,7 +125,7 @@ function loadModels(): Map<string, ServedModel> {
   for (const fixture of loadFixtures()) {
     const files = new Map<string, ServedFile>();
     for (const [file, content] of Object.entries(fixture.files ?? {})) {
-      files.set(file, servedFile(Buffer.from(JSON.stringify(content, null, 2) + "\n"), false));
+      files.set(file, servedFile(Buffer.from(`${JSON.stringify(content, null, 2)}\n`), false));
     }
     const shards = Object.entries(fixture.safetensors ?? {});
     let totalSize = 0;
@@ -138,7 +138,7 @@ function loadModels(): Map<string, ServedModel> {
     }
     if (shards.length > 1) {
       const index = { metadata: { total_size: totalSize }, weight_map: weightMap };
-      files.set("model.safetensors.index.json", servedFile(Buffer.from(JSON.stringify(index, null, 2) + "\n"), false));
+      files.set("model.safetensors.index.json", servedFile(Buffer.from(`${JSON.stringify(index, null, 2)}\n`), false));
     }
     models.set(fixture.api.id, { fixture, files });
   }
@@ -273,10 +273,18 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     const gate = gating(id);
     if (gate.mode) {
       if (!account) {
-        return send(res, error(401, `Access to model ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`, "GatedRepo"), head);
+        return send(
+          res,
+          error(401, `Access to model ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`, "GatedRepo"),
+          head,
+        );
       }
       if (!gate.granted.includes(account.token)) {
-        return send(res, error(403, `Access to model ${id} is restricted and you are not in the authorized list. Visit ${url}/${id} to ask for access.`, "GatedRepo"), head);
+        return send(
+          res,
+          error(403, `Access to model ${id} is restricted and you are not in the authorized list. Visit ${url}/${id} to ask for access.`, "GatedRepo"),
+          head,
+        );
       }
     }
     const revision = decodeURIComponent(rawRevision);

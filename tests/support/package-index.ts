@@ -19,7 +19,7 @@ async function writeWheel(dir: string, pkg: IndexedPackage): Promise<string> {
     [`${info}/METADATA`, `Metadata-Version: 2.1\nName: ${pkg.name}\nVersion: ${pkg.version}\n`],
     [`${info}/WHEEL`, "Wheel-Version: 1.0\nGenerator: finetuneflow-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"],
   ];
-  const record = [...files.map(([name]) => `${name},,`), `${info}/RECORD,,`].join("\n") + "\n";
+  const record = `${[...files.map(([name]) => `${name},,`), `${info}/RECORD,,`].join("\n")}\n`;
   const entries = [...files, [`${info}/RECORD`, record] as [string, string]].map(([entry, text]) => ({ path: entry, source: { text } }));
   await writeBundleZip(entries, fs.createWriteStream(path.join(dir, file)));
   return file;

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { pipIndexArgs, type PackageIndex } from "@/lib/runners/package-index";
+import { type PackageIndex, pipIndexArgs } from "@/lib/runners/package-index";
 
 const PROGRAM_DIR = path.resolve(import.meta.dirname, "../../worker/runner");
 const BASE_PYTHON = process.env.FTF_RUNNER_BASE_PYTHON ?? "python3";
@@ -38,7 +38,11 @@ export function parsePipConfig(output: string): Record<string, string[]> {
 /** The local indexes to use, or null to leave pip's configuration alone. */
 export function localPackageIndex(environment: Record<string, string | undefined>, pipConfig: Record<string, string[]>): PackageIndex | null {
   if (environment.FTF_PIP_INDEX_URL) {
-    return { packageIndexUrl: environment.FTF_PIP_INDEX_URL, extraIndexUrls: words(environment.FTF_PIP_EXTRA_INDEX_URLS), findLinks: words(environment.FTF_PIP_FIND_LINKS) };
+    return {
+      packageIndexUrl: environment.FTF_PIP_INDEX_URL,
+      extraIndexUrls: words(environment.FTF_PIP_EXTRA_INDEX_URLS),
+      findLinks: words(environment.FTF_PIP_FIND_LINKS),
+    };
   }
   const indexes = [...(pipConfig["index-url"] ?? []), ...(pipConfig["extra-index-url"] ?? [])];
   const findLinks = pipConfig["find-links"] ?? [];
@@ -49,7 +53,8 @@ export function localPackageIndex(environment: Record<string, string | undefined
 
 function pythonVersion(): string {
   const result = spawnSync(BASE_PYTHON, ["-c", "import sys; print(sys.version)"], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${BASE_PYTHON} does not run (${result.error?.message ?? result.stderr.trim()}); the runner's tests need Python 3.10+.`);
+  if (result.status !== 0)
+    throw new Error(`${BASE_PYTHON} does not run (${result.error?.message ?? result.stderr.trim()}); the runner's tests need Python 3.10+.`);
   return result.stdout.trim();
 }
 
@@ -61,7 +66,14 @@ function pipArgs(): string[] {
 
 export function runnerVenvDir(): string {
   const read = (name: string) => (fs.existsSync(path.join(PROGRAM_DIR, name)) ? fs.readFileSync(path.join(PROGRAM_DIR, name)) : Buffer.alloc(0));
-  const key = createHash("sha256").update(read("requirements.txt")).update("\0").update(read("constraints.txt")).update("\0").update(pythonVersion()).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(read("requirements.txt"))
+    .update("\0")
+    .update(read("constraints.txt"))
+    .update("\0")
+    .update(pythonVersion())
+    .digest("hex")
+    .slice(0, 16);
   const root = process.env.FTF_RUNNER_VENV_CACHE ?? "/var/tmp/finetuneflow-runner-venv";
   return path.join(root, key);
 }
@@ -109,7 +121,8 @@ async function withLock<T>(lockDir: string, body: () => Promise<T>): Promise<T> 
       const owner = Number(readIfThere(path.join(lockDir, "pid")) || 0);
       // An owner that has not written its PID yet is alive: it took the lock a moment ago.
       if (owner && !alive(owner)) fs.rmSync(lockDir, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`Waited ${LOCK_WAIT_MS / 60_000} min for another process (PID ${owner}) building the runner's venv; remove ${lockDir} if it is gone.`);
+      else if (Date.now() > deadline)
+        throw new Error(`Waited ${LOCK_WAIT_MS / 60_000} min for another process (PID ${owner}) building the runner's venv; remove ${lockDir} if it is gone.`);
       else await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -134,7 +147,23 @@ export async function ensureRunnerVenv(): Promise<string> {
     const started = Date.now();
     const steps: Array<[string, string[]]> = [
       [BASE_PYTHON, ["-m", "venv", dir]],
-      [python, ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off", ...pipArgs(), "-r", path.join(PROGRAM_DIR, "requirements.txt"), "-c", path.join(PROGRAM_DIR, "constraints.txt")]],
+      [
+        python,
+        [
+          "-m",
+          "pip",
+          "install",
+          "--disable-pip-version-check",
+          "--no-input",
+          "--progress-bar",
+          "off",
+          ...pipArgs(),
+          "-r",
+          path.join(PROGRAM_DIR, "requirements.txt"),
+          "-c",
+          path.join(PROGRAM_DIR, "constraints.txt"),
+        ],
+      ],
     ];
     for (const [command, args] of steps) {
       const code = await run(command, args, logFile);

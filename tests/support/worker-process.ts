@@ -1,5 +1,5 @@
 // Starting, killing and stopping real worker processes in tests.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { db } from "@/lib/db/client";
 
 export type WorkerProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
@@ -35,8 +35,13 @@ export async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals =
 
 /** Waits until the job row reaches one of `statuses`; returns it. */
 export async function waitForJob(jobId: string, statuses: string[], timeoutMs = 60_000) {
-  return waitFor(`job to be ${statuses.join("/")}`, async () => {
-    const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-    return statuses.includes(job.status) ? job : null;
-  }, timeoutMs, 200);
+  return waitFor(
+    `job to be ${statuses.join("/")}`,
+    async () => {
+      const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+      return statuses.includes(job.status) ? job : null;
+    },
+    timeoutMs,
+    200,
+  );
 }

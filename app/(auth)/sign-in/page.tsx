@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { enabledOAuthProviders } from "@/lib/auth/options";
+import { safeCallbackPath } from "@/lib/auth/redirect";
 import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { SignInForm } from "./sign-in-form";
-import { safeCallbackPath } from "@/lib/auth/redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";

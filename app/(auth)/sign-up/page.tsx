@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { safeCallbackPath } from "@/lib/auth/redirect";
 import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { findInvitationByToken } from "@/lib/workspaces/invitations";
 import { SignUpForm } from "./sign-up-form";
-import { safeCallbackPath } from "@/lib/auth/redirect";
 
 export const metadata: Metadata = { title: "Create an account" };
 export const dynamic = "force-dynamic";
@@ -28,9 +28,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
   return (
     <SignUpForm
       invitation={
-        pendingInvitation
-          ? { token: params.invitation!, email: pendingInvitation.email, workspaceName: pendingInvitation.workspace.name }
-          : undefined
+        pendingInvitation ? { token: params.invitation!, email: pendingInvitation.email, workspaceName: pendingInvitation.workspace.name } : undefined
       }
       callbackUrl={params.callbackUrl ? safeCallbackPath(params.callbackUrl) : undefined}
     />

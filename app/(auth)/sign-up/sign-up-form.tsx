@@ -1,8 +1,8 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
@@ -37,7 +37,9 @@ export function SignUpForm({ invitation, callbackUrl }: Props) {
         <CardTitle className="text-xl">Create your account</CardTitle>
         <CardDescription>
           {invitation ? (
-            <>You were invited to <span className="font-medium text-foreground">{invitation.workspaceName}</span>.</>
+            <>
+              You were invited to <span className="font-medium text-foreground">{invitation.workspaceName}</span>.
+            </>
           ) : (
             "You get a personal workspace; invite your team to it later."
           )}
@@ -50,15 +52,7 @@ export function SignUpForm({ invitation, callbackUrl }: Props) {
             <Input id="name" name="name" autoComplete="name" required autoFocus />
           </Field>
           <Field label="Email" htmlFor="email" error={fieldErrors.email}>
-            <Input
-              id="email"
-              name="email"
-              type="email"
-              autoComplete="email"
-              required
-              defaultValue={invitation?.email}
-              readOnly={Boolean(invitation)}
-            />
+            <Input id="email" name="email" type="email" autoComplete="email" required defaultValue={invitation?.email} readOnly={Boolean(invitation)} />
           </Field>
           <Field label="Password" htmlFor="password" error={fieldErrors.password} hint="At least 10 characters, and not one of the commonly used passwords.">
             <Input id="password" name="password" type="password" autoComplete="new-password" required />

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { NewWorkspaceForm } from "@/components/workspace/new-workspace-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { NewWorkspaceForm } from "@/components/workspace/new-workspace-form";
 import { requirePageActor } from "@/lib/auth/session";
 import { listWorkspacesForUser } from "@/lib/workspaces";
 

@@ -137,10 +137,7 @@ function lineBreaks(text: string): number {
 function describeCsvError(error: CsvError, line: number): string {
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
-      return (
-        `The row starting on line ${line} opens a quote that is never closed, ` +
-        "so the rest of the file could not be read."
-      );
+      return `The row starting on line ${line} opens a quote that is never closed, so the rest of the file could not be read.`;
     case "CSV_MAX_RECORD_SIZE":
       return `The row starting on line ${line} is over 16 MB: a quote is probably not closed.`;
     default:

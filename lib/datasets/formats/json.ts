@@ -11,8 +11,7 @@ import { isRecord } from "./record";
 /** An element this large is far more likely an unclosed bracket than one record. */
 const MAX_ELEMENT_CHARS = 16 * 1024 * 1024;
 
-const NOT_AN_ARRAY =
-  'A JSON dataset must be an array of records, like [{"instruction": …}, …]. For one record per line, use JSONL.';
+const NOT_AN_ARRAY = 'A JSON dataset must be an array of records, like [{"instruction": …}, …]. For one record per line, use JSONL.';
 
 /**
  * One JSON text (a JSONL line or an array element) as a record, or why it is not one;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { datasetMappingSchema, type DatasetMapping, toExample } from "./mapping";
+import { type DatasetMapping, datasetMappingSchema, toExample } from "./mapping";
 
 const alpaca: DatasetMapping = { shape: "columns", columns: { instruction: "instruction", input: "input", output: "output" } };
 const qaColumns: DatasetMapping = { shape: "columns", columns: { question: "question", input: "context", answer: "answer" } };
@@ -87,7 +87,12 @@ describe("toExample: conversations", () => {
   });
 
   it("refuses conversations without a reply", () => {
-    const noReply = { messages: [{ role: "system", content: "Hi" }, { role: "user", content: "Hello?" }] };
+    const noReply = {
+      messages: [
+        { role: "system", content: "Hi" },
+        { role: "user", content: "Hello?" },
+      ],
+    };
     expect(toExample(noReply, { shape: "openai" }, "qa")).toEqual({ error: "The first user turn is not followed by an assistant reply." });
     const noUser = { conversations: [{ from: "gpt", value: "Hello" }] };
     expect(toExample(noUser, { shape: "sharegpt" }, "qa")).toEqual({ error: "The conversation has no user turn." });
@@ -104,15 +109,19 @@ describe("toExample: conversations", () => {
       ],
     };
     expect(toExample(image, { shape: "openai" }, "qa")).toEqual({ error: 'Turn 1 of "messages" has no text in "content".' });
-    const blank = { conversations: [{ from: "human", value: "Hi" }, { from: "gpt", value: " " }] };
+    const blank = {
+      conversations: [
+        { from: "human", value: "Hi" },
+        { from: "gpt", value: " " },
+      ],
+    };
     expect(toExample(blank, { shape: "sharegpt" }, "qa")).toEqual({ error: "The assistant reply is empty." });
   });
 });
 
 describe("datasetMappingSchema", () => {
   it("needs exactly one prompt and one response column", () => {
-    const issues = (columns: object) =>
-      datasetMappingSchema.safeParse({ shape: "columns", columns }).error?.issues.map((issue) => issue.message) ?? [];
+    const issues = (columns: object) => datasetMappingSchema.safeParse({ shape: "columns", columns }).error?.issues.map((issue) => issue.message) ?? [];
     expect(issues({ instruction: "a", output: "b" })).toEqual([]);
     expect(issues({ output: "b" })).toEqual(["Choose one column for the instruction or the question."]);
     expect(issues({ question: "a", instruction: "b", answer: "c", output: "d" })).toEqual([

@@ -50,11 +50,7 @@ export type DatasetMapping = z.infer<typeof datasetMappingSchema>;
 /** A record's text by role, before it is laid out for the task type. */
 type Parts = { system: string[]; prompt: string; input: string; response: string; inputFirst: boolean };
 
-export function toExample(
-  record: Record<string, unknown>,
-  mapping: DatasetMapping,
-  taskType: TaskType,
-): { data: ExampleData } | { error: string } {
+export function toExample(record: Record<string, unknown>, mapping: DatasetMapping, taskType: TaskType): { data: ExampleData } | { error: string } {
   try {
     const parts = mapping.shape === "columns" ? columnParts(record, mapping.columns) : chatParts(record, mapping.shape);
     return { data: layOut(parts, taskType) };

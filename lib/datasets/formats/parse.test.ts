@@ -100,7 +100,7 @@ describe("CSV", () => {
   });
 
   it("strips a BOM and detects semicolons", async () => {
-    const text = "\uFEFFquestion;answer\r\nWhat is 1,5 + 1,5?;3\r\n\"A; B?\";\"C\"\r\n";
+    const text = '\uFEFFquestion;answer\r\nWhat is 1,5 + 1,5?;3\r\n"A; B?";"C"\r\n';
     expect(await readAll(text, "csv")).toEqual([
       { line: 2, record: { question: "What is 1,5 + 1,5?", answer: "3" } },
       { line: 3, record: { question: "A; B?", answer: "C" } },
@@ -108,9 +108,7 @@ describe("CSV", () => {
   });
 
   it("detects tabs", async () => {
-    expect(await readAll("question\tanswer\nWhy, then?\tBecause\n", "csv")).toEqual([
-      { line: 2, record: { question: "Why, then?", answer: "Because" } },
-    ]);
+    expect(await readAll("question\tanswer\nWhy, then?\tBecause\n", "csv")).toEqual([{ line: 2, record: { question: "Why, then?", answer: "Because" } }]);
   });
 
   it("reports a ragged row by its line and reads the others", async () => {

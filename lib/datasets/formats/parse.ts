@@ -10,7 +10,6 @@ import type { ParsedRecord } from "./record";
 
 export type { ParsedRecord };
 
-
 const readers: Record<DatasetFormat, (source: Readable) => AsyncGenerator<ParsedRecord>> = {
   jsonl: readJsonLines,
   json: readJsonArray,

@@ -4,9 +4,7 @@
  * One row of the file. `line` is the 1-based line where it starts (for JSON, its position in the
  * array: see ./json); it is unique within the file.
  */
-export type ParsedRecord =
-  | { line: number; record: Record<string, unknown>; error?: undefined }
-  | { line: number; record?: undefined; error: string };
+export type ParsedRecord = { line: number; record: Record<string, unknown>; error?: undefined } | { line: number; record?: undefined; error: string };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -24,14 +24,33 @@ describe("detectShape", () => {
 
   it("detects ShareGPT conversations", () => {
     const sample = [
-      { conversations: [{ from: "human", value: "Hi" }, { from: "gpt", value: "Hello" }], id: "1" },
-      { conversations: [{ from: "system", value: "Be brief." }, { from: "human", value: "Hi" }, { from: "gpt", value: "Yo" }] },
+      {
+        conversations: [
+          { from: "human", value: "Hi" },
+          { from: "gpt", value: "Hello" },
+        ],
+        id: "1",
+      },
+      {
+        conversations: [
+          { from: "system", value: "Be brief." },
+          { from: "human", value: "Hi" },
+          { from: "gpt", value: "Yo" },
+        ],
+      },
     ];
     expect(detectShape(sample)).toEqual({ shape: "sharegpt", columns: ["conversations", "id"], suggestedMapping: { shape: "sharegpt" } });
   });
 
   it("detects OpenAI messages", () => {
-    const sample = [{ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] }];
+    const sample = [
+      {
+        messages: [
+          { role: "user", content: "Hi" },
+          { role: "assistant", content: "Hello" },
+        ],
+      },
+    ];
     expect(detectShape(sample)).toEqual({ shape: "openai", columns: ["messages"], suggestedMapping: { shape: "openai" } });
   });
 
@@ -66,7 +85,12 @@ describe("detectShape", () => {
   });
 
   it("goes by most of the sample", () => {
-    const chat = { messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] };
+    const chat = {
+      messages: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello" },
+      ],
+    };
     expect(detectShape([chat, chat, { messages: "broken" }]).shape).toBe("openai");
     expect(detectShape([chat, { messages: "broken" }, { messages: null }]).shape).toBe("unknown");
   });

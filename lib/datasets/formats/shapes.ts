@@ -30,8 +30,7 @@ export function detectShape(sampleRecords: Record<string, unknown>[]): ShapeDete
     if (chats * 2 > sampleRecords.length) return { shape, columns, suggestedMapping: { shape } };
   }
 
-  const find = (role: keyof ColumnMapping) =>
-    ALIASES[role].map((alias) => columns.find((column) => column.trim().toLowerCase() === alias)).find(Boolean);
+  const find = (role: keyof ColumnMapping) => ALIASES[role].map((alias) => columns.find((column) => column.trim().toLowerCase() === alias)).find(Boolean);
   const extras = { input: find("input"), system: find("system") };
   const instruction = find("instruction");
   const output = find("output");

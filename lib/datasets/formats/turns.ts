@@ -25,11 +25,7 @@ export const TURN_FORMATS = {
 /** Whether the record holds a list of turns in this format (for shape detection). */
 export function hasTurns(record: Record<string, unknown>, format: TurnFormat): boolean {
   const turns = record[format.key];
-  return (
-    Array.isArray(turns) &&
-    turns.length > 0 &&
-    turns.every((turn) => isRecord(turn) && typeof turn[format.role] === "string")
-  );
+  return Array.isArray(turns) && turns.length > 0 && turns.every((turn) => isRecord(turn) && typeof turn[format.role] === "string");
 }
 
 type Turn = { role: Role; content: unknown; position: number };
@@ -39,10 +35,7 @@ type Turn = { role: Role; content: unknown; position: number };
  * and the system turns before it. Later turns are not imported (an example is one prompt and one
  * response), nor are other roles (tool calls and results).
  */
-export function readFirstExchange(
-  record: Record<string, unknown>,
-  format: TurnFormat,
-): { system: string[]; user: string; assistant: string } {
+export function readFirstExchange(record: Record<string, unknown>, format: TurnFormat): { system: string[]; user: string; assistant: string } {
   const turns = readTurns(record, format);
   const userAt = turns.findIndex((turn) => turn.role === "user");
   if (userAt === -1) throw new RowProblem("The conversation has no user turn.");

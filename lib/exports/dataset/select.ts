@@ -1,8 +1,8 @@
 // Which examples an export takes, read page by page so a dataset of any size streams through
 // in constant memory.
 import { Prisma } from "@prisma/client";
-import { db } from "@/lib/db/client";
 import { type ExampleData, exampleSchemaFor } from "@/lib/datasets/example";
+import { db } from "@/lib/db/client";
 
 /**
  * "approved": reviewed and approved; "valid" (the default): valid, not rejected, not a
@@ -36,10 +36,7 @@ type PageQuery = {
 };
 
 /** One page of examples, and where the next one starts (none after a short page). */
-async function fetchPage(
-  query: PageQuery,
-  after: Cursor | undefined,
-): Promise<{ examples: ExportedExample[]; next: Cursor | undefined }> {
+async function fetchPage(query: PageQuery, after: Cursor | undefined): Promise<{ examples: ExportedExample[]; next: Cursor | undefined }> {
   const { projectId, split, selection, batchSize, schema } = query;
   // created_at travels as text: a JS Date would drop the microseconds and skip or repeat rows.
   // Columns are qualified because a bare `id` in ORDER BY would mean the text output column,

@@ -79,26 +79,22 @@ async function readTrain(file: string): Promise<{ lines: number; firstLineBytes:
   }
 }
 
-it(
-  "exports 200,000 examples with RSS growth under 100 MB",
-  async () => {
-    // The first large export in a process also sizes V8's heap (young generation up to 32 MB,
-    // old-space limit a few times the live heap): a one-time cost, the same for any dataset
-    // size. A small export first takes it, so the figure below is what grows with the data.
-    const warmUp = await measuredExport(warmUpProjectId);
-    const run = await measuredExport(projectId);
-    console.info(
-      `warm-up export of ${WARM_UP_EXAMPLES} examples: RSS +${warmUp.growth.toFixed(1)} MB; ` +
-        `export of ${EXAMPLES} examples: ${run.seconds.toFixed(1)} s, ZIP ${(run.result.sizeBytes / MB).toFixed(1)} MB, ` +
-        `RSS ${(run.baseline / MB).toFixed(0)} → peak ${(run.peak / MB).toFixed(0)} MB (+${run.growth.toFixed(1)} MB)`,
-    );
+it("exports 200,000 examples with RSS growth under 100 MB", async () => {
+  // The first large export in a process also sizes V8's heap (young generation up to 32 MB,
+  // old-space limit a few times the live heap): a one-time cost, the same for any dataset
+  // size. A small export first takes it, so the figure below is what grows with the data.
+  const warmUp = await measuredExport(warmUpProjectId);
+  const run = await measuredExport(projectId);
+  console.info(
+    `warm-up export of ${WARM_UP_EXAMPLES} examples: RSS +${warmUp.growth.toFixed(1)} MB; ` +
+      `export of ${EXAMPLES} examples: ${run.seconds.toFixed(1)} s, ZIP ${(run.result.sizeBytes / MB).toFixed(1)} MB, ` +
+      `RSS ${(run.baseline / MB).toFixed(0)} → peak ${(run.peak / MB).toFixed(0)} MB (+${run.growth.toFixed(1)} MB)`,
+  );
 
-    expect(warmUp.result.counts).toEqual({ train: 18_000, eval: 2_000 });
-    expect(run.result.counts).toEqual({ train: 180_000, eval: 20_000 });
-    expect(run.growth).toBeLessThan(100);
-    const train = await readTrain(path.join(storageDir(), run.result.fileKey));
-    expect(train.lines).toBe(180_000);
-    expect(train.firstLineBytes).toBeGreaterThan(900);
-  },
-  180_000,
-);
+  expect(warmUp.result.counts).toEqual({ train: 18_000, eval: 2_000 });
+  expect(run.result.counts).toEqual({ train: 180_000, eval: 20_000 });
+  expect(run.growth).toBeLessThan(100);
+  const train = await readTrain(path.join(storageDir(), run.result.fileKey));
+  expect(train.lines).toBe(180_000);
+  expect(train.firstLineBytes).toBeGreaterThan(900);
+}, 180_000);

@@ -5,12 +5,12 @@ import { buffer } from "node:stream/consumers";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import yauzl from "yauzl";
+import type { ExampleData } from "@/lib/datasets/example";
 import { db, getDb } from "@/lib/db/client";
 import { storageDir } from "@/lib/env";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
-import type { ExampleData } from "@/lib/datasets/example";
 import { type DatasetFormat, formatLine } from "./formats";
 import { writeDatasetExport } from "./write";
 
@@ -167,7 +167,7 @@ describe("writeDatasetExport", () => {
   it("exports QA projects with their own columns, and as Alpaca", async () => {
     const project = await createProjectIn(workspaceId, "QA");
     await db.project.update({ where: { id: project.id }, data: { taskType: "qa" } });
-    const qa: ExampleData = { question: "Où est Paris ?", answer: "En France, \"bien sûr\"." };
+    const qa: ExampleData = { question: "Où est Paris ?", answer: 'En France, "bien sûr".' };
     await seed(project.id, [{ data: qa }, { data: { instruction: "Wrong shape", input: "", output: "x" } }]);
 
     const csv = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "csv", selection: "all" });
@@ -225,9 +225,9 @@ describe("writeDatasetExport on more than one page", () => {
     const onProgress = vi.fn(() => {
       throw new Error("cancelled");
     });
-    await expect(
-      writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "csv", selection: "all", onProgress }),
-    ).rejects.toThrow("cancelled");
+    await expect(writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "csv", selection: "all", onProgress })).rejects.toThrow(
+      "cancelled",
+    );
     expect(onProgress).toHaveBeenCalledTimes(1);
   });
 
@@ -235,8 +235,10 @@ describe("writeDatasetExport on more than one page", () => {
     const client = getDb();
     const query = client.$queryRaw.bind(client);
     let calls = 0;
-    const spy = vi.spyOn(client, "$queryRaw").mockImplementation(((...args: Parameters<typeof query>) =>
-      ++calls === 2 ? Promise.reject(new Error("connection lost")) : query(...args)) as typeof query);
+    const spy = vi
+      .spyOn(client, "$queryRaw")
+      .mockImplementation(((...args: Parameters<typeof query>) =>
+        ++calls === 2 ? Promise.reject(new Error("connection lost")) : query(...args)) as typeof query);
     const exportId = crypto.randomUUID();
     try {
       await expect(writeDatasetExport({ workspaceId, projectId, exportId, format: "jsonl", selection: "all" })).rejects.toThrow("connection lost");
@@ -255,9 +257,9 @@ describe("writeDatasetExport on more than one page", () => {
       throw new Error("empty body");
     });
     try {
-      await expect(
-        writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "all" }),
-      ).rejects.toThrow("disk full");
+      await expect(writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "all" })).rejects.toThrow(
+        "disk full",
+      );
     } finally {
       spy.mockRestore();
     }

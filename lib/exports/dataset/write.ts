@@ -4,10 +4,10 @@
 // whatever the dataset's size.
 import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
+import type { TaskType } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
-import type { TaskType } from "@/lib/datasets/example";
 import { datasetInfo } from "./dataset-info";
 import { type DatasetFormat, fileHeader, formatInfo, formatLine, lineEnd, systemPromptOf } from "./formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples } from "./select";

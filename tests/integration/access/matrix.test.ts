@@ -7,7 +7,7 @@ import type { ActionResult, GuardMeta } from "@/lib/access/action";
 import { can, ROLES } from "@/lib/access/permissions";
 import { createProjectIn, createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
 import { actAs, requestWithSession } from "../../support/request";
-import { ACTIONS, LIBRARY_ROUTES, ROUTES, type ActionEntry, type RouteEntry } from "./registry";
+import { ACTIONS, type ActionEntry, LIBRARY_ROUTES, ROUTES, type RouteEntry } from "./registry";
 
 type Guarded = { guard?: GuardMeta };
 type ActionFn = ((input: unknown) => Promise<ActionResult<unknown>>) & Guarded;

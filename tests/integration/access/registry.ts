@@ -5,8 +5,12 @@ import type { Team } from "../../support/fixtures";
 export type ActionEntry = { input: (team: Team) => Record<string, unknown> };
 export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit; search?: string };
 
-const projectInput = (extra: Record<string, unknown> = {}) => (t: Team) => ({ projectId: t.project.id, ...extra });
-const workspaceInput = (extra: (t: Team) => Record<string, unknown> = () => ({})) => (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
+const projectInput =
+  (extra: Record<string, unknown> = {}) =>
+  (t: Team) => ({ projectId: t.project.id, ...extra });
+const workspaceInput =
+  (extra: (t: Team) => Record<string, unknown> = () => ({})) =>
+  (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
 
 export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   // Not tenant-scoped: sign-up, accepting one's own invitation, creating one's own workspace.
@@ -69,7 +73,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/training/actions.ts#deletePresetAction": { input: workspaceInput((t) => ({ presetId: t.preset.id })) },
   "lib/training/actions.ts#resolveModelInfoAction": { input: projectInput() },
   "lib/training/actions.ts#preflightAction": { input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-balanced" } }) },
-  "lib/training/actions.ts#startTrainingAction": { input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-quick" } }) },
+  "lib/training/actions.ts#startTrainingAction": {
+    input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-quick" } }),
+  },
   "lib/evaluation/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/evaluation/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
   "lib/exports/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
@@ -89,9 +95,15 @@ export const ROUTES: Record<string, RouteEntry | "public"> = {
   },
   "app/api/projects/[projectId]/examples/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/examples/[exampleId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, exampleId: t.example.id }) },
-  "app/api/projects/[projectId]/exports/[exportId]/download/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, exportId: t.exportRow.id }) },
+  "app/api/projects/[projectId]/exports/[exportId]/download/route.ts#GET": {
+    method: "GET",
+    params: (t) => ({ projectId: t.project.id, exportId: t.exportRow.id }),
+  },
   "app/api/projects/[projectId]/runs/[runId]/metrics/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
-  "app/api/projects/[projectId]/runs/[runId]/files/[fileId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, runId: t.run.id, fileId: t.runFile.id }) },
+  "app/api/projects/[projectId]/runs/[runId]/files/[fileId]/route.ts#GET": {
+    method: "GET",
+    params: (t) => ({ projectId: t.project.id, runId: t.run.id, fileId: t.runFile.id }),
+  },
   "app/api/projects/[projectId]/jobs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/jobs/[jobId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/api/projects/[projectId]/jobs/stream/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },

@@ -12,11 +12,7 @@ export function AcceptInvitation({ token, workspaceName }: { token: string; work
   return (
     <div className="space-y-3">
       <FormError message={error?.message} />
-      <Button
-        className="w-full"
-        disabled={pending}
-        onClick={() => run({ token }, (data) => router.replace(`/w/${data.workspaceSlug}`))}
-      >
+      <Button className="w-full" disabled={pending} onClick={() => run({ token }, (data) => router.replace(`/w/${data.workspaceSlug}`))}>
         {pending ? "Joining…" : `Join ${workspaceName}`}
       </Button>
     </div>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/shell/page-header";
 import { AccountForms } from "@/components/account/account-forms";
+import { PageHeader } from "@/components/shell/page-header";
 import { workspacePageContext } from "@/lib/access/page";
 import { db } from "@/lib/db/client";
 

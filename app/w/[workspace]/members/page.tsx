@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { InviteForm } from "@/components/members/invite-form";
 import { InvitationList } from "@/components/members/invitation-list";
+import { InviteForm } from "@/components/members/invite-form";
 import { LeaveWorkspace } from "@/components/members/leave-workspace";
 import { MemberList } from "@/components/members/member-list";
 import { PageHeader } from "@/components/shell/page-header";
@@ -47,7 +47,12 @@ export default async function MembersPage({ params }: { params: Promise<{ worksp
             canManage={canManage}
             assignable={assignableRoles(ctx.role)}
             isOwner={ctx.role === "owner"}
-            members={members.map((m) => ({ id: m.id, role: m.role, user: { id: m.user.id, email: m.user.email, name: m.user.name }, since: m.createdAt.toISOString() }))}
+            members={members.map((m) => ({
+              id: m.id,
+              role: m.role,
+              user: { id: m.user.id, email: m.user.email, name: m.user.name },
+              since: m.createdAt.toISOString(),
+            }))}
           />
         </CardContent>
       </Card>

@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
+import { ProviderList } from "@/components/settings/provider-list";
+import { RunnerList } from "@/components/settings/runner-list";
+import { SecretList } from "@/components/settings/secret-list";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { ProviderList } from "@/components/settings/provider-list";
 import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-form";
 import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { ensureDefaultProvider, listProviders } from "@/lib/llm";
 import { localRunnersAllowed } from "@/lib/env";
+import { ensureDefaultProvider, listProviders } from "@/lib/llm";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listSecrets } from "@/lib/secrets";
-import { RunnerList } from "@/components/settings/runner-list";
-import { SecretList } from "@/components/settings/secret-list";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -32,7 +32,12 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
           <ProviderList
             workspaceId={ctx.workspace.id}
             canManage={can(ctx.role, "settings.manage")}
-            providers={providers.map((p) => ({ ...p, baseUrl: p.baseUrl ?? "", defaultModel: p.defaultModel ?? "", options: { ...p.options, hfProvider: p.options.hfProvider } }))}
+            providers={providers.map((p) => ({
+              ...p,
+              baseUrl: p.baseUrl ?? "",
+              defaultModel: p.defaultModel ?? "",
+              options: { ...p.options, hfProvider: p.options.hfProvider },
+            }))}
           />
         </CardContent>
       </Card>
@@ -53,7 +58,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
       <Card>
         <CardHeader>
           <CardTitle>Secrets</CardTitle>
-          <CardDescription>Tokens the workspace uses, such as HF_TOKEN for gated models and Hub pushes. Write-only: values are never shown again.</CardDescription>
+          <CardDescription>
+            Tokens the workspace uses, such as HF_TOKEN for gated models and Hub pushes. Write-only: values are never shown again.
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <SecretList workspaceId={ctx.workspace.id} canManage={canManage} secrets={secrets.map((s) => ({ ...s, updatedAt: s.updatedAt.toISOString() }))} />

@@ -16,10 +16,18 @@ export default async function ProjectLayout({ children, params }: { children: Re
         </h1>
         <ProjectStatusBadge status={project.status} />
         <Badge variant="outline">{project.taskType === "qa" ? "Q&A" : "Instruction"}</Badge>
-        {project.baseModelId && <Badge variant="outline" className="font-mono text-xs">{project.baseModelId}</Badge>}
+        {project.baseModelId && (
+          <Badge variant="outline" className="font-mono text-xs">
+            {project.baseModelId}
+          </Badge>
+        )}
       </div>
       {project.status === "failed" && project.errorMessage && (
-        <div role="alert" data-testid="project-failure" className="mb-4 break-words rounded-lg border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm text-destructive">
+        <div
+          role="alert"
+          data-testid="project-failure"
+          className="mb-4 break-words rounded-lg border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm text-destructive"
+        >
           {/* The cause only (rows written before causes were kept to one line may hold a log). */}
           {splitErrorText(project.errorMessage).message}
         </div>

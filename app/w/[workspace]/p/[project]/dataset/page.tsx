@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { ReviewTable } from "@/components/dataset/review-table";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
+import { ReviewTable } from "@/components/dataset/review-table";
 import { StatsPanel } from "@/components/dataset/stats-panel";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { db } from "@/lib/db/client";
 import { listExamples, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
+import { db } from "@/lib/db/client";
 import { readProjectConfig } from "@/lib/projects/config";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
 
@@ -20,7 +20,11 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
     reviewCounts(ctx),
     tokenHistogram(ctx),
     listExamples(ctx, {}),
-    db.file.findMany({ where: { projectId: ctx.projectId, kind: { in: ["raw_doc", "dataset_upload"] } }, select: { id: true, filename: true }, orderBy: { createdAt: "asc" } }),
+    db.file.findMany({
+      where: { projectId: ctx.projectId, kind: { in: ["raw_doc", "dataset_upload"] } },
+      select: { id: true, filename: true },
+      orderBy: { createdAt: "asc" },
+    }),
     findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
   ]);
   const config = readProjectConfig(ctx.project.config);
@@ -37,7 +41,11 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
       />
       <Card>
         <CardContent>
-          <ReviewTable projectId={ctx.projectId} sources={sources.map((s) => ({ id: s.id, name: s.filename }))} canEdit={can(ctx.role, "dataset.edit")} initial={first}
+          <ReviewTable
+            projectId={ctx.projectId}
+            sources={sources.map((s) => ({ id: s.id, name: s.filename }))}
+            canEdit={can(ctx.role, "dataset.edit")}
+            initial={first}
             generateHref={`/w/${workspace}/p/${project}/dataset/generate`}
             sourcesHref={`/w/${workspace}/p/${project}/sources`}
           />

@@ -28,7 +28,13 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 
 const fixed = (v: number | null | undefined, digits = 3) => (typeof v === "number" ? v.toFixed(digits) : "–");
 
-export default async function EvaluatePage({ params, searchParams }: { params: Promise<{ workspace: string; project: string }>; searchParams: Promise<{ run?: string }> }) {
+export default async function EvaluatePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ workspace: string; project: string }>;
+  searchParams: Promise<{ run?: string }>;
+}) {
   const { workspace, project } = await params;
   const { run: wanted } = await searchParams;
   const ctx = await projectPageContext(workspace, project);
@@ -38,9 +44,16 @@ export default async function EvaluatePage({ params, searchParams }: { params: P
     return <EmptyState title="No finished runs yet" description="Train a run in the Train step; it is evaluated as soon as it finishes." />;
   }
   const run = runs.find((r) => r.id === wanted) ?? runs[0];
-  const [samples, points, providers, jobs] = await Promise.all([listSamples(ctx, run.id), runMetrics(ctx, run.id), listProviders(ctx), listProjectJobs(ctx, 100)]);
+  const [samples, points, providers, jobs] = await Promise.all([
+    listSamples(ctx, run.id),
+    runMetrics(ctx, run.id),
+    listProviders(ctx),
+    listProjectJobs(ctx, 100),
+  ]);
   const evaluation = (run.metrics.evaluation as Evaluation | undefined) ?? null;
-  const activeEval = jobs.find((j) => j.type === "eval" && ["queued", "running", "retrying"].includes(j.status) && (j.payload as { runId?: string } | null)?.runId === run.id);
+  const activeEval = jobs.find(
+    (j) => j.type === "eval" && ["queued", "running", "retrying"].includes(j.status) && (j.payload as { runId?: string } | null)?.runId === run.id,
+  );
   const series = (name: string) => points.filter((p) => p.name === name).map((p) => ({ step: p.step, value: p.value }));
   return (
     <div className="space-y-6">
@@ -60,16 +73,31 @@ export default async function EvaluatePage({ params, searchParams }: { params: P
             <div className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6" data-testid="eval-figures">
               <Figure label="Eval loss" value={fixed(evaluation.eval_loss)} />
               <Figure label="Perplexity" value={fixed(evaluation.perplexity, 2)} hint="exp(eval loss): lower is better" />
-              <Figure label="ROUGE-L" value={`${fixed(evaluation.rouge_l_base)} → ${fixed(evaluation.rouge_l_tuned)}`} hint="Base → tuned, F1 against the reference" />
-              {ctx.project.taskType === "qa" && <Figure label="Exact match" value={`${fixed(evaluation.exact_match_base, 2)} → ${fixed(evaluation.exact_match_tuned, 2)}`} />}
-              <Figure label="Tuned vs base" value={`${evaluation.wins ?? 0} / ${evaluation.ties ?? 0} / ${evaluation.losses ?? 0}`} hint="Samples where the tuned answer scored better / the same / worse" />
+              <Figure
+                label="ROUGE-L"
+                value={`${fixed(evaluation.rouge_l_base)} → ${fixed(evaluation.rouge_l_tuned)}`}
+                hint="Base → tuned, F1 against the reference"
+              />
+              {ctx.project.taskType === "qa" && (
+                <Figure label="Exact match" value={`${fixed(evaluation.exact_match_base, 2)} → ${fixed(evaluation.exact_match_tuned, 2)}`} />
+              )}
+              <Figure
+                label="Tuned vs base"
+                value={`${evaluation.wins ?? 0} / ${evaluation.ties ?? 0} / ${evaluation.losses ?? 0}`}
+                hint="Samples where the tuned answer scored better / the same / worse"
+              />
               <Figure label="Judge" value={evaluation.judge_score != null ? `${fixed(evaluation.judge_score, 2)} / 5` : "–"} />
             </div>
           ) : (
             !activeEval && <p className="text-sm text-muted-foreground">This run has not been evaluated yet.</p>
           )}
           {can(ctx.role, "jobs.run") && (
-            <EvalForm projectId={ctx.projectId} runId={run.id} busy={Boolean(activeEval)} providers={providers.map((p) => ({ id: p.id, name: p.name, model: p.defaultModel }))} />
+            <EvalForm
+              projectId={ctx.projectId}
+              runId={run.id}
+              busy={Boolean(activeEval)}
+              providers={providers.map((p) => ({ id: p.id, name: p.name, model: p.defaultModel }))}
+            />
           )}
           <section className="space-y-2">
             <h3 className="text-sm font-medium">Loss</h3>

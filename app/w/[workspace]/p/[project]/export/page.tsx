@@ -5,8 +5,8 @@ import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listExports } from "@/lib/exports";
 import { listProjectJobs } from "@/lib/jobs/queries";
-import { listRuns } from "@/lib/training";
 import { listSecrets } from "@/lib/secrets";
+import { listRuns } from "@/lib/training";
 
 export const metadata: Metadata = { title: "Export" };
 
@@ -28,7 +28,18 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
           runs={finished.map((r) => ({ id: r.id, name: r.name, evaluated: Boolean(r.metrics.evaluation) }))}
           exports={exports
             .filter((x) => x.format === "bundle" || x.format === "hub")
-            .map((x) => ({ id: x.id, format: x.format, status: x.status, url: x.url, sizeBytes: x.sizeBytes, filename: x.filename, jobId: x.jobId, runName: (x.runId && nameOf.get(x.runId)) || "run", createdAt: x.createdAt, error: typeof x.metadata.error === "string" ? x.metadata.error : null }))}
+            .map((x) => ({
+              id: x.id,
+              format: x.format,
+              status: x.status,
+              url: x.url,
+              sizeBytes: x.sizeBytes,
+              filename: x.filename,
+              jobId: x.jobId,
+              runName: (x.runId && nameOf.get(x.runId)) || "run",
+              createdAt: x.createdAt,
+              error: typeof x.metadata.error === "string" ? x.metadata.error : null,
+            }))}
           jobs={jobs.filter((j) => j.type === "export")}
           canCreate={can(ctx.role, "exports.create")}
           hasToken={secrets.some((s) => s.name === "HF_TOKEN")}

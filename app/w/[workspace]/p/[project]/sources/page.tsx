@@ -45,7 +45,9 @@ export default async function SourcesPage({ params }: { params: Promise<{ worksp
       {sources.length === 0 ? (
         <EmptyState
           title="No sources yet"
-          description={canManage ? "Upload the documents the model should learn from, or a dataset you already have." : "Editors can add documents and datasets here."}
+          description={
+            canManage ? "Upload the documents the model should learn from, or a dataset you already have." : "Editors can add documents and datasets here."
+          }
         />
       ) : (
         <>

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ModelInfoCard } from "@/components/training/model-info-card";
 import { RunList } from "@/components/training/run-list";
 import { TrainForm } from "@/components/training/train-form";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { listProjectJobs } from "@/lib/jobs/queries";
 import type { ModelInfo } from "@/lib/base-models/info";
 import { localRunnersAllowed } from "@/lib/env";
+import { listProjectJobs } from "@/lib/jobs/queries";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listRuns } from "@/lib/training";
 import { listPresets } from "@/lib/training/presets";
@@ -66,7 +66,12 @@ export default async function TrainPage({ params }: { params: Promise<{ workspac
           <CardDescription>Every run keeps its dataset version, settings, curves and adapter.</CardDescription>
         </CardHeader>
         <CardContent>
-          <RunList projectId={ctx.projectId} runs={runs} jobs={jobs.filter((j) => j.type === "train")} hrefFor={Object.fromEntries(runs.map((r) => [r.id, `${base}/train/${r.id}`]))} />
+          <RunList
+            projectId={ctx.projectId}
+            runs={runs}
+            jobs={jobs.filter((j) => j.type === "train")}
+            hrefFor={Object.fromEntries(runs.map((r) => [r.id, `${base}/train/${r.id}`]))}
+          />
         </CardContent>
       </Card>
     </div>

@@ -3,8 +3,8 @@ import { ExportPanel } from "@/components/dataset/export-panel";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { listExports } from "@/lib/exports";
+import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { listProjectJobs } from "@/lib/jobs/queries";
 
 export const metadata: Metadata = { title: "Export dataset" };
@@ -20,7 +20,13 @@ export default async function DatasetExportPage({ params }: { params: Promise<{ 
         <CardDescription>A ZIP with train and eval files in the format your trainer reads, plus dataset_info.json for LLaMA-Factory.</CardDescription>
       </CardHeader>
       <CardContent>
-        <ExportPanel projectId={ctx.projectId} formats={EXPORT_FORMATS} exports={exports.filter((e) => !e.runId)} jobs={jobs} canCreate={can(ctx.role, "exports.create")} />
+        <ExportPanel
+          projectId={ctx.projectId}
+          formats={EXPORT_FORMATS}
+          exports={exports.filter((e) => !e.runId)}
+          jobs={jobs}
+          canCreate={can(ctx.role, "exports.create")}
+        />
       </CardContent>
     </Card>
   );

@@ -53,7 +53,14 @@ export default async function GeneratePage({ params }: { params: Promise<{ works
           <CardDescription>Preview 10 examples first; adjust the prompt or settings until they look right, then generate the dataset.</CardDescription>
         </CardHeader>
         <CardContent>
-          <RunPanel projectId={ctx.projectId} estimate={estimate} jobs={jobs} canRun={can(ctx.role, "jobs.run")} canCancel={can(ctx.role, "jobs.cancel")} blocker={blocker} />
+          <RunPanel
+            projectId={ctx.projectId}
+            estimate={estimate}
+            jobs={jobs}
+            canRun={can(ctx.role, "jobs.run")}
+            canCancel={can(ctx.role, "jobs.cancel")}
+            blocker={blocker}
+          />
         </CardContent>
       </Card>
       {preview.length > 0 && (

@@ -6,7 +6,7 @@ import { FormError } from "@/components/ui/form";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { projectPageContext } from "@/lib/access/page";
 import { isAppError } from "@/lib/errors";
-import { compareRuns, type Comparison } from "@/lib/evaluation";
+import { type Comparison, compareRuns } from "@/lib/evaluation";
 
 export const metadata: Metadata = { title: "Compare runs" };
 
@@ -40,7 +40,13 @@ function RunColumns({ runs, testId, children }: { runs: Comparison["runs"]; test
   );
 }
 
-export default async function ComparePage({ params, searchParams }: { params: Promise<{ workspace: string; project: string }>; searchParams: Promise<{ runs?: string }> }) {
+export default async function ComparePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ workspace: string; project: string }>;
+  searchParams: Promise<{ runs?: string }>;
+}) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
   const back = `/w/${workspace}/p/${project}/evaluate`;
@@ -60,7 +66,13 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
   }
   const { runs, curves, differing, versionDiffs } = comparison;
   const lossSeries = (name: string) =>
-    runs.map((r, i) => ({ key: `${r.id}-${name}`, label: `${r.name} ${name.replace("_", " ")}`, dashed: name === "eval_loss", color: i, points: curves[r.id].filter((p) => p.name === name) }));
+    runs.map((r, i) => ({
+      key: `${r.id}-${name}`,
+      label: `${r.name} ${name.replace("_", " ")}`,
+      dashed: name === "eval_loss",
+      color: i,
+      points: curves[r.id].filter((p) => p.name === name),
+    }));
   return (
     <div className="space-y-6">
       <Link href={back} className="text-sm text-muted-foreground hover:underline">
@@ -81,29 +93,29 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
         </CardHeader>
         <CardContent>
           <RunColumns runs={runs} testId="compare-metrics">
-              {METRICS.map((m) => (
-                <TableRow key={m.label}>
-                  <TableCell className="text-muted-foreground">{m.label}</TableCell>
-                  {runs.map((r) => (
-                    <TableCell key={r.id} className="tabular-nums">
-                      {m.value(r)}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              ))}
-              <TableRow>
-                <TableCell className="text-muted-foreground">Dataset version</TableCell>
-                {runs.map((r, i) => (
-                  <TableCell key={r.id} data-testid="compare-version">
-                    {r.datasetVersion ? `v${r.datasetVersion}` : "–"}
-                    {i > 0 && versionDiffs[i] && (
-                      <div className="text-xs text-muted-foreground">
-                        vs {runs[0].name}: +{versionDiffs[i]!.added} / −{versionDiffs[i]!.removed} examples
-                      </div>
-                    )}
+            {METRICS.map((m) => (
+              <TableRow key={m.label}>
+                <TableCell className="text-muted-foreground">{m.label}</TableCell>
+                {runs.map((r) => (
+                  <TableCell key={r.id} className="tabular-nums">
+                    {m.value(r)}
                   </TableCell>
                 ))}
               </TableRow>
+            ))}
+            <TableRow>
+              <TableCell className="text-muted-foreground">Dataset version</TableCell>
+              {runs.map((r, i) => (
+                <TableCell key={r.id} data-testid="compare-version">
+                  {r.datasetVersion ? `v${r.datasetVersion}` : "–"}
+                  {i > 0 && versionDiffs[i] && (
+                    <div className="text-xs text-muted-foreground">
+                      vs {runs[0].name}: +{versionDiffs[i]!.added} / −{versionDiffs[i]!.removed} examples
+                    </div>
+                  )}
+                </TableCell>
+              ))}
+            </TableRow>
           </RunColumns>
         </CardContent>
       </Card>
@@ -114,16 +126,16 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
         </CardHeader>
         <CardContent>
           <RunColumns runs={runs} testId="compare-hyperparams">
-              {[...new Set(runs.flatMap((r) => Object.keys(r.hyperparams)))].sort().map((key) => (
-                <TableRow key={key} className={differing.includes(key) ? "bg-amber-500/10 font-medium" : ""} data-differs={differing.includes(key)}>
-                  <TableCell className="font-mono text-xs">{key}</TableCell>
-                  {runs.map((r) => (
-                    <TableCell key={r.id} className="font-mono text-xs">
-                      {JSON.stringify((r.hyperparams as Record<string, unknown>)[key])}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              ))}
+            {[...new Set(runs.flatMap((r) => Object.keys(r.hyperparams)))].sort().map((key) => (
+              <TableRow key={key} className={differing.includes(key) ? "bg-amber-500/10 font-medium" : ""} data-differs={differing.includes(key)}>
+                <TableCell className="font-mono text-xs">{key}</TableCell>
+                {runs.map((r) => (
+                  <TableCell key={r.id} className="font-mono text-xs">
+                    {JSON.stringify((r.hyperparams as Record<string, unknown>)[key])}
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
           </RunColumns>
         </CardContent>
       </Card>

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { RunView } from "@/components/training/run-view";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { isAppError } from "@/lib/errors";
@@ -30,7 +30,8 @@ export default async function RunPage({ params }: { params: Promise<{ workspace:
           <CardTitle data-testid="run-title">{run.name}</CardTitle>
           <CardDescription>
             {run.method.toUpperCase()} of <code>{run.baseModelId}</code> on {run.runnerName ?? "a deleted runner"}
-            {run.datasetVersion ? ` · dataset version ${run.datasetVersion}` : ""} · r {hp.lora_r}, alpha {hp.lora_alpha}, lr {hp.learning_rate}, {hp.num_epochs} epochs, batch {hp.per_device_batch_size}×{hp.gradient_accumulation_steps}, seq {hp.max_seq_length}
+            {run.datasetVersion ? ` · dataset version ${run.datasetVersion}` : ""} · r {hp.lora_r}, alpha {hp.lora_alpha}, lr {hp.learning_rate},{" "}
+            {hp.num_epochs} epochs, batch {hp.per_device_batch_size}×{hp.gradient_accumulation_steps}, seq {hp.max_seq_length}
             {hp.packing ? ", packing" : ""}
           </CardDescription>
         </CardHeader>
