@@ -67,7 +67,11 @@ function pythonTests(python: string | undefined): void {
     broken = true;
     return;
   }
-  const result = spawnSync(python, ["-m", "unittest", "discover", "-s", "tests", "-t", "."], { cwd: dir, encoding: "utf8", env: { ...process.env, FTF_REQUIRE_TORCH: "1" } });
+  const result = spawnSync(python, ["-m", "unittest", "discover", "-s", "tests", "-t", "."], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, FTF_REQUIRE_TORCH: "1" },
+  });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   const ran = Number(/Ran (\d+) tests?/.exec(result.stderr)?.[1] ?? 0);
@@ -108,7 +112,10 @@ process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
 step("Runner venv (torch, transformers, peft)");
 const started = Date.now();
 const runnerPython = await ensureRunnerVenv().then(
-  (python) => (console.log(`${python} (${Math.round((Date.now() - started) / 1000)} s)`), python),
+  (python) => {
+    console.log(`${python} (${Math.round((Date.now() - started) / 1000)} s)`);
+    return python;
+  },
   (error: Error) => {
     console.error(error.message);
     broken = true;
@@ -116,10 +123,32 @@ const runnerPython = await ensureRunnerVenv().then(
   },
 );
 
-step("Type check");
-if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;
+// `npm test -- <file or filter>` runs just those vitest files: a pure unit test in seconds.
+const filtered = process.argv.length > 2;
 
-step("Vitest: integration (embedded PostgreSQL, pg-boss, sshd) and browser tests");
+if (!filtered) {
+  step("Type check");
+  if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;
+  step("Format, lint and dependency rules");
+  if (run(path.resolve("node_modules/.bin/biome"), ["ci", "--reporter=summary"]) !== 0) broken = true;
+  if (
+    run(path.resolve("node_modules/.bin/depcruise"), [
+      "app",
+      "components",
+      "lib",
+      "worker",
+      "bench",
+      "tests",
+      "--config",
+      ".dependency-cruiser.cjs",
+      "--output-type",
+      "err",
+    ]) !== 0
+  )
+    broken = true;
+}
+
+step("Vitest: unit, integration (embedded PostgreSQL, pg-boss, sshd) and browser tests");
 fs.rmSync(path.resolve("tests/.artifacts/vitest-summary.json"), { force: true });
 const vitestStatus = run(path.resolve("node_modules/.bin/vitest"), ["run", ...process.argv.slice(2)]);
 const counts = readVitestCounts();
@@ -130,7 +159,7 @@ if (counts) {
 }
 if (vitestStatus !== 0 && (!counts || counts.failed === 0)) broken = true;
 
-pythonTests(runnerPython);
+if (!filtered) pythonTests(runnerPython);
 
 console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(broken || total.failed > 0 ? 1 : 0);
