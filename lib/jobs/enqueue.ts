@@ -1,12 +1,15 @@
-// Enqueue = insert the Job row and send the pg-boss job in ONE transaction, so a job never
-// exists in one place only. The pg-boss job carries just the Job id; the row is the truth.
+// Enqueue = insert the Job row and send the pg-boss job atomically, so a job never exists in
+// one place only. The pg-boss job carries just the Job id; the row is the truth. Jobs without
+// an exclusivity rule go in ONE statement (our INSERT as a data-modifying CTE in front of
+// pg-boss's own insert: one round trip, atomic as every statement is); jobs that must be alone
+// in their project, and jobs joining a caller's transaction, take a transaction with a lock.
 import crypto from "node:crypto";
 import type { JobType } from "@prisma/client";
 import type { PgBoss } from "pg-boss";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
 import type { Tx } from "@/lib/db/client";
-import { type SqlExecutor, withPgTransaction } from "@/lib/db/pool";
+import { getPool, type SqlExecutor, withPgTransaction } from "@/lib/db/pool";
 import { conflict } from "@/lib/errors";
 import { getSender } from "./boss";
 import type { JobDefinition } from "./definition";
@@ -39,6 +42,39 @@ async function assertExclusive(exec: SqlExecutor, projectId: string, types: JobT
   }
 }
 
+const JOBS_INSERT = (first: number) => `INSERT INTO jobs (id, project_id, type, status, payload, max_retries, created_by_id, queue_job_id, updated_at)
+   SELECT u.id, $${first + 1}::uuid, $${first + 2}::job_type, 'queued', u.payload::jsonb, $${first + 3}, $${first + 4}::uuid, u.id::text, now()
+   FROM unnest($${first}::uuid[], $${first + 5}::text[]) AS u(id, payload)`;
+
+function jobsInsertValues(projectId: string, actorId: string | null, definition: JobDefinition<unknown>, jobs: Pending[]): unknown[] {
+  return [jobs.map((j) => j.id), projectId, definition.type, definition.retry.limit, actorId, jobs.map((j) => JSON.stringify(j.payload ?? {}))];
+}
+
+/**
+ * pg-boss's insert with our Job rows in front of it, as one statement on a pooled connection.
+ * pg-boss sends a single `INSERT …` or `WITH … INSERT …` statement with positional parameters;
+ * ours are numbered after its own. Anything else from it fails loudly rather than half-enqueue.
+ */
+async function insertAndSendInOneStatement(boss: PgBoss, projectId: string, actorId: string | null, definition: JobDefinition<unknown>, jobs: Pending[]) {
+  let sent = 0;
+  const db = {
+    executeSql: async (text: string, values: unknown[] = []) => {
+      if (sent++ > 0 || !/^\s*(WITH|INSERT)\s/i.test(text))
+        throw new Error("pg-boss sent a statement this enqueue path does not know; the job was not enqueued.");
+      const ours = `ftf_jobs AS (${JOBS_INSERT(values.length + 1)})`;
+      const sql = /^\s*WITH\s/i.test(text) ? text.replace(/^\s*WITH\s/i, `WITH ${ours}, `) : `WITH ${ours} ${text}`;
+      return getPool().query(sql, [...values, ...jobsInsertValues(projectId, actorId, definition, jobs)]);
+    },
+  };
+  if (jobs.length === 1) await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db });
+  else
+    await boss.insert(
+      definition.type,
+      jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
+      { db },
+    );
+}
+
 async function insertAndSend(
   exec: SqlExecutor,
   boss: PgBoss,
@@ -48,17 +84,7 @@ async function insertAndSend(
   jobs: Pending[],
 ): Promise<void> {
   await assertExclusive(exec, projectId, definition.exclusiveWith ?? []);
-  await exec(
-    jobs.length === 1
-      ? `INSERT INTO jobs (id, project_id, type, status, payload, max_retries, created_by_id, queue_job_id, updated_at)
-         VALUES ($1::uuid, $2::uuid, $3::job_type, 'queued', $6::jsonb, $4, $5::uuid, $1::text, now())`
-      : `INSERT INTO jobs (id, project_id, type, status, payload, max_retries, created_by_id, queue_job_id, updated_at)
-         SELECT u.id, $2::uuid, $3::job_type, 'queued', u.payload::jsonb, $4, $5::uuid, u.id::text, now()
-         FROM unnest($1::uuid[], $6::text[]) AS u(id, payload)`,
-    jobs.length === 1
-      ? [jobs[0].id, projectId, definition.type, definition.retry.limit, actorId, JSON.stringify(jobs[0].payload ?? {})]
-      : [jobs.map((j) => j.id), projectId, definition.type, definition.retry.limit, actorId, jobs.map((j) => JSON.stringify(j.payload ?? {}))],
-  );
+  await exec(JOBS_INSERT(1), jobsInsertValues(projectId, actorId, definition, jobs));
   const db = bossDb(exec);
   if (jobs.length === 1) {
     await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db });
@@ -86,6 +112,8 @@ export async function enqueueJobs<P, I>(
   const boss = await getSender();
   const run = (exec: SqlExecutor) => insertAndSend(exec, boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
   if (options.tx) await run(prismaExecutor(options.tx));
+  else if (!definition.exclusiveWith?.length)
+    await insertAndSendInOneStatement(boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
   else await withPgTransaction(run);
   return jobs.map((j) => ({ id: j.id, type: definition.type, projectId: ctx.projectId }));
 }

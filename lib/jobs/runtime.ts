@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
+import { getPool } from "@/lib/db/pool";
 import { AppError } from "@/lib/errors";
 import { type Level, logUnexpected, writeLog } from "@/lib/log";
 import { refreshProjectStatus } from "@/lib/projects/status";
@@ -102,38 +103,66 @@ function isNonRetryable(error: unknown): boolean {
   return error instanceof NonRetryableError || error instanceof z.ZodError || (error instanceof AppError && error.code !== "unavailable");
 }
 
+type ClaimedJob = {
+  id: string;
+  projectId: string;
+  attempt: number;
+  payload: unknown;
+  checkpoint: Prisma.InputJsonValue | undefined;
+  retryCount: number;
+  maxRetries: number;
+};
+
+/**
+ * Marks the row running and reads what the attempt needs, in one round trip: only a row that is
+ * still to run, not asked to cancel, and whose current delivery this is.
+ */
+async function claimRow(jobId: string, deliveryId: string, workerId: string): Promise<ClaimedJob | undefined> {
+  const { rows } = await getPool().query(
+    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(), worker_id = $3,
+       progress_message = CASE WHEN attempts >= 1 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END,
+       eta_seconds = NULL, items_per_second = NULL, updated_at = now()
+     WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND NOT cancel_requested AND (queue_job_id IS NULL OR queue_job_id = $2)
+     RETURNING project_id, attempts, payload, checkpoint, retry_count, max_retries`,
+    [jobId, deliveryId, workerId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: jobId,
+    projectId: row.project_id,
+    attempt: row.attempts,
+    payload: row.payload,
+    checkpoint: row.checkpoint ?? undefined,
+    retryCount: row.retry_count ?? 0,
+    maxRetries: row.max_retries ?? 0,
+  };
+}
+
 export async function runJob(definition: JobDefinition<unknown>, delivery: Delivery, jobId: string, workerId: string): Promise<Outcome> {
-  const job = await db.job.findUnique({ where: { id: jobId } });
-  // Deleted with its project, settled already (a duplicate delivery), or superseded by a retry.
-  if (!job || job.status === "success" || job.status === "failed" || job.status === "cancelled") return "skipped";
-  if (job.queueJobId && job.queueJobId !== delivery.id) return "skipped";
+  const job = await claimRow(jobId, delivery.id, workerId);
+  if (!job) {
+    // Not claimed: deleted with its project, settled already (a duplicate delivery), superseded
+    // by a retry, or asked to cancel before it started.
+    const row = await db.job.findUnique({ where: { id: jobId } });
+    if (!row || row.status === "success" || row.status === "failed" || row.status === "cancelled") return "skipped";
+    if (row.queueJobId && row.queueJobId !== delivery.id) return "skipped";
+    await db.job.update({ where: { id: row.id }, data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." } });
+    await refreshProjectStatus(row.projectId);
+    return "cancelled";
+  }
   const links = { jobId: job.id, projectId: job.projectId };
   const source = `job:${definition.type}`;
   const log = (level: Level, message: string, context: Record<string, unknown> = {}) => writeLog(level, source, message, { ...context, ...links });
-
-  if (job.cancelRequested) {
-    await db.job.update({ where: { id: job.id }, data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." } });
-    await refreshProjectStatus(job.projectId);
-    return "cancelled";
-  }
-
-  const attempt = job.attempts + 1;
-  await db.job.update({
-    where: { id: job.id },
-    data: {
-      status: "running",
-      startedAt: job.startedAt ?? new Date(),
-      attempts: attempt,
-      heartbeatAt: new Date(),
-      workerId,
-      progressMessage: attempt > 1 ? `Resuming (attempt ${attempt})` : "Starting",
-      etaSeconds: null,
-      itemsPerSecond: null,
-    },
-  });
-  // The project's status need not hold up the handler; it is awaited before the job settles.
-  const startStatus = refreshProjectStatus(job.projectId, definition.projectStatus).catch(() => undefined);
-  log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);
+  const attempt = job.attempt;
+  // The project's status and the start log need not hold up the handler: they run once it has
+  // started (their queries cost CPU to build), and the status is awaited before the job settles.
+  const startStatus = new Promise((resolve) => setImmediate(resolve))
+    .then(() => {
+      log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);
+      return refreshProjectStatus(job.projectId, definition.projectStatus);
+    })
+    .catch(() => undefined);
 
   const controller = new AbortController();
   // Handlers with many calls in flight each listen to this signal.
@@ -149,7 +178,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     }
   }, JOB_HEARTBEAT_MS);
   const progress = new ProgressTracker(job.id);
-  let checkpoint: Prisma.InputJsonValue | undefined = (job.checkpoint as Prisma.InputJsonValue | null) ?? undefined;
+  let checkpoint: Prisma.InputJsonValue | undefined = job.checkpoint;
 
   const ctx: JobContext<unknown> = {
     jobId: job.id,
@@ -214,15 +243,15 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       throw error instanceof Error ? error : new Error("released");
     }
     const { message, detail } = userError(error, source, links);
-    const retries = job.retryCount ?? 0;
-    if (isNonRetryable(error) || retries >= (job.maxRetries ?? 0)) {
+    const retries = job.retryCount;
+    if (isNonRetryable(error) || retries >= job.maxRetries) {
       log("error", `Failed: ${message}`, detail ? { excInfo: detail } : {});
       return await settle(
         { status: "failed", finishedAt: new Date(), errorMessage: message, errorDetail: detail, progressMessage: "Failed", etaSeconds: null },
         "failed",
       );
     }
-    log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
+    log("warn", `Attempt failed (${retries + 1} of ${job.maxRetries + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
     await settle(
       { status: "retrying", retryCount: retries + 1, errorMessage: message, errorDetail: detail, progressMessage: "Retrying after an error", etaSeconds: null },
       "retry",
