@@ -23,7 +23,7 @@ from .modeling import Precision, choose_precision, load_tokenizer, load_training
 from .progress import StepTimer, Throughput, perplexity, planned_steps, whole_run_train_loss
 from .throughput import flops_per_token, mfu, peak_flops
 from .rundir import describe_artifacts, newest_checkpoint, relative_path
-from .train import EXIT_OK, StopSignal, checkpoints_dir
+from .lifecycle import EXIT_OK, StopSignal, checkpoints_dir
 
 # Checkpoints kept on disk: LoRA checkpoints are small, and more than one survives a bad save.
 CHECKPOINTS_KEPT = 3

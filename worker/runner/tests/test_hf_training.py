@@ -119,7 +119,7 @@ class TrainingRunTest(unittest.TestCase):
         from ftf_runner import hf_trainer
         from ftf_runner.config import RunnerConfig
         from ftf_runner.events import EventWriter
-        from ftf_runner.train import StopSignal
+        from ftf_runner.lifecycle import StopSignal
 
         run_dir = Path(tempfile.mkdtemp(prefix="ftf-run-"))
         (run_dir / "data").mkdir()
@@ -244,7 +244,7 @@ class TrainingRunTest(unittest.TestCase):
         from unittest import mock
 
         from ftf_runner import hf_trainer
-        from ftf_runner.train import StopSignal
+        from ftf_runner.lifecycle import StopSignal
 
         stop = StopSignal()
         original = hf_trainer.token_weighted_loss
@@ -270,7 +270,7 @@ class TrainingRunTest(unittest.TestCase):
         from ftf_runner import hf_trainer
         from ftf_runner.config import RunnerConfig
         from ftf_runner.events import EventWriter
-        from ftf_runner.train import StopSignal
+        from ftf_runner.lifecycle import StopSignal
 
         config = RunnerConfig(run_id="t", base_model=str(tiny_model_dir()), allow_cpu=True, max_steps=6, per_device_batch_size=3, gradient_accumulation_steps=1, learning_rate=0.01, warmup_ratio=0.0, lora_dropout=0.0, gradient_checkpointing=False, eval_steps=2, save_steps=2, max_seq_length=256)
         with EventWriter(run_dir / "events.jsonl") as events:

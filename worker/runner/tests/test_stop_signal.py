@@ -2,7 +2,7 @@ import os
 import signal
 import unittest
 
-from ftf_runner.train import StopRequested, StopSignal
+from ftf_runner.lifecycle import StopRequested, StopSignal
 
 
 class StopSignalTest(unittest.TestCase):
