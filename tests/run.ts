@@ -130,7 +130,7 @@ if (!filtered) {
   step("Type check");
   if (run(path.resolve("node_modules/.bin/tsc"), ["--noEmit"]) !== 0) broken = true;
   step("Format, lint and dependency rules");
-  if (run(path.resolve("node_modules/.bin/biome"), ["ci", "--reporter=summary"]) !== 0) broken = true;
+  if (run(path.resolve("node_modules/.bin/biome"), ["ci", "--error-on-warnings", "--reporter=summary"]) !== 0) broken = true;
   if (
     run(path.resolve("node_modules/.bin/depcruise"), [
       "app",

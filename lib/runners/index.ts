@@ -15,10 +15,12 @@ import { db } from "@/lib/db/client";
 import { env, localRunnersAllowed, storageDir } from "@/lib/env";
 import { conflict, forbidden, invalidInput, notFound, prismaErrorCode } from "@/lib/errors";
 import { checkRunner, type RunnerCheck } from "./check";
-import { connectSsh, createLocalConnection, probeHostKey, type RunnerConnection } from "./connection";
+import type { RunnerConnection } from "./connection";
 import { RunnerError } from "./errors";
 import { generateKeyPair, publicKeyFromPrivate } from "./keys";
+import { createLocalConnection } from "./local-connection";
 import { packageIndexFields } from "./package-index";
+import { connectSsh, probeHostKey } from "./ssh-connection";
 
 export type { RunnerCheck } from "./check";
 export type { RunnerConnection } from "./connection";

@@ -18,7 +18,7 @@ import { scrub } from "@/lib/llm/errors";
 import { checkOutbound, OutboundRefusedError, policyFetch, takeProbeSlot } from "@/lib/net/outbound";
 import { SECRETS_FILE, secretsFile, startCommand } from "@/lib/runner-program/commands";
 import { createRunner, ensureLocalRunner, getRunner, updateRunner } from "@/lib/runners";
-import { probeHostKey } from "@/lib/runners/connection";
+import { probeHostKey } from "@/lib/runners/ssh-connection";
 import { createUser, createWorkspaceFor } from "../support/fixtures";
 
 type Listener = { server: http.Server; port: number; requests: Array<{ url: string; authorization?: string }> };

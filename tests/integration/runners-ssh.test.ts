@@ -10,17 +10,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRunner } from "@/lib/runners/check";
-import {
-  connectionFailure,
-  connectSsh,
-  createLocalConnection,
-  probeHostKey,
-  type RunnerConnection,
-  type SshTarget,
-  shellQuote,
-} from "@/lib/runners/connection";
+import { type RunnerConnection, type SshTarget, shellQuote } from "@/lib/runners/connection";
 import { HostKeyMismatchError, HostKeyUnconfirmedError, RunnerError, type RunnerErrorKind } from "@/lib/runners/errors";
 import { generateKeyPair } from "@/lib/runners/keys";
+import { createLocalConnection } from "@/lib/runners/local-connection";
+import { connectionFailure, connectSsh, probeHostKey } from "@/lib/runners/ssh-connection";
 import { freePort, startSshd, type TestSshd } from "../support/sshd";
 
 const hasNvidiaSmi = spawnSync("sh", ["-c", "command -v nvidia-smi"]).status === 0;
