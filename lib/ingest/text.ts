@@ -125,3 +125,70 @@ export function extractText(bytes: Uint8Array): ExtractedDocument {
   const { text, encoding } = decodeText(bytes);
   return { text: tidyText(text), pages: [], sections: [], metadata: { encoding } };
 }
+
+/**
+ * A plain-text file read piece by piece, with the same text as extractText gives for the whole
+ * file: the encoding is decided from the head (a later invalid byte becomes U+FFFD instead of
+ * switching the whole file to Windows-1252), and tidyText's rules apply line by line. Yields text
+ * pieces for chunkStream; holds about one read buffer. `encoding` is known before the first piece.
+ */
+export function streamText(source: AsyncIterable<Buffer>, head: Uint8Array, headIsWhole: boolean): { encoding: TextEncoding; pieces: AsyncGenerator<string> } {
+  const encoding = sniffEncoding(head, headIsWhole);
+  if (!encoding) throw new IngestError("binary", "This file contains binary data, not text. Upload a text, Markdown, HTML, PDF or Word document.");
+  const decoder = encoding === "windows-1252" ? undefined : new TextDecoder(encoding);
+  const decode = (bytes: Buffer, last: boolean) => (decoder ? decoder.decode(bytes, { stream: !last }) : decodeBytes(bytes, encoding));
+  async function* pieces(): AsyncGenerator<string> {
+    const lines = new TidyLines();
+    let carry = "";
+    const take = (text: string, last: boolean) => {
+      // A \r at the end may be the first half of \r\n: keep it for the next piece.
+      let all = carry + text;
+      carry = "";
+      if (!last && all.endsWith("\r")) {
+        carry = "\r";
+        all = all.slice(0, -1);
+      }
+      return lines.push(
+        all
+          .replace(/\r\n?/g, "\n")
+          .replace(/\v/g, "\n")
+          .replace(/\f/g, "\n\n")
+          .replace(/\u0000/g, ""),
+        last,
+      );
+    };
+    for await (const bytes of source) {
+      const out = take(decode(bytes, false), false);
+      if (out) yield out;
+    }
+    const out = take(decoder ? decoder.decode() : "", true);
+    if (out) yield out;
+  }
+  return { encoding, pieces: pieces() };
+}
+
+/** tidyText on text that arrives in pieces (line breaks already \n). */
+class TidyLines {
+  private partial = "";
+  private started = false;
+  private blankLines = 0;
+
+  push(text: string, last: boolean): string {
+    const lines = (this.partial + text).split("\n");
+    this.partial = last ? "" : lines.pop()!;
+    let out = "";
+    for (const raw of lines) {
+      // As tidyText's /[ \t\u00a0]+$/gm, whose $ also matches before U+2028 and U+2029.
+      const line = raw.replace(/[ \t\u00a0]+(?=[\u2028\u2029]|$)/g, "");
+      if (line === "") {
+        if (this.started) this.blankLines++;
+        continue;
+      }
+      if (this.started) out += this.blankLines > 0 ? "\n\n" : "\n";
+      out += line;
+      this.started = true;
+      this.blankLines = 0;
+    }
+    return out;
+  }
+}

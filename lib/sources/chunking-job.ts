@@ -14,7 +14,7 @@ export const chunkingJob = defineJob({
   concurrency: 2,
   projectStatus: "chunking",
   async handler(ctx) {
-    const { processDocument } = await import("./process-document");
+    const { processDocument } = await import("./chunking-handler");
     return processDocument(ctx);
   },
   async onGiveUp({ fileId }, outcome, { message }) {

@@ -4,10 +4,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
+import { chunkDocument } from "@/lib/chunking";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
+import { extractText } from "@/lib/ingest/text";
 import { stopSender } from "@/lib/jobs/boss";
 import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
+import { STREAM_TEXT_ABOVE_BYTES } from "@/lib/sources/chunking-handler";
 import { getStorage } from "@/lib/storage";
 import { CORPUS, makeDocx, makePdf } from "../support/corpus";
 import { createTeam, type Team } from "../support/fixtures";
@@ -160,6 +163,37 @@ describe("documents", () => {
     expect(chunks.every((c) => c.tokenCount <= 128)).toBe(true);
     await db.project.update({ where: { id: team.project.id }, data: { config: {} } });
   }, 120_000);
+
+  it("streams a plain-text source over the streaming threshold into the same chunks as the whole-file path", async () => {
+    // Over STREAM_TEXT_ABOVE_BYTES, with CRLF line ends, trailing spaces and blank-line runs.
+    const line = (i: number) => `Line ${i}: the handbook explains how refunds work for order ${i}.  `;
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size <= STREAM_TEXT_ABOVE_BYTES + 100_000; i++) {
+      const part = `${line(i)}\r\n${i % 9 === 0 ? "\r\n\r\n\r\n" : ""}`;
+      parts.push(part);
+      size += part.length;
+    }
+    const body = Buffer.from(parts.join(""));
+    const r = await uploadFile("big-notes.txt", body);
+    expect(r.status).toBe(201);
+    const file = await settledFile(r.body.file!.id);
+    expect(file.status).toBe("ready");
+    const stored = await db.chunk.findMany({ where: { sourceFileId: file.id }, orderBy: { chunkIndex: "asc" } });
+    const expected = chunkDocument(extractText(body), { chunkSizeTokens: 512, chunkOverlapTokens: 50 });
+    expect(stored.length).toBe(expected.length);
+    expect(stored.map((c) => c.content)).toEqual(expected.map((c) => c.content));
+    expect(stored.map((c) => c.tokenCount)).toEqual(expected.map((c) => c.tokenCount));
+    const metadata = file.metadata as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      format: "text",
+      encoding: "utf-8",
+      chunkCount: expected.length,
+      tokenCount: expected.reduce((n, c) => n + c.tokenCount, 0),
+    });
+    const job = await db.job.findFirstOrThrow({ where: { type: "chunking", payload: { path: ["fileId"], equals: file.id } } });
+    expect(await db.appLog.count({ where: { jobId: job.id, message: { contains: "(streamed)" } } })).toBe(1);
+  }, 180_000);
 
   it("deletes a source with its chunks and stored bytes; examples keep their text", async () => {
     const r = await uploadFile("delete-me.md", Buffer.from(`# Delete\n\n${paragraphs(3, "Delete")}`));
