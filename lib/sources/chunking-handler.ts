@@ -4,7 +4,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Prisma } from "@prisma/client";
 import { chunkDocument, chunkStream } from "@/lib/chunking";
 import type { TextChunk } from "@/lib/chunking/types";
 import { db } from "@/lib/db/client";
