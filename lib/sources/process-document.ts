@@ -98,6 +98,8 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>): Prom
             metadata: {
               ...((file.metadata as object) ?? {}),
               ...doc.metadata,
+              // Pages left out as unreadable and the like; undefined clears an earlier run's.
+              warnings: doc.warnings?.length ? doc.warnings : undefined,
               format: detection.format,
               pageCount: doc.pages.length || undefined,
               sectionCount: doc.sections.length,
