@@ -37,6 +37,16 @@ describe("detectFormat", () => {
     expect(formatOf("PDF files begin with %PDF-1.7 and end with %%EOF.", "notes.txt")).toBe("text");
   });
 
+  it("takes %PDF- after text junk as a PDF when PDF objects follow, within the first 1024 bytes as pdf.js does", async () => {
+    const pdf = await makePdf([[{ text: "x" }]]);
+    const mailHeader = Buffer.from("From: scanner@example.com\r\nSubject: Scan 2024-05-12\r\nContent-Type: application/pdf\r\n\r\n");
+    expect(formatOf(Buffer.concat([mailHeader, pdf]), "scan.txt")).toBe("pdf");
+    expect(formatOf(Buffer.concat([Buffer.from("x".repeat(1018)), pdf]), "a")).toBe("pdf");
+    // pdf.js looks no further than 1024 bytes for the header.
+    expect(formatOf(Buffer.concat([Buffer.from("x".repeat(1020)), pdf]), "a")).not.toBe("pdf");
+    expect(formatOf("Notes on %PDF-1.7 files:\nan object starts like 1 0 obj and ends with endobj", "notes.txt")).toBe("text");
+  });
+
   it("throws for an empty file", () => {
     expect(() => detect("", "a.txt")).toThrow(expect.objectContaining({ code: "empty" }));
   });

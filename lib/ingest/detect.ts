@@ -95,14 +95,18 @@ export function detectFormat(head: Buffer, filename: string, totalSize: number):
 }
 
 /**
- * Readers accept up to 1 KB of junk before the "%PDF-" header, but text before it is a text file
- * that mentions PDFs.
+ * pdf.js, like other readers, accepts up to 1 KB of junk before the "%PDF-" header (a mail or
+ * HTTP header saved with the file, a BOM …). With text before it, the file is a PDF only when
+ * what follows the header is PDF: a line in the head that starts an indirect object ("1 0 obj").
+ * Otherwise it is a text file that mentions PDFs.
  */
 function isPdf(head: Buffer): boolean {
   const at = head.subarray(0, 1024).indexOf("%PDF-");
   if (at < 0) return false;
   const prefix = head.subarray(0, at);
-  return !prefix.toString("latin1").trim() || !sniffEncoding(prefix);
+  if (!prefix.toString("latin1").trim() || !sniffEncoding(prefix)) return true;
+  const rest = head.subarray(at).toString("latin1");
+  return /^%PDF-\d\.\d/.test(rest) && /[\r\n]\d+\s+\d+\s+obj\b/.test(rest);
 }
 
 function extensionOf(filename: string): string {

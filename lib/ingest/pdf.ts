@@ -1,15 +1,65 @@
 // PDF → text with pdf.js (unpdf's serverless build: no worker thread, no DOM, polyfills for
 // Node 20 such as Promise.withResolvers). Lines come from pdf.js's own end-of-line marks;
-// headings are lines set clearly larger than the body text.
+// headings are lines set clearly larger than the body text. Then, in order: pages whose text is
+// not text (symbol soup, replacement glyphs) are set aside, running headers and footers go,
+// words broken at line ends are joined, and filled-in form fields and text-box annotations,
+// which are not part of the page's content, are added at the end of their page.
+import { createRequire } from "node:module";
+import path from "node:path";
 import { type ExtractedDocument, IngestError, type PageSpan, type SectionMark } from "./types";
 
 type Line = { text: string; size: number; y: number };
 type TextItem = { str: string; transform: number[]; hasEOL: boolean };
+type Page = {
+  lines: Line[];
+  /** Form-field values and text-box annotations, one line each, marked with where they came from. */
+  extras: string[];
+  /** Why the page's text was set aside as unreadable. */
+  unreadable?: string;
+};
+type PdfDocument = { numPages: number; getPage(n: number): Promise<PdfPage> };
+type PdfPage = { getTextContent(): Promise<{ items: unknown[] }>; getAnnotations(): Promise<Annotation[]> };
+type Annotation = {
+  annotationType?: number;
+  subtype?: string;
+  rect?: number[];
+  hidden?: boolean;
+  fieldType?: string;
+  fieldName?: string;
+  fieldValue?: unknown;
+  checkBox?: boolean;
+  radioButton?: boolean;
+  pushButton?: boolean;
+  exportValue?: unknown;
+  buttonValue?: unknown;
+  contentsObj?: { str?: string };
+  textContent?: string[];
+};
 
 /**
- * Every URL pdf.js could fetch from is left unset (fonts, CMaps, ICC profiles, wasm decoders),
- * so it never reaches for the network or the disk. Text extraction needs none of them except
- * Adobe's predefined CJK CMaps, which unpdf does not ship: PDFs relying on those lose text.
+ * pdf.js's own data files, from the pdfjs-dist package (the version unpdf bundles): Adobe's
+ * predefined CMaps, without which CJK text set in non-embedded fonts (UniJIS-UCS2-H …) comes
+ * out empty, and the standard fonts. Read from the disk by pdf.js's Node factories; the URLs are
+ * paths and must end in "/". Missing data (pdfjs-dist not installed) leaves them unset, as before.
+ */
+function pdfjsData(): { cMapUrl?: string; cMapPacked?: boolean; standardFontDataUrl?: string } {
+  try {
+    const root = path.dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
+    return { cMapUrl: `${root}/cmaps/`, cMapPacked: true, standardFontDataUrl: `${root}/standard_fonts/` };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Nothing here is fetched from the network: the URLs pdf.js could fetch from are unset (ICC
+ * profiles, wasm decoders) or are paths on the disk (CMaps, standard fonts).
+ *
+ * useSystemFonts stays true: with it pdf.js reads standard-font data only for Symbol and
+ * ZapfDingbats and otherwise maps a non-embedded standard font by its own tables. Loading the
+ * standard fonts for all of them (useSystemFonts: false) maps glyph ids through the Liberation
+ * substitutes, which loses the text of a non-embedded Arial set with Identity-H ("Hello" becomes
+ * "+HOOR"), so that is only a second opinion for pages the quality gate rejects.
  */
 const PDFJS_OPTIONS = {
   isEvalSupported: false,
@@ -22,6 +72,7 @@ const PDFJS_OPTIONS = {
   iccUrl: undefined,
   wasmUrl: undefined,
   verbosity: 0,
+  ...pdfjsData(),
 };
 
 /** A heading's font is at least this much larger than the body's. */
@@ -40,13 +91,32 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
       }
       throw error;
     });
-    const pages: Line[][] = [];
-    for (let n = 1; n <= pdf.numPages; n++) {
-      const content = await (await pdf.getPage(n)).getTextContent();
-      pages.push(pageLines(content.items.flatMap((item) => ("str" in item ? [item as TextItem] : []))));
+    const pages: Page[] = [];
+    for (let n = 1; n <= pdf.numPages; n++) pages.push(await readPage(pdf as unknown as PdfDocument, n));
+    const rejected = pages.flatMap((page, i) => (page.unreadable ? [i + 1] : []));
+    if (rejected.length && PDFJS_OPTIONS.standardFontDataUrl) {
+      // A second opinion with pdf.js's standard fonts loaded for every non-embedded standard font.
+      const retry = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, useSystemFonts: false });
+      try {
+        const again = (await retry.promise) as unknown as PdfDocument;
+        for (const n of rejected) {
+          const page = await readPage(again, n);
+          if (!page.unreadable) pages[n - 1] = page;
+        }
+      } finally {
+        await retry.destroy();
+      }
     }
-    const document = layout(pages);
+    const unreadable = pages.flatMap((page, i) => (page.unreadable ? [i + 1] : []));
+    const kept = pages.map((page) => (page.unreadable ? { ...page, lines: [] } : page));
+    const document = layout(dehyphenate(withoutRunningLines(kept)));
     if (!document.text.trim()) {
+      if (unreadable.length) {
+        throw new IngestError(
+          "unreadable_text",
+          `The text in this PDF can't be read: ${unreadableReason(pages)} Export or print it to PDF again with its fonts embedded, or run OCR on it, then upload the result.`,
+        );
+      }
       throw new IngestError("no_text_layer", "This PDF has no text layer (it looks scanned). Run OCR on it first, then upload the result.");
     }
     const info = await pdf.getMetadata().then(
@@ -61,12 +131,26 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
       const value = info[field];
       if (typeof value === "string" && value.trim()) metadata[key] = value.trim();
     }
-    const blank = pages.filter((lines) => lines.length === 0).length;
+    const blank = pages.filter((page) => page.lines.length === 0 && !page.unreadable).length;
     if (blank) metadata.pagesWithoutText = blank;
-    return { ...document, metadata };
+    const warnings: string[] = [];
+    if (unreadable.length) {
+      metadata.unreadablePages = unreadable;
+      warnings.push(`${pageList(unreadable)} left out: ${unreadableReason(pages)}`);
+    }
+    const fields = pages.reduce((n, page) => n + page.extras.length, 0);
+    if (fields) metadata.formFieldsAndAnnotations = fields;
+    return { ...document, metadata, ...(warnings.length ? { warnings } : {}) };
   } finally {
     await task.destroy();
   }
+}
+
+async function readPage(pdf: PdfDocument, n: number): Promise<Page> {
+  const page = await pdf.getPage(n);
+  const items = (await page.getTextContent()).items.flatMap((item) => (item && typeof item === "object" && "str" in item ? [item as TextItem] : []));
+  const annotations = await page.getAnnotations().catch(() => [] as Annotation[]);
+  return { lines: pageLines(items), extras: annotationLines(annotations), unreadable: quality(items.map((item) => item.str).join("")) };
 }
 
 function pageLines(items: TextItem[]): Line[] {
@@ -96,6 +180,175 @@ function pageLines(items: TextItem[]): Line[] {
   return lines;
 }
 
+/** Replacement, control and private-use characters: glyphs pdf.js could not map to text. */
+const BAD_GLYPH = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd\ue000-\uf8ff\u{f0000}-\u{10ffff}]/u;
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+/**
+ * The quality gate: undefined for text that reads as text, else what is wrong with it. A page
+ * fails when a quarter of its characters are glyphs without a Unicode mapping, or when, with
+ * at least 20 characters, half are ASCII punctuation and under a quarter letters: the "symbol
+ * soup" (`! " # $ %`) of a font whose character codes pdf.js took for Unicode. Tables of
+ * figures pass (digits are neither), and so do code listings, which have letters.
+ */
+export function quality(text: string): "glyphs" | "symbols" | undefined {
+  const chars = [...text].filter((c) => c.trim() || BAD_GLYPH.test(c));
+  if (!chars.length) return undefined;
+  const count = (pattern: RegExp) => chars.filter((c) => pattern.test(c)).length;
+  const bad = count(BAD_GLYPH);
+  if (bad >= 3 && bad >= chars.length * 0.25) return "glyphs";
+  if (chars.length >= 20 && count(ASCII_PUNCTUATION) >= chars.length * 0.5 && count(/\p{L}/u) < chars.length * 0.25) return "symbols";
+  return undefined;
+}
+
+function unreadableReason(pages: Page[]): string {
+  const reasons = new Set(pages.map((page) => page.unreadable).filter(Boolean));
+  return reasons.has("symbols")
+    ? "the fonts map the characters to the wrong symbols, so the text comes out as punctuation."
+    : "the fonts have no mapping from glyphs to characters, so the text comes out as unrecognisable characters.";
+}
+
+function pageList(pages: number[]): string {
+  return pages.length === 1 ? `Page ${pages[0]} was` : `Pages ${pages.slice(0, -1).join(", ")} and ${pages.at(-1)} were`;
+}
+
+/**
+ * Filled-in form fields and text-box (FreeText) annotations, which are not part of the page's
+ * content stream, as "[Form field: <name>] <value>" and "[Text box] <text>" lines, top to bottom.
+ * Empty fields, unticked boxes, buttons and signatures are left out.
+ */
+function annotationLines(annotations: Annotation[]): string[] {
+  const found: { text: string; top: number; left: number }[] = [];
+  const seen = new Set<string>();
+  for (const a of annotations) {
+    if (a.hidden) continue;
+    let text: string | undefined;
+    if (a.subtype === "Widget" && a.fieldName !== undefined) {
+      const value = fieldValue(a);
+      if (value) text = `[Form field: ${a.fieldName.trim() || "unnamed"}] ${value}`;
+    } else if (a.subtype === "FreeText") {
+      const value = (a.contentsObj?.str || a.textContent?.join("\n") || "").trim();
+      if (value) text = `[Text box] ${value}`;
+    }
+    if (!text) continue;
+    text = text
+      .replace(/\r\n?/g, "\n")
+      .replace(/[ \t]+/g, " ")
+      .replace(/\n{2,}/g, "\n");
+    // A field shown by several widgets on one page is one line.
+    if (seen.has(text)) continue;
+    seen.add(text);
+    found.push({ text, top: a.rect?.[3] ?? 0, left: a.rect?.[0] ?? 0 });
+  }
+  return found.sort((a, b) => b.top - a.top || a.left - b.left).map((f) => f.text);
+}
+
+function fieldValue(a: Annotation): string | undefined {
+  const value = a.fieldValue;
+  if (a.fieldType === "Btn") {
+    if (a.pushButton) return undefined;
+    // A ticked box or chosen radio button holds the name of its "on" appearance, e.g. "Yes".
+    const on = a.checkBox ? a.exportValue : a.radioButton ? a.buttonValue : undefined;
+    return typeof value === "string" && value !== "Off" && (on === undefined || value === on) ? value : undefined;
+  }
+  if (a.fieldType === "Tx" || a.fieldType === "Ch") {
+    const text = (Array.isArray(value) ? value.filter((v) => typeof v === "string").join(", ") : typeof value === "string" ? value : "").trim();
+    return text || undefined;
+  }
+  return undefined;
+}
+
+/** A line that is only a page number: "12", "- 12 -", "Page 3", "3 of 10", "Page 3 / 10". */
+const PAGE_NUMBER = /^[-–—\s]*(page|p\.|seite|página|pagina)?\s*\d{1,4}(\s*(of|\/|von|de)\s*\d{1,4})?[-–—\s]*$/i;
+
+/**
+ * Running headers and footers go: a line among the first two or last two of a page that is the
+ * same (page numbers count as the same) on at least half of the pages with text, and on two or
+ * more of them. Lines are compared exactly otherwise: "Chapter 1" and "Chapter 2" both stay.
+ */
+function withoutRunningLines(pages: Page[]): Page[] {
+  const withText = pages.filter((page) => page.lines.length > 0);
+  if (withText.length < 2) return pages;
+  const key = (line: Line) => (PAGE_NUMBER.test(line.text) ? "\u0000page number" : line.text);
+  const edges = (lines: Line[]) => [...new Set([...lines.slice(0, 2), ...lines.slice(-2)].map(key))];
+  const counts = new Map<string, number>();
+  for (const page of withText) for (const k of edges(page.lines)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const needed = Math.max(2, Math.ceil(withText.length / 2));
+  const running = (line: Line | undefined) => line !== undefined && (counts.get(key(line)) ?? 0) >= needed;
+  return pages.map((page) => {
+    const lines = [...page.lines];
+    for (let i = 0; i < 2 && running(lines[0]); i++) lines.shift();
+    for (let i = 0; i < 2 && running(lines.at(-1)); i++) lines.pop();
+    return { ...page, lines };
+  });
+}
+
+/** First parts of compounds that keep their hyphen even when the document never uses them. */
+const HYPHEN_PREFIXES = new Set(["self", "well", "half", "quasi"]);
+const WORD = /\p{L}+(?:-\p{L}+)*/gu;
+const BROKEN_END = /(^|[^\p{L}-])(\p{L}*\p{Ll})[-\u00ad]$/u;
+const CONTINUATION = /^(\p{Ll}+)(?![\p{L}-])/u;
+
+/**
+ * Words broken at a line end ("applica-" / "tions") are joined, across pages too: the fragment
+ * before the hyphen ends in a lowercase letter, the next line (same font size) starts with
+ * lowercase letters. The hyphen goes when the joined word ("applications") occurs elsewhere in
+ * the document, or when the parts are not both words of the document's own vocabulary (the
+ * words outside these breaks); it stays ("well-known") when the parts are both words, when the
+ * compound is written with its hyphen elsewhere, or after self-, well-, half- and quasi-. A soft
+ * hyphen (U+00AD) always goes. One known part is not enough to keep it: syllable breaks often
+ * leave a short word in front ("in-" / "formation").
+ */
+function dehyphenate(pages: Page[]): Page[] {
+  const lines = pages.flatMap((page, p) => page.lines.map((line, l) => ({ p, l, line })));
+  const breaks: number[] = [];
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const [a, b] = [lines[i].line, lines[i + 1].line];
+    if (round(a.size) === round(b.size) && BROKEN_END.test(a.text) && CONTINUATION.test(b.text)) breaks.push(i);
+  }
+  if (!breaks.length) return pages;
+
+  // The vocabulary: every word but the fragments at the breaks.
+  const words = new Set<string>();
+  const compounds = new Set<string>();
+  const isBreak = new Set(breaks);
+  lines.forEach(({ line }, i) => {
+    const tokens = line.text.toLowerCase().match(WORD) ?? [];
+    const first = isBreak.has(i - 1) ? 1 : 0;
+    const last = isBreak.has(i) ? tokens.length - 1 : tokens.length;
+    for (const token of tokens.slice(first, Math.max(first, last))) {
+      if (token.includes("-")) compounds.add(token);
+      for (const part of token.split("-")) words.add(part);
+    }
+  });
+
+  const texts = lines.map(({ line }) => line.text);
+  for (const i of breaks) {
+    // An earlier join may have emptied or changed this line.
+    const head = texts[i].match(BROKEN_END);
+    const tail = texts[i + 1].match(CONTINUATION);
+    if (!head || !tail) continue;
+    const [before, after] = [head[2], tail[1]];
+    const soft = texts[i].endsWith("\u00ad");
+    const lower = before.toLowerCase();
+    const keep =
+      !soft &&
+      !words.has(lower + after) &&
+      (compounds.has(`${lower}-${after}`) || (words.has(lower) && words.has(after)) || HYPHEN_PREFIXES.has(lower.match(/\p{L}+$/u)?.[0] ?? ""));
+    texts[i] = `${texts[i].slice(0, -1)}${keep ? "-" : ""}${after}`;
+    const rest = texts[i + 1].slice(after.length);
+    // Punctuation that followed the word stays with it: "tions," → "applications,".
+    const punctuation = rest.match(/^[^\s]*/)?.[0] ?? "";
+    texts[i] += punctuation;
+    texts[i + 1] = rest.slice(punctuation.length).trim();
+  }
+  const result = pages.map((page) => ({ ...page, lines: [] as Line[] }));
+  lines.forEach(({ p, line }, i) => {
+    if (texts[i]) result[p].lines.push({ ...line, text: texts[i] });
+  });
+  return result;
+}
+
 const round = (n: number) => Math.round(n * 2) / 2;
 
 /** The most common value, each weighted (by characters for font sizes). */
@@ -105,7 +358,8 @@ function mode(values: [number, number][]): number | undefined {
   return [...weights].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
-function layout(pages: Line[][]): Pick<ExtractedDocument, "text" | "pages" | "sections"> {
+function layout(document: Page[]): Pick<ExtractedDocument, "text" | "pages" | "sections"> {
+  const pages = document.map((page) => page.lines);
   const all = pages.flat();
   const body = mode(all.map((l) => [round(l.size), l.text.length])) ?? 0;
   const isHeading = (l: Line) => body > 0 && l.size >= body * HEADING_RATIO && l.text.length <= 200 && /\p{L}.*\p{L}/u.test(l.text);
@@ -124,7 +378,8 @@ function layout(pages: Line[][]): Pick<ExtractedDocument, "text" | "pages" | "se
   const spans: PageSpan[] = [];
   const sections: SectionMark[] = [];
   pages.forEach((lines, index) => {
-    if (text && lines.length) text += "\n\n";
+    const extras = document[index].extras;
+    if (text && (lines.length || extras.length)) text += "\n\n";
     const start = text.length;
     lines.forEach((line, i) => {
       const previous = lines[i - 1];
@@ -140,6 +395,7 @@ function layout(pages: Line[][]): Pick<ExtractedDocument, "text" | "pages" | "se
       else if (heading) sections.push({ heading: line.text, level: levelOf(line), start: text.length });
       text += line.text;
     });
+    if (extras.length) text += `${lines.length ? "\n\n" : ""}${extras.join("\n")}`;
     spans.push({ page: index + 1, start, end: text.length });
   });
   return { text, pages: spans, sections };

@@ -27,12 +27,18 @@ export type ExtractedDocument = {
   sections: SectionMark[];
   /** Format-specific facts kept on the File row (page count, encoding, title …). */
   metadata: Record<string, unknown>;
+  /**
+   * What the user should know about an extraction that succeeded, in words, e.g. pages left out
+   * as unreadable. Kept on the File row's metadata as `warnings`.
+   */
+  warnings?: string[];
 };
 
 export type IngestErrorCode =
   | "empty"
   | "encrypted"
   | "no_text_layer"
+  | "unreadable_text"
   | "corrupt"
   | "unsupported_type"
   | "too_large"

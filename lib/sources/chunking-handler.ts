@@ -46,6 +46,8 @@ export const STREAM_TEXT_ABOVE_BYTES = 8 * 1024 * 1024;
 type ChunkSource = {
   chunks: Iterable<TextChunk> | AsyncIterable<TextChunk>;
   metadata: Record<string, unknown>;
+  /** What the user should know about an extraction that succeeded (e.g. pages left out as unreadable). */
+  warnings: string[];
   pages: number;
   sections: number;
   streamed: boolean;
@@ -152,7 +154,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>): Prom
         }
       }
       const text = streamText(counted(), head, head.length === stat.size);
-      source = { chunks: chunkStream(text.pieces, options), metadata: { encoding: text.encoding }, pages: 0, sections: 0, streamed: true };
+      source = { chunks: chunkStream(text.pieces, options), metadata: { encoding: text.encoding }, warnings: [], pages: 0, sections: 0, streamed: true };
       await ctx.progress({ pct: 25, message: "Chunking" });
     } else {
       await ctx.progress({ pct: 25, message: `Extracting text (${detection.format.toUpperCase()})` });
@@ -162,7 +164,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>): Prom
       const chunks = chunkDocument(doc, options);
       throwIfAborted(ctx.signal);
       await ctx.progress({ pct: 80, message: `Saving ${chunks.length} chunks` });
-      source = { chunks, metadata: doc.metadata, pages: doc.pages.length, sections: doc.sections.length, streamed: false };
+      source = { chunks, metadata: doc.metadata, warnings: doc.warnings ?? [], pages: doc.pages.length, sections: doc.sections.length, streamed: false };
     }
     const saved = await replaceChunks(file, source, {
       signal: ctx.signal,
@@ -171,6 +173,8 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>): Prom
         metadata: {
           ...((file.metadata as object) ?? {}),
           ...source.metadata,
+          // Always written, so a re-chunk clears an earlier run's warnings.
+          warnings: source.warnings,
           format: detection.format,
           pageCount: source.pages || undefined,
           sectionCount: source.sections,

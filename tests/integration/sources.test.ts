@@ -12,7 +12,7 @@ import { stopSender } from "@/lib/jobs/boss";
 import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
 import { STREAM_TEXT_ABOVE_BYTES } from "@/lib/sources/chunking-handler";
 import { getStorage } from "@/lib/storage";
-import { CORPUS, makeDocx, makePdf } from "../support/corpus";
+import { CORPUS, makeDocx, makePdf, makeRawFontPdf, symbolSoupPages, textOps } from "../support/corpus";
 import { createTeam, type Team } from "../support/fixtures";
 import { actAs, requestWithSession } from "../support/request";
 import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
@@ -119,6 +119,18 @@ describe("documents", () => {
     expect((pdfFile.metadata as { pageCount: number }).pageCount).toBe(2);
     expect(worker.child.exitCode).toBeNull();
   }, 180_000);
+
+  it("keeps a PDF's warnings about unreadable pages on the file, and fails a PDF with no readable page", async () => {
+    const soup = symbolSoupPages([["Every character of this page maps to a wrong symbol."]]);
+    const helvetica = { Type: "Font", Subtype: "Type1", BaseFont: "Helvetica", Encoding: "WinAnsiEncoding" };
+    const mixed = await uploadFile("mixed.pdf", await makeRawFontPdf([{ font: helvetica, ops: textOps([`(${paragraphs(1, "Good")})`]) }, ...soup]));
+    const unreadable = await uploadFile("soup.pdf", await makeRawFontPdf(soup));
+    const [mixedFile, unreadableFile] = await Promise.all([mixed, unreadable].map((r) => settledFile(r.body.file!.id)));
+    expect(mixedFile.status, mixedFile.errorMessage ?? "").toBe("ready");
+    expect(mixedFile.metadata).toMatchObject({ unreadablePages: [2], warnings: [expect.stringMatching(/^Page 2 was left out: .*wrong symbols/)] });
+    expect(unreadableFile.status).toBe("failed");
+    expect(unreadableFile.errorMessage).toMatch(/^The text in this PDF can't be read/);
+  }, 120_000);
 
   it("refuses wrong types, empty and too-large files with a clear message and stores nothing", async () => {
     const before = await db.file.count();

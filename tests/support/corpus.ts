@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import { PDFDocument, PDFName, PDFString, rgb, StandardFonts } from "pdf-lib";
 import yazl from "yazl";
 import { DETECT_HEAD_BYTES, detectFormat, extractDocument } from "@/lib/ingest";
 import { type DetectedFormat, type DocumentFormat, type ExtractedDocument, IngestError, type IngestErrorCode } from "@/lib/ingest/types";
@@ -27,6 +27,65 @@ export async function makePdf(pages: PdfLine[][], title?: string): Promise<Buffe
     }
   }
   return Buffer.from(await doc.save());
+}
+
+/** A page set in a font pdf-lib cannot write itself: `font` is the font dictionary (/F1), `ops` the content stream. */
+export type RawFontPage = { font: Record<string, unknown>; ops: string };
+
+export async function makeRawFontPdf(pages: RawFontPage[]): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  for (const { font, ops } of pages) {
+    const page = doc.addPage([595, 842]);
+    page.node.setFontDictionary(PDFName.of("F1"), doc.context.register(doc.context.obj(font as never)));
+    page.node.set(PDFName.of("Contents"), doc.context.register(doc.context.flateStream(ops)));
+  }
+  return Buffer.from(await doc.save());
+}
+
+/** Lines of text at 12 pt, top-down, each a string of PDF string-operand bytes: "(Hello)" or "<48656C6C6F>". */
+export const textOps = (operands: string[]) => `BT /F1 12 Tf 14 TL 56 780 Td ${operands.map((o) => `${o} Tj T*`).join(" ")} ET`;
+
+/**
+ * A CJK font as many Asian PDFs use one: not embedded, a predefined CMap (UniJIS-UCS2-H …) for
+ * the encoding and a CID font of Adobe's character collection. Reading it needs Adobe's CMaps.
+ */
+export function cjkFont(encoding: string, ordering: "Japan1" | "GB1" | "CNS1" | "Korea1", name: string): Record<string, unknown> {
+  const descriptor = {
+    Type: "FontDescriptor",
+    FontName: name,
+    Flags: 4,
+    FontBBox: [0, -120, 1000, 880],
+    ItalicAngle: 0,
+    Ascent: 880,
+    Descent: -120,
+    CapHeight: 700,
+    StemV: 80,
+  };
+  const cidSystemInfo = { Registry: PDFString.of("Adobe"), Ordering: PDFString.of(ordering), Supplement: 2 };
+  return {
+    Type: "Font",
+    Subtype: "Type0",
+    BaseFont: name,
+    Encoding: encoding,
+    DescendantFonts: [{ Type: "Font", Subtype: "CIDFontType0", BaseFont: name, CIDSystemInfo: cidSystemInfo, FontDescriptor: descriptor }],
+  };
+}
+
+/** Text as UCS-2 hex for a UniXX-UCS2-H CMap: "日本" → "<65E5672C>". */
+export const ucs2 = (text: string) => `<${[...text].map((c) => c.charCodeAt(0).toString(16).padStart(4, "0")).join("")}>`;
+
+/**
+ * Pages whose font has no usable mapping to Unicode: each character is given the next code from
+ * "!" on and a glyph name ("g1" …) that means nothing to a reader, as subset fonts without a
+ * ToUnicode map do. pdf.js then takes the codes for the text: "Hello" reads `!"##$`.
+ */
+export function symbolSoupPages(pages: string[][]): RawFontPage[] {
+  const codes = new Map<string, number>();
+  for (const c of pages.flat().join("")) if (!codes.has(c)) codes.set(c, 0x21 + codes.size);
+  const names = [...codes.keys()].map((_, i) => `g${i + 1}`);
+  const font = { Type: "Font", Subtype: "Type1", BaseFont: "ABCDEF+Calibri", Encoding: { Type: "Encoding", Differences: [0x21, ...names] } };
+  const hex = (line: string) => `<${[...line].map((c) => (codes.get(c) ?? 0x21).toString(16)).join("")}>`;
+  return pages.map((lines) => ({ font, ops: textOps(lines.map(hex)) }));
 }
 
 /** What a scanner without OCR produces: pages with marks but no text. */
@@ -207,6 +266,18 @@ export const CORPUS: CorpusCase[] = [
     filename: "scan.pdf",
     bytes: scannedPdf,
     expect: { code: "no_text_layer", message: /no text layer.*Run OCR/ },
+  },
+  {
+    name: "PDF whose fonts turn the text into symbols",
+    filename: "soup.pdf",
+    bytes: () => makeRawFontPdf(symbolSoupPages([["Quarterly report", "Revenue grew in every region this quarter."]])),
+    expect: { code: "unreadable_text", message: /can't be read.*wrong symbols.*fonts embedded, or run OCR/ },
+  },
+  {
+    name: "PDF with a mail header saved before %PDF-",
+    filename: "scan.txt",
+    bytes: async () => Buffer.concat([Buffer.from("From: scanner@example.com\r\nSubject: Scan\r\n\r\n"), await threePages()]),
+    expect: { format: "pdf", text: /This is the text of page 3\./ },
   },
   { name: "zero-byte file", filename: "notes.txt", bytes: async () => Buffer.alloc(0), expect: { code: "empty", message: /empty/ } },
   {
