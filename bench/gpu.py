@@ -65,7 +65,7 @@ def run(run_dir: Path, stop_after: int | None = None, **settings: object) -> lis
     from ftf_runner import hf_trainer
     from ftf_runner.config import RunnerConfig
     from ftf_runner.events import EventWriter
-    from ftf_runner.train import StopSignal
+    from ftf_runner.lifecycle import StopSignal
 
     stop = StopSignal()
     if stop_after is not None:
