@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { defineJob, NonRetryableError } from "@/lib/jobs/definition";
-import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
+import { enqueueJob, enqueueJobs, withJobRows } from "@/lib/jobs/enqueue";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { refreshProjectStatus } from "@/lib/projects/status";
@@ -80,6 +80,30 @@ describe("enqueue", () => {
     await cancelJob(ctx, first.id);
     const second = await enqueueJob(ctx, exclusive, { items: 1 });
     await cancelJob(ctx, second.id);
+  });
+
+  it("without a transaction writes both in one statement: pg-boss's insert is recognised, and a Job row that cannot be written leaves no pg-boss job", async () => {
+    const boss = await getSender();
+    const seen: string[] = [];
+    const capture = { executeSql: async (text: string) => (seen.push(text), { rows: [] }) };
+    await boss.send("diagnostic", {}, { db: capture });
+    await boss.insert("diagnostic", [{ data: {} }, { data: {} }], { db: capture, returnId: true });
+    expect(seen).toHaveLength(2);
+    for (const text of seen) expect(withJobRows(text)).not.toBeNull();
+
+    const orphans = async () =>
+      Number(
+        (
+          await db.$queryRawUnsafe<Array<{ n: bigint }>>(
+            `SELECT count(*) AS n FROM pgboss.job j WHERE j.name = 'diagnostic' AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id::text = j.data->>'jobId')`,
+          )
+        )[0].n,
+      );
+    const before = await orphans();
+    const gone = { ...ctx, projectId: crypto.randomUUID() };
+    await expect(enqueueJob(gone, countItemsJob, { items: 1 })).rejects.toThrow();
+    await expect(enqueueJobs(gone, countItemsJob, [{ items: 1 }, { items: 2 }])).rejects.toThrow();
+    expect(await orphans()).toBe(before);
   });
 
   it("a viewer cannot enqueue", async () => {
