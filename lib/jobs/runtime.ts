@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
+import { getPool } from "@/lib/db/pool";
 import { AppError } from "@/lib/errors";
 import { logUnexpected, writeLog, type Level } from "@/lib/log";
 import { refreshProjectStatus } from "@/lib/projects/status";
@@ -102,35 +103,58 @@ function isNonRetryable(error: unknown): boolean {
   return error instanceof NonRetryableError || error instanceof z.ZodError || (error instanceof AppError && error.code !== "unavailable");
 }
 
-export async function runJob(definition: JobDefinition<unknown>, delivery: Delivery, jobId: string, workerId: string): Promise<Outcome> {
+type ClaimedJob = {
+  id: string;
+  projectId: string;
+  attempts: number;
+  checkpoint: Prisma.JsonValue | null;
+  payload: Prisma.JsonValue;
+  retryCount: number | null;
+  maxRetries: number | null;
+};
+
+/**
+ * Claims the Job row for this delivery and reads it in ONE statement: it becomes running only if
+ * it is not settled, not superseded by a retry (another queue job id), and not cancelled, all
+ * checked by the same row lock that writes "running" (a cancel cannot slip in between a read and
+ * the write). No row back: the rare cases, read and told apart below.
+ */
+async function claim(jobId: string, deliveryId: string, workerId: string): Promise<ClaimedJob | Outcome> {
+  const { rows } = await getPool().query(
+    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(),
+       worker_id = $3, eta_seconds = NULL, items_per_second = NULL,
+       progress_message = CASE WHEN attempts > 0 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END
+     WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND (COALESCE(queue_job_id, '') = '' OR queue_job_id = $2)
+       AND NOT cancel_requested
+     RETURNING id, project_id AS "projectId", attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
+    [jobId, deliveryId, workerId],
+  );
+  if (rows.length === 1) return rows[0] as ClaimedJob;
   const job = await db.job.findUnique({ where: { id: jobId } });
   // Deleted with its project, settled already (a duplicate delivery), or superseded by a retry.
   if (!job || job.status === "success" || job.status === "failed" || job.status === "cancelled") return "skipped";
-  if (job.queueJobId && job.queueJobId !== delivery.id) return "skipped";
+  if (job.queueJobId && job.queueJobId !== deliveryId) return "skipped";
+  if (job.cancelRequested) {
+    const { count } = await db.job.updateMany({
+      where: { id: job.id, status: { notIn: ["success", "failed", "cancelled"] } },
+      data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." },
+    });
+    await refreshProjectStatus(job.projectId);
+    return count === 1 ? "cancelled" : "skipped";
+  }
+  // Changed between the two statements (e.g. a retry that was undone): pg-boss delivers again.
+  throw new Error(`Job ${jobId} could not be claimed; it is delivered again.`);
+}
+
+export async function runJob(definition: JobDefinition<unknown>, delivery: Delivery, jobId: string, workerId: string): Promise<Outcome> {
+  const claimed = await claim(jobId, delivery.id, workerId);
+  if (typeof claimed === "string") return claimed;
+  const job = claimed;
+  const attempt = job.attempts;
   const links = { jobId: job.id, projectId: job.projectId };
   const source = `job:${definition.type}`;
   const log = (level: Level, message: string, context: Record<string, unknown> = {}) => writeLog(level, source, message, { ...context, ...links });
 
-  if (job.cancelRequested) {
-    await db.job.update({ where: { id: job.id }, data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." } });
-    await refreshProjectStatus(job.projectId);
-    return "cancelled";
-  }
-
-  const attempt = job.attempts + 1;
-  await db.job.update({
-    where: { id: job.id },
-    data: {
-      status: "running",
-      startedAt: job.startedAt ?? new Date(),
-      attempts: attempt,
-      heartbeatAt: new Date(),
-      workerId,
-      progressMessage: attempt > 1 ? `Resuming (attempt ${attempt})` : "Starting",
-      etaSeconds: null,
-      itemsPerSecond: null,
-    },
-  });
   // The project's status need not hold up the handler; it is awaited before the job settles.
   const startStatus = refreshProjectStatus(job.projectId, definition.projectStatus).catch(() => undefined);
   log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);

@@ -260,6 +260,41 @@ describe("recovery and status", () => {
     expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).errorMessage).toBeNull();
   });
 
+  it("a delivery claims its row in one step: never after a cancel, never when superseded or settled; a later attempt resumes", async () => {
+    let started = 0;
+    let seenAtStart: { attempt: number; message: string | null } | undefined;
+    const probe = defineJob({
+      ...countItemsJob,
+      async handler(c) {
+        started++;
+        seenAtStart = { attempt: c.attempt, message: (await jobRow(c.jobId)).progressMessage };
+      },
+    });
+    const delivery = (id: string) => ({ id, signal: new AbortController().signal, retryCount: 0 });
+    const create = (data: { queueJobId?: string; cancelRequested?: boolean; status?: "retrying"; attempts?: number }) =>
+      db.job.create({ data: { projectId: ctx.projectId, type: "diagnostic", payload: { items: 1 }, ...data } });
+
+    const cancelled = await create({ queueJobId: "d0", cancelRequested: true });
+    expect(await runJob(probe, delivery("d0"), cancelled.id, "w")).toBe("cancelled");
+    expect(await jobRow(cancelled.id)).toMatchObject({ status: "cancelled", attempts: 0, startedAt: null, workerId: null });
+
+    const superseded = await create({ queueJobId: "newer" });
+    expect(await runJob(probe, delivery("older"), superseded.id, "w")).toBe("skipped");
+    expect(await jobRow(superseded.id)).toMatchObject({ status: "queued", attempts: 0 });
+
+    const fresh = await create({ queueJobId: "d1" });
+    expect(await runJob(probe, delivery("d1"), fresh.id, "w1")).toBe("success");
+    expect(seenAtStart).toEqual({ attempt: 1, message: "Starting" });
+    expect(await jobRow(fresh.id)).toMatchObject({ status: "success", attempts: 1, workerId: "w1" });
+    expect((await jobRow(fresh.id)).startedAt).not.toBeNull();
+    expect(await runJob(probe, delivery("d1"), fresh.id, "w2")).toBe("skipped");
+
+    const again = await create({ queueJobId: "d2", status: "retrying", attempts: 1 });
+    expect(await runJob(probe, delivery("d2"), again.id, "w1")).toBe("success");
+    expect(seenAtStart).toEqual({ attempt: 2, message: "Resuming (attempt 2)" });
+    expect(started).toBe(2);
+  });
+
   it("a failure keeps a one-line cause on the job and the log behind it apart; a retry clears both", async () => {
     const log = `${"Collecting torch==2.15.0\n".repeat(60)}ERROR: No matching distribution found for torch==2.15.0`;
     const failing = defineJob({
