@@ -4,7 +4,8 @@
 // Atomic in ONE statement: pg-boss builds its INSERT (queue defaults, NOTIFY) and hands it to the
 // `db` we pass; we run it with the Job rows' INSERT as a data-modifying CTE that inserts a row
 // only for each pg-boss job the statement actually inserted. One statement commits or fails as a
-// whole, so a plain enqueue is one round trip (bare pg-boss's send is one too). Exclusive job
+// whole, so a plain enqueue is one round trip (bare pg-boss's send is one too), and it runs as a
+// prepared statement (parsed and planned once per connection). Exclusive job
 // types still take a transaction (advisory lock, then the check, then that statement), and so
 // does any pg-boss statement whose shape we do not recognise (two statements, same transaction).
 import crypto from "node:crypto";
@@ -40,7 +41,7 @@ const inTransaction = (exec: SqlExecutor): Runner => ({ exec, atomically: (fn) =
 
 /** Outside any transaction: one statement on the pool, a transaction only when asked for. */
 const onPool = (): Runner => ({
-  exec: async (text, values) => (await getPool().query(text, values as unknown[])).rows,
+  exec: async (text, values, name) => (await getPool().query({ text, values: values as unknown[], name })).rows,
   atomically: withPgTransaction,
 });
 
@@ -86,6 +87,21 @@ export function withJobRows(bossSql: string): string | null {
   return null;
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Prepared, the statement is planned once per connection: planning pg-boss's INSERT is most of
+ * what a single send costs the database (bench/jobs). Its text is fixed per queue (and shape).
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ftf-enqueue-${crypto.createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 async function insertAndSend(
   runner: Runner,
   boss: PgBoss,
@@ -100,7 +116,7 @@ async function insertAndSend(
     const db = {
       executeSql: async (text: string, values?: unknown[]) => {
         const combined = withJobRows(text);
-        if (combined) return { rows: await exec(combined, [...(values ?? []), ...params]) };
+        if (combined) return { rows: await exec(combined, [...(values ?? []), ...params], statementName(combined)) };
         // An unknown statement shape: pg-boss's statement, then ours, in one transaction.
         const run = async (tx: SqlExecutor) => {
           const rows = await tx(text, values);

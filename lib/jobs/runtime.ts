@@ -117,18 +117,20 @@ type ClaimedJob = {
  * Claims the Job row for this delivery and reads it in ONE statement: it becomes running only if
  * it is not settled, not superseded by a retry (another queue job id), and not cancelled, all
  * checked by the same row lock that writes "running" (a cancel cannot slip in between a read and
- * the write). No row back: the rare cases, read and told apart below.
+ * the write). No row back: the rare cases, read and told apart below. Prepared: planned once per
+ * connection.
  */
 async function claim(jobId: string, deliveryId: string, workerId: string): Promise<ClaimedJob | Outcome> {
-  const { rows } = await getPool().query(
-    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(),
+  const { rows } = await getPool().query({
+    name: "ftf-claim-job",
+    text: `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(),
        worker_id = $3, eta_seconds = NULL, items_per_second = NULL,
        progress_message = CASE WHEN attempts > 0 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END
      WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND (COALESCE(queue_job_id, '') = '' OR queue_job_id = $2)
        AND NOT cancel_requested
      RETURNING id, project_id AS "projectId", attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
-    [jobId, deliveryId, workerId],
-  );
+    values: [jobId, deliveryId, workerId],
+  });
   if (rows.length === 1) return rows[0] as ClaimedJob;
   const job = await db.job.findUnique({ where: { id: jobId } });
   // Deleted with its project, settled already (a duplicate delivery), or superseded by a retry.
