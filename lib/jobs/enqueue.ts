@@ -72,6 +72,8 @@ export function withJobRows(bossSql: string): string | null {
       INSERT INTO jobs (${JOB_COLUMNS})
       SELECT u.id, $2::uuid, $3::job_type, 'queued', u.payload::jsonb, $4::int, $5::uuid, u.id::text, now()
       FROM unnest($6::uuid[], $7::text[]) AS u(id, payload) JOIN ins ON ins.id = u.id
+      -- All or nothing: if pg-boss skipped any job (ON CONFLICT), fail the statement (22012).
+      WHERE 1 / ((SELECT count(*) FROM ins) = cardinality($6::uuid[]))::int = 1
     )`;
   // With NOTIFY: "WITH ins AS (INSERT … RETURNING id, start_after), notified AS (…) SELECT id FROM ins WHERE …"
   const head = /^\s*WITH\s+ins\s+AS\s*\(/;
@@ -102,6 +104,9 @@ function statementName(text: string): string {
   return name;
 }
 
+/** Only a clash of fresh random ids gets here (our queues have no singleton policy). */
+const skipped = () => new Error("The queue refused some of these jobs (a clashing id); nothing was enqueued. Try again.");
+
 async function insertAndSend(
   runner: Runner,
   boss: PgBoss,
@@ -116,10 +121,18 @@ async function insertAndSend(
     const db = {
       executeSql: async (text: string, values?: unknown[]) => {
         const combined = withJobRows(text);
-        if (combined) return { rows: await exec(combined, [...(values ?? []), ...params], statementName(combined)) };
+        if (combined) {
+          try {
+            return { rows: await exec(combined, [...(values ?? []), ...params], statementName(combined)) };
+          } catch (error) {
+            if ((error as { code?: string }).code === "22012") throw skipped();
+            throw error;
+          }
+        }
         // An unknown statement shape: pg-boss's statement, then ours, in one transaction.
         const run = async (tx: SqlExecutor) => {
           const rows = await tx(text, values);
+          if (rows.length !== jobs.length) throw skipped();
           await tx(
             `INSERT INTO jobs (${JOB_COLUMNS})
              SELECT u.id, $1::uuid, $2::job_type, 'queued', u.payload::jsonb, $3::int, $4::uuid, u.id::text, now()
@@ -135,10 +148,8 @@ async function insertAndSend(
       jobs.length === 1
         ? [await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db })]
         : await boss.insert(definition.type, jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })), { db, returnId: true });
-    if ((sent ?? []).filter(Boolean).length !== jobs.length) {
-      // Only a clash of fresh random ids gets here; the statement wrote no Job row for a skipped job.
-      throw new Error(`pg-boss skipped ${jobs.length - (sent ?? []).filter(Boolean).length} of ${jobs.length} jobs; try again.`);
-    }
+    // All skipped: the statement wrote nothing at all.
+    if ((sent ?? []).filter(Boolean).length !== jobs.length) throw skipped();
   };
   if (exclusiveWith.length === 0) return send(runner.exec, false);
   await runner.atomically(async (exec) => {

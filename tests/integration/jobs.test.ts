@@ -1,6 +1,7 @@
 // The job system on real parts: embedded PostgreSQL, pg-boss, and real worker processes that
 // are SIGKILLed, SIGTERMed and cut off from the database.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import nodeCrypto from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { requireProject, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
@@ -104,6 +105,22 @@ describe("enqueue", () => {
     await expect(enqueueJob(gone, countItemsJob, { items: 1 })).rejects.toThrow();
     await expect(enqueueJobs(gone, countItemsJob, [{ items: 1 }, { items: 2 }])).rejects.toThrow();
     expect(await orphans()).toBe(before);
+  });
+
+  it("a batch pg-boss partly refuses (a clashing id) writes nothing at all", async () => {
+    const boss = await getSender();
+    const clash = nodeCrypto.randomUUID();
+    const fresh = nodeCrypto.randomUUID();
+    await boss.send("diagnostic", {}, { id: clash });
+    const ids = vi.spyOn(nodeCrypto, "randomUUID").mockReturnValueOnce(fresh).mockReturnValueOnce(clash);
+    try {
+      await expect(enqueueJobs(ctx, countItemsJob, [{ items: 1 }, { items: 1 }])).rejects.toThrow(/nothing was enqueued/);
+    } finally {
+      ids.mockRestore();
+      await boss.deleteJob("diagnostic", clash);
+    }
+    expect(await db.job.count({ where: { id: { in: [fresh, clash] } } })).toBe(0);
+    expect(await boss.getJobById("diagnostic", fresh)).toBeNull();
   });
 
   it("a viewer cannot enqueue", async () => {
