@@ -15,14 +15,19 @@ export function getPool(): pg.Pool {
   return globalForPool.__ftfPool;
 }
 
-export type SqlExecutor = (text: string, values?: unknown[]) => Promise<Array<Record<string, unknown>>>;
+/**
+ * `name`, where given, makes it a prepared statement on the connection (node-postgres keeps one
+ * per name and connection): parsed and planned once rather than at every call. Only for a
+ * statement whose text never changes under that name; executors that cannot prepare ignore it.
+ */
+export type SqlExecutor = (text: string, values?: unknown[], name?: string) => Promise<Array<Record<string, unknown>>>;
 
 /** Runs `fn` in one transaction on a pooled client; `exec` runs statements inside it. */
 export async function withPgTransaction<T>(fn: (exec: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await getPool().connect();
   try {
     await client.query("BEGIN");
-    const result = await fn(async (text, values) => (await client.query(text, values as unknown[])).rows);
+    const result = await fn(async (text, values, name) => (await client.query({ text, values: values as unknown[], name })).rows);
     await client.query("COMMIT");
     return result;
   } catch (error) {

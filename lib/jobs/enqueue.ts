@@ -1,8 +1,13 @@
 // Enqueue = insert the Job row and send the pg-boss job atomically, so a job never exists in
-// one place only. The pg-boss job carries just the Job id; the row is the truth. Jobs without
-// an exclusivity rule go in ONE statement (our INSERT as a data-modifying CTE in front of
-// pg-boss's own insert: one round trip, atomic as every statement is); jobs that must be alone
-// in their project, and jobs joining a caller's transaction, take a transaction with a lock.
+// one place only. The pg-boss job carries just the Job id; the row is the truth.
+//
+// Atomic in ONE statement: pg-boss builds its INSERT (queue defaults, NOTIFY) and hands it to the
+// `db` we pass; we run it with the Job rows' INSERT as a data-modifying CTE that inserts a row
+// only for each pg-boss job the statement actually inserted. One statement commits or fails as a
+// whole, so a plain enqueue is one round trip (bare pg-boss's send is one too), and it runs as a
+// prepared statement (parsed and planned once per connection). Exclusive job
+// types still take a transaction (advisory lock, then the check, then that statement), and so
+// does any pg-boss statement whose shape we do not recognise (two statements, same transaction).
 import crypto from "node:crypto";
 import type { JobType } from "@prisma/client";
 import type { PgBoss } from "pg-boss";
@@ -28,6 +33,18 @@ export function prismaExecutor(tx: Tx): SqlExecutor {
   return (text, values) => tx.$queryRawUnsafe(text, ...(values ?? []));
 }
 
+/** Runs statements where enqueue runs: one on its own, several in one transaction. */
+type Runner = { exec: SqlExecutor; atomically<T>(fn: (exec: SqlExecutor) => Promise<T>): Promise<T> };
+
+/** Inside a transaction already (the caller's, or ours): everything is atomic as it stands. */
+const inTransaction = (exec: SqlExecutor): Runner => ({ exec, atomically: (fn) => fn(exec) });
+
+/** Outside any transaction: one statement on the pool, a transaction only when asked for. */
+const onPool = (): Runner => ({
+  exec: async (text, values, name) => (await getPool().query({ text, values: values as unknown[], name })).rows,
+  atomically: withPgTransaction,
+});
+
 /** Refuses a second active job where one per project is the rule. Call inside the transaction. */
 async function assertExclusive(exec: SqlExecutor, projectId: string, types: JobType[]): Promise<void> {
   if (types.length === 0) return;
@@ -42,59 +59,107 @@ async function assertExclusive(exec: SqlExecutor, projectId: string, types: JobT
   }
 }
 
-const JOBS_INSERT = (first: number) => `INSERT INTO jobs (id, project_id, type, status, payload, max_retries, created_by_id, queue_job_id, updated_at)
-   SELECT u.id, $${first + 1}::uuid, $${first + 2}::job_type, 'queued', u.payload::jsonb, $${first + 3}, $${first + 4}::uuid, u.id::text, now()
-   FROM unnest($${first}::uuid[], $${first + 5}::text[]) AS u(id, payload)`;
-
-function jobsInsertValues(projectId: string, actorId: string | null, definition: JobDefinition<unknown>, jobs: Pending[]): unknown[] {
-  return [jobs.map((j) => j.id), projectId, definition.type, definition.retry.limit, actorId, jobs.map((j) => JSON.stringify(j.payload ?? {}))];
-}
+const JOB_COLUMNS = "id, project_id, type, status, payload, max_retries, created_by_id, queue_job_id, updated_at";
 
 /**
- * pg-boss's insert with our Job rows in front of it, as one statement on a pooled connection.
- * pg-boss sends a single `INSERT …` or `WITH … INSERT …` statement with positional parameters;
- * ours are numbered after its own. Anything else from it fails loudly rather than half-enqueue.
+ * pg-boss's insert statement with our Job rows' INSERT joined in, or null if its shape is not one
+ * we know. pg-boss binds $1 only; ours start at $2. `ins` is pg-boss's CTE of the rows it inserted
+ * (ON CONFLICT DO NOTHING may skip some): a Job row is written only for a pg-boss job written.
  */
-async function insertAndSendInOneStatement(boss: PgBoss, projectId: string, actorId: string | null, definition: JobDefinition<unknown>, jobs: Pending[]) {
-  let sent = 0;
-  const db = {
-    executeSql: async (text: string, values: unknown[] = []) => {
-      if (sent++ > 0 || !/^\s*(WITH|INSERT)\s/i.test(text))
-        throw new Error("pg-boss sent a statement this enqueue path does not know; the job was not enqueued.");
-      const ours = `ftf_jobs AS (${JOBS_INSERT(values.length + 1)})`;
-      const sql = /^\s*WITH\s/i.test(text) ? text.replace(/^\s*WITH\s/i, `WITH ${ours}, `) : `WITH ${ours} ${text}`;
-      return getPool().query(sql, [...values, ...jobsInsertValues(projectId, actorId, definition, jobs)]);
-    },
-  };
-  if (jobs.length === 1) await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db });
-  else
-    await boss.insert(
-      definition.type,
-      jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
-      { db },
-    );
+export function withJobRows(bossSql: string): string | null {
+  if (/\$(?!1\b)\d/.test(bossSql)) return null;
+  const jobRows = `ftf_jobs AS (
+      INSERT INTO jobs (${JOB_COLUMNS})
+      SELECT u.id, $2::uuid, $3::job_type, 'queued', u.payload::jsonb, $4::int, $5::uuid, u.id::text, now()
+      FROM unnest($6::uuid[], $7::text[]) AS u(id, payload) JOIN ins ON ins.id = u.id
+      -- All or nothing: if pg-boss skipped any job (ON CONFLICT), fail the statement (22012).
+      WHERE 1 / ((SELECT count(*) FROM ins) = cardinality($6::uuid[]))::int = 1
+    )`;
+  // With NOTIFY: "WITH ins AS (INSERT … RETURNING id, start_after), notified AS (…) SELECT id FROM ins WHERE …"
+  const head = /^\s*WITH\s+ins\s+AS\s*\(/;
+  const tail = "SELECT id FROM ins WHERE";
+  if (head.test(bossSql) && bossSql.indexOf(tail) === bossSql.lastIndexOf(tail) && bossSql.includes(tail)) {
+    const at = bossSql.lastIndexOf(tail);
+    return `${bossSql.slice(0, at)}, ${jobRows}\n    ${bossSql.slice(at)}`;
+  }
+  // Without: "INSERT … ON CONFLICT DO NOTHING RETURNING id"
+  if (/^\s*INSERT\s+INTO\b/i.test(bossSql) && /\bRETURNING\s+id\s*$/i.test(bossSql)) {
+    return `WITH ins AS (${bossSql}), ${jobRows}\n    SELECT id FROM ins`;
+  }
+  return null;
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Prepared, the statement is planned once per connection: planning pg-boss's INSERT is most of
+ * what a single send costs the database (bench/jobs). Its text is fixed per queue (and shape).
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ftf-enqueue-${crypto.createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** Only a clash of fresh random ids gets here (our queues have no singleton policy). */
+const skipped = () => new Error("The queue refused some of these jobs (a clashing id); nothing was enqueued. Try again.");
+
 async function insertAndSend(
-  exec: SqlExecutor,
+  runner: Runner,
   boss: PgBoss,
   projectId: string,
   actorId: string | null,
   definition: JobDefinition<unknown>,
   jobs: Pending[],
 ): Promise<void> {
-  await assertExclusive(exec, projectId, definition.exclusiveWith ?? []);
-  await exec(JOBS_INSERT(1), jobsInsertValues(projectId, actorId, definition, jobs));
-  const db = bossDb(exec);
-  if (jobs.length === 1) {
-    await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db });
-  } else {
-    await boss.insert(
-      definition.type,
-      jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
-      { db },
-    );
-  }
+  const exclusiveWith = definition.exclusiveWith ?? [];
+  const params = [projectId, definition.type, definition.retry.limit, actorId, jobs.map((j) => j.id), jobs.map((j) => JSON.stringify(j.payload ?? {}))];
+  const send = async (exec: SqlExecutor, inTx: boolean) => {
+    const db = {
+      executeSql: async (text: string, values?: unknown[]) => {
+        const combined = withJobRows(text);
+        if (combined) {
+          try {
+            return { rows: await exec(combined, [...(values ?? []), ...params], statementName(combined)) };
+          } catch (error) {
+            if ((error as { code?: string }).code === "22012") throw skipped();
+            throw error;
+          }
+        }
+        // An unknown statement shape: pg-boss's statement, then ours, in one transaction.
+        const run = async (tx: SqlExecutor) => {
+          const rows = await tx(text, values);
+          if (rows.length !== jobs.length) throw skipped();
+          await tx(
+            `INSERT INTO jobs (${JOB_COLUMNS})
+             SELECT u.id, $1::uuid, $2::job_type, 'queued', u.payload::jsonb, $3::int, $4::uuid, u.id::text, now()
+             FROM unnest($5::uuid[], $6::text[]) AS u(id, payload)`,
+            params,
+          );
+          return { rows };
+        };
+        return inTx ? run(exec) : runner.atomically(run);
+      },
+    };
+    const sent =
+      jobs.length === 1
+        ? [await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db })]
+        : await boss.insert(
+            definition.type,
+            jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
+            { db, returnId: true },
+          );
+    // All skipped: the statement wrote nothing at all.
+    if ((sent ?? []).filter(Boolean).length !== jobs.length) throw skipped();
+  };
+  if (exclusiveWith.length === 0) return send(runner.exec, false);
+  await runner.atomically(async (exec) => {
+    await assertExclusive(exec, projectId, exclusiveWith);
+    await send(exec, true);
+  });
 }
 
 /**
@@ -110,11 +175,8 @@ export async function enqueueJobs<P, I>(
   assertPermission(ctx.role, "jobs.run");
   const jobs = payloads.map((payload) => ({ id: crypto.randomUUID(), payload: definition.payload.parse(payload) }));
   const boss = await getSender();
-  const run = (exec: SqlExecutor) => insertAndSend(exec, boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
-  if (options.tx) await run(prismaExecutor(options.tx));
-  else if (!definition.exclusiveWith?.length)
-    await insertAndSendInOneStatement(boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
-  else await withPgTransaction(run);
+  const run = (runner: Runner) => insertAndSend(runner, boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
+  await run(options.tx ? inTransaction(prismaExecutor(options.tx)) : onPool());
   return jobs.map((j) => ({ id: j.id, type: definition.type, projectId: ctx.projectId }));
 }
 
@@ -130,7 +192,7 @@ export async function enqueueFollowUpJob<P, I>(
 ): Promise<EnqueuedJob> {
   const job = { id: crypto.randomUUID(), payload: definition.payload.parse(payload) };
   const boss = await getSender();
-  await withPgTransaction((exec) => insertAndSend(exec, boss, projectId, actorId, definition as unknown as JobDefinition<unknown>, [job]));
+  await insertAndSend(onPool(), boss, projectId, actorId, definition as unknown as JobDefinition<unknown>, [job]);
   return { id: job.id, type: definition.type, projectId };
 }
 

@@ -106,57 +106,59 @@ function isNonRetryable(error: unknown): boolean {
 type ClaimedJob = {
   id: string;
   projectId: string;
-  attempt: number;
-  payload: unknown;
-  checkpoint: Prisma.InputJsonValue | undefined;
-  retryCount: number;
-  maxRetries: number;
+  attempts: number;
+  checkpoint: Prisma.JsonValue | null;
+  payload: Prisma.JsonValue;
+  retryCount: number | null;
+  maxRetries: number | null;
 };
 
 /**
- * Marks the row running and reads what the attempt needs, in one round trip: only a row that is
- * still to run, not asked to cancel, and whose current delivery this is.
+ * Claims the Job row for this delivery and reads it in ONE statement: it becomes running only if
+ * it is not settled, not superseded by a retry (another queue job id), and not cancelled, all
+ * checked by the same row lock that writes "running" (a cancel cannot slip in between a read and
+ * the write). No row back: the rare cases, read and told apart below. Prepared: planned once per
+ * connection.
  */
-async function claimRow(jobId: string, deliveryId: string, workerId: string): Promise<ClaimedJob | undefined> {
-  const { rows } = await getPool().query(
-    `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(), worker_id = $3,
-       progress_message = CASE WHEN attempts >= 1 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END,
-       eta_seconds = NULL, items_per_second = NULL, updated_at = now()
-     WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND NOT cancel_requested AND (queue_job_id IS NULL OR queue_job_id = $2)
-     RETURNING project_id, attempts, payload, checkpoint, retry_count, max_retries`,
-    [jobId, deliveryId, workerId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    id: jobId,
-    projectId: row.project_id,
-    attempt: row.attempts,
-    payload: row.payload,
-    checkpoint: row.checkpoint ?? undefined,
-    retryCount: row.retry_count ?? 0,
-    maxRetries: row.max_retries ?? 0,
-  };
+async function claim(jobId: string, deliveryId: string, workerId: string): Promise<ClaimedJob | Outcome> {
+  const { rows } = await getPool().query({
+    name: "ftf-claim-job",
+    text: `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1, heartbeat_at = now(),
+       worker_id = $3, eta_seconds = NULL, items_per_second = NULL,
+       progress_message = CASE WHEN attempts > 0 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END
+     WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND (COALESCE(queue_job_id, '') = '' OR queue_job_id = $2)
+       AND NOT cancel_requested
+     RETURNING id, project_id AS "projectId", attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
+    values: [jobId, deliveryId, workerId],
+  });
+  if (rows.length === 1) return rows[0] as ClaimedJob;
+  const job = await db.job.findUnique({ where: { id: jobId } });
+  // Deleted with its project, settled already (a duplicate delivery), or superseded by a retry.
+  if (!job || job.status === "success" || job.status === "failed" || job.status === "cancelled") return "skipped";
+  if (job.queueJobId && job.queueJobId !== deliveryId) return "skipped";
+  if (job.cancelRequested) {
+    const { count } = await db.job.updateMany({
+      where: { id: job.id, status: { notIn: ["success", "failed", "cancelled"] } },
+      data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." },
+    });
+    await refreshProjectStatus(job.projectId);
+    return count === 1 ? "cancelled" : "skipped";
+  }
+  // Changed between the two statements (e.g. a retry that was undone): pg-boss delivers again.
+  throw new Error(`Job ${jobId} could not be claimed; it is delivered again.`);
 }
 
 export async function runJob(definition: JobDefinition<unknown>, delivery: Delivery, jobId: string, workerId: string): Promise<Outcome> {
-  const job = await claimRow(jobId, delivery.id, workerId);
-  if (!job) {
-    // Not claimed: deleted with its project, settled already (a duplicate delivery), superseded
-    // by a retry, or asked to cancel before it started.
-    const row = await db.job.findUnique({ where: { id: jobId } });
-    if (!row || row.status === "success" || row.status === "failed" || row.status === "cancelled") return "skipped";
-    if (row.queueJobId && row.queueJobId !== delivery.id) return "skipped";
-    await db.job.update({ where: { id: row.id }, data: { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled before it started." } });
-    await refreshProjectStatus(row.projectId);
-    return "cancelled";
-  }
+  const claimed = await claim(jobId, delivery.id, workerId);
+  if (typeof claimed === "string") return claimed;
+  const job = claimed;
+  const attempt = job.attempts;
   const links = { jobId: job.id, projectId: job.projectId };
   const source = `job:${definition.type}`;
   const log = (level: Level, message: string, context: Record<string, unknown> = {}) => writeLog(level, source, message, { ...context, ...links });
-  const attempt = job.attempt;
-  // The project's status and the start log need not hold up the handler: they run once it has
-  // started (their queries cost CPU to build), and the status is awaited before the job settles.
+
+  // The start log and the project's status run once the handler has started (their queries
+  // cost CPU and round trips); the status is awaited before the job settles.
   const startStatus = new Promise((resolve) => setImmediate(resolve))
     .then(() => {
       log("info", attempt > 1 ? `Attempt ${attempt} started on ${workerId}.` : `Started on ${workerId}.`);
@@ -178,7 +180,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     }
   }, JOB_HEARTBEAT_MS);
   const progress = new ProgressTracker(job.id);
-  let checkpoint: Prisma.InputJsonValue | undefined = job.checkpoint;
+  let checkpoint: Prisma.InputJsonValue | undefined = (job.checkpoint as Prisma.InputJsonValue | null) ?? undefined;
 
   const ctx: JobContext<unknown> = {
     jobId: job.id,
@@ -243,15 +245,15 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       throw error instanceof Error ? error : new Error("released");
     }
     const { message, detail } = userError(error, source, links);
-    const retries = job.retryCount;
-    if (isNonRetryable(error) || retries >= job.maxRetries) {
+    const retries = job.retryCount ?? 0;
+    if (isNonRetryable(error) || retries >= (job.maxRetries ?? 0)) {
       log("error", `Failed: ${message}`, detail ? { excInfo: detail } : {});
       return await settle(
         { status: "failed", finishedAt: new Date(), errorMessage: message, errorDetail: detail, progressMessage: "Failed", etaSeconds: null },
         "failed",
       );
     }
-    log("warn", `Attempt failed (${retries + 1} of ${job.maxRetries + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
+    log("warn", `Attempt failed (${retries + 1} of ${(job.maxRetries ?? 0) + 1}): ${message}. Retrying with backoff.`, detail ? { excInfo: detail } : {});
     await settle(
       { status: "retrying", retryCount: retries + 1, errorMessage: message, errorDetail: detail, progressMessage: "Retrying after an error", etaSeconds: null },
       "retry",

@@ -1,12 +1,13 @@
 // The job system on real parts: embedded PostgreSQL, pg-boss, and real worker processes that
 // are SIGKILLed, SIGTERMed and cut off from the database.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import nodeCrypto from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ProjectContext, requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { getSender, installQueues, stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
 import { defineJob, NonRetryableError } from "@/lib/jobs/definition";
-import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
+import { enqueueJob, enqueueJobs, withJobRows } from "@/lib/jobs/enqueue";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { refreshProjectStatus } from "@/lib/projects/status";
@@ -85,6 +86,51 @@ describe("enqueue", () => {
     await cancelJob(ctx, first.id, findJobDefinition);
     const second = await enqueueJob(ctx, exclusive, { items: 1 });
     await cancelJob(ctx, second.id, findJobDefinition);
+  });
+
+  it("without a transaction writes both in one statement: pg-boss's insert is recognised, and a Job row that cannot be written leaves no pg-boss job", async () => {
+    const boss = await getSender();
+    const seen: string[] = [];
+    const capture = {
+      executeSql: async (text: string) => {
+        seen.push(text);
+        return { rows: [] };
+      },
+    };
+    await boss.send("diagnostic", {}, { db: capture });
+    await boss.insert("diagnostic", [{ data: {} }, { data: {} }], { db: capture, returnId: true });
+    expect(seen).toHaveLength(2);
+    for (const text of seen) expect(withJobRows(text)).not.toBeNull();
+
+    const orphans = async () =>
+      Number(
+        (
+          await db.$queryRawUnsafe<Array<{ n: bigint }>>(
+            `SELECT count(*) AS n FROM pgboss.job j WHERE j.name = 'diagnostic' AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id::text = j.data->>'jobId')`,
+          )
+        )[0].n,
+      );
+    const before = await orphans();
+    const gone = { ...ctx, projectId: crypto.randomUUID() };
+    await expect(enqueueJob(gone, countItemsJob, { items: 1 })).rejects.toThrow();
+    await expect(enqueueJobs(gone, countItemsJob, [{ items: 1 }, { items: 2 }])).rejects.toThrow();
+    expect(await orphans()).toBe(before);
+  });
+
+  it("a batch pg-boss partly refuses (a clashing id) writes nothing at all", async () => {
+    const boss = await getSender();
+    const clash = nodeCrypto.randomUUID();
+    const fresh = nodeCrypto.randomUUID();
+    await boss.send("diagnostic", {}, { id: clash });
+    const ids = vi.spyOn(nodeCrypto, "randomUUID").mockReturnValueOnce(fresh).mockReturnValueOnce(clash);
+    try {
+      await expect(enqueueJobs(ctx, countItemsJob, [{ items: 1 }, { items: 1 }])).rejects.toThrow(/nothing was enqueued/);
+    } finally {
+      ids.mockRestore();
+      await boss.deleteJob("diagnostic", clash);
+    }
+    expect(await db.job.count({ where: { id: { in: [fresh, clash] } } })).toBe(0);
+    expect(await boss.getJobById("diagnostic", fresh)).toBeNull();
   });
 
   it("a viewer cannot enqueue", async () => {
@@ -251,6 +297,41 @@ describe("recovery and status", () => {
     await db.run.deleteMany({ where: { projectId } });
     expect(await refreshProjectStatus(projectId)).toBe("ready_to_train");
     expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).errorMessage).toBeNull();
+  });
+
+  it("a delivery claims its row in one step: never after a cancel, never when superseded or settled; a later attempt resumes", async () => {
+    let started = 0;
+    let seenAtStart: { attempt: number; message: string | null } | undefined;
+    const probe = defineJob({
+      ...countItemsJob,
+      async handler(c) {
+        started++;
+        seenAtStart = { attempt: c.attempt, message: (await jobRow(c.jobId)).progressMessage };
+      },
+    });
+    const delivery = (id: string) => ({ id, signal: new AbortController().signal, retryCount: 0 });
+    const create = (data: { queueJobId?: string; cancelRequested?: boolean; status?: "retrying"; attempts?: number }) =>
+      db.job.create({ data: { projectId: ctx.projectId, type: "diagnostic", payload: { items: 1 }, ...data } });
+
+    const cancelled = await create({ queueJobId: "d0", cancelRequested: true });
+    expect(await runJob(probe, delivery("d0"), cancelled.id, "w")).toBe("cancelled");
+    expect(await jobRow(cancelled.id)).toMatchObject({ status: "cancelled", attempts: 0, startedAt: null, workerId: null });
+
+    const superseded = await create({ queueJobId: "newer" });
+    expect(await runJob(probe, delivery("older"), superseded.id, "w")).toBe("skipped");
+    expect(await jobRow(superseded.id)).toMatchObject({ status: "queued", attempts: 0 });
+
+    const fresh = await create({ queueJobId: "d1" });
+    expect(await runJob(probe, delivery("d1"), fresh.id, "w1")).toBe("success");
+    expect(seenAtStart).toEqual({ attempt: 1, message: "Starting" });
+    expect(await jobRow(fresh.id)).toMatchObject({ status: "success", attempts: 1, workerId: "w1" });
+    expect((await jobRow(fresh.id)).startedAt).not.toBeNull();
+    expect(await runJob(probe, delivery("d1"), fresh.id, "w2")).toBe("skipped");
+
+    const again = await create({ queueJobId: "d2", status: "retrying", attempts: 1 });
+    expect(await runJob(probe, delivery("d2"), again.id, "w1")).toBe("success");
+    expect(seenAtStart).toEqual({ attempt: 2, message: "Resuming (attempt 2)" });
+    expect(started).toBe(2);
   });
 
   it("a failure keeps a one-line cause on the job and the log behind it apart; a retry clears both", async () => {
