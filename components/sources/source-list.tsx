@@ -1,6 +1,6 @@
 "use client";
 
-import { Database, ExternalLink, FileText, Globe, RefreshCw, Trash2 } from "lucide-react";
+import { Database, ExternalLink, FileText, Globe, RefreshCw, Trash2, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { useAction } from "@/components/forms/use-action";
@@ -102,6 +102,16 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                     <p className="mt-1 text-xs text-destructive" data-testid="source-error">
                       {source.errorMessage}
                     </p>
+                  )}
+                  {source.warnings.length > 0 && (
+                    <ul className="mt-1 space-y-0.5 text-xs text-amber-700 dark:text-amber-400" data-testid="source-warnings">
+                      {source.warnings.map((warning) => (
+                        <li key={warning} className="flex items-start gap-1">
+                          <TriangleAlert className="mt-0.5 size-3 shrink-0" aria-hidden />
+                          <span>{warning}</span>
+                        </li>
+                      ))}
+                    </ul>
                   )}
                   {source.importSummary && (
                     <p className="mt-1 text-xs text-muted-foreground">

@@ -33,8 +33,18 @@ export type SourceView = {
   /** Chunked with other settings than the project's current ones. */
   stale: boolean;
   importSummary: Record<string, number> | null;
+  /** What the user should know about an extraction that succeeded: pages left out, and why. */
+  warnings: string[];
   createdAt: string;
 };
+
+/** The extraction's own warnings, plus pages that had no text at all (scans inside a text PDF). */
+function extractionWarnings(meta: Record<string, unknown>): string[] {
+  const warnings = Array.isArray(meta.warnings) ? meta.warnings.filter((w): w is string => typeof w === "string") : [];
+  const blank = typeof meta.pagesWithoutText === "number" ? meta.pagesWithoutText : 0;
+  if (blank > 0) warnings.push(`${blank} ${blank === 1 ? "page has" : "pages have"} no text layer (scanned?) and ${blank === 1 ? "was" : "were"} left out.`);
+  return warnings;
+}
 
 export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
   const [project, files] = await Promise.all([
@@ -68,6 +78,7 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
         Boolean(chunking) &&
         (chunking!.chunk_size_tokens !== config.chunk_size_tokens || chunking!.chunk_overlap_tokens !== config.chunk_overlap_tokens),
       importSummary: (meta.import as Record<string, number> | undefined) ?? null,
+      warnings: f.status === "ready" ? extractionWarnings(meta) : [],
       createdAt: f.createdAt.toISOString(),
     };
   });

@@ -4,11 +4,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
+import { requireProject } from "@/lib/access/guard";
 import { chunkDocument } from "@/lib/chunking";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { extractText } from "@/lib/ingest/text";
 import { stopSender } from "@/lib/jobs/boss";
+import { listSources } from "@/lib/sources";
 import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
 import { STREAM_TEXT_ABOVE_BYTES } from "@/lib/sources/chunking-handler";
 import { getStorage } from "@/lib/storage";
@@ -130,6 +132,10 @@ describe("documents", () => {
     expect(mixedFile.metadata).toMatchObject({ unreadablePages: [2], warnings: [expect.stringMatching(/^Page 2 was left out: .*wrong symbols/)] });
     expect(unreadableFile.status).toBe("failed");
     expect(unreadableFile.errorMessage).toMatch(/^The text in this PDF can't be read/);
+    // The Sources page lists the warning beside the file.
+    const listed = await listSources(await requireProject(team.members.viewer, team.project.id, "project.view"));
+    expect(listed.find((f) => f.id === mixedFile.id)?.warnings).toEqual([expect.stringMatching(/^Page 2 was left out/)]);
+    expect(listed.find((f) => f.id === unreadableFile.id)?.warnings).toEqual([]);
   }, 120_000);
 
   it("refuses wrong types, empty and too-large files with a clear message and stores nothing", async () => {
