@@ -99,12 +99,12 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                     )}
                   </div>
                   {source.status === "failed" && source.errorMessage && (
-                    <p className="mt-1 text-xs text-destructive" data-testid="source-error">
+                    <p className="mt-1 whitespace-normal text-xs text-destructive" data-testid="source-error">
                       {source.errorMessage}
                     </p>
                   )}
                   {source.warnings.length > 0 && (
-                    <ul className="mt-1 space-y-0.5 text-xs text-amber-700 dark:text-amber-400" data-testid="source-warnings">
+                    <ul className="mt-1 space-y-0.5 whitespace-normal text-xs text-amber-700 dark:text-amber-400" data-testid="source-warnings">
                       {source.warnings.map((warning) => (
                         <li key={warning} className="flex items-start gap-1">
                           <TriangleAlert className="mt-0.5 size-3 shrink-0" aria-hidden />

@@ -1,5 +1,5 @@
-// Sources in a real browser: upload three files (one broken) → two ready with chunk counts and
-// one failed with its reason → the chunk viewer; then import a dataset through the mapping dialog.
+// Sources in a real browser: upload four files (one broken, one with a scrambled page) → three
+// ready with chunk counts, one failed with its reason, one with its warning → the chunk viewer; then import a dataset through the mapping dialog.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
-import { CORPUS, makePdf } from "../support/corpus";
+import { CORPUS, makePdf, makeRawFontPdf, symbolSoupPages, textOps } from "../support/corpus";
 import { signedInPage } from "../support/e2e";
 import { createTeam, type Team } from "../support/fixtures";
 
@@ -41,6 +41,15 @@ beforeAll(async () => {
     ]),
   );
   fs.writeFileSync(path.join(dir, "broken.pdf"), await CORPUS.find((c) => c.name === "truncated PDF")!.bytes());
+  // One readable page and one whose font maps every character to a wrong symbol.
+  const helvetica = { Type: "Font", Subtype: "Type1", BaseFont: "Helvetica", Encoding: "WinAnsiEncoding" };
+  fs.writeFileSync(
+    path.join(dir, "scrambled.pdf"),
+    await makeRawFontPdf([
+      { font: helvetica, ops: textOps(["(Refunds are paid within five business days of the return.)"]) },
+      ...symbolSoupPages([["Every character of this page maps to a wrong symbol."]]),
+    ]),
+  );
   fs.writeFileSync(
     path.join(dir, "faq.jsonl"),
     [
@@ -61,15 +70,17 @@ afterAll(async () => {
 const row = (name: string) => page.getByTestId(`source-${name}`);
 
 describe("sources in the browser", () => {
-  it("uploads three files: two become ready with chunks, the broken one says why", async () => {
+  it("uploads four files: three become ready with chunks, the broken one says why, the scrambled page is named", async () => {
     await page.goto(sourcesUrl);
-    await page.getByTestId("file-input").setInputFiles(["handbook.md", "manual.pdf", "broken.pdf"].map((f) => path.join(dir, f)));
-    for (const name of ["handbook.md", "manual.pdf"]) {
+    await page.getByTestId("file-input").setInputFiles(["handbook.md", "manual.pdf", "broken.pdf", "scrambled.pdf"].map((f) => path.join(dir, f)));
+    for (const name of ["handbook.md", "manual.pdf", "scrambled.pdf"]) {
       await expect.poll(() => row(name).getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
       expect(Number(await row(name).getByTestId("chunk-count").textContent())).toBeGreaterThan(0);
     }
     await expect.poll(() => row("broken.pdf").getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
     expect(await row("broken.pdf").getByTestId("source-error").textContent()).toMatch(/could not be read/i);
+    expect(await row("scrambled.pdf").getByTestId("source-warnings").textContent()).toMatch(/Page 2 was left out/);
+    expect(await row("manual.pdf").getByTestId("source-warnings").count()).toBe(0);
     await page.getByTestId("chunk-stats").waitFor();
     await screenshot(page, "sources");
   });
