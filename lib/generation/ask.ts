@@ -3,9 +3,10 @@
 // be used: empty, a refusal or prose without the JSON, or cut off at the token limit. Each gets
 // up to MAX_REASKS more tries, with the reason fed back (and, after a cut-off, a larger token
 // budget). Answers that are JSON with a model's usual slips (trailing commas, comments, single
-// quotes) are repaired by the parser (./parse) and need no re-ask.
+// quotes) are repaired by the parser (./parse) and need no re-ask. A provider still failing after
+// the client's retries is asked again too, within the same bound.
 import type { TaskType } from "@prisma/client";
-import { type ChatMessage, completeChat, type LlmProviderRecord } from "@/lib/llm";
+import { type ChatMessage, completeChat, LlmError, type LlmProviderRecord } from "@/lib/llm";
 import { parseExamples } from "./parse";
 import { SYSTEM_PROMPT } from "./prompts";
 
@@ -58,14 +59,26 @@ export async function askForExamples(
   let tokensOut = 0;
   let attempts = 0;
   for (let reasks = 0; ; reasks++) {
-    const answer = await completeChat(provider, messages, {
-      model: options.model,
-      temperature: options.temperature,
-      json: true,
-      maxTokens,
-      signal: options.signal,
-      onRetry: options.onRetry,
-    });
+    let answer: Awaited<ReturnType<typeof completeChat>>;
+    try {
+      answer = await completeChat(provider, messages, {
+        model: options.model,
+        temperature: options.temperature,
+        json: true,
+        maxTokens,
+        signal: options.signal,
+        onRetry: options.onRetry,
+      });
+    } catch (error) {
+      // A provider that kept failing through the client's own retries (drops, 429, 5xx) gets
+      // the question again, as a botched answer does: another round of retries, not a lost chunk.
+      if (!(error instanceof LlmError) || !error.retryable || options.signal.aborted) throw error;
+      if (reasks >= MAX_REASKS) {
+        throw new LlmError(`${error.message.replace(/\.?$/, ".")} Asked ${reasks + 1} times.`, { retryable: true, status: error.status, cause: error });
+      }
+      options.onRetry?.(`${error.message} Asking again (${reasks + 2} of ${MAX_REASKS + 1}).`);
+      continue;
+    }
     tokensIn += answer.tokensIn;
     tokensOut += answer.tokensOut;
     attempts += answer.attempts;

@@ -20,6 +20,7 @@ export const FAKE_MODES = [
   "auth",
   "botched",
   "trailingcomma",
+  "chaos",
 ] as const;
 export type FakeMode = (typeof FAKE_MODES)[number];
 
@@ -31,7 +32,72 @@ export type FakeModeOptions = {
   latencyMs?: number;
   /** auth: the key expected as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** chaos: the probability of each quirk, independently per request (default 0.15), and the seed. */
+  chaosRate?: number;
+  chaosSeed?: number;
 };
+
+/**
+ * chaos: what real models and providers do, each quirk independently with `chaosRate` per
+ * request (the first that fires wins): transport failures, then the ways answers come back.
+ */
+export const CHAOS_QUIRKS = [
+  "ratelimit",
+  "error5xx",
+  "drop",
+  "slow",
+  "think",
+  "fenced",
+  "prose",
+  "wrapped",
+  "trailingcomma",
+  "truncated",
+  "refusal",
+  "empty",
+  "unicode",
+  "duplicated",
+] as const;
+export type ChaosQuirk = (typeof CHAOS_QUIRKS)[number];
+
+/** mulberry32: a small seeded generator, so a chaos run is the same run every time. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The answer a chaos quirk turns a good one into: [text, finish reason]. */
+function chaosAnswer(quirk: ChaosQuirk | undefined, good: string): [string, string] {
+  switch (quirk) {
+    case "think":
+      return [`<think>\nThe user wants examples. Let me read the passage carefully first.\n</think>\n${good}`, "stop"];
+    case "fenced":
+    case "prose":
+    case "trailingcomma":
+      return [shape(quirk, good), "stop"];
+    case "wrapped":
+      return [JSON.stringify({ result: JSON.parse(good) }), "stop"];
+    case "truncated":
+      return [good.slice(0, Math.floor(good.length / 2)), "length"];
+    case "refusal":
+      return ["I'm sorry, but I can't help with that request.", "stop"];
+    case "empty":
+      return ["", "stop"];
+    case "unicode":
+      return [good.replace(/: /g, ": Ünïcödé ✓ — "), "stop"];
+    case "duplicated": {
+      const parsed = JSON.parse(good) as { examples: unknown[] };
+      return [JSON.stringify({ examples: [...parsed.examples, ...parsed.examples] }), "stop"];
+    }
+    default:
+      return [good, "stop"];
+  }
+}
 
 export type FakeMessage = { role: string; content: string };
 export type FakeResponder = (messages: FakeMessage[]) => string;
@@ -52,6 +118,8 @@ export type FakeLlm = {
   setResponder(fn: FakeResponder | null): void;
   requests: FakeRequest[];
   stats: FakeStats;
+  /** chaos: how many requests met each quirk since the mode was set. */
+  chaosCounts: ReadonlyMap<ChaosQuirk, number>;
   models: string[];
   stop(): Promise<void>;
 };
@@ -214,6 +282,17 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const requests: FakeRequest[] = [];
   const stats: FakeStats = { maxConcurrent: 0, inFlight: 0, total: 0, timestamps: [] };
 
+  let chaosRandom = seeded(options.chaosSeed ?? 1);
+  const chaosCounts = new Map<ChaosQuirk, number>();
+  /** The quirk this request meets in chaos mode, if any. */
+  const chaosQuirk = (): ChaosQuirk | undefined => {
+    const rate = modeOptions.chaosRate ?? 0.15;
+    const draws = CHAOS_QUIRKS.map(() => chaosRandom() < rate);
+    const quirk = CHAOS_QUIRKS[draws.indexOf(true)];
+    if (quirk) chaosCounts.set(quirk, (chaosCounts.get(quirk) ?? 0) + 1);
+    return quirk;
+  };
+
   const failNow = (key: string) => {
     const count = (served.get(key) ?? 0) + 1;
     served.set(key, count);
@@ -234,11 +313,18 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       return sendError(res, api, 401, "Invalid API key.");
     }
     const chat = body as ChatBody | undefined;
+    const isChatRequest = req.method === "POST" && (path.endsWith("/api/chat") || /(^|\/)v1\/chat\/completions$/.test(path));
+    const quirk = current === "chaos" && isChatRequest ? chaosQuirk() : undefined;
+    if (quirk === "ratelimit") return sendError(res, api, 429, "Rate limit reached; retry later.", { "retry-after": "1" });
+    if (quirk === "error5xx") {
+      return chaosRandom() < 0.5 ? sendError(res, api, 500, "Internal server error.") : sendError(res, api, 503, "The model is overloaded. Try again later.");
+    }
+    if (quirk === "slow") await sleep(SLOW_MS);
     if (current === "ratelimit" && failNow(`ratelimit ${path} ${JSON.stringify(chat?.messages ?? null)}`)) {
       return sendError(res, api, 429, "Rate limit reached; retry later.", { "retry-after": "1" });
     }
     if (current === "error500" && failNow("error500")) return sendError(res, api, 500, "The fake server failed on purpose.");
-    const drop = current === "drop" && failNow("drop");
+    const drop = (current === "drop" && failNow("drop")) || quirk === "drop";
 
     if (req.method === "GET" && path.endsWith("/api/tags")) {
       const tags = models.map((name) => ({
@@ -260,7 +346,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       return sendError(res, api, 404, `model "${chat.model}" not found, try pulling it first`);
     }
     const good = responder(chat.messages);
-    let [text, finishReason] = [shape(current, good), "stop"];
+    let [text, finishReason] = current === "chaos" ? chaosAnswer(quirk, good) : [shape(current, good), "stop"];
     if (current === "botched") {
       // Counted per source text (between the prompt's triple quotes), however the re-ask words it.
       const first = chat.messages.find((m) => m.role === "user")?.content ?? "";
@@ -293,7 +379,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       mode = next;
       modeOptions = opts;
       served = new Map();
+      chaosRandom = seeded(opts.chaosSeed ?? 1);
+      chaosCounts.clear();
     },
+    chaosCounts,
     setResponder(fn) {
       responder = fn ?? defaultResponder;
     },
