@@ -155,6 +155,14 @@ export function markdownSections(text: string): SectionMark[] {
 }
 
 /**
+ * A copy of `text` that does not keep the string it was cut from alive (V8 makes a slice point
+ * into its parent): a heading read from a streamed piece would otherwise hold on to the piece.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
+}
+
+/**
  * markdownSections one line at a time (`start`: the line's offset in the text), for text read in
  * pieces. The open paragraph is kept in case an underline makes it a heading; past
  * `maxParagraphChars` its lines are no longer kept, and an underline after such a paragraph sets
@@ -185,12 +193,12 @@ export class MarkdownSectionScanner {
       this.fence = FENCE.exec(line)![1];
     } else if (atx) {
       const heading = (atx[2] ?? "").trim();
-      if (heading) sections.push({ heading, level: atx[1].length, start });
+      if (heading) sections.push({ heading: detached(heading), level: atx[1].length, start });
     } else if (underline) {
       // Without a paragraph above, a line of dashes is a thematic break.
       if (this.paragraph && this.paragraph.chars > this.maxParagraphChars) this.overflowed = true;
       else if (this.paragraph) {
-        sections.push({ heading: this.paragraph.lines.join(" "), level: underline[1][0] === "=" ? 1 : 2, start: this.paragraph.start });
+        sections.push({ heading: detached(this.paragraph.lines.join(" ")), level: underline[1][0] === "=" ? 1 : 2, start: this.paragraph.start });
       }
     } else if (OTHER_BLOCK.test(line) || this.inOtherBlock) {
       this.inOtherBlock = true;
