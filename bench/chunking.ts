@@ -1,13 +1,17 @@
-// bench/chunking: the chunking job's streamed path on a 100 MB file (memory, against the
-// whole-document way), lib/chunking (512 / 50 tokens) against a bare tiktoken encode of the same
+// bench/chunking: the chunking job's streamed path on 100 MB text and Markdown files (memory,
+// against the whole-file way in the same process), lib/chunking (512 / 50 tokens) against a bare tiktoken encode of the same
 // text, and against LangChain's splitters given the same tiktoken encoder, same input and rounds. The text is the Markdown that installed packages ship (no network), in a fixed order.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RecursiveCharacterTextSplitter, TokenTextSplitter } from "@langchain/textsplitters";
-import { chunkDocument } from "@/lib/chunking";
+import { chunkDocument, type TextChunk } from "@/lib/chunking";
+import { extractMarkdown } from "@/lib/ingest/markdown";
+import { extractText } from "@/lib/ingest/text";
+import type { ExtractedDocument } from "@/lib/ingest/types";
 import { getEncoder } from "@/lib/tokens";
-import { benchDatabase, row, timed, verdict } from "./support";
+import { benchDatabase, fullGc, row, rssSampler, timed, verdict } from "./support";
 
 const OPTIONS = { chunkSizeTokens: 512, chunkOverlapTokens: 50 };
 const MB = 1024 * 1024;
@@ -52,91 +56,187 @@ function best<T>(rounds: number, fn: () => T): { ms: number; value: T } {
   return { ms, value };
 }
 
-/**
- * The chunking job's own work (processDocument: storage → streamed extraction → chunkStream →
- * batched inserts in one transaction) on a 100 MB plain-text source, in a bench database; then
- * the same file the whole-document way (extractText + chunkDocument) for comparison. Runs first,
- * while the process is still small, so that the peaks are the paths' own.
- */
-async function streamingMemory(dir: string): Promise<void> {
-  const file = path.join(dir, "stream.txt");
+type StreamCase = {
+  label: string;
+  filename: string;
+  /** The whole-file extractor the job used before it streamed this format. */
+  extractorName: string;
+  extract: (bytes: Buffer) => ExtractedDocument;
+  /** Writes about STREAM_BYTES of this format; returns the size written. */
+  write: (file: string) => number;
+};
+
+const CASES: StreamCase[] = [
+  {
+    label: "TXT",
+    filename: "stream.txt",
+    extractorName: "extractText",
+    extract: extractText,
+    // Plain prose: the packages' Markdown with its markup taken out.
+    write: (file) => writeRepeated(file, (text) => text.replace(/[^\p{L}\p{N} .,;:'"?!()\n-]+/gu, " ").replace(/^[ \t-]+/gm, "")),
+  },
+  {
+    label: "MD",
+    filename: "stream.md",
+    extractorName: "extractMarkdown",
+    extract: extractMarkdown,
+    // The packages' Markdown as it is: headings (ATX and setext), fences, lists, tables.
+    write: (file) => writeRepeated(file, (text) => text),
+  },
+];
+
+function writeRepeated(file: string, transform: (text: string) => string): number {
   const fd = fs.openSync(file, "w");
   const files = markdownFiles();
   let written = 0;
-  // Plain prose: the packages' Markdown with its markup taken out (the job streams plain text;
-  // Markdown, HTML, PDF and DOCX are extracted whole).
   for (let i = 0; written < STREAM_BYTES; i = (i + 1) % files.length) {
-    const prose = fs
-      .readFileSync(files[i], "utf8")
-      .replace(/[^\p{L}\p{N} .,;:'"?!()\n-]+/gu, " ")
-      .replace(/^[ \t-]+/gm, "");
-    written += fs.writeSync(fd, prose);
+    written += fs.writeSync(fd, transform(fs.readFileSync(files[i], "utf8")));
     written += fs.writeSync(fd, "\n\n");
   }
   fs.closeSync(fd);
+  return written;
+}
 
+/** One digest of a chunk list (index, content, counts and metadata, keys sorted), to compare two runs without holding both. */
+class ChunkDigest {
+  private readonly hash = crypto.createHash("sha256");
+  count = 0;
+  add(index: number, content: string, tokenCount: number, charCount: number, metadata: unknown): void {
+    const meta = (metadata ?? {}) as Record<string, unknown>;
+    this.hash.update(JSON.stringify([index, content, tokenCount, charCount, JSON.stringify(meta, Object.keys(meta).sort())]));
+    this.count++;
+  }
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+
+/**
+ * The chunking job's own work (processDocument: storage → streamed extraction → chunkStream →
+ * batched inserts, swapped in at the end of one transaction) on a 100 MB plain-text file and a
+ * 100 MB Markdown file, in a bench database; then the same files the way the job used to chunk
+ * them (the whole file extracted, then chunkDocument), in the same process. The streamed runs go
+ * first, while the process is still small, so their peaks are their own; a worker thread samples
+ * RSS, so that the synchronous whole-file runs are measured too. The whole-file runs reuse memory
+ * the process already holds (the allocator keeps it), so their growth, and the ratios, are lower
+ * bounds; the Markdown one most, as it runs after the text one.
+ */
+async function streamingMemory(dir: string): Promise<void> {
   const server = await benchDatabase();
+  const sampler = rssSampler();
   try {
     const { db } = await import("@/lib/db/client");
     const { getStorage } = await import("@/lib/storage");
     const { processDocument } = await import("@/lib/sources/chunking-handler");
     const workspace = await db.workspace.create({ data: { name: "Bench", slug: "bench" } });
     const project = await db.project.create({ data: { workspaceId: workspace.id, name: "Bench", config: {} } });
-    const storagePath = `bench/${project.id}/stream.txt`;
-    await getStorage().put(storagePath, fs.createReadStream(file));
-    const source = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "processing", filename: "stream.txt", storagePath } });
-
-    console.log(`\nbench/chunking — the chunking job (processDocument) on a ${(written / MB).toFixed(0)} MB text file, streamed into PostgreSQL`);
-    const rss = () => process.memoryUsage().rss / MB;
-    const before = rss();
-    const quarters: number[] = [];
-    const heap: number[] = [];
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
-    const start = performance.now();
-    const result = await processDocument({
-      jobId: "bench",
-      projectId: project.id,
-      payload: { fileId: source.id },
-      attempt: 1,
-      signal: new AbortController().signal,
-      progress: async ({ pct }) => {
-        // Streaming reports 25 → 95 % as the file is read.
-        if (pct !== undefined && pct >= 25 + ((quarters.length + 1) * 70) / 4 && quarters.length < 3) {
-          quarters.push(rss());
-          heap.push(process.memoryUsage().heapUsed / MB);
-        }
-      },
-      log: () => {},
-      checkpoint: { get: () => undefined, save: async () => {}, saveIn: async () => {} },
+    const files = CASES.map((c) => {
+      const file = path.join(dir, c.filename);
+      return { ...c, file, bytes: c.write(file) };
     });
-    const ms = performance.now() - start;
-    clearInterval(sampler);
-    const after = rss();
-    const stored = await db.chunk.count({ where: { sourceFileId: source.id } });
-    row("", "chunks", "MB/s", "seconds");
-    row("processDocument, 512 / 50, streamed", stored, mbPerSecond(written, ms).toFixed(2), (ms / 1000).toFixed(1));
-    row("RSS (MB) at", "start", "25 %", "50 %", "75 %", "end", "peak");
-    row("", ...[before, ...quarters, after, peak].map((mb) => mb.toFixed(0)));
-    row("JS heap in use (MB) at", "", ...heap.map((mb) => mb.toFixed(0)));
 
-    // The same file the whole-document way, as the job did before it streamed.
-    const wholeStart = rss();
-    let wholePeak = wholeStart;
-    const wholeSampler = setInterval(() => (wholePeak = Math.max(wholePeak, rss())), 50);
-    const { extractText } = await import("@/lib/ingest/text");
-    const whole = chunkDocument(extractText(fs.readFileSync(file)), OPTIONS).length;
-    clearInterval(wholeSampler);
-    wholePeak = Math.max(wholePeak, rss());
-    row("whole document (extractText + chunkDocument)", whole, "", "", "peak growth", (wholePeak - wholeStart).toFixed(0));
-    verdict("same chunk count both ways", result.chunks === whole ? 1 : 0, "1", result.chunks === whole);
-    // RSS follows the garbage collector's pace; the heap in use says whether anything accumulates.
-    verdict("peak RSS growth while streaming (MB)", peak - before, "< 200 MB", peak - before < 200);
-    const heapGrowth = (heap.at(-1) ?? 0) - (heap[0] ?? 0);
-    verdict("JS heap in use, 75 % minus 25 % (MB)", heapGrowth, "flat, < 50 MB", heapGrowth < 50);
-    verdict("peak growth, whole / streamed", (wholePeak - wholeStart) / Math.max(1, peak - before), "informational", true);
+    console.log(
+      `\nbench/chunking — the chunking job (processDocument) on ${files.map((f) => `a ${(f.bytes / MB).toFixed(0)} MB ${f.label}`).join(" and ")} file, streamed into PostgreSQL, against the whole-file way in the same process`,
+    );
+    row("", "chunks", "MB/s", "seconds", "RSS start", "peak", "growth");
+    type Run = { growth: number; heapGrowth: number; swapMs: number; streamed: boolean };
+    /** processDocument on the file; prints its row and the heap row. */
+    const run = async (label: string, fileId: string, bytes: number): Promise<Run> => {
+      const logs: { message: string; context?: Record<string, unknown> }[] = [];
+      // JS heap in use while chunking, against how far the chunking has gone (0 … 1).
+      const heap: { at: number; mb: number }[] = [];
+      let chunkingFrom = -1;
+      fullGc();
+      const start = sampler.reset();
+      const began = performance.now();
+      const result = await processDocument({
+        jobId: "bench",
+        projectId: project.id,
+        payload: { fileId },
+        attempt: 1,
+        signal: new AbortController().signal,
+        progress: async ({ pct, message }) => {
+          if (pct === undefined || !message?.startsWith("Chunking")) return;
+          if (chunkingFrom < 0) chunkingFrom = pct;
+          heap.push({ at: (pct - chunkingFrom) / (95 - chunkingFrom), mb: process.memoryUsage().heapUsed / MB });
+        },
+        log: (_level, message, context) => void logs.push({ message, context }),
+        checkpoint: { get: () => undefined, save: async () => {}, saveIn: async () => {} },
+      });
+      const ms = performance.now() - began;
+      const peak = sampler.peak();
+      const info = logs.find((l) => l.message.includes(" chunks, "));
+      const streamed = info?.message.includes("(streamed)") ?? false;
+      const near = (at: number) => heap.reduce((best, h) => (Math.abs(h.at - at) < Math.abs(best.at - at) ? h : best), heap[0] ?? { at, mb: 0 });
+      row(
+        `${label}${streamed ? ", streamed" : ", NOT streamed"}`,
+        Number(result.chunks),
+        mbPerSecond(bytes, ms).toFixed(2),
+        (ms / 1000).toFixed(1),
+        start.toFixed(0),
+        peak.toFixed(0),
+        (peak - start).toFixed(0),
+      );
+      row("  JS heap in use (MB) at 25 / 50 / 75 % of chunking", "", "", "", ...[0.25, 0.5, 0.75].map((at) => near(at).mb.toFixed(0)));
+      return { growth: peak - start, heapGrowth: near(0.75).mb - near(0.25).mb, swapMs: Number(info?.context?.swapMs), streamed };
+    };
+    const streamed: (Run & { fileId: string })[] = [];
+    for (const f of files) {
+      const storagePath = `bench/${project.id}/${f.filename}`;
+      await getStorage().put(storagePath, fs.createReadStream(f.file));
+      const source = await db.file.create({ data: { projectId: project.id, kind: "raw_doc", status: "processing", filename: f.filename, storagePath } });
+      streamed.push({ fileId: source.id, ...(await run(`processDocument ${f.label}`, source.id, f.bytes)) });
+    }
+    // A re-chunk of the first file: the new set goes in beside the old one, then the swap.
+    const rechunk = await run(`processDocument ${files[0].label}, re-chunk`, streamed[0].fileId, files[0].bytes);
+
+    const whole: { growth: number; digest: string; count: number }[] = [];
+    for (const f of files) {
+      fullGc();
+      const start = sampler.reset();
+      const began = performance.now();
+      let chunks: TextChunk[] | undefined = chunkDocument(f.extract(fs.readFileSync(f.file)), OPTIONS);
+      const ms = performance.now() - began;
+      const peak = sampler.peak();
+      const digest = new ChunkDigest();
+      for (const c of chunks) digest.add(c.index, c.content, c.tokenCount, c.charCount, c.metadata);
+      whole.push({ growth: peak - start, digest: digest.digest(), count: chunks.length });
+      row(
+        `whole file ${f.label}: ${f.extractorName} + chunkDocument`,
+        chunks.length,
+        mbPerSecond(f.bytes, ms).toFixed(2),
+        (ms / 1000).toFixed(1),
+        start.toFixed(0),
+        peak.toFixed(0),
+        (peak - start).toFixed(0),
+      );
+      chunks = undefined;
+    }
+
+    for (const [i, f] of files.entries()) {
+      const digest = new ChunkDigest();
+      for (let from = 0; ; from += 5000) {
+        const page = await db.chunk.findMany({
+          where: { sourceFileId: streamed[i].fileId, chunkIndex: { gte: from, lt: from + 5000 } },
+          orderBy: { chunkIndex: "asc" },
+        });
+        for (const c of page) digest.add(c.chunkIndex, c.content, c.tokenCount, c.charCount, c.metadata);
+        if (page.length < 5000) break;
+      }
+      const same = digest.count === whole[i].count && digest.digest() === whole[i].digest;
+      verdict(`${f.label}: stored chunks = whole-file chunks`, same ? 1 : 0, "1 (same content, counts, metadata)", same);
+      verdict(`${f.label}: the job streamed it`, streamed[i].streamed ? 1 : 0, "1", streamed[i].streamed);
+      // RSS follows the garbage collector's pace; the heap in use says whether anything accumulates.
+      verdict(`${f.label}: peak RSS growth, streamed (MB)`, streamed[i].growth, "< 200 MB", streamed[i].growth < 200);
+      verdict(`${f.label}: JS heap in use, 75 % − 25 % (MB)`, streamed[i].heapGrowth, "flat, < 50 MB", streamed[i].heapGrowth < 50);
+      const ratio = whole[i].growth / Math.max(1, streamed[i].growth);
+      verdict(`${f.label}: peak RSS growth, whole / streamed`, ratio, "> 2", ratio > 2);
+    }
+    verdict(`${files[0].label} re-chunk: peak RSS growth (MB)`, rechunk.growth, "< 200 MB", rechunk.growth < 200);
+    verdict(`${files[0].label} re-chunk: swap at the end (ms)`, rechunk.swapMs, "informational (old set locked)", true);
     await db.$disconnect();
   } finally {
+    await sampler.stop();
     await server.cleanup();
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { PageSpan, SectionMark } from "@/lib/ingest/types";
 import { countTokens } from "@/lib/tokens";
 import { isCharBoundary } from "./boundaries";
-import { chunkDocument, chunkStream, longRunChars, minFillTokens } from "./chunker";
+import { chunkDocument, chunkStream, iterateChunks, longRunChars, minFillTokens } from "./chunker";
 import type { ChunkOptions, TextChunk } from "./types";
 
 type Doc = { text: string; pages: PageSpan[]; sections: SectionMark[] };
@@ -501,6 +501,38 @@ describe("chunkStream", () => {
   });
 });
 
+describe("iterateChunks", () => {
+  it("gives chunkDocument's chunks, with pages and sections", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const rand = prng(seed * 6151);
+      const doc = randomDoc(rand, seed % 5 === 0 ? 300_000 : 12_000);
+      const options = randomOptions(rand);
+      expect([...iterateChunks(doc, options)], `seed ${seed}`).toEqual(chunkDocument(doc, options));
+    }
+  });
+
+  it("makes chunks as they are asked for, not all at once", () => {
+    const text = Array.from({ length: 2000 }, (_, n) => `Paragraph ${n} ${"of plain words ".repeat(80)}`).join("\n\n");
+    const all = chunkDocument(plain(text), DEFAULTS);
+    let reads = 0;
+    const doc = {
+      get text() {
+        reads++;
+        return text;
+      },
+      pages: [],
+      sections: [],
+    };
+    const iterator = iterateChunks(doc, DEFAULTS);
+    expect(iterator.next().value).toEqual(all[0]);
+    // The text is 2.4 MB, fed 256 KB at a time (two reads of `text` per block): the first chunk
+    // needs the first block only.
+    expect(reads).toBeLessThanOrEqual(2);
+    expect([all[0], ...iterator]).toEqual(all);
+    expect(reads).toBeGreaterThan(15);
+  });
+});
+
 describe("options", () => {
   it("rejects sizes and overlaps that cannot work, with a message saying why", () => {
     const bad: Array<[ChunkOptions, RegExp]> = [
@@ -512,6 +544,7 @@ describe("options", () => {
     for (const [options, message] of bad) {
       expect(() => chunkDocument(plain("text"), options)).toThrow(message);
       expect(() => chunkStream((async function* () {})(), options)).toThrow(message);
+      expect(() => iterateChunks(plain("text"), options)).toThrow(message);
     }
   });
 });

@@ -479,6 +479,26 @@ export function chunkDocument(doc: Pick<ExtractedDocument, "text" | "pages" | "s
   return chunks;
 }
 
+/** Characters iterateChunks hands the chunker at a time. */
+const FEED_CHARS = 256 * 1024;
+
+/**
+ * chunkDocument's chunks one at a time, made as they are asked for (the text goes to the chunker a
+ * block at a time), so that a caller storing them as they come never holds them all.
+ */
+export function iterateChunks(doc: Pick<ExtractedDocument, "text" | "pages" | "sections">, options: ChunkOptions): Generator<TextChunk> {
+  const ready: TextChunk[] = [];
+  const engine = new ChunkEngine(options, doc, (chunk) => ready.push(chunk));
+  return (function* () {
+    for (let at = 0; at < doc.text.length; at += FEED_CHARS) {
+      engine.push(doc.text.slice(at, at + FEED_CHARS));
+      yield* ready.splice(0);
+    }
+    engine.finish();
+    yield* ready.splice(0);
+  })();
+}
+
 /**
  * Chunks text read piece by piece (pieces of any size, split anywhere), yielding each chunk once
  * it is settled and holding only about one chunk plus one block of text: the same chunks as

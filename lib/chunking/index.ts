@@ -1,2 +1,2 @@
-export { chunkDocument, chunkStream, type DocumentStructure, validateChunkOptions } from "./chunker";
+export { chunkDocument, chunkStream, type DocumentStructure, iterateChunks, validateChunkOptions } from "./chunker";
 export type { ChunkOptions, TextChunk } from "./types";

@@ -37,6 +37,11 @@ const EMPTY: Record<DocumentFormat, string> = {
   text: "This file has no text in it.",
 };
 
+/** The error extractDocument gives for a document with no text, for callers that extract it piece by piece. */
+export function emptyDocumentError(format: DocumentFormat): IngestError {
+  return new IngestError("empty", EMPTY[format]);
+}
+
 export async function extractDocument(format: DocumentFormat, input: FileSource): Promise<ExtractedDocument> {
   let run: () => ExtractedDocument | Promise<ExtractedDocument>;
   if (format === "docx") {
@@ -55,6 +60,6 @@ export async function extractDocument(format: DocumentFormat, input: FileSource)
     wrapped.cause = error;
     throw wrapped;
   }
-  if (!document.text.trim()) throw new IngestError("empty", EMPTY[format]);
+  if (!document.text.trim()) throw emptyDocumentError(format);
   return document;
 }

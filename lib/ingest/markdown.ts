@@ -1,7 +1,7 @@
 // Markdown is kept as written (the markup helps the model as much as it helps people); only YAML
 // front matter is removed. Sections come from ATX (# …) and setext (underlined) headings.
 import { parse as parseYaml } from "yaml";
-import { decodeText, tidyText } from "./text";
+import { decodeText, streamText, type TextEncoding, tidyText } from "./text";
 import type { ExtractedDocument, SectionMark } from "./types";
 
 const FRONT_MATTER = /^---[ \t]*\n([\s\S]*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)/;
@@ -21,57 +21,193 @@ export function extractMarkdown(bytes: Uint8Array): ExtractedDocument {
   return { text, pages: [], sections, metadata: { encoding, ...(title ? { title } : {}) } };
 }
 
-function splitFrontMatter(text: string): { body: string; title?: string } {
-  const match = FRONT_MATTER.exec(text);
-  if (!match) return { body: text };
+/**
+ * What streamMarkdown holds at most at once: a line, the front matter, the open paragraph (which an
+ * underline may turn into a heading). A file that needs more is left to extractMarkdown.
+ */
+export const MARKDOWN_STREAM_HOLD_CHARS = 1024 * 1024;
+
+export type MarkdownStream = {
+  encoding: TextEncoding;
+  /** extractMarkdown's sections and metadata for this text. */
+  sections: SectionMark[];
+  metadata: Record<string, unknown>;
+  /** True when the text is only whitespace (extractDocument refuses such a file as empty). */
+  blank: boolean;
+  /** The text, piece by piece, from a second read of the file. */
+  pieces: AsyncGenerator<string>;
+};
+
+/**
+ * extractMarkdown for a file read piece by piece (`read` opens it, and is called twice): a first
+ * pass finds the front matter and the sections, which the chunker must know ahead of the text, and
+ * keeps only those; the second yields the text. Text, sections and metadata are extractMarkdown's,
+ * except that the encoding is decided from `head` (see streamText). Undefined when the file needs
+ * more than MARKDOWN_STREAM_HOLD_CHARS held at once (a longer line, front matter or underlined
+ * paragraph): the caller then extracts it whole.
+ */
+export async function streamMarkdown(read: () => AsyncIterable<Buffer>, head: Uint8Array, headIsWhole: boolean): Promise<MarkdownStream | undefined> {
+  const hold = MARKDOWN_STREAM_HOLD_CHARS;
+  const { encoding, pieces } = streamText(read(), head, headIsWhole);
+  // extractMarkdown's text is the tidy text T, less its front matter (a first line "---", then
+  // everything up to the first later line, from the third on, that is "---" or "..."), less the
+  // blank lines that follow it. Until such a closing line turns up, both readings are followed:
+  // `whole` scans T for sections as if there were no front matter.
+  const whole = new MarkdownSectionScanner(hold);
+  let body: MarkdownSectionScanner | undefined;
+  let frontMatter: string[] | undefined;
+  let frontMatterChars = 0;
+  /** Offset in T where the text starts (after the front matter and the blank lines after it). */
+  let textStart = -1;
+  let wholeBlank = true;
+  let bodyBlank = true;
+  let lineNo = 0;
+  const onLine = (line: string, start: number, terminated: boolean): boolean => {
+    if (line.length > hold) return false;
+    const blank = !/\S/.test(line);
+    if (body) {
+      if (textStart < 0 && line !== "") textStart = start;
+      if (textStart >= 0) body.line(line, start - textStart);
+      bodyBlank &&= blank;
+    } else {
+      whole.line(line, start);
+      wholeBlank &&= blank;
+      if (lineNo === 0 && line === "---" && terminated) frontMatter = [];
+      else if (frontMatter && lineNo >= 2 && (line === "---" || line === "...")) {
+        if (frontMatterChars > hold) return false;
+        body = new MarkdownSectionScanner(hold);
+      } else if (frontMatter) {
+        frontMatterChars += line.length + 1;
+        if (frontMatterChars <= hold) frontMatter.push(line);
+      }
+    }
+    lineNo++;
+    return true;
+  };
+  let partial = "";
+  let offset = 0;
+  for await (const piece of pieces) {
+    let from = 0;
+    for (let nl = piece.indexOf("\n"); nl >= 0; nl = piece.indexOf("\n", from)) {
+      const line = partial + piece.slice(from, nl);
+      partial = "";
+      if (!onLine(line, offset, true)) return undefined;
+      offset += line.length + 1;
+      from = nl + 1;
+    }
+    partial += piece.slice(from);
+    if (partial.length > hold) return undefined;
+  }
+  if (!onLine(partial, offset, false)) return undefined;
+
+  const scanner = body ?? whole;
+  if (scanner.overflowed) return undefined;
+  const skip = body ? (textStart < 0 ? offset + partial.length : textStart) : 0;
   let title: string | undefined;
+  if (body && frontMatter) title = frontMatterTitle(frontMatter.join("\n"));
+  title ??= scanner.sections.find((s) => s.level === 1)?.heading;
+  async function* text(): AsyncGenerator<string> {
+    let skipped = 0;
+    for await (const piece of streamText(read(), head, headIsWhole).pieces) {
+      if (skipped >= skip) {
+        yield piece;
+        continue;
+      }
+      const rest = piece.slice(skip - skipped);
+      skipped += piece.length;
+      if (rest) yield rest;
+    }
+  }
+  return {
+    encoding,
+    sections: scanner.sections,
+    metadata: { encoding, ...(title ? { title } : {}) },
+    blank: body ? bodyBlank : wholeBlank,
+    pieces: text(),
+  };
+}
+
+function frontMatterTitle(yaml: string): string | undefined {
   try {
-    const data: unknown = parseYaml(match[1]);
+    const data: unknown = parseYaml(yaml);
     const value = data && typeof data === "object" ? (data as Record<string, unknown>).title : undefined;
-    if (typeof value === "string" && value.trim()) title = value.trim();
+    if (typeof value === "string" && value.trim()) return value.trim();
   } catch {
     // Malformed front matter is still front matter; it just has no usable title.
   }
-  return { body: text.slice(match[0].length), title };
+  return undefined;
+}
+
+function splitFrontMatter(text: string): { body: string; title?: string } {
+  const match = FRONT_MATTER.exec(text);
+  if (!match) return { body: text };
+  return { body: text.slice(match[0].length), title: frontMatterTitle(match[1]) };
 }
 
 export function markdownSections(text: string): SectionMark[] {
-  const sections: SectionMark[] = [];
-  let fence: string | undefined;
-  // The open paragraph, which an underline turns into a setext heading.
-  let paragraph: { start: number; lines: string[] } | undefined;
-  let inOtherBlock = false;
+  const scanner = new MarkdownSectionScanner();
   let offset = 0;
   for (const line of text.split("\n")) {
-    const start = offset;
+    scanner.line(line, offset);
     offset += line.length + 1;
-    if (fence) {
+  }
+  return scanner.sections;
+}
+
+/**
+ * A copy of `text` that does not keep the string it was cut from alive (V8 makes a slice point
+ * into its parent): a heading read from a streamed piece would otherwise hold on to the piece.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
+}
+
+/**
+ * markdownSections one line at a time (`start`: the line's offset in the text), for text read in
+ * pieces. The open paragraph is kept in case an underline makes it a heading; past
+ * `maxParagraphChars` its lines are no longer kept, and an underline after such a paragraph sets
+ * `overflowed` (its heading is not known) instead of recording a heading.
+ */
+export class MarkdownSectionScanner {
+  readonly sections: SectionMark[] = [];
+  overflowed = false;
+  private fence: string | undefined;
+  // The open paragraph, which an underline turns into a setext heading.
+  private paragraph: { start: number; lines: string[]; chars: number } | undefined;
+  private inOtherBlock = false;
+
+  constructor(private readonly maxParagraphChars = Infinity) {}
+
+  line(line: string, start: number): void {
+    const sections = this.sections;
+    if (this.fence) {
       const close = FENCE_CLOSE.exec(line)?.[1];
-      if (close && close[0] === fence[0] && close.length >= fence.length) fence = undefined;
-      continue;
+      if (close && close[0] === this.fence[0] && close.length >= this.fence.length) this.fence = undefined;
+      return;
     }
     const atx = ATX.exec(line);
     const underline = SETEXT_UNDERLINE.exec(line);
     if (line.trim() === "") {
-      inOtherBlock = false;
+      this.inOtherBlock = false;
     } else if (FENCE.test(line)) {
-      fence = FENCE.exec(line)![1];
+      this.fence = FENCE.exec(line)![1];
     } else if (atx) {
       const heading = (atx[2] ?? "").trim();
-      if (heading) sections.push({ heading, level: atx[1].length, start });
+      if (heading) sections.push({ heading: detached(heading), level: atx[1].length, start });
     } else if (underline) {
       // Without a paragraph above, a line of dashes is a thematic break.
-      if (paragraph) {
-        sections.push({ heading: paragraph.lines.join(" "), level: underline[1][0] === "=" ? 1 : 2, start: paragraph.start });
+      if (this.paragraph && this.paragraph.chars > this.maxParagraphChars) this.overflowed = true;
+      else if (this.paragraph) {
+        sections.push({ heading: detached(this.paragraph.lines.join(" ")), level: underline[1][0] === "=" ? 1 : 2, start: this.paragraph.start });
       }
-    } else if (OTHER_BLOCK.test(line) || inOtherBlock) {
-      inOtherBlock = true;
+    } else if (OTHER_BLOCK.test(line) || this.inOtherBlock) {
+      this.inOtherBlock = true;
     } else {
-      paragraph ??= { start, lines: [] };
-      paragraph.lines.push(line.trim());
-      continue;
+      this.paragraph ??= { start, lines: [], chars: 0 };
+      this.paragraph.chars += line.length;
+      if (this.paragraph.chars <= this.maxParagraphChars) this.paragraph.lines.push(line.trim());
+      return;
     }
-    paragraph = undefined;
+    this.paragraph = undefined;
   }
-  return sections;
 }

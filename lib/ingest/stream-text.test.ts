@@ -43,6 +43,23 @@ describe("streamText", () => {
     });
   }
 
+  it("matches extractText on lines far longer than a piece, passing them on before their end", async () => {
+    const word = (i: number) => (i % 97 === 0 ? "end.\u00a0 \t\u2028next" : i % 31 === 0 ? "wide\t \u00a0" : `w${i}`);
+    const longLine = (n: number, seed: number) => Array.from({ length: n }, (_, i) => word(i + seed)).join(" ");
+    const bytes = Buffer.from(
+      `${longLine(40_000, 0)}   \t\r\n\r\n\r\n${"   ".repeat(700)}x${longLine(30_000, 5)}\u00a0\u00a0\n\n\nshort\n${longLine(50_000, 9)} \t `,
+    );
+    const whole = extractText(bytes);
+    for (const cut of [() => 4096, (i: number) => 1000 + ((i * 7919) % 70_000), () => 256 * 1024]) {
+      expect((await streamed(bytes, cut)).text).toBe(whole.text);
+    }
+    // Nothing waits for the end of the line: the first pieces come out before the line ends.
+    const { pieces } = streamText(Readable.from([bytes.subarray(0, 200_000), bytes.subarray(200_000)]), bytes.subarray(0, 65_536), false);
+    const first = await pieces.next();
+    expect(first.value.length).toBeGreaterThan(150_000);
+    expect(first.value).not.toContain("\n");
+  });
+
   it("refuses binary data with the same message as the whole-file path", () => {
     const binary = Buffer.from([0x00, 0x01, 0x02, 0x03, 0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0x00]);
     expect(() => streamText(Readable.from([binary]), binary, true)).toThrow(/binary data/);

@@ -167,9 +167,20 @@ export function streamText(source: AsyncIterable<Buffer>, head: Uint8Array, head
   return { encoding, pieces: pieces() };
 }
 
-/** tidyText on text that arrives in pieces (line breaks already \n). */
+/** A line longer than this is passed on before its end is read (a file may have no line breaks at all). */
+const LONG_LINE_CHARS = 64 * 1024;
+
+/** What tidyText removes at the end of a line. */
+function isTrailingSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0xa0;
+}
+
+/** tidyText on text that arrives in pieces (line breaks already \n); holds at most about one long line's worth. */
 class TidyLines {
+  /** The current line's text not passed on yet. */
   private partial = "";
+  /** Part of the current line has been passed on already (it is not blank, and its separator is out). */
+  private midLine = false;
   private started = false;
   private blankLines = 0;
 
@@ -177,18 +188,47 @@ class TidyLines {
     const lines = (this.partial + text).split("\n");
     this.partial = last ? "" : lines.pop()!;
     let out = "";
-    for (const raw of lines) {
-      // As tidyText's /[ \t\u00a0]+$/gm, whose $ also matches before U+2028 and U+2029.
-      const line = raw.replace(/[ \t\u00a0]+(?=[\u2028\u2029]|$)/g, "");
-      if (line === "") {
-        if (this.started) this.blankLines++;
-        continue;
+    for (const raw of lines) out += this.line(raw);
+    if (this.partial.length > LONG_LINE_CHARS) {
+      // Everything up to the last character tidyText would keep at the end of the line can go now;
+      // the spaces after it wait for what follows them.
+      let keep = this.partial.length;
+      while (keep > 0 && isTrailingSpace(this.partial.charCodeAt(keep - 1))) keep--;
+      if (keep > 0) {
+        out += this.part(this.partial.slice(0, keep));
+        this.partial = this.partial.slice(keep);
       }
-      if (this.started) out += this.blankLines > 0 ? "\n\n" : "\n";
-      out += line;
-      this.started = true;
-      this.blankLines = 0;
     }
     return out;
+  }
+
+  /** The rest of a line, up to its end. */
+  private line(raw: string): string {
+    // As tidyText's /[ \t\u00a0]+$/gm, whose $ also matches before U+2028 and U+2029.
+    const line = raw.replace(/[ \t\u00a0]+(?=[\u2028\u2029]|$)/g, "");
+    if (this.midLine) {
+      this.midLine = false;
+      return line;
+    }
+    if (line === "") {
+      if (this.started) this.blankLines++;
+      return "";
+    }
+    return this.separator() + line;
+  }
+
+  /** The start of a line, ending with a character other than a trailing space. */
+  private part(text: string): string {
+    const part = text.replace(/[ \t\u00a0]+(?=[\u2028\u2029])/g, "");
+    if (this.midLine) return part;
+    this.midLine = true;
+    return this.separator() + part;
+  }
+
+  private separator(): string {
+    const separator = this.started ? (this.blankLines > 0 ? "\n\n" : "\n") : "";
+    this.started = true;
+    this.blankLines = 0;
+    return separator;
   }
 }
