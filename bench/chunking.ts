@@ -152,6 +152,7 @@ async function streamingMemory(dir: string): Promise<void> {
       const result = await processDocument({
         jobId: "bench",
         projectId: project.id,
+        workerId: "bench",
         payload: { fileId },
         attempt: 1,
         signal: new AbortController().signal,

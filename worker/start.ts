@@ -7,7 +7,7 @@ import { type JobWithMetadata, PgBoss } from "pg-boss";
 import { db, disconnectDb } from "@/lib/db/client";
 import { closePool } from "@/lib/db/pool";
 import { env, workerConcurrency } from "@/lib/env";
-import { bossOptions, ensureQueue, installQueues } from "@/lib/jobs/boss";
+import { bossOptions, ensureQueue, installQueues, stopSender } from "@/lib/jobs/boss";
 import type { JobDefinition } from "@/lib/jobs/definition";
 import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
 import { runJob } from "@/lib/jobs/runtime";
@@ -53,13 +53,22 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
     workId = await boss.work<
       { jobId: string },
       unknown,
-      { includeMetadata: true; localConcurrency: number; batchSize: number; pollingIntervalSeconds: number; notifyPollingIntervalSeconds: number }
+      {
+        includeMetadata: true;
+        localConcurrency: number;
+        groupConcurrency?: number;
+        batchSize: number;
+        pollingIntervalSeconds: number;
+        notifyPollingIntervalSeconds: number;
+      }
     >(
       definition.type,
       {
         includeMetadata: true,
         batchSize: 1,
         localConcurrency: concurrency[definition.type] ?? definition.concurrency,
+        // Counted by pg-boss in the database, so it holds across workers.
+        groupConcurrency: definition.perWorkspace ? env().WORKSPACE_JOBS_AT_ONCE : undefined,
         pollingIntervalSeconds: 1,
         notifyPollingIntervalSeconds: 5,
       },
@@ -100,6 +109,7 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, SETTLE_MS))]);
         await db.setting.deleteMany({ where: { key: WORKER_HEARTBEAT_KEY + id } }).catch(() => {});
         await flushLogs();
+        await stopSender();
         await closePool();
         await disconnectDb();
       })()),

@@ -38,6 +38,14 @@ export function sha256Hex(value: string | Buffer): string {
   return crypto.createHash("sha256").update(value).digest("hex");
 }
 
+/**
+ * A fingerprint of a secret that can be stored and compared (two providers with the same key)
+ * but not turned back into it or checked against a guess without SECRET_KEY.
+ */
+export function keyedFingerprint(secret: string): string {
+  return crypto.createHmac("sha256", key()).update(secret).digest("hex").slice(0, 24);
+}
+
 export function randomToken(bytes = 32): string {
   return crypto.randomBytes(bytes).toString("base64url");
 }

@@ -57,6 +57,11 @@ const schema = z.object({
   SMTP_FROM: z.string().default("FineTuneFlow <no-reply@localhost>"),
   /// Per job type worker concurrency, e.g. "chunking=2,dataset_generate=1".
   WORKER_CONCURRENCY: z.string().default(""),
+  /// Fair use of a shared server: generation and preview jobs one workspace may run at once
+  /// (each type, across all workers), and LLM calls its running jobs may have in flight at once
+  /// on one endpoint. Jobs past the first limit wait while other workspaces' jobs go ahead.
+  WORKSPACE_JOBS_AT_ONCE: z.coerce.number().int().min(1).max(1000).default(2),
+  WORKSPACE_LLM_CALLS_AT_ONCE: z.coerce.number().int().min(1).max(100_000).default(32),
   /// Seconds the worker waits for in-flight jobs on SIGTERM before releasing them.
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),

@@ -9,6 +9,7 @@ import { type GenerationSettings, readGenerationSettings } from "./settings";
 
 export type GenerationContext = {
   projectId: string;
+  workspaceId: string;
   taskType: TaskType;
   config: ProjectConfig;
   settings: GenerationSettings;
@@ -40,6 +41,7 @@ export async function loadGenerationContext(projectId: string): Promise<Generati
   const options = providerOptions(provider);
   return {
     projectId,
+    workspaceId: project.workspaceId,
     taskType: project.taskType,
     config: readProjectConfig(project.config),
     settings,

@@ -11,6 +11,7 @@ import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
 import { JobAbortedError, type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { estimateCost, LlmError } from "@/lib/llm";
+import { CallBudget, PRIORITY } from "@/lib/llm/budget";
 import { readProjectConfig } from "@/lib/projects/config";
 import { askForExamples } from "./ask";
 import { type GenerationContext, loadGenerationContext } from "./context";
@@ -255,7 +256,7 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   const concurrency = Math.max(1, gen.options.concurrency);
   ctx.log(
     "info",
-    `Generating with ${gen.provider.name} / ${gen.model} (${concurrency} at once, prompt ${gen.promptVersion}); target ${target} valid examples.`,
+    `Generating with ${gen.provider.name} / ${gen.model} (up to ${concurrency} at once, shared fairly with other jobs on this endpoint; prompt ${gen.promptVersion}); target ${target} valid examples.`,
   );
 
   // Valid examples in the project now, plus those this attempt adds (duplicates are flagged at
@@ -290,12 +291,32 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
     return queue.shift();
   };
 
+  // The endpoint's calls are shared with every job using it (lib/llm/budget): each call waits
+  // for this job's fair share. Chunks left (those in flight included) are what it could use.
+  const budget = await CallBudget.join({
+    jobId: ctx.jobId,
+    workspaceId: gen.workspaceId,
+    workerId: ctx.workerId,
+    provider: gen.provider,
+    callLimit: concurrency,
+    priority: PRIORITY.generation,
+    wanted: () => (reachedTarget ? 0 : totalTasks - done),
+    signal: ctx.signal,
+  });
+
   const worker = async () => {
     for (;;) {
       if (ctx.signal.aborted || reachedTarget) return;
-      const task = await next();
-      if (!task) return;
-      const outcome = await generateForTask(ctx, gen, task);
+      const release = await budget.acquire();
+      let outcome: Outcome;
+      try {
+        if (ctx.signal.aborted || reachedTarget) return;
+        const task = await next();
+        if (!task) return;
+        outcome = await generateForTask(ctx, gen, task);
+      } finally {
+        release();
+      }
       writer.add(outcome);
       done++;
       if (outcome.kind !== "skipped") {
@@ -323,7 +344,11 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
 
   try {
     if (!reachedTarget) await Promise.all(Array.from({ length: concurrency }, worker));
+  } catch (error) {
+    throwIfAborted(ctx.signal);
+    throw error;
   } finally {
+    await budget.leave();
     // What finished is kept, whatever stopped the run.
     await writer.flush();
   }

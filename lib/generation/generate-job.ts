@@ -8,7 +8,8 @@ export const generateJob = defineJob({
   payload: z.object({}),
   retry: { limit: 3, delaySeconds: 10, maxDelaySeconds: 120 },
   timeoutSeconds: 24 * 3600,
-  concurrency: 1,
+  concurrency: 8,
+  perWorkspace: true,
   exclusiveWith: ["dataset_preview", "dataset_generate"],
   projectStatus: "generating",
   async handler(ctx) {

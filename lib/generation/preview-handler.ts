@@ -4,6 +4,7 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { LlmError } from "@/lib/llm";
+import { CallBudget, PRIORITY, withCall } from "@/lib/llm/budget";
 import { type Asked, askForExamples } from "./ask";
 import { loadGenerationContext } from "./context";
 import { answerRows } from "./examples";
@@ -32,49 +33,73 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
   let tokensIn = 0;
   let tokensOut = 0;
   await ctx.progress({ done: 0, total: picks.length, message: `Asking ${gen.model}` });
-  await Promise.all(
-    picks.map(async (chunkId, order) => {
-      const chunk = await db.chunk.findUniqueOrThrow({ where: { id: chunkId } });
-      const prompt = renderPrompt(gen.template, {
-        chunk: chunk.content,
-        n: perChunk,
-        language: gen.settings.language,
-        section: (chunk.metadata as { section?: string } | null)?.section,
-      });
-      let asked: Asked;
-      try {
-        asked = await askForExamples(gen.provider, prompt, {
-          model: gen.model,
-          temperature: gen.settings.temperature,
-          taskType: gen.taskType,
-          signal: ctx.signal,
-          onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`),
-        });
-      } catch (error) {
-        if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
-        throw error;
-      }
-      tokensIn += asked.tokensIn;
-      tokensOut += asked.tokensOut;
-      // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
-      const rows = asked.ok
-        ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview" })
-        : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" as const }];
-      await db.datasetExample.createMany({
-        data: rows.map((row, i) => ({
-          ...row,
-          projectId: ctx.projectId,
-          jobId: ctx.jobId,
-          sourceChunkId: chunk.id,
-          sourceFileId: chunk.sourceFileId,
-          naturalKey: `preview:${ctx.jobId}:${chunk.id}:${i}`,
-          provenance: { source: "preview", order, promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model } as Prisma.InputJsonObject,
-        })),
-        skipDuplicates: true,
-      });
-      made += rows.length;
-      await ctx.progress({ done: Math.min(made, PREVIEW_EXAMPLES), total: PREVIEW_EXAMPLES, message: `${made} examples` });
-    }),
-  );
+  // Previews draw from the endpoint's shared calls ahead of full runs: a person is waiting.
+  let asking = picks.length;
+  const budget = await CallBudget.join({
+    jobId: ctx.jobId,
+    workspaceId: gen.workspaceId,
+    workerId: ctx.workerId,
+    provider: gen.provider,
+    callLimit: Math.max(1, gen.options.concurrency),
+    priority: PRIORITY.preview,
+    wanted: () => asking,
+    signal: ctx.signal,
+  });
+  try {
+    await previewChunks();
+  } finally {
+    await budget.leave();
+  }
   return { examples: made, chunks: picks.length, tokens_in: tokensIn, tokens_out: tokensOut, model: gen.model, prompt_version: gen.promptVersion };
+
+  async function previewChunks() {
+    await Promise.all(
+      picks.map(async (chunkId, order) => {
+        const chunk = await db.chunk.findUniqueOrThrow({ where: { id: chunkId } });
+        const prompt = renderPrompt(gen.template, {
+          chunk: chunk.content,
+          n: perChunk,
+          language: gen.settings.language,
+          section: (chunk.metadata as { section?: string } | null)?.section,
+        });
+        let asked: Asked;
+        try {
+          asked = await withCall(budget, () =>
+            askForExamples(gen.provider, prompt, {
+              model: gen.model,
+              temperature: gen.settings.temperature,
+              taskType: gen.taskType,
+              signal: ctx.signal,
+              onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`),
+            }),
+          );
+        } catch (error) {
+          if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
+          throw error;
+        } finally {
+          asking -= 1;
+        }
+        tokensIn += asked.tokensIn;
+        tokensOut += asked.tokensOut;
+        // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
+        const rows = asked.ok
+          ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview" })
+          : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" as const }];
+        await db.datasetExample.createMany({
+          data: rows.map((row, i) => ({
+            ...row,
+            projectId: ctx.projectId,
+            jobId: ctx.jobId,
+            sourceChunkId: chunk.id,
+            sourceFileId: chunk.sourceFileId,
+            naturalKey: `preview:${ctx.jobId}:${chunk.id}:${i}`,
+            provenance: { source: "preview", order, promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model } as Prisma.InputJsonObject,
+          })),
+          skipDuplicates: true,
+        });
+        made += rows.length;
+        await ctx.progress({ done: Math.min(made, PREVIEW_EXAMPLES), total: PREVIEW_EXAMPLES, message: `${made} examples` });
+      }),
+    );
+  }
 }

@@ -9,7 +9,8 @@ export const previewJob = defineJob({
   payload: z.object({}),
   retry: { limit: 1, delaySeconds: 2, maxDelaySeconds: 10 },
   timeoutSeconds: 10 * 60,
-  concurrency: 2,
+  concurrency: 4,
+  perWorkspace: true,
   exclusiveWith: ["dataset_preview", "dataset_generate"],
   projectStatus: "generating",
   async handler(ctx) {

@@ -70,8 +70,8 @@ export async function retryJob(ctx: ProjectContext, jobId: string, findJobDefini
   const job = await findJob(ctx, jobId);
   if (job.status !== "failed" && job.status !== "cancelled") throw conflict("Only failed or cancelled jobs can be retried.");
   const boss = await getSender();
-  const exclusiveWith = findJobDefinition(job.type)?.exclusiveWith ?? [];
-  await withPgTransaction((exec) => resendJob(exec, boss, job, exclusiveWith));
+  const definition = findJobDefinition(job.type) ?? {};
+  await withPgTransaction((exec) => resendJob(exec, boss, job, definition));
   await refreshProjectStatus(job.projectId);
   await recordAudit({
     workspaceId: ctx.workspace.id,

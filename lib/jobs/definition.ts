@@ -35,6 +35,8 @@ export type ProgressUpdate = {
 export type JobContext<P> = {
   jobId: string;
   projectId: string;
+  /** The worker running this delivery. */
+  workerId: string;
   payload: P;
   /** 1 for the first run, higher after errors or crashes. */
   attempt: number;
@@ -63,6 +65,11 @@ export type JobDefinition<P = unknown, I = P> = {
   timeoutSeconds: number;
   /** Jobs of this type that one worker runs at once (WORKER_CONCURRENCY overrides). */
   concurrency: number;
+  /**
+   * Fair across workspaces: at most WORKSPACE_JOBS_AT_ONCE jobs of this type run at once per
+   * workspace, on all workers together; meanwhile other workspaces' jobs go ahead of its others.
+   */
+  perWorkspace?: boolean;
   /** At most one active job of these types per project (e.g. one generation at a time). */
   exclusiveWith?: JobType[];
   /** Sets the project's status while the job runs. */

@@ -107,14 +107,30 @@ function statementName(text: string): string {
 /** Only a clash of fresh random ids gets here (our queues have no singleton policy). */
 const skipped = () => new Error("The queue refused some of these jobs (a clashing id); nothing was enqueued. Try again.");
 
+/** Queued before everything else: a job a stopping worker let go of. */
+export const RESUMED_PRIORITY = 10;
+
+/** pg-boss's group for jobs limited per workspace (pg-boss counts a group's active jobs across workers). */
+export function queueGroup(definition: Pick<JobDefinition<unknown>, "perWorkspace">, workspaceId: string): { id: string } | undefined {
+  return definition.perWorkspace ? { id: workspaceId } : undefined;
+}
+
+async function workspaceOf(projectId: string): Promise<string> {
+  const { rows } = await getPool().query<{ workspace_id: string }>("SELECT workspace_id FROM projects WHERE id = $1::uuid", [projectId]);
+  if (!rows[0]) throw new Error(`Project ${projectId} is gone.`);
+  return rows[0].workspace_id;
+}
+
 async function insertAndSend(
   runner: Runner,
   boss: PgBoss,
   projectId: string,
+  workspaceId: string,
   actorId: string | null,
   definition: JobDefinition<unknown>,
   jobs: Pending[],
 ): Promise<void> {
+  const group = queueGroup(definition, workspaceId);
   const exclusiveWith = definition.exclusiveWith ?? [];
   const params = [projectId, definition.type, definition.retry.limit, actorId, jobs.map((j) => j.id), jobs.map((j) => JSON.stringify(j.payload ?? {}))];
   const send = async (exec: SqlExecutor, inTx: boolean) => {
@@ -146,10 +162,10 @@ async function insertAndSend(
     };
     const sent =
       jobs.length === 1
-        ? [await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, db })]
+        ? [await boss.send(definition.type, { jobId: jobs[0].id }, { id: jobs[0].id, group, db })]
         : await boss.insert(
             definition.type,
-            jobs.map((j) => ({ id: j.id, data: { jobId: j.id } })),
+            jobs.map((j) => ({ id: j.id, data: { jobId: j.id }, group })),
             { db, returnId: true },
           );
     // All skipped: the statement wrote nothing at all.
@@ -175,7 +191,8 @@ export async function enqueueJobs<P, I>(
   assertPermission(ctx.role, "jobs.run");
   const jobs = payloads.map((payload) => ({ id: crypto.randomUUID(), payload: definition.payload.parse(payload) }));
   const boss = await getSender();
-  const run = (runner: Runner) => insertAndSend(runner, boss, ctx.projectId, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
+  const run = (runner: Runner) =>
+    insertAndSend(runner, boss, ctx.projectId, ctx.workspace.id, ctx.actor.id, definition as unknown as JobDefinition<unknown>, jobs);
   await run(options.tx ? inTransaction(prismaExecutor(options.tx)) : onPool());
   return jobs.map((j) => ({ id: j.id, type: definition.type, projectId: ctx.projectId }));
 }
@@ -192,7 +209,7 @@ export async function enqueueFollowUpJob<P, I>(
 ): Promise<EnqueuedJob> {
   const job = { id: crypto.randomUUID(), payload: definition.payload.parse(payload) };
   const boss = await getSender();
-  await insertAndSend(onPool(), boss, projectId, actorId, definition as unknown as JobDefinition<unknown>, [job]);
+  await insertAndSend(onPool(), boss, projectId, await workspaceOf(projectId), actorId, definition as unknown as JobDefinition<unknown>, [job]);
   return { id: job.id, type: definition.type, projectId };
 }
 
@@ -206,9 +223,9 @@ export async function resendJob(
   exec: SqlExecutor,
   boss: PgBoss,
   job: { id: string; type: JobType; projectId: string },
-  exclusiveWith: JobType[],
+  definition: Pick<JobDefinition<unknown>, "exclusiveWith" | "perWorkspace">,
 ): Promise<void> {
-  await assertExclusive(exec, job.projectId, exclusiveWith);
+  await assertExclusive(exec, job.projectId, definition.exclusiveWith ?? []);
   const queueJobId = crypto.randomUUID();
   await exec(
     `UPDATE jobs SET status = 'queued', cancel_requested = false, error_message = NULL, error_detail = NULL, finished_at = NULL,
@@ -216,5 +233,29 @@ export async function resendJob(
      WHERE id = $1::uuid`,
     [job.id, queueJobId],
   );
-  await boss.send(job.type, { jobId: job.id }, { id: queueJobId, db: bossDb(exec) });
+  const group = queueGroup(definition, await workspaceOf(job.projectId));
+  await boss.send(job.type, { jobId: job.id }, { id: queueJobId, group, db: bossDb(exec) });
+}
+
+/**
+ * Puts a job a worker let go of (shutting down, or its claim lost) back in its queue ahead of
+ * every waiting job, so it resumes first when a worker is back, instead of waiting out a retry
+ * delay behind jobs sent later. The old delivery then ends; should pg-boss deliver it again
+ * anyway, the claim (another queue job id) skips it. Nothing happens to a job cancelled meanwhile.
+ */
+export async function requeueFirst(boss: PgBoss, jobId: string, definition: Pick<JobDefinition<unknown>, "type" | "perWorkspace">): Promise<boolean> {
+  return withPgTransaction(async (exec) => {
+    const queueJobId = crypto.randomUUID();
+    const rows = await exec(
+      `UPDATE jobs j SET status = 'queued', queue_job_id = $2, progress_message = 'Handed back by a stopping worker; it resumes first, from its checkpoint',
+         eta_seconds = NULL, items_per_second = NULL
+       FROM projects p WHERE j.id = $1::uuid AND p.id = j.project_id AND j.status NOT IN ('success', 'failed', 'cancelled') AND NOT j.cancel_requested
+       RETURNING p.workspace_id::text AS "workspaceId"`,
+      [jobId, queueJobId],
+    );
+    if (rows.length === 0) return false;
+    const group = queueGroup(definition, String(rows[0].workspaceId));
+    await boss.send(definition.type, { jobId }, { id: queueJobId, priority: RESUMED_PRIORITY, group, db: bossDb(exec) });
+    return true;
+  });
 }

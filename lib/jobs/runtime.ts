@@ -9,7 +9,9 @@ import { getPool } from "@/lib/db/pool";
 import { AppError } from "@/lib/errors";
 import { type Level, logUnexpected, writeLog } from "@/lib/log";
 import { refreshProjectStatus } from "@/lib/projects/status";
+import { getSender } from "./boss";
 import { JobAbortedError, type JobContext, type JobDefinition, NonRetryableError, type ProgressUpdate } from "./definition";
+import { requeueFirst } from "./enqueue";
 import { type ErrorText, splitErrorText } from "./error-text";
 
 export type Delivery = { id: string; signal: AbortSignal; retryCount: number };
@@ -185,6 +187,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
   const ctx: JobContext<unknown> = {
     jobId: job.id,
     projectId: job.projectId,
+    workerId,
     payload: undefined,
     attempt,
     signal: controller.signal,
@@ -240,8 +243,14 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       return await settle({ status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled", etaSeconds: null }, "cancelled");
     }
     if (reason === "released") {
-      log("warn", "Released by this worker (shutting down or lost its claim); it resumes from its checkpoint.");
+      log("warn", "Released by this worker (shutting down or lost its claim); it resumes first, from its checkpoint.");
       await settle({ status: "retrying", progressMessage: "Waiting for a worker; resumes from its checkpoint", etaSeconds: null }, "released");
+      // Back at the head of its queue; if that fails, pg-boss's retry of this delivery brings it back.
+      const requeued = await requeueFirst(await getSender(), job.id, definition).catch((requeueError: unknown) => {
+        log("warn", `Could not put the job back at the head of the queue: ${(requeueError as Error).message}`);
+        return false;
+      });
+      if (requeued) return "released";
       throw error instanceof Error ? error : new Error("released");
     }
     const { message, detail } = userError(error, source, links);

@@ -36,6 +36,7 @@ function context(projectId: string, fileId: string, overrides: Partial<JobContex
   const ctx: JobContext<{ fileId: string }> = {
     jobId: crypto.randomUUID(),
     projectId,
+    workerId: "test",
     payload: { fileId },
     attempt: 1,
     signal: new AbortController().signal,

@@ -220,16 +220,23 @@ describe("worker", () => {
     expect((await itemsOf(id)).length).toBe(30);
   }, 90_000);
 
-  it("on SIGTERM hands back a job that outlasts the grace period; the next worker completes it", async () => {
-    const worker = startWorker({ WORKER_SHUTDOWN_GRACE_S: "1" });
+  it("on SIGTERM hands back a job that outlasts the grace period; the next worker resumes it before jobs sent after it", async () => {
+    const worker = startWorker({ WORKER_SHUTDOWN_GRACE_S: "1", WORKER_CONCURRENCY: "diagnostic=1" });
     const { id } = await enqueueJob(ctx, countItemsJob, { items: 60, delayMs: 50 });
     await waitFor("progress", async () => (await jobRow(id)).itemsDone >= 3, 60_000);
+    // Sent while the first runs: it waits for the one slot.
+    const later = await enqueueJob(ctx, countItemsJob, { items: 2, delayMs: 1 });
     expect(await stopWorker(worker, "SIGTERM")).toBe(0);
     const released = await jobRow(id);
-    expect(released.status).toBe("retrying");
+    expect(released.status).toBe("queued");
+    expect(released.progressMessage).toMatch(/resumes first/);
     expect(released.itemsDone).toBeLessThan(60);
-    startWorker();
-    await waitForStatus(id, ["success"], 90_000);
+    expect((await jobRow(later.id)).status).toBe("queued");
+    startWorker({ WORKER_CONCURRENCY: "diagnostic=1" });
+    const resumed = await waitForStatus(id, ["success"], 90_000);
+    const next = await waitForStatus(later.id, ["success"], 90_000);
+    // One slot: the handed-back job ran to the end before the later one started.
+    expect(next.startedAt!.getTime()).toBeGreaterThanOrEqual(resumed.finishedAt!.getTime());
     expect((await itemsOf(id)).map((r) => r.item)).toEqual([...Array(60).keys()]);
   }, 150_000);
 
