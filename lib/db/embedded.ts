@@ -126,8 +126,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     return { url: urlFor(leftover), port: leftover, dataDir, stop: async () => {} };
   }
 
-  const port = await findFreePort(options.preferredPort);
-  if (port !== options.preferredPort && options.preferredPort > 0) {
+  // The port it had last time, while free, so that connections and tools pointed at it keep
+  // working across restarts (also when the preferred port was taken the first time).
+  const portFile = path.join(path.dirname(dataDir), ".postgres-port");
+  const remembered = options.ephemeral ? undefined : readRememberedPort(portFile);
+  const port = remembered && (await isPortFree(remembered)) ? remembered : await findFreePort(options.preferredPort);
+  if (port !== remembered && remembered) log(`Port ${remembered}, used last time, is taken; the embedded PostgreSQL uses port ${port}.`);
+  else if (port !== remembered && port !== options.preferredPort && options.preferredPort > 0) {
     log(`Port ${options.preferredPort} is taken; the embedded PostgreSQL uses port ${port}.`);
   }
   const pg = new EmbeddedPostgres({
@@ -157,6 +162,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         `Check that no other server uses that folder.${error ? ` ${String(error)}` : ""}`,
     );
   }
+  if (!options.ephemeral) fs.writeFileSync(portFile, `${port}\n`);
   return {
     url: urlFor(port),
     port,
@@ -165,6 +171,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await pg.stop();
     },
   };
+}
+
+function readRememberedPort(file: string): number | undefined {
+  try {
+    const port = Number(fs.readFileSync(file, "utf8").trim());
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
