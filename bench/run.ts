@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   jobs: async () => (await import("./jobs")).benchJobs(),
   chunking: async () => (await import("./chunking")).benchChunking(),
   generation: async () => (await import("./generation")).benchGeneration(),
+  fairness: async () => (await import("./fairness")).benchFairness(),
   review: async () => (await import("./review")).benchReview(),
 };
 

@@ -8,7 +8,7 @@ export const generateJob = defineJob({
   payload: z.object({}),
   retry: { limit: 3, delaySeconds: 10, maxDelaySeconds: 120 },
   timeoutSeconds: 24 * 3600,
-  concurrency: 8,
+  concurrency: 16,
   perWorkspace: true,
   exclusiveWith: ["dataset_preview", "dataset_generate"],
   projectStatus: "generating",

@@ -44,6 +44,13 @@ describe("fairTargets", () => {
     expect(targets.get("b")).toBe(6);
   });
 
+  it("does not cap a workspace alone on the endpoint", () => {
+    const rows = [row("a1", { workspaceId: "A", callLimit: 64 }), row("a2", { workspaceId: "A", callLimit: 64 })];
+    const targets = fairTargets(rows, 6);
+    expect([targets.get("a1"), targets.get("a2")]).toEqual([32, 32]);
+    expect(nextAllowance({ ...rows[0], inFlight: 0 }, [rows[1]], 32, 6)).toBe(32);
+  });
+
   it("uses the largest of the jobs' limits for the endpoint, each job within its own", () => {
     const targets = fairTargets([row("slow", { callLimit: 1 }), row("fast", { callLimit: 6 })], 32);
     expect([targets.get("slow"), targets.get("fast")]).toEqual([1, 5]);

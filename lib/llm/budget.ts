@@ -3,7 +3,8 @@
 // worker, draws from it. The budget lives in the database (llm_call_shares), one row per running
 // job, so several workers share it without talking to each other:
 //   - each job computes the same max-min fair split of the endpoint's calls (previews first, then
-//     round-robin across jobs, at most WORKSPACE_LLM_CALLS_AT_ONCE per workspace) and moves its own
+//     round-robin across jobs, at most WORKSPACE_LLM_CALLS_AT_ONCE per workspace while several
+//     workspaces use the endpoint) and moves its own
 //     allowance towards its part: up at once, within what the others leave free (under the
 //     endpoint's advisory lock, so the allowances never add up to more than the limit), down as
 //     its calls finish;
@@ -56,6 +57,7 @@ export function endpointKey(provider: LlmProviderRecord): string {
  * largest of the jobs' limits, so no tenant can throttle the others by setting a small one.
  */
 export function fairTargets(rows: ShareRow[], workspaceCap: number): Map<string, number> {
+  workspaceCap = effectiveCap(rows, workspaceCap);
   const targets = new Map(rows.map((r) => [r.jobId, 0]));
   let capacity = Math.max(0, ...rows.map((r) => r.callLimit));
   const perWorkspace = new Map<string, number>();
@@ -81,6 +83,12 @@ export function fairTargets(rows: ShareRow[], workspaceCap: number): Map<string,
   return targets;
 }
 
+/** The per-workspace cap binds only while another workspace uses the endpoint too: alone, a
+ * workspace takes nothing from anyone and may use the endpoint's whole limit. */
+function effectiveCap(rows: Array<Pick<ShareRow, "workspaceId">>, workspaceCap: number): number {
+  return new Set(rows.map((r) => r.workspaceId)).size > 1 ? workspaceCap : Number.POSITIVE_INFINITY;
+}
+
 /**
  * Where a job's allowance goes next: down to its part (not below the calls it has in flight),
  * or up to its part within what the other jobs' allowances leave of the endpoint's and the
@@ -88,6 +96,7 @@ export function fairTargets(rows: ShareRow[], workspaceCap: number): Map<string,
  */
 export function nextAllowance(own: ShareRow & { inFlight: number }, others: ShareRow[], target: number, workspaceCap: number): number {
   if (target <= own.allowance) return Math.max(target, own.inFlight);
+  workspaceCap = effectiveCap([own, ...others], workspaceCap);
   const limit = Math.max(own.callLimit, ...others.map((r) => r.callLimit));
   const free = limit - own.allowance - others.reduce((sum, r) => sum + r.allowance, 0);
   const workspaceFree = workspaceCap - own.allowance - others.filter((r) => r.workspaceId === own.workspaceId).reduce((sum, r) => sum + r.allowance, 0);
