@@ -97,7 +97,12 @@ export function ProviderFields({ initial, errors }: { initial?: Initial; errors:
           <Input id="p-hf" name="hfProvider" defaultValue={o?.hfProvider ?? ""} />
         </Field>
       )}
-      <Field label="Calls at once" htmlFor="p-conc" error={errors["options.concurrency"]}>
+      <Field
+        label="Calls at once"
+        htmlFor="p-conc"
+        error={errors["options.concurrency"]}
+        hint="For the endpoint as a whole: every job calling this URL (with this key) shares them fairly"
+      >
         <Input id="p-conc" name="concurrency" type="number" defaultValue={o?.concurrency ?? 4} />
       </Field>
       <Field label="Requests per minute" htmlFor="p-rpm" error={errors["options.requestsPerMinute"]} hint="0 = no limit">
