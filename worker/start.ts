@@ -10,6 +10,7 @@ import { env, workerConcurrency } from "@/lib/env";
 import { bossOptions, ensureQueue, installQueues, stopSender } from "@/lib/jobs/boss";
 import type { JobDefinition } from "@/lib/jobs/definition";
 import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
+import { refreshQueuePlaces } from "@/lib/jobs/queue-place";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { flushLogs, logger } from "@/lib/log";
@@ -17,12 +18,13 @@ import packageJson from "@/package.json" with { type: "json" };
 
 const HEARTBEAT_MS = 5000;
 const SWEEP_MS = 10_000;
+const PLACES_MS = 3000;
 
 export type RunningWorker = { id: string; stop(): Promise<void> };
 
 const log = logger("worker");
 
-async function writeHeartbeat(id: string, startedAt: Date, types: string[]): Promise<void> {
+async function writeHeartbeat(id: string, startedAt: Date, types: string[], concurrency: Record<string, number>): Promise<void> {
   const value = {
     at: new Date().toISOString(),
     pid: process.pid,
@@ -30,6 +32,8 @@ async function writeHeartbeat(id: string, startedAt: Date, types: string[]): Pro
     startedAt: startedAt.toISOString(),
     version: packageJson.version,
     types,
+    // Job slots per type: waiting jobs' places and estimates count them (lib/jobs/queue-place).
+    concurrency,
   };
   await db.setting.upsert({ where: { key: WORKER_HEARTBEAT_KEY + id }, create: { key: WORKER_HEARTBEAT_KEY + id, value }, update: { value } });
 }
@@ -88,11 +92,15 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
   }
 
   const types = definitions.map((d) => d.type);
-  const beat = () => writeHeartbeat(id, startedAt, types).catch(() => {});
+  const slots = Object.fromEntries(definitions.map((d) => [d.type, concurrency[d.type] ?? d.concurrency]));
+  const beat = () => writeHeartbeat(id, startedAt, types, slots).catch(() => {});
   const sweep = () => sweepStaleJobs().catch((error) => log.warn(`Sweep failed: ${(error as Error).message}`));
+  const perWorkspace = (type: string) => (definitions.find((d) => d.type === type)?.perWorkspace ? env().WORKSPACE_JOBS_AT_ONCE : Number.POSITIVE_INFINITY);
+  const places = () => refreshQueuePlaces(perWorkspace).catch((error) => log.warn(`Could not update waiting jobs' places: ${(error as Error).message}`));
   await beat();
   const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
   const sweepTimer = setInterval(sweep, SWEEP_MS);
+  const placesTimer = setInterval(places, PLACES_MS);
   log.info(`Worker ${id} started: ${types.join(", ") || "no job types"}.`);
 
   let stopping: Promise<void> | undefined;
@@ -103,6 +111,7 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
       (stopping ??= (async () => {
         clearInterval(heartbeatTimer);
         clearInterval(sweepTimer);
+        clearInterval(placesTimer);
         log.info(`Worker ${id} stopping: finishing running jobs (up to ${env().WORKER_SHUTDOWN_GRACE_S} s), then handing back the rest.`);
         await boss.stop({ graceful: true, timeout: env().WORKER_SHUTDOWN_GRACE_S * 1000 });
         // Past the grace, pg-boss aborts the handlers; let them write "retrying" before the pool goes.
