@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { aptInstallSync, aptUnavailable, missingPackages, OCR_PACKAGES } from "@/lib/launcher/system-packages";
 import { ensureRunnerVenv } from "./support/runner-venv";
 
 type Counts = { passed: number; failed: number; skipped: number };
@@ -24,28 +25,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 function ensureSystemPackages(): void {
-  const needed = [
-    { bin: "/usr/bin/chromium", pkg: "chromium" },
-    { bin: "/usr/sbin/sshd", pkg: "openssh-server" },
-  ].filter((p) => !fs.existsSync(p.bin));
-  if (needed.length === 0) return;
-  const pkgs = needed.map((p) => p.pkg);
-  if (process.getuid?.() !== 0) {
-    console.error(`Missing system packages: ${pkgs.join(", ")}. Install them with: sudo apt-get install -y ${pkgs.join(" ")}`);
+  const pkgs = missingPackages([{ bin: "/usr/bin/chromium", pkg: ["chromium"] }, { bin: "/usr/sbin/sshd", pkg: ["openssh-server"] }, OCR_PACKAGES]);
+  if (pkgs.length === 0) return;
+  const cannot = aptUnavailable();
+  if (cannot) {
+    console.error(`Missing system packages: ${pkgs.join(", ")} (${cannot}). Install them with: sudo apt-get install -y ${pkgs.join(" ")}`);
     broken = true;
     return;
   }
   step(`Installing ${pkgs.join(", ")} with apt`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  // Another apt or dpkg (an unattended upgrade) may hold the lock: wait for it, within bounds.
-  const apt = (args: string[]) => run("apt-get", ["-o", "DPkg::Lock::Timeout=300", ...args], env);
-  const install = ["install", "-y", "--no-install-recommends", ...pkgs];
-  if (apt(install) !== 0) {
-    apt(["update"]);
-    if (apt(install) !== 0) {
-      console.error(`Could not install ${pkgs.join(", ")} with apt-get.`);
-      broken = true;
-    }
+  if (!aptInstallSync(pkgs)) {
+    console.error(`Could not install ${pkgs.join(", ")} with apt-get.`);
+    broken = true;
   }
 }
 

@@ -4,7 +4,7 @@ import { Field } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
-import { CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig } from "@/lib/projects/config";
+import { CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig, TEXT_CONFIG_KEYS } from "@/lib/projects/config";
 
 export type ProjectFormValues = {
   name: string;
@@ -22,6 +22,8 @@ export function readProjectForm(form: HTMLFormElement): ProjectFormValues {
   const config = Object.fromEntries(
     CONFIG_KEYS.map((key) => {
       const raw = String(data.get(`config.${key}`) ?? "").trim();
+      // A text setting may be empty on purpose (no OCR); an empty number takes its default.
+      if (TEXT_CONFIG_KEYS.has(key)) return [key, raw];
       return [key, raw === "" ? DEFAULT_PROJECT_CONFIG[key] : Number(raw)];
     }),
   ) as ProjectConfig;
@@ -61,11 +63,15 @@ export function ProjectFormFields({ values, errors }: { values?: Partial<Project
         </Field>
       </div>
       <details className="rounded-lg border p-3 [&_summary]:cursor-pointer" open={CONFIG_KEYS.some((k) => errors[`config.${k}`])}>
-        <summary className="text-sm font-medium">Dataset and chunking settings</summary>
+        <summary className="text-sm font-medium">Dataset, chunking and OCR settings</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
           {CONFIG_KEYS.map((key) => (
             <Field key={key} label={CONFIG_LABELS[key].label} htmlFor={`config-${key}`} error={errors[`config.${key}`]} hint={CONFIG_LABELS[key].help}>
-              <Input id={`config-${key}`} name={`config.${key}`} type="number" step="any" defaultValue={String(config[key])} />
+              {TEXT_CONFIG_KEYS.has(key) ? (
+                <Input id={`config-${key}`} name={`config.${key}`} defaultValue={String(config[key])} className="font-mono" />
+              ) : (
+                <Input id={`config-${key}`} name={`config.${key}`} type="number" step="any" defaultValue={String(config[key])} />
+              )}
             </Field>
           ))}
         </div>

@@ -62,6 +62,9 @@ const schema = z.object({
   /// on one endpoint. Jobs past the first limit wait while other workspaces' jobs go ahead.
   WORKSPACE_JOBS_AT_ONCE: z.coerce.number().int().min(1).max(1000).default(2),
   WORKSPACE_LLM_CALLS_AT_ONCE: z.coerce.number().int().min(1).max(100_000).default(32),
+  /// Whether `npm start` / `npm run worker`, running as root, may install missing Debian packages
+  /// the worker needs (Tesseract for OCR) with apt-get, in the background.
+  INSTALL_SYSTEM_PACKAGES: flag.default(true),
   /// Seconds the worker waits for in-flight jobs on SIGTERM before releasing them.
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),

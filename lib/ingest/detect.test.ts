@@ -23,13 +23,21 @@ describe("detectFormat", () => {
   });
 
   it("names the binary type it refuses", () => {
-    expect(formatOf(Buffer.from("ffd8ffe000104a464946000101", "hex"), "photo.txt")).toMatch(
-      /refused: This file looks like a JPEG image, which can't be imported/,
+    expect(formatOf(Buffer.from("4749463839610a000a00f70000", "hex"), "photo.txt")).toMatch(
+      /refused: This file looks like a GIF image, which can't be imported/,
     );
     expect(formatOf(Buffer.from("d0cf11e0a1b11ae1000000000000", "hex"), "old.doc")).toMatch(/old-format Office file.*Save it as \.docx/);
     expect(formatOf(Buffer.from("7f454c46020101000000", "hex"), "a.md")).toMatch(/program/);
     expect(formatOf(Buffer.from([0x01, 0x00, 0x02, 0x03, 0x00, 0xff]), "a.txt")).toMatch(/binary data, not text/);
     expect(formatOf("{\\rtf1\\ansi Hello}", "a.txt")).toMatch(/RTF document.*Save it as \.docx/);
+  });
+
+  it("takes PNG, JPEG and TIFF as images to read by OCR, whatever the extension", () => {
+    const image = (hex: string) => detect(Buffer.concat([Buffer.from(hex, "hex"), Buffer.alloc(32)]), "scan.txt");
+    expect(image("89504e470d0a1a0a")).toEqual({ ok: true, format: "image", mimeType: "image/png", kind: "raw_doc" });
+    expect(image("ffd8ffe0")).toMatchObject({ format: "image", mimeType: "image/jpeg" });
+    expect(image("49492a00")).toMatchObject({ format: "image", mimeType: "image/tiff" });
+    expect(image("4d4d002a")).toMatchObject({ format: "image", mimeType: "image/tiff" });
   });
 
   it("takes %PDF- after binary junk as a PDF, but not in text that mentions it", () => {

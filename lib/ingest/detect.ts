@@ -16,18 +16,23 @@ const MIME_TYPES: Record<DetectedFormat, string> = {
   jsonl: "application/jsonl",
   json: "application/json",
   csv: "text/csv",
+  image: "image/png",
 };
 
-const SUPPORTED = "Upload a PDF, Word (.docx), HTML, Markdown or plain-text document, or a JSONL, JSON or CSV dataset.";
+/** Scans and photos of pages, read by OCR. */
+const IMAGES: { bytes: string; at?: number; mimeType: string }[] = [
+  { bytes: "\x89PNG\r\n\x1a\n", mimeType: "image/png" },
+  { bytes: "\xff\xd8\xff", mimeType: "image/jpeg" },
+  { bytes: "II*\x00", mimeType: "image/tiff" },
+  { bytes: "MM\x00*", mimeType: "image/tiff" },
+];
+
+const SUPPORTED = "Upload a PDF, Word (.docx), HTML, Markdown or plain-text document, a scan (PNG, JPEG or TIFF), or a JSONL, JSON or CSV dataset.";
 
 /** Binary formats people upload by mistake, so the refusal can say what the file is. */
 const MAGIC: { bytes: string; at?: number; label: string; hint?: string }[] = [
-  { bytes: "\x89PNG", label: "a PNG image", hint: "If it is a scan, run OCR on it and upload the text or a searchable PDF." },
-  { bytes: "\xff\xd8\xff", label: "a JPEG image", hint: "If it is a scan, run OCR on it and upload the text or a searchable PDF." },
-  { bytes: "GIF8", label: "a GIF image" },
-  { bytes: "WEBP", at: 8, label: "a WebP image" },
-  { bytes: "II*\x00", label: "a TIFF image", hint: "If it is a scan, run OCR on it and upload a searchable PDF." },
-  { bytes: "MM\x00*", label: "a TIFF image", hint: "If it is a scan, run OCR on it and upload a searchable PDF." },
+  { bytes: "GIF8", label: "a GIF image", hint: "If it is a scan, save it as PNG and upload that: scans are read by OCR." },
+  { bytes: "WEBP", at: 8, label: "a WebP image", hint: "If it is a scan, save it as PNG and upload that: scans are read by OCR." },
   {
     bytes: "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
     label: "an old-format Office file (.doc, .xls, .ppt) or a password-protected Office document",
@@ -55,9 +60,9 @@ const ZIP_MARKERS: [string, keyof typeof ZIP_FORMAT_LABELS][] = [
   ["application/vnd.oasis.opendocument", "odf"],
 ];
 
-function found(format: DetectedFormat): Detection {
+function found(format: DetectedFormat, mimeType = MIME_TYPES[format]): Detection {
   const kind = format === "jsonl" || format === "json" || format === "csv" ? "dataset_upload" : "raw_doc";
-  return { ok: true, format, mimeType: MIME_TYPES[format], kind };
+  return { ok: true, format, mimeType, kind };
 }
 
 function refused(label: string, hint = SUPPORTED): Detection {
@@ -78,6 +83,8 @@ export function detectFormat(head: Buffer, filename: string, totalSize: number):
     throw new IngestError("empty", "This file is empty (0 bytes). Choose a file with content.");
   }
   if (isPdf(head)) return found("pdf");
+  const image = IMAGES.find((m) => hasBytes(head, m.bytes, m.at));
+  if (image) return found("image", image.mimeType);
   if (hasBytes(head, "PK\x03\x04")) {
     const marker = ZIP_MARKERS.find(([name]) => head.includes(name));
     return !marker || marker[1] === "docx" ? found("docx") : refused(ZIP_FORMAT_LABELS[marker[1]]);

@@ -3,10 +3,11 @@
 import fs from "node:fs/promises";
 import { extractDocx } from "./docx";
 import { extractHtml } from "./html";
+import { extractImage } from "./image";
 import { extractMarkdown } from "./markdown";
 import { extractPdf } from "./pdf";
 import { extractText } from "./text";
-import { type DocumentFormat, type ExtractedDocument, IngestError } from "./types";
+import { type DocumentFormat, type ExtractedDocument, type ExtractOptions, IngestError } from "./types";
 import type { FileSource } from "./zip";
 
 export { DETECT_HEAD_BYTES, detectFormat } from "./detect";
@@ -14,8 +15,9 @@ export * from "./types";
 export { type FetchedUrl, type FetchUrlOptions, fetchUrl, refusalReason } from "./url";
 export { detectZipFormat, type FileSource } from "./zip";
 
-const EXTRACTORS: Record<Exclude<DocumentFormat, "docx">, (bytes: Buffer) => ExtractedDocument | Promise<ExtractedDocument>> = {
+const EXTRACTORS: Record<Exclude<DocumentFormat, "docx">, (bytes: Buffer, options: ExtractOptions) => ExtractedDocument | Promise<ExtractedDocument>> = {
   pdf: extractPdf,
+  image: extractImage,
   html: extractHtml,
   markdown: extractMarkdown,
   text: extractText,
@@ -27,6 +29,7 @@ const CORRUPT: Record<DocumentFormat, string> = {
   html: "This web page could not be read. Save it again from the browser and upload the new file.",
   markdown: "This Markdown file could not be read. Save it again as UTF-8 text and upload the new file.",
   text: "This text file could not be read. Save it again as UTF-8 text and upload the new file.",
+  image: "This image could not be read: it looks damaged. Save it again as PNG or JPEG and upload that.",
 };
 
 const EMPTY: Record<DocumentFormat, string> = {
@@ -35,6 +38,7 @@ const EMPTY: Record<DocumentFormat, string> = {
   html: "No readable text was found on this page.",
   markdown: "This Markdown file has no text in it.",
   text: "This file has no text in it.",
+  image: "OCR found no text in this image. If it holds text, scan it again at 300 dpi, straight and in focus, and upload that.",
 };
 
 /** The error extractDocument gives for a document with no text, for callers that extract it piece by piece. */
@@ -42,20 +46,20 @@ export function emptyDocumentError(format: DocumentFormat): IngestError {
   return new IngestError("empty", EMPTY[format]);
 }
 
-export async function extractDocument(format: DocumentFormat, input: FileSource): Promise<ExtractedDocument> {
+export async function extractDocument(format: DocumentFormat, input: FileSource, options: ExtractOptions = {}): Promise<ExtractedDocument> {
   let run: () => ExtractedDocument | Promise<ExtractedDocument>;
   if (format === "docx") {
     run = () => extractDocx(input);
   } else {
     // Read before the guard below: a missing file is the caller's bug, not a damaged upload.
     const bytes = "bytes" in input ? input.bytes : await fs.readFile(input.path);
-    run = () => EXTRACTORS[format](bytes);
+    run = () => EXTRACTORS[format](bytes, options);
   }
   let document: ExtractedDocument;
   try {
     document = await run();
   } catch (error) {
-    if (error instanceof IngestError) throw error;
+    if (error instanceof IngestError || options.signal?.aborted) throw error;
     const wrapped = new IngestError("corrupt", CORRUPT[format]);
     wrapped.cause = error;
     throw wrapped;

@@ -3,12 +3,17 @@
 // headings are lines set clearly larger than the body text. Then, in order: pages whose text is
 // not text (symbol soup, replacement glyphs) are set aside, running headers and footers go,
 // words broken at line ends are joined, and filled-in form fields and text-box annotations,
-// which are not part of the page's content, are added at the end of their page.
+// which are not part of the page's content, are added at the end of their page. Pages with no
+// text layer (scans) and pages of unreadable text are rendered and read by OCR (./ocr) when the
+// project has OCR languages; pages with a text layer are never OCR'd.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { type ExtractedDocument, IngestError, type PageSpan, type SectionMark } from "./types";
+import { ocrWarnings } from "./image";
+import { MAX_OCR_PIXELS, ocrProblem, recognize } from "./ocr";
+import { type ExtractedDocument, type ExtractOptions, IngestError, type PageSpan, type SectionMark } from "./types";
 
-type Line = { text: string; size: number; y: number };
+/** `ocr` marks a line read by OCR: "paragraph" starts a paragraph. OCR lines have no size or position. */
+type Line = { text: string; size: number; y: number; ocr?: "line" | "paragraph" };
 type TextItem = { str: string; transform: number[]; hasEOL: boolean };
 type Page = {
   lines: Line[];
@@ -18,7 +23,13 @@ type Page = {
   unreadable?: string;
 };
 type PdfDocument = { numPages: number; getPage(n: number): Promise<PdfPage> };
-type PdfPage = { getTextContent(): Promise<{ items: unknown[] }>; getAnnotations(): Promise<Annotation[]> };
+type PdfPage = {
+  getTextContent(): Promise<{ items: unknown[] }>;
+  getAnnotations(): Promise<Annotation[]>;
+  getOperatorList(): Promise<{ fnArray: number[] }>;
+  getViewport(options: { scale: number }): { width: number; height: number };
+  render(options: { canvas: unknown; canvasContext: unknown; viewport: unknown }): { promise: Promise<void> };
+};
 type Annotation = {
   annotationType?: number;
   subtype?: string;
@@ -78,10 +89,13 @@ const PDFJS_OPTIONS = {
 /** A heading's font is at least this much larger than the body's. */
 const HEADING_RATIO = 1.2;
 
-export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
+/** Scans are rendered at this resolution for OCR (Tesseract reads best at about 300 dpi). */
+const OCR_DPI = 300;
+
+export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}): Promise<ExtractedDocument> {
   // Imported here: unpdf's bundle installs browser globals (navigator …) that only this code needs.
   const { getResolvedPDFJS } = await import("unpdf");
-  const { getDocument } = await getResolvedPDFJS();
+  const { getDocument, OPS } = await getResolvedPDFJS();
   // pdf.js takes ownership of the array it is given, so it gets a copy.
   const task = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
   try {
@@ -107,17 +121,25 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
         await retry.destroy();
       }
     }
+    const ocr = await ocrPages(pdf as unknown as PdfDocument, pages, OPS as Record<string, number>, options);
     const unreadable = pages.flatMap((page, i) => (page.unreadable ? [i + 1] : []));
     const kept = pages.map((page) => (page.unreadable ? { ...page, lines: [] } : page));
     const document = layout(dehyphenate(withoutRunningLines(kept)));
     if (!document.text.trim()) {
+      if (ocr.error) throw ocr.error;
       if (unreadable.length) {
         throw new IngestError(
           "unreadable_text",
-          `The text in this PDF can't be read: ${unreadableReason(pages)} Export or print it to PDF again with its fonts embedded, or run OCR on it, then upload the result.`,
+          `The text in this PDF can't be read: ${unreadableReason(pages)} ${ocr.tried ? "OCR found no text on those pages either." : `${ocrHint(options)} Or export or print it to PDF again with its fonts embedded.`}`,
         );
       }
-      throw new IngestError("no_text_layer", "This PDF has no text layer (it looks scanned). Run OCR on it first, then upload the result.");
+      if (ocr.tried) {
+        throw new IngestError(
+          "no_text_layer",
+          "This PDF has no text layer and OCR found no text on its pages. If it holds text, scan it again at 300 dpi, straight and in focus.",
+        );
+      }
+      throw new IngestError("no_text_layer", `This PDF has no text layer (it looks scanned). ${ocrHint(options)}`);
     }
     const info = await pdf.getMetadata().then(
       (m) => m.info as Record<string, unknown>,
@@ -131,9 +153,20 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
       const value = info[field];
       if (typeof value === "string" && value.trim()) metadata[key] = value.trim();
     }
-    const blank = pages.filter((page) => page.lines.length === 0 && !page.unreadable).length;
-    if (blank) metadata.pagesWithoutText = blank;
+    // Blank pages (no text, no image) are only counted: scans without OCR get a warning below.
+    const blank = pages.filter((page) => page.lines.length === 0 && !page.unreadable).length - ocr.skipped.length;
+    if (blank) metadata.blankPages = blank;
     const warnings: string[] = [];
+    if (ocr.done.length) {
+      metadata.ocr = { engine: "tesseract", languages: options.ocrLanguages, pages: ocr.done };
+      warnings.push(...ocrWarnings(ocr.done, "Page"));
+    }
+    if (ocr.skipped.length) {
+      metadata.pagesNeedingOcr = ocr.skipped;
+      warnings.push(
+        `${pageList(ocr.skipped)} left out: ${ocr.skipped.length === 1 ? "it has" : "they have"} no text layer (scanned). ${ocr.error ? ocr.error.message : ocrHint(options)}`,
+      );
+    }
     if (unreadable.length) {
       metadata.unreadablePages = unreadable;
       warnings.push(`${pageList(unreadable)} left out: ${unreadableReason(pages)}`);
@@ -144,6 +177,85 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
   } finally {
     await task.destroy();
   }
+}
+
+function ocrHint(options: ExtractOptions): string {
+  return options.ocrLanguages?.trim()
+    ? "OCR could not run on this worker."
+    : "OCR is off for this project: set its OCR languages (for example eng) in the project's settings and process the source again.";
+}
+
+const IMAGE_OPS = ["paintImageXObject", "paintImageXObjectRepeat", "paintInlineImageXObject", "paintInlineImageXObjectGroup", "paintImageMaskXObject"];
+
+/**
+ * Reads by OCR the pages that need it (no text but an image: a scan; or unreadable text), in
+ * place: their lines become the OCR text. `done` lists the OCR'd pages with Tesseract's
+ * confidence (scans where it found nothing included, unreadable pages only when it found text),
+ * `tried` how many pages it read; `skipped` the scanned pages left without text, because OCR is
+ * off or cannot run here (`error` says why). A blank page without images is neither.
+ */
+async function ocrPages(
+  pdf: PdfDocument,
+  pages: Page[],
+  OPS: Record<string, number>,
+  options: ExtractOptions,
+): Promise<{ done: { page: number; confidence: number | null }[]; tried: number; skipped: number[]; error?: IngestError }> {
+  const imageOps = new Set(IMAGE_OPS.map((name) => OPS[name]).filter((op) => op !== undefined));
+  const wanted: number[] = [];
+  for (let n = 1; n <= pages.length; n++) {
+    const page = pages[n - 1];
+    if (page.unreadable) wanted.push(n);
+    else if (!page.lines.length && !page.extras.length) {
+      const ops = await (await pdf.getPage(n)).getOperatorList().catch(() => ({ fnArray: [] as number[] }));
+      if (ops.fnArray.some((op) => imageOps.has(op))) wanted.push(n);
+    }
+  }
+  const languages = options.ocrLanguages?.trim();
+  const scanned = () => wanted.filter((n) => !pages[n - 1].unreadable);
+  if (!wanted.length || !languages) return { done: [], tried: 0, skipped: scanned() };
+  const error = await ocrProblem(languages);
+  if (error) return { done: [], tried: 0, skipped: scanned(), error };
+  const { createIsomorphicCanvasFactory } = await import("unpdf");
+  const CanvasFactory = await createIsomorphicCanvasFactory(() => import("@napi-rs/canvas"));
+  const factory = new CanvasFactory();
+  const done: { page: number; confidence: number | null }[] = [];
+  for (const [i, n] of wanted.entries()) {
+    options.onProgress?.(`Reading page ${n} by OCR (${i + 1} of ${wanted.length})`, i / wanted.length);
+    if (options.signal?.aborted) throw options.signal.reason;
+    const page = await pdf.getPage(n);
+    const unscaled = page.getViewport({ scale: 1 });
+    const scale = Math.min(OCR_DPI / 72, Math.sqrt(MAX_OCR_PIXELS / 4 / (unscaled.width * unscaled.height)));
+    const viewport = page.getViewport({ scale });
+    const drawing = factory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
+    let png: Buffer;
+    try {
+      const { canvas, context } = drawing as unknown as { canvas: import("@napi-rs/canvas").Canvas; context: import("@napi-rs/canvas").SKRSContext2D };
+      // Scans are usually opaque, but a page without a background would render transparent: white under it.
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      await page.render({ canvas, canvasContext: context, viewport }).promise;
+      png = Buffer.from(await canvas.encode("png"));
+    } finally {
+      factory.destroy(drawing);
+    }
+    const [result] = await recognize(png, { languages, signal: options.signal });
+    const lines = ocrLines(result?.text ?? "");
+    if (!lines.length) {
+      if (!pages[n - 1].unreadable) done.push({ page: n, confidence: null });
+      continue;
+    }
+    pages[n - 1] = { ...pages[n - 1], lines, unreadable: undefined };
+    done.push({ page: n, confidence: result.confidence === undefined ? null : Math.round(result.confidence) });
+  }
+  options.onProgress?.("OCR done", 1);
+  return { done, tried: wanted.length, skipped: [] };
+}
+
+function ocrLines(text: string): Line[] {
+  return text
+    .split(/\n{2,}/)
+    .flatMap((paragraph) => paragraph.split("\n").map((line, i): Line => ({ text: line.trim(), size: 0, y: 0, ocr: i === 0 ? "paragraph" : "line" })))
+    .filter((line) => line.text);
 }
 
 async function readPage(pdf: PdfDocument, n: number): Promise<Page> {
@@ -361,8 +473,8 @@ function mode(values: [number, number][]): number | undefined {
 function layout(document: Page[]): Pick<ExtractedDocument, "text" | "pages" | "sections"> {
   const pages = document.map((page) => page.lines);
   const all = pages.flat();
-  const body = mode(all.map((l) => [round(l.size), l.text.length])) ?? 0;
-  const isHeading = (l: Line) => body > 0 && l.size >= body * HEADING_RATIO && l.text.length <= 200 && /\p{L}.*\p{L}/u.test(l.text);
+  const body = mode(all.filter((l) => !l.ocr).map((l) => [round(l.size), l.text.length])) ?? 0;
+  const isHeading = (l: Line) => !l.ocr && body > 0 && l.size >= body * HEADING_RATIO && l.text.length <= 200 && /\p{L}.*\p{L}/u.test(l.text);
   const headingSizes = [...new Set(all.filter(isHeading).map((l) => round(l.size)))].sort((a, b) => b - a);
   const levelOf = (l: Line) => Math.min(headingSizes.indexOf(round(l.size)) + 1, 6);
   // The usual distance between body lines; a larger one starts a paragraph.
@@ -388,7 +500,9 @@ function layout(document: Page[]): Pick<ExtractedDocument, "text" | "pages" | "s
       const continuesHeading = heading && previous && isHeading(previous) && round(previous.size) === round(line.size);
       if (previous) {
         const gap = previous.y - line.y;
-        const paragraph = !continuesHeading && (heading || isHeading(previous) || gap < 0 || gap > lineGap * 1.5);
+        const paragraph = line.ocr
+          ? line.ocr === "paragraph"
+          : !continuesHeading && (heading || isHeading(previous) || previous.ocr !== undefined || gap < 0 || gap > lineGap * 1.5);
         text += paragraph ? "\n\n" : "\n";
       }
       if (continuesHeading) sections[sections.length - 1].heading += ` ${line.text}`;

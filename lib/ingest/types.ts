@@ -2,7 +2,7 @@
 // each turns bytes into plain text plus the structure the chunker keeps: page numbers and
 // section headings, both as character offsets into `text`.
 
-export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text";
+export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text" | "image";
 export type DatasetFormat = "jsonl" | "json" | "csv";
 export type DetectedFormat = DocumentFormat | DatasetFormat;
 
@@ -34,10 +34,20 @@ export type ExtractedDocument = {
   warnings?: string[];
 };
 
+/** What an extraction may need beyond the file: OCR's languages (unset: no OCR), progress, cancelling. */
+export type ExtractOptions = {
+  /** Tesseract language codes joined by "+"; empty or unset turns OCR off. */
+  ocrLanguages?: string;
+  signal?: AbortSignal;
+  /** Called as slow steps (OCR, page by page) go: what is happening and how much of it is done (0–1). */
+  onProgress?: (message: string, fraction: number) => void;
+};
+
 export type IngestErrorCode =
   | "empty"
   | "encrypted"
   | "no_text_layer"
+  | "ocr_unavailable"
   | "unreadable_text"
   | "corrupt"
   | "unsupported_type"

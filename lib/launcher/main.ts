@@ -17,6 +17,7 @@ import { runDetached } from "./detach";
 import { nodeVersionProblem } from "./node-version";
 import { ensureLocalSecrets } from "./secrets";
 import { type ChildSpec, Supervisor } from "./supervisor";
+import { aptInstallInBackground, aptUnavailable, missingPackages, OCR_PACKAGES } from "./system-packages";
 
 type Mode = "start" | "dev" | "web" | "worker";
 const MODES: Mode[] = ["start", "dev", "web", "worker"];
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     }
     log(`Web: http://localhost:${port}`);
   }
+  if (withWorker) ensureOcrPackages(e.INSTALL_SYSTEM_PACKAGES);
   if (withWorker && fs.existsSync(path.resolve("worker/index.ts"))) {
     // node with tsx as a loader, so that signals reach the worker process itself.
     const args = mode === "dev" ? ["--import", "tsx", "--watch", "worker/index.ts"] : ["--import", "tsx", "worker/index.ts"];
@@ -121,6 +123,31 @@ runDetached(main).catch(async (error) => {
   console.error(error instanceof ConfigError ? error.message : `[finetuneflow] Could not start: ${(error as Error).message}`);
   process.exit(1);
 });
+
+/**
+ * The worker reads scans with Tesseract. Missing, it is installed in the background when we are
+ * root and may (INSTALL_SYSTEM_PACKAGES); the worker looks for it again before each OCR, so
+ * scans processed after the install are read. Otherwise the log says what to install.
+ */
+function ensureOcrPackages(allowed: boolean): void {
+  const pkgs = missingPackages([OCR_PACKAGES]);
+  if (!pkgs.length) return;
+  const cannot = allowed ? aptUnavailable() : "INSTALL_SYSTEM_PACKAGES=false";
+  if (cannot) {
+    log(
+      `OCR needs Tesseract, which is not installed (${cannot}): scans and images will wait for it. Install it with: sudo apt-get install -y ${pkgs.join(" ")}`,
+    );
+    return;
+  }
+  log(`Installing ${pkgs.join(", ")} for OCR in the background …`);
+  aptInstallInBackground(pkgs, (ok, output) =>
+    log(
+      ok
+        ? "Tesseract is installed: scans and images can be read."
+        : `Could not install Tesseract with apt-get; OCR stays off until it is installed.\n${output}`,
+    ),
+  );
+}
 
 /** The embedded install's allow-list: the default Ollama's host and port (OLLAMA_URL). */
 function defaultOutboundAllow(ollamaUrl: string): string {

@@ -1,5 +1,6 @@
 // A project's configuration (`Project.config`), with its defaults.
 import { z } from "zod";
+import { OCR_LANGUAGES_PATTERN } from "@/lib/ingest/ocr-languages";
 
 export const projectConfigSchema = z
   .object({
@@ -9,6 +10,13 @@ export const projectConfigSchema = z
     examples_per_chunk: z.number().int().min(1, "At least 1.").max(50, "At most 50.").default(5),
     chunk_size_tokens: z.number().int().min(32, "At least 32 tokens.").max(8192, "At most 8192 tokens.").default(512),
     chunk_overlap_tokens: z.number().int().min(0, "Cannot be negative.").default(50),
+    /** Tesseract languages for scans and images, e.g. "eng+deu"; empty turns OCR off. */
+    ocr_languages: z
+      .string()
+      .trim()
+      .max(100, "At most 100 characters.")
+      .refine((v) => v === "" || OCR_LANGUAGES_PATTERN.test(v), "Language codes joined by +, like eng or eng+deu (empty: no OCR).")
+      .default("eng"),
   })
   .superRefine((config, ctx) => {
     if (config.chunk_overlap_tokens >= config.chunk_size_tokens / 2) {
@@ -37,4 +45,11 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
   examples_per_chunk: { label: "Examples per chunk", help: "How many examples the LLM writes from each chunk." },
   chunk_size_tokens: { label: "Chunk size (tokens)", help: "Largest chunk, in tiktoken tokens." },
   chunk_overlap_tokens: { label: "Chunk overlap (tokens)", help: "Tokens repeated between consecutive chunks." },
+  ocr_languages: {
+    label: "OCR languages",
+    help: "Scans and images are read by OCR in these languages (Tesseract codes: eng, deu, fra … joined by +). Empty turns OCR off.",
+  },
 };
+
+/** Settings typed as text; the others are numbers. */
+export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages"]);

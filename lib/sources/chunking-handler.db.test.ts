@@ -10,7 +10,8 @@ import { extractDocument } from "@/lib/ingest";
 import type { DocumentFormat } from "@/lib/ingest/types";
 import type { JobContext } from "@/lib/jobs/definition";
 import { getStorage } from "@/lib/storage";
-import { makeDocx, makePdf } from "@/tests/support/corpus";
+import { listSources } from "@/lib/sources";
+import { makeDocx, makePdf, makeScanImage, makeScannedPdf } from "@/tests/support/corpus";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
 import { processDocument } from "./chunking-handler";
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   workspaceId = (await createTeam()).workspace.id;
 });
 
-async function project(config: { chunk_size_tokens?: number; chunk_overlap_tokens?: number } = {}) {
+async function project(config: { chunk_size_tokens?: number; chunk_overlap_tokens?: number; ocr_languages?: string } = {}) {
   const created = await createProjectIn(workspaceId);
   return db.project.update({ where: { id: created.id }, data: { config } });
 }
@@ -195,4 +196,46 @@ describe("processDocument", () => {
     expect(await rows(file.id)).toEqual(fresh);
     expect(await db.file.findUniqueOrThrow({ where: { id: file.id } })).toMatchObject({ status: "ready", errorMessage: null });
   }, 120_000);
+
+  it("reads scans by OCR in the project's languages: page numbers on the chunks, progress page by page, warnings on the source", async () => {
+    const p = await project();
+    const pdf = await makeScannedPdf([
+      { text: [{ text: "Section one is typed and has a text layer." }] },
+      { scan: ["Section two was scanned from paper.", "Its text comes from OCR."] },
+    ]);
+    const file = await storedFile(p.id, "binder.pdf", pdf);
+    const progress: string[] = [];
+    const { ctx } = context(p.id, file.id, { progress: async ({ message }) => void progress.push(message ?? "") });
+    expect(await processDocument(ctx)).toMatchObject({ chunks: 1, pages: 2 });
+    const [chunk] = await rows(file.id);
+    expect(chunk.content).toBe("Section one is typed and has a text layer.\n\nSection two was scanned from paper.\nIts text comes from OCR.");
+    expect(chunk.metadata).toMatchObject({ page_start: 1, page_end: 2 });
+    expect(progress).toContain("Reading page 2 by OCR (1 of 1)");
+    const stored = await db.file.findUniqueOrThrow({ where: { id: file.id } });
+    expect(stored.metadata).toMatchObject({ format: "pdf", ocr: { engine: "tesseract", languages: "eng", pages: [{ page: 2, confidence: expect.any(Number) }] } });
+
+    const image = await storedFile(p.id, "receipt.png", await makeScanImage(["Receipt 4471: two filters, one lens cap."]));
+    expect(await processDocument(context(p.id, image.id).ctx)).toMatchObject({ chunks: 1 });
+    expect((await rows(image.id))[0].content).toBe("Receipt 4471: two filters, one lens cap.");
+
+    const ctxFor = { workspace: { id: workspaceId }, projectId: p.id } as Parameters<typeof listSources>[0];
+    const sources = await listSources(ctxFor);
+    expect(sources.find((s) => s.id === file.id)?.warnings).toEqual([expect.stringMatching(/^Page 2 was read by OCR \(confidence \d+ %\)/)]);
+    expect(sources.find((s) => s.id === image.id)).toMatchObject({ status: "ready", mimeType: "image/png", warnings: [expect.stringMatching(/^The image was read by OCR/)] });
+  });
+
+  it("with OCR off for the project, a scan fails with what to set and a partly scanned PDF keeps its text pages", async () => {
+    const p = await project({ ocr_languages: "" });
+    const image = await storedFile(p.id, "scan.jpg", await makeScanImage(["Not read"], { format: "jpeg" }));
+    await expect(processDocument(context(p.id, image.id).ctx)).rejects.toThrow(/OCR is off for this project/);
+    expect(await db.file.findUniqueOrThrow({ where: { id: image.id } })).toMatchObject({ status: "failed", errorMessage: expect.stringMatching(/OCR is off for this project/) });
+
+    const pdf = await storedFile(p.id, "mixed.pdf", await makeScannedPdf([{ text: [{ text: "Typed page." }] }, { scan: ["Scanned page."] }]));
+    await processDocument(context(p.id, pdf.id).ctx);
+    expect((await rows(pdf.id)).map((r) => r.content)).toEqual(["Typed page."]);
+    expect((await db.file.findUniqueOrThrow({ where: { id: pdf.id } })).metadata).toMatchObject({
+      pagesNeedingOcr: [2],
+      warnings: [expect.stringMatching(/^Page 2 was left out: it has no text layer \(scanned\)\. OCR is off/)],
+    });
+  });
 });

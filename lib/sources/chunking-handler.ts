@@ -261,7 +261,16 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
     }
     if (!source) {
       await ctx.progress({ pct: 25, message: `Extracting text (${detection.format.toUpperCase()})` });
-      const doc = await extractDocument(detection.format as DocumentFormat, { path: tmp });
+      const doc = await extractDocument(
+        detection.format as DocumentFormat,
+        { path: tmp },
+        {
+          ocrLanguages: config.ocr_languages,
+          signal: ctx.signal,
+          // OCR is the slow part of a scan: 25–60 % of the job, page by page.
+          onProgress: (message, fraction) => void ctx.progress({ pct: 25 + Math.floor(fraction * 35), message }),
+        },
+      );
       throwIfAborted(ctx.signal);
       await ctx.progress({ pct: 60, message: "Chunking" });
       // Chunks are made as the inserts take them, so only the text and one batch are held.

@@ -38,8 +38,11 @@ export type SourceView = {
   createdAt: string;
 };
 
-/** The extraction's own warnings, plus pages that had no text at all (scans inside a text PDF). */
-function extractionWarnings(meta: Record<string, unknown>): string[] {
+/**
+ * The extraction's own warnings, plus, for files chunked before OCR came, the count of pages that
+ * had no text at all.
+ */
+export function extractionWarnings(meta: Record<string, unknown>): string[] {
   const warnings = Array.isArray(meta.warnings) ? meta.warnings.filter((w): w is string => typeof w === "string") : [];
   const blank = typeof meta.pagesWithoutText === "number" ? meta.pagesWithoutText : 0;
   if (blank > 0) warnings.push(`${blank} ${blank === 1 ? "page has" : "pages have"} no text layer (scanned?) and ${blank === 1 ? "was" : "were"} left out.`);
@@ -159,6 +162,17 @@ export async function rechunkSources(ctx: ProjectContext, fileIds?: string[]) {
 }
 
 export const CHUNK_PAGE_SIZE = 50;
+
+/** OCR confidence by page number (0–100, null where no words were found), from a file's metadata. */
+export function ocrConfidenceByPage(meta: unknown): Map<number, number | null> {
+  const pages = ((meta ?? {}) as { ocr?: { pages?: unknown } }).ocr?.pages;
+  const found = new Map<number, number | null>();
+  if (!Array.isArray(pages)) return found;
+  for (const p of pages as { page?: unknown; confidence?: unknown }[]) {
+    if (typeof p?.page === "number") found.set(p.page, typeof p.confidence === "number" ? p.confidence : null);
+  }
+  return found;
+}
 
 export async function listChunks(ctx: ProjectContext, fileId: string, page = 1) {
   const file = await getSource(ctx, fileId);

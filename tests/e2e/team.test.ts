@@ -104,7 +104,7 @@ describe("a team in the browser", () => {
     await colleague.getByText("Support handbook").first().waitFor();
     expect(await colleague.getByRole("button", { name: "New project" }).count()).toBe(0);
     await colleague.goto(`${projectPath}/settings`);
-    await colleague.getByText("Dataset and chunking settings").waitFor();
+    await colleague.getByText("Dataset, chunking and OCR settings").waitFor();
     expect(await colleague.getByRole("button", { name: "Delete project" }).count()).toBe(0);
     expect(await colleague.getByRole("button", { name: "Save changes" }).count()).toBe(0);
   });

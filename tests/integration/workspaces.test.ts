@@ -155,6 +155,7 @@ describe("projects", () => {
       examples_per_chunk: 5,
       chunk_size_tokens: 512,
       chunk_overlap_tokens: 50,
+      ocr_languages: "eng",
     });
     expect(project.status).toBe("draft");
   });
@@ -168,14 +169,16 @@ describe("projects", () => {
       name: "",
       taskType: "qa",
       baseModelId: "not a model id!",
-      config: { train_eval_split: 1.5, chunk_size_tokens: 100, chunk_overlap_tokens: 80, num_examples_target: 0 },
+      // A language list that would be an option to Tesseract is refused here, before any worker sees it.
+      config: { train_eval_split: 1.5, chunk_size_tokens: 100, chunk_overlap_tokens: 80, num_examples_target: 0, ocr_languages: "eng --tessdata-dir /etc" },
     });
     expect(result.ok).toBe(false);
     const fields = !result.ok ? (result.error.fieldErrors ?? {}) : {};
     expect(Object.keys(fields).sort()).toEqual(
-      ["baseModelId", "config.chunk_overlap_tokens", "config.num_examples_target", "config.train_eval_split", "name"].sort(),
+      ["baseModelId", "config.chunk_overlap_tokens", "config.num_examples_target", "config.ocr_languages", "config.train_eval_split", "name"].sort(),
     );
     expect(fields["config.chunk_overlap_tokens"]).toMatch(/less than half/);
+    expect(fields["config.ocr_languages"]).toMatch(/eng\+deu/);
     expect(await db.project.count()).toBe(before);
   });
 

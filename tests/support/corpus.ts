@@ -7,7 +7,108 @@ import { Readable } from "node:stream";
 import { PDFDocument, PDFName, PDFString, rgb, StandardFonts } from "pdf-lib";
 import yazl from "yazl";
 import { DETECT_HEAD_BYTES, detectFormat, extractDocument } from "@/lib/ingest";
-import { type DetectedFormat, type DocumentFormat, type ExtractedDocument, IngestError, type IngestErrorCode } from "@/lib/ingest/types";
+import { type DetectedFormat, type DocumentFormat, type ExtractedDocument, type ExtractOptions, IngestError, type IngestErrorCode } from "@/lib/ingest/types";
+
+// ---- Scans ----
+
+/**
+ * A page of text as a scanner would give it: black lines on white, drawn at `dpi` (a line at
+ * 11 pt), slightly grey paper and a faint tilt-free noise so it is not a clean render.
+ */
+export async function makeScanImage(lines: string[], { dpi = 200, format = "png" as "png" | "jpeg" } = {}): Promise<Buffer> {
+  const { createCanvas } = await import("@napi-rs/canvas");
+  const scale = dpi / 72;
+  const canvas = createCanvas(Math.round(595 * scale), Math.round(Math.max(200, 120 + lines.length * 18) * scale));
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#f4f2ee";
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.fillStyle = "#111111";
+  g.font = `${Math.round(12 * scale)}px sans-serif`;
+  lines.forEach((line, i) => {
+    g.fillText(line, 56 * scale, (60 + i * 18) * scale);
+  });
+  return Buffer.from(format === "png" ? await canvas.encode("png") : await canvas.encode("jpeg", 85));
+}
+
+/**
+ * A multi-page TIFF as fax and document scanners write them: uncompressed 8-bit grey, one strip
+ * per page, each page an image of its lines (canvas cannot write TIFF, so the file is built here).
+ */
+export async function makeScanTiff(pages: string[][], { littleEndian = true } = {}): Promise<Buffer> {
+  const { createCanvas, loadImage } = await import("@napi-rs/canvas");
+  const images = await Promise.all(
+    pages.map(async (lines) => {
+      const png = await loadImage(await makeScanImage(lines));
+      const canvas = createCanvas(png.width, png.height);
+      const g = canvas.getContext("2d");
+      g.drawImage(png, 0, 0);
+      const rgba = g.getImageData(0, 0, png.width, png.height).data;
+      const grey = Buffer.alloc(png.width * png.height);
+      for (let i = 0; i < grey.length; i++) grey[i] = Math.round((rgba[i * 4] + rgba[i * 4 + 1] + rgba[i * 4 + 2]) / 3);
+      return { width: png.width, height: png.height, grey };
+    }),
+  );
+  const le = littleEndian;
+  const chunks: Buffer[] = [];
+  let offset = 8;
+  const header = Buffer.alloc(8);
+  header.write(le ? "II" : "MM", 0, "latin1");
+  le ? header.writeUInt16LE(42, 2) : header.writeUInt16BE(42, 2);
+  le ? header.writeUInt32LE(8, 4) : header.writeUInt32BE(8, 4);
+  chunks.push(header);
+  images.forEach((image, i) => {
+    const tags: [number, number, number][] = [
+      [256, 4, image.width],
+      [257, 4, image.height],
+      [258, 3, 8],
+      [259, 3, 1],
+      [262, 3, 1],
+      [273, 4, 0], // strip offset, set below
+      [277, 3, 1],
+      [278, 4, image.height],
+      [279, 4, image.grey.length],
+    ];
+    const ifd = Buffer.alloc(2 + tags.length * 12 + 4);
+    const dataAt = offset + ifd.length;
+    const next = i + 1 < images.length ? dataAt + image.grey.length : 0;
+    const u16 = (v: number, at: number) => (le ? ifd.writeUInt16LE(v, at) : ifd.writeUInt16BE(v, at));
+    const u32 = (v: number, at: number) => (le ? ifd.writeUInt32LE(v, at) : ifd.writeUInt32BE(v, at));
+    u16(tags.length, 0);
+    tags.forEach(([tag, type, value], t) => {
+      const at = 2 + t * 12;
+      u16(tag, at);
+      u16(type, at + 2);
+      u32(1, at + 4);
+      if (type === 3) u16(value, at + 8);
+      else u32(tag === 273 ? dataAt : value, at + 8);
+    });
+    u32(next, 2 + tags.length * 12);
+    chunks.push(ifd, image.grey);
+    offset = dataAt + image.grey.length;
+  });
+  return Buffer.concat(chunks);
+}
+
+/** A PDF whose pages are scans (an image, no text layer) or, given lines, ordinary text pages. */
+export async function makeScannedPdf(pages: ({ scan: string[] } | { text: PdfLine[] })[]): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (const content of pages) {
+    const page = doc.addPage([595, 842]);
+    if ("scan" in content) {
+      const image = await doc.embedJpg(await makeScanImage(content.scan, { format: "jpeg" }));
+      const height = (595 * image.height) / image.width;
+      page.drawImage(image, { x: 0, y: 842 - height, width: 595, height });
+    } else {
+      let y = 780;
+      for (const { text, size = 11 } of content.text) {
+        page.drawText(text, { x: 56, y, size, font });
+        y -= size * 1.4;
+      }
+    }
+  }
+  return Buffer.from(await doc.save());
+}
 
 // ---- PDF ----
 
@@ -88,12 +189,17 @@ export function symbolSoupPages(pages: string[][]): RawFontPage[] {
   return pages.map((lines) => ({ font, ops: textOps(lines.map(hex)) }));
 }
 
-/** What a scanner without OCR produces: pages with marks but no text. */
-async function scannedPdf(): Promise<Buffer> {
+/** A page with vector marks but no text and no image: nothing for OCR to read. */
+async function markedPdf(): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([595, 842]);
   page.drawRectangle({ x: 56, y: 400, width: 480, height: 300, color: rgb(0.4, 0.4, 0.4) });
   return Buffer.from(await doc.save());
+}
+
+/** A scanner's output for a page with no writing on it: an image with no text in it. */
+async function blankScanPdf(): Promise<Buffer> {
+  return makeScannedPdf([{ scan: [] }]);
 }
 
 // ---- ZIP and DOCX ----
@@ -262,16 +368,40 @@ export const CORPUS: CorpusCase[] = [
     expect: { code: "encrypted", message: /^This PDF is password-protected\. Remove the password/ },
   },
   {
-    name: "scanned PDF without a text layer",
+    name: "PDF of drawings without text",
+    filename: "drawing.pdf",
+    bytes: markedPdf,
+    expect: { code: "no_text_layer", message: /no text layer/ },
+  },
+  {
+    name: "scanned PDF of a blank page",
     filename: "scan.pdf",
-    bytes: scannedPdf,
-    expect: { code: "no_text_layer", message: /no text layer.*Run OCR/ },
+    bytes: blankScanPdf,
+    expect: { code: "no_text_layer", message: /no text layer and OCR found no text/ },
+  },
+  {
+    name: "scanned PDF",
+    filename: "scan.pdf",
+    bytes: () => makeScannedPdf([{ scan: ["The calibration service covers three", "microscopes and one spectrometer."] }]),
+    expect: { format: "pdf", text: /calibration service covers three\nmicroscopes and one spectrometer\./ },
+  },
+  {
+    name: "photo of a page (JPEG)",
+    filename: "IMG_2041.jpg",
+    bytes: () => makeScanImage(["Opening hours are nine to five on weekdays."], { format: "jpeg" }),
+    expect: { format: "image", text: /^Opening hours are nine to five on weekdays\.$/ },
+  },
+  {
+    name: "PNG cut off after its header",
+    filename: "scan.png",
+    bytes: async () => (await makeScanImage(["Cut off"])).subarray(0, 200),
+    expect: { code: "corrupt", message: /OCR could not read this image/ },
   },
   {
     name: "PDF whose fonts turn the text into symbols",
     filename: "soup.pdf",
     bytes: () => makeRawFontPdf(symbolSoupPages([["Quarterly report", "Revenue grew in every region this quarter."]])),
-    expect: { code: "unreadable_text", message: /can't be read.*wrong symbols.*fonts embedded, or run OCR/ },
+    expect: { code: "unreadable_text", message: /can't be read.*wrong symbols.*OCR found no text on those pages either/ },
   },
   {
     name: "PDF with a mail header saved before %PDF-",
@@ -348,10 +478,10 @@ export const CORPUS: CorpusCase[] = [
     expect: { code: "unsupported_type", message: /binary data/ },
   },
   {
-    name: "PNG named .txt",
+    name: "GIF named .txt",
     filename: "notes.txt",
-    bytes: async () => Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.alloc(64, 1)]),
-    expect: { code: "unsupported_type", message: /PNG image.*can't be imported/ },
+    bytes: async () => Buffer.concat([Buffer.from("GIF89a"), Buffer.alloc(64, 1)]),
+    expect: { code: "unsupported_type", message: /GIF image.*can't be imported.*save it as PNG/ },
   },
   {
     name: "HTML with no content",
@@ -374,10 +504,14 @@ export const CORPUS: CorpusCase[] = [
  * What the document pipeline does with an upload: detect from the content, then extract from a
  * file on disk. A refusal at detection carries no code of its own; here it is "unsupported_type".
  */
-export async function ingestFile(file: string, filename: string): Promise<{ format: DetectedFormat; document: ExtractedDocument }> {
+export async function ingestFile(
+  file: string,
+  filename: string,
+  options: ExtractOptions = { ocrLanguages: "eng" },
+): Promise<{ format: DetectedFormat; document: ExtractedDocument }> {
   const bytes = fs.readFileSync(file);
   const detection = detectFormat(bytes.subarray(0, DETECT_HEAD_BYTES), filename, bytes.length);
   if (!detection.ok) throw new IngestError("unsupported_type", detection.message);
   if (detection.kind !== "raw_doc") throw new Error(`${filename} was detected as a dataset (${detection.format})`);
-  return { format: detection.format, document: await extractDocument(detection.format as DocumentFormat, { path: file }) };
+  return { format: detection.format, document: await extractDocument(detection.format as DocumentFormat, { path: file }, options) };
 }

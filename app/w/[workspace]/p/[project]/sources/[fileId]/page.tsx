@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { AppError } from "@/lib/errors";
-import { listChunks } from "@/lib/sources";
+import { extractionWarnings, listChunks, ocrConfidenceByPage } from "@/lib/sources";
 
 export const metadata: Metadata = { title: "Chunks" };
 
@@ -15,6 +15,17 @@ function pages(meta: unknown): string | null {
   const m = (meta ?? {}) as { page_start?: number; page_end?: number };
   if (!m.page_start) return null;
   return m.page_end && m.page_end !== m.page_start ? `pages ${m.page_start}–${m.page_end}` : `page ${m.page_start}`;
+}
+
+/** "OCR 94 %" for a chunk from OCR'd pages (the lowest of their confidences), else null. */
+function ocrLabel(meta: unknown, confidence: Map<number, number | null>, wholeFile: boolean): string | null {
+  if (!confidence.size) return null;
+  const m = (meta ?? {}) as { page_start?: number; page_end?: number };
+  const numbers = m.page_start ? Array.from({ length: (m.page_end ?? m.page_start) - m.page_start + 1 }, (_, i) => m.page_start! + i) : wholeFile ? [1] : [];
+  const values = numbers.filter((n) => confidence.has(n)).map((n) => confidence.get(n));
+  if (!values.length) return null;
+  const known = values.filter((v): v is number => typeof v === "number");
+  return known.length ? `OCR ${Math.min(...known)} %` : "OCR";
 }
 
 export default async function ChunkViewer({
@@ -32,6 +43,10 @@ export default async function ChunkViewer({
     throw error;
   });
   const base = `/w/${workspace}/p/${ctx.projectId}/sources`;
+  const warnings = extractionWarnings((result.file.metadata ?? {}) as Record<string, unknown>);
+  const confidence = ocrConfidenceByPage(result.file.metadata);
+  // An image is one page without page marks on its chunks.
+  const wholeFile = result.file.mimeType?.startsWith("image/") ?? false;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -43,6 +58,16 @@ export default async function ChunkViewer({
         <h2 className="truncate text-lg font-semibold">{result.file.filename}</h2>
         <span className="text-sm text-muted-foreground">{result.total.toLocaleString()} chunks</span>
       </div>
+      {warnings.length > 0 && (
+        <ul
+          className="space-y-1 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+          data-testid="extraction-warnings"
+        >
+          {warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      )}
       <ol className="space-y-3" data-testid="chunk-list">
         {result.chunks.map((chunk) => {
           const meta = (chunk.metadata ?? {}) as { section?: string };
@@ -54,6 +79,11 @@ export default async function ChunkViewer({
                     <Badge variant="secondary">#{chunk.chunkIndex + 1}</Badge>
                     <span className="tabular-nums">{chunk.tokenCount} tokens</span>
                     {pages(chunk.metadata) && <span data-testid="chunk-pages">{pages(chunk.metadata)}</span>}
+                    {ocrLabel(chunk.metadata, confidence, wholeFile) && (
+                      <Badge variant="outline" data-testid="chunk-ocr" title="Read by OCR: the lowest confidence of its pages">
+                        {ocrLabel(chunk.metadata, confidence, wholeFile)}
+                      </Badge>
+                    )}
                     {meta.section && <span className="truncate">§ {meta.section}</span>}
                   </div>
                   {chunk.content.length > 500 || chunk.content.split("\n").length > 6 ? (
