@@ -15,7 +15,7 @@ import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
 import type { ImportPreview } from "@/lib/datasets/import";
 import { previewImportAction, startImportAction } from "@/lib/sources/actions";
 
-type Columns = { prompt: string; input: string; response: string; system: string };
+type Columns = { prompt: string; input: string; response: string; system: string; rejected: string; label: string; whenFalse: "reject" | "skip" };
 const NONE = "";
 
 const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
@@ -23,21 +23,39 @@ const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
   sharegpt: "ShareGPT (conversations)",
   openai: "OpenAI messages",
   qa: "Question / answer",
+  preference: "Preference pairs (chosen / rejected, DPO)",
+  kto: "Answers marked good or bad (label, KTO)",
   unknown: "Not recognised: choose the columns",
 };
 
 function columnsOf(mapping: DatasetMapping | null): Columns {
-  if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE };
+  const label = { label: mapping?.label?.column ?? NONE, whenFalse: mapping?.label?.whenFalse ?? "reject" };
+  if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE, rejected: NONE, ...label };
   const c = mapping.columns;
-  return { prompt: c.instruction ?? c.question ?? NONE, input: c.input ?? NONE, response: c.output ?? c.answer ?? NONE, system: c.system ?? NONE };
+  return {
+    prompt: c.instruction ?? c.question ?? NONE,
+    input: c.input ?? NONE,
+    response: c.output ?? c.answer ?? NONE,
+    system: c.system ?? NONE,
+    rejected: c.rejected ?? NONE,
+    ...label,
+  };
 }
 
 function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): DatasetMapping {
-  if (kind !== "columns") return { shape: kind };
   const pick = (v: string) => (v === NONE ? undefined : v);
+  const label = columns.label === NONE ? {} : { label: { column: columns.label, whenFalse: columns.whenFalse } };
+  if (kind !== "columns") return { shape: kind, ...label };
   return {
     shape: "columns",
-    columns: { instruction: pick(columns.prompt), input: pick(columns.input), output: pick(columns.response), system: pick(columns.system) },
+    columns: {
+      instruction: pick(columns.prompt),
+      input: pick(columns.input),
+      output: pick(columns.response),
+      system: pick(columns.system),
+      rejected: pick(columns.rejected),
+    },
+    ...label,
   };
 }
 
@@ -123,6 +141,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     ["input", "Input / context"],
                     ["response", "Response column"],
                     ["system", "System prompt"],
+                    ["rejected", "Rejected answer (DPO)"],
                   ] as const
                 ).map(([key, label]) => (
                   <Field key={key} label={label} htmlFor={`map-${key}`}>
@@ -136,6 +155,24 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     </NativeSelect>
                   </Field>
                 ))}
+              <Field label="Good / bad label (KTO)" htmlFor="map-label">
+                <NativeSelect id="map-label" value={columns.label} onChange={setColumn("label")}>
+                  <option value={NONE}>None</option>
+                  {preview.columns.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </NativeSelect>
+              </Field>
+              {columns.label !== NONE && (
+                <Field label="Answers marked bad" htmlFor="map-when-false">
+                  <NativeSelect id="map-when-false" value={columns.whenFalse} onChange={setColumn("whenFalse")}>
+                    <option value="reject">Import as rejected</option>
+                    <option value="skip">Leave out</option>
+                  </NativeSelect>
+                </Field>
+              )}
             </div>
             <Button variant="outline" size="sm" onClick={refreshPreview} disabled={load.pending}>
               {load.pending ? "Checking…" : "Preview with this mapping"}
@@ -145,7 +182,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                 <TableRow>
                   <TableHead className="w-16">Line</TableHead>
                   <TableHead>Becomes</TableHead>
-                  <TableHead className="w-64">Problem</TableHead>
+                  <TableHead className="w-64">Problem or note</TableHead>
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -155,7 +192,14 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     <TableCell>
                       <ExampleCell example={row.example as Record<string, string> | null} />
                     </TableCell>
-                    <TableCell className="text-xs text-destructive">{row.error}</TableCell>
+                    <TableCell className="text-xs">
+                      {row.error && <span className="text-destructive">{row.error}</span>}
+                      {row.notes?.map((note) => (
+                        <span key={note} className="block text-muted-foreground">
+                          {note}
+                        </span>
+                      ))}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>

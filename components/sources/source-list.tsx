@@ -119,6 +119,13 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                       {source.importSummary.invalid?.toLocaleString()} invalid, {source.importSummary.duplicates?.toLocaleString()} duplicates.
                     </p>
                   )}
+                  {source.importDetails.length > 0 && (
+                    <ul className="mt-0.5 list-inside list-disc whitespace-normal text-xs text-muted-foreground" data-testid="import-details">
+                      {source.importDetails.map((line) => (
+                        <li key={line}>{line}</li>
+                      ))}
+                    </ul>
+                  )}
                 </TableCell>
                 <TableCell className="w-56">
                   {live ? (

@@ -26,7 +26,10 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
   if (!format || !DATASET_FORMATS.includes(format)) throw new NonRetryableError("This file is not a dataset (JSONL, JSON or CSV).");
   const config = readProjectConfig(file.project.config);
   const taskType = file.project.taskType;
-  const resumeAfter = ctx.checkpoint.get<{ line: number }>()?.line ?? 0;
+  const checkpoint = ctx.checkpoint.get<{ line: number; skipped?: number }>();
+  const resumeAfter = checkpoint?.line ?? 0;
+  // Rows left out on purpose (a bad label the user chose to skip) are counted, never stored.
+  let skipped = checkpoint?.skipped ?? 0;
   if (resumeAfter > 0) ctx.log("info", `Resuming after line ${resumeAfter}.`);
 
   const total = Number(file.sizeBytes) || 1;
@@ -48,7 +51,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     batch = [];
     await db.$transaction(async (tx) => {
       await tx.datasetExample.createMany({ data: pending, skipDuplicates: true });
-      await ctx.checkpoint.saveIn(tx, { line: lastLine });
+      await ctx.checkpoint.saveIn(tx, { line: lastLine, skipped });
     });
     await ctx.progress({ pct: Math.min(95, Math.floor((bytes / total) * 95)), message: `Imported through line ${lastLine.toLocaleString()}`, done: rows });
   };
@@ -67,6 +70,10 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     };
     const problem = parsed.error ?? null;
     const converted = parsed.record ? toExample(parsed.record, ctx.payload.mapping, taskType) : null;
+    if (converted && "skipped" in converted) {
+      skipped++;
+      continue;
+    }
     if (problem || !converted || "error" in converted) {
       const reason = problem ?? (converted && "error" in converted ? converted.error : "Unreadable row.");
       batch.push({
@@ -83,6 +90,14 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
       const hash = contentHash(data);
       batch.push({
         ...base,
+        provenance: {
+          ...base.provenance,
+          ...(converted.notes.length ? { notes: converted.notes } : {}),
+          ...(converted.rejected !== undefined ? { rejected: converted.rejected } : {}),
+          ...(converted.labelledBad ? { label: false } : {}),
+        },
+        // Marked bad in the file: kept for review, never trained unless a person approves it.
+        ...(converted.labelledBad ? { reviewStatus: "rejected" as const } : {}),
         data: data as Prisma.InputJsonObject,
         isValid: validation.isValid,
         validationError: validation.validationError ? `Line ${parsed.line}: ${validation.validationError}` : null,
@@ -103,14 +118,34 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     db.datasetExample.count({ where: { sourceFileId: file.id, isValid: true } }),
   ]);
   const fromFileDuplicates = await db.datasetExample.count({ where: { sourceFileId: file.id, isDuplicate: true } });
-  const summary = { imported, valid, invalid: imported - valid, duplicates: fromFileDuplicates };
+  const summary = { imported, valid, invalid: imported - valid, duplicates: fromFileDuplicates, skipped, ...(await importNotes(file.id)) };
   await db.file.update({
     where: { id: file.id },
     data: { errorMessage: null, metadata: { ...((file.metadata as object) ?? {}), import: summary, mapping: ctx.payload.mapping as Prisma.InputJsonObject } },
   });
   ctx.log(
     "info",
-    `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project).`,
+    `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project)${skipped ? `, ${skipped} left out as marked bad` : ""}.`,
   );
   return summary;
+}
+
+/**
+ * What the summary says beyond the counts, from the stored rows (so a resumed import counts every
+ * row once): `notes`, how many examples carry each import note (later turns left out, tool turns
+ * kept, rejected answers, bad labels); `reasons`, the invalid rows by reason, most common first.
+ */
+async function importNotes(fileId: string): Promise<{ notes: Record<string, number>; reasons: Record<string, number> }> {
+  const [notes, reasons] = await Promise.all([
+    db.$queryRaw<{ note: string; n: bigint }[]>`
+      SELECT note, count(*) AS n FROM dataset_examples, jsonb_array_elements_text(CASE WHEN jsonb_typeof(provenance->'notes') = 'array' THEN provenance->'notes' ELSE '[]'::jsonb END) AS note
+      WHERE source_file_id = ${fileId}::uuid GROUP BY note ORDER BY n DESC`,
+    db.$queryRaw<{ reason: string; n: bigint }[]>`
+      SELECT regexp_replace(validation_error, '^Line [0-9]+: ', '') AS reason, count(*) AS n FROM dataset_examples
+      WHERE source_file_id = ${fileId}::uuid AND NOT is_valid GROUP BY reason ORDER BY n DESC, reason LIMIT 10`,
+  ]);
+  return {
+    notes: Object.fromEntries(notes.map((r) => [r.note, Number(r.n)])),
+    reasons: Object.fromEntries(reasons.map((r) => [r.reason, Number(r.n)])),
+  };
 }

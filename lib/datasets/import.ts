@@ -7,7 +7,7 @@ import type { DatasetFormat } from "@/lib/ingest/types";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { getStorage } from "@/lib/storage";
 import type { ExampleData } from "./example";
-import { type DatasetMapping, toExample } from "./formats/mapping";
+import { type DatasetMapping, IMPORT_NOTES, toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
 import { type DatasetShape, detectShape } from "./formats/shapes";
 import { importJob } from "./import-job";
@@ -21,7 +21,7 @@ export type ImportPreview = {
   columns: string[];
   suggestedMapping: DatasetMapping | null;
   taskType: "instruction" | "qa";
-  sample: Array<{ line: number; record: Record<string, unknown> | null; example: ExampleData | null; error: string | null }>;
+  sample: Array<{ line: number; record: Record<string, unknown> | null; example: ExampleData | null; error: string | null; notes?: string[] }>;
   sampledRows: number;
   sampleErrors: number;
 };
@@ -54,9 +54,9 @@ export async function previewImport(ctx: ProjectContext, fileId: string, mapping
     if (!p.record) return { line: p.line, record: null, example: null, error: p.error ?? "Unreadable row." };
     if (!effective) return { line: p.line, record: p.record, example: null, error: null };
     const converted = toExample(p.record, effective, taskType);
-    return "error" in converted
-      ? { line: p.line, record: p.record, example: null, error: converted.error }
-      : { line: p.line, record: p.record, example: converted.data, error: null };
+    if ("error" in converted) return { line: p.line, record: p.record, example: null, error: converted.error };
+    if ("skipped" in converted) return { line: p.line, record: p.record, example: null, error: `Left out: ${converted.skipped}.` };
+    return { line: p.line, record: p.record, example: converted.data, error: null, notes: converted.notes.map((n) => IMPORT_NOTES[n]) };
   });
   const sampleErrors = effective
     ? parsed.filter((p) => !p.record || "error" in toExample(p.record, effective, taskType)).length

@@ -9,8 +9,8 @@ import { db } from "@/lib/db/client";
 import { extractDocument } from "@/lib/ingest";
 import type { DocumentFormat } from "@/lib/ingest/types";
 import type { JobContext } from "@/lib/jobs/definition";
-import { getStorage } from "@/lib/storage";
 import { listSources } from "@/lib/sources";
+import { getStorage } from "@/lib/storage";
 import { makeDocx, makePdf, makeScanImage, makeScannedPdf } from "@/tests/support/corpus";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
 import { processDocument } from "./chunking-handler";
@@ -212,7 +212,10 @@ describe("processDocument", () => {
     expect(chunk.metadata).toMatchObject({ page_start: 1, page_end: 2 });
     expect(progress).toContain("Reading page 2 by OCR (1 of 1)");
     const stored = await db.file.findUniqueOrThrow({ where: { id: file.id } });
-    expect(stored.metadata).toMatchObject({ format: "pdf", ocr: { engine: "tesseract", languages: "eng", pages: [{ page: 2, confidence: expect.any(Number) }] } });
+    expect(stored.metadata).toMatchObject({
+      format: "pdf",
+      ocr: { engine: "tesseract", languages: "eng", pages: [{ page: 2, confidence: expect.any(Number) }] },
+    });
 
     const image = await storedFile(p.id, "receipt.png", await makeScanImage(["Receipt 4471: two filters, one lens cap."]));
     expect(await processDocument(context(p.id, image.id).ctx)).toMatchObject({ chunks: 1 });
@@ -221,14 +224,21 @@ describe("processDocument", () => {
     const ctxFor = { workspace: { id: workspaceId }, projectId: p.id } as Parameters<typeof listSources>[0];
     const sources = await listSources(ctxFor);
     expect(sources.find((s) => s.id === file.id)?.warnings).toEqual([expect.stringMatching(/^Page 2 was read by OCR \(confidence \d+ %\)/)]);
-    expect(sources.find((s) => s.id === image.id)).toMatchObject({ status: "ready", mimeType: "image/png", warnings: [expect.stringMatching(/^The image was read by OCR/)] });
+    expect(sources.find((s) => s.id === image.id)).toMatchObject({
+      status: "ready",
+      mimeType: "image/png",
+      warnings: [expect.stringMatching(/^The image was read by OCR/)],
+    });
   });
 
   it("with OCR off for the project, a scan fails with what to set and a partly scanned PDF keeps its text pages", async () => {
     const p = await project({ ocr_languages: "" });
     const image = await storedFile(p.id, "scan.jpg", await makeScanImage(["Not read"], { format: "jpeg" }));
     await expect(processDocument(context(p.id, image.id).ctx)).rejects.toThrow(/OCR is off for this project/);
-    expect(await db.file.findUniqueOrThrow({ where: { id: image.id } })).toMatchObject({ status: "failed", errorMessage: expect.stringMatching(/OCR is off for this project/) });
+    expect(await db.file.findUniqueOrThrow({ where: { id: image.id } })).toMatchObject({
+      status: "failed",
+      errorMessage: expect.stringMatching(/OCR is off for this project/),
+    });
 
     const pdf = await storedFile(p.id, "mixed.pdf", await makeScannedPdf([{ text: [{ text: "Typed page." }] }, { scan: ["Scanned page."] }]));
     await processDocument(context(p.id, pdf.id).ctx);

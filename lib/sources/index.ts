@@ -4,6 +4,7 @@ import type { JobType } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
+import { IMPORT_NOTES, type ImportNote } from "@/lib/datasets/formats/mapping";
 import { importJob } from "@/lib/datasets/import-job";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
@@ -33,6 +34,8 @@ export type SourceView = {
   /** Chunked with other settings than the project's current ones. */
   stale: boolean;
   importSummary: Record<string, number> | null;
+  /** What the import did beyond the counts, one line each: rows left out, notes, invalid rows by reason. */
+  importDetails: string[];
   /** What the user should know about an extraction that succeeded: pages left out, and why. */
   warnings: string[];
   createdAt: string;
@@ -47,6 +50,22 @@ export function extractionWarnings(meta: Record<string, unknown>): string[] {
   const blank = typeof meta.pagesWithoutText === "number" ? meta.pagesWithoutText : 0;
   if (blank > 0) warnings.push(`${blank} ${blank === 1 ? "page has" : "pages have"} no text layer (scanned?) and ${blank === 1 ? "was" : "were"} left out.`);
   return warnings;
+}
+
+/** The import summary's notes and reasons in words, e.g. "12 multi-turn conversations: only the first exchange was imported". */
+export function importDetails(summary: unknown): string[] {
+  if (!summary || typeof summary !== "object") return [];
+  const s = summary as { skipped?: unknown; notes?: unknown; reasons?: unknown };
+  const lines: string[] = [];
+  const counted = (value: unknown) =>
+    value && typeof value === "object" ? Object.entries(value as Record<string, unknown>).filter(([, n]) => typeof n === "number" && n > 0) : [];
+  if (typeof s.skipped === "number" && s.skipped > 0) lines.push(`${s.skipped.toLocaleString()} left out: marked bad in the file`);
+  for (const [note, n] of counted(s.notes)) {
+    const label = IMPORT_NOTES[note as ImportNote];
+    if (label) lines.push(`${(n as number).toLocaleString()} ${label}`);
+  }
+  for (const [reason, n] of counted(s.reasons)) lines.push(`${(n as number).toLocaleString()} invalid: ${reason}`);
+  return lines;
 }
 
 export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
@@ -81,6 +100,7 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
         Boolean(chunking) &&
         (chunking!.chunk_size_tokens !== config.chunk_size_tokens || chunking!.chunk_overlap_tokens !== config.chunk_overlap_tokens),
       importSummary: (meta.import as Record<string, number> | undefined) ?? null,
+      importDetails: importDetails(meta.import),
       warnings: f.status === "ready" ? extractionWarnings(meta) : [],
       createdAt: f.createdAt.toISOString(),
     };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
 import { requireProject } from "@/lib/access/guard";
 import { chunkDocument } from "@/lib/chunking";
+import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { extractText } from "@/lib/ingest/text";
@@ -140,9 +141,10 @@ describe("documents", () => {
 
   it("refuses wrong types, empty and too-large files with a clear message and stores nothing", async () => {
     const before = await db.file.count();
-    const png = await uploadFile("notes.txt", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]));
-    expect(png.status).toBe(400);
-    expect(png.body.error?.message).toMatch(/PNG|image/i);
+    // Scans (PNG, JPEG, TIFF) are read by OCR; other images are refused with what to do.
+    const gif = await uploadFile("notes.txt", Buffer.concat([Buffer.from("GIF89a"), Buffer.alloc(2048, 7)]));
+    expect(gif.status).toBe(400);
+    expect(gif.body.error?.message).toMatch(/GIF image.*save it as PNG/i);
     const empty = await uploadFile("empty.txt", Buffer.alloc(0));
     expect(empty.status).toBe(400);
     expect(empty.body.error?.message).toMatch(/empty/i);
@@ -284,8 +286,91 @@ describe("dataset import", () => {
     await waitFor("re-import", async () => (await db.job.findUniqueOrThrow({ where: { id: againId } })).status === "success", 60_000);
     expect(await db.datasetExample.count({ where: { sourceFileId: fileId } })).toBe(5);
     const file = await db.file.findUniqueOrThrow({ where: { id: fileId } });
-    expect((file.metadata as { import: Record<string, number> }).import).toEqual({ imported: 5, valid: 3, invalid: 2, duplicates: 1 });
+    const summary = (file.metadata as { import: { reasons: Record<string, number> } }).import;
+    expect(summary).toMatchObject({ imported: 5, valid: 3, invalid: 2, duplicates: 1, skipped: 0, notes: {} });
+    expect(Object.values(summary.reasons)).toEqual([1, 1]);
   }, 120_000);
+
+  /** Uploads JSONL rows, imports them with the suggested (or given) mapping and waits for the job. */
+  async function importRows(name: string, records: object[], pick?: (suggested: DatasetMapping) => DatasetMapping) {
+    const r = await uploadFile(name, Buffer.from(`${records.map((x) => JSON.stringify(x)).join("\n")}\n`));
+    const fileId = r.body.file!.id;
+    const preview = await previewImportAction({ projectId: team.project.id, fileId });
+    if (!preview.ok) throw new Error(preview.error.message);
+    const mapping = pick ? pick(preview.data.suggestedMapping!) : preview.data.suggestedMapping!;
+    const started = await startImportAction({ projectId: team.project.id, fileId, mapping });
+    const jobId = started.ok ? started.data.jobId : "";
+    await waitFor(`${name} import`, async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "success", 60_000);
+    const examples = await db.datasetExample.findMany({ where: { sourceFileId: fileId }, orderBy: { createdAt: "asc" } });
+    const source = (await listSources(await requireProject(team.members.editor, team.project.id, "project.view"))).find((s) => s.id === fileId)!;
+    return { shape: preview.data.shape, examples, source };
+  }
+
+  it("keeps what preference, feedback and tool-use datasets mean, with their true row counts and a summary that names what an example can't hold", async () => {
+    const kto = Array.from({ length: 6 }, (_, i) => ({ prompt: `Capital of country ${i}?`, completion: `City ${i}.`, label: i % 3 !== 0 }));
+    const rejected = await importRows("kto.jsonl", kto);
+    expect(rejected.shape).toBe("kto");
+    expect(rejected.examples).toHaveLength(6);
+    expect(rejected.examples.filter((e) => e.reviewStatus === "rejected").map((e) => e.data)).toEqual([
+      { instruction: "Capital of country 0?", input: "", output: "City 0." },
+      { instruction: "Capital of country 3?", input: "", output: "City 3." },
+    ]);
+    expect(rejected.source.importDetails).toEqual(["2 answers marked bad (label false): rejected in review, not trained"]);
+    const skipped = await importRows(
+      "kto-skip.jsonl",
+      kto.map((r) => ({ ...r, prompt: `${r.prompt} (again)` })),
+      (m) => ({ ...m, label: { column: "label", whenFalse: "skip" } }),
+    );
+    expect(skipped.examples).toHaveLength(4);
+    expect(skipped.source.importDetails).toEqual(["2 left out: marked bad in the file"]);
+
+    const dpo = await importRows("dpo.jsonl", [
+      { prompt: "2 + 2?", chosen: "4", rejected: "5" },
+      {
+        prompt: "Sky colour?",
+        chosen: [{ role: "assistant", content: "Blue." }],
+        rejected: [{ role: "assistant", content: "Green." }],
+      },
+    ]);
+    expect(dpo.shape).toBe("preference");
+    expect(dpo.examples.map((e) => [(e.data as { output: string }).output, (e.provenance as { rejected?: string }).rejected])).toEqual([
+      ["4", "5"],
+      ["Blue.", "Green."],
+    ]);
+    expect(dpo.source.importDetails).toEqual(["2 rejected answers kept on the example for preference training"]);
+
+    const chats = await importRows("tools.jsonl", [
+      {
+        conversations: [
+          { from: "human", value: "What is 17 × 23?" },
+          { from: "function_call", value: '{"name": "calculator", "arguments": {"expression": "17*23"}}' },
+          { from: "observation", value: "391" },
+          { from: "gpt", value: "17 × 23 = 391." },
+          { from: "human", value: "And 17 × 24?" },
+          { from: "gpt", value: "408." },
+        ],
+      },
+      {
+        conversations: [
+          { from: "human", value: [{ type: "text", text: "Hello in Spanish?" }] },
+          { from: "gpt", value: "Hola." },
+        ],
+      },
+      { conversations: [{ from: "gpt", value: "No question first." }] },
+    ]);
+    expect(chats.shape).toBe("sharegpt");
+    expect(chats.examples.map((e) => e.data)).toEqual([
+      { instruction: "What is 17 × 23?", input: '[Tool call] calculator({"expression":"17*23"})\n[Tool result] 391', output: "17 × 23 = 391." },
+      // Content as a list of parts (the current OpenAI and LLaMA-Factory shape).
+      { instruction: "Hello in Spanish?", input: "", output: "Hola." },
+      { raw: expect.any(Object) },
+    ]);
+    expect(chats.source.importDetails).toEqual([
+      "1 tool calls and results kept in the input, before the reply that uses them",
+      "1 multi-turn conversations: only the first exchange was imported",
+      "1 invalid: The conversation has no user turn.",
+    ]);
+  }, 180_000);
 
   it("imports a CSV with quoted newlines through a custom column mapping", async () => {
     const csv = 'frage;antwort;notiz\n"Wie lange gilt die Garantie?";"Zwei Jahre,\nab Kaufdatum.";x\n"Gibt es Rabatt?";"Nein.";y\n';

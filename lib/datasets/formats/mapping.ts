@@ -9,14 +9,27 @@
 //     an instruction (Alpaca's order) but precedes a question (a reading passage comes before
 //     the question asked about it).
 // Parts are joined by a blank line, empty ones skipped. Chat records (ShareGPT, OpenAI) give
-// their first exchange (./turns): the user turn is the prompt, the reply the response and the
-// system turns before them the system part.
+// their first exchange (./turns): the user turn is the prompt, the reply the response, the system
+// turns before them the system part, and tool calls and results between them the input.
+//
+// Preference and feedback data: a `rejected` column (DPO's chosen/rejected pairs, with the
+// chosen answer as the response) is kept on the example for preference training, and a `label`
+// column (KTO's good/bad mark) sends the answers marked bad to "rejected" in review (never
+// trained) or leaves them out, as the user chooses. What a record held that an example cannot
+// (later turns, a rejected answer, a bad label) comes back as notes, which the import counts.
 import { z } from "zod";
 import { type ExampleData, joinParagraphs, type TaskType } from "../example";
 import { RowProblem } from "./record";
-import { readFirstExchange, TURN_FORMATS } from "./turns";
+import { conversationText, readFirstExchange, TURN_FORMATS } from "./turns";
 
 const column = z.string().trim().min(1, "Choose a column.").optional();
+
+/** KTO-style feedback: a column of true/false (or 1/0, "good"/"bad"), and what a false does. */
+export const labelMappingSchema = z.object({
+  column: z.string().trim().min(1, "Choose a column."),
+  /** "reject": imported as rejected in review (not trained unless a person approves it); "skip": not imported. */
+  whenFalse: z.enum(["reject", "skip"]).default("reject"),
+});
 
 export const columnMappingSchema = z
   .object({
@@ -26,6 +39,8 @@ export const columnMappingSchema = z
     question: column,
     answer: column,
     system: column,
+    /** The rejected answer of a preference pair (DPO), kept on the example. */
+    rejected: column,
   })
   .superRefine((columns, ctx) => {
     if ((columns.instruction === undefined) === (columns.question === undefined)) {
@@ -39,9 +54,9 @@ export const columnMappingSchema = z
   });
 
 export const datasetMappingSchema = z.discriminatedUnion("shape", [
-  z.object({ shape: z.literal("columns"), columns: columnMappingSchema }),
-  z.object({ shape: z.literal("sharegpt") }),
-  z.object({ shape: z.literal("openai") }),
+  z.object({ shape: z.literal("columns"), columns: columnMappingSchema, label: labelMappingSchema.optional() }),
+  z.object({ shape: z.literal("sharegpt"), label: labelMappingSchema.optional() }),
+  z.object({ shape: z.literal("openai"), label: labelMappingSchema.optional() }),
 ]);
 
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
@@ -50,14 +65,61 @@ export type DatasetMapping = z.infer<typeof datasetMappingSchema>;
 /** A record's text by role, before it is laid out for the task type. */
 type Parts = { system: string[]; prompt: string; input: string; response: string; inputFirst: boolean };
 
-export function toExample(record: Record<string, unknown>, mapping: DatasetMapping, taskType: TaskType): { data: ExampleData } | { error: string } {
+/** What of a record an example does not hold as text, each counted by the import's summary. */
+export type ImportNote = "later_turns" | "tool_turns" | "rejected_answer" | "labelled_bad";
+
+export const IMPORT_NOTES: Record<ImportNote, string> = {
+  later_turns: "multi-turn conversations: only the first exchange was imported",
+  tool_turns: "tool calls and results kept in the input, before the reply that uses them",
+  rejected_answer: "rejected answers kept on the example for preference training",
+  labelled_bad: "answers marked bad (label false): rejected in review, not trained",
+};
+
+export type Converted =
+  | {
+      data: ExampleData;
+      notes: ImportNote[];
+      /** The rejected answer of a preference pair. */
+      rejected?: string;
+      /** The record's label said the answer is bad: import it as rejected. */
+      labelledBad?: boolean;
+    }
+  | { error: string }
+  /** Left out on purpose (a bad label with whenFalse "skip"): counted, not stored. */
+  | { skipped: string };
+
+export function toExample(record: Record<string, unknown>, mapping: DatasetMapping, taskType: TaskType): Converted {
   try {
-    const parts = mapping.shape === "columns" ? columnParts(record, mapping.columns) : chatParts(record, mapping.shape);
-    return { data: layOut(parts, taskType) };
+    const notes: ImportNote[] = [];
+    const parts = mapping.shape === "columns" ? columnParts(record, mapping.columns) : chatParts(record, mapping.shape, notes);
+    const rejected = mapping.shape === "columns" && mapping.columns.rejected ? responseText(record, mapping.columns.rejected) : undefined;
+    if (rejected !== undefined) notes.push("rejected_answer");
+    const good = mapping.label ? labelValue(record, mapping.label.column) : true;
+    if (!good) {
+      if (mapping.label?.whenFalse === "skip") return { skipped: `marked bad ("${mapping.label.column}" is false)` };
+      notes.push("labelled_bad");
+    }
+    return { data: layOut(parts, taskType), notes, ...(rejected !== undefined ? { rejected } : {}), ...(good ? {} : { labelledBad: true }) };
   } catch (error) {
     if (error instanceof RowProblem) return { error: error.message };
     throw error;
   }
+}
+
+const TRUE_LABELS = new Set(["true", "1", "yes", "good", "positive", "desirable", "chosen"]);
+const FALSE_LABELS = new Set(["false", "0", "no", "bad", "negative", "undesirable", "rejected"]);
+
+/** KTO's label: booleans, 1/0, or the words datasets use for them. */
+function labelValue(record: Record<string, unknown>, column: string): boolean {
+  const value = record[column];
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number" && (value === 0 || value === 1)) return value === 1;
+  if (typeof value === "string") {
+    const word = value.trim().toLowerCase();
+    if (TRUE_LABELS.has(word)) return true;
+    if (FALSE_LABELS.has(word)) return false;
+  }
+  throw new RowProblem(`The "${column}" label is ${value === undefined ? "missing" : JSON.stringify(value)}, not true or false.`);
 }
 
 function layOut({ system, prompt, input, response, inputFirst }: Parts, taskType: TaskType): ExampleData {
@@ -68,12 +130,14 @@ function layOut({ system, prompt, input, response, inputFirst }: Parts, taskType
   return { question: joinParagraphs(...system, question), answer: response };
 }
 
-function chatParts(record: Record<string, unknown>, shape: keyof typeof TURN_FORMATS): Parts {
-  const { system, user, assistant } = readFirstExchange(record, TURN_FORMATS[shape]);
+function chatParts(record: Record<string, unknown>, shape: keyof typeof TURN_FORMATS, notes: ImportNote[]): Parts {
+  const { system, user, tools, assistant, laterTurns } = readFirstExchange(record, TURN_FORMATS[shape]);
+  if (tools.length) notes.push("tool_turns");
+  if (laterTurns > 0) notes.push("later_turns");
   return {
     system,
     prompt: notBlank(user, "user turn"),
-    input: "",
+    input: tools.join("\n"),
     response: notBlank(assistant, "assistant reply"),
     inputFirst: false,
   };
@@ -87,11 +151,15 @@ function columnParts(record: Record<string, unknown>, columns: ColumnMapping): P
   }
   return {
     system: [optionalText(record, columns.system)],
-    prompt: requiredText(record, promptColumn),
+    prompt: requiredText(record, promptColumn, "prompt"),
     input: optionalText(record, columns.input),
-    response: requiredText(record, responseColumn),
+    response: responseText(record, responseColumn),
     inputFirst: columns.question !== undefined,
   };
+}
+
+function responseText(record: Record<string, unknown>, column: string): string {
+  return requiredText(record, column, "response");
 }
 
 /** Blank prompts and responses are refused here, where the message can name the source field. */
@@ -100,16 +168,16 @@ function notBlank(text: string, what: string): string {
   return text;
 }
 
-function requiredText(record: Record<string, unknown>, column: string): string {
+function requiredText(record: Record<string, unknown>, column: string, as: "prompt" | "response"): string {
   const value = record[column];
   if (value === undefined || value === null) throw new RowProblem(`The record has no "${column}" value.`);
-  return notBlank(text(value, column), `"${column}" value`);
+  return notBlank(conversationText(value, as) ?? text(value, column), `"${column}" value`);
 }
 
 function optionalText(record: Record<string, unknown>, column: string | undefined): string {
   if (column === undefined) return "";
   const value = record[column];
-  return value === undefined || value === null ? "" : text(value, column);
+  return value === undefined || value === null ? "" : (conversationText(value, "prompt") ?? text(value, column));
 }
 
 /** Numbers and booleans read as text (an answer may be stored as 42); lists and objects do not. */

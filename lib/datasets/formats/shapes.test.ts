@@ -95,3 +95,31 @@ describe("detectShape", () => {
     expect(detectShape([chat, { messages: "broken" }, { messages: null }]).shape).toBe("unknown");
   });
 });
+
+describe("detectShape: preference and feedback data", () => {
+  it("takes chosen/rejected as DPO pairs, with the prompt column or, without one, the chosen conversation", () => {
+    expect(detectShape([{ prompt: "a", chosen: "b", rejected: "c" }])).toEqual({
+      shape: "preference",
+      columns: ["prompt", "chosen", "rejected"],
+      suggestedMapping: { shape: "columns", columns: { question: "prompt", answer: "chosen", rejected: "rejected" } },
+    });
+    expect(detectShape([{ chosen: [], rejected: [] }]).suggestedMapping).toEqual({
+      shape: "columns",
+      columns: { question: "chosen", answer: "chosen", rejected: "rejected" },
+    });
+  });
+
+  it("takes a true/false label column as KTO's, rejecting the bad answers by default", () => {
+    const rows = [
+      { prompt: "a", completion: "b", label: true },
+      { prompt: "c", completion: "d", label: false },
+    ];
+    expect(detectShape(rows)).toEqual({
+      shape: "kto",
+      columns: ["prompt", "completion", "label"],
+      suggestedMapping: { shape: "columns", columns: { question: "prompt", answer: "completion" }, label: { column: "label", whenFalse: "reject" } },
+    });
+    // A label of classes is not KTO's.
+    expect(detectShape([{ text: "a", label: "sports" }]).shape).toBe("unknown");
+  });
+});

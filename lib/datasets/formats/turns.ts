@@ -1,8 +1,10 @@
 // Chat-style records: ShareGPT (`conversations: [{from, value}]`) and OpenAI messages
 // (`messages: [{role, content}]`). Both read the same way once their field names are known.
+// Tool use is read too: ShareGPT's function_call / observation turns (LLaMA-Factory's names) and
+// OpenAI's assistant `tool_calls` and `tool` results.
 import { isRecord, RowProblem } from "./record";
 
-type Role = "system" | "user" | "assistant";
+type Role = "system" | "user" | "assistant" | "tool_call" | "tool_result";
 
 export type TurnFormat = { key: string; role: string; text: string; roles: Record<string, Role> };
 
@@ -12,13 +14,22 @@ export const TURN_FORMATS = {
     role: "from",
     text: "value",
     // Many ShareGPT exports use OpenAI's role names.
-    roles: { system: "system", human: "user", user: "user", gpt: "assistant", assistant: "assistant" },
+    roles: {
+      system: "system",
+      human: "user",
+      user: "user",
+      gpt: "assistant",
+      assistant: "assistant",
+      function_call: "tool_call",
+      observation: "tool_result",
+      tool: "tool_result",
+    },
   },
   openai: {
     key: "messages",
     role: "role",
     text: "content",
-    roles: { system: "system", user: "user", assistant: "assistant" },
+    roles: { system: "system", developer: "system", user: "user", assistant: "assistant", tool: "tool_result", function: "tool_result" },
   },
 } satisfies Record<string, TurnFormat>;
 
@@ -28,19 +39,28 @@ export function hasTurns(record: Record<string, unknown>, format: TurnFormat): b
   return Array.isArray(turns) && turns.length > 0 && turns.every((turn) => isRecord(turn) && typeof turn[format.role] === "string");
 }
 
-type Turn = { role: Role; content: unknown; position: number };
+type Turn = { role: Role; content: unknown; position: number; toolCalls?: unknown };
+
+/** What a conversation gives an example, and what of it did not fit one. */
+export type Exchange = {
+  system: string[];
+  user: string;
+  /** Tool calls and their results between the user turn and the reply, one labelled line each. */
+  tools: string[];
+  assistant: string;
+  /** Turns after the first exchange (a multi-turn conversation), which an example cannot hold. */
+  laterTurns: number;
+};
 
 /**
- * The first exchange of a conversation: the first user turn, the assistant turn right after it,
- * and the system turns before it. Later turns are not imported (an example is one prompt and one
- * response), nor are other roles (tool calls and results).
+ * The first exchange of a conversation: the first user turn, the assistant's reply to it with the
+ * tool calls and results in between (a reply that relies on a tool's result needs it in the
+ * prompt), and the system turns before it. Later turns are counted, not imported.
  */
-export function readFirstExchange(record: Record<string, unknown>, format: TurnFormat): { system: string[]; user: string; assistant: string } {
+export function readFirstExchange(record: Record<string, unknown>, format: TurnFormat): Exchange {
   const turns = readTurns(record, format);
   const userAt = turns.findIndex((turn) => turn.role === "user");
   if (userAt === -1) throw new RowProblem("The conversation has no user turn.");
-  const reply = turns[userAt + 1];
-  if (reply?.role !== "assistant") throw new RowProblem("The first user turn is not followed by an assistant reply.");
   const text = (turn: Turn) => {
     const value = turnText(turn.content);
     if (value === undefined) {
@@ -48,7 +68,33 @@ export function readFirstExchange(record: Record<string, unknown>, format: TurnF
     }
     return value;
   };
-  return { system: turns.slice(0, userAt).map(text), user: text(turns[userAt]), assistant: text(reply) };
+  const tools: string[] = [];
+  let at = userAt + 1;
+  for (; at < turns.length; at++) {
+    const turn = turns[at];
+    if (turn.role === "tool_call") tools.push(`[Tool call] ${toolCallText(turn.content)}`);
+    else if (turn.role === "tool_result") tools.push(`[Tool result] ${turnText(turn.content) ?? JSON.stringify(turn.content)}`);
+    else if (turn.role === "assistant" && turn.toolCalls !== undefined && !turnText(turn.content)?.trim()) {
+      // OpenAI: an assistant turn that only calls tools.
+      for (const call of Array.isArray(turn.toolCalls) ? turn.toolCalls : [turn.toolCalls]) tools.push(`[Tool call] ${toolCallText(call)}`);
+    } else break;
+  }
+  const reply = turns[at];
+  if (reply?.role !== "assistant") {
+    throw new RowProblem(
+      tools.length ? "The tool results are not followed by an assistant reply." : "The first user turn is not followed by an assistant reply.",
+    );
+  }
+  return {
+    system: turns
+      .slice(0, userAt)
+      .filter((t) => t.role === "system")
+      .map(text),
+    user: text(turns[userAt]),
+    tools,
+    assistant: text(reply),
+    laterTurns: turns.length - at - 1,
+  };
 }
 
 function readTurns(record: Record<string, unknown>, format: TurnFormat): Turn[] {
@@ -60,14 +106,49 @@ function readTurns(record: Record<string, unknown>, format: TurnFormat): Turn[] 
     }
     const name = turn[format.role] as string;
     if (!Object.hasOwn(format.roles, name)) return [];
-    return [{ role: format.roles[name], content: turn[format.text], position: i + 1 }];
+    const role = (format.roles as Record<string, Role>)[name];
+    const toolCalls = turn.tool_calls ?? turn.function_call;
+    return [{ role, content: turn[format.text], position: i + 1, ...(toolCalls !== undefined ? { toolCalls } : {}) }];
   });
 }
 
+/** A tool call as one line: `name({"arg": 1})` from OpenAI's and LLaMA-Factory's shapes, else the JSON as written. */
+function toolCallText(call: unknown): string {
+  let value = call;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return (call as string).trim();
+    }
+  }
+  const fn = isRecord(value) && isRecord(value.function) ? value.function : value;
+  if (isRecord(fn) && typeof fn.name === "string") {
+    const args = typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {});
+    return `${fn.name}(${args})`;
+  }
+  return JSON.stringify(value);
+}
+
 /** A string, or OpenAI's list of content parts when they are all text. */
-function turnText(content: unknown): string | undefined {
+export function turnText(content: unknown): string | undefined {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return undefined;
   const texts = content.map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : undefined));
   return texts.every((text) => text !== undefined) ? texts.join("\n") : undefined;
+}
+
+/**
+ * A column whose value is a conversation (TRL's conversational preference and KTO datasets keep
+ * `prompt`, `chosen`, `completion` … as lists of `{role, content}`): as a prompt, its turns before
+ * the last assistant turn; as a response, the last assistant turn. Undefined when it is not one.
+ */
+export function conversationText(value: unknown, as: "prompt" | "response"): string | undefined {
+  if (!Array.isArray(value) || !value.length || !value.every((t) => isRecord(t) && typeof t.role === "string")) return undefined;
+  const turns = value as { role: string; content: unknown }[];
+  const lastReply = turns.findLastIndex((t) => t.role === "assistant");
+  const picked = as === "response" ? (lastReply === -1 ? [] : [turns[lastReply]]) : lastReply === -1 ? turns : turns.slice(0, lastReply);
+  const texts = picked.map((t) => turnText(t.content));
+  if (!picked.length || texts.some((t) => t === undefined)) return undefined;
+  return texts.filter((t) => t?.trim()).join("\n\n");
 }
