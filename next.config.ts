@@ -12,6 +12,8 @@ const nextConfig: NextConfig = {
     "ssh2",
     "tiktoken",
     "unpdf",
+    "pdfjs-dist",
+    "@napi-rs/canvas",
     "mammoth",
     "linkedom",
     "nodemailer",

@@ -141,7 +141,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     ["input", "Input / context"],
                     ["response", "Response column"],
                     ["system", "System prompt"],
-                    ["rejected", "Rejected answer (DPO)"],
+                    ["rejected", "Rejected (DPO)"],
                   ] as const
                 ).map(([key, label]) => (
                   <Field key={key} label={label} htmlFor={`map-${key}`}>
@@ -155,7 +155,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     </NativeSelect>
                   </Field>
                 ))}
-              <Field label="Good / bad label (KTO)" htmlFor="map-label">
+              <Field label="Good/bad label (KTO)" htmlFor="map-label">
                 <NativeSelect id="map-label" value={columns.label} onChange={setColumn("label")}>
                   <option value={NONE}>None</option>
                   {preview.columns.map((c) => (

@@ -29,7 +29,8 @@ let missingSince: number | undefined;
 function run(args: string[], input?: Buffer, signal?: AbortSignal): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
-      TESSERACT,
+      // A program on the worker's PATH, not a file of the app for the bundler to trace.
+      /*turbopackIgnore: true*/ TESSERACT,
       args,
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: TIMEOUT_MS, killSignal: "SIGKILL", signal, env: { ...process.env, OMP_THREAD_LIMIT: "1" } },
       (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve({ stdout, stderr })),

@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
-import { CORPUS, makePdf, makeRawFontPdf, symbolSoupPages, textOps } from "../support/corpus";
+import { CORPUS, makePdf, makeRawFontPdf, makeScanImage, makeScannedPdf, symbolSoupPages, textOps } from "../support/corpus";
 import { signedInPage } from "../support/e2e";
 import { createTeam, type Team } from "../support/fixtures";
 
@@ -48,6 +48,18 @@ beforeAll(async () => {
     await makeRawFontPdf([
       { font: helvetica, ops: textOps(["(Refunds are paid within five business days of the return.)"]) },
       ...symbolSoupPages([["Every character of this page maps to a wrong symbol."]]),
+    ]),
+  );
+  // A scanned letter (an image) and a binder whose second page is a scan without a text layer.
+  fs.writeFileSync(
+    path.join(dir, "letter.png"),
+    await makeScanImage(["Dear customer, your refund of 42 euros was paid today.", "Kind regards, the billing team."]),
+  );
+  fs.writeFileSync(
+    path.join(dir, "binder.pdf"),
+    await makeScannedPdf([
+      { text: [{ text: "Binder, typed page: returns are accepted within thirty days." }] },
+      { scan: ["Scanned page: opened software cannot be returned.", "Gift cards cannot be returned either."] },
     ]),
   );
   fs.writeFileSync(
@@ -91,6 +103,22 @@ describe("sources in the browser", () => {
     expect(await page.getByTestId("chunk-pages").first().textContent()).toMatch(/page/);
     expect(await page.getByText(/\d+ tokens/).count()).toBeGreaterThan(0);
     await screenshot(page, "chunk-viewer");
+  });
+
+  it("reads a scan and a PDF's scanned page by OCR, and says so in the source list and the chunk viewer", async () => {
+    await page.goto(sourcesUrl);
+    await page.getByTestId("file-input").setInputFiles(["letter.png", "binder.pdf"].map((f) => path.join(dir, f)));
+    for (const name of ["letter.png", "binder.pdf"]) {
+      await expect.poll(() => row(name).getAttribute("data-status"), { timeout: 90_000 }).toBe("ready");
+    }
+    expect(await row("letter.png").getByTestId("source-warnings").textContent()).toMatch(/The image was read by OCR \(confidence \d+ %\)/);
+    expect(await row("binder.pdf").getByTestId("source-warnings").textContent()).toMatch(/Page 2 was read by OCR/);
+    await row("binder.pdf").getByRole("link", { name: "Chunks" }).click();
+    await page.getByTestId("chunk-list").waitFor();
+    expect(await page.getByTestId("extraction-warnings").textContent()).toMatch(/Page 2 was read by OCR/);
+    expect(await page.getByTestId("chunk-list").textContent()).toContain("Scanned page: opened software cannot be returned.");
+    expect(await page.getByTestId("chunk-ocr").first().textContent()).toMatch(/^OCR \d+ %$/);
+    await screenshot(page, "chunk-viewer-ocr");
   });
 
   it("imports a dataset through the mapping dialog, keeping the broken row as invalid", async () => {
