@@ -6,7 +6,7 @@ import { extractDocument } from "./index";
 import { detectZipFormat, inspectZip, readZipEntry, ZIP_LIMITS } from "./zip";
 
 describe("DOCX extraction", () => {
-  it("keeps headings as sections and table rows as tab-separated lines", async () => {
+  it("keeps headings as sections and tables as Markdown tables", async () => {
     const docx = await makeDocx(
       [
         { heading: 1, text: "Travel Policy" },
@@ -33,7 +33,7 @@ describe("DOCX extraction", () => {
         "Book travel through the portal.",
         "Allowances",
         "Daily allowances by city:",
-        "City\tAllowance\nBerlin\t80 EUR\nParis\t95 EUR",
+        "| City | Allowance |\n| --- | --- |\n| Berlin | 80 EUR |\n| Paris | 95 EUR |",
         "Approvals",
         "Managers approve trips over 1,000 EUR.",
       ].join("\n\n"),
@@ -44,6 +44,44 @@ describe("DOCX extraction", () => {
       { heading: "Approvals", level: 2, start: doc.text.indexOf("Approvals") },
     ]);
     expect(doc.metadata).toEqual({ title: "Travel Policy 2024" });
+  });
+
+  it("adds headers and footers once each, labelled; keeps text boxes and footnotes without their back links; counts the comments it leaves out", async () => {
+    const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"';
+    const p = (text: string) => `<w:p><w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p>`;
+    const body =
+      `<w:p><w:r><w:t>Refunds take five days.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>` +
+      `<w:commentRangeStart w:id="0"/><w:r><w:t> Exceptions apply.</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>` +
+      `<w:p><w:r><w:pict><v:shape><v:textbox><w:txbxContent>${p("Callout: call us first.")}</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>`;
+    const rel = (id: string, type: string, target: string) =>
+      `<Relationship Id="${id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"/>`;
+    const parts = docxParts([]).map(([name, xml]): [string, string] => {
+      if (name === "word/document.xml") return [name, `<?xml version="1.0"?><w:document ${W}><w:body>${body}</w:body></w:document>`];
+      if (name === "word/_rels/document.xml.rels") {
+        return [
+          name,
+          xml.replace("</Relationships>", `${rel("rId7", "footnotes", "footnotes.xml")}${rel("rId8", "comments", "comments.xml")}</Relationships>`),
+        ];
+      }
+      return [name, xml];
+    });
+    parts.push(
+      [
+        "word/footnotes.xml",
+        `<?xml version="1.0"?><w:footnotes ${W}><w:footnote w:id="1">${p("Business days, not calendar days.")}</w:footnote></w:footnotes>`,
+      ],
+      ["word/comments.xml", `<?xml version="1.0"?><w:comments ${W}><w:comment w:id="0" w:author="Ann">${p("Which exceptions?")}</w:comment></w:comments>`],
+      ["word/header1.xml", `<?xml version="1.0"?><w:hdr ${W}>${p("Acme Ltd · Refund policy")}</w:hdr>`],
+      ["word/header2.xml", `<?xml version="1.0"?><w:hdr ${W}>${p("Acme Ltd · Refund policy")}</w:hdr>`],
+      ["word/footer1.xml", `<?xml version="1.0"?><w:ftr ${W}>${p("Page 3")}${p("Confidential: staff only")}</w:ftr>`],
+    );
+    const doc = await extractDocument("docx", { bytes: await makeZip(parts) });
+    expect(doc.text).toBe(
+      "Refunds take five days.[1] Exceptions apply.\n\nCallout: call us first.\n\n1. Business days, not calendar days.\n\n[Header] Acme Ltd · Refund policy\n[Footer] Confidential: staff only",
+    );
+    expect(doc.text).not.toContain("Which exceptions?");
+    expect(doc.warnings).toEqual(["1 comment in the document was left out: comments are remarks on the text, not part of it."]);
+    expect(doc.metadata).toMatchObject({ comments: 1, headerFooterLines: 2 });
   });
 
   it("refuses a ZIP that is not a Word document", async () => {

@@ -1,6 +1,9 @@
 // DOCX → HTML with mammoth → text with the HTML extractor's DOM walk. The ZIP is checked (and
 // fully inflated once, counting real bytes) before mammoth sees it: mammoth's ZIP reader trusts
-// declared sizes and would inflate a bomb into memory.
+// declared sizes and would inflate a bomb into memory. Mammoth gives the body, text boxes (in
+// place), footnotes and endnotes (at the end) and tables (as Markdown tables here); headers and
+// footers, which it skips, are read from their parts and added once each at the end, labelled;
+// comments are left out and counted in a warning, since they are remarks about the text.
 import fs from "node:fs/promises";
 import { DOMParser, parseHTML } from "linkedom";
 import mammoth from "mammoth";
@@ -38,9 +41,80 @@ export async function extractDocx(source: FileSource): Promise<ExtractedDocument
   const buffer = "bytes" in source ? source.bytes : await fs.readFile(source.path);
   const { value: html } = await mammoth.convertToHtml({ buffer }, { styleMap: STYLE_MAP, convertImage: skipImages, externalFileAccess: false });
   const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
-  const { text, sections } = domToText(document.body as unknown as Node);
+  // The "↑" links from each footnote back to its reference.
+  for (const back of Array.from(document.querySelectorAll('a[href^="#footnote-ref"], a[href^="#endnote-ref"]'))) back.remove();
+  let { text, sections } = domToText(document.body as unknown as Node);
   const title = await coreTitle(source);
-  return { text, pages: [], sections, metadata: title ? { title } : {} };
+  const metadata: Record<string, unknown> = title ? { title } : {};
+  const warnings: string[] = [];
+  const furniture = await headersAndFooters(
+    source,
+    entries.map((e) => e.name),
+  );
+  if (furniture.length) {
+    text += `${text ? "\n\n" : ""}${furniture.join("\n")}`;
+    metadata.headerFooterLines = furniture.length;
+  }
+  const comments = await countComments(
+    source,
+    entries.map((e) => e.name),
+  );
+  if (comments) {
+    metadata.comments = comments;
+    warnings.push(
+      `${comments === 1 ? "1 comment" : `${comments} comments`} in the document ${comments === 1 ? "was" : "were"} left out: comments are remarks on the text, not part of it.`,
+    );
+  }
+  return { text, pages: [], sections, metadata, ...(warnings.length ? { warnings } : {}) };
+}
+
+const PART_BYTES = 1024 * 1024;
+/** A header or footer line that is only a page number or a page-number field's leftovers. */
+const PAGE_ONLY = /^[-–—\s]*(page|seite|página|pagina)?\s*\d{0,4}(\s*(of|\/|von|de)\s*\d{0,4})?[-–—\s]*$/i;
+
+/** The text of each paragraph of a WordprocessingML part (w:p → its w:t runs, tabs as spaces). */
+function paragraphs(xml: Buffer): string[] {
+  const document = new DOMParser().parseFromString(xml.toString("utf8"), "text/xml");
+  const runs = (node: Node): string =>
+    Array.from(node.childNodes, (child) => {
+      const tag = (child as Element).tagName;
+      if (tag === "w:t") return child.textContent ?? "";
+      if (tag === "w:tab") return " ";
+      return child.nodeType === 1 ? runs(child) : "";
+    }).join("");
+  return Array.from(document.getElementsByTagName("w:p"), (p) =>
+    runs(p as unknown as Node)
+      .replace(/\s+/g, " ")
+      .trim(),
+  );
+}
+
+/** Header and footer lines, once each in part order ("[Header] …", "[Footer] …"), without bare page numbers. */
+async function headersAndFooters(source: FileSource, names: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  // Headers first, then footers, each in their parts' order.
+  const parts = names
+    .filter((n) => /^word\/(header|footer)\d*\.xml$/.test(n))
+    .sort((a, b) => Number(a.includes("footer")) - Number(b.includes("footer")) || a.localeCompare(b, "en", { numeric: true }));
+  for (const name of parts) {
+    const xml = await readZipEntry(source, name, PART_BYTES).catch(() => undefined);
+    if (!xml) continue;
+    const label = name.includes("header") ? "Header" : "Footer";
+    for (const text of paragraphs(xml)) {
+      if (!text || PAGE_ONLY.test(text) || seen.has(text)) continue;
+      seen.add(text);
+      lines.push(`[${label}] ${text}`);
+    }
+  }
+  return lines;
+}
+
+async function countComments(source: FileSource, names: string[]): Promise<number> {
+  if (!names.includes("word/comments.xml")) return 0;
+  const xml = await readZipEntry(source, "word/comments.xml", 4 * PART_BYTES).catch(() => undefined);
+  if (!xml) return 0;
+  return new DOMParser().parseFromString(xml.toString("utf8"), "text/xml").getElementsByTagName("w:comment").length;
 }
 
 /** The title in File › Properties, which Word keeps in docProps/core.xml. */

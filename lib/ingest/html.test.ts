@@ -36,7 +36,7 @@ describe("HTML extraction", () => {
         "The legacy flag is gone. Configuration files written for version 1 must be converted with the migration tool.",
         "- Removed the legacy flag\n- Renamed workers to executors",
         "Defaults",
-        "Setting\tOld\tNew\ncache\t64 MB\t256 MB",
+        "| Setting | Old | New |\n| --- | --- | --- |\n| cache | 64 MB | 256 MB |",
         "Line one\nline two",
       ].join("\n\n"),
     );

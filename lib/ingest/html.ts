@@ -1,6 +1,6 @@
 // HTML → text. Readability picks the main content of a web page; domToText turns a DOM into our
-// text layout (headings as sections, blank lines between paragraphs, one line per list item and
-// per table row) and is shared with the DOCX extractor, whose HTML comes from mammoth.
+// text layout (headings as sections, blank lines between paragraphs, one line per list item,
+// tables as Markdown tables) and is shared with the DOCX extractor, whose HTML comes from mammoth.
 // Before Readability, formulas become their TeX (MathJax's source scripts, KaTeX's and MathML's
 // annotations, `alttext`) or, for bare MathML, a linear form, so they don't vanish with the
 // rendered markup; after it, the article keeps its headline, and lines of page furniture that
@@ -46,7 +46,7 @@ const HEADING = /^H([1-6])$/;
 /** Readability turns every h1 into h2; the original level survives in this attribute. */
 const LEVEL_ATTRIBUTE = "data-ingest-level";
 
-export type Block = { text: string; level?: number; group?: "list" | "table" };
+export type Block = { text: string; level?: number; group?: "list" | "table"; columns?: number };
 
 /** Walks a DOM into blocks; inline text accumulates until the next block boundary. */
 class Collector {
@@ -85,7 +85,7 @@ class Collector {
     } else if (tag === "TR") {
       this.flush();
       const cells = Array.from(element.children).filter((c) => /^T[DH]$/i.test(c.tagName));
-      this.push({ text: cells.map((c) => flatText(c).replace(/\t/g, " ")).join("\t"), group: "table" });
+      this.push({ text: `| ${cells.map((c) => flatText(c).replace(/\|/g, "\\|") || " ").join(" | ")} |`, group: "table", columns: cells.length });
     } else if (tag === "PRE") {
       this.flush();
       this.push({ text: tidyText(element.textContent ?? "") });
@@ -144,9 +144,12 @@ export function domToText(root: Node, keep: (block: Block) => boolean = () => tr
   let text = "";
   let previous: Block | undefined;
   for (const block of new Collector().walk(root).blocks.filter(keep)) {
+    const firstRow = block.group === "table" && previous?.group !== "table";
     if (previous) text += block.group && block.group === previous.group ? "\n" : "\n\n";
     if (block.level) sections.push({ heading: block.text, level: block.level, start: text.length });
     text += block.text;
+    // A table is a Markdown table: its first row is the header.
+    if (firstRow) text += `\n|${" --- |".repeat(block.columns ?? 1)}`;
     previous = block;
   }
   return { text, sections };
