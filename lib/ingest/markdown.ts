@@ -18,7 +18,70 @@ export function extractMarkdown(bytes: Uint8Array): ExtractedDocument {
   const text = tidyText(body);
   const sections = markdownSections(text);
   const title = frontMatterTitle ?? sections.find((s) => s.level === 1)?.heading;
-  return { text, pages: [], sections, metadata: { encoding, ...(title ? { title } : {}) } };
+  const includes = new IncludeCounter();
+  includes.feed(text);
+  const warnings = includes.warnings();
+  return {
+    text,
+    pages: [],
+    sections,
+    metadata: { encoding, ...(title ? { title } : {}), ...includes.metadata() },
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+/**
+ * Include directives of the documentation tools people export Markdown from: mdBook
+ * ({{#include file}}, {{#rustdoc_include}}, {{#playground}}), Jekyll ({% include %}) and MkDocs
+ * snippets (--8<-- "file"). A single uploaded file cannot resolve them, so they stay as written
+ * and the source says how many there are instead of passing the paths off as text. An escaped
+ * one (\{{#include}}, how mdBook's own docs show the syntax) is text.
+ */
+const INCLUDES: [tool: string, pattern: RegExp][] = [
+  ["mdBook", /(?<!\\)\{\{#(?:include|rustdoc_include|playground)\s+[^}\n]+\}\}/g],
+  ["Jekyll", /\{%-?\s*include(?:_relative)?\s+[^%\n]+-?%\}/g],
+  ["MkDocs", /^[ \t]*--8<--[ \t]+["']?[^\s"']+/gm],
+];
+
+/** Counts include directives in text fed whole or piece by piece (a line split between pieces is joined first). */
+export class IncludeCounter {
+  private readonly counts = new Map<string, number>();
+  private carry = "";
+
+  feed(piece: string): void {
+    const text = this.carry + piece;
+    const end = text.lastIndexOf("\n");
+    this.carry = end < 0 ? text : text.slice(end + 1);
+    if (this.carry.length > 64 * 1024) this.carry = "";
+    if (end >= 0) this.count(text.slice(0, end + 1));
+  }
+
+  private count(text: string): void {
+    for (const [tool, pattern] of INCLUDES) {
+      const n = text.match(pattern)?.length ?? 0;
+      if (n) this.counts.set(tool, (this.counts.get(tool) ?? 0) + n);
+    }
+  }
+
+  private flush(): void {
+    if (this.carry) this.count(this.carry);
+    this.carry = "";
+  }
+
+  metadata(): Record<string, unknown> {
+    this.flush();
+    return this.counts.size ? { unresolvedIncludes: Object.fromEntries(this.counts) } : {};
+  }
+
+  warnings(): string[] {
+    this.flush();
+    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
+    if (!total) return [];
+    const tools = [...this.counts].map(([tool, n]) => `${n} ${tool}`).join(", ");
+    return [
+      `${total} include ${total === 1 ? "directive was" : "directives were"} not resolved (${tools}): the included files are not part of this upload, so their content is missing and the directive stays as text. Paste the included content in, or upload those files as sources too.`,
+    ];
+  }
 }
 
 /**

@@ -74,6 +74,8 @@ function markdown(): Buffer {
     parts.push(s % 4 === 0 ? `Part ${s}\n${"=".repeat(12)}` : `${"#".repeat(1 + (s % 3))} Section ${s}`);
     for (let i = 0; i < 4 + (s % 5); i++) parts.push(paragraph(`S${s}`, i));
     if (s % 7 === 0) parts.push("```\n# not a heading\n```");
+    // An mdBook chapter's listings, which one uploaded file cannot resolve.
+    if (s % 5 === 0) parts.push(`\`\`\`rust\n{{#include ../listings/ch${s}/src/main.rs}}\n\`\`\``);
   }
   return Buffer.from(parts.join("\r\n\r\n"));
 }
@@ -109,6 +111,12 @@ describe("processDocument", () => {
       expect(a.status).toBe("ready");
       expect(a.metadata).toEqual(b.metadata);
       expect(a.metadata).toMatchObject({ format, encoding: "utf-8", chunkCount: expected.length });
+      if (format === "markdown") {
+        expect(a.metadata).toMatchObject({
+          unresolvedIncludes: { mdBook: 6 },
+          warnings: [expect.stringMatching(/^6 include directives were not resolved \(6 mdBook\)/)],
+        });
+      }
       if (format === "markdown") expect(a.metadata).toMatchObject({ title: "Support handbook", sectionCount: 30 });
     }
   }, 60_000);

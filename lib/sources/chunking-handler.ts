@@ -16,7 +16,7 @@ import { withPgTransaction } from "@/lib/db/pool";
 import { env, uploadMaxBytes } from "@/lib/env";
 import { emptyDocumentError, extractDocument } from "@/lib/ingest";
 import { DETECT_HEAD_BYTES, detectFormat } from "@/lib/ingest/detect";
-import { streamMarkdown } from "@/lib/ingest/markdown";
+import { IncludeCounter, streamMarkdown } from "@/lib/ingest/markdown";
 import { streamText } from "@/lib/ingest/text";
 import { type DocumentFormat, IngestError } from "@/lib/ingest/types";
 import { fetchUrl } from "@/lib/ingest/url";
@@ -215,10 +215,22 @@ async function streamedSource(
   if (!md) return undefined;
   if (md.blank) throw emptyDocumentError("markdown");
   await ctx.progress({ pct: 40, message: "Chunking" });
+  // Include directives are counted as the text goes by; the file's metadata is written after the last piece.
+  const metadata = { ...md.metadata };
+  const warnings: string[] = [];
+  async function* countingIncludes(pieces: AsyncIterable<string>): AsyncGenerator<string> {
+    const includes = new IncludeCounter();
+    for await (const piece of pieces) {
+      includes.feed(piece);
+      yield piece;
+    }
+    Object.assign(metadata, includes.metadata());
+    warnings.push(...includes.warnings());
+  }
   return {
-    chunks: chunkStream(md.pieces, options, { pages: [], sections: md.sections }),
-    metadata: md.metadata,
-    warnings: [],
+    chunks: chunkStream(countingIncludes(md.pieces), options, { pages: [], sections: md.sections }),
+    metadata,
+    warnings,
     pages: 0,
     sections: md.sections.length,
     streamed: true,
