@@ -15,6 +15,7 @@ import type { JobView } from "@/lib/jobs/queries";
 import type { SourceView } from "@/lib/sources";
 import { deleteSourceAction, rechunkSourcesAction } from "@/lib/sources/actions";
 import { ImportDialog } from "./import-dialog";
+import { UnlockPdfForm } from "./unlock-pdf-form";
 import { formatBytes } from "./upload-dropzone";
 
 const STATUS = {
@@ -103,6 +104,7 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                       {source.errorMessage}
                     </p>
                   )}
+                  {canManage && source.needsPassword && <UnlockPdfForm projectId={projectId} fileId={source.id} filename={source.filename} />}
                   {source.warnings.length > 0 && (
                     <ul className="mt-1 space-y-0.5 whitespace-normal text-xs text-amber-700 dark:text-amber-400" data-testid="source-warnings">
                       {source.warnings.map((warning) => (

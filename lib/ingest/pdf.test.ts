@@ -93,6 +93,18 @@ async function withoutFetch<T>(run: () => Promise<T>): Promise<T> {
 }
 
 describe("PDF fonts: CMaps and standard fonts from pdfjs-dist", () => {
+  it("reads an encrypted PDF with its password, and says when the password is wrong", async () => {
+    // tests/fixtures/encrypted.pdf: qpdf --encrypt user owner 256 (user password "user").
+    const bytes = fs.readFileSync(path.resolve("tests/fixtures/encrypted.pdf"));
+    await expect(extractDocument("pdf", { bytes })).rejects.toMatchObject({ code: "encrypted", message: expect.stringMatching(/Enter its password on the source/) });
+    await expect(extractDocument("pdf", { bytes }, { password: "guess" })).rejects.toMatchObject({
+      code: "encrypted",
+      message: "The password for this PDF is wrong. Enter it again on the source.",
+    });
+    const doc = await extractDocument("pdf", { bytes }, { password: "user" });
+    expect(doc.text.trim().length).toBeGreaterThan(0);
+  });
+
   it("reads CJK text set in non-embedded fonts through Adobe's predefined CMaps", async () => {
     const pdf = await makeRawFontPdf([
       { font: cjkFont("UniJIS-UCS2-H", "Japan1", "KozMinPr6N-Regular"), ops: textOps([ucs2("日本語のテキスト"), ucs2("ABC 123")]) },

@@ -97,11 +97,19 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
   const { getResolvedPDFJS } = await import("unpdf");
   const { getDocument, OPS } = await getResolvedPDFJS();
   // pdf.js takes ownership of the array it is given, so it gets a copy.
-  const task = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
+  const password = options.password ? { password: options.password } : {};
+  const task = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, ...password });
   try {
     const pdf = await task.promise.catch((error: unknown) => {
       if (error instanceof Error && error.name === "PasswordException") {
-        throw new IngestError("encrypted", "This PDF is password-protected. Remove the password and upload it again.");
+        // pdf.js: code 1 needs a password, 2 was given a wrong one.
+        const wrong = options.password !== undefined && (error as { code?: number }).code === 2;
+        throw new IngestError(
+          "encrypted",
+          wrong
+            ? "The password for this PDF is wrong. Enter it again on the source."
+            : "This PDF is password-protected. Enter its password on the source to read it, or remove the password and upload it again.",
+        );
       }
       throw error;
     });
@@ -110,7 +118,7 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
     const rejected = pages.flatMap((page, i) => (page.unreadable ? [i + 1] : []));
     if (rejected.length && PDFJS_OPTIONS.standardFontDataUrl) {
       // A second opinion with pdf.js's standard fonts loaded for every non-embedded standard font.
-      const retry = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, useSystemFonts: false });
+      const retry = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, ...password, useSystemFonts: false });
       try {
         const again = (await retry.promise) as unknown as PdfDocument;
         for (const n of rejected) {

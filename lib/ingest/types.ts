@@ -38,6 +38,8 @@ export type ExtractedDocument = {
 export type ExtractOptions = {
   /** Tesseract language codes joined by "+"; empty or unset turns OCR off. */
   ocrLanguages?: string;
+  /** The password of an encrypted PDF, as the user gave it. */
+  password?: string;
   signal?: AbortSignal;
   /** Called as slow steps (OCR, page by page) go: what is happening and how much of it is done (0–1). */
   onProgress?: (message: string, fraction: number) => void;

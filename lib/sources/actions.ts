@@ -5,7 +5,7 @@ import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { datasetMappingSchema } from "@/lib/datasets/formats/mapping";
 import { previewImport, startImport } from "@/lib/datasets/import";
-import { addUrlSource, deleteSource, rechunkSources, urlSchema } from "@/lib/sources";
+import { addUrlSource, deleteSource, rechunkSources, unlockPdf, urlSchema } from "@/lib/sources";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/sources`);
 
@@ -30,6 +30,16 @@ export const rechunkSourcesAction = projectAction(
     const jobs = await rechunkSources(ctx, input.fileIds);
     refresh(ctx.workspace.slug, ctx.projectId);
     return { jobs: jobs.length };
+  },
+);
+
+export const unlockPdfAction = projectAction(
+  "unlockPdf",
+  "sources.manage",
+  z.object({ projectId: z.string(), fileId: z.uuid(), password: z.string().min(1, "Enter the password.").max(1024) }),
+  async (ctx, input) => {
+    await unlockPdf(ctx, input.fileId, input.password);
+    refresh(ctx.workspace.slug, ctx.projectId);
   },
 );
 

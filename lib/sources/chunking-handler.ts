@@ -9,8 +9,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import type { Prisma } from "@prisma/client";
 import { type ChunkOptions, chunkStream, iterateChunks } from "@/lib/chunking";
 import type { TextChunk } from "@/lib/chunking/types";
+import { unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
 import { env, uploadMaxBytes } from "@/lib/env";
@@ -26,9 +28,20 @@ import { getStorage } from "@/lib/storage";
 
 const INSERT_BATCH = 500;
 
-async function failFile(fileId: string, message: string): Promise<never> {
-  await db.file.update({ where: { id: fileId }, data: { status: "failed", errorMessage: message } });
+async function failFile(fileId: string, message: string, metadata?: Prisma.InputJsonObject): Promise<never> {
+  await db.file.update({ where: { id: fileId }, data: { status: "failed", errorMessage: message, ...(metadata ? { metadata } : {}) } });
   throw new NonRetryableError(message);
+}
+
+/** A sealed PDF password on the file, opened for pdf.js; a key that no longer opens it counts as none. */
+function pdfPassword(metadata: unknown): string | undefined {
+  const sealed = (metadata as { pdfPassword?: unknown } | null)?.pdfPassword;
+  if (typeof sealed !== "string") return undefined;
+  try {
+    return unseal(sealed);
+  } catch {
+    return undefined;
+  }
 }
 
 /** URL sources are fetched once into storage, so re-chunking does not fetch again. */
@@ -278,6 +291,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
         { path: tmp },
         {
           ocrLanguages: config.ocr_languages,
+          password: pdfPassword(file.metadata),
           signal: ctx.signal,
           // OCR is the slow part of a scan: 25–60 % of the job, page by page.
           onProgress: (message, fraction) => void ctx.progress({ pct: 25 + Math.floor(fraction * 35), message }),
@@ -308,6 +322,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
           ...chunkSource.metadata,
           // Always written, so a re-chunk clears an earlier run's warnings.
           warnings: chunkSource.warnings,
+          needsPassword: undefined,
           format: detection.format,
           pageCount: chunkSource.pages || undefined,
           sectionCount: chunkSource.sections,
@@ -325,7 +340,11 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
     );
     return { file: file.filename, chunks: saved.chunks, tokens: saved.tokens, pages: chunkSource.pages || undefined };
   } catch (error) {
-    if (error instanceof IngestError) return await failFile(file.id, error.message);
+    if (error instanceof IngestError) {
+      // An encrypted PDF asks for its password on the source (the list shows the field).
+      const needsPassword = error.code === "encrypted" ? { ...((file.metadata as object) ?? {}), needsPassword: true } : undefined;
+      return await failFile(file.id, error.message, needsPassword);
+    }
     throw error;
   } finally {
     fs.rmSync(tmp, { force: true });

@@ -1,9 +1,10 @@
 // A project's sources: documents (and URL sources) with their chunks, and uploaded datasets.
 import crypto from "node:crypto";
-import type { JobType } from "@prisma/client";
+import type { JobType, Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { assertPermission } from "@/lib/access/guard";
+import { seal } from "@/lib/crypto";
 import { IMPORT_NOTES, type ImportNote } from "@/lib/datasets/formats/mapping";
 import { importJob } from "@/lib/datasets/import-job";
 import { db } from "@/lib/db/client";
@@ -38,6 +39,8 @@ export type SourceView = {
   importDetails: string[];
   /** What the user should know about an extraction that succeeded: pages left out, and why. */
   warnings: string[];
+  /** A PDF that failed for want of (the right) password: the list asks for it. */
+  needsPassword: boolean;
   createdAt: string;
 };
 
@@ -102,6 +105,7 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
       importSummary: (meta.import as Record<string, number> | undefined) ?? null,
       importDetails: importDetails(meta.import),
       warnings: f.status === "ready" ? extractionWarnings(meta) : [],
+      needsPassword: f.status === "failed" && meta.needsPassword === true,
       createdAt: f.createdAt.toISOString(),
     };
   });
@@ -179,6 +183,21 @@ export async function rechunkSources(ctx: ProjectContext, fileIds?: string[]) {
     chunkingJob,
     files.map((f) => ({ fileId: f.id })),
   );
+}
+
+/**
+ * Reads an encrypted PDF with its password: kept sealed (AES-GCM with SECRET_KEY) on the file,
+ * never shown again, used by the chunking job, which runs again now.
+ */
+export async function unlockPdf(ctx: ProjectContext, fileId: string, password: string) {
+  const file = await getSource(ctx, fileId);
+  const meta = (file.metadata ?? {}) as Record<string, unknown>;
+  if (file.kind !== "raw_doc" || meta.needsPassword !== true) throw invalidInput("This source is not waiting for a password.");
+  await db.file.update({
+    where: { id: file.id },
+    data: { status: "processing", errorMessage: null, metadata: { ...meta, pdfPassword: seal(password) } as Prisma.InputJsonObject },
+  });
+  return enqueueJob(ctx, chunkingJob, { fileId: file.id });
 }
 
 export const CHUNK_PAGE_SIZE = 50;

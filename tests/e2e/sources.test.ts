@@ -121,6 +121,19 @@ describe("sources in the browser", () => {
     await screenshot(page, "chunk-viewer-ocr");
   });
 
+  it("asks for an encrypted PDF's password on the source and reads it once given", async () => {
+    fs.copyFileSync(path.resolve("tests/fixtures/encrypted.pdf"), path.join(dir, "locked.pdf"));
+    await page.goto(sourcesUrl);
+    await page.getByTestId("file-input").setInputFiles(path.join(dir, "locked.pdf"));
+    await expect.poll(() => row("locked.pdf").getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
+    const form = row("locked.pdf").getByTestId("unlock-pdf");
+    await form.getByLabel("Password for locked.pdf").fill("user");
+    await screenshot(page, "sources-pdf-password");
+    await form.getByRole("button", { name: "Unlock" }).click();
+    await expect.poll(() => row("locked.pdf").getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
+    expect(Number(await row("locked.pdf").getByTestId("chunk-count").textContent())).toBeGreaterThan(0);
+  });
+
   it("imports a dataset through the mapping dialog, keeping the broken row as invalid", async () => {
     await page.goto(sourcesUrl);
     await page.getByTestId("file-input").setInputFiles(path.join(dir, "faq.jsonl"));

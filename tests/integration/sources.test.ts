@@ -1,18 +1,21 @@
 // Sources end to end on real parts: the upload route streams to storage, the worker process
 // extracts and chunks (or imports), failures are explained per file, and nothing else is lost.
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/projects/[projectId]/files/route";
 import { requireProject } from "@/lib/access/guard";
 import { chunkDocument } from "@/lib/chunking";
+import { unseal } from "@/lib/crypto";
 import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { extractText } from "@/lib/ingest/text";
 import { stopSender } from "@/lib/jobs/boss";
 import { listSources } from "@/lib/sources";
-import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction } from "@/lib/sources/actions";
+import { addUrlSourceAction, deleteSourceAction, previewImportAction, rechunkSourcesAction, startImportAction, unlockPdfAction } from "@/lib/sources/actions";
 import { STREAM_TEXT_ABOVE_BYTES } from "@/lib/sources/chunking-handler";
 import { getStorage } from "@/lib/storage";
 import { CORPUS, makeDocx, makePdf, makeRawFontPdf, symbolSoupPages, textOps } from "../support/corpus";
@@ -137,6 +140,34 @@ describe("documents", () => {
     const listed = await listSources(await requireProject(team.members.viewer, team.project.id, "project.view"));
     expect(listed.find((f) => f.id === mixedFile.id)?.warnings).toEqual([expect.stringMatching(/^Page 2 was left out/)]);
     expect(listed.find((f) => f.id === unreadableFile.id)?.warnings).toEqual([]);
+  }, 120_000);
+
+  it("reads an encrypted PDF once an editor gives its password, kept sealed and never listed; a wrong one asks again", async () => {
+    const r = await uploadFile("locked.pdf", fs.readFileSync(path.resolve("tests/fixtures/encrypted.pdf")));
+    const fileId = r.body.file!.id;
+    const listed = async () => (await listSources(await requireProject(team.members.viewer, team.project.id, "project.view"))).find((s) => s.id === fileId)!;
+    expect((await settledFile(fileId)).status).toBe("failed");
+    expect(await listed()).toMatchObject({ needsPassword: true, errorMessage: expect.stringMatching(/Enter its password on the source/) });
+
+    await actAs(team.members.viewer);
+    expect(await unlockPdfAction({ projectId: team.project.id, fileId, password: "user" })).toMatchObject({ ok: false });
+    await actAs(team.members.editor);
+    expect(await unlockPdfAction({ projectId: team.project.id, fileId, password: "guess" })).toMatchObject({ ok: true });
+    await waitFor("the wrong password to fail", async () => (await db.file.findUniqueOrThrow({ where: { id: fileId } })).status === "failed", 60_000);
+    expect(await listed()).toMatchObject({ needsPassword: true, errorMessage: "The password for this PDF is wrong. Enter it again on the source." });
+
+    expect(await unlockPdfAction({ projectId: team.project.id, fileId, password: "user" })).toMatchObject({ ok: true });
+    await waitFor("the PDF to be read", async () => (await db.file.findUniqueOrThrow({ where: { id: fileId } })).status === "ready", 60_000);
+    expect(await db.chunk.count({ where: { sourceFileId: fileId } })).toBeGreaterThan(0);
+    const stored = await db.file.findUniqueOrThrow({ where: { id: fileId } });
+    const meta = stored.metadata as { pdfPassword?: string; needsPassword?: boolean };
+    expect(meta.needsPassword).toBeUndefined();
+    expect(meta.pdfPassword).toBeDefined();
+    expect(JSON.stringify(stored.metadata)).not.toContain('"user"');
+    expect(unseal(meta.pdfPassword!)).toBe("user");
+    expect(JSON.stringify(await listed())).not.toContain(meta.pdfPassword!);
+    // A source that is not waiting for a password is refused.
+    expect(await unlockPdfAction({ projectId: team.project.id, fileId, password: "user" })).toMatchObject({ ok: false });
   }, 120_000);
 
   it("refuses wrong types, empty and too-large files with a clear message and stores nothing", async () => {

@@ -365,7 +365,7 @@ export const CORPUS: CorpusCase[] = [
     name: "password-protected PDF",
     filename: "secret.pdf",
     bytes: async () => fs.readFileSync(path.join(import.meta.dirname, "../fixtures/encrypted.pdf")),
-    expect: { code: "encrypted", message: /^This PDF is password-protected\. Remove the password/ },
+    expect: { code: "encrypted", message: /^This PDF is password-protected\. Enter its password on the source/ },
   },
   {
     name: "PDF of drawings without text",

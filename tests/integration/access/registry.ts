@@ -33,6 +33,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/sources/actions.ts#addUrlSourceAction": { input: projectInput({ url: "https://example.com/page" }) },
   "lib/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
   "lib/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },
+  "lib/sources/actions.ts#unlockPdfAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id, password: "secret" }) },
   "lib/sources/actions.ts#previewImportAction": { input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id }) },
   "lib/sources/actions.ts#startImportAction": {
     input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id, mapping: { shape: "columns", columns: { instruction: "instruction", output: "output" } } }),
