@@ -37,8 +37,24 @@ function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string): 
   }
 }
 
-/** Entries named after the splits ("train", "eval"), each pointing at its file. */
-export function datasetInfo(format: DatasetFormat, taskType: TaskType, splits: readonly string[]): Record<string, DatasetEntry> {
+/**
+ * Entries named after the project and the split ("support_handbook_train"), so they can be merged
+ * into an existing dataset_info.json without clashing; each points at its file. Only splits that
+ * hold examples are given: LLaMA-Factory fails on an empty file.
+ */
+export function datasetInfo(format: DatasetFormat, taskType: TaskType, splits: readonly string[], name: string): Record<string, DatasetEntry> {
   const { extension } = formatInfo(format);
-  return Object.fromEntries(splits.map((split) => [split, entryFor(format, taskType, `${split}.${extension}`)]));
+  return Object.fromEntries(splits.map((split) => [datasetEntryName(name, split), entryFor(format, taskType, `${split}.${extension}`)]));
+}
+
+/** "Support handbook!" and "train" → "support_handbook_train". */
+export function datasetEntryName(name: string, split: string): string {
+  const base =
+    name
+      .normalize("NFKD")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 48) || "dataset";
+  return `${base}_${split}`;
 }

@@ -77,7 +77,7 @@ describe("writeDatasetExport", () => {
     ["csv", "csv"],
   ];
 
-  it.each(formats)("writes a %s ZIP with train, eval, dataset_info.json and README.md", async (format, ext) => {
+  it.each(formats)("writes a %s ZIP with train, eval, dataset_info.json (not for CSV) and README.md", async (format, ext) => {
     const exportId = crypto.randomUUID();
     const options = { systemPrompt: "Be concise." };
     const result = await writeDatasetExport({ workspaceId, projectId, exportId, format, selection: "valid", ...options });
@@ -89,7 +89,7 @@ describe("writeDatasetExport", () => {
     expect(result.sha256).toBe(crypto.createHash("sha256").update(zip).digest("hex"));
 
     const entries = await unzip(zip);
-    expect([...entries.keys()]).toEqual([`train.${ext}`, `eval.${ext}`, "dataset_info.json", "README.md"]);
+    expect([...entries.keys()]).toEqual([`train.${ext}`, `eval.${ext}`, ...(format === "csv" ? [] : ["dataset_info.json"]), "README.md"]);
     if (format === "csv") {
       expect([...entries.get("train.csv")!.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const rows = (examples: ExampleData[]) => examples.map((data) => `${formatLine("csv", data)}\r\n`).join("");
@@ -109,6 +109,7 @@ describe("writeDatasetExport", () => {
     expect(readme).toContain("Selection: valid examples that are neither rejected nor duplicates.");
     expect(readme).toMatch(/Exported: \d{4}-\d\d-\d\dT/);
     expect(readme).toContain(format === "sharegpt" || format === "openai" ? "System prompt: included" : "System prompt: none");
+    expect(readme).toContain(format === "csv" ? "export JSON Lines or Alpaca instead" : "`dataset: export_train` and `eval_dataset: export_eval`");
   });
 
   it("writes chat turns with the system prompt first", async () => {
@@ -136,18 +137,19 @@ describe("writeDatasetExport", () => {
       return JSON.parse(text(await unzip(await stored(result.fileKey)), "dataset_info.json")!);
     };
     const alpacaColumns = { prompt: "instruction", query: "input", response: "output" };
+    // Named after the project ("Export"), so they merge into an existing dataset_info.json.
     expect(await info("alpaca")).toEqual({
-      train: { file_name: "train.jsonl", formatting: "alpaca", columns: alpacaColumns },
-      eval: { file_name: "eval.jsonl", formatting: "alpaca", columns: alpacaColumns },
+      export_train: { file_name: "train.jsonl", formatting: "alpaca", columns: alpacaColumns },
+      export_eval: { file_name: "eval.jsonl", formatting: "alpaca", columns: alpacaColumns },
     });
-    expect((await info("csv")).eval).toEqual({ file_name: "eval.csv", formatting: "alpaca", columns: alpacaColumns });
-    expect((await info("sharegpt")).train).toEqual({
+    expect((await info("jsonl")).export_eval).toEqual({ file_name: "eval.jsonl", formatting: "alpaca", columns: alpacaColumns });
+    expect((await info("sharegpt")).export_train).toEqual({
       file_name: "train.jsonl",
       formatting: "sharegpt",
       columns: { messages: "conversations" },
       tags: { role_tag: "from", content_tag: "value", user_tag: "human", assistant_tag: "gpt", system_tag: "system" },
     });
-    expect((await info("openai")).train).toEqual({
+    expect((await info("openai")).export_train).toEqual({
       file_name: "train.jsonl",
       formatting: "sharegpt",
       columns: { messages: "messages" },
@@ -155,13 +157,16 @@ describe("writeDatasetExport", () => {
     });
   });
 
-  it("exports only approved examples when asked", async () => {
+  it("exports only approved examples when asked, leaving out and not registering the empty eval split", async () => {
     const result = await writeDatasetExport({ workspaceId, projectId, exportId: crypto.randomUUID(), format: "jsonl", selection: "approved" });
     expect(result.counts).toEqual({ train: 1, eval: 0 });
     const entries = await unzip(await stored(result.fileKey));
+    expect([...entries.keys()]).toEqual(["train.jsonl", "dataset_info.json", "README.md"]);
     expect(text(entries, "train.jsonl")).toBe(`${formatLine("jsonl", train[0])}\n`);
-    expect(text(entries, "eval.jsonl")).toBe("");
+    expect(Object.keys(JSON.parse(text(entries, "dataset_info.json")!))).toEqual(["export_train"]);
     expect(text(entries, "README.md")).toContain("Selection: approved examples only.");
+    expect(text(entries, "README.md")).toContain("there is no eval file");
+    expect(text(entries, "README.md")).not.toContain("eval_dataset");
   });
 
   it("exports QA projects with their own columns, and as Alpaca", async () => {
@@ -173,8 +178,12 @@ describe("writeDatasetExport", () => {
     const csv = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "csv", selection: "all" });
     const csvEntries = await unzip(await stored(csv.fileKey));
     expect(text(csvEntries, "train.csv")).toBe('\uFEFFquestion,answer\r\nOù est Paris ?,"En France, ""bien sûr""."\r\n');
-    expect(text(csvEntries, "eval.csv")).toBe("\uFEFFquestion,answer\r\n");
-    expect(JSON.parse(text(csvEntries, "dataset_info.json")!).train.columns).toEqual({ prompt: "question", response: "answer" });
+    expect(csvEntries.has("eval.csv")).toBe(false);
+    const jsonl = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "jsonl", selection: "all" });
+    expect(JSON.parse(text(await unzip(await stored(jsonl.fileKey)), "dataset_info.json")!).qa_train.columns).toEqual({
+      prompt: "question",
+      response: "answer",
+    });
 
     const alpaca = await writeDatasetExport({ workspaceId, projectId: project.id, exportId: crypto.randomUUID(), format: "alpaca", selection: "all" });
     expect(alpaca.counts).toEqual({ train: 1, eval: 0 });

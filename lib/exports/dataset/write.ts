@@ -1,5 +1,6 @@
 // Writes a dataset export: one ZIP streamed straight into storage, with train and eval files in
-// the chosen format, dataset_info.json for LLaMA-Factory and a README. Examples flow from the
+// the chosen format (a split without examples is left out), dataset_info.json for LLaMA-Factory
+// (not for CSV: loaders infer column types from CSV, so "007" would become 7) and a README. Examples flow from the
 // database through the ZIP to storage with backpressure at every step, so memory stays flat
 // whatever the dataset's size.
 import { Readable } from "node:stream";
@@ -8,9 +9,9 @@ import type { TaskType } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
-import { datasetInfo } from "./dataset-info";
+import { datasetEntryName, datasetInfo } from "./dataset-info";
 import { type DatasetFormat, fileHeader, formatInfo, formatLine, lineEnd, systemPromptOf } from "./formats";
-import { DEFAULT_SELECTION, type ExportSelection, iterateExamples } from "./select";
+import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "./select";
 
 export type WriteExportOptions = {
   workspaceId: string;
@@ -43,13 +44,23 @@ const SELECTION_TEXT: Record<ExportSelection, string> = {
 };
 
 type Tally = { counts: ExportCounts; done: number };
-type Resolved = WriteExportOptions & { selection: ExportSelection };
+type Resolved = WriteExportOptions & { selection: ExportSelection; name: string; splits: Split[] };
+
+/** The splits the selection takes examples from; train alone when it takes none (the ZIP still says so). */
+async function nonEmptySplits(projectId: string, selection: ExportSelection): Promise<Split[]> {
+  const rows = await db.$queryRaw<{ split: Split }[]>`
+    SELECT DISTINCT e.split::text AS split FROM dataset_examples e
+    WHERE e.project_id = ${projectId}::uuid AND e.split IN ('train', 'eval') AND ${selectionFilter(selection)}`;
+  const found = SPLITS.filter((split) => rows.some((r) => r.split === split));
+  return found.length ? found : ["train"];
+}
 
 export async function writeDatasetExport(input: WriteExportOptions): Promise<WriteExportResult> {
-  const options = { ...input, selection: input.selection ?? DEFAULT_SELECTION };
-  const { workspaceId, projectId, exportId, format } = options;
+  const selection = input.selection ?? DEFAULT_SELECTION;
+  const { workspaceId, projectId, exportId, format } = input;
   // Scoped by workspace too, so a mismatched pair cannot put one project's data under another's key.
-  const { taskType } = await db.project.findFirstOrThrow({ where: { id: projectId, workspaceId }, select: { taskType: true } });
+  const { taskType, name } = await db.project.findFirstOrThrow({ where: { id: projectId, workspaceId }, select: { taskType: true, name: true } });
+  const options: Resolved = { ...input, selection, name, splits: await nonEmptySplits(projectId, selection) };
   const fileKey = exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`);
   const { extension } = formatInfo(format);
   const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0 };
@@ -73,10 +84,12 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
       callback(null, stream);
     });
 
-  for (const split of SPLITS) {
+  for (const split of options.splits) {
     addStream(`${split}.${extension}`, () => Readable.from(splitText(split, taskType, options, tally), { objectMode: false }));
   }
-  zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, SPLITS), null, 2)}\n`), "dataset_info.json");
+  if (format !== "csv") {
+    zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, options.splits, name), null, 2)}\n`), "dataset_info.json");
+  }
   addStream("README.md", () => Readable.from([readme(options, tally.counts)], { objectMode: false }));
   zip.end();
 
@@ -116,14 +129,24 @@ function readme(options: Resolved, counts: ExportCounts): string {
     "",
     "| File | Examples |",
     "| --- | ---: |",
-    ...SPLITS.map((split) => `| ${split}.${info.extension} | ${counts[split]} |`),
+    ...options.splits.map((split) => `| ${split}.${info.extension} | ${counts[split]} |`),
     "",
+    ...(options.splits.includes("eval") ? [] : ["The eval split has no examples in this selection, so there is no eval file.", ""]),
     `- Selection: ${SELECTION_TEXT[options.selection]}.`,
     `- System prompt: ${system ? "included as the first turn of every conversation" : "none"}.`,
     `- Exported: ${new Date().toISOString()}.`,
     "",
-    "`dataset_info.json` registers both files for LLaMA-Factory: use this folder as `dataset_dir`,",
-    "with `dataset: train` and `eval_dataset: eval`.",
+    ...(options.format === "csv"
+      ? [
+          "CSV is for reading and editing in a spreadsheet. Training tools load CSV with column types guessed",
+          'from the values (an answer "007" becomes the number 7, an empty input becomes null), so for',
+          "LLaMA-Factory, axolotl or TRL export JSON Lines or Alpaca instead: those come with `dataset_info.json`.",
+        ]
+      : [
+          "`dataset_info.json` registers the files for LLaMA-Factory: use this folder as `dataset_dir`, with",
+          `\`dataset: ${datasetEntryName(options.name, "train")}\`${options.splits.includes("eval") ? ` and \`eval_dataset: ${datasetEntryName(options.name, "eval")}\`` : ""}. The entries are named`,
+          "after the project, so they can be merged into an existing `dataset_info.json`.",
+        ]),
     "",
   ].join("\n");
 }
