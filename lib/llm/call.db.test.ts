@@ -129,6 +129,37 @@ describe.each(KINDS)("%s", (kind) => {
   });
 });
 
+describe("Ollama's context window", () => {
+  const chats = () => server.requests.filter((r) => r.path.endsWith("/api/chat"));
+
+  it("every call asks for a num_ctx that holds the prompt and the answer, within the model's context length", async () => {
+    await completeChat(provider("ollama"), MESSAGES, { maxTokens: 1024 });
+    expect((chats()[0].body as { options: { num_ctx: number } }).options.num_ctx).toBe(4096);
+    const long: ChatMessage[] = [
+      MESSAGES[0],
+      { role: "user", content: `Write 4 examples from this text:\n\n${"The boiler is serviced every spring. ".repeat(700)}` },
+    ];
+    await completeChat(provider("ollama"), long, { maxTokens: 2048 });
+    const numCtx = (chats()[1].body as { options: { num_ctx: number } }).options.num_ctx;
+    // About 5,600 tiktoken tokens of prompt: more than Ollama's default, less than the model's 8,192.
+    expect(numCtx).toBeGreaterThan(4096);
+    expect(numCtx).toBeLessThanOrEqual(8192);
+    expect(numCtx % 1024).toBe(0);
+  });
+
+  it("a prompt longer than the model's context is refused before it is sent, saying what to change", async () => {
+    await server.stop();
+    server = await startFakeLlm({ contextLength: 2048 });
+    const long: ChatMessage[] = [{ role: "user", content: "Summarise: ".concat("word ".repeat(3000)) }];
+    const error = await failure(completeChat(provider("ollama"), long));
+    expect(error).toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/^The prompt is about 3,0\d\d tokens, more than fake-model's context of 2,048 tokens .* Lower the project's chunk size/),
+    });
+    expect(chats()).toHaveLength(0);
+  });
+});
+
 describe("failing for good", () => {
   it("a permanent 500 fails with a retryable LlmError after 5 attempts", async () => {
     server.setMode("error500", { failures: Infinity });
@@ -178,7 +209,10 @@ describe("secrets", () => {
     await flushLogs();
     const stored = await db.appLog.findMany({ where: { source: "llm" }, select: { message: true, context: true, excInfo: true } });
 
-    expect(server.requests.filter((r) => r.headers.authorization === `Bearer ${key}`)).toHaveLength(9);
+    const chatCalls = server.requests.filter((r) => !r.path.endsWith("/api/show"));
+    expect(chatCalls.filter((r) => r.headers.authorization === `Bearer ${key}`)).toHaveLength(9);
+    // Ollama's model lookup carries the key too (a proxy in front of Ollama may want it).
+    expect(server.requests.filter((r) => r.path.endsWith("/api/show")).every((r) => r.headers.authorization === `Bearer ${key}`)).toBe(true);
     expect(printed.join("\n")).toMatch(/retrying/);
     expect(stored.length).toBeGreaterThan(0);
     const everything = [printed.join("\n"), JSON.stringify(stored), ...errors.map((e) => `${(e as Error).message} ${JSON.stringify(e)}`)].join("\n");

@@ -11,6 +11,7 @@ import { countTokens } from "@/lib/tokens";
 import { chatModelFor, type LlmProviderRecord, providerApiKey } from "./chat";
 import { httpFailure, LlmError, networkFailure, scrub } from "./errors";
 import { acquireSlot, sleep } from "./limiter";
+import { contextNeed, numCtxFor, ollamaContextLength } from "./ollama-context";
 import { providerOptions } from "./options";
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
@@ -77,7 +78,7 @@ const sharedFetch: typeof fetch = (input, init) => {
 const MODEL_CACHE_SIZE = 64;
 const models = new Map<string, BaseChatModel>();
 
-function cachedChatModel(provider: LlmProviderRecord, model: string, options: CompleteChatOptions): BaseChatModel {
+function cachedChatModel(provider: LlmProviderRecord, model: string, options: CompleteChatOptions & { numCtx?: number }): BaseChatModel {
   const key = JSON.stringify([
     provider.id,
     provider.kind,
@@ -88,12 +89,20 @@ function cachedChatModel(provider: LlmProviderRecord, model: string, options: Co
     options.temperature,
     options.json ?? false,
     options.maxTokens,
+    options.numCtx,
   ]);
   let chat = models.get(key);
   if (chat) {
     models.delete(key);
   } else {
-    chat = chatModelFor(provider, { model, temperature: options.temperature, json: options.json ?? false, maxTokens: options.maxTokens, fetch: sharedFetch });
+    chat = chatModelFor(provider, {
+      model,
+      temperature: options.temperature,
+      json: options.json ?? false,
+      maxTokens: options.maxTokens,
+      numCtx: options.numCtx,
+      fetch: sharedFetch,
+    });
     if (models.size >= MODEL_CACHE_SIZE) models.delete(models.keys().next().value!);
   }
   models.set(key, chat);
@@ -114,7 +123,12 @@ function backoffMs(attempt: number, failure: LlmError): number {
 
 type Attempt = { ok: true; value: Omit<ChatCompletion, "attempts"> } | { ok: false; error: LlmError };
 
-async function attemptOnce(provider: LlmProviderRecord, messages: ChatMessage[], model: string, options: CompleteChatOptions): Promise<Attempt> {
+async function attemptOnce(
+  provider: LlmProviderRecord,
+  messages: ChatMessage[],
+  model: string,
+  options: CompleteChatOptions & { numCtx?: number },
+): Promise<Attempt> {
   const settings = providerOptions(provider);
   const release = await acquireSlot(provider.id, settings, options.signal);
   const controller = new AbortController();
@@ -164,12 +178,23 @@ async function attemptOnce(provider: LlmProviderRecord, messages: ChatMessage[],
   }
 }
 
+/** The context window an Ollama call asks for; refuses a prompt the model cannot hold (./ollama-context). */
+async function ollamaNumCtx(provider: LlmProviderRecord, model: string, messages: ChatMessage[], maxTokens: number | undefined): Promise<number> {
+  const baseUrl = provider.baseUrl ?? env().OLLAMA_URL;
+  const fetcher: typeof fetch = (input, init) => {
+    const key = providerApiKey(provider);
+    return providerFetch(input, key ? { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${key}` } } : init);
+  };
+  return numCtxFor(contextNeed(messages, maxTokens), model, await ollamaContextLength(baseUrl, model, fetcher));
+}
+
 /** Sends `messages` and returns the answer's raw text (parsing it is the caller's business). Throws LlmError, or the abort reason when `signal` fires. */
 export async function completeChat(provider: LlmProviderRecord, messages: ChatMessage[], options: CompleteChatOptions = {}): Promise<ChatCompletion> {
   const model = options.model || provider.defaultModel;
   if (!model) throw new LlmError("Choose a model: this provider has no default model.", { retryable: false });
+  const numCtx = provider.kind === "ollama" ? await ollamaNumCtx(provider, model, messages, options.maxTokens) : undefined;
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(provider, messages, model, options);
+    const result = await attemptOnce(provider, messages, model, { ...options, numCtx });
     if (result.ok) {
       log.debug("LLM call", {
         providerId: provider.id,

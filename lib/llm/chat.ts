@@ -20,6 +20,8 @@ export type ChatModelOptions = {
   temperature?: number;
   json: boolean;
   maxTokens?: number;
+  /** Ollama: the context window to answer from (./ollama-context); ignored by the other kinds. */
+  numCtx?: number;
   fetch?: typeof fetch;
 };
 
@@ -34,7 +36,7 @@ export function providerApiKey(provider: Pick<LlmProviderRecord, "apiKeyEncrypte
 
 export function chatModelFor(provider: LlmProviderRecord, options: ChatModelOptions): BaseChatModel {
   const apiKey = providerApiKey(provider);
-  const { model, temperature, json, maxTokens, fetch } = options;
+  const { model, temperature, json, maxTokens, numCtx, fetch } = options;
   switch (provider.kind) {
     case "ollama":
       return new ChatOllama({
@@ -42,6 +44,7 @@ export function chatModelFor(provider: LlmProviderRecord, options: ChatModelOpti
         model,
         temperature,
         numPredict: maxTokens,
+        numCtx,
         format: json ? "json" : undefined,
         // A reverse proxy in front of Ollama may want a key; plain Ollama ignores the header.
         headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined,

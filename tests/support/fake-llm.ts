@@ -107,6 +107,8 @@ export type FakeStats = { maxConcurrent: number; inFlight: number; total: number
 export type FakeLlmOptions = FakeModeOptions & {
   mode?: FakeMode;
   models?: string[];
+  /** The models' context length in Ollama's /api/show (default 8192). */
+  contextLength?: number;
   /** Answer 404 for chat requests naming a model outside `models` (otherwise any model is served). */
   rejectUnknownModels?: boolean;
 };
@@ -304,6 +306,18 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     const body = await readBody(req);
     requests.push({ path, body, headers: req.headers });
     const api: Api = path.includes("/api/") ? "ollama" : "openai";
+    // Model metadata answers whatever the mode and is not counted in the stats: the modes test
+    // chat calls (a failing /api/show only means the client asks without a cap).
+    if (req.method === "POST" && path.endsWith("/api/show")) {
+      const name = (body as { model?: string } | undefined)?.model ?? "";
+      if (options.rejectUnknownModels && !models.includes(name)) return sendError(res, api, 404, `model "${name}" not found`);
+      return void sendJson(
+        res,
+        { details: { family: "fake" }, model_info: { "general.architecture": "fake", "fake.context_length": options.contextLength ?? 8192 } },
+        false,
+      );
+    }
+
     const header = req.headers["x-fake-mode"];
     const current = typeof header === "string" && (FAKE_MODES as readonly string[]).includes(header) ? (header as FakeMode) : mode;
 
@@ -360,6 +374,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   }
 
   const server = http.createServer((req, res) => {
+    if (req.url?.endsWith("/api/show")) {
+      handle(req, res).catch(() => res.destroy());
+      return;
+    }
     stats.total += 1;
     stats.timestamps.push(Date.now());
     stats.inFlight += 1;
