@@ -209,8 +209,9 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
 }
 
 /** The adapter's files (tokenizer files included), by their path inside the adapter folder. */
+/** The adapter's files for a Hub repo's root; PEFT's own README.md stays out (the model card is the repo's README). */
 export function hubAdapterFiles(run: BundleRun) {
   return run.files
-    .filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/"))
+    .filter((f) => f.kind === "artifact" && f.filename.startsWith("output/adapter/") && f.filename !== "output/adapter/README.md")
     .map((f) => ({ path: f.filename.slice("output/adapter/".length), storageKey: f.storagePath }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type ModelCardInput, modelCard } from "./model-card";
+import { licenseFields, type ModelCardInput, modelCard } from "./model-card";
 
 const base: ModelCardInput = {
   repoName: "acme/handbook-qa",
@@ -75,6 +75,22 @@ describe("modelCard", () => {
     expect(body).toContain('PeftModel.from_pretrained(base, "./adapter")');
   });
 
+  it("uses Hub license ids as they are and names others; puts metrics in the model index only with a Hub dataset", () => {
+    expect(licenseFields("Apache-2.0", "a/b")).toEqual({ license: "apache-2.0" });
+    expect(licenseFields("llama3.1", "meta-llama/Llama-3.1-8B")).toEqual({ license: "llama3.1" });
+    expect(licenseFields("qwen", "Qwen/Qwen2.5-7B")).toEqual({
+      license: "other",
+      license_name: "qwen",
+      license_link: "https://huggingface.co/Qwen/Qwen2.5-7B",
+    });
+    expect(licenseFields("other", "/models/local")).toEqual({ license: "other", license_name: "base-model-license", license_link: "LICENSE" });
+    const { meta } = split(modelCard({ ...base, datasets: undefined }));
+    expect(meta["model-index"]).toBeUndefined();
+    const withDataset = split(modelCard({ ...base, datasets: ["acme/handbook-qa-dataset"] })).meta;
+    const [entry] = withDataset["model-index"] as Array<{ results: Array<{ dataset: { type: string; split: string } }> }>;
+    expect(entry.results[0].dataset).toMatchObject({ type: "acme/handbook-qa-dataset", split: "eval" });
+  });
+
   it("keeps quotes, colons, newlines and front-matter markers in names as values", () => {
     const odd = 'Acme "QA": v2\n---\nbase_model: evil | `x`';
     const card = modelCard({
@@ -87,7 +103,8 @@ describe("modelCard", () => {
     });
     const { meta, body } = split(card);
     expect(meta.base_model).toBe("Qwen/Qwen2.5-0.5B-Instruct");
-    expect(meta.license).toBe("other: see LICENSE");
+    // Not a Hub license id: "other", named, with a link, as the Hub's metadata spec asks.
+    expect(meta).toMatchObject({ license: "other", license_name: "other-see-license", license_link: "https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct" });
     expect(meta.tags).toEqual(["finetuneflow", "qlora", "peft", "it's", "a: b", "- c", "#d"]);
     expect(meta.datasets).toEqual(["acme/data\nset"]);
     const [entry] = meta["model-index"] as Array<{ name: string; results: Array<{ dataset: { name: string } }> }>;

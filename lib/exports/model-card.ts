@@ -74,18 +74,124 @@ function iso(date: Date | string): string {
   return Number.isNaN(parsed.getTime()) ? String(date) : parsed.toISOString();
 }
 
+/**
+ * License ids the Hub's metadata spec accepts as they are (https://huggingface.co/docs/hub/repositories-licenses).
+ * Anything else is `license: other` with a `license_name` and a `license_link`, as the spec asks.
+ */
+const HUB_LICENSES = new Set([
+  "apache-2.0",
+  "mit",
+  "openrail",
+  "bigscience-openrail-m",
+  "creativeml-openrail-m",
+  "bigscience-bloom-rail-1.0",
+  "bigcode-openrail-m",
+  "afl-3.0",
+  "artistic-2.0",
+  "bsl-1.0",
+  "bsd",
+  "bsd-2-clause",
+  "bsd-3-clause",
+  "bsd-3-clause-clear",
+  "c-uda",
+  "cc",
+  "cc0-1.0",
+  "cc-by-2.0",
+  "cc-by-2.5",
+  "cc-by-3.0",
+  "cc-by-4.0",
+  "cc-by-sa-3.0",
+  "cc-by-sa-4.0",
+  "cc-by-nc-2.0",
+  "cc-by-nc-3.0",
+  "cc-by-nc-4.0",
+  "cc-by-nd-4.0",
+  "cc-by-nc-nd-3.0",
+  "cc-by-nc-nd-4.0",
+  "cc-by-nc-sa-2.0",
+  "cc-by-nc-sa-3.0",
+  "cc-by-nc-sa-4.0",
+  "cdla-sharing-1.0",
+  "cdla-permissive-1.0",
+  "cdla-permissive-2.0",
+  "wtfpl",
+  "ecl-2.0",
+  "epl-1.0",
+  "epl-2.0",
+  "etalab-2.0",
+  "eupl-1.1",
+  "eupl-1.2",
+  "agpl-3.0",
+  "gfdl",
+  "gpl",
+  "gpl-2.0",
+  "gpl-3.0",
+  "lgpl",
+  "lgpl-2.1",
+  "lgpl-3.0",
+  "isc",
+  "h-research",
+  "intel-research",
+  "lppl-1.3c",
+  "ms-pl",
+  "apple-ascl",
+  "apple-amlr",
+  "mpl-2.0",
+  "odc-by",
+  "odbl",
+  "openmdw-1.0",
+  "openrail++",
+  "osl-3.0",
+  "postgresql",
+  "ofl-1.1",
+  "ncsa",
+  "unlicense",
+  "zlib",
+  "pddl",
+  "lgpl-lr",
+  "deepfloyd-if-license",
+  "fair-noncommercial-research-license",
+  "llama2",
+  "llama3",
+  "llama3.1",
+  "llama3.2",
+  "llama3.3",
+  "llama4",
+  "grok2-community",
+  "gemma",
+  "unknown",
+  "other",
+]);
+
+/** The card's license fields: a Hub id as is; anything else as other + license_name + license_link (the base model's page). */
+export function licenseFields(license: string | undefined, baseModel: string): Record<string, string> {
+  if (!license) return {};
+  const id = license.trim().toLowerCase();
+  if (HUB_LICENSES.has(id) && id !== "other") return { license: id };
+  const name =
+    id
+      .replace(/[^a-z0-9.]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 64) || "base-model-license";
+  const link = /^[\w.-]+\/[\w.-]+$/.test(baseModel) ? `https://huggingface.co/${baseModel}` : "LICENSE";
+  return { license: "other", license_name: id === "other" ? "base-model-license" : name, license_link: link };
+}
+
 function frontMatter(input: ModelCardInput): string {
   const metrics = presentMetrics(input.metrics);
   const name = input.repoName ?? input.projectName;
+  // The Hub wants each result's dataset as a Hub dataset id: without a pushed dataset, the
+  // metrics are in the card's body only.
+  const hubDataset = input.datasets?.[0];
   const data: Record<string, unknown> = {
     base_model: input.baseModel,
     library_name: "peft",
-    ...(input.license ? { license: input.license } : {}),
+    ...licenseFields(input.license, input.baseModel),
     ...(input.datasets?.length ? { datasets: input.datasets } : {}),
     ...(input.language ? { language: typeof input.language === "string" ? [input.language] : input.language } : {}),
     pipeline_tag: "text-generation",
     tags: [...new Set(["finetuneflow", input.method, "peft", ...(input.tags ?? [])])],
-    ...(metrics.length
+    ...(metrics.length && hubDataset
       ? {
           "model-index": [
             {
@@ -94,7 +200,7 @@ function frontMatter(input: ModelCardInput): string {
                 {
                   task: { type: "text-generation", name: "Text generation" },
                   // The Hub requires a dataset per result: the project's own eval split.
-                  dataset: { name: `${input.projectName} eval split (v${input.datasetVersion.version})`, type: input.datasets?.[0] ?? "custom" },
+                  dataset: { name: `${input.projectName} eval split (v${input.datasetVersion.version})`, type: hubDataset, split: "eval" },
                   metrics: metrics.map((m) => ({ type: m.type, value: m.value, name: m.name })),
                 },
               ],

@@ -96,7 +96,10 @@ describe("PDF fonts: CMaps and standard fonts from pdfjs-dist", () => {
   it("reads an encrypted PDF with its password, and says when the password is wrong", async () => {
     // tests/fixtures/encrypted.pdf: qpdf --encrypt user owner 256 (user password "user").
     const bytes = fs.readFileSync(path.resolve("tests/fixtures/encrypted.pdf"));
-    await expect(extractDocument("pdf", { bytes })).rejects.toMatchObject({ code: "encrypted", message: expect.stringMatching(/Enter its password on the source/) });
+    await expect(extractDocument("pdf", { bytes })).rejects.toMatchObject({
+      code: "encrypted",
+      message: expect.stringMatching(/Enter its password on the source/),
+    });
     await expect(extractDocument("pdf", { bytes }, { password: "guess" })).rejects.toMatchObject({
       code: "encrypted",
       message: "The password for this PDF is wrong. Enter it again on the source.",

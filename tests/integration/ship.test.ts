@@ -112,6 +112,8 @@ async function finishedRun(): Promise<Shipped> {
       Buffer.from(JSON.stringify({ chat_template: "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}" })),
       "artifact",
     ],
+    // PEFT's save_pretrained writes a template model card beside the adapter.
+    ["output/adapter/README.md", Buffer.from("---\nlibrary_name: peft\n---\n# Model Card for Model ID\n"), "artifact"],
     ["output/metrics.json", Buffer.from('{"train_loss": 0.41}'), "artifact"],
     ["config.json", Buffer.from('{"run_id": "x", "base_model": "Qwen/Qwen2.5-0.5B-Instruct"}'), "log"],
     ["events.jsonl", Buffer.from('{"type":"start","time":"2026-11-23T10:00:00Z","total_steps":3}\n'), "log"],
@@ -258,6 +260,10 @@ describe("ship", () => {
       "finetuneflow-manifest.json",
       "tokenizer_config.json",
     ]);
+    // One README: our model card (PEFT's template stays out), pointing at the pushed dataset.
+    const card = model.files.find((f) => f.path === "README.md")!;
+    expect(model.files.filter((f) => f.path.toLowerCase().endsWith("readme.md"))).toHaveLength(1);
+    expect(card.size).toBeGreaterThan(1000);
     expect(model.files.find((f) => f.path === "adapter_model.safetensors")!.sha256).toBe(createHash("sha256").update(shipped.adapterBytes).digest("hex"));
     expect(hub.repos.get("model:fake-user/handbook-qa")?.private).toBe(true);
     const dataset = hub.commits.find((c) => c.repo === "fake-user/handbook-qa-dataset")!;
