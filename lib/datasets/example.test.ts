@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { exampleDataSchema, exampleText, instructionExampleSchema, promptOf, responseOf } from "./example";
 
 describe("example data", () => {
-  it("lays out an instruction with its input as Alpaca does", () => {
+  it("joins an instruction and its input with one line break, as LLaMA-Factory's Alpaca converter does", () => {
     const data = { instruction: "Translate to French.", input: "Good morning", output: "Bonjour" };
-    expect(promptOf(data)).toBe("Translate to French.\n\nGood morning");
+    expect(promptOf(data)).toBe("Translate to French.\nGood morning");
     expect(responseOf(data)).toBe("Bonjour");
-    expect(exampleText(data)).toBe("Translate to French.\n\nGood morning\n\nBonjour");
+    expect(exampleText(data)).toBe("Translate to French.\nGood morning\n\nBonjour");
   });
 
   it("leaves an empty input out of the prompt", () => {

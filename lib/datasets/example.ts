@@ -36,9 +36,13 @@ export function joinParagraphs(...parts: string[]): string {
   return parts.filter((part) => part.trim() !== "").join("\n\n");
 }
 
-/** What the user turn of a chat holds. */
+/**
+ * What the user turn of a chat holds. An instruction and its input are joined by one line break,
+ * as LLaMA-Factory's Alpaca converter joins them, so the same example gives the same prompt in
+ * training, in evaluation, in every chat export and in LLaMA-Factory reading the Alpaca export.
+ */
 export function promptOf(data: ExampleData): string {
-  return isInstructionExample(data) ? joinParagraphs(data.instruction, data.input) : data.question;
+  return isInstructionExample(data) ? [data.instruction, data.input].filter((part) => part.trim() !== "").join("\n") : data.question;
 }
 
 /** What the assistant turn of a chat holds. */

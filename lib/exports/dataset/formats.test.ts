@@ -24,7 +24,7 @@ describe("alpaca", () => {
 describe("sharegpt", () => {
   it("joins instruction and input into the human turn", () => {
     expect(formatLine("sharegpt", instruction)).toBe(
-      '{"conversations":[{"from":"human","value":"Summarise the note.\\n\\nCafé prices rose."},{"from":"gpt","value":"Prices went up."}]}',
+      '{"conversations":[{"from":"human","value":"Summarise the note.\\nCafé prices rose."},{"from":"gpt","value":"Prices went up."}]}',
     );
     expect(formatLine("sharegpt", bare)).toBe('{"conversations":[{"from":"human","value":"Say hello."},{"from":"gpt","value":"Hello."}]}');
   });
@@ -44,14 +44,14 @@ describe("sharegpt", () => {
 describe("openai", () => {
   it("writes user and assistant messages", () => {
     expect(formatLine("openai", instruction)).toBe(
-      '{"messages":[{"role":"user","content":"Summarise the note.\\n\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
+      '{"messages":[{"role":"user","content":"Summarise the note.\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
     );
     expect(formatLine("openai", qa)).toBe('{"messages":[{"role":"user","content":"What is 2+2?"},{"role":"assistant","content":"4."}]}');
   });
 
   it("puts the system prompt first", () => {
     expect(formatLine("openai", instruction, { systemPrompt: "You are helpful." })).toBe(
-      '{"messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Summarise the note.\\n\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
+      '{"messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Summarise the note.\\nCafé prices rose."},{"role":"assistant","content":"Prices went up."}]}',
     );
   });
 });
