@@ -61,14 +61,32 @@ function packageVersions(hardware: unknown): Record<string, string> {
   );
 }
 
-async function tokenizerChatTemplate(run: BundleRun): Promise<string | null> {
-  const file = run.files.find((f) => f.filename.endsWith("adapter/tokenizer_config.json"));
-  if (!file) return null;
+/**
+ * The chat template the adapter was trained with, from the tokenizer saved beside it:
+ * chat_template.jinja (where transformers 5 writes it), else tokenizer_config.json's
+ * chat_template (a string, or named templates: "default"). null: a tokenizer without a template
+ * (the runner trained in Alpaca format); undefined: no tokenizer saved, so unknown.
+ */
+export async function tokenizerChatTemplate(run: Pick<BundleRun, "files">): Promise<string | null | undefined> {
+  const read = async (suffix: string) => {
+    const file = run.files.find((f) => f.filename.endsWith(suffix));
+    return file ? (await readToBuffer(await getStorage().get(file.storagePath), 5_000_000)).toString("utf8") : undefined;
+  };
+  const jinja = await read("adapter/chat_template.jinja").catch(() => undefined);
+  if (jinja?.trim()) return jinja;
+  const config = await read("adapter/tokenizer_config.json").catch(() => undefined);
+  if (config === undefined) return undefined;
   try {
-    const config = JSON.parse((await readToBuffer(await getStorage().get(file.storagePath), 5_000_000)).toString("utf8")) as { chat_template?: unknown };
-    return typeof config.chat_template === "string" ? config.chat_template : null;
-  } catch {
+    const template = (JSON.parse(config) as { chat_template?: unknown }).chat_template;
+    if (typeof template === "string") return template;
+    if (Array.isArray(template)) {
+      const named = template as { name?: unknown; template?: unknown }[];
+      const chosen = named.find((t) => t.name === "default") ?? named[0];
+      if (typeof chosen?.template === "string") return chosen.template;
+    }
     return null;
+  } catch {
+    return undefined;
   }
 }
 

@@ -61,6 +61,39 @@ describe("chatTemplateFamily", () => {
     expect(chatTemplateFamily({ modelType: "gpt2" })).toBe("alpaca");
     expect(chatTemplateFamily({})).toBe("alpaca");
   });
+
+  it.each([
+    // Abridged from the models' own chat templates.
+    {
+      name: "Gemma-2",
+      family: "gemma",
+      template: "{{ bos_token }}{% for message in messages %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% endfor %}",
+    },
+    {
+      name: "Phi-3",
+      family: "phi3",
+      template: "{% for message in messages %}{{'<|' + message['role'] + '|>' + '\n' + message['content'] + '<|end|>\n' }}{% endfor %}",
+    },
+    {
+      name: "TinyLlama-Chat",
+      family: "zephyr",
+      template: "{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\n' + message['content'] + eos_token }}{% endif %}{% endfor %}",
+    },
+    {
+      name: "SmolLM2",
+      family: "chatml",
+      template: "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}",
+    },
+  ] as const)("reads $name's template as $family, whatever its model type says", ({ template, family }) => {
+    expect(chatTemplateFamily({ tokenizerChatTemplate: template, modelType: "llama" })).toBe(family);
+  });
+
+  it("a base model trained without a chat template gets Alpaca, whatever its model type", () => {
+    // The runner trains in Alpaca format when the tokenizer has no template; the model type (llama) must not override that.
+    expect(chatTemplateFamily({ tokenizerChatTemplate: null, modelType: "llama" })).toBe("alpaca");
+    expect(chatTemplateFamily({ tokenizerChatTemplate: null, modelType: "qwen2" })).toBe("alpaca");
+    expect(chatTemplateFamily({ modelType: "gemma2" })).toBe("gemma");
+  });
 });
 
 describe("ollamaModelfile", () => {

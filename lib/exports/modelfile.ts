@@ -5,7 +5,7 @@
 
 import { slugify } from "@/lib/workspaces/slug";
 
-export const CHAT_TEMPLATE_FAMILIES = ["llama3", "chatml", "mistral", "alpaca"] as const;
+export const CHAT_TEMPLATE_FAMILIES = ["llama3", "chatml", "gemma", "phi3", "zephyr", "mistral", "alpaca"] as const;
 export type ChatTemplateFamily = (typeof CHAT_TEMPLATE_FAMILIES)[number];
 
 export type ModelfileParameters = { temperature?: number; num_ctx?: number; stop?: string[] };
@@ -55,16 +55,25 @@ export function ollamaBaseFor(hfModelId: string): string | null {
 }
 
 /**
- * The prompt format of a base model: the tokenizer's chat template decides when it has one of
- * the known markers, then the config's model_type (llama → Llama 3 headers, qwen2 → ChatML,
- * mistral → [INST]); anything else gets Alpaca's "### Instruction:" blocks.
+ * The prompt format the adapter was trained in. The runner trains with the tokenizer's chat
+ * template when it has one, else in Alpaca's "### Instruction:" format, so: a template with one of
+ * the known markers decides (Llama 3 headers, ChatML, Gemma turns, Phi-3, Zephyr, [INST]); a
+ * tokenizer saved without a template (`null`) means Alpaca; only when the tokenizer is not known
+ * (`undefined`, or a template we cannot translate) does the config's model_type guess.
  */
 export function chatTemplateFamily(model: { tokenizerChatTemplate?: string | null; modelType?: string | null }): ChatTemplateFamily {
+  if (model.tokenizerChatTemplate === null) return "alpaca";
   const template = model.tokenizerChatTemplate ?? "";
   if (template.includes("<|start_header_id|>")) return "llama3";
   if (template.includes("<|im_start|>")) return "chatml";
+  if (template.includes("<start_of_turn>")) return "gemma";
+  // Phi-3 builds its tags from the role ('<|' + role + '|>') and ends turns with <|end|>.
+  if (template.includes("<|end|>")) return "phi3";
+  if (template.includes("<|user|>")) return "zephyr";
   if (template.includes("[INST]")) return "mistral";
   const type = (model.modelType ?? "").toLowerCase();
+  if (type === "gemma" || type === "gemma2" || type === "gemma3_text") return "gemma";
+  if (type === "phi3") return "phi3";
   if (type === "llama") return "llama3";
   if (/^qwen[23]/.test(type)) return "chatml";
   if (type === "mistral" || type === "mixtral") return "mistral";
@@ -124,6 +133,45 @@ const TEMPLATES: Record<ChatTemplateFamily, { template: string; stop: string[] }
 {{- end }}
 {{- end }}`,
     stop: ["[INST]", "[/INST]"],
+  },
+  // Gemma has no system turn: the system prompt opens the first user turn, as the runner folds it.
+  gemma: {
+    template: `{{- range $i, $_ := .Messages }}
+{{- if eq .Role "user" }}<start_of_turn>user
+{{ if and $.System (eq $i 0) }}{{ $.System }}
+
+{{ end }}{{ .Content }}<end_of_turn>
+{{ else if eq .Role "assistant" }}<start_of_turn>model
+{{ .Content }}<end_of_turn>
+{{ end }}
+{{- end }}<start_of_turn>model
+`,
+    stop: ["<start_of_turn>", "<end_of_turn>"],
+  },
+  phi3: {
+    template: `{{- if .System }}<|system|>
+{{ .System }}<|end|>
+{{ end }}
+{{- range .Messages }}
+{{- if or (eq .Role "user") (eq .Role "assistant") }}<|{{ .Role }}|>
+{{ .Content }}<|end|>
+{{ end }}
+{{- end }}<|assistant|>
+`,
+    stop: ["<|end|>", "<|user|>", "<|assistant|>"],
+  },
+  // TinyLlama-Chat and other Zephyr-style models: turns end with the EOS token.
+  zephyr: {
+    template: `{{- if .System }}<|system|>
+{{ .System }}</s>
+{{ end }}
+{{- range .Messages }}
+{{- if or (eq .Role "user") (eq .Role "assistant") }}<|{{ .Role }}|>
+{{ .Content }}</s>
+{{ end }}
+{{- end }}<|assistant|>
+`,
+    stop: ["</s>", "<|user|>", "<|system|>"],
   },
   alpaca: {
     template: `{{- if .System }}{{ .System }}
