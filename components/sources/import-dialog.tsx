@@ -15,7 +15,16 @@ import type { DatasetMapping } from "@/lib/datasets/formats/mapping";
 import type { ImportPreview } from "@/lib/datasets/import";
 import { previewImportAction, startImportAction } from "@/lib/sources/actions";
 
-type Columns = { prompt: string; input: string; response: string; system: string; rejected: string; label: string; whenFalse: "reject" | "skip" };
+type Columns = {
+  prompt: string;
+  input: string;
+  response: string;
+  system: string;
+  rejected: string;
+  label: string;
+  whenFalse: "reject" | "skip";
+  split: "auto" | "train" | "eval";
+};
 const NONE = "";
 
 const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
@@ -29,7 +38,7 @@ const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
 };
 
 function columnsOf(mapping: DatasetMapping | null): Columns {
-  const label = { label: mapping?.label?.column ?? NONE, whenFalse: mapping?.label?.whenFalse ?? "reject" };
+  const label = { label: mapping?.label?.column ?? NONE, whenFalse: mapping?.label?.whenFalse ?? "reject", split: mapping?.split ?? "auto" };
   if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE, rejected: NONE, ...label };
   const c = mapping.columns;
   return {
@@ -44,7 +53,7 @@ function columnsOf(mapping: DatasetMapping | null): Columns {
 
 function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): DatasetMapping {
   const pick = (v: string) => (v === NONE ? undefined : v);
-  const label = columns.label === NONE ? {} : { label: { column: columns.label, whenFalse: columns.whenFalse } };
+  const label = { ...(columns.label === NONE ? {} : { label: { column: columns.label, whenFalse: columns.whenFalse } }), split: columns.split };
   if (kind !== "columns") return { shape: kind, ...label };
   return {
     shape: "columns",
@@ -155,6 +164,13 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     </NativeSelect>
                   </Field>
                 ))}
+              <Field label="Split" htmlFor="map-split">
+                <NativeSelect id="map-split" value={columns.split} onChange={setColumn("split")}>
+                  <option value="auto">A row's split field, else the project's share</option>
+                  <option value="train">All train</option>
+                  <option value="eval">All eval</option>
+                </NativeSelect>
+              </Field>
               <Field label="Good/bad label (KTO)" htmlFor="map-label">
                 <NativeSelect id="map-label" value={columns.label} onChange={setColumn("label")}>
                   <option value={NONE}>None</option>

@@ -8,7 +8,7 @@ import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { flagDuplicates } from "./dedup";
 import { type ExampleData, searchTextOf } from "./example";
-import { type DatasetMapping, toExample } from "./formats/mapping";
+import { type DatasetMapping, recordSplit, toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
 import { contentHash } from "./hash";
 import { assignSplit } from "./split";
@@ -104,7 +104,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
         tokenCount: validation.tokenCount,
         contentHash: hash,
         searchText: searchTextOf(data),
-        split: assignSplit(hash, file.projectId, config.train_eval_split),
+        split: splitFor(ctx.payload.mapping, parsed.record!, () => assignSplit(hash, file.projectId, config.train_eval_split)),
       });
     }
     if (batch.length >= BATCH) await flush();
@@ -128,6 +128,13 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     `${file.filename}: ${imported} rows, ${valid} valid, ${imported - valid} invalid, ${fromFileDuplicates} duplicates (${duplicates} in the project)${skipped ? `, ${skipped} left out as marked bad` : ""}.`,
   );
   return summary;
+}
+
+/** The mapping's split, else the row's own, else the project's share (assignSplit). */
+function splitFor(mapping: DatasetMapping, record: Record<string, unknown>, byShare: () => "train" | "eval"): "train" | "eval" {
+  const chosen = mapping.split ?? "auto";
+  if (chosen !== "auto") return chosen;
+  return recordSplit(record) ?? byShare();
 }
 
 /**

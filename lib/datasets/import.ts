@@ -47,7 +47,11 @@ export async function previewImport(ctx: ProjectContext, fileId: string, mapping
   }
   stream.destroy();
   const records = parsed.flatMap((p) => (p.record ? [p.record] : []));
-  const detection = detectShape(records);
+  const detected = detectShape(records);
+  // A file named as an eval set (an export's eval.jsonl, test.csv …) keeps its rows in eval.
+  const evalFile = /^(eval|evaluation|test|valid|validation|dev)([._-]|$)/i.test(file.filename);
+  const detection =
+    evalFile && detected.suggestedMapping ? { ...detected, suggestedMapping: { ...detected.suggestedMapping, split: "eval" as const } } : detected;
   const effective = mapping ?? detection.suggestedMapping;
   const taskType = file.project.taskType;
   const sample = parsed.slice(0, SHOWN).map((p) => {

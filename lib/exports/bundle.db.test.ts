@@ -28,7 +28,12 @@ describe("tokenizerChatTemplate", () => {
 
   it("reads tokenizer_config.json's template, plain or named; a tokenizer without one means Alpaca; no tokenizer is unknown", async () => {
     expect(await tokenizerChatTemplate(await files({ "tokenizer_config.json": JSON.stringify({ chat_template: "<|im_start|>" }) }))).toBe("<|im_start|>");
-    const named = JSON.stringify({ chat_template: [{ name: "tool_use", template: "x" }, { name: "default", template: "<|start_header_id|>" }] });
+    const named = JSON.stringify({
+      chat_template: [
+        { name: "tool_use", template: "x" },
+        { name: "default", template: "<|start_header_id|>" },
+      ],
+    });
     expect(await tokenizerChatTemplate(await files({ "tokenizer_config.json": named }))).toBe("<|start_header_id|>");
     const bare = await tokenizerChatTemplate(await files({ "tokenizer_config.json": JSON.stringify({ model_max_length: 2048 }) }));
     expect(bare).toBeNull();

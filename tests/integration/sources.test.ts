@@ -403,6 +403,23 @@ describe("dataset import", () => {
     ]);
   }, 180_000);
 
+  it("keeps an eval file's rows in eval and honours a row's own split, so exported eval rows never leak into train", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => ({ instruction: `Held-out question ${i}?`, input: "", output: `Answer ${i}.` }));
+    const evalFile = await importRows("eval.jsonl", rows);
+    expect(evalFile.examples.map((e) => e.split)).toEqual(Array(8).fill("eval"));
+    const tagged = await importRows(
+      "tagged.jsonl",
+      rows.map((r, i) => ({ ...r, instruction: `Tagged ${r.instruction}`, split: i < 3 ? "validation" : "train" })),
+    );
+    expect(tagged.examples.map((e) => e.split)).toEqual([...Array(3).fill("eval"), ...Array(5).fill("train")]);
+    const forced = await importRows(
+      "all-train.jsonl",
+      rows.map((r) => ({ ...r, instruction: `Forced ${r.instruction}`, split: "test" })),
+      (m) => ({ ...m, split: "train" }),
+    );
+    expect(forced.examples.map((e) => e.split)).toEqual(Array(8).fill("train"));
+  }, 120_000);
+
   it("imports a CSV with quoted newlines through a custom column mapping", async () => {
     const csv = 'frage;antwort;notiz\n"Wie lange gilt die Garantie?";"Zwei Jahre,\nab Kaufdatum.";x\n"Gibt es Rabatt?";"Nein.";y\n';
     const r = await uploadFile("faq.csv", Buffer.from(csv));

@@ -53,11 +53,29 @@ export const columnMappingSchema = z
     }
   });
 
+/**
+ * Where imported rows go: "auto" by a row's own `split` field (train, or eval/validation/test) and
+ * otherwise by the project's train share; "train" or "eval" puts every row there (a file that is
+ * an eval set, such as an export's eval.jsonl, stays eval).
+ */
+export const importSplitSchema = z.enum(["auto", "train", "eval"]).default("auto");
+export type ImportSplit = z.infer<typeof importSplitSchema>;
+
+const common = { label: labelMappingSchema.optional(), split: importSplitSchema.optional() };
+
 export const datasetMappingSchema = z.discriminatedUnion("shape", [
-  z.object({ shape: z.literal("columns"), columns: columnMappingSchema, label: labelMappingSchema.optional() }),
-  z.object({ shape: z.literal("sharegpt"), label: labelMappingSchema.optional() }),
-  z.object({ shape: z.literal("openai"), label: labelMappingSchema.optional() }),
+  z.object({ shape: z.literal("columns"), columns: columnMappingSchema, ...common }),
+  z.object({ shape: z.literal("sharegpt"), ...common }),
+  z.object({ shape: z.literal("openai"), ...common }),
 ]);
+
+/** The split a row's own `split` field names, if any. */
+export function recordSplit(record: Record<string, unknown>): "train" | "eval" | undefined {
+  const value = typeof record.split === "string" ? record.split.trim().toLowerCase() : undefined;
+  if (value === "train") return "train";
+  if (value === "eval" || value === "validation" || value === "valid" || value === "test") return "eval";
+  return undefined;
+}
 
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
 export type DatasetMapping = z.infer<typeof datasetMappingSchema>;
