@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   generation: async () => (await import("./generation")).benchGeneration(),
   fairness: async () => (await import("./fairness")).benchFairness(),
   review: async () => (await import("./review")).benchReview(),
+  ocr: async () => (await import("./ocr")).benchOcr(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
