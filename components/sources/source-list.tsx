@@ -90,7 +90,7 @@ export function SourceList({ projectId, base, sources, jobs: initialJobs, canMan
                     </span>
                     {source.format && (
                       <Badge variant="outline" className="uppercase">
-                        {source.format}
+                        {source.format.replace("_", " ")}
                       </Badge>
                     )}
                     {source.sourceUrl && (

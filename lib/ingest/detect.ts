@@ -2,7 +2,7 @@
 // between text formats. Synchronous so that an upload can be refused while it streams in.
 import { decodeBytes, sniffEncoding } from "./text";
 import { type DetectedFormat, type Detection, IngestError } from "./types";
-import { ZIP_FORMAT_LABELS } from "./zip";
+import { ZIP_FORMAT_LABELS, zipHeadNames } from "./zip";
 
 /** How much of a file detection wants to see. */
 export const DETECT_HEAD_BYTES = 64 * 1024;
@@ -17,6 +17,7 @@ const MIME_TYPES: Record<DetectedFormat, string> = {
   json: "application/json",
   csv: "text/csv",
   image: "image/png",
+  markdown_zip: "application/zip",
 };
 
 /** Scans and photos of pages, read by OCR. */
@@ -87,6 +88,7 @@ export function detectFormat(head: Buffer, filename: string, totalSize: number):
   if (image) return found("image", image.mimeType);
   if (hasBytes(head, "PK\x03\x04")) {
     const marker = ZIP_MARKERS.find(([name]) => head.includes(name));
+    if (!marker && zipHeadNames(head).some((name) => /\.(md|markdown|mdx)$/i.test(name))) return found("markdown_zip");
     return !marker || marker[1] === "docx" ? found("docx") : refused(ZIP_FORMAT_LABELS[marker[1]]);
   }
   const complete = head.length >= totalSize;

@@ -18,7 +18,7 @@ describe("Markdown include directives", () => {
     expect(doc.text).toContain("{{#rustdoc_include ../listings");
     expect(doc.metadata.unresolvedIncludes).toEqual({ mdBook: 2, Jekyll: 1, MkDocs: 1 });
     expect(doc.warnings).toEqual([
-      "4 include directives were not resolved (2 mdBook, 1 Jekyll, 1 MkDocs): the included files are not part of this upload, so their content is missing and the directive stays as text. Paste the included content in, or upload those files as sources too.",
+      "4 include directives were not resolved (2 mdBook, 1 Jekyll, 1 MkDocs): the included files are not part of this upload, so their content is missing and the directive stays as text. Upload the folder as a ZIP (includes are resolved from it), or paste the included content in.",
     ]);
     expect(extractMarkdown(Buffer.from("# Plain\n\nNo includes.")).warnings).toBeUndefined();
   });

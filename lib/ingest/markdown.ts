@@ -79,7 +79,7 @@ export class IncludeCounter {
     if (!total) return [];
     const tools = [...this.counts].map(([tool, n]) => `${n} ${tool}`).join(", ");
     return [
-      `${total} include ${total === 1 ? "directive was" : "directives were"} not resolved (${tools}): the included files are not part of this upload, so their content is missing and the directive stays as text. Paste the included content in, or upload those files as sources too.`,
+      `${total} include ${total === 1 ? "directive was" : "directives were"} not resolved (${tools}): the included files are not part of this upload, so their content is missing and the directive stays as text. Upload the folder as a ZIP (includes are resolved from it), or paste the included content in.`,
     ];
   }
 }

@@ -2,7 +2,8 @@
 // each turns bytes into plain text plus the structure the chunker keeps: page numbers and
 // section headings, both as character offsets into `text`.
 
-export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text" | "image";
+/** markdown_zip: a ZIP of Markdown files (a book's or docs site's sources), read as one document. */
+export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "markdown_zip" | "text" | "image";
 export type DatasetFormat = "jsonl" | "json" | "csv";
 export type DetectedFormat = DocumentFormat | DatasetFormat;
 

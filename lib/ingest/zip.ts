@@ -139,6 +139,35 @@ export function zipFormatOf(names: string[]): ZipFormat {
   return "zip";
 }
 
+/** The bytes of every entry `wanted` accepts, within `maxTotalBytes` of them all (checked as they inflate). */
+export async function readZipEntries(source: FileSource, wanted: (name: string) => boolean, maxTotalBytes: number): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  let total = 0;
+  await eachEntry(source, ZIP_LIMITS, async (zip, entry) => {
+    if (!wanted(entry.fileName)) return;
+    const bytes = await inflate(zip, entry, maxTotalBytes - total, true);
+    total += bytes.length;
+    found.set(entry.fileName, bytes);
+  });
+  return found;
+}
+
+/**
+ * Names of the files at the start of a ZIP, from the local headers in its first bytes (what
+ * detection sees): enough to tell a folder of Markdown from an Office package.
+ */
+export function zipHeadNames(head: Buffer): string[] {
+  const names: string[] = [];
+  let at = head.indexOf("PK\x03\x04", 0, "latin1");
+  while (at >= 0 && at + 30 <= head.length && names.length < 50) {
+    const nameLength = head.readUInt16LE(at + 26);
+    if (at + 30 + nameLength > head.length) break;
+    names.push(head.subarray(at + 30, at + 30 + nameLength).toString("utf8"));
+    at = head.indexOf("PK\x03\x04", at + 30 + nameLength, "latin1");
+  }
+  return names;
+}
+
 /** One entry's bytes, or undefined when the archive has no such entry. */
 export async function readZipEntry(source: FileSource, name: string, maxBytes: number): Promise<Buffer | undefined> {
   let found: Buffer | undefined;

@@ -11,7 +11,7 @@ import type { DocumentFormat } from "@/lib/ingest/types";
 import type { JobContext } from "@/lib/jobs/definition";
 import { listSources } from "@/lib/sources";
 import { getStorage } from "@/lib/storage";
-import { makeDocx, makePdf, makeScanImage, makeScannedPdf } from "@/tests/support/corpus";
+import { makeDocx, makePdf, makeScanImage, makeScannedPdf, makeZip } from "@/tests/support/corpus";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
 import { processDocument } from "./chunking-handler";
 
@@ -254,6 +254,25 @@ describe("processDocument", () => {
     expect((await db.file.findUniqueOrThrow({ where: { id: pdf.id } })).metadata).toMatchObject({
       pagesNeedingOcr: [2],
       warnings: [expect.stringMatching(/^Page 2 was left out: it has no text layer \(scanned\)\. OCR is off/)],
+    });
+  });
+
+  it("reads a ZIP of Markdown as one document with its includes resolved", async () => {
+    const p = await project();
+    const zip = await makeZip([
+      ["book/SUMMARY.md", "- [One](one.md)\n- [Two](two.md)"],
+      ["book/one.md", "# One\n\n{{#include ../code/hello.py}}"],
+      ["book/two.md", "# Two\n\nThe end."],
+      ["code/hello.py", "print('hello')"],
+    ]);
+    const file = await storedFile(p.id, "book.zip", zip);
+    expect(await processDocument(context(p.id, file.id).ctx)).toMatchObject({ chunks: 1 });
+    expect((await rows(file.id))[0].content).toBe("# One\n\nprint('hello')\n\n# Two\n\nThe end.");
+    const stored = await db.file.findUniqueOrThrow({ where: { id: file.id } });
+    expect(stored).toMatchObject({
+      status: "ready",
+      mimeType: "application/zip",
+      metadata: expect.objectContaining({ format: "markdown_zip", chapters: 2, includesResolved: 1 }),
     });
   });
 });

@@ -285,7 +285,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
       source = await streamedSource(detection.format, tmp, head, stat.size, options, ctx);
     }
     if (!source) {
-      await ctx.progress({ pct: 25, message: `Extracting text (${detection.format.toUpperCase()})` });
+      await ctx.progress({ pct: 25, message: `Extracting text (${detection.format.replace("_", " ").toUpperCase()})` });
       const doc = await extractDocument(
         detection.format as DocumentFormat,
         { path: tmp },
