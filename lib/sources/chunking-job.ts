@@ -10,7 +10,9 @@ export const chunkingJob = defineJob({
   label: "Chunking",
   payload: z.object({ fileId: z.uuid() }),
   retry: { limit: 2, delaySeconds: 5, maxDelaySeconds: 60 },
-  timeoutSeconds: 30 * 60,
+  // A scanned book is read by OCR page by page (about 1–2 s a page on one core): 1,000 pages
+  // must fit, with room.
+  timeoutSeconds: 3 * 60 * 60,
   concurrency: 2,
   projectStatus: "chunking",
   async handler(ctx) {
