@@ -163,8 +163,10 @@ describe("ollamaHowTo", () => {
     const known = ollamaHowTo({ modelName: "Handbook QA", baseModel: "Qwen/Qwen2.5-0.5B-Instruct", from: "qwen2.5:0.5b" });
     expect(known).toContain("ollama create handbook-qa -f Modelfile");
     expect(known).toContain("ollama run handbook-qa");
-    expect(known).toContain("convert_lora_to_gguf.py");
-    expect(known).toMatch(/Llama, Mistral and Gemma/);
+    // The route that works on every Ollama version: the adapter as GGUF.
+    expect(known).toContain("convert_lora_to_gguf.py --base base --outfile adapter.gguf adapter");
+    expect(known).toContain("ADAPTER ./adapter.gguf");
+    expect(known).toMatch(/0\.12\.11 .*model\*\.safetensors/);
     const unknown = ollamaHowTo({ modelName: "m", baseModel: "someone/custom-model", from: "someone/custom-model" });
     expect(unknown).toContain("FROM ./base");
   });
