@@ -24,6 +24,7 @@ type Columns = {
   label: string;
   whenFalse: "reject" | "skip";
   split: "auto" | "train" | "eval";
+  systemTurns: "keep" | "drop";
 };
 const NONE = "";
 
@@ -38,7 +39,12 @@ const SHAPE_LABELS: Record<ImportPreview["shape"], string> = {
 };
 
 function columnsOf(mapping: DatasetMapping | null): Columns {
-  const label = { label: mapping?.label?.column ?? NONE, whenFalse: mapping?.label?.whenFalse ?? "reject", split: mapping?.split ?? "auto" };
+  const label = {
+    label: mapping?.label?.column ?? NONE,
+    whenFalse: mapping?.label?.whenFalse ?? "reject",
+    split: mapping?.split ?? "auto",
+    systemTurns: (mapping && mapping.shape !== "columns" ? mapping.systemTurns : undefined) ?? "keep",
+  };
   if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE, rejected: NONE, ...label };
   const c = mapping.columns;
   return {
@@ -54,7 +60,7 @@ function columnsOf(mapping: DatasetMapping | null): Columns {
 function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): DatasetMapping {
   const pick = (v: string) => (v === NONE ? undefined : v);
   const label = { ...(columns.label === NONE ? {} : { label: { column: columns.label, whenFalse: columns.whenFalse } }), split: columns.split };
-  if (kind !== "columns") return { shape: kind, ...label };
+  if (kind !== "columns") return { shape: kind, ...label, systemTurns: columns.systemTurns };
   return {
     shape: "columns",
     columns: {
@@ -164,6 +170,14 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     </NativeSelect>
                   </Field>
                 ))}
+              {kind !== "columns" && (
+                <Field label="System turns" htmlFor="map-system-turns">
+                  <NativeSelect id="map-system-turns" value={columns.systemTurns} onChange={setColumn("systemTurns")}>
+                    <option value="keep">Keep in each example</option>
+                    <option value="drop">Drop (one prompt for the whole file)</option>
+                  </NativeSelect>
+                </Field>
+              )}
               <Field label="Split" htmlFor="map-split">
                 <NativeSelect id="map-split" value={columns.split} onChange={setColumn("split")}>
                   <option value="auto">A row's split field, else the project's share</option>

@@ -48,10 +48,13 @@ export async function previewImport(ctx: ProjectContext, fileId: string, mapping
   stream.destroy();
   const records = parsed.flatMap((p) => (p.record ? [p.record] : []));
   const detected = detectShape(records);
-  // A file named as an eval set (an export's eval.jsonl, test.csv …) keeps its rows in eval.
-  const evalFile = /^(eval|evaluation|test|valid|validation|dev)([._-]|$)/i.test(file.filename);
-  const detection =
-    evalFile && detected.suggestedMapping ? { ...detected, suggestedMapping: { ...detected.suggestedMapping, split: "eval" as const } } : detected;
+  // A file named as a split (an export's train.jsonl and eval.jsonl, test.csv …) keeps its rows there.
+  const named = /^(eval|evaluation|test|valid|validation|dev)([._-]|$)/i.test(file.filename)
+    ? ("eval" as const)
+    : /^train(ing)?([._-]|$)/i.test(file.filename)
+      ? ("train" as const)
+      : undefined;
+  const detection = named && detected.suggestedMapping ? { ...detected, suggestedMapping: { ...detected.suggestedMapping, split: named } } : detected;
   const effective = mapping ?? detection.suggestedMapping;
   const taskType = file.project.taskType;
   const sample = parsed.slice(0, SHOWN).map((p) => {

@@ -63,10 +63,17 @@ export type ImportSplit = z.infer<typeof importSplitSchema>;
 
 const common = { label: labelMappingSchema.optional(), split: importSplitSchema.optional() };
 
+/**
+ * Chat records' system turns: "keep" them in the example (input, or before the question), or
+ * "drop" them — what a file exported with one system prompt for every conversation needs, since
+ * that prompt is the export's, not the example's (and exporting again would add it twice).
+ */
+const chat = { ...common, systemTurns: z.enum(["keep", "drop"]).optional() };
+
 export const datasetMappingSchema = z.discriminatedUnion("shape", [
   z.object({ shape: z.literal("columns"), columns: columnMappingSchema, ...common }),
-  z.object({ shape: z.literal("sharegpt"), ...common }),
-  z.object({ shape: z.literal("openai"), ...common }),
+  z.object({ shape: z.literal("sharegpt"), ...chat }),
+  z.object({ shape: z.literal("openai"), ...chat }),
 ]);
 
 /** The split a row's own `split` field names, if any. */
@@ -109,7 +116,7 @@ export type Converted =
 export function toExample(record: Record<string, unknown>, mapping: DatasetMapping, taskType: TaskType): Converted {
   try {
     const notes: ImportNote[] = [];
-    const parts = mapping.shape === "columns" ? columnParts(record, mapping.columns) : chatParts(record, mapping.shape, notes);
+    const parts = mapping.shape === "columns" ? columnParts(record, mapping.columns) : chatParts(record, mapping.shape, notes, mapping.systemTurns === "drop");
     const rejected = mapping.shape === "columns" && mapping.columns.rejected ? responseText(record, mapping.columns.rejected) : undefined;
     if (rejected !== undefined) notes.push("rejected_answer");
     const good = mapping.label ? labelValue(record, mapping.label.column) : true;
@@ -148,8 +155,10 @@ function layOut({ system, prompt, input, response, inputFirst }: Parts, taskType
   return { question: joinParagraphs(...system, question), answer: response };
 }
 
-function chatParts(record: Record<string, unknown>, shape: keyof typeof TURN_FORMATS, notes: ImportNote[]): Parts {
-  const { system, user, tools, assistant, laterTurns } = readFirstExchange(record, TURN_FORMATS[shape]);
+function chatParts(record: Record<string, unknown>, shape: keyof typeof TURN_FORMATS, notes: ImportNote[], dropSystem: boolean): Parts {
+  const exchange = readFirstExchange(record, TURN_FORMATS[shape]);
+  const { user, tools, assistant, laterTurns } = exchange;
+  const system = dropSystem ? [] : exchange.system;
   if (tools.length) notes.push("tool_turns");
   if (laterTurns > 0) notes.push("later_turns");
   return {

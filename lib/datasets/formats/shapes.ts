@@ -25,6 +25,19 @@ const ALIASES: Record<keyof ColumnMapping, string[]> = {
   rejected: ["rejected"],
 };
 
+/**
+ * The system prompt when every sampled conversation (two or more) opens with the same one: a
+ * file exported with a global system prompt, whose examples do not hold it.
+ */
+function sharedSystemPrompt(sampleRecords: Record<string, unknown>[], shape: "sharegpt" | "openai"): string | undefined {
+  const format = TURN_FORMATS[shape];
+  const systems = sampleRecords.map((record) => {
+    const first = (record[format.key] as Record<string, unknown>[] | undefined)?.[0];
+    return first && format.roles[first[format.role] as keyof typeof format.roles] === "system" && typeof first[format.text] === "string" ? (first[format.text] as string) : undefined;
+  });
+  return systems.length >= 2 && systems[0] !== undefined && systems.every((s) => s === systems[0]) ? systems[0] : undefined;
+}
+
 /** A column of true/false marks in most sampled records: KTO's `label`. */
 function labelColumn(columns: string[], sampleRecords: Record<string, unknown>[]): string | undefined {
   const column = columns.find((c) => ["label", "kto_tag"].includes(c.trim().toLowerCase()));
@@ -39,7 +52,10 @@ export function detectShape(sampleRecords: Record<string, unknown>[]): ShapeDete
   const label = labelled ? { label: { column: labelled, whenFalse: "reject" as const } } : {};
   for (const shape of ["sharegpt", "openai"] as const) {
     const chats = sampleRecords.filter((record) => hasTurns(record, TURN_FORMATS[shape])).length;
-    if (chats * 2 > sampleRecords.length) return { shape: labelled ? "kto" : shape, columns, suggestedMapping: { shape, ...label } };
+    if (chats * 2 > sampleRecords.length) {
+      const shared = sharedSystemPrompt(sampleRecords, shape);
+      return { shape: labelled ? "kto" : shape, columns, suggestedMapping: { shape, ...label, ...(shared ? { systemTurns: "drop" as const } : {}) } };
+    }
   }
 
   const find = (role: keyof ColumnMapping) => ALIASES[role].map((alias) => columns.find((column) => column.trim().toLowerCase() === alias)).find(Boolean);
