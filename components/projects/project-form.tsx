@@ -4,7 +4,7 @@ import { Field } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
-import { CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig, TEXT_CONFIG_KEYS } from "@/lib/projects/config";
+import { BOOLEAN_CONFIG_KEYS, CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig, TEXT_CONFIG_KEYS } from "@/lib/projects/config";
 
 export type ProjectFormValues = {
   name: string;
@@ -24,6 +24,7 @@ export function readProjectForm(form: HTMLFormElement): ProjectFormValues {
       const raw = String(data.get(`config.${key}`) ?? "").trim();
       // A text setting may be empty on purpose (no OCR); an empty number takes its default.
       if (TEXT_CONFIG_KEYS.has(key)) return [key, raw];
+      if (BOOLEAN_CONFIG_KEYS.has(key)) return [key, raw === "on"];
       return [key, raw === "" ? DEFAULT_PROJECT_CONFIG[key] : Number(raw)];
     }),
   ) as ProjectConfig;
@@ -67,7 +68,9 @@ export function ProjectFormFields({ values, errors }: { values?: Partial<Project
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
           {CONFIG_KEYS.map((key) => (
             <Field key={key} label={CONFIG_LABELS[key].label} htmlFor={`config-${key}`} error={errors[`config.${key}`]} hint={CONFIG_LABELS[key].help}>
-              {TEXT_CONFIG_KEYS.has(key) ? (
+              {BOOLEAN_CONFIG_KEYS.has(key) ? (
+                <input id={`config-${key}`} name={`config.${key}`} type="checkbox" defaultChecked={Boolean(config[key])} className="size-4 accent-primary" />
+              ) : TEXT_CONFIG_KEYS.has(key) ? (
                 <Input id={`config-${key}`} name={`config.${key}`} defaultValue={String(config[key])} className="font-mono" />
               ) : (
                 <Input id={`config-${key}`} name={`config.${key}`} type="number" step="any" defaultValue={String(config[key])} />

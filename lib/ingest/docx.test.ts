@@ -80,8 +80,14 @@ describe("DOCX extraction", () => {
       "Refunds take five days.[1] Exceptions apply.\n\nCallout: call us first.\n\n1. Business days, not calendar days.\n\n[Header] Acme Ltd · Refund policy\n[Footer] Confidential: staff only",
     );
     expect(doc.text).not.toContain("Which exceptions?");
-    expect(doc.warnings).toEqual(["1 comment in the document was left out: comments are remarks on the text, not part of it."]);
+    expect(doc.warnings).toEqual([
+      '1 comment in the document was left out: comments are remarks on the text, not part of it. Turn on "Include Word comments" in the project\'s settings to keep them.',
+    ]);
     expect(doc.metadata).toMatchObject({ comments: 1, headerFooterLines: 2 });
+    // With the project's "Include Word comments", they come at the end, labelled with their author.
+    const withComments = await extractDocument("docx", { bytes: await makeZip(parts) }, { docxComments: true });
+    expect(withComments.text.endsWith("[Footer] Confidential: staff only\n\n[Comment by Ann] Which exceptions?")).toBe(true);
+    expect(withComments.warnings).toBeUndefined();
   });
 
   it("refuses a ZIP that is not a Word document", async () => {

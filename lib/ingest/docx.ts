@@ -3,12 +3,13 @@
 // declared sizes and would inflate a bomb into memory. Mammoth gives the body, text boxes (in
 // place), footnotes and endnotes (at the end) and tables (as Markdown tables here); headers and
 // footers, which it skips, are read from their parts and added once each at the end, labelled;
-// comments are left out and counted in a warning, since they are remarks about the text.
+// comments, remarks about the text rather than part of it, are left out and counted in a
+// warning unless the project asks for them (then added at the end as "[Comment by …]" lines).
 import fs from "node:fs/promises";
 import { DOMParser, parseHTML } from "linkedom";
 import mammoth from "mammoth";
 import { domToText } from "./html";
-import { type ExtractedDocument, IngestError } from "./types";
+import { type ExtractedDocument, type ExtractOptions, IngestError } from "./types";
 import { type FileSource, inspectZip, readZipEntry, ZIP_FORMAT_LABELS, zipFormatOf } from "./zip";
 
 /**
@@ -25,7 +26,7 @@ const STYLE_MAP = ["p[style-name='Title'] => h1:fresh", "p[style-name='Subtitle'
 /** Images are dropped without being read; a data URI per image would only bloat the HTML. */
 const skipImages = mammoth.images.imgElement(async () => ({ src: "" }));
 
-export async function extractDocx(source: FileSource): Promise<ExtractedDocument> {
+export async function extractDocx(source: FileSource, options: Pick<ExtractOptions, "docxComments"> = {}): Promise<ExtractedDocument> {
   const entries = await inspectZip(source, { inflate: true });
   const format = zipFormatOf(entries.map((e) => e.name));
   if (format !== "docx") {
@@ -55,15 +56,19 @@ export async function extractDocx(source: FileSource): Promise<ExtractedDocument
     text += `${text ? "\n\n" : ""}${furniture.join("\n")}`;
     metadata.headerFooterLines = furniture.length;
   }
-  const comments = await countComments(
+  const comments = await readComments(
     source,
     entries.map((e) => e.name),
   );
-  if (comments) {
-    metadata.comments = comments;
-    warnings.push(
-      `${comments === 1 ? "1 comment" : `${comments} comments`} in the document ${comments === 1 ? "was" : "were"} left out: comments are remarks on the text, not part of it.`,
-    );
+  if (comments.length) {
+    metadata.comments = comments.length;
+    if (options.docxComments) {
+      text += `${text ? "\n\n" : ""}${comments.join("\n")}`;
+    } else {
+      warnings.push(
+        `${comments.length === 1 ? "1 comment" : `${comments.length} comments`} in the document ${comments.length === 1 ? "was" : "were"} left out: comments are remarks on the text, not part of it. Turn on "Include Word comments" in the project's settings to keep them.`,
+      );
+    }
   }
   return { text, pages: [], sections, metadata, ...(warnings.length ? { warnings } : {}) };
 }
@@ -75,6 +80,11 @@ const PAGE_ONLY = /^[-–—\s]*(page|seite|página|pagina)?\s*\d{0,4}(\s*(of|\/
 /** The text of each paragraph of a WordprocessingML part (w:p → its w:t runs, tabs as spaces). */
 function paragraphs(xml: Buffer): string[] {
   const document = new DOMParser().parseFromString(xml.toString("utf8"), "text/xml");
+  return paragraphRuns(document as unknown as Node);
+}
+
+/** The text of each w:p under `root`, its w:t runs joined (tabs as spaces), whitespace collapsed. */
+function paragraphRuns(root: Node): string[] {
   const runs = (node: Node): string =>
     Array.from(node.childNodes, (child) => {
       const tag = (child as Element).tagName;
@@ -82,11 +92,15 @@ function paragraphs(xml: Buffer): string[] {
       if (tag === "w:tab") return " ";
       return child.nodeType === 1 ? runs(child) : "";
     }).join("");
-  return Array.from(document.getElementsByTagName("w:p"), (p) =>
-    runs(p as unknown as Node)
-      .replace(/\s+/g, " ")
-      .trim(),
-  );
+  const found: string[] = [];
+  const visit = (node: Node) => {
+    for (const child of Array.from(node.childNodes)) {
+      if ((child as Element).tagName === "w:p") found.push(runs(child).replace(/\s+/g, " ").trim());
+      else if (child.nodeType === 1 || child.nodeType === 9) visit(child);
+    }
+  };
+  visit(root);
+  return found;
 }
 
 /** Header and footer lines, once each in part order ("[Header] …", "[Footer] …"), without bare page numbers. */
@@ -110,11 +124,19 @@ async function headersAndFooters(source: FileSource, names: string[]): Promise<s
   return lines;
 }
 
-async function countComments(source: FileSource, names: string[]): Promise<number> {
-  if (!names.includes("word/comments.xml")) return 0;
+/** The document's comments as "[Comment by <author>] <text>" lines, in the order Word keeps them. */
+async function readComments(source: FileSource, names: string[]): Promise<string[]> {
+  if (!names.includes("word/comments.xml")) return [];
   const xml = await readZipEntry(source, "word/comments.xml", 4 * PART_BYTES).catch(() => undefined);
-  if (!xml) return 0;
-  return new DOMParser().parseFromString(xml.toString("utf8"), "text/xml").getElementsByTagName("w:comment").length;
+  if (!xml) return [];
+  const document = new DOMParser().parseFromString(xml.toString("utf8"), "text/xml");
+  return Array.from(document.getElementsByTagName("w:comment"), (comment) => {
+    const author = comment.getAttribute("w:author")?.trim();
+    const body = paragraphRuns(comment as unknown as Node)
+      .filter(Boolean)
+      .join(" ");
+    return `[Comment${author ? ` by ${author}` : ""}] ${body}`.trim();
+  });
 }
 
 /** The title in File › Properties, which Word keeps in docProps/core.xml. */

@@ -55,7 +55,7 @@ export function emptyDocumentError(format: DocumentFormat): IngestError {
 export async function extractDocument(format: DocumentFormat, input: FileSource, options: ExtractOptions = {}): Promise<ExtractedDocument> {
   let run: () => ExtractedDocument | Promise<ExtractedDocument>;
   if (format === "docx") {
-    run = () => extractDocx(input);
+    run = () => extractDocx(input, options);
   } else if (format === "markdown_zip") {
     run = () => extractMarkdownZip(input);
   } else {

@@ -41,6 +41,8 @@ export type ExtractOptions = {
   ocrLanguages?: string;
   /** The password of an encrypted PDF, as the user gave it. */
   password?: string;
+  /** Word documents: add the comments (labelled, at the end) instead of leaving them out with a warning. */
+  docxComments?: boolean;
   signal?: AbortSignal;
   /** Called as slow steps (OCR, page by page) go: what is happening and how much of it is done (0–1). */
   onProgress?: (message: string, fraction: number) => void;

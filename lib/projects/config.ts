@@ -17,6 +17,8 @@ export const projectConfigSchema = z
       .max(100, "At most 100 characters.")
       .refine((v) => v === "" || OCR_LANGUAGES_PATTERN.test(v), "Language codes joined by +, like eng or eng+deu (empty: no OCR).")
       .default("eng"),
+    /** Word documents' comments: added to the text, labelled, instead of left out with a warning. */
+    docx_comments: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     if (config.chunk_overlap_tokens >= config.chunk_size_tokens / 2) {
@@ -49,7 +51,12 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
     label: "OCR languages",
     help: "Scans and images are read by OCR in these languages (Tesseract codes: eng, deu, fra … joined by +). Empty turns OCR off.",
   },
+  docx_comments: {
+    label: "Include Word comments",
+    help: "Reviewers' comments in .docx files are added to the text, labelled with their author. Off: left out, with a warning that counts them.",
+  },
 };
 
-/** Settings typed as text; the others are numbers. */
+/** Settings typed as text, and as on/off; the others are numbers. */
 export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages"]);
+export const BOOLEAN_CONFIG_KEYS = new Set<keyof ProjectConfig>(["docx_comments"]);

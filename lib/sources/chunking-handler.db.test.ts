@@ -237,6 +237,14 @@ describe("processDocument", () => {
       mimeType: "image/png",
       warnings: [expect.stringMatching(/^The image was read by OCR/)],
     });
+
+    // A source read by OCR needs a re-chunk when the OCR languages change; one without scans does not.
+    const typed = await storedFile(p.id, "typed.pdf", await makePdf([[{ text: "Typed only." }]]));
+    await processDocument(context(p.id, typed.id).ctx);
+    expect((await listSources(ctxFor)).filter((s) => s.stale)).toEqual([]);
+    await db.project.update({ where: { id: p.id }, data: { config: { ocr_languages: "" } } });
+    const stale = (await listSources(ctxFor)).filter((s) => s.stale).map((s) => s.filename);
+    expect(stale.sort()).toEqual(["binder.pdf", "receipt.png"]);
   });
 
   it("with OCR off for the project, a scan fails with what to set and a partly scanned PDF keeps its text pages", async () => {

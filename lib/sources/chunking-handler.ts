@@ -292,6 +292,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
         {
           ocrLanguages: config.ocr_languages,
           password: pdfPassword(file.metadata),
+          docxComments: config.docx_comments,
           signal: ctx.signal,
           // OCR is the slow part of a scan: 25–60 % of the job, page by page.
           onProgress: (message, fraction) => void ctx.progress({ pct: 25 + Math.floor(fraction * 35), message }),
@@ -328,7 +329,14 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
           sectionCount: chunkSource.sections,
           chunkCount: counts.chunks,
           tokenCount: counts.tokens,
-          chunking: { chunk_size_tokens: config.chunk_size_tokens, chunk_overlap_tokens: config.chunk_overlap_tokens },
+          // The settings this source was read with; the ones that did not matter to it are left
+          // out, so changing them does not mark it as needing a re-chunk.
+          chunking: {
+            chunk_size_tokens: config.chunk_size_tokens,
+            chunk_overlap_tokens: config.chunk_overlap_tokens,
+            ...(chunkSource.metadata.ocr || chunkSource.metadata.pagesNeedingOcr ? { ocr_languages: config.ocr_languages } : {}),
+            ...(chunkSource.metadata.comments ? { docx_comments: config.docx_comments } : {}),
+          },
         },
       }),
     });

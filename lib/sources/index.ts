@@ -83,7 +83,7 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
   const config = readProjectConfig(project.config);
   return files.map((f) => {
     const meta = (f.metadata ?? {}) as Record<string, unknown>;
-    const chunking = meta.chunking as { chunk_size_tokens?: number; chunk_overlap_tokens?: number } | undefined;
+    const chunking = meta.chunking as Partial<Record<keyof typeof config, unknown>> | undefined;
     return {
       id: f.id,
       kind: f.kind as SourceView["kind"],
@@ -101,7 +101,9 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
         f.kind === "raw_doc" &&
         f.status === "ready" &&
         Boolean(chunking) &&
-        (chunking!.chunk_size_tokens !== config.chunk_size_tokens || chunking!.chunk_overlap_tokens !== config.chunk_overlap_tokens),
+        // Each setting the source was read with (chunk size and overlap always; OCR languages and
+        // Word comments when they mattered to it) against the project's current one.
+        Object.entries(chunking!).some(([key, value]) => key in config && value !== config[key as keyof typeof config]),
       importSummary: (meta.import as Record<string, number> | undefined) ?? null,
       importDetails: importDetails(meta.import),
       warnings: f.status === "ready" ? extractionWarnings(meta) : [],

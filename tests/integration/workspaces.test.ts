@@ -156,6 +156,7 @@ describe("projects", () => {
       chunk_size_tokens: 512,
       chunk_overlap_tokens: 50,
       ocr_languages: "eng",
+      docx_comments: false,
     });
     expect(project.status).toBe("draft");
   });

@@ -33,7 +33,9 @@ function sharedSystemPrompt(sampleRecords: Record<string, unknown>[], shape: "sh
   const format = TURN_FORMATS[shape];
   const systems = sampleRecords.map((record) => {
     const first = (record[format.key] as Record<string, unknown>[] | undefined)?.[0];
-    return first && format.roles[first[format.role] as keyof typeof format.roles] === "system" && typeof first[format.text] === "string" ? (first[format.text] as string) : undefined;
+    return first && format.roles[first[format.role] as keyof typeof format.roles] === "system" && typeof first[format.text] === "string"
+      ? (first[format.text] as string)
+      : undefined;
   });
   return systems.length >= 2 && systems[0] !== undefined && systems.every((s) => s === systems[0]) ? systems[0] : undefined;
 }
