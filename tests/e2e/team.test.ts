@@ -82,6 +82,20 @@ describe("a team in the browser", () => {
     await screenshot(owner, "dashboard");
   });
 
+  it("sets the project's OCR languages and Word comments, and they stay set", async () => {
+    await owner.goto(`${projectPath}/settings`);
+    await owner.getByText("Dataset, chunking and OCR settings").click();
+    await owner.getByLabel("OCR languages").fill("eng+deu");
+    await owner.getByLabel("Include Word comments").check();
+    await screenshot(owner, "project-settings-sources");
+    await owner.getByRole("button", { name: "Save changes" }).click();
+    await owner.getByText(/saved/i).first().waitFor();
+    await owner.reload();
+    await owner.getByText("Dataset, chunking and OCR settings").click();
+    expect(await owner.getByLabel("OCR languages").inputValue()).toBe("eng+deu");
+    expect(await owner.getByLabel("Include Word comments").isChecked()).toBe(true);
+  });
+
   it("invites a colleague, who accepts in another browser as a viewer", async () => {
     await owner.goto(`${workspacePath}/members`);
     await owner.getByLabel("Email").fill(colleagueEmail);
