@@ -125,6 +125,12 @@ function PreflightView({ preflight }: { preflight: Preflight }) {
           {exact.max_seq_length.toLocaleString()}): {describePrepared(exact.train, exact.packing)}.
         </p>
       )}
+      <p className={`text-sm ${preflight.leakage.over ? "font-medium text-destructive" : "text-muted-foreground"}`} data-testid="preflight-leakage">
+        Eval leakage: {Math.round(preflight.leakage.share * 100)} % ({preflight.leakage.leaked} of {preflight.leakage.eval} eval examples are mostly in train;
+        limit {Math.round(preflight.leakage.limit * 100)} %)
+        {preflight.leakage.over &&
+          ": the eval loss would measure memory. Re-split stratified by source file or remove the near-copies, or give a reason below."}
+      </p>
       {preflight.modelInfoMissing && <p className="text-xs text-amber-600">The base model&apos;s size is unknown: look it up above for a real estimate.</p>}
       <ul className="list-disc space-y-0.5 pl-5 text-sm text-muted-foreground">
         {preflight.reasons.map((r) => (
@@ -169,8 +175,10 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
   };
 
   const [allowCpu, setAllowCpu] = useState(false);
-  const run = { runnerId, presetId, method, overrides: params, name: name || undefined, allowCpu };
-  const key = JSON.stringify(run);
+  const [leakageOverride, setLeakageOverride] = useState("");
+  const run = { runnerId, presetId, method, overrides: params, name: name || undefined, allowCpu, leakageOverride: leakageOverride.trim() || undefined };
+  // The reason does not change the estimate: typing it re-runs nothing.
+  const key = JSON.stringify({ ...run, leakageOverride: undefined });
   // The estimate follows the form, a moment after the last change.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` (the serialized form) is the trigger; the estimate follows the form
   useEffect(() => {
@@ -286,11 +294,27 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
       )}
       <FormError message={estimate.error?.message} />
       {preflight && <PreflightView preflight={preflight} />}
+      {preflight?.leakage.over && (
+        <Field
+          label="Reason to launch with this leakage"
+          htmlFor="t-leakage-override"
+          error={fieldErrors.leakageOverride}
+          hint="Kept on the run, beside the leakage figure."
+        >
+          <Input
+            id="t-leakage-override"
+            value={leakageOverride}
+            onChange={(e) => setLeakageOverride(e.target.value)}
+            placeholder="e.g. eval questions are rephrasings on purpose"
+          />
+        </Field>
+      )}
       <FormError message={start.error?.message ?? save.error?.message ?? removePreset.error?.message} />
       {canLaunch && (
         <div className="flex flex-wrap gap-2">
           <Button type="submit" disabled={start.pending || !runnerId || Boolean(preflight?.blocker)} data-testid="launch-training">
-            <Rocket className="size-4" /> {start.pending ? "Starting…" : preflight?.verdict === "too_big" ? "Launch anyway" : "Launch training"}
+            <Rocket className="size-4" />{" "}
+            {start.pending ? "Starting…" : preflight?.verdict === "too_big" || preflight?.leakage.over ? "Launch anyway" : "Launch training"}
           </Button>
           {preset && !preset.builtIn && (
             <Button

@@ -10,6 +10,8 @@ export const projectConfigSchema = z
     examples_per_chunk: z.number().int().min(1, "At least 1.").max(50, "At most 50.").default(5),
     chunk_size_tokens: z.number().int().min(32, "At least 32 tokens.").max(8192, "At most 8192 tokens.").default(512),
     chunk_overlap_tokens: z.number().int().min(0, "Cannot be negative.").default(50),
+    /** A run refuses to start when more of the eval split than this leaks from train (lib/datasets/leakage), unless given a reason. */
+    max_eval_leakage: z.number().min(0, "Between 0 and 1.").max(1, "Between 0 and 1.").default(0.1),
     /** Tesseract languages for scans and images, e.g. "eng+deu"; empty turns OCR off. */
     ocr_languages: z
       .string()
@@ -47,6 +49,10 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
   examples_per_chunk: { label: "Examples per chunk", help: "How many examples the LLM writes from each chunk." },
   chunk_size_tokens: { label: "Chunk size (tokens)", help: "Largest chunk, in tiktoken tokens." },
   chunk_overlap_tokens: { label: "Chunk overlap (tokens)", help: "Tokens repeated between consecutive chunks." },
+  max_eval_leakage: {
+    label: "Max eval leakage",
+    help: "Share of eval examples whose text is mostly in train (at least half of their 8-word runs). Above it a run starts only with a reason, kept on the run.",
+  },
   ocr_languages: {
     label: "OCR languages",
     help: "Scans and images are read by OCR in these languages (Tesseract codes: eng, deu, fra … joined by +). Empty turns OCR off.",

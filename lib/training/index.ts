@@ -6,9 +6,11 @@ import type { FinetuneMethod, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { isUuid, type ProjectContext } from "@/lib/access/guard";
 import type { ModelInfo } from "@/lib/base-models/info";
+import { type Leakage, projectLeakage } from "@/lib/datasets/leakage";
 import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
+import { readProjectConfig } from "@/lib/projects/config";
 import type { RunHardware } from "@/lib/runner-program/events";
 import { assertMayUseLocalRunner, loadRunnerRecord, type RunnerCheck } from "@/lib/runners";
 import { estimateTraining, type TrainingEstimate } from "./preflight";
@@ -27,6 +29,8 @@ export const startTrainingSchema = z.object({
   force: z.boolean().default(false),
   /** Train on the CPU where the runner has no GPU (tiny models, tests); the runner refuses otherwise. */
   allowCpu: z.boolean().default(false),
+  /** Why to launch although the eval split leaks from train above the project's limit; kept on the run. */
+  leakageOverride: z.string().trim().max(500).optional(),
 });
 export type StartTrainingInput = z.input<typeof startTrainingSchema>;
 
@@ -45,12 +49,14 @@ export type Preflight = TrainingEstimate & {
   modelInfoMissing: boolean;
   /** The runner's exact counts for this dataset and base model, once a run has measured them. */
   exactTokens: ExactTokenCounts | null;
+  /** Eval examples whose text is mostly in train, against the project's limit. */
+  leakage: Leakage & { limit: number; over: boolean };
 };
 
 async function loadProject(ctx: ProjectContext) {
   return db.project.findFirstOrThrow({
     where: { id: ctx.projectId, workspaceId: ctx.workspace.id },
-    select: { id: true, baseModelId: true, modelInfo: true, name: true },
+    select: { id: true, baseModelId: true, modelInfo: true, name: true, config: true },
   });
 }
 
@@ -116,6 +122,8 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
   const runnerGpu = gpuState(check);
   const modelInfo = (project.modelInfo as ModelInfo | null) ?? null;
   const exactTokens = await findExactTokenCounts(project.id, project.baseModelId);
+  const limit = readProjectConfig(project.config).max_eval_leakage;
+  const leakage = await projectLeakage(project.id);
   const estimate = estimateTraining({
     modelInfo,
     method,
@@ -146,7 +154,14 @@ export async function preflightTraining(ctx: ProjectContext, input: StartTrainin
     baseModelId: project.baseModelId,
     modelInfoMissing: !modelInfo,
     exactTokens,
+    leakage: { ...leakage, limit, over: leakage.share > limit },
   };
+}
+
+/** The refusal for a leaky eval split, in words. */
+export function leakageMessage(leakage: Preflight["leakage"]): string {
+  const pct = (n: number) => `${Math.round(n * 100)} %`;
+  return `${leakage.leaked} of ${leakage.eval} eval examples (${pct(leakage.share)}) are mostly in the train split, above the project's limit of ${pct(leakage.limit)}: the eval loss would measure memory. Re-split stratified by source file, remove the near-copies, or give a reason to launch anyway.`;
 }
 
 /** Creates the Run and its train job together; refuses what cannot work, with the reason. */
@@ -165,6 +180,10 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
   if (preflight.blocker) throw invalidInput(preflight.blocker, { allowCpu: "This runner has no GPU." });
   if (preflight.verdict === "too_big" && !fields.force) {
     throw invalidInput(`This run will not fit on ${runner.name}. ${preflight.reasons.join(" ")}`);
+  }
+  const override = fields.leakageOverride?.trim();
+  if (preflight.leakage.over && (!override || override.length < 10)) {
+    throw invalidInput(leakageMessage(preflight.leakage), { leakageOverride: "Say why (at least 10 characters) to launch anyway." });
   }
   const preset = await findPreset(ctx.workspace.id, fields.presetId);
   const count = await db.run.count({ where: { projectId: project.id } });
@@ -191,6 +210,13 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
           runner: { id: runner.id, name: runner.name },
           hyperparams: preflight.hyperparams,
           ...(fields.allowCpu ? { allow_cpu: true } : {}),
+          leakage: {
+            eval: preflight.leakage.eval,
+            leaked: preflight.leakage.leaked,
+            share: preflight.leakage.share,
+            limit: preflight.leakage.limit,
+            ...(preflight.leakage.over ? { override } : {}),
+          },
           preflight: {
             totalGb: preflight.totalGb,
             steps: preflight.steps,

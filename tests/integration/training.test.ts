@@ -340,6 +340,47 @@ describe("training over SSH", () => {
     expect(forced).toMatchObject({ gradientCheckpointing: true, gradientCheckpointingAuto: false });
   });
 
+  it("refuses to launch when the eval split leaks from train above the project's limit, unless given a reason, which the run keeps", async () => {
+    const s = await setup();
+    const input = { runnerId: s.runnerId, presetId: "builtin:lora-quick" };
+    expect((await preflightTraining(s.ctx, input)).leakage).toMatchObject({ leaked: 0, over: false });
+    // Three eval examples that repeat train examples nearly word for word.
+    const passage = (i: number) => `The warranty on model ${i} covers parts and labour for two full years from the date of delivery to the customer.`;
+    await db.datasetExample.createMany({
+      data: [0, 1, 2].flatMap((i) => [
+        {
+          projectId: s.team.project.id,
+          naturalKey: `leak-train:${i}`,
+          split: "train" as const,
+          data: { instruction: `What does the warranty on model ${i} cover?`, input: "", output: passage(i) },
+          tokenCount: 30,
+        },
+        {
+          projectId: s.team.project.id,
+          naturalKey: `leak-eval:${i}`,
+          split: "eval" as const,
+          data: { instruction: `Model ${i}: what is covered?`, input: "", output: passage(i) },
+          tokenCount: 30,
+        },
+      ]),
+    });
+    const preflight = await preflightTraining(s.ctx, input);
+    expect(preflight.leakage).toMatchObject({ eval: 7, leaked: 3, over: true, limit: 0.1 });
+    await expect(startTraining(s.ctx, input)).rejects.toThrow(
+      /^3 of 7 eval examples \(43 %\) are mostly in the train split, above the project's limit of 10 %/,
+    );
+    await expect(startTraining(s.ctx, { ...input, leakageOverride: "ok" })).rejects.toThrow(/eval examples/);
+    expect(await db.run.count({ where: { projectId: s.team.project.id, runnerId: s.runnerId } })).toBe(0);
+
+    const { runId } = await startTraining(s.ctx, { ...input, leakageOverride: "Eval checks phrasing, not recall." });
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.parameters).toMatchObject({ leakage: { eval: 7, leaked: 3, limit: 0.1, override: "Eval checks phrasing, not recall." } });
+    await cancelJob(s.ctx, run.jobId, findJobDefinition);
+    // A higher limit in the project's settings lets it through without a reason.
+    await db.project.update({ where: { id: s.team.project.id }, data: { config: { max_eval_leakage: 0.5 } } });
+    expect((await preflightTraining(s.ctx, input)).leakage.over).toBe(false);
+  });
+
   it("refuses to launch on a runner whose host key nobody confirmed", async () => {
     const s = await setup();
     await db.runner.update({ where: { id: s.runnerId }, data: { hostKeyFingerprint: null } });
