@@ -7,9 +7,10 @@ import { type JobWithMetadata, PgBoss } from "pg-boss";
 import { db, disconnectDb } from "@/lib/db/client";
 import { closePool } from "@/lib/db/pool";
 import { env, workerConcurrency } from "@/lib/env";
+import { ocrEngine } from "@/lib/ingest/ocr";
 import { bossOptions, ensureQueue, installQueues, stopSender } from "@/lib/jobs/boss";
 import type { JobDefinition } from "@/lib/jobs/definition";
-import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
+import { WORKER_HEARTBEAT_KEY, type WorkerHeartbeat } from "@/lib/jobs/heartbeat";
 import { refreshQueuePlaces } from "@/lib/jobs/queue-place";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
@@ -34,7 +35,9 @@ async function writeHeartbeat(id: string, startedAt: Date, types: string[], conc
     types,
     // Job slots per type: waiting jobs' places and estimates count them (lib/jobs/queue-place).
     concurrency,
-  };
+    // What scans this machine can read, for the project settings (Tesseract's packs).
+    ocrLanguages: (await ocrEngine())?.languages ?? null,
+  } satisfies WorkerHeartbeat;
   await db.setting.upsert({ where: { key: WORKER_HEARTBEAT_KEY + id }, create: { key: WORKER_HEARTBEAT_KEY + id, value }, update: { value } });
 }
 

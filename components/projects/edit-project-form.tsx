@@ -8,7 +8,18 @@ import { toast } from "@/components/ui/toast";
 import { updateProjectAction } from "@/lib/projects/actions";
 import { ProjectFormFields, type ProjectFormValues, readProjectForm } from "./project-form";
 
-export function EditProjectForm({ projectId, values, canEdit }: { projectId: string; values: ProjectFormValues; canEdit: boolean }) {
+export function EditProjectForm({
+  projectId,
+  values,
+  canEdit,
+  ocrInstalled,
+}: {
+  projectId: string;
+  values: ProjectFormValues;
+  canEdit: boolean;
+  /** The OCR languages the live workers can read (undefined: unknown). */
+  ocrInstalled?: string[];
+}) {
   const router = useRouter();
   const { run, pending, error, fieldErrors } = useAction(updateProjectAction);
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -22,7 +33,7 @@ export function EditProjectForm({ projectId, values, canEdit }: { projectId: str
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormError message={error && !error.fieldErrors ? error.message : undefined} />
       <fieldset disabled={!canEdit} className="space-y-4">
-        <ProjectFormFields values={values} errors={fieldErrors} />
+        <ProjectFormFields values={values} errors={fieldErrors} ocrInstalled={ocrInstalled} />
       </fieldset>
       {canEdit && (
         <Button type="submit" disabled={pending}>

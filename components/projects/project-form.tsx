@@ -37,7 +37,27 @@ export function readProjectForm(form: HTMLFormElement): ProjectFormValues {
   };
 }
 
-export function ProjectFormFields({ values, errors }: { values?: Partial<ProjectFormValues>; errors: Record<string, string> }) {
+/** The OCR field's hint: what the workers can read, and which chosen languages they cannot. */
+function ocrHint(help: string, chosen: string, installed: string[] | undefined): string {
+  if (!installed) return help;
+  if (!installed.length) return `${help} The workers have no Tesseract yet: scans wait until it is installed.`;
+  const missing = chosen.split("+").filter((code) => code && !installed.includes(code));
+  const have = `The workers read: ${installed.join(", ")}.`;
+  return missing.length
+    ? `${help} ${have} Not installed: ${missing.join(", ")} (install tesseract-ocr-${missing[0]} on the worker machines).`
+    : `${help} ${have}`;
+}
+
+export function ProjectFormFields({
+  values,
+  errors,
+  ocrInstalled,
+}: {
+  values?: Partial<ProjectFormValues>;
+  errors: Record<string, string>;
+  /** The OCR languages the live workers can read, for the OCR field's hint (undefined: unknown). */
+  ocrInstalled?: string[];
+}) {
   const config = { ...DEFAULT_PROJECT_CONFIG, ...(values?.config ?? {}) };
   return (
     <div className="space-y-4">
@@ -67,7 +87,13 @@ export function ProjectFormFields({ values, errors }: { values?: Partial<Project
         <summary className="text-sm font-medium">Dataset, chunking and OCR settings</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
           {CONFIG_KEYS.map((key) => (
-            <Field key={key} label={CONFIG_LABELS[key].label} htmlFor={`config-${key}`} error={errors[`config.${key}`]} hint={CONFIG_LABELS[key].help}>
+            <Field
+              key={key}
+              label={CONFIG_LABELS[key].label}
+              htmlFor={`config-${key}`}
+              error={errors[`config.${key}`]}
+              hint={key === "ocr_languages" ? ocrHint(CONFIG_LABELS[key].help, String(config[key]), ocrInstalled) : CONFIG_LABELS[key].help}
+            >
               {BOOLEAN_CONFIG_KEYS.has(key) ? (
                 <input id={`config-${key}`} name={`config.${key}`} type="checkbox" defaultChecked={Boolean(config[key])} className="size-4 accent-primary" />
               ) : TEXT_CONFIG_KEYS.has(key) ? (

@@ -4,7 +4,7 @@
 // answers, whatever the rest is doing (for restarting a hung container, not for routing).
 import { db } from "@/lib/db/client";
 import { loadMigrations } from "@/lib/db/migrator";
-import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
+import { liveWorkerHeartbeats } from "@/lib/jobs/heartbeat";
 import packageJson from "@/package.json" with { type: "json" };
 
 export type HealthReport = {
@@ -16,14 +16,8 @@ export type HealthReport = {
   workers: { ok: boolean; live: Array<{ id: string; lastSeen: string; types: string[] }> };
 };
 
-const WORKER_FRESH_SECONDS = 30;
-
 async function liveWorkers(): Promise<HealthReport["workers"]["live"]> {
-  const rows = await db.setting.findMany({ where: { key: { startsWith: WORKER_HEARTBEAT_KEY } } });
-  return rows
-    .map((row) => ({ id: row.key.slice(WORKER_HEARTBEAT_KEY.length), value: row.value as { at: string; types: string[] } }))
-    .filter((w) => Date.now() - Date.parse(w.value.at) < WORKER_FRESH_SECONDS * 1000)
-    .map((w) => ({ id: w.id, lastSeen: w.value.at, types: w.value.types }));
+  return (await liveWorkerHeartbeats()).map((w) => ({ id: w.id, lastSeen: w.value.at, types: w.value.types }));
 }
 
 export async function healthReport(): Promise<HealthReport> {

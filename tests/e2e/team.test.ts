@@ -94,6 +94,8 @@ describe("a team in the browser", () => {
     await owner.getByText("Dataset, chunking and OCR settings").click();
     expect(await owner.getByLabel("OCR languages").inputValue()).toBe("eng+deu");
     expect(await owner.getByLabel("Include Word comments").isChecked()).toBe(true);
+    // The app's worker reports what its Tesseract reads (English here): German is named as missing.
+    await owner.getByText(/The workers read: .*eng.*Not installed: deu \(install tesseract-ocr-deu/).waitFor();
   });
 
   it("invites a colleague, who accepts in another browser as a viewer", async () => {

@@ -4,6 +4,7 @@ import { EditProjectForm } from "@/components/projects/edit-project-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
+import { workersOcrLanguages } from "@/lib/jobs/heartbeat";
 import { readProjectConfig } from "@/lib/projects/config";
 
 export const metadata: Metadata = { title: "Project settings" };
@@ -12,6 +13,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
   const { workspace, project: projectId } = await params;
   const ctx = await projectPageContext(workspace, projectId);
   const { project } = ctx;
+  const ocrInstalled = await workersOcrLanguages();
   return (
     <div className="space-y-6">
       <Card>
@@ -23,6 +25,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
           <EditProjectForm
             projectId={project.id}
             canEdit={can(ctx.role, "project.update")}
+            ocrInstalled={ocrInstalled}
             values={{
               name: project.name,
               description: project.description ?? "",
