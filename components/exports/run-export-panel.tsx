@@ -18,7 +18,8 @@ import { toast } from "@/components/ui/toast";
 import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actions";
 import type { JobView } from "@/lib/jobs/queries";
 
-type RunOption = { id: string; name: string; evaluated: boolean };
+/** `gate`: the evaluation's tuned-vs-base verdict, shown before shipping (lib/exports/eval-gate). */
+type RunOption = { id: string; name: string; evaluated: boolean; gate?: { better: boolean; summary: string } };
 export type RunExportItem = {
   id: string;
   format: string;
@@ -77,6 +78,18 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
               ))}
             </NativeSelect>
           </Field>
+          {(() => {
+            const gate = evaluated.find((r) => r.id === runId)?.gate;
+            if (!gate) return null;
+            return (
+              <p
+                className={`rounded-md border p-3 text-sm ${gate.better ? "text-muted-foreground" : "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"}`}
+                data-testid="eval-gate"
+              >
+                {gate.summary}
+              </p>
+            );
+          })()}
           <div className="grid gap-4 lg:grid-cols-2">
             <div className="space-y-2 rounded-md border p-4">
               <div className="flex items-center gap-2 font-medium">

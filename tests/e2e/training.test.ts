@@ -229,6 +229,8 @@ describe("training in the browser", () => {
       .toBe(true);
     await page.goto(`${base}/export`);
     await page.getByLabel("Run").selectOption(first);
+    // Before shipping, the run's tuned-vs-base verdict from its evaluation.
+    expect(await page.getByTestId("eval-gate").textContent()).toMatch(/^The tuned model (beats|is not better than) the base model on the eval split/);
     await page.getByTestId("build-bundle").click();
     const link = page.getByTestId("download-bundle").first();
     await link.waitFor({ timeout: 60_000 });

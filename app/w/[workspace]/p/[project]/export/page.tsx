@@ -4,6 +4,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listExports } from "@/lib/exports";
+import { evaluationOf } from "@/lib/exports/bundle";
+import { evalGate } from "@/lib/exports/eval-gate";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { listSecrets } from "@/lib/secrets";
 import { listRuns } from "@/lib/training";
@@ -25,7 +27,10 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
       <CardContent>
         <RunExportPanel
           projectId={ctx.projectId}
-          runs={finished.map((r) => ({ id: r.id, name: r.name, evaluated: Boolean(r.metrics.evaluation) }))}
+          runs={finished.map((r) => {
+            const evaluation = evaluationOf(r.metrics);
+            return { id: r.id, name: r.name, evaluated: Boolean(evaluation), ...(evaluation ? { gate: evalGate(evaluation) } : {}) };
+          })}
           exports={exports
             .filter((x) => x.format === "bundle" || x.format === "hub")
             .map((x) => ({
