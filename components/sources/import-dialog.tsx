@@ -74,6 +74,20 @@ function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): D
   };
 }
 
+/** A column picker's options: "none" first (no column), then the file's columns. */
+function ColumnOptions({ columns, none }: { columns: string[]; none: string }) {
+  return (
+    <>
+      <option value={NONE}>{none}</option>
+      {columns.map((c) => (
+        <option key={c} value={c}>
+          {c}
+        </option>
+      ))}
+    </>
+  );
+}
+
 function ExampleCell({ example }: { example: Record<string, string> | null }) {
   if (!example) return <span className="text-muted-foreground">–</span>;
   return (
@@ -161,12 +175,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                 ).map(([key, label]) => (
                   <Field key={key} label={label} htmlFor={`map-${key}`}>
                     <NativeSelect id={`map-${key}`} value={columns[key]} onChange={setColumn(key)}>
-                      <option value={NONE}>{key === "prompt" || key === "response" ? "Choose…" : "None"}</option>
-                      {preview.columns.map((c) => (
-                        <option key={c} value={c}>
-                          {c}
-                        </option>
-                      ))}
+                      <ColumnOptions columns={preview.columns} none={key === "prompt" || key === "response" ? "Choose…" : "None"} />
                     </NativeSelect>
                   </Field>
                 ))}
@@ -187,12 +196,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
               </Field>
               <Field label="Good/bad label (KTO)" htmlFor="map-label">
                 <NativeSelect id="map-label" value={columns.label} onChange={setColumn("label")}>
-                  <option value={NONE}>None</option>
-                  {preview.columns.map((c) => (
-                    <option key={c} value={c}>
-                      {c}
-                    </option>
-                  ))}
+                  <ColumnOptions columns={preview.columns} none="None" />
                 </NativeSelect>
               </Field>
               {columns.label !== NONE && (

@@ -75,8 +75,31 @@ async function collect(examples: AsyncIterable<ExampleData>): Promise<ExampleDat
   return all;
 }
 
+/**
+ * What the figure depends on, without reading the examples' text: which rows are usable on which
+ * side, and when their content last changed. Any edit, move, rejection or new row changes it.
+ */
+async function datasetFingerprint(projectId: string): Promise<string> {
+  const [row] = await db.$queryRaw<{ n: bigint; sum: bigint | null }[]>`
+    SELECT count(*) AS n, sum(hashtext(id::text || split::text || coalesce(edited_at::text, ''))::bigint) AS sum
+    FROM dataset_examples
+    WHERE project_id = ${projectId}::uuid AND split IN ('train', 'eval') AND is_valid AND review_status <> 'rejected' AND NOT is_duplicate`;
+  return `${row?.n ?? 0}:${row?.sum ?? 0}`;
+}
+
+// The preflight runs on every change to the Train form; the figure only when the dataset changed.
+const cache = new Map<string, { fingerprint: string; leakage: Leakage }>();
+const CACHE_SIZE = 50;
+
 /** Leakage of the project's usable eval examples into its usable train examples, as a run would freeze them. */
 export async function projectLeakage(projectId: string): Promise<Leakage> {
+  const fingerprint = await datasetFingerprint(projectId);
+  const cached = cache.get(projectId);
+  if (cached?.fingerprint === fingerprint) return cached.leakage;
   const [train, evalSet] = await Promise.all([collect(usable(projectId, "train")), collect(usable(projectId, "eval"))]);
-  return measureLeakage(train, evalSet);
+  const leakage = measureLeakage(train, evalSet);
+  cache.delete(projectId);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(projectId, { fingerprint, leakage });
+  return leakage;
 }

@@ -5,7 +5,7 @@
 // block) and {{#rustdoc_include …}}, and MkDocs' --8<-- "file". Paths resolve inside the archive
 // only; what is missing stays as written and is counted in the warning.
 import path from "node:path/posix";
-import { IncludeCounter, markdownSections } from "./markdown";
+import { markdownSections, unresolvedIncludes } from "./markdown";
 import { decodeText, tidyText } from "./text";
 import { type ExtractedDocument, IngestError } from "./types";
 import { type FileSource, readZipEntries } from "./zip";
@@ -49,15 +49,13 @@ export async function extractMarkdownZip(source: FileSource): Promise<ExtractedD
   parts.push(...others.map(([, text]) => text));
   const chapters = [...linked, ...others.map(([name]) => name)];
   const text = parts.filter(Boolean).join("\n\n");
-  const includes = new IncludeCounter();
-  includes.feed(text);
-  const warnings = includes.warnings();
+  const includes = unresolvedIncludes(text);
   return {
     text,
     pages: [],
     sections: markdownSections(text),
-    metadata: { chapters: chapters.length, includesResolved: resolved, ...includes.metadata() },
-    ...(warnings.length ? { warnings } : {}),
+    metadata: { chapters: chapters.length, includesResolved: resolved, ...includes.metadata },
+    ...includes.warnings,
   };
 }
 

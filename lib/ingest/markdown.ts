@@ -18,16 +18,16 @@ export function extractMarkdown(bytes: Uint8Array): ExtractedDocument {
   const text = tidyText(body);
   const sections = markdownSections(text);
   const title = frontMatterTitle ?? sections.find((s) => s.level === 1)?.heading;
-  const includes = new IncludeCounter();
-  includes.feed(text);
-  const warnings = includes.warnings();
-  return {
-    text,
-    pages: [],
-    sections,
-    metadata: { encoding, ...(title ? { title } : {}), ...includes.metadata() },
-    ...(warnings.length ? { warnings } : {}),
-  };
+  const includes = unresolvedIncludes(text);
+  return { text, pages: [], sections, metadata: { encoding, ...(title ? { title } : {}), ...includes.metadata }, ...includes.warnings };
+}
+
+/** The include directives left in a whole text: metadata counts and, when there are any, the warning. */
+export function unresolvedIncludes(text: string): { metadata: Record<string, unknown>; warnings: { warnings?: string[] } } {
+  const counter = new IncludeCounter();
+  counter.feed(text);
+  const warnings = counter.warnings();
+  return { metadata: counter.metadata(), warnings: warnings.length ? { warnings } : {} };
 }
 
 /**

@@ -71,6 +71,7 @@ export default async function ChunkViewer({
       <ol className="space-y-3" data-testid="chunk-list">
         {result.chunks.map((chunk) => {
           const meta = (chunk.metadata ?? {}) as { section?: string };
+          const ocr = ocrLabel(chunk.metadata, confidence, wholeFile);
           return (
             <li key={chunk.id}>
               <Card className="py-3">
@@ -79,9 +80,9 @@ export default async function ChunkViewer({
                     <Badge variant="secondary">#{chunk.chunkIndex + 1}</Badge>
                     <span className="tabular-nums">{chunk.tokenCount} tokens</span>
                     {pages(chunk.metadata) && <span data-testid="chunk-pages">{pages(chunk.metadata)}</span>}
-                    {ocrLabel(chunk.metadata, confidence, wholeFile) && (
+                    {ocr && (
                       <Badge variant="outline" data-testid="chunk-ocr" title="Read by OCR: the lowest confidence of its pages">
-                        {ocrLabel(chunk.metadata, confidence, wholeFile)}
+                        {ocr}
                       </Badge>
                     )}
                     {meta.section && <span className="truncate">§ {meta.section}</span>}
