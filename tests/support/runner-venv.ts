@@ -64,6 +64,24 @@ function pipArgs(): string[] {
   return index ? pipIndexArgs(index) : [];
 }
 
+/**
+ * Installs Python packages a test reads our files with (openpyxl for XLSX) into a folder of their
+ * own, from the same local indexes, once per machine; returns the folder for PYTHONPATH.
+ */
+export async function pythonToolDir(packages: string[]): Promise<string> {
+  const root = process.env.FTF_RUNNER_VENV_CACHE ?? "/var/tmp/finetuneflow-runner-venv";
+  const dir = path.join(root, `tools-${createHash("sha256").update(packages.join(" ")).update(pythonVersion()).digest("hex").slice(0, 12)}`);
+  if (fs.existsSync(path.join(dir, READY))) return dir;
+  await withLock(`${dir}.lock`, async () => {
+    if (fs.existsSync(path.join(dir, READY))) return;
+    fs.rmSync(dir, { recursive: true, force: true });
+    const code = await run(BASE_PYTHON, ["-m", "pip", "install", "--quiet", "--target", dir, ...pipArgs(), ...packages], `${dir}.log`);
+    if (code !== 0) throw new Error(`pip could not install ${packages.join(", ")}; see ${dir}.log`);
+    fs.writeFileSync(path.join(dir, READY), "");
+  });
+  return dir;
+}
+
 export function runnerVenvDir(): string {
   const read = (name: string) => (fs.existsSync(path.join(PROGRAM_DIR, name)) ? fs.readFileSync(path.join(PROGRAM_DIR, name)) : Buffer.alloc(0));
   const key = createHash("sha256")

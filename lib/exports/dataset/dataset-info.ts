@@ -19,6 +19,7 @@ function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string): 
       return { file_name: fileName, formatting: "alpaca", columns: ALPACA_COLUMNS };
     case "jsonl":
     case "csv":
+    case "xlsx":
       return { file_name: fileName, formatting: "alpaca", columns: taskType === "instruction" ? ALPACA_COLUMNS : QA_COLUMNS };
     case "sharegpt":
       return {

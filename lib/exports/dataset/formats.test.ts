@@ -112,8 +112,10 @@ describe("csv", () => {
 
 describe("EXPORT_FORMATS", () => {
   it("lists each dataset format once, with its file extension", () => {
-    expect(EXPORT_FORMATS.map((format) => format.id)).toEqual(["jsonl", "alpaca", "sharegpt", "openai", "csv"]);
+    expect(EXPORT_FORMATS.map((format) => format.id)).toEqual(["jsonl", "alpaca", "sharegpt", "openai", "csv", "xlsx"]);
     expect(formatInfo("csv").extension).toBe("csv");
+    expect(formatInfo("xlsx").extension).toBe("xlsx");
+    expect(EXPORT_FORMATS.filter((format) => format.spreadsheet).map((format) => format.id)).toEqual(["csv", "xlsx"]);
     expect(formatInfo("openai").extension).toBe("jsonl");
     expect(EXPORT_FORMATS.filter((format) => format.systemPrompt).map((format) => format.id)).toEqual(["sharegpt", "openai"]);
     expect(lineEnd("sharegpt")).toBe("\n");

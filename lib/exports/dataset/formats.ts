@@ -4,7 +4,9 @@ import type { ExportFormat } from "@prisma/client";
 import { type ExampleData, isInstructionExample, promptOf, responseOf, type TaskType } from "@/lib/datasets/example";
 
 /** The export formats that are a dataset file (bundles and Hub pushes are built on top of these). */
-export type DatasetFormat = Extract<ExportFormat, "jsonl" | "alpaca" | "sharegpt" | "openai" | "csv">;
+export type DatasetFormat = Extract<ExportFormat, "jsonl" | "alpaca" | "sharegpt" | "openai" | "csv" | "xlsx">;
+/** The formats written line by line (XLSX is a workbook: lib/exports/dataset/xlsx). */
+export type LineFormat = Exclude<DatasetFormat, "xlsx">;
 
 export type FormatOptions = {
   /** Sent as the first (system) turn by the chat formats; blank means none. */
@@ -14,8 +16,10 @@ export type FormatOptions = {
 export type ExportFormatInfo = {
   id: DatasetFormat;
   label: string;
-  extension: "jsonl" | "csv";
+  extension: "jsonl" | "csv" | "xlsx";
   description: string;
+  /** For spreadsheets, not trainers: not registered in dataset_info.json (loaders guess column types). */
+  spreadsheet: boolean;
   /** Whether FormatOptions.systemPrompt changes the output (the UI offers the field only then). */
   systemPrompt: boolean;
 };
@@ -27,6 +31,7 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     extension: "jsonl",
     description: "Each example with its own fields (instruction, input, output or question, answer), one per line.",
     systemPrompt: false,
+    spreadsheet: false,
   },
   {
     id: "alpaca",
@@ -34,6 +39,7 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     extension: "jsonl",
     description: "instruction / input / output records, as read by LLaMA-Factory, Axolotl and most trainers.",
     systemPrompt: false,
+    spreadsheet: false,
   },
   {
     id: "sharegpt",
@@ -41,6 +47,7 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     extension: "jsonl",
     description: "Conversations of human and gpt turns, with an optional system prompt.",
     systemPrompt: true,
+    spreadsheet: false,
   },
   {
     id: "openai",
@@ -48,6 +55,7 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     extension: "jsonl",
     description: "system / user / assistant messages, ready for OpenAI fine-tuning.",
     systemPrompt: true,
+    spreadsheet: false,
   },
   {
     id: "csv",
@@ -55,6 +63,15 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     extension: "csv",
     description: "One row per example with a header, for reviewing in a spreadsheet.",
     systemPrompt: false,
+    spreadsheet: true,
+  },
+  {
+    id: "xlsx",
+    label: "Excel (XLSX)",
+    extension: "xlsx",
+    description: "A workbook per split with a frozen header row and wrapped text, for reviewing in Excel, Numbers or LibreOffice.",
+    systemPrompt: false,
+    spreadsheet: true,
   },
 ];
 
@@ -114,7 +131,8 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
 
-const CSV_COLUMNS: Record<TaskType, readonly string[]> = {
+/** The columns of the spreadsheet formats (CSV and XLSX), in order. */
+export const SHEET_COLUMNS: Record<TaskType, readonly string[]> = {
   instruction: ["instruction", "input", "output"],
   qa: ["question", "answer"],
 };
@@ -127,8 +145,13 @@ function jsonLine(value: unknown): string {
   return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
+/** An example's own fields as the cells of a spreadsheet row, in SHEET_COLUMNS order. */
+export function sheetCells(data: ExampleData): string[] {
+  return Object.values(ownFields(data));
+}
+
 /** One example as one line (or CSV row), without the line ending. */
-export function formatLine(format: DatasetFormat, data: ExampleData, options: FormatOptions = {}): string {
+export function formatLine(format: LineFormat, data: ExampleData, options: FormatOptions = {}): string {
   switch (format) {
     case "jsonl":
       return jsonLine(ownFields(data));
@@ -139,12 +162,12 @@ export function formatLine(format: DatasetFormat, data: ExampleData, options: Fo
     case "openai":
       return jsonLine(openaiRecord(data, options));
     case "csv":
-      return Object.values(ownFields(data)).map(csvField).join(",");
+      return sheetCells(data).map(csvField).join(",");
   }
 }
 
 /** CSV uses CRLF (RFC 4180); JSON Lines uses LF. */
-export function lineEnd(format: DatasetFormat): string {
+export function lineEnd(format: LineFormat): string {
   return format === "csv" ? "\r\n" : "\n";
 }
 
@@ -152,6 +175,6 @@ export function lineEnd(format: DatasetFormat): string {
  * What a file starts with before its first line. CSV: a UTF-8 byte order mark, without which
  * Excel reads the file as the local code page and garbles accents, then the header row.
  */
-export function fileHeader(format: DatasetFormat, taskType: TaskType): string {
-  return format === "csv" ? `\uFEFF${CSV_COLUMNS[taskType].join(",")}\r\n` : "";
+export function fileHeader(format: LineFormat, taskType: TaskType): string {
+  return format === "csv" ? `\uFEFF${SHEET_COLUMNS[taskType].join(",")}\r\n` : "";
 }

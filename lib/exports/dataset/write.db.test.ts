@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { parse } from "csv-parse/sync";
@@ -11,7 +13,8 @@ import { storageDir } from "@/lib/env";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
-import { type DatasetFormat, formatLine } from "./formats";
+import { pythonToolDir } from "@/tests/support/runner-venv";
+import { type DatasetFormat, formatLine, type LineFormat } from "./formats";
 import { writeDatasetExport } from "./write";
 
 type Seed = { data: ExampleData; split?: "train" | "eval" | "preview"; reviewStatus?: "approved" | "rejected"; isDuplicate?: boolean };
@@ -69,7 +72,7 @@ describe("writeDatasetExport", () => {
     ]);
   });
 
-  const formats: [DatasetFormat, string][] = [
+  const formats: [LineFormat, string][] = [
     ["jsonl", "jsonl"],
     ["alpaca", "jsonl"],
     ["sharegpt", "jsonl"],
@@ -191,6 +194,48 @@ describe("writeDatasetExport", () => {
       '{"instruction":"Où est Paris ?","input":"","output":"En France, \\"bien sûr\\"."}\n',
     );
   });
+
+  it("writes an XLSX workbook per split that openpyxl (pandas' Excel reader) reads back cell for cell", async () => {
+    const tricky: ExampleData[] = [{ instruction: '=HYPERLINK("http://evil")', input: "<b>&amp;</b> \u0001bell\u0007", output: "A".repeat(40_000) }];
+    const sheetProject = (await createProjectIn(workspaceId, "Sheets")).id;
+    await seed(sheetProject, [...train, ...tricky].map((data) => ({ data })).concat(evalSet.map((data) => ({ data, split: "eval" as const }))));
+    const result = await writeDatasetExport({ workspaceId, projectId: sheetProject, exportId: crypto.randomUUID(), format: "xlsx", selection: "valid" });
+    expect(result.counts).toEqual({ train: 4, eval: 1 });
+    const entries = await unzip(await stored(result.fileKey));
+    expect([...entries.keys()]).toEqual(["train.xlsx", "eval.xlsx", "README.md"]);
+    expect(text(entries, "README.md")).toContain("1 cell(s) held more than Excel's 32,767 characters");
+
+    const tools = await pythonToolDir(["openpyxl"]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-xlsx-"));
+    try {
+      const read = (split: string) => {
+        const file = path.join(dir, `${split}.xlsx`);
+        fs.writeFileSync(file, entries.get(`${split}.xlsx`)!);
+        const script = `import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.active
+print(json.dumps({"title": ws.title, "frozen": ws.freeze_panes, "types": sorted({c.data_type for r in ws.iter_rows() for c in r}),
+  "rows": [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]}))`;
+        const out = execFileSync("python3", ["-c", script, file], { env: { ...process.env, PYTHONPATH: tools }, encoding: "utf8" });
+        return JSON.parse(out) as { title: string; frozen: string; types: string[]; rows: string[][] };
+      };
+      const trainSheet = read("train");
+      expect(trainSheet.title).toBe("train");
+      expect(trainSheet.frozen).toBe("A2");
+      // Every cell is text: the formula-looking prompt is a string, never a formula ("f").
+      expect(trainSheet.types).toEqual(["s"]);
+      const row = (d: ExampleData) => Object.values(d) as string[];
+      expect(trainSheet.rows).toEqual([
+        ["instruction", "input", "output"],
+        ...train.map(row),
+        // Characters XML cannot hold are dropped; a cell is cut at Excel's limit.
+        ['=HYPERLINK("http://evil")', "<b>&amp;</b> bell", "A".repeat(32_767)],
+      ]);
+      expect(read("eval").rows).toEqual([["instruction", "input", "output"], ...evalSet.map(row)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("refuses a project from another workspace", async () => {
     const other = await createTeam("Team B");

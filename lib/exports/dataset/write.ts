@@ -10,8 +10,9 @@ import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
 import { datasetEntryName, datasetInfo } from "./dataset-info";
-import { type DatasetFormat, fileHeader, formatInfo, formatLine, lineEnd, systemPromptOf } from "./formats";
+import { type DatasetFormat, fileHeader, formatInfo, formatLine, type LineFormat, lineEnd, SHEET_COLUMNS, sheetCells, systemPromptOf } from "./formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "./select";
+import { MAX_SHEET_ROWS, type SheetTally, xlsxStream } from "./xlsx";
 
 export type WriteExportOptions = {
   workspaceId: string;
@@ -43,7 +44,7 @@ const SELECTION_TEXT: Record<ExportSelection, string> = {
   all: "every example, invalid ones included",
 };
 
-type Tally = { counts: ExportCounts; done: number };
+type Tally = { counts: ExportCounts; done: number; sheets: SheetTally & { droppedRows: number } };
 type Resolved = WriteExportOptions & { selection: ExportSelection; name: string; splits: Split[] };
 
 /** The splits the selection takes examples from; train alone when it takes none (the ZIP still says so). */
@@ -63,7 +64,7 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
   const options: Resolved = { ...input, selection, name, splits: await nonEmptySplits(projectId, selection) };
   const fileKey = exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`);
   const { extension } = formatInfo(format);
-  const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0 };
+  const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0, sheets: { truncatedCells: 0, droppedRows: 0 } };
   const open = new Set<Readable>();
 
   const zip = new ZipFile();
@@ -71,6 +72,10 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
   const output = zip.outputStream as Readable;
   // yazl reports a failed entry on the ZipFile; failing its output is what makes put() stop.
   zip.on("error", (error: Error) => output.destroy(error));
+  // An entry can fail before storage starts reading the output (put() may first create a folder
+  // or a multipart upload): the destroyed output keeps the error for put() to meet, instead of
+  // throwing it with no listener and ending the process.
+  output.on("error", () => {});
 
   // Lazy entries: yazl asks for each stream only when it reaches that entry, so one split is
   // read at a time and the README, last, sees the final counts.
@@ -85,12 +90,16 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
     });
 
   for (const split of options.splits) {
-    addStream(`${split}.${extension}`, () => Readable.from(splitText(split, taskType, options, tally), { objectMode: false }));
+    addStream(`${split}.${extension}`, () =>
+      format === "xlsx"
+        ? xlsxStream(split, SHEET_COLUMNS[taskType], splitCells(split, options, tally), tally.sheets)
+        : Readable.from(splitText(split, taskType, { ...options, format }, tally), { objectMode: false }),
+    );
   }
-  if (format !== "csv") {
+  if (!formatInfo(format).spreadsheet) {
     zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, options.splits, name), null, 2)}\n`), "dataset_info.json");
   }
-  addStream("README.md", () => Readable.from([readme(options, tally.counts)], { objectMode: false }));
+  addStream("README.md", () => Readable.from([readme(options, tally.counts, tally)], { objectMode: false }));
   zip.end();
 
   try {
@@ -103,23 +112,44 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
   }
 }
 
-async function* splitText(split: Split, taskType: TaskType, options: Resolved, tally: Tally): AsyncGenerator<string> {
-  const end = lineEnd(options.format);
-  let chunk = fileHeader(options.format, taskType);
+/** The split's examples in export order, counted as they go. */
+async function* splitExamples(split: Split, options: Resolved, tally: Tally) {
   for await (const example of iterateExamples(options.projectId, split, options.selection)) {
-    chunk += formatLine(options.format, example.data, options) + end;
     tally.counts[split] += 1;
     tally.done += 1;
+    yield example;
+    if (tally.done % PROGRESS_EVERY === 0) await options.onProgress?.(tally.done);
+  }
+}
+
+async function* splitText(split: Split, taskType: TaskType, options: Resolved & { format: LineFormat }, tally: Tally): AsyncGenerator<string> {
+  const end = lineEnd(options.format);
+  let chunk = fileHeader(options.format, taskType);
+  for await (const example of splitExamples(split, options, tally)) {
+    chunk += formatLine(options.format, example.data, options) + end;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = "";
     }
-    if (tally.done % PROGRESS_EVERY === 0) await options.onProgress?.(tally.done);
   }
   if (chunk) yield chunk;
 }
 
-function readme(options: Resolved, counts: ExportCounts): string {
+/** A sheet's rows: as many examples as fit under its header; the rest are counted as left out. */
+async function* splitCells(split: Split, options: Resolved, tally: Tally): AsyncGenerator<string[]> {
+  let rows = 0;
+  for await (const example of splitExamples(split, options, tally)) {
+    if (rows >= MAX_SHEET_ROWS - 1) {
+      tally.counts[split] -= 1;
+      tally.sheets.droppedRows += 1;
+      continue;
+    }
+    rows += 1;
+    yield sheetCells(example.data);
+  }
+}
+
+function readme(options: Resolved, counts: ExportCounts, tally: Tally): string {
   const info = formatInfo(options.format);
   const system = info.systemPrompt && systemPromptOf(options) !== undefined;
   return [
@@ -142,11 +172,20 @@ function readme(options: Resolved, counts: ExportCounts): string {
           'from the values (an answer "007" becomes the number 7, an empty input becomes null), so for',
           "LLaMA-Factory, axolotl or TRL export JSON Lines or Alpaca instead: those come with `dataset_info.json`.",
         ]
-      : [
-          "`dataset_info.json` registers the files for LLaMA-Factory: use this folder as `dataset_dir`, with",
-          `\`dataset: ${datasetEntryName(options.name, "train")}\`${options.splits.includes("eval") ? ` and \`eval_dataset: ${datasetEntryName(options.name, "eval")}\`` : ""}. The entries are named`,
-          "after the project, so they can be merged into an existing `dataset_info.json`.",
-        ]),
+      : options.format === "xlsx"
+        ? [
+            "Each workbook is for reading and editing in Excel, Numbers or LibreOffice: one example per row under a frozen",
+            "header, every cell text (never a formula). For LLaMA-Factory, axolotl or TRL export JSON Lines or Alpaca instead.",
+            ...(tally.sheets.truncatedCells
+              ? ["", `${tally.sheets.truncatedCells} cell(s) held more than Excel's 32,767 characters and were cut there; the other formats keep them whole.`]
+              : []),
+            ...(tally.sheets.droppedRows ? ["", `${tally.sheets.droppedRows} example(s) did not fit in a sheet's 1,048,576 rows and are left out.`] : []),
+          ]
+        : [
+            "`dataset_info.json` registers the files for LLaMA-Factory: use this folder as `dataset_dir`, with",
+            `\`dataset: ${datasetEntryName(options.name, "train")}\`${options.splits.includes("eval") ? ` and \`eval_dataset: ${datasetEntryName(options.name, "eval")}\`` : ""}. The entries are named`,
+            "after the project, so they can be merged into an existing `dataset_info.json`.",
+          ]),
     "",
   ].join("\n");
 }

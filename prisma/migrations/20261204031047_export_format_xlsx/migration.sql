@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "export_format" ADD VALUE 'xlsx' AFTER 'csv';
+
