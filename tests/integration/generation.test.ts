@@ -12,7 +12,7 @@ import { createProvider, estimateCost, listProviders } from "@/lib/llm";
 import { type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
-import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
+import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor, waitForJob } from "../support/worker-process";
 
 const API_KEY = "sk-test-secret-key-4242";
 let llm: FakeLlm;
@@ -47,16 +47,8 @@ async function runJob(projectId: string, kind: "preview" | "generate") {
   return started.data.jobId;
 }
 
-async function settled(jobId: string, timeoutMs = 90_000) {
-  return waitFor(
-    `job ${jobId}`,
-    async () => {
-      const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-      return ["success", "failed", "cancelled"].includes(job.status) ? job : null;
-    },
-    timeoutMs,
-    200,
-  );
+function settled(jobId: string, timeoutMs = 90_000) {
+  return waitForJob(jobId, ["success", "failed", "cancelled"], timeoutMs);
 }
 
 beforeAll(async () => {
