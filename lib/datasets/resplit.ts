@@ -78,7 +78,9 @@ export async function resplitDataset(ctx: ProjectContext, input: z.infer<typeof 
     }
     // The share new examples are drawn with from now on.
     const project = await tx.project.findUniqueOrThrow({ where: { id: ctx.projectId }, select: { config: true } });
-    await tx.project.update({ where: { id: ctx.projectId }, data: { config: { ...readProjectConfig(project.config), train_eval_split: input.share } } });
+    // The rest of the config (generation settings, text and switch settings) stays as it is.
+    const config = { ...(project.config as object), ...readProjectConfig(project.config), train_eval_split: input.share };
+    await tx.project.update({ where: { id: ctx.projectId }, data: { config } });
   });
   const moved = toTrain.length + toEval.length;
   await recordAudit({

@@ -44,7 +44,11 @@ beforeEach(async () => {
 describe("re-splitting", () => {
   it("gives exactly the share, the same share from each source, and remembers it for new examples", async () => {
     await seed([50, 30, 20]);
+    const kept = { generation: { provider_id: null, model: "kept-model", temperature: 0.3 }, ocr_languages: "eng+deu" };
+    await db.project.update({ where: { id: projectId }, data: { config: kept } });
     const result = await resplitAction({ projectId, share: 0.9, seed: "s1", scope: "all", stratify: true });
+    // The rest of the project's settings survive a re-split.
+    expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).config).toMatchObject(kept);
     expect(result.ok && result.data).toEqual({ train: 90, eval: 10, moved: 10 });
     expect(await counts()).toEqual({ train: 90, eval: 10 });
     for (const [i, n] of [50, 30, 20].entries()) expect((await counts({ sourceFileId: sources[i] })).eval).toBe(Math.round(n * 0.1));
