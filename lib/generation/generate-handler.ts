@@ -304,15 +304,20 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
     signal: ctx.signal,
   });
 
+  // Each worker takes its chunk first, then waits for a call: one without a chunk is done, and
+  // one holding a chunk counts in `wanted`, so the budget never leaves it waiting for a call that
+  // no fair share will give (once every chunk is done, the job's part is 0). A chunk taken but
+  // not asked (cancelled, or the target was reached meanwhile) stays pending.
   const worker = async () => {
     for (;;) {
       if (ctx.signal.aborted || reachedTarget) return;
+      const task = await next();
+      if (!task) return;
       const release = await budget.acquire();
+      if (!release) return;
       let outcome: Outcome;
       try {
         if (ctx.signal.aborted || reachedTarget) return;
-        const task = await next();
-        if (!task) return;
         outcome = await generateForTask(ctx, gen, task);
       } finally {
         release();
@@ -336,7 +341,10 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
           `Chunk ${(outcome.task.chunk?.chunkIndex ?? 0) + 1} of source ${outcome.task.chunk?.sourceFileId.slice(0, 8)} failed: ${outcome.error}`,
         );
       }
-      if (before + added >= target) reachedTarget = true;
+      if (before + added >= target && !reachedTarget) {
+        reachedTarget = true;
+        budget.close();
+      }
       const { summary, message } = describeTotals(totals, gen);
       await ctx.progress({ done, total: totalTasks, message, summary });
     }

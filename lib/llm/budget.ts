@@ -127,6 +127,7 @@ export class CallBudget {
   private rebalancing: Promise<void> | null = null;
   private soon: NodeJS.Timeout | undefined;
   private left = false;
+  private closed = false;
   private readonly endpoint: string;
   private readonly workspaceCap = env().WORKSPACE_LLM_CALLS_AT_ONCE;
 
@@ -148,11 +149,15 @@ export class CallBudget {
     return { allowance: this.allowance, target: this.target, inFlight: this.inFlight };
   }
 
-  /** Waits until this job may start another call; the returned function ends it (once). */
-  async acquire(): Promise<() => void> {
+  /**
+   * Waits until this job may start another call; the returned function ends it (once). Null once
+   * the job has closed its budget (it needs no more calls): a caller waiting then must not call.
+   */
+  async acquire(): Promise<(() => void) | null> {
     const { signal } = this.options;
     while (this.inFlight >= Math.min(this.allowance, this.target)) {
       if (signal.aborted) throw signal.reason;
+      if (this.closed) return null;
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           wake: () => {
@@ -168,6 +173,7 @@ export class CallBudget {
         this.waiters.push(waiter);
       });
     }
+    if (this.closed) return null;
     this.inFlight += 1;
     let released = false;
     return () => {
@@ -178,6 +184,12 @@ export class CallBudget {
       if (this.allowance > this.target) this.rebalanceSoon();
       this.wake();
     };
+  }
+
+  /** The job needs no more calls (its target is reached): every waiting acquire returns null. */
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.wake();
   }
 
   private wake(): void {
@@ -255,6 +267,7 @@ export class CallBudget {
 /** Runs `fn` as one call under the budget. */
 export async function withCall<T>(budget: CallBudget, fn: () => Promise<T>): Promise<T> {
   const release = await budget.acquire();
+  if (!release) throw new Error("The call budget is closed.");
   try {
     return await fn();
   } finally {
