@@ -8,9 +8,11 @@ import { Field, FormError } from "@/components/ui/form";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
-import { updateExampleAction } from "@/lib/datasets/actions";
+import { rateExamplesAction, tagExamplesAction, updateExampleAction } from "@/lib/datasets/actions";
 import type { ExampleRow } from "@/lib/datasets/review";
+import { RatingStars, TagEditor } from "./example-labels";
 import { fieldsOf } from "./example-text";
+import { RewritePanel } from "./rewrite-panel";
 
 type Source = {
   content: string;
@@ -19,14 +21,37 @@ type Source = {
   sourceFile: { filename: string };
 } | null;
 
-type Props = { projectId: string; example: ExampleRow | null; canEdit: boolean; onClose(): void; onSaved(row: ExampleRow): void };
+type Props = {
+  projectId: string;
+  example: ExampleRow | null;
+  canEdit: boolean;
+  /** The project's tags, offered when adding one. */
+  tagSuggestions: string[];
+  onClose(): void;
+  onSaved(row: ExampleRow): void;
+};
 
-/** An example beside the chunk it came from; editing re-validates and re-hashes it. */
-export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }: Props) {
+/** An example beside the chunk it came from; editing re-validates and re-hashes it. Tags, rating and an LLM rewrite too. */
+export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onClose, onSaved }: Props) {
   const [source, setSource] = useState<Source>(null);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const save = useAction(updateExampleAction);
+  const tag = useAction(tagExamplesAction);
+  const rate = useAction(rateExamplesAction);
   const id = example?.id;
+
+  const saveData = (data: Record<string, string>) =>
+    example &&
+    save.run({ projectId, exampleId: example.id, data }, (row) => {
+      setDraft(data);
+      toast.success(row.isValid ? "Saved." : "Saved, but it is still invalid.");
+      onSaved(row);
+    });
+  const changeTags = (add: string[], remove: string[]) =>
+    example &&
+    tag.run({ projectId, target: { ids: [example.id] }, add, remove }, () =>
+      onSaved({ ...example, tags: [...new Set([...example.tags, ...add])].filter((t) => !remove.includes(t)).sort() }),
+    );
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs only when another example opens; edits keep the draft
   useEffect(() => {
@@ -61,47 +86,64 @@ export function ExampleDrawer({ projectId, example, canEdit, onClose, onSaved }:
               <SheetDescription>
                 {example.tokenCount} tokens{example.editedAt ? ` · edited ${new Date(example.editedAt).toLocaleString()}` : ""}
               </SheetDescription>
+              <div className="flex flex-wrap items-center gap-3 pt-1">
+                <RatingStars
+                  value={example.rating}
+                  disabled={!canEdit || rate.pending}
+                  onChange={(rating) => rate.run({ projectId, target: { ids: [example.id] }, rating }, () => onSaved({ ...example, rating }))}
+                />
+                <TagEditor
+                  tags={example.tags}
+                  suggestions={tagSuggestions}
+                  disabled={!canEdit}
+                  onAdd={(t) => changeTags([t], [])}
+                  onRemove={(t) => changeTags([], [t])}
+                />
+              </div>
+              <FormError message={tag.error?.message ?? rate.error?.message} />
             </SheetHeader>
             <div className="grid gap-6 px-4 pb-6 lg:grid-cols-2">
-              <form
-                className="space-y-3"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void save.run({ projectId, exampleId: example.id, data: draft }, (row) => {
-                    toast.success(row.isValid ? "Saved." : "Saved, but it is still invalid.");
-                    onSaved(row);
-                  });
-                }}
-              >
-                {!example.isValid && example.validationError && (
-                  <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 p-2 text-sm text-destructive">
-                    {example.validationError}
-                  </p>
-                )}
-                <FormError message={save.error?.message} />
-                {editable ? (
-                  Object.keys(draft).map((key) => (
-                    <Field key={key} label={key[0].toUpperCase() + key.slice(1)} htmlFor={`edit-${key}`} error={save.fieldErrors[key]}>
-                      <Textarea
-                        id={`edit-${key}`}
-                        rows={key === "input" ? 3 : 6}
-                        value={draft[key]}
-                        disabled={!canEdit}
-                        onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
-                      />
-                    </Field>
-                  ))
-                ) : (
-                  <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-xs">
-                    {JSON.stringify(example.data, null, 2)}
-                  </pre>
-                )}
+              <div className="space-y-4">
+                <form
+                  className="space-y-3"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void saveData(draft);
+                  }}
+                >
+                  {!example.isValid && example.validationError && (
+                    <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 p-2 text-sm text-destructive">
+                      {example.validationError}
+                    </p>
+                  )}
+                  <FormError message={save.error?.message} />
+                  {editable ? (
+                    Object.keys(draft).map((key) => (
+                      <Field key={key} label={key[0].toUpperCase() + key.slice(1)} htmlFor={`edit-${key}`} error={save.fieldErrors[key]}>
+                        <Textarea
+                          id={`edit-${key}`}
+                          rows={key === "input" ? 3 : 6}
+                          value={draft[key]}
+                          disabled={!canEdit}
+                          onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
+                        />
+                      </Field>
+                    ))
+                  ) : (
+                    <pre className="max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-xs">
+                      {JSON.stringify(example.data, null, 2)}
+                    </pre>
+                  )}
+                  {canEdit && editable && (
+                    <Button type="submit" disabled={save.pending}>
+                      {save.pending ? "Saving…" : "Save"}
+                    </Button>
+                  )}
+                </form>
                 {canEdit && editable && (
-                  <Button type="submit" disabled={save.pending}>
-                    {save.pending ? "Saving…" : "Save"}
-                  </Button>
+                  <RewritePanel projectId={projectId} exampleId={example.id} current={draft} saving={save.pending} onAccept={(data) => void saveData(data)} />
                 )}
-              </form>
+              </div>
               <div>
                 <h3 className="mb-1 text-sm font-medium">Source chunk</h3>
                 {source ? (

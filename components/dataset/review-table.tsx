@@ -1,6 +1,6 @@
 "use client";
 
-import { Check, Search, X } from "lucide-react";
+import { Check, Search, Star, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -12,16 +12,19 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { reviewExamplesAction } from "@/lib/datasets/actions";
+import { rateExamplesAction, reviewExamplesAction } from "@/lib/datasets/actions";
 import type { ExampleRow, ReviewFilter } from "@/lib/datasets/review";
 import { BulkBar } from "./bulk-bar";
 import { ExampleDrawer } from "./example-drawer";
 import { promptText, responseText } from "./example-text";
+import { Highlight } from "./highlight";
 
-type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string } | null };
+type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string } | null; total?: number; totalCapped?: boolean };
 type Props = {
   projectId: string;
   sources: Array<{ id: string; name: string }>;
+  /** The project's tags, most used first. */
+  tags: Array<{ tag: string; count: number }>;
   canEdit: boolean;
   initial: Page;
   /** Where examples come from, for the empty state. */
@@ -41,6 +44,8 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
     grounding: filter.grounding,
     source: filter.sourceFileId,
     q: filter.q,
+    tag: filter.tag,
+    rating: filter.rating,
   })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
@@ -48,9 +53,20 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
   return params.toString();
 }
 
+const filterActive = (filter: ReviewFilter) => Object.values(filter).some((v) => v !== undefined && v !== "");
+
 const boolOf = (v: string) => (v === "" ? undefined : v === "true");
 
-export function ReviewTable({ projectId, sources, canEdit, initial, generateHref, sourcesHref }: Props) {
+const KEYS_HELP = "Keys: j / k move · a approve · r reject · u back to pending · 1–5 rate · e open · x select · / search";
+
+/** A key press meant for the page, not typed into a field or a dialog. */
+function isPageKey(event: KeyboardEvent): boolean {
+  if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return false;
+  const target = event.target as HTMLElement | null;
+  return !target?.closest("input, textarea, select, button, [contenteditable='true'], [role='dialog'], [role='alertdialog']");
+}
+
+export function ReviewTable({ projectId, sources, tags, canEdit, initial, generateHref, sourcesHref }: Props) {
   const router = useRouter();
   const [filter, setFilter] = useState<ReviewFilter>({});
   const [search, setSearch] = useState("");
@@ -58,8 +74,11 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [openId, setOpenId] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
   const review = useAction(reviewExamplesAction);
+  const rate = useAction(rateExamplesAction);
   const first = useRef(true);
+  const searchRef = useRef<HTMLInputElement>(null);
 
   const load = useCallback(
     async (next: ReviewFilter, after?: Page["nextCursor"]) => {
@@ -68,7 +87,8 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
         const response = await fetch(`/api/projects/${projectId}/examples?${query(next, after)}`, { cache: "no-store" });
         if (!response.ok) throw new Error();
         const body = (await response.json()) as Page;
-        setPage((current) => (after ? { items: [...current.items, ...body.items], nextCursor: body.nextCursor } : body));
+        setPage((current) => (after ? { ...current, items: [...current.items, ...body.items], nextCursor: body.nextCursor } : body));
+        if (!after) setActive(0);
       } catch {
         toast.error("Could not load examples. Try again.");
       } finally {
@@ -99,8 +119,41 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
     void load(filter);
     router.refresh();
   };
-  const setStatus = (target: { ids: string[] } | { filter: ReviewFilter }, status: "approved" | "rejected" | "pending") =>
-    review.run({ projectId, target, status }, (r) => afterChange(`${r.count.toLocaleString()} example${r.count === 1 ? "" : "s"} ${status}.`)());
+  // One row at a time (the row buttons, the keys): changed in place, so a long review keeps its place in the list.
+  const reviewRow = (row: ExampleRow, status: ExampleRow["reviewStatus"]) =>
+    review.run({ projectId, target: { ids: [row.id] }, status }, () => {
+      replaceRow({ ...row, reviewStatus: status });
+      router.refresh();
+    });
+  const rateRow = (row: ExampleRow, rating: number) => rate.run({ projectId, target: { ids: [row.id] }, rating }, () => replaceRow({ ...row, rating }));
+
+  const items = page.items;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (openId || !isPageKey(event)) return;
+      const row = items[active];
+      const move = (by: number) => {
+        const next = Math.max(0, Math.min(items.length - 1, active + by));
+        setActive(next);
+        document.querySelector(`[data-row-index="${next}"]`)?.scrollIntoView({ block: "nearest" });
+      };
+      if (event.key === "j") move(1);
+      else if (event.key === "k") move(-1);
+      else if (event.key === "/") searchRef.current?.focus();
+      else if (!row) return;
+      else if ((event.key === "e" || event.key === "Enter") && row) setOpenId(row.id);
+      else if (event.key === "x" && canEdit) setSelected((s) => new Set(s.has(row.id) ? [...s].filter((id) => id !== row.id) : [...s, row.id]));
+      else if (canEdit && (event.key === "a" || event.key === "r" || event.key === "u")) {
+        void reviewRow(row, event.key === "a" ? "approved" : event.key === "r" ? "rejected" : "pending");
+        if (event.key !== "u") move(1);
+      } else if (canEdit && /^[1-5]$/.test(event.key)) void rateRow(row, Number(event.key));
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
   const allSelected = page.items.length > 0 && page.items.every((r) => selected.has(r.id));
   const set =
     <K extends keyof ReviewFilter>(key: K) =>
@@ -112,7 +165,15 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
       <fieldset className="flex flex-wrap items-end gap-2" aria-label="Filters">
         <div className="relative min-w-56 flex-1">
           <Search className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
-          <Input placeholder="Search text…" value={search} onChange={(e) => setSearch(e.target.value)} className="pl-8" aria-label="Search examples" />
+          <Input
+            ref={searchRef}
+            placeholder="Search text…"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            onKeyDown={(e) => e.key === "Escape" && e.currentTarget.blur()}
+            className="pl-8"
+            aria-label="Search examples"
+          />
         </div>
         <NativeSelect
           aria-label="Split"
@@ -170,6 +231,37 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
           <option value="">Any grounding</option>
           <option value="low">Low grounding (&lt; 50 %)</option>
         </NativeSelect>
+        <NativeSelect
+          aria-label="Rating"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.rating ?? ""}
+          onChange={(e) => set("rating")((e.target.value || undefined) as ReviewFilter["rating"])}
+        >
+          <option value="">Any rating</option>
+          <option value="unrated">Unrated</option>
+          {[5, 4, 3, 2].map((n) => (
+            <option key={n} value={String(n)}>
+              {n === 5 ? "★ 5" : `★ ${n} and up`}
+            </option>
+          ))}
+        </NativeSelect>
+        {tags.length > 0 && (
+          <NativeSelect
+            aria-label="Tag"
+            size="sm"
+            wrapperClassName="w-auto min-w-36"
+            value={filter.tag ?? ""}
+            onChange={(e) => set("tag")(e.target.value || undefined)}
+          >
+            <option value="">Any tag</option>
+            {tags.map((t) => (
+              <option key={t.tag} value={t.tag}>
+                {t.tag} ({t.count.toLocaleString()})
+              </option>
+            ))}
+          </NativeSelect>
+        )}
         {sources.length > 0 && (
           <NativeSelect
             aria-label="Source"
@@ -187,7 +279,25 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
           </NativeSelect>
         )}
       </fieldset>
-      {canEdit && <BulkBar projectId={projectId} filter={filter} selected={[...selected]} sources={sources} onDone={(message) => afterChange(message)()} />}
+      {canEdit && (
+        <BulkBar
+          projectId={projectId}
+          filter={filter}
+          selected={[...selected]}
+          sources={sources}
+          tags={tags.map((t) => t.tag)}
+          onDone={(message) => afterChange(message)()}
+        />
+      )}
+      <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-muted-foreground">
+        <span data-testid="match-count" aria-live="polite">
+          {page.total === undefined
+            ? ""
+            : `${page.total.toLocaleString()}${page.totalCapped ? "+" : ""} example${page.total === 1 ? "" : "s"} ${filterActive(filter) ? (page.total === 1 ? "matches" : "match") : "in train and eval"}`}
+          {page.total !== undefined && page.items.length < page.total ? ` · showing ${page.items.length.toLocaleString()}` : ""}
+        </span>
+        <span className="hidden md:inline">{KEYS_HELP}</span>
+      </div>
       <Table>
         <TableHeader>
           <TableRow>
@@ -213,7 +323,7 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
               <TableCell colSpan={6} className="py-8 text-center text-muted-foreground">
                 {loading ? (
                   "Loading…"
-                ) : Object.values(filter).some((v) => v !== undefined && v !== "") ? (
+                ) : filterActive(filter) ? (
                   "No examples match."
                 ) : (
                   <span data-testid="no-examples">
@@ -231,13 +341,18 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
               </TableCell>
             </TableRow>
           )}
-          {page.items.map((row) => (
+          {page.items.map((row, index) => (
             <TableRow
               key={row.id}
               data-testid="example-row"
               data-review={row.reviewStatus}
-              className="cursor-pointer align-top"
-              onClick={() => setOpenId(row.id)}
+              data-row-index={index}
+              data-active={index === active || undefined}
+              className="cursor-pointer align-top data-[active]:bg-muted/60 data-[active]:shadow-[inset_3px_0_0_var(--color-primary)]"
+              onClick={() => {
+                setActive(index);
+                setOpenId(row.id);
+              }}
             >
               {canEdit && (
                 <TableCell onClick={(e) => e.stopPropagation()}>
@@ -256,11 +371,15 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
                 </TableCell>
               )}
               <TableCell className="max-w-0">
-                <p className="line-clamp-3 whitespace-pre-wrap text-sm">{promptText(row.data)}</p>
+                <p className="line-clamp-3 whitespace-pre-wrap text-sm">
+                  <Highlight text={promptText(row.data)} query={filter.q} snippet />
+                </p>
                 {row.sourceName && <p className="mt-1 truncate text-xs text-muted-foreground">{row.sourceName}</p>}
               </TableCell>
               <TableCell className="max-w-0">
-                <p className="line-clamp-3 whitespace-pre-wrap text-sm">{responseText(row.data)}</p>
+                <p className="line-clamp-3 whitespace-pre-wrap text-sm">
+                  <Highlight text={responseText(row.data)} query={filter.q} snippet />
+                </p>
                 {!row.isValid && row.validationError && <p className="mt-1 line-clamp-2 text-xs text-destructive">{row.validationError}</p>}
               </TableCell>
               <TableCell>
@@ -274,16 +393,26 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
                     </Badge>
                   )}
                   <Badge variant={REVIEW_TONE[row.reviewStatus]}>{row.reviewStatus}</Badge>
+                  {row.rating !== null && (
+                    <span className="inline-flex items-center gap-0.5 text-xs text-amber-600" title={`Rated ${row.rating} of 5`}>
+                      <Star className="size-3 fill-amber-400" /> {row.rating}
+                    </span>
+                  )}
+                  {row.tags.map((t) => (
+                    <Badge key={t} variant="secondary" className="max-w-32 truncate">
+                      {t}
+                    </Badge>
+                  ))}
                 </div>
               </TableCell>
               <TableCell className="text-right tabular-nums text-sm">{row.tokenCount}</TableCell>
               {canEdit && (
                 <TableCell onClick={(e) => e.stopPropagation()}>
                   <div className="flex gap-1">
-                    <Button size="icon" variant="ghost" aria-label="Approve" onClick={() => setStatus({ ids: [row.id] }, "approved")}>
+                    <Button size="icon" variant="ghost" aria-label="Approve" onClick={() => reviewRow(row, "approved")}>
                       <Check className="size-4" />
                     </Button>
-                    <Button size="icon" variant="ghost" aria-label="Reject" onClick={() => setStatus({ ids: [row.id] }, "rejected")}>
+                    <Button size="icon" variant="ghost" aria-label="Reject" onClick={() => reviewRow(row, "rejected")}>
                       <X className="size-4" />
                     </Button>
                   </div>
@@ -304,6 +433,7 @@ export function ReviewTable({ projectId, sources, canEdit, initial, generateHref
         projectId={projectId}
         example={page.items.find((r) => r.id === openId) ?? null}
         canEdit={canEdit}
+        tagSuggestions={tags.map((t) => t.tag)}
         onClose={() => setOpenId(null)}
         onSaved={(row) => {
           replaceRow(row);

@@ -126,7 +126,7 @@ function NativeSelect({
         data-size={size}
         className={cn(
           triggerClasses,
-          "appearance-none pr-9 data-[size=default]:h-9 data-[size=sm]:h-8 [&>option]:bg-popover [&>option]:text-popover-foreground",
+          "appearance-none py-0 pr-9 data-[size=default]:h-9 data-[size=sm]:h-8 [&>option]:bg-popover [&>option]:text-popover-foreground",
           className,
         )}
         {...props}

@@ -25,7 +25,8 @@ export type AuditAction =
   | "job.retry"
   | "dataset.review"
   | "dataset.delete"
-  | "dataset.split";
+  | "dataset.split"
+  | "dataset.tag";
 
 export type AuditInput = {
   workspaceId?: string | null;

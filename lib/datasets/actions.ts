@@ -4,7 +4,18 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
-import { countTargets, deleteExamples, moveExamples, reviewFilterSchema, setReviewStatus, updateExample } from "@/lib/datasets/review";
+import {
+  countTargets,
+  deleteExamples,
+  MAX_TAGS,
+  moveExamples,
+  rateExamples,
+  reviewFilterSchema,
+  setReviewStatus,
+  tagExamples,
+  tagSchema,
+  updateExample,
+} from "@/lib/datasets/review";
 import { conflict } from "@/lib/errors";
 import { datasetExportSchema, startDatasetExport } from "@/lib/exports";
 
@@ -65,6 +76,24 @@ export const moveExamplesAction = projectAction(
     refresh(ctx.workspace.slug, ctx.projectId);
     return { count };
   },
+);
+
+export const tagExamplesAction = projectAction(
+  "tagExamples",
+  "dataset.edit",
+  base.extend({ target, add: z.array(tagSchema).max(MAX_TAGS).default([]), remove: z.array(tagSchema).max(MAX_TAGS).default([]) }),
+  async (ctx, input) => {
+    const count = await tagExamples(ctx, input.target, { add: input.add, remove: input.remove });
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { count };
+  },
+);
+
+export const rateExamplesAction = projectAction(
+  "rateExamples",
+  "dataset.edit",
+  base.extend({ target, rating: z.number().int().min(1).max(5).nullable() }),
+  async (ctx, input) => ({ count: await rateExamples(ctx, input.target, input.rating) }),
 );
 
 export const resplitAction = projectAction("resplit", "dataset.edit", base.merge(resplitSchema), async (ctx, input) => {

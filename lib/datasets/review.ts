@@ -26,6 +26,10 @@ export const reviewFilterSchema = z.object({
   grounding: z.enum(["low"]).optional(),
   sourceFileId: z.uuid().optional(),
   q: z.string().trim().max(200).optional(),
+  /** Examples carrying this tag. */
+  tag: z.string().trim().min(1).max(40).optional(),
+  /** "unrated", or the lowest rating shown ("4": rated 4 or 5). */
+  rating: z.enum(["unrated", "1", "2", "3", "4", "5"]).optional(),
 });
 export type ReviewFilter = z.infer<typeof reviewFilterSchema>;
 
@@ -50,6 +54,9 @@ function whereOf(ctx: ProjectContext, filter: ReviewFilter): Prisma.Sql {
   if (filter.grounding === "low") parts.push(Prisma.sql`e.grounding < ${LOW_GROUNDING}`);
   if (filter.sourceFileId) parts.push(Prisma.sql`e.source_file_id = ${filter.sourceFileId}::uuid`);
   if (filter.q && filter.q.length >= 2) parts.push(Prisma.sql`e.search_text ILIKE ${`%${escapeLike(filter.q.toLowerCase())}%`}`);
+  if (filter.tag) parts.push(Prisma.sql`e.tags @> ARRAY[${filter.tag}]::text[]`);
+  if (filter.rating === "unrated") parts.push(Prisma.sql`e.rating IS NULL`);
+  else if (filter.rating) parts.push(Prisma.sql`e.rating >= ${Number(filter.rating)}::int`);
   return Prisma.join(parts, " AND ");
 }
 
@@ -67,6 +74,9 @@ export type ExampleRow = {
   sourceChunkId: string | null;
   sourceFileId: string | null;
   sourceName: string | null;
+  tags: string[];
+  /** The reviewer's 1–5 rating, or null. */
+  rating: number | null;
   editedAt: string | null;
   createdAt: string;
 };
@@ -84,6 +94,8 @@ type RawRow = {
   source_chunk_id: string | null;
   source_file_id: string | null;
   source_name: string | null;
+  tags: string[] | null;
+  rating: number | null;
   edited_at: Date | null;
   created_at: Date;
 };
@@ -102,6 +114,8 @@ function toRow(r: RawRow): ExampleRow {
     sourceChunkId: r.source_chunk_id,
     sourceFileId: r.source_file_id,
     sourceName: r.source_name,
+    tags: r.tags ?? [],
+    rating: r.rating,
     editedAt: r.edited_at?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
   };
@@ -112,19 +126,38 @@ export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cur
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY e.created_at DESC, e.id DESC
     LIMIT ${limit}`;
 }
 
-/** One page of the review table, newest first; pass the returned cursor for the next page. */
+/** Matches are counted up to this many ("100,000+ match"), so a broad search at 1 M rows stays quick. */
+export const COUNT_CAP = 100_000;
+
+/** How many examples a filter matches, counting no further than `cap` (so the answer is at most cap + 1). */
+export async function countMatches(ctx: ProjectContext, filter: ReviewFilter, cap = COUNT_CAP): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint }>>`
+    SELECT count(*) AS n FROM (SELECT 1 FROM dataset_examples e WHERE ${whereOf(ctx, filter)} LIMIT ${cap + 1}) m`;
+  return Number(row.n);
+}
+
+/**
+ * One page of the review table, newest first; pass the returned cursor for the next page. The
+ * first page also says how many examples match (`total`, up to COUNT_CAP + 1), for the "N match" line.
+ */
 export async function listExamples(ctx: ProjectContext, filter: ReviewFilter, cursor?: Cursor, limit = PAGE_SIZE) {
-  const rows = await db.$queryRaw<RawRow[]>(listQuery(ctx, filter, cursor, limit + 1));
+  const [rows, total] = await Promise.all([db.$queryRaw<RawRow[]>(listQuery(ctx, filter, cursor, limit + 1)), cursor ? undefined : countMatches(ctx, filter)]);
   const items = rows.slice(0, limit).map(toRow);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    total: total === undefined ? undefined : Math.min(total, COUNT_CAP),
+    /** More than `total` match (the count stopped at COUNT_CAP). */
+    totalCapped: total !== undefined && total > COUNT_CAP,
+  };
 }
 
 export type SplitStats = {
@@ -260,7 +293,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
 async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
   const rows = await db.$queryRaw<RawRow[]>`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;
   return { items: rows.map(toRow) };
@@ -331,4 +364,54 @@ export async function moveExamples(ctx: ProjectContext, target: BulkTarget, spli
     });
   }
   return count;
+}
+
+/** Tags are short labels: trimmed, inner spaces collapsed, at most 40 characters. */
+export const tagSchema = z
+  .string()
+  .transform((t) => t.trim().replace(/\s+/g, " "))
+  .pipe(z.string().min(1, "A tag cannot be empty.").max(40, "Tags are at most 40 characters."));
+
+/** At most this many tags on one example. */
+export const MAX_TAGS = 20;
+
+/** Adds and removes tags on examples (by id, or all a filter matches); returns how many changed. */
+export async function tagExamples(ctx: ProjectContext, target: BulkTarget, change: { add?: string[]; remove?: string[] }): Promise<number> {
+  const add = [...new Set(change.add ?? [])];
+  const remove = [...new Set(change.remove ?? [])];
+  if (add.length === 0 && remove.length === 0) return 0;
+  // Sorted and unique; an example already at MAX_TAGS keeps the first ones in order.
+  const count = await db.$executeRaw`
+    UPDATE dataset_examples e SET tags = n.tags, updated_at = now()
+    FROM (SELECT e2.id, ARRAY(
+            SELECT t FROM (SELECT DISTINCT t FROM unnest(e2.tags || ${add}::text[]) AS t WHERE t <> ALL(${remove}::text[])) u ORDER BY t LIMIT ${MAX_TAGS}
+          ) AS tags
+          FROM dataset_examples e2 WHERE e2.id IN (SELECT e.id FROM dataset_examples e WHERE ${targetSql(ctx, target)})) n
+    WHERE e.id = n.id AND e.tags IS DISTINCT FROM n.tags`;
+  if ("filter" in target && count > 0) {
+    await recordAudit({
+      workspaceId: ctx.workspace.id,
+      actorId: ctx.actor.id,
+      action: "dataset.tag",
+      targetType: "project",
+      targetId: ctx.projectId,
+      metadata: { add, remove, count },
+    });
+  }
+  return count;
+}
+
+/** Rates examples 1–5 (null clears it); returns how many changed. */
+export async function rateExamples(ctx: ProjectContext, target: BulkTarget, rating: number | null): Promise<number> {
+  return db.$executeRaw`
+    UPDATE dataset_examples e SET rating = ${rating}::smallint, reviewed_by_id = ${ctx.actor.id}::uuid, reviewed_at = now(), updated_at = now()
+    WHERE ${targetSql(ctx, target)} AND e.rating IS DISTINCT FROM ${rating}::smallint`;
+}
+
+/** The project's tags with how many examples carry each, most used first (for the tag filter). */
+export async function projectTags(ctx: ProjectContext, limit = 200): Promise<Array<{ tag: string; count: number }>> {
+  const rows = await db.$queryRaw<Array<{ tag: string; n: bigint }>>`
+    SELECT t AS tag, count(*) AS n FROM dataset_examples e, unnest(e.tags) AS t
+    WHERE ${whereOf(ctx, {})} GROUP BY t ORDER BY count(*) DESC, t LIMIT ${limit}`;
+  return rows.map((r) => ({ tag: r.tag, count: Number(r.n) }));
 }

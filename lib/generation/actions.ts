@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
+import { rewriteExample, rewriteInputSchema } from "@/lib/generation/rewrite";
 import { generationSettingsSchema } from "@/lib/generation/settings";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/dataset`, "layout");
@@ -34,3 +35,8 @@ export const startGenerationAction = projectAction("startGeneration", "jobs.run"
   refresh(ctx.workspace.slug, ctx.projectId);
   return { jobId: job.id };
 });
+
+/** Asks the project's model to rewrite one example as the reviewer says; nothing is saved until they accept it. */
+export const rewriteExampleAction = projectAction("rewriteExample", "dataset.edit", base.merge(rewriteInputSchema), async (ctx, input) =>
+  rewriteExample(ctx, input),
+);

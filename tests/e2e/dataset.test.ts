@@ -199,4 +199,85 @@ describe("the dataset loop in the browser", () => {
     expect(Math.abs(share - 0.8)).toBeLessThan(0.03);
     expect(await page.getByTestId("split-share").textContent()).toContain(`${(share * 100).toFixed(1)} % train`);
   });
+
+  it("review tools: match counts and highlighted hits, keys to move, approve and rate, tags, and an LLM rewrite shown as a diff before it is saved", async () => {
+    await page.goto(base);
+    const rows = page.getByTestId("example-row");
+    await expect.poll(() => rows.count()).toBeGreaterThan(5);
+    // Search: the count of matches and the hits marked.
+    await page.getByLabel("Search examples").fill("refund");
+    const expected = await db.datasetExample.count({
+      where: { projectId: team.project.id, split: { in: ["train", "eval"] }, searchText: { contains: "refund" } },
+    });
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toMatch(new RegExp(`^${expected} examples? match`));
+    expect(await rows.first().locator("mark").first().textContent()).toMatch(/^refund$/i);
+    await screenshot(page, "review-search");
+    await page.getByLabel("Search examples").fill("");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toMatch(/in train and eval/);
+
+    // Keys: j moves down, a approves (and moves on), 4 rates the row under the cursor.
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("j");
+    await expect.poll(() => rows.nth(1).getAttribute("data-active")).toBe("true");
+    const second = await rows.nth(1).getAttribute("data-review");
+    expect(second).not.toBe("approved");
+    await page.keyboard.press("a");
+    await expect.poll(() => rows.nth(1).getAttribute("data-review")).toBe("approved");
+    await expect.poll(() => rows.nth(2).getAttribute("data-active")).toBe("true");
+    await page.keyboard.press("4");
+    await rows.nth(2).getByTitle("Rated 4 of 5").waitFor();
+
+    // The drawer: a tag, five stars, and a rewrite proposed by the model.
+    await page.keyboard.press("e");
+    const drawer = page.getByRole("dialog");
+    await drawer.getByTestId("source-chunk").waitFor();
+    await drawer.getByLabel("Add a tag").fill("checked");
+    await drawer.getByLabel("Add a tag").press("Enter");
+    await drawer.getByRole("button", { name: "Remove tag checked" }).waitFor();
+    await drawer.getByRole("button", { name: "Rate 5 of 5" }).click();
+    await expect.poll(() => drawer.getByRole("button", { name: "Rate 5 of 5" }).getAttribute("aria-pressed")).toBe("true");
+    const before = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, tags: { has: "checked" } } });
+    expect(before.rating).toBe(5);
+    llm.setResponder(() => JSON.stringify({ question: (before.data as { question: string }).question, answer: "Refunds arrive within days." }));
+    try {
+      await drawer.getByLabel("How should it change?").fill("Make the answer shorter");
+      await drawer.getByRole("button", { name: "Rewrite", exact: true }).click();
+      const proposal = drawer.getByTestId("rewrite-proposal");
+      await proposal.waitFor();
+      expect(await proposal.locator("ins").count()).toBeGreaterThan(0);
+      expect(await proposal.locator("del").count()).toBeGreaterThan(0);
+      await screenshot(page, "review-rewrite-diff");
+      // Nothing saved yet.
+      expect((await db.datasetExample.findUniqueOrThrow({ where: { id: before.id } })).data).toEqual(before.data);
+      await proposal.getByRole("button", { name: "Accept" }).click();
+      await page.getByText("Saved.").first().waitFor();
+      await expect
+        .poll(async () => ((await db.datasetExample.findUniqueOrThrow({ where: { id: before.id } })).data as { answer: string }).answer)
+        .toBe("Refunds arrive within days.");
+    } finally {
+      llm.setResponder(null);
+    }
+    await page.keyboard.press("Escape");
+
+    // Filter by the tag: only that example.
+    await page.reload();
+    await page.getByLabel("Tag", { exact: true }).selectOption("checked");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toMatch(/^1 example matches/);
+    await expect.poll(() => rows.count()).toBe(1);
+    await screenshot(page, "review-tag-filter");
+  });
+
+  it("exports an Excel workbook per split", async () => {
+    await page.goto(`${base}/export`);
+    await page.getByLabel("Format").selectOption("xlsx");
+    await page.getByRole("button", { name: /Export train and eval files/ }).click();
+    const row = page.getByTestId("export-xlsx");
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 60_000 }).toBe("success");
+    const href = await row.getByRole("link", { name: /Download/ }).getAttribute("href");
+    const response = await page.request.get(href!);
+    expect(response.status()).toBe(200);
+    const files = await unzipText(Buffer.from(await response.body()));
+    expect(Object.keys(files).sort()).toEqual(["README.md", "eval.xlsx", "train.xlsx"]);
+    expect(files["README.md"]).toContain("Excel");
+  });
 });

@@ -53,6 +53,8 @@ describe(`review at ${ROWS.toLocaleString()} examples`, () => {
     ["one source", { sourceFileId: "" }],
     ["text search", { q: "feature 123456 " }],
     ["split and validity", { split: "eval", valid: true }],
+    ["one tag", { tag: "needs-source" }],
+    ["rated 4 and up", { rating: "4" }],
   ];
 
   for (const [label, filter] of filters) {

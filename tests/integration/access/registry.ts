@@ -42,6 +42,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/generation/actions.ts#estimateGenerationAction": { input: projectInput() },
   "lib/generation/actions.ts#startPreviewAction": { input: projectInput() },
   "lib/generation/actions.ts#startGenerationAction": { input: projectInput() },
+  "lib/generation/actions.ts#rewriteExampleAction": {
+    input: (t) => ({ projectId: t.project.id, exampleId: t.example.id, instruction: "Make the answer shorter." }),
+  },
   "lib/datasets/actions.ts#updateExampleAction": {
     input: (t) => ({ projectId: t.project.id, exampleId: t.example.id, data: { instruction: "Say hello.", input: "", output: "Hello, nice to meet you." } }),
   },
@@ -49,6 +52,8 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/datasets/actions.ts#deleteExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] } }) },
   "lib/datasets/actions.ts#countExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { filter: {} } }) },
   "lib/datasets/actions.ts#moveExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, split: "eval" }) },
+  "lib/datasets/actions.ts#tagExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, add: ["checked"] }) },
+  "lib/datasets/actions.ts#rateExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, rating: 4 }) },
   "lib/datasets/actions.ts#resplitAction": { input: projectInput({ share: 0.8, seed: "s", scope: "all", stratify: true }) },
   "lib/datasets/actions.ts#startDatasetExportAction": { input: projectInput({ format: "alpaca", selection: "valid" }) },
   "lib/llm/actions.ts#createProviderAction": {

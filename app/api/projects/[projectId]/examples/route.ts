@@ -16,6 +16,8 @@ export const GET = projectRoute("listExamples", "project.view", async (ctx, requ
     grounding: params.get("grounding") || undefined,
     sourceFileId: params.get("source") || undefined,
     q: params.get("q") || undefined,
+    tag: params.get("tag") || undefined,
+    rating: params.get("rating") || undefined,
   });
   const after = params.get("after");
   const cursor = after ? cursorSchema.parse({ createdAt: after.split(",")[0], id: after.split(",")[1] }) : undefined;

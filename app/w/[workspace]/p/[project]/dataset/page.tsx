@@ -5,7 +5,7 @@ import { StatsPanel } from "@/components/dataset/stats-panel";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { listExamples, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
+import { listExamples, projectTags, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
 import { readProjectConfig } from "@/lib/projects/config";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Dataset" };
 export default async function DatasetReviewPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
-  const [stats, counts, histogram, first, sources, exact] = await Promise.all([
+  const [stats, counts, histogram, first, sources, exact, tags] = await Promise.all([
     splitStats(ctx),
     reviewCounts(ctx),
     tokenHistogram(ctx),
@@ -26,6 +26,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
       orderBy: { createdAt: "asc" },
     }),
     findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
+    projectTags(ctx),
   ]);
   const config = readProjectConfig(ctx.project.config);
   return (
@@ -44,6 +45,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
           <ReviewTable
             projectId={ctx.projectId}
             sources={sources.map((s) => ({ id: s.id, name: s.filename }))}
+            tags={tags}
             canEdit={can(ctx.role, "dataset.edit")}
             initial={first}
             generateHref={`/w/${workspace}/p/${project}/dataset/generate`}
