@@ -4,7 +4,7 @@ import { Field } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
-import { BOOLEAN_CONFIG_KEYS, CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig, TEXT_CONFIG_KEYS } from "@/lib/projects/config";
+import { BOOLEAN_CONFIG_KEYS, CHOICE_CONFIG_KEYS, CONFIG_LABELS, DEFAULT_PROJECT_CONFIG, type ProjectConfig, TEXT_CONFIG_KEYS } from "@/lib/projects/config";
 
 export type ProjectFormValues = {
   name: string;
@@ -23,7 +23,7 @@ export function readProjectForm(form: HTMLFormElement): ProjectFormValues {
     CONFIG_KEYS.map((key) => {
       const raw = String(data.get(`config.${key}`) ?? "").trim();
       // A text setting may be empty on purpose (no OCR); an empty number takes its default.
-      if (TEXT_CONFIG_KEYS.has(key)) return [key, raw];
+      if (TEXT_CONFIG_KEYS.has(key) || CHOICE_CONFIG_KEYS[key]) return [key, raw];
       if (BOOLEAN_CONFIG_KEYS.has(key)) return [key, raw === "on"];
       return [key, raw === "" ? DEFAULT_PROJECT_CONFIG[key] : Number(raw)];
     }),
@@ -96,6 +96,14 @@ export function ProjectFormFields({
             >
               {BOOLEAN_CONFIG_KEYS.has(key) ? (
                 <input id={`config-${key}`} name={`config.${key}`} type="checkbox" defaultChecked={Boolean(config[key])} className="size-4 accent-primary" />
+              ) : CHOICE_CONFIG_KEYS[key] ? (
+                <NativeSelect id={`config-${key}`} name={`config.${key}`} defaultValue={String(config[key])}>
+                  {CHOICE_CONFIG_KEYS[key].map((choice) => (
+                    <option key={choice.value} value={choice.value}>
+                      {choice.label}
+                    </option>
+                  ))}
+                </NativeSelect>
               ) : TEXT_CONFIG_KEYS.has(key) ? (
                 <Input id={`config-${key}`} name={`config.${key}`} defaultValue={String(config[key])} className="font-mono" />
               ) : (

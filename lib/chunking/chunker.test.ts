@@ -548,3 +548,69 @@ describe("options", () => {
     }
   });
 });
+
+describe("strategies", () => {
+  const para = (n: number, words: number) =>
+    Array.from({ length: words }, (_, i) => (i % 12 === 11 ? `word${n}.` : i % 12 === 0 ? `Word${n}` : `word${n}`)).join(" ");
+  function sectioned(sizes: number[]): Doc {
+    const sections: SectionMark[] = [];
+    let text = "Preamble before any heading.\n\n";
+    for (const [s, words] of sizes.entries()) {
+      sections.push({ heading: `Part ${s + 1}`, level: 1, start: text.length });
+      text += `# Part ${s + 1}\n\n${para(s, words)}\n\n`;
+    }
+    return { text, pages: [], sections };
+  }
+
+  it("sections: a chunk never crosses a heading, each section starts one with no overlap, and a long one is split by tokens", () => {
+    const doc = sectioned([40, 30, 400, 20]);
+    const options: ChunkOptions = { chunkSizeTokens: 200, chunkOverlapTokens: 20, strategy: "sections" };
+    const chunks = chunkDocument(doc, options);
+    const starts = doc.sections.map((s) => s.start);
+    for (const start of starts) expect(chunks.some((c) => c.start === start)).toBe(true);
+    for (const c of chunks) {
+      // No heading strictly inside a chunk.
+      expect(
+        starts.filter((s) => s > c.start && s < c.end),
+        c.content.slice(0, 40),
+      ).toEqual([]);
+      expect(c.tokenCount).toBeLessThanOrEqual(200);
+      expect(c.tokenCount).toBe(countTokens(c.content));
+    }
+    expect(chunks[0].content).toBe("Preamble before any heading.\n\n");
+    // The long Part 3 is split in several chunks that overlap each other, inside the section only.
+    const part3 = chunks.filter((c) => c.metadata.section === "Part 3");
+    expect(part3.length).toBeGreaterThan(2);
+    expect(part3[1].start).toBeLessThan(part3[0].end);
+    // The whole text comes back from the chunks minus their overlaps.
+    let rebuilt = chunks[0].content;
+    for (let i = 1; i < chunks.length; i++) rebuilt += chunks[i].content.slice(chunks[i - 1].end - chunks[i].start);
+    expect(rebuilt).toBe(doc.text);
+    // The default strategy fills chunks across the small sections instead.
+    expect(chunkDocument(doc, { ...options, strategy: "tokens" }).length).toBeLessThan(chunks.length);
+  });
+
+  it("paragraphs: ends at a paragraph break whenever one fits, even well under the size", () => {
+    const paragraphs = [25, 90, 30, 100, 20, 60].map((words, i) => para(i, words));
+    const text = paragraphs.join("\n\n");
+    const options: ChunkOptions = { chunkSizeTokens: 220, chunkOverlapTokens: 0, strategy: "paragraphs" };
+    const chunks = chunkDocument(plain(text), options);
+    for (const c of chunks) expect(c.tokenCount).toBe(countTokens(c.content));
+    for (const c of chunks) expect(c.tokenCount).toBeLessThanOrEqual(220);
+    expect(chunks.map((c) => c.content).join("")).toBe(text);
+    for (const c of chunks.slice(0, -1)) expect(text.slice(c.end - 2, c.end)).toBe("\n\n");
+    // The token strategy on the same text ends some chunk inside a paragraph, at a sentence.
+    const byTokens = chunkDocument(plain(text), { ...options, strategy: "tokens" });
+    expect(byTokens.slice(0, -1).some((c) => text.slice(c.end - 2, c.end) !== "\n\n")).toBe(true);
+  });
+
+  it("every strategy streams exactly as it chunks a whole document", async () => {
+    const rand = prng(77);
+    const doc = sectioned([50, 300, 10, 120, 80]);
+    for (const strategy of ["tokens", "sections", "paragraphs"] as const) {
+      const options: ChunkOptions = { chunkSizeTokens: 120, chunkOverlapTokens: 15, strategy };
+      const whole = chunkDocument(doc, options);
+      expect(await collect(chunkStream(inPieces(doc.text, rand), options, doc)), strategy).toEqual(whole);
+    }
+  });
+});

@@ -28,7 +28,7 @@
 import type { ExtractedDocument, PageSpan, SectionMark } from "@/lib/ingest/types";
 import { getEncoder } from "@/lib/tokens";
 import { BoundaryScanner, isCharBoundary, Level } from "./boundaries";
-import type { ChunkOptions, TextChunk } from "./types";
+import type { ChunkOptions, ChunkStrategy, TextChunk } from "./types";
 
 export type DocumentStructure = { pages: readonly PageSpan[]; sections: readonly SectionMark[] };
 
@@ -127,6 +127,7 @@ class ChunkEngine {
   private readonly overlap: number;
   private readonly longRun: number;
   private readonly minFill: number;
+  private readonly strategy: ChunkStrategy;
   private readonly scanner: BoundaryScanner;
   private readonly encoder = getEncoder();
   private readonly lengths = tokenByteLengths();
@@ -153,6 +154,8 @@ class ChunkEngine {
   private walkFrom = 0;
   private used = 0;
   private bestAtStart = false;
+  /** Tokens of the chunk being built that repeat the previous chunk's end (its overlap). */
+  private carried = 0;
   private hardAtom = -1;
   private prevEnd = 0;
   private index = 0;
@@ -169,6 +172,7 @@ class ChunkEngine {
     this.overlap = options.chunkOverlapTokens;
     this.longRun = longRunChars(this.size);
     this.minFill = minFillTokens(options);
+    this.strategy = options.strategy ?? "tokens";
     this.scanner = new BoundaryScanner(structure.sections.map((s) => s.start));
   }
 
@@ -282,10 +286,13 @@ class ChunkEngine {
     const { cutPos, cutLevel, atomTok } = this;
     let i = this.walkFrom;
     let used = this.used;
-    const score = () => (used >= this.minFill ? Level.END + 1 : 0) + cutLevel[i];
+    // "paragraphs": a paragraph break (or higher) beats every lower cut, full or not.
+    const paragraphs = this.strategy === "paragraphs";
+    const score = () => (paragraphs && cutLevel[i] >= Level.PARAGRAPH ? 2 * (Level.END + 1) : 0) + (used >= this.minFill ? Level.END + 1 : 0) + cutLevel[i];
     let best = this.bestAtStart ? i : -1;
     let bestTokens = used;
     let bestScore = best >= 0 ? score() : 0;
+    let atSection = false;
     while (cutLevel[i] !== Level.END) {
       if (i >= atomTok.length) return false;
       const t = atomTok[i];
@@ -302,6 +309,23 @@ class ChunkEngine {
       }
       used += t;
       i++;
+      if (this.strategy === "sections" && cutLevel[i] === Level.SECTION) {
+        if (used > this.carried) {
+          // The section ends the chunk, and the next one starts at its heading.
+          best = i;
+          bestTokens = used;
+          atSection = true;
+          break;
+        }
+        // Nothing but the previous chunk's overlap before the heading: start at the heading instead.
+        this.start = cutPos[i];
+        this.carried = 0;
+        used = 0;
+        best = -1;
+        bestTokens = 0;
+        bestScore = 0;
+        continue;
+      }
       if (score() >= bestScore) {
         best = i;
         bestTokens = used;
@@ -312,6 +336,14 @@ class ChunkEngine {
     this.emit(chunkStart, cutPos[best], bestTokens);
     if (cutLevel[best] === Level.END) {
       this.done = true;
+      return true;
+    }
+    if (atSection) {
+      this.walkFrom = best;
+      this.bestAtStart = false;
+      this.start = cutPos[best];
+      this.used = 0;
+      this.carried = 0;
       return true;
     }
     let j = best;
@@ -332,6 +364,7 @@ class ChunkEngine {
       this.start = tail.start;
       this.used = tail.tokens;
     }
+    this.carried = this.used;
     return true;
   }
 
@@ -386,6 +419,7 @@ class ChunkEngine {
     this.charsPerToken = (end - start) / tokens;
     this.emit(start, end, tokens);
     this.start = this.tail(Math.max(this.cutPos[this.hardAtom], this.nextChar(start)), end).start;
+    this.carried = 0;
     return true;
   }
 

@@ -1,2 +1,2 @@
 export { chunkDocument, chunkStream, type DocumentStructure, iterateChunks, validateChunkOptions } from "./chunker";
-export type { ChunkOptions, TextChunk } from "./types";
+export { CHUNK_STRATEGIES, type ChunkOptions, type ChunkStrategy, type TextChunk } from "./types";

@@ -1,5 +1,6 @@
 // A project's configuration (`Project.config`), with its defaults.
 import { z } from "zod";
+import { CHUNK_STRATEGIES, type ChunkStrategy } from "@/lib/chunking/types";
 import { OCR_LANGUAGES_PATTERN } from "@/lib/ingest/ocr-languages";
 
 export const projectConfigSchema = z
@@ -10,6 +11,8 @@ export const projectConfigSchema = z
     examples_per_chunk: z.number().int().min(1, "At least 1.").max(50, "At most 50.").default(5),
     chunk_size_tokens: z.number().int().min(32, "At least 32 tokens.").max(8192, "At most 8192 tokens.").default(512),
     chunk_overlap_tokens: z.number().int().min(0, "Cannot be negative.").default(50),
+    /** Where chunks may end (lib/chunking/types ChunkStrategy). */
+    chunk_strategy: z.enum(CHUNK_STRATEGIES as [ChunkStrategy, ...ChunkStrategy[]], "Choose tokens, sections or paragraphs.").default("tokens"),
     /** A run refuses to start when more of the eval split than this leaks from train (lib/datasets/leakage), unless given a reason. */
     max_eval_leakage: z.number().min(0, "Between 0 and 1.").max(1, "Between 0 and 1.").default(0.1),
     /** Tesseract languages for scans and images, e.g. "eng+deu"; empty turns OCR off. */
@@ -49,6 +52,10 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
   examples_per_chunk: { label: "Examples per chunk", help: "How many examples the LLM writes from each chunk." },
   chunk_size_tokens: { label: "Chunk size (tokens)", help: "Largest chunk, in tiktoken tokens." },
   chunk_overlap_tokens: { label: "Chunk overlap (tokens)", help: "Tokens repeated between consecutive chunks." },
+  chunk_strategy: {
+    label: "Chunking strategy",
+    help: "Token windows fill each chunk up to the size; by section never crosses a heading (Markdown, HTML, Word, PDF outlines); by paragraph ends at a blank line whenever one fits. Sources chunked another way are marked for re-chunking.",
+  },
   max_eval_leakage: {
     label: "Max eval leakage",
     help: "Share of eval examples whose text is mostly in train (at least half of their 8-word runs). Above it a run starts only with a reason, kept on the run.",
@@ -63,6 +70,13 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
   },
 };
 
-/** Settings typed as text, and as on/off; the others are numbers. */
+/** Settings typed as text, as on/off, or chosen from a list; the others are numbers. */
 export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages"]);
+export const CHOICE_CONFIG_KEYS: Partial<Record<keyof ProjectConfig, ReadonlyArray<{ value: string; label: string }>>> = {
+  chunk_strategy: [
+    { value: "tokens", label: "Token windows" },
+    { value: "sections", label: "By section (headings)" },
+    { value: "paragraphs", label: "By paragraph" },
+  ],
+};
 export const BOOLEAN_CONFIG_KEYS = new Set<keyof ProjectConfig>(["docx_comments"]);

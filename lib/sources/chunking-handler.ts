@@ -278,7 +278,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
     if (!detection.ok) return await failFile(file.id, detection.message);
     if (detection.kind !== "raw_doc") return await failFile(file.id, "This file is a dataset, not a document. Import it as a dataset instead.");
 
-    const options = { chunkSizeTokens: config.chunk_size_tokens, chunkOverlapTokens: config.chunk_overlap_tokens };
+    const options = { chunkSizeTokens: config.chunk_size_tokens, chunkOverlapTokens: config.chunk_overlap_tokens, strategy: config.chunk_strategy };
     let source: ChunkSource | undefined;
     let onBatch: ((last: TextChunk) => void) | undefined;
     if ((detection.format === "text" || detection.format === "markdown") && stat.size > (tuning.streamAboveBytes ?? STREAM_TEXT_ABOVE_BYTES)) {
@@ -334,6 +334,7 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
           chunking: {
             chunk_size_tokens: config.chunk_size_tokens,
             chunk_overlap_tokens: config.chunk_overlap_tokens,
+            chunk_strategy: config.chunk_strategy,
             ...(chunkSource.metadata.ocr || chunkSource.metadata.pagesNeedingOcr ? { ocr_languages: config.ocr_languages } : {}),
             ...(chunkSource.metadata.comments ? { docx_comments: config.docx_comments } : {}),
           },

@@ -103,7 +103,8 @@ export async function listSources(ctx: ProjectContext): Promise<SourceView[]> {
         Boolean(chunking) &&
         // Each setting the source was read with (chunk size and overlap always; OCR languages and
         // Word comments when they mattered to it) against the project's current one.
-        Object.entries(chunking!).some(([key, value]) => key in config && value !== config[key as keyof typeof config]),
+        // (Sources chunked before strategies existed were chunked by token windows.)
+        Object.entries({ chunk_strategy: "tokens", ...chunking }).some(([key, value]) => key in config && value !== config[key as keyof typeof config]),
       importSummary: (meta.import as Record<string, number> | undefined) ?? null,
       importDetails: importDetails(meta.import),
       warnings: f.status === "ready" ? extractionWarnings(meta) : [],

@@ -215,6 +215,34 @@ describe("documents", () => {
     await db.project.update({ where: { id: team.project.id }, data: { config: {} } });
   }, 120_000);
 
+  it("chunks by section when the project says so: a source chunked another way is marked stale, and a re-chunk starts a chunk at every heading", async () => {
+    const text = ["# Refunds", paragraphs(1, "Refund"), "## Card refunds", paragraphs(1, "Card"), "# Shipping", paragraphs(2, "Ship")].join("\n\n");
+    const r = await uploadFile("sections.md", Buffer.from(text));
+    const file = await settledFile(r.body.file!.id);
+    const ctx = await requireProject(team.members.viewer, team.project.id, "project.view");
+    const view = async () => (await listSources(ctx)).find((s) => s.id === file.id)!;
+    expect((await view()).stale).toBe(false);
+    const byTokens = await db.chunk.findMany({ where: { sourceFileId: file.id }, orderBy: { chunkIndex: "asc" } });
+    expect(byTokens.some((c) => /\n# |\n## /.test(c.content))).toBe(true);
+
+    await db.project.update({ where: { id: team.project.id }, data: { config: { chunk_strategy: "sections" } } });
+    expect((await view()).stale).toBe(true);
+    expect((await rechunkSourcesAction({ projectId: team.project.id, fileIds: [file.id] })).ok).toBe(true);
+    await waitFor(
+      "sections chunks",
+      async () => {
+        const f = await db.file.findUniqueOrThrow({ where: { id: file.id } });
+        return f.status === "ready" && (f.metadata as { chunking?: { chunk_strategy?: string } }).chunking?.chunk_strategy === "sections";
+      },
+      60_000,
+    );
+    const bySection = await db.chunk.findMany({ where: { sourceFileId: file.id }, orderBy: { chunkIndex: "asc" } });
+    expect(bySection.map((c) => (c.metadata as { section?: string }).section)).toEqual(["Refunds", "Card refunds", "Shipping"]);
+    expect(bySection.map((c) => c.content.split("\n")[0])).toEqual(["# Refunds", "## Card refunds", "# Shipping"]);
+    expect((await view()).stale).toBe(false);
+    await db.project.update({ where: { id: team.project.id }, data: { config: {} } });
+  }, 120_000);
+
   it("streams a plain-text source over the streaming threshold into the same chunks as the whole-file path", async () => {
     // Over STREAM_TEXT_ABOVE_BYTES, with CRLF line ends, trailing spaces and blank-line runs.
     const line = (i: number) => `Line ${i}: the handbook explains how refunds work for order ${i}.  `;

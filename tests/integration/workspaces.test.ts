@@ -155,6 +155,7 @@ describe("projects", () => {
       examples_per_chunk: 5,
       chunk_size_tokens: 512,
       chunk_overlap_tokens: 50,
+      chunk_strategy: "tokens",
       max_eval_leakage: 0.1,
       ocr_languages: "eng",
       docx_comments: false,
