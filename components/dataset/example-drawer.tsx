@@ -21,6 +21,11 @@ type Source = {
   sourceFile: { filename: string };
 } | null;
 
+/** The chunk text an example was made from, kept when the chunk changed since. */
+type MadeFrom = { content: string; chunkIndex: number; reason: string; createdAt: string; sourceFile: { filename: string } | null } | null;
+
+const CHANGED: Record<string, string> = { edit: "edited", merge: "merged", split: "split", rechunk: "re-chunked" };
+
 type Props = {
   projectId: string;
   example: ExampleRow | null;
@@ -34,6 +39,7 @@ type Props = {
 /** An example beside the chunk it came from; editing re-validates and re-hashes it. Tags, rating and an LLM rewrite too. */
 export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onClose, onSaved }: Props) {
   const [source, setSource] = useState<Source>(null);
+  const [madeFrom, setMadeFrom] = useState<MadeFrom>(null);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const save = useAction(updateExampleAction);
   const tag = useAction(tagExamplesAction);
@@ -59,10 +65,15 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
     setDraft(Object.fromEntries(fieldsOf(example.data).map((k) => [k, typeof example.data[k] === "string" ? (example.data[k] as string) : ""])));
     save.reset();
     setSource(null);
+    setMadeFrom(null);
     let cancelled = false;
     fetch(`/api/projects/${projectId}/examples/${example.id}`, { cache: "no-store" })
       .then((r) => (r.ok ? r.json() : null))
-      .then((body: { chunk: Source } | null) => !cancelled && setSource(body?.chunk ?? null))
+      .then((body: { chunk: Source; madeFrom: MadeFrom } | null) => {
+        if (cancelled) return;
+        setSource(body?.chunk ?? null);
+        setMadeFrom(body?.madeFrom ?? null);
+      })
       .catch(() => {});
     return () => {
       cancelled = true;
@@ -144,26 +155,44 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
                   <RewritePanel projectId={projectId} exampleId={example.id} current={draft} saving={save.pending} onAccept={(data) => void saveData(data)} />
                 )}
               </div>
-              <div>
-                <h3 className="mb-1 text-sm font-medium">Source chunk</h3>
-                {source ? (
-                  <div className="space-y-1">
+              <div className="space-y-3">
+                {madeFrom && (
+                  <div className="space-y-1" data-testid="made-from">
+                    <h3 className="text-sm font-medium">Made from this text</h3>
                     <p className="text-xs text-muted-foreground">
-                      {source.sourceFile.filename} · chunk {source.chunkIndex + 1}
-                      {source.metadata?.page_start
-                        ? ` · page ${source.metadata.page_start}${source.metadata.page_end && source.metadata.page_end !== source.metadata.page_start ? `–${source.metadata.page_end}` : ""}`
-                        : ""}
-                      {source.metadata?.section ? ` · § ${source.metadata.section}` : ""}
+                      {madeFrom.sourceFile?.filename ?? "A deleted source"} · chunk {madeFrom.chunkIndex + 1} as it was before it was{" "}
+                      {CHANGED[madeFrom.reason] ?? "changed"} on {new Date(madeFrom.createdAt).toLocaleString()}
                     </p>
-                    <p className="max-h-[60vh] overflow-y-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-sm" data-testid="source-chunk">
-                      {source.content}
+                    <p className="max-h-[40vh] overflow-y-auto whitespace-pre-wrap rounded-md border border-dashed bg-muted/30 p-2 text-sm">
+                      {madeFrom.content}
                     </p>
                   </div>
-                ) : (
-                  <p className="text-sm text-muted-foreground">
-                    {example.sourceChunkId ? "Loading…" : "This example has no source chunk (imported, or its source was deleted)."}
-                  </p>
                 )}
+                <div>
+                  <h3 className="mb-1 text-sm font-medium">{madeFrom ? "The chunk now" : "Source chunk"}</h3>
+                  {source ? (
+                    <div className="space-y-1">
+                      <p className="text-xs text-muted-foreground">
+                        {source.sourceFile.filename} · chunk {source.chunkIndex + 1}
+                        {source.metadata?.page_start
+                          ? ` · page ${source.metadata.page_start}${source.metadata.page_end && source.metadata.page_end !== source.metadata.page_start ? `–${source.metadata.page_end}` : ""}`
+                          : ""}
+                        {source.metadata?.section ? ` · § ${source.metadata.section}` : ""}
+                      </p>
+                      <p className="max-h-[60vh] overflow-y-auto whitespace-pre-wrap rounded-md border bg-muted/30 p-2 text-sm" data-testid="source-chunk">
+                        {source.content}
+                      </p>
+                    </div>
+                  ) : (
+                    <p className="text-sm text-muted-foreground">
+                      {example.sourceChunkId
+                        ? "Loading…"
+                        : madeFrom
+                          ? "Its chunk is gone (re-chunked or deleted)."
+                          : "This example has no source chunk (imported, or its source was deleted)."}
+                    </p>
+                  )}
+                </div>
               </div>
             </div>
           </>

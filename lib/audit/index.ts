@@ -26,7 +26,8 @@ export type AuditAction =
   | "dataset.review"
   | "dataset.delete"
   | "dataset.split"
-  | "dataset.tag";
+  | "dataset.tag"
+  | "source.chunks";
 
 export type AuditInput = {
   workspaceId?: string | null;

@@ -255,7 +255,16 @@ export async function getExampleWithSource(ctx: ProjectContext, id: string) {
         select: { content: true, chunkIndex: true, metadata: true, sourceFile: { select: { filename: true } } },
       })
     : null;
-  return { id: example.id, data: example.data, validationError: example.validationError, chunk };
+  // When the chunk's text has changed since (edited, merged, split, re-chunked), the text this example was made from.
+  const revisionId = (example.provenance as { chunkRevisionId?: unknown } | null)?.chunkRevisionId;
+  const madeFrom =
+    typeof revisionId === "string"
+      ? await db.chunkRevision.findFirst({
+          where: { id: revisionId, projectId: ctx.projectId },
+          select: { content: true, chunkIndex: true, metadata: true, reason: true, createdAt: true, sourceFile: { select: { filename: true } } },
+        })
+      : null;
+  return { id: example.id, data: example.data, validationError: example.validationError, chunk, madeFrom };
 }
 
 /** Saves an edit: the data is checked against the task type, validated, re-hashed. */

@@ -6,6 +6,7 @@ import { projectAction } from "@/lib/access/action";
 import { datasetMappingSchema } from "@/lib/datasets/formats/mapping";
 import { previewImport, startImport } from "@/lib/datasets/import";
 import { addUrlSource, deleteSource, rechunkSources, unlockPdf, urlSchema } from "@/lib/sources";
+import { editChunk, mergeWithNext, splitChunk } from "@/lib/sources/chunk-edits";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/sources`);
 
@@ -54,4 +55,35 @@ export const startImportAction = projectAction("startImport", "dataset.edit", im
   const job = await startImport(ctx, input.fileId, input.mapping);
   refresh(ctx.workspace.slug, ctx.projectId);
   return { jobId: job.id };
+});
+
+const chunkInput = z.object({ projectId: z.string(), chunkId: z.uuid() });
+const chunkView = (chunk: { id: string; chunkIndex: number; tokenCount: number }) => ({
+  id: chunk.id,
+  chunkIndex: chunk.chunkIndex,
+  tokenCount: chunk.tokenCount,
+});
+
+/** Replaces a chunk's text; examples made from the old text keep it (lib/sources/chunk-edits). */
+export const editChunkAction = projectAction(
+  "editChunk",
+  "sources.manage",
+  chunkInput.extend({ content: z.string().max(200_000, "At most 200,000 characters.") }),
+  async (ctx, input) => {
+    const chunk = await editChunk(ctx, input.chunkId, input.content);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return chunkView(chunk);
+  },
+);
+
+export const mergeChunkAction = projectAction("mergeChunk", "sources.manage", chunkInput, async (ctx, input) => {
+  const chunk = await mergeWithNext(ctx, input.chunkId);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return chunkView(chunk);
+});
+
+export const splitChunkAction = projectAction("splitChunk", "sources.manage", chunkInput.extend({ at: z.number().int().min(1) }), async (ctx, input) => {
+  const parts = await splitChunk(ctx, input.chunkId, input.at);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return parts.map(chunkView);
 });

@@ -25,6 +25,7 @@ import { fetchUrl } from "@/lib/ingest/url";
 import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
+import { keepChunkTexts } from "./chunk-edits";
 
 const INSERT_BATCH = 500;
 
@@ -142,6 +143,8 @@ export async function replaceChunks(
     if (options.signal) throwIfAborted(options.signal);
     const swapStart = performance.now();
     if (replacing) {
+      // The old texts examples were made from stay with them (lib/sources/chunk-edits).
+      await keepChunkTexts(exec, "rechunk", "c.source_file_id = $2::uuid AND c.chunk_index >= 0", [file.id]);
       await exec("DELETE FROM chunks WHERE source_file_id = $1::uuid AND chunk_index >= 0", [file.id]);
       await exec("UPDATE chunks SET chunk_index = -1 - chunk_index WHERE source_file_id = $1::uuid AND chunk_index < 0", [file.id]);
     }

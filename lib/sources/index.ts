@@ -8,6 +8,7 @@ import { seal } from "@/lib/crypto";
 import { IMPORT_NOTES, type ImportNote } from "@/lib/datasets/formats/mapping";
 import { importJob } from "@/lib/datasets/import-job";
 import { db } from "@/lib/db/client";
+import { withPgTransaction } from "@/lib/db/pool";
 import { invalidInput, notFound } from "@/lib/errors";
 import { cancelJob } from "@/lib/jobs/control";
 import type { JobDefinition } from "@/lib/jobs/definition";
@@ -15,6 +16,7 @@ import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { fileKey } from "@/lib/storage/keys";
+import { keepChunkTexts } from "./chunk-edits";
 import { chunkingJob } from "./chunking-job";
 
 const scope = (ctx: ProjectContext) => ({ projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } });
@@ -169,7 +171,11 @@ export async function deleteSource(ctx: ProjectContext, fileId: string): Promise
   // Chunking and dataset-import jobs carry a fileId; each is cancelled with its own clean-up.
   const ownJobs = (type: JobType) => [chunkingJob, importJob].find((d) => d.type === type) as JobDefinition<unknown> | undefined;
   for (const job of active) await cancelJob(ctx, job.id, ownJobs).catch(() => {});
-  await db.file.delete({ where: { id: file.id } });
+  await withPgTransaction(async (exec) => {
+    // Examples made from its chunks keep the text they came from.
+    await keepChunkTexts(exec, "rechunk", "c.source_file_id = $2::uuid", [file.id]);
+    await exec("DELETE FROM files WHERE id = $1::uuid", [file.id]);
+  });
   await getStorage().delete(file.storagePath);
 }
 

@@ -105,6 +105,36 @@ describe("sources in the browser", () => {
     await screenshot(page, "chunk-viewer");
   });
 
+  it("edits a chunk by hand, splits it at the cursor and merges it back", async () => {
+    const file = await db.file.findFirstOrThrow({ where: { projectId: team.project.id, filename: "manual.pdf" } });
+    const count = () => db.chunk.count({ where: { sourceFileId: file.id } });
+    const before = await count();
+    const list = page.getByTestId("chunk-list");
+    await list.getByRole("button", { name: "Edit chunk 1" }).click();
+    const editor = page.getByTestId("chunk-editor");
+    const text = editor.getByLabel("Text of chunk 1");
+    await text.fill("Edited by hand: the warranty covers two years.\n\nSecond part after the split.");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Chunk 1 saved.").waitFor();
+    await expect.poll(async () => (await db.chunk.findFirstOrThrow({ where: { sourceFileId: file.id, chunkIndex: 0 } })).content).toMatch(/^Edited by hand/);
+    await list.getByText("edited", { exact: true }).first().waitFor();
+
+    await list.getByRole("button", { name: "Edit chunk 1" }).click();
+    await text.evaluate((el: HTMLTextAreaElement) => {
+      el.focus();
+      el.setSelectionRange(el.value.indexOf("Second"), el.value.indexOf("Second"));
+    });
+    await editor.getByRole("button", { name: "Split at cursor" }).click();
+    await page.getByText("Chunk 1 split in two.").waitFor();
+    await expect.poll(count).toBe(before + 1);
+    expect((await db.chunk.findFirstOrThrow({ where: { sourceFileId: file.id, chunkIndex: 1 } })).content).toBe("Second part after the split.");
+    await screenshot(page, "chunk-viewer-edited");
+
+    await list.getByRole("button", { name: "Merge chunk 1 with the next" }).click();
+    await page.getByText("Chunks 1 and 2 merged.").waitFor();
+    await expect.poll(count).toBe(before);
+  });
+
   it("reads a scan and a PDF's scanned page by OCR, and says so in the source list and the chunk viewer", async () => {
     await page.goto(sourcesUrl);
     await page.getByTestId("file-input").setInputFiles(["letter.png", "binder.pdf"].map((f) => path.join(dir, f)));

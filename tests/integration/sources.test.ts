@@ -225,6 +225,10 @@ describe("documents", () => {
     const byTokens = await db.chunk.findMany({ where: { sourceFileId: file.id }, orderBy: { chunkIndex: "asc" } });
     expect(byTokens.some((c) => /\n# |\n## /.test(c.content))).toBe(true);
 
+    // An example made from the old first chunk keeps that text through the re-chunk.
+    const made = await db.datasetExample.create({
+      data: { projectId: team.project.id, sourceChunkId: byTokens[0].id, naturalKey: `sections:${file.id}`, data: { question: "Q?", answer: "A." } },
+    });
     await db.project.update({ where: { id: team.project.id }, data: { config: { chunk_strategy: "sections" } } });
     expect((await view()).stale).toBe(true);
     expect((await rechunkSourcesAction({ projectId: team.project.id, fileIds: [file.id] })).ok).toBe(true);
@@ -240,6 +244,10 @@ describe("documents", () => {
     expect(bySection.map((c) => (c.metadata as { section?: string }).section)).toEqual(["Refunds", "Card refunds", "Shipping"]);
     expect(bySection.map((c) => c.content.split("\n")[0])).toEqual(["# Refunds", "## Card refunds", "# Shipping"]);
     expect((await view()).stale).toBe(false);
+    const kept = await db.datasetExample.findUniqueOrThrow({ where: { id: made.id } });
+    expect(kept.sourceChunkId).toBeNull();
+    const revision = await db.chunkRevision.findUniqueOrThrow({ where: { id: (kept.provenance as { chunkRevisionId: string }).chunkRevisionId } });
+    expect(revision).toMatchObject({ content: byTokens[0].content, reason: "rechunk", sourceFileId: file.id });
     await db.project.update({ where: { id: team.project.id }, data: { config: {} } });
   }, 120_000);
 

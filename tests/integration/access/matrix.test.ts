@@ -88,7 +88,7 @@ describe("cross-tenant and role matrix", () => {
     await createWorkspaceFor(stranger, "Team B");
     await actAs(stranger);
     for (const [key, fn, entry] of tenantActions()) {
-      const result = await fn(entry.input(team));
+      const result = await fn(await entry.input(team));
       expect(result.ok ? "ok" : result.error.code, key).toBe("not_found");
     }
     for (const [key, fn, entry] of tenantRoutes()) {
@@ -104,7 +104,7 @@ describe("cross-tenant and role matrix", () => {
     await actAs(stranger);
     let checked = 0;
     for (const [key, fn, entry] of tenantActions()) {
-      const input = entry.input(team);
+      const input = await entry.input(team);
       const foreignIds = Object.keys(input).filter((k) => k.endsWith("Id") && k !== "workspaceId" && k !== "projectId");
       if (foreignIds.length === 0) continue;
       const scope = "workspaceId" in input ? { workspaceId: own.id } : { projectId: ownProject.id };
@@ -126,7 +126,7 @@ describe("cross-tenant and role matrix", () => {
     const team = await createTeam();
     await actAs(null);
     for (const [key, fn, entry] of tenantActions()) {
-      const result = await fn(entry.input(team));
+      const result = await fn(await entry.input(team));
       expect(result.ok ? "ok" : result.error.code, key).toBe("unauthorized");
     }
     for (const [key, fn, entry] of tenantRoutes()) {
@@ -139,7 +139,7 @@ describe("cross-tenant and role matrix", () => {
       for (const [key, fn, entry] of tenantActions()) {
         const team = await createTeam(); // fresh per call: allowed actions change state
         await actAs(team.members[role]);
-        const result = await fn(entry.input(team));
+        const result = await fn(await entry.input(team));
         const code = result.ok ? "ok" : result.error.code;
         if (can(role, permissionOf(fn))) {
           expect(["forbidden", "not_found", "unauthorized"], `${key} as ${role}: ${JSON.stringify(result)}`).not.toContain(code);

@@ -1,13 +1,25 @@
 // Every server action and route handler, with how to call it on workspace A's resources.
 // The access matrix test fails when an action or route exists that is not listed here.
+import { db } from "@/lib/db/client";
 import type { Team } from "../../support/fixtures";
 
-export type ActionEntry = { input: (team: Team) => Record<string, unknown> };
+export type ActionEntry = { input: (team: Team) => Record<string, unknown> | Promise<Record<string, unknown>> };
 export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit; search?: string };
 
 const projectInput =
   (extra: Record<string, unknown> = {}) =>
   (t: Team) => ({ projectId: t.project.id, ...extra });
+/** Two neighbouring chunks of the team's source, made when an entry needs them (the fixture has none). */
+async function chunkPair(t: Team) {
+  const make = (chunkIndex: number) =>
+    db.chunk.upsert({
+      where: { sourceFileId_chunkIndex: { sourceFileId: t.source.id, chunkIndex } },
+      create: { projectId: t.project.id, sourceFileId: t.source.id, chunkIndex, content: `Fixture chunk ${chunkIndex}. It has two sentences.`, tokenCount: 10 },
+      update: {},
+    });
+  return [await make(1000), await make(1001)];
+}
+
 const workspaceInput =
   (extra: (t: Team) => Record<string, unknown> = () => ({})) =>
   (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
@@ -33,6 +45,11 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/sources/actions.ts#addUrlSourceAction": { input: projectInput({ url: "https://example.com/page" }) },
   "lib/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
   "lib/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },
+  "lib/sources/actions.ts#editChunkAction": {
+    input: async (t) => ({ projectId: t.project.id, chunkId: (await chunkPair(t))[0].id, content: "Edited fixture chunk." }),
+  },
+  "lib/sources/actions.ts#mergeChunkAction": { input: async (t) => ({ projectId: t.project.id, chunkId: (await chunkPair(t))[0].id }) },
+  "lib/sources/actions.ts#splitChunkAction": { input: async (t) => ({ projectId: t.project.id, chunkId: (await chunkPair(t))[0].id, at: 14 }) },
   "lib/sources/actions.ts#unlockPdfAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id, password: "secret" }) },
   "lib/sources/actions.ts#previewImportAction": { input: (t) => ({ projectId: t.project.id, fileId: t.dataset.id }) },
   "lib/sources/actions.ts#startImportAction": {

@@ -2,10 +2,12 @@ import { ArrowLeft } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ChunkText } from "@/components/sources/chunk-editor";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
+import { can } from "@/lib/access/permissions";
 import { AppError } from "@/lib/errors";
 import { extractionWarnings, listChunks, ocrConfidenceByPage } from "@/lib/sources";
 
@@ -43,6 +45,7 @@ export default async function ChunkViewer({
     throw error;
   });
   const base = `/w/${workspace}/p/${ctx.projectId}/sources`;
+  const canEdit = can(ctx.role, "sources.manage");
   const warnings = extractionWarnings((result.file.metadata ?? {}) as Record<string, unknown>);
   const confidence = ocrConfidenceByPage(result.file.metadata);
   // An image is one page without page marks on its chunks.
@@ -70,7 +73,7 @@ export default async function ChunkViewer({
       )}
       <ol className="space-y-3" data-testid="chunk-list">
         {result.chunks.map((chunk) => {
-          const meta = (chunk.metadata ?? {}) as { section?: string };
+          const meta = (chunk.metadata ?? {}) as { section?: string; edited?: boolean };
           const ocr = ocrLabel(chunk.metadata, confidence, wholeFile);
           return (
             <li key={chunk.id}>
@@ -86,19 +89,18 @@ export default async function ChunkViewer({
                       </Badge>
                     )}
                     {meta.section && <span className="truncate">§ {meta.section}</span>}
+                    {meta.edited && (
+                      <Badge variant="outline" title={chunk.editedAt ? `Changed by hand ${chunk.editedAt.toLocaleString()}` : undefined}>
+                        edited
+                      </Badge>
+                    )}
                   </div>
-                  {chunk.content.length > 500 || chunk.content.split("\n").length > 6 ? (
-                    // Long chunks open in place (no script needed): six lines, then the whole text.
-                    <details className="group">
-                      <summary className="cursor-pointer list-none [&::-webkit-details-marker]:hidden">
-                        <p className="line-clamp-6 whitespace-pre-wrap text-sm group-open:line-clamp-none">{chunk.content}</p>
-                        <span className="text-xs font-medium text-primary group-open:hidden">Show the whole chunk</span>
-                        <span className="hidden text-xs font-medium text-primary group-open:inline">Show less</span>
-                      </summary>
-                    </details>
-                  ) : (
-                    <p className="whitespace-pre-wrap text-sm">{chunk.content}</p>
-                  )}
+                  <ChunkText
+                    projectId={ctx.projectId}
+                    chunk={{ id: chunk.id, chunkIndex: chunk.chunkIndex, content: chunk.content }}
+                    isLast={chunk.chunkIndex === result.total - 1}
+                    canEdit={canEdit}
+                  />
                 </CardContent>
               </Card>
             </li>
