@@ -17,7 +17,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       </head>
       <body className="min-h-screen antialiased">
         {children}
-        <Toaster />
+        <Toaster position="top-center" />
       </body>
     </html>
   );

@@ -267,6 +267,28 @@ describe("the dataset loop in the browser", () => {
     await screenshot(page, "review-tag-filter");
   });
 
+  it("removes duplicates in one step, keeping one of each", async () => {
+    const original = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, split: "train", isDuplicate: false } });
+    await db.datasetExample.createMany({
+      data: [1, 2].map((n) => ({
+        projectId: team.project.id,
+        naturalKey: `dup:${n}`,
+        data: original.data as object,
+        contentHash: original.contentHash,
+        isDuplicate: true,
+        split: "train" as const,
+      })),
+    });
+    await page.goto(base);
+    await page.getByRole("button", { name: "Remove duplicates" }).click();
+    const dialog = page.getByTestId("dedupe-confirm");
+    await dialog.getByRole("heading", { name: "Delete 2 duplicates?" }).waitFor();
+    await dialog.getByRole("button", { name: "Delete 2 duplicates" }).click();
+    await page.getByText("2 duplicates deleted.").waitFor();
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id, contentHash: original.contentHash } })).toBe(1);
+    expect(await db.datasetExample.count({ where: { id: original.id } })).toBe(1);
+  });
+
   it("exports an Excel workbook per split", async () => {
     await page.goto(`${base}/export`);
     await page.getByLabel("Format").selectOption("xlsx");

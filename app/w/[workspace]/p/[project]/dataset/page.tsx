@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DedupeButton } from "@/components/dataset/dedupe-button";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { ReviewTable } from "@/components/dataset/review-table";
 import { StatsPanel } from "@/components/dataset/stats-panel";
@@ -38,7 +39,14 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
         maxSeqLength={config.max_seq_length}
         exact={exact}
         trainShare={config.train_eval_split}
-        actions={can(ctx.role, "dataset.edit") ? <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} /> : undefined}
+        actions={
+          can(ctx.role, "dataset.edit") ? (
+            <div className="flex flex-wrap justify-end gap-2">
+              <DedupeButton projectId={ctx.projectId} duplicates={counts.duplicates} />
+              <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} />
+            </div>
+          ) : undefined
+        }
       />
       <Card>
         <CardContent>
