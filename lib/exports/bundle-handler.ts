@@ -6,6 +6,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Export, Prisma } from "@prisma/client";
+import { versionCard } from "@/lib/datasets/card";
 import { db } from "@/lib/db/client";
 import { writeBundleZip } from "@/lib/exports/zip";
 import { type HubPushFile, pushToHub } from "@/lib/hub/push";
@@ -104,7 +105,11 @@ export async function pushRunToHub(ctx: JobContext<{ exportId: string }>, row: E
     let datasetUrl: string | undefined;
     if (datasetRepo) {
       const version = run.datasetVersion!;
-      const datasetFiles: HubPushFile[] = [{ path: "train.jsonl", content: await stage(temp, version.trainPath!, "train.jsonl") }];
+      const datasetFiles: HubPushFile[] = [
+        // The dataset card: licence, task, size, the split files, and where the examples came from.
+        { path: "README.md", content: new Blob([await versionCard(run.projectId, version)]) },
+        { path: "train.jsonl", content: await stage(temp, version.trainPath!, "train.jsonl") },
+      ];
       if (version.numEval > 0 && version.evalPath) datasetFiles.push({ path: "eval.jsonl", content: await stage(temp, version.evalPath, "eval.jsonl") });
       const dataset = await pushToHub({
         repo: datasetRepo,

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import type { Prisma } from "@prisma/client";
 import type { ModelInfo } from "@/lib/base-models/info";
+import { versionCard } from "@/lib/datasets/card";
 import { db } from "@/lib/db/client";
 import { conflict, notFound } from "@/lib/errors";
 import { lossChartSvg } from "@/lib/exports/loss-chart";
@@ -187,6 +188,7 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
       path: "training/preset.json",
       source: jsonText({ preset: (run.parameters as { preset?: unknown } | null)?.preset ?? null, method: run.method, hyperparams: run.hyperparams }),
     },
+    { path: "dataset/README.md", source: { text: await versionCard(run.projectId, version) } },
     { path: "dataset/train.jsonl", source: { storageKey: version.trainPath! } },
     ...(version.evalPath && version.numEval > 0 ? [{ path: "dataset/eval.jsonl", source: { storageKey: version.evalPath } }] : []),
     { path: "metrics/metrics.json", source: jsonText(run.metrics) },

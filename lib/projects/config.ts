@@ -24,6 +24,14 @@ export const projectConfigSchema = z
       .default("eng"),
     /** Word documents' comments: added to the text, labelled, instead of left out with a warning. */
     docx_comments: z.boolean().default(false),
+    /** The dataset's licence as a Hub licence id (cc-by-4.0, apache-2.0 …); empty: not stated. Goes into the dataset card. */
+    dataset_license: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(64, "At most 64 characters.")
+      .refine((v) => v === "" || /^[a-z0-9][a-z0-9.+-]*$/.test(v), "A licence id like cc-by-4.0 or apache-2.0 (empty: not stated).")
+      .default(""),
   })
   .superRefine((config, ctx) => {
     if (config.chunk_overlap_tokens >= config.chunk_size_tokens / 2) {
@@ -64,6 +72,10 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
     label: "OCR languages",
     help: "Scans and images are read by OCR in these languages (Tesseract codes: eng, deu, fra … joined by +). Empty turns OCR off.",
   },
+  dataset_license: {
+    label: "Dataset licence",
+    help: "A Hugging Face licence id (cc-by-4.0, apache-2.0, mit, other …) written into the dataset card of exports and Hub pushes. Empty: the card says it is not stated.",
+  },
   docx_comments: {
     label: "Include Word comments",
     help: "Reviewers' comments in .docx files are added to the text, labelled with their author. Off: left out, with a warning that counts them.",
@@ -71,7 +83,7 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
 };
 
 /** Settings typed as text, as on/off, or chosen from a list; the others are numbers. */
-export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages"]);
+export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages", "dataset_license"]);
 export const CHOICE_CONFIG_KEYS: Partial<Record<keyof ProjectConfig, ReadonlyArray<{ value: string; label: string }>>> = {
   chunk_strategy: [
     { value: "tokens", label: "Token windows" },

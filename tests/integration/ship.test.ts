@@ -209,6 +209,7 @@ describe("ship", () => {
         "adapter/adapter_config.json",
         "adapter/adapter_model.safetensors",
         "adapter/tokenizer_config.json",
+        "dataset/README.md",
         "dataset/eval.jsonl",
         "dataset/train.jsonl",
         "eval/report.json",
@@ -222,6 +223,13 @@ describe("ship", () => {
       ].sort(),
     );
     expect(entries.find((e) => e.path === "adapter/adapter_model.safetensors")!.sha256).toBe(createHash("sha256").update(shipped.adapterBytes).digest("hex"));
+    // The dataset folder carries its card: the Hub's front matter naming its two files, and where the examples came from.
+    const datasetCard = (await readZipEntry(zip, "dataset/README.md")).toString();
+    expect(YAML.parse(datasetCard.split("---\n")[1]).configs[0].data_files).toEqual([
+      { split: "train", path: "train.jsonl" },
+      { split: "eval", path: "eval.jsonl" },
+    ]);
+    expect(datasetCard).toContain("as the model was trained on it");
 
     const readme = (await readZipEntry(zip, "README.md")).toString("utf8");
     const front = YAML.parse(readme.split("---")[1]) as Record<string, unknown>;
@@ -267,7 +275,7 @@ describe("ship", () => {
     expect(model.files.find((f) => f.path === "adapter_model.safetensors")!.sha256).toBe(createHash("sha256").update(shipped.adapterBytes).digest("hex"));
     expect(hub.repos.get("model:fake-user/handbook-qa")?.private).toBe(true);
     const dataset = hub.commits.find((c) => c.repo === "fake-user/handbook-qa-dataset")!;
-    expect(dataset.files.map((f) => f.path).sort()).toEqual(["eval.jsonl", "train.jsonl"]);
+    expect(dataset.files.map((f) => f.path).sort()).toEqual(["README.md", "eval.jsonl", "train.jsonl"]);
   }, 60_000);
 
   it("a refused Hub token fails the push with a message that says what to do", async () => {

@@ -159,6 +159,7 @@ describe("projects", () => {
       max_eval_leakage: 0.1,
       ocr_languages: "eng",
       docx_comments: false,
+      dataset_license: "",
     });
     expect(project.status).toBe("draft");
   });

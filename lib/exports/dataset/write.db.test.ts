@@ -6,6 +6,7 @@ import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { parse as parseYaml } from "yaml";
 import yauzl from "yauzl";
 import type { ExampleData } from "@/lib/datasets/example";
 import { db, getDb } from "@/lib/db/client";
@@ -107,8 +108,16 @@ describe("writeDatasetExport", () => {
     }
 
     const readme = text(entries, "README.md")!;
-    expect(readme).toContain(`| train.${ext} | 3 |`);
-    expect(readme).toContain(`| eval.${ext} | 1 |`);
+    expect(readme).toContain(`| train | train.${ext} | 3 |`);
+    expect(readme).toContain(`| eval | eval.${ext} | 1 |`);
+    // A dataset card the Hub reads: its YAML names the split files.
+    const card = parseYaml(readme.split("---\n")[1]) as { configs: Array<{ data_files: Array<{ split: string; path: string }> }>; license: string };
+    expect(card.configs[0].data_files).toEqual([
+      { split: "train", path: `train.${ext}` },
+      { split: "eval", path: `eval.${ext}` },
+    ]);
+    expect(card.license).toBe("other");
+    expect(readme).toContain("Train/eval leakage: ");
     expect(readme).toContain("Selection: valid examples that are neither rejected nor duplicates.");
     expect(readme).toMatch(/Exported: \d{4}-\d\d-\d\dT/);
     expect(readme).toContain(format === "sharegpt" || format === "openai" ? "System prompt: included" : "System prompt: none");

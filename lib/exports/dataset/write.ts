@@ -5,6 +5,7 @@
 // whatever the dataset's size.
 import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
+import { type DatasetCardFacts, datasetCardFacts, renderDatasetCard } from "@/lib/datasets/card";
 import type { TaskType } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
@@ -45,7 +46,7 @@ const SELECTION_TEXT: Record<ExportSelection, string> = {
 };
 
 type Tally = { counts: ExportCounts; done: number; sheets: SheetTally & { droppedRows: number } };
-type Resolved = WriteExportOptions & { selection: ExportSelection; name: string; splits: Split[] };
+type Resolved = WriteExportOptions & { selection: ExportSelection; name: string; splits: Split[]; facts: DatasetCardFacts };
 
 /** The splits the selection takes examples from; train alone when it takes none (the ZIP still says so). */
 async function nonEmptySplits(projectId: string, selection: ExportSelection): Promise<Split[]> {
@@ -61,7 +62,8 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
   const { workspaceId, projectId, exportId, format } = input;
   // Scoped by workspace too, so a mismatched pair cannot put one project's data under another's key.
   const { taskType, name } = await db.project.findFirstOrThrow({ where: { id: projectId, workspaceId }, select: { taskType: true, name: true } });
-  const options: Resolved = { ...input, selection, name, splits: await nonEmptySplits(projectId, selection) };
+  const [splits, facts] = await Promise.all([nonEmptySplits(projectId, selection), datasetCardFacts(projectId)]);
+  const options: Resolved = { ...input, selection, name, splits, facts };
   const fileKey = exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`);
   const { extension } = formatInfo(format);
   const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0, sheets: { truncatedCells: 0, droppedRows: 0 } };
@@ -149,17 +151,15 @@ async function* splitCells(split: Split, options: Resolved, tally: Tally): Async
   }
 }
 
+/** The ZIP's README.md: the dataset card (lib/datasets/card), with this export's notes. */
 function readme(options: Resolved, counts: ExportCounts, tally: Tally): string {
   const info = formatInfo(options.format);
   const system = info.systemPrompt && systemPromptOf(options) !== undefined;
-  return [
-    `# Dataset export: ${info.label}`,
+  const files = Object.fromEntries(options.splits.map((split) => [split, `${split}.${info.extension}`]));
+  const notes = [
+    "## This export",
     "",
     info.description,
-    "",
-    "| File | Examples |",
-    "| --- | ---: |",
-    ...options.splits.map((split) => `| ${split}.${info.extension} | ${counts[split]} |`),
     "",
     ...(options.splits.includes("eval") ? [] : ["The eval split has no examples in this selection, so there is no eval file.", ""]),
     `- Selection: ${SELECTION_TEXT[options.selection]}.`,
@@ -186,6 +186,6 @@ function readme(options: Resolved, counts: ExportCounts, tally: Tally): string {
             `\`dataset: ${datasetEntryName(options.name, "train")}\`${options.splits.includes("eval") ? ` and \`eval_dataset: ${datasetEntryName(options.name, "eval")}\`` : ""}. The entries are named`,
             "after the project, so they can be merged into an existing `dataset_info.json`.",
           ]),
-    "",
-  ].join("\n");
+  ];
+  return renderDatasetCard(options.facts, { files, counts, format: info.label, loadable: info.extension !== "xlsx", notes });
 }
