@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   fairness: async () => (await import("./fairness")).benchFairness(),
   review: async () => (await import("./review")).benchReview(),
   ocr: async () => (await import("./ocr")).benchOcr(),
+  "near-dup": async () => (await import("./near-dup")).benchNearDup(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

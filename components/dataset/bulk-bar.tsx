@@ -49,6 +49,7 @@ export function describeFilter(filter: ReviewFilter, sources: Array<{ id: string
   if (filter.valid !== undefined) parts.push(filter.valid ? "valid" : "invalid");
   if (filter.review) parts.push(`review = ${filter.review}`);
   if (filter.duplicate !== undefined) parts.push(filter.duplicate ? "duplicates only" : "no duplicates");
+  if (filter.nearDup) parts.push("near-duplicates");
   if (filter.grounding === "low") parts.push("low grounding");
   if (filter.sourceFileId) parts.push(`source = ${sources.find((s) => s.id === filter.sourceFileId)?.name ?? "one source"}`);
   if (filter.q) parts.push(`text contains “${filter.q}”`);

@@ -11,7 +11,7 @@ import { toast } from "@/components/ui/toast";
 import { rateExamplesAction, tagExamplesAction, updateExampleAction } from "@/lib/datasets/actions";
 import type { ExampleRow } from "@/lib/datasets/review";
 import { RatingStars, TagEditor } from "./example-labels";
-import { fieldsOf } from "./example-text";
+import { fieldsOf, promptText, responseText } from "./example-text";
 import { RewritePanel } from "./rewrite-panel";
 
 type Source = {
@@ -40,6 +40,7 @@ type Props = {
 export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onClose, onSaved }: Props) {
   const [source, setSource] = useState<Source>(null);
   const [madeFrom, setMadeFrom] = useState<MadeFrom>(null);
+  const [nearDuplicates, setNearDuplicates] = useState<ExampleRow[]>([]);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const save = useAction(updateExampleAction);
   const tag = useAction(tagExamplesAction);
@@ -66,13 +67,15 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
     save.reset();
     setSource(null);
     setMadeFrom(null);
+    setNearDuplicates([]);
     let cancelled = false;
     fetch(`/api/projects/${projectId}/examples/${example.id}`, { cache: "no-store" })
       .then((r) => (r.ok ? r.json() : null))
-      .then((body: { chunk: Source; madeFrom: MadeFrom } | null) => {
+      .then((body: { chunk: Source; madeFrom: MadeFrom; nearDuplicates: ExampleRow[] } | null) => {
         if (cancelled) return;
         setSource(body?.chunk ?? null);
         setMadeFrom(body?.madeFrom ?? null);
+        setNearDuplicates(body?.nearDuplicates ?? []);
       })
       .catch(() => {});
     return () => {
@@ -156,6 +159,25 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
                 )}
               </div>
               <div className="space-y-3">
+                {nearDuplicates.length > 0 && (
+                  <div className="space-y-1" data-testid="near-duplicates">
+                    <h3 className="text-sm font-medium">Near-duplicates ({nearDuplicates.length})</h3>
+                    <p className="text-xs text-muted-foreground">
+                      {example.nearDupGroup === example.id
+                        ? "This is the first of its group: the one kept."
+                        : "The first of the group is kept when you keep one per group."}
+                    </p>
+                    <ul className="max-h-[40vh] space-y-2 overflow-y-auto">
+                      {nearDuplicates.map((other) => (
+                        <li key={other.id} className="rounded-md border bg-muted/30 p-2 text-sm">
+                          <p className="font-medium">{promptText(other.data)}</p>
+                          <p className="whitespace-pre-wrap text-muted-foreground">{responseText(other.data)}</p>
+                          {other.nearDupGroup === other.id && <p className="text-xs text-muted-foreground">kept</p>}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                )}
                 {madeFrom && (
                   <div className="space-y-1" data-testid="made-from">
                     <h3 className="text-sm font-medium">Made from this text</h3>

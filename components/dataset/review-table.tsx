@@ -41,6 +41,7 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
     valid: filter.valid,
     review: filter.review,
     duplicate: filter.duplicate,
+    near: filter.nearDup,
     grounding: filter.grounding,
     source: filter.sourceFileId,
     q: filter.q,
@@ -214,12 +215,19 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
           aria-label="Duplicates"
           size="sm"
           wrapperClassName="w-auto min-w-36"
-          value={filter.duplicate === undefined ? "" : String(filter.duplicate)}
-          onChange={(e) => set("duplicate")(boolOf(e.target.value))}
+          value={filter.nearDup ? "near" : filter.duplicate === undefined ? "" : String(filter.duplicate)}
+          onChange={(e) =>
+            setFilter((f) => ({
+              ...f,
+              duplicate: e.target.value === "near" ? undefined : boolOf(e.target.value),
+              nearDup: e.target.value === "near" ? true : undefined,
+            }))
+          }
         >
           <option value="">With duplicates</option>
           <option value="false">No duplicates</option>
           <option value="true">Duplicates only</option>
+          <option value="near">Near-duplicates</option>
         </NativeSelect>
         <NativeSelect
           aria-label="Grounding"
@@ -387,6 +395,14 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
                   <Badge variant="outline">{row.split}</Badge>
                   {!row.isValid && <Badge variant="destructive">invalid</Badge>}
                   {row.isDuplicate && <Badge variant="warning">duplicate</Badge>}
+                  {row.nearDupGroup && (
+                    <Badge
+                      variant="warning"
+                      title={row.nearDupGroup === row.id ? "The first of a group of near-duplicates: the one kept" : "A near-duplicate of an earlier example"}
+                    >
+                      {row.nearDupGroup === row.id ? "near-dup (kept)" : "near-dup"}
+                    </Badge>
+                  )}
                   {row.grounding !== null && row.grounding < 0.5 && (
                     <Badge variant="warning" title={`${Math.round(row.grounding * 100)} % of the answer's words appear in its source chunk`}>
                       grounding {Math.round(row.grounding * 100)} %

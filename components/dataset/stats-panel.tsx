@@ -65,7 +65,7 @@ export function StatsPanel({
           )}
           <CardDescription>
             {counts.approved.toLocaleString()} approved · {counts.rejected.toLocaleString()} rejected · {counts.pending.toLocaleString()} to review ·{" "}
-            {counts.duplicates.toLocaleString()} duplicates
+            {counts.duplicates.toLocaleString()} duplicates · {counts.nearDuplicates.toLocaleString()} near-duplicates
           </CardDescription>
         </CardHeader>
         <CardContent>

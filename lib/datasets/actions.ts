@@ -3,10 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
+import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
 import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
 import {
   countTargets,
   deleteExamples,
+  keepOnePerNearDupGroup,
   MAX_TAGS,
   moveExamples,
   rateExamples,
@@ -94,6 +96,25 @@ export const rateExamplesAction = projectAction(
   "dataset.edit",
   base.extend({ target, rating: z.number().int().min(1).max(5).nullable() }),
   async (ctx, input) => ({ count: await rateExamples(ctx, input.target, input.rating) }),
+);
+
+/** Signs new examples and regroups the project's near-duplicates now (generation and imports do it when they end). */
+export const findNearDuplicatesAction = projectAction("findNearDuplicates", "dataset.edit", base, async (ctx) => {
+  const result = await refreshNearDuplicates(ctx.projectId);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return result;
+});
+
+/** Deletes every near-duplicate but the first of its group; the count the person confirmed must still hold. */
+export const keepOneNearDuplicateAction = projectAction(
+  "keepOneNearDuplicate",
+  "dataset.edit",
+  base.extend({ expectedCount: z.number().int().nonnegative() }),
+  async (ctx, input) => {
+    const count = await keepOnePerNearDupGroup(ctx, input.expectedCount);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { count };
+  },
 );
 
 export const resplitAction = projectAction("resplit", "dataset.edit", base.merge(resplitSchema), async (ctx, input) => {

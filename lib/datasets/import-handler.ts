@@ -11,6 +11,7 @@ import { type ExampleData, searchTextOf } from "./example";
 import { type DatasetMapping, recordSplit, toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
 import { contentHash } from "./hash";
+import { refreshNearDuplicates } from "./near-dup-db";
 import { assignSplit } from "./split";
 import { validateExample } from "./validate";
 
@@ -113,6 +114,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
 
   await ctx.progress({ pct: 97, message: "Looking for duplicates" });
   const duplicates = await flagDuplicates(file.projectId);
+  await refreshNearDuplicates(file.projectId);
   const [imported, valid] = await Promise.all([
     db.datasetExample.count({ where: { sourceFileId: file.id } }),
     db.datasetExample.count({ where: { sourceFileId: file.id, isValid: true } }),

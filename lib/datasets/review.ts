@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
-import { notFound } from "@/lib/errors";
+import { conflict, notFound } from "@/lib/errors";
 import { readProjectConfig } from "@/lib/projects/config";
 import { flagDuplicates } from "./dedup";
 import { type ExampleData, exampleSchemaFor, searchTextOf } from "./example";
@@ -22,6 +22,8 @@ export const reviewFilterSchema = z.object({
   valid: z.boolean().optional(),
   review: z.enum(["pending", "approved", "rejected"]).optional(),
   duplicate: z.boolean().optional(),
+  /** In a group of near-duplicates (lib/datasets/near-dup), or not. */
+  nearDup: z.boolean().optional(),
   /** "low": answers with less than LOW_GROUNDING of their words in their source chunk. */
   grounding: z.enum(["low"]).optional(),
   sourceFileId: z.uuid().optional(),
@@ -51,6 +53,7 @@ function whereOf(ctx: ProjectContext, filter: ReviewFilter): Prisma.Sql {
   if (filter.valid !== undefined) parts.push(Prisma.sql`e.is_valid = ${filter.valid}`);
   if (filter.review) parts.push(Prisma.sql`e.review_status = ${filter.review}::review_status`);
   if (filter.duplicate !== undefined) parts.push(Prisma.sql`e.is_duplicate = ${filter.duplicate}`);
+  if (filter.nearDup !== undefined) parts.push(filter.nearDup ? Prisma.sql`e.near_dup_group IS NOT NULL` : Prisma.sql`e.near_dup_group IS NULL`);
   if (filter.grounding === "low") parts.push(Prisma.sql`e.grounding < ${LOW_GROUNDING}`);
   if (filter.sourceFileId) parts.push(Prisma.sql`e.source_file_id = ${filter.sourceFileId}::uuid`);
   if (filter.q && filter.q.length >= 2) parts.push(Prisma.sql`e.search_text ILIKE ${`%${escapeLike(filter.q.toLowerCase())}%`}`);
@@ -77,6 +80,8 @@ export type ExampleRow = {
   tags: string[];
   /** The reviewer's 1–5 rating, or null. */
   rating: number | null;
+  /** The first example of its near-duplicate group (its own id for that one), or null. */
+  nearDupGroup: string | null;
   editedAt: string | null;
   createdAt: string;
 };
@@ -96,6 +101,7 @@ type RawRow = {
   source_name: string | null;
   tags: string[] | null;
   rating: number | null;
+  near_dup_group: string | null;
   edited_at: Date | null;
   created_at: Date;
 };
@@ -116,6 +122,7 @@ function toRow(r: RawRow): ExampleRow {
     sourceName: r.source_name,
     tags: r.tags ?? [],
     rating: r.rating,
+    nearDupGroup: r.near_dup_group,
     editedAt: r.edited_at?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
   };
@@ -126,7 +133,7 @@ export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cur
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY e.created_at DESC, e.id DESC
@@ -208,7 +215,14 @@ export async function splitStats(ctx: ProjectContext): Promise<SplitStats[]> {
   }));
 }
 
-export type ReviewCounts = { duplicates: number; approved: number; rejected: number; pending: number };
+export type ReviewCounts = {
+  duplicates: number;
+  /** Near-duplicates beyond the first of each group. */
+  nearDuplicates: number;
+  approved: number;
+  rejected: number;
+  pending: number;
+};
 
 export function countsQuery(ctx: ProjectContext): Prisma.Sql {
   // Grouped on columns of idx_examples_stats, so this reads the index alone.
@@ -217,7 +231,7 @@ export function countsQuery(ctx: ProjectContext): Prisma.Sql {
 
 export async function reviewCounts(ctx: ProjectContext): Promise<ReviewCounts> {
   const rows = await db.$queryRaw<Array<{ review_status: ReviewStatus; is_duplicate: boolean; n: bigint }>>(countsQuery(ctx));
-  const counts: ReviewCounts = { duplicates: 0, approved: 0, rejected: 0, pending: 0 };
+  const counts: ReviewCounts = { duplicates: 0, nearDuplicates: await countExtraNearDuplicates(ctx), approved: 0, rejected: 0, pending: 0 };
   for (const row of rows) {
     counts[row.review_status] += Number(row.n);
     if (row.is_duplicate) counts.duplicates += Number(row.n);
@@ -264,7 +278,14 @@ export async function getExampleWithSource(ctx: ProjectContext, id: string) {
           select: { content: true, chunkIndex: true, metadata: true, reason: true, createdAt: true, sourceFile: { select: { filename: true } } },
         })
       : null;
-  return { id: example.id, data: example.data, validationError: example.validationError, chunk, madeFrom };
+  return {
+    id: example.id,
+    data: example.data,
+    validationError: example.validationError,
+    chunk,
+    madeFrom,
+    nearDuplicates: await nearDuplicatesOf(ctx, example.id),
+  };
 }
 
 /** Saves an edit: the data is checked against the task type, validated, re-hashed. */
@@ -294,6 +315,8 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
       editedAt: new Date(),
     },
   });
+  // Signed again at the next near-duplicate pass.
+  await db.exampleMinhash.deleteMany({ where: { exampleId: example.id } });
   await flagDuplicates(ctx.projectId, [hash, ...(example.contentHash && example.contentHash !== hash ? [example.contentHash] : [])]);
   const { items } = await listExamplesByIds(ctx, [example.id]);
   return items[0];
@@ -302,7 +325,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
 async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
   const rows = await db.$queryRaw<RawRow[]>`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;
   return { items: rows.map(toRow) };
@@ -423,4 +446,49 @@ export async function projectTags(ctx: ProjectContext, limit = 200): Promise<Arr
     SELECT t AS tag, count(*) AS n FROM dataset_examples e, unnest(e.tags) AS t
     WHERE ${whereOf(ctx, {})} GROUP BY t ORDER BY count(*) DESC, t LIMIT ${limit}`;
   return rows.map((r) => ({ tag: r.tag, count: Number(r.n) }));
+}
+
+/** Near-duplicate examples beyond the first of each group: what "keep one per group" deletes. */
+function extraNearDupsSql(ctx: ProjectContext): Prisma.Sql {
+  return Prisma.sql`${whereOf(ctx, { nearDup: true })} AND e.id <> e.near_dup_group`;
+}
+
+export async function countExtraNearDuplicates(ctx: ProjectContext): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM dataset_examples e WHERE ${extraNearDupsSql(ctx)}`;
+  return Number(row.n);
+}
+
+/** Deletes every near-duplicate but the first of its group; refused (nothing deleted) when the count is not the one confirmed. */
+export async function keepOnePerNearDupGroup(ctx: ProjectContext, expectedCount: number): Promise<number> {
+  const now = await countExtraNearDuplicates(ctx);
+  if (now !== expectedCount) {
+    throw conflict(
+      `${now.toLocaleString("en-US")} near-duplicates would go now, not ${expectedCount.toLocaleString("en-US")}; nothing was deleted. Look again and retry.`,
+    );
+  }
+  const count = await db.$executeRaw`DELETE FROM dataset_examples e WHERE ${extraNearDupsSql(ctx)}`;
+  if (count > 0) {
+    await db.$executeRaw`UPDATE dataset_examples e SET near_dup_group = NULL WHERE ${whereOf(ctx, { nearDup: true })} AND e.id = e.near_dup_group`;
+    await recordAudit({
+      workspaceId: ctx.workspace.id,
+      actorId: ctx.actor.id,
+      action: "dataset.delete",
+      targetType: "project",
+      targetId: ctx.projectId,
+      metadata: { count, nearDuplicates: true },
+    });
+  }
+  return count;
+}
+
+/** The other examples of an example's near-duplicate group (up to `limit`), for reading them side by side. */
+export async function nearDuplicatesOf(ctx: ProjectContext, exampleId: string, limit = 10) {
+  const rows = await db.$queryRaw<RawRow[]>`
+    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
+    FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
+    WHERE ${whereOf(ctx, { nearDup: true })} AND e.id <> ${exampleId}::uuid
+      AND e.near_dup_group = (SELECT g.near_dup_group FROM dataset_examples g WHERE g.id = ${exampleId}::uuid AND g.project_id = ${ctx.projectId}::uuid)
+    ORDER BY e.created_at, e.id LIMIT ${limit}`;
+  return rows.map(toRow);
 }

@@ -7,6 +7,7 @@
 // on. The run stops once the project holds num_examples_target valid examples.
 import type { Prisma } from "@prisma/client";
 import { flagDuplicates } from "@/lib/datasets/dedup";
+import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
 import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
 import { JobAbortedError, type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
@@ -370,10 +371,11 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   }
   await ctx.progress({ pct: 99, message: "Looking for duplicates" });
   const duplicates = await flagDuplicates(ctx.projectId);
+  const near = await refreshNearDuplicates(ctx.projectId);
   const { summary } = describeTotals(await totalsSoFar(ctx.jobId), gen);
   ctx.log(
     "info",
-    `Done: ${summary.examples} examples (${summary.valid_examples} valid) from ${totalTasks} chunks: ${summary.reasked_chunks} re-asked, ${summary.failed_chunks} failed; ${duplicates} duplicates in the project.`,
+    `Done: ${summary.examples} examples (${summary.valid_examples} valid) from ${totalTasks} chunks: ${summary.reasked_chunks} re-asked, ${summary.failed_chunks} failed; ${duplicates} duplicates and ${near.inGroups - near.groups} near-duplicates in the project.`,
   );
-  return { ...summary, duplicates_in_project: duplicates, target_reached: reachedTarget };
+  return { ...summary, duplicates_in_project: duplicates, near_duplicates_in_project: near.inGroups - near.groups, target_reached: reachedTarget };
 }

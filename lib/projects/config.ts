@@ -15,6 +15,8 @@ export const projectConfigSchema = z
     chunk_strategy: z.enum(CHUNK_STRATEGIES as [ChunkStrategy, ...ChunkStrategy[]], "Choose tokens, sections or paragraphs.").default("tokens"),
     /** A run refuses to start when more of the eval split than this leaks from train (lib/datasets/leakage), unless given a reason. */
     max_eval_leakage: z.number().min(0, "Between 0 and 1.").max(1, "Between 0 and 1.").default(0.1),
+    /** Examples at least this similar (estimated Jaccard of their word pairs) are grouped as near-duplicates. */
+    near_dup_threshold: z.number().min(0.5, "Between 0.5 and 1.").max(1, "Between 0.5 and 1.").default(0.7),
     /** Tesseract languages for scans and images, e.g. "eng+deu"; empty turns OCR off. */
     ocr_languages: z
       .string()
@@ -67,6 +69,10 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
   max_eval_leakage: {
     label: "Max eval leakage",
     help: "Share of eval examples whose text is mostly in train (at least half of their 8-word runs). Above it a run starts only with a reason, kept on the run.",
+  },
+  near_dup_threshold: {
+    label: "Near-duplicate similarity",
+    help: "Examples sharing at least this share of their word pairs (0.5–1, estimated by MinHash; one word changed in a 25-word example leaves about 0.85) are grouped as near-duplicates in review.",
   },
   ocr_languages: {
     label: "OCR languages",

@@ -289,6 +289,51 @@ describe("the dataset loop in the browser", () => {
     expect(await db.datasetExample.count({ where: { id: original.id } })).toBe(1);
   });
 
+  it("near-duplicates: found after generation, read side by side, and one kept per group", async () => {
+    // Two rewordings of one example, as a model writes when it is asked twice about the same passage.
+    const original = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, split: "train", isDuplicate: false } });
+    const data = original.data as { question: string; answer: string };
+    const answer = "Customers get their refund back on the card they paid with within five working days of the return arriving at the warehouse.";
+    await db.datasetExample.updateMany({ where: { id: original.id }, data: { data: { ...data, answer } } });
+    await db.exampleMinhash.deleteMany({ where: { exampleId: original.id } });
+    await db.datasetExample.createMany({
+      data: [answer.replace("five", "5"), answer.replace("warehouse", "depot")].map((text, n) => ({
+        projectId: team.project.id,
+        naturalKey: `near:${n}`,
+        data: { question: data.question, answer: text },
+        split: "train" as const,
+      })),
+    });
+    await page.goto(base);
+    await page.getByRole("button", { name: "Find near-duplicates" }).click();
+    await page
+      .getByText(/groups of near-duplicates|No near-duplicates/)
+      .first()
+      .waitFor();
+    const grouped = await db.datasetExample.findMany({
+      where: { projectId: team.project.id, nearDupGroup: { not: null } },
+      select: { id: true, nearDupGroup: true },
+    });
+    const extra = grouped.filter((e) => e.id !== e.nearDupGroup).length;
+    expect(extra).toBeGreaterThanOrEqual(2);
+    await page.getByLabel("Duplicates").selectOption("near");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toMatch(new RegExp(`^${grouped.length} examples match`));
+    const rows = page.getByTestId("example-row");
+    await rows
+      .first()
+      .getByText(/near-dup/)
+      .waitFor();
+    await rows.first().click();
+    await page.getByTestId("near-duplicates").waitFor();
+    await screenshot(page, "review-near-duplicates");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Keep one per group" }).click();
+    const dialog = page.getByTestId("near-dup-confirm");
+    await dialog.getByRole("button", { name: `Delete ${extra} near-duplicate${extra === 1 ? "" : "s"}` }).click();
+    await page.getByText(`${extra} near-duplicates deleted.`).waitFor();
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id, nearDupGroup: { not: null } } })).toBe(0);
+  });
+
   it("exports an Excel workbook per split", async () => {
     await page.goto(`${base}/export`);
     await page.getByLabel("Format").selectOption("xlsx");

@@ -157,6 +157,7 @@ describe("projects", () => {
       chunk_overlap_tokens: 50,
       chunk_strategy: "tokens",
       max_eval_leakage: 0.1,
+      near_dup_threshold: 0.7,
       ocr_languages: "eng",
       docx_comments: false,
       dataset_license: "",

@@ -71,6 +71,8 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/datasets/actions.ts#moveExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, split: "eval" }) },
   "lib/datasets/actions.ts#tagExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, add: ["checked"] }) },
   "lib/datasets/actions.ts#rateExamplesAction": { input: (t) => ({ projectId: t.project.id, target: { ids: [t.example.id] }, rating: 4 }) },
+  "lib/datasets/actions.ts#findNearDuplicatesAction": { input: projectInput() },
+  "lib/datasets/actions.ts#keepOneNearDuplicateAction": { input: projectInput({ expectedCount: 0 }) },
   "lib/datasets/actions.ts#resplitAction": { input: projectInput({ share: 0.8, seed: "s", scope: "all", stratify: true }) },
   "lib/datasets/actions.ts#startDatasetExportAction": { input: projectInput({ format: "alpaca", selection: "valid" }) },
   "lib/llm/actions.ts#createProviderAction": {

@@ -13,6 +13,7 @@ export const GET = projectRoute("listExamples", "project.view", async (ctx, requ
     valid: flag(params.get("valid")),
     review: params.get("review") || undefined,
     duplicate: flag(params.get("duplicate")),
+    nearDup: flag(params.get("near")),
     grounding: params.get("grounding") || undefined,
     sourceFileId: params.get("source") || undefined,
     q: params.get("q") || undefined,

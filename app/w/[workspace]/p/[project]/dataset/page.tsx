@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { DedupeButton } from "@/components/dataset/dedupe-button";
+import { NearDupTools } from "@/components/dataset/near-dup-tools";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { ReviewTable } from "@/components/dataset/review-table";
 import { StatsPanel } from "@/components/dataset/stats-panel";
@@ -43,6 +44,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
           can(ctx.role, "dataset.edit") ? (
             <div className="flex flex-wrap justify-end gap-2">
               <DedupeButton projectId={ctx.projectId} duplicates={counts.duplicates} />
+              <NearDupTools projectId={ctx.projectId} extra={counts.nearDuplicates} />
               <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} />
             </div>
           ) : undefined
