@@ -1,6 +1,8 @@
-// Train/eval assignment. It depends only on the project's seed and the example's content hash,
-// so re-running generation or an import puts every example on the same side again, and exact
-// duplicates can never straddle train and eval.
+// Train/eval assignment. It depends only on the project's seed and a key: for generated examples
+// their chunk (all examples of one passage on one side, so its near-identical examples do not
+// straddle the split, and each document's chunks are drawn at the project's share), for imported
+// ones their content hash (exact duplicates on one side). Re-running generation or an import puts
+// every example on the same side again.
 import { createHash } from "node:crypto";
 
 export type TrainEvalSplit = "train" | "eval";
@@ -12,9 +14,9 @@ function splitDraw(contentHash: string, projectSeed: string): number {
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }
 
-export function assignSplit(contentHash: string, projectSeed: string, trainShare: number): TrainEvalSplit {
+export function assignSplit(key: string, projectSeed: string, trainShare: number): TrainEvalSplit {
   if (!(trainShare >= 0 && trainShare <= 1)) {
     throw new RangeError(`trainShare must be between 0 and 1, got ${trainShare}`);
   }
-  return splitDraw(contentHash, projectSeed) < trainShare ? "train" : "eval";
+  return splitDraw(key, projectSeed) < trainShare ? "train" : "eval";
 }

@@ -24,6 +24,12 @@ export function rowsFromAnswer(
     /** Models often write more than asked; keep the number the settings ask for. */
     maxExamples: number;
     split?: "preview";
+    /**
+     * What decides train or eval: the chunk (every example of one chunk on the same side, so
+     * near-identical examples of one passage do not straddle the split) or, without it, each
+     * example's content.
+     */
+    splitKey?: string;
   },
 ): ExampleRow[] {
   const parsed = parseExamples(answer, options.taskType);
@@ -51,7 +57,7 @@ export function rowsFromAnswer(
       tokenCount: validation.tokenCount,
       contentHash: hash,
       searchText: searchTextOf(item.data),
-      split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
+      split: options.split ?? assignSplit(options.splitKey ?? hash, options.projectId, options.trainShare),
     };
   });
 }
@@ -60,7 +66,7 @@ export function rowsFromAnswer(
 export function answerRows(
   gen: Pick<GenerationContext, "taskType" | "config" | "projectId">,
   answer: string,
-  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview" },
+  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview"; splitKey?: string },
 ): ExampleRow[] {
   return rowsFromAnswer(answer, {
     taskType: gen.taskType,
@@ -71,5 +77,6 @@ export function answerRows(
     trainShare: gen.config.train_eval_split,
     maxExamples: chunk.maxExamples,
     split: chunk.split,
+    splitKey: chunk.splitKey,
   });
 }

@@ -89,7 +89,7 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
     });
     const usage: Usage = { tokensIn: asked.tokensIn, tokensOut: asked.tokensOut, attempts: asked.attempts, reasks: asked.reasks };
     if (!asked.ok) return { task, kind: "failed", error: asked.error.slice(0, 2000), ...usage };
-    const rows = answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: gen.config.examples_per_chunk });
+    const rows = answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: gen.config.examples_per_chunk, splitKey: `chunk:${chunk.id}` });
     return { task, kind: "done", rows, ...usage };
   } catch (error) {
     if (ctx.signal.aborted) throw new JobAbortedError(ctx.signal.reason === "cancelled" ? "cancelled" : "released");

@@ -194,6 +194,13 @@ describe("generation", () => {
     // No example is stored twice for a chunk that came back with its items duplicated.
     const valid = await db.datasetExample.findMany({ where: { projectId: project.id, isValid: true }, select: { contentHash: true, isDuplicate: true } });
     expect(valid.length).toBeGreaterThan(186 * 2 * 0.9);
+    // A chunk's examples are all on one side of the split (none of a passage's near-identical
+    // examples straddle it), and the chunks are drawn into both sides.
+    const sides = await db.datasetExample.groupBy({ by: ["sourceChunkId", "split"], where: { projectId: project.id, split: { in: ["train", "eval"] } } });
+    const perChunk = new Map<string | null, number>();
+    for (const side of sides) perChunk.set(side.sourceChunkId, (perChunk.get(side.sourceChunkId) ?? 0) + 1);
+    expect([...perChunk.values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(sides.map((side) => side.split))).toEqual(new Set(["train", "eval"]));
     llm.setMode("good");
   }, 300_000);
 
