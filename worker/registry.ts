@@ -6,6 +6,7 @@ import { importJob } from "@/lib/datasets/import-job";
 import { evalJob } from "@/lib/evaluation/eval-job";
 import { exportJob } from "@/lib/exports/export-job";
 import { generateJob } from "@/lib/generation/generate-job";
+import { judgeJob } from "@/lib/generation/judge-job";
 import { previewJob } from "@/lib/generation/preview-job";
 import type { JobDefinition } from "@/lib/jobs/definition";
 import { chunkingJob } from "@/lib/sources/chunking-job";
@@ -16,6 +17,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   importJob,
   previewJob,
   generateJob,
+  judgeJob,
   trainJob,
   evalJob,
   exportJob,

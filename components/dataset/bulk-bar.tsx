@@ -55,6 +55,7 @@ export function describeFilter(filter: ReviewFilter, sources: Array<{ id: string
   if (filter.q) parts.push(`text contains “${filter.q}”`);
   if (filter.tag) parts.push(`tag = ${filter.tag}`);
   if (filter.rating) parts.push(filter.rating === "unrated" ? "unrated" : `rated ${filter.rating}+`);
+  if (filter.score) parts.push(filter.score === "unscored" ? "not scored" : `judge score ${filter.score}+`);
   return parts.join(", ");
 }
 

@@ -99,6 +99,8 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
               </SheetTitle>
               <SheetDescription>
                 {example.tokenCount} tokens{example.editedAt ? ` · edited ${new Date(example.editedAt).toLocaleString()}` : ""}
+                {example.judgeScore !== null && ` · judge ${example.judgeScore.toFixed(1)} of 5`}
+                {example.judgeReason && ` — ${example.judgeReason}`}
               </SheetDescription>
               <div className="flex flex-wrap items-center gap-3 pt-1">
                 <RatingStars

@@ -47,6 +47,7 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
     q: filter.q,
     tag: filter.tag,
     rating: filter.rating,
+    score: filter.score,
   })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
@@ -254,6 +255,21 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
             </option>
           ))}
         </NativeSelect>
+        <NativeSelect
+          aria-label="Judge score"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.score ?? ""}
+          onChange={(e) => set("score")((e.target.value || undefined) as ReviewFilter["score"])}
+        >
+          <option value="">Any judge score</option>
+          <option value="unscored">Not scored</option>
+          {[5, 4, 3, 2].map((n) => (
+            <option key={n} value={String(n)}>
+              {n === 5 ? "Judge 5" : `Judge ${n} and up`}
+            </option>
+          ))}
+        </NativeSelect>
         {tags.length > 0 && (
           <NativeSelect
             aria-label="Tag"
@@ -409,6 +425,11 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
                     </Badge>
                   )}
                   <Badge variant={REVIEW_TONE[row.reviewStatus]}>{row.reviewStatus}</Badge>
+                  {row.judgeScore !== null && (
+                    <Badge variant={row.judgeScore >= 4 ? "success" : row.judgeScore >= 3 ? "secondary" : "warning"} title={row.judgeReason ?? undefined}>
+                      judge {row.judgeScore.toFixed(1)}
+                    </Badge>
+                  )}
                   {row.rating !== null && (
                     <span className="inline-flex items-center gap-0.5 text-xs text-amber-600" title={`Rated ${row.rating} of 5`}>
                       <Star className="size-3 fill-amber-400" /> {row.rating}

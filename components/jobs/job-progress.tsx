@@ -6,6 +6,7 @@ import { formatDuration, formatRate } from "./format";
 const ITEM_UNITS: Record<string, string> = {
   dataset_generate: "chunks",
   dataset_preview: "examples",
+  dataset_judge: "examples",
   chunking: "chunks",
   import: "rows",
   train: "steps",

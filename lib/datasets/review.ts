@@ -32,6 +32,8 @@ export const reviewFilterSchema = z.object({
   tag: z.string().trim().min(1).max(40).optional(),
   /** "unrated", or the lowest rating shown ("4": rated 4 or 5). */
   rating: z.enum(["unrated", "1", "2", "3", "4", "5"]).optional(),
+  /** "unscored", or the lowest LLM-judge score shown ("4": 4 and up). */
+  score: z.enum(["unscored", "1", "2", "3", "4", "5"]).optional(),
 });
 export type ReviewFilter = z.infer<typeof reviewFilterSchema>;
 
@@ -60,6 +62,8 @@ function whereOf(ctx: ProjectContext, filter: ReviewFilter): Prisma.Sql {
   if (filter.tag) parts.push(Prisma.sql`e.tags @> ARRAY[${filter.tag}]::text[]`);
   if (filter.rating === "unrated") parts.push(Prisma.sql`e.rating IS NULL`);
   else if (filter.rating) parts.push(Prisma.sql`e.rating >= ${Number(filter.rating)}::int`);
+  if (filter.score === "unscored") parts.push(Prisma.sql`e.judge_score IS NULL`);
+  else if (filter.score) parts.push(Prisma.sql`e.judge_score >= ${Number(filter.score)}::real`);
   return Prisma.join(parts, " AND ");
 }
 
@@ -82,6 +86,9 @@ export type ExampleRow = {
   rating: number | null;
   /** The first example of its near-duplicate group (its own id for that one), or null. */
   nearDupGroup: string | null;
+  /** The LLM judge's score (1–5) and reason; null until scored. */
+  judgeScore: number | null;
+  judgeReason: string | null;
   editedAt: string | null;
   createdAt: string;
 };
@@ -102,6 +109,8 @@ type RawRow = {
   tags: string[] | null;
   rating: number | null;
   near_dup_group: string | null;
+  judge_score: number | null;
+  judge_reason: string | null;
   edited_at: Date | null;
   created_at: Date;
 };
@@ -123,6 +132,8 @@ function toRow(r: RawRow): ExampleRow {
     tags: r.tags ?? [],
     rating: r.rating,
     nearDupGroup: r.near_dup_group,
+    judgeScore: r.judge_score,
+    judgeReason: r.judge_reason,
     editedAt: r.edited_at?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
   };
@@ -133,7 +144,7 @@ export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cur
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY e.created_at DESC, e.id DESC
@@ -325,7 +336,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
 async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
   const rows = await db.$queryRaw<RawRow[]>`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;
   return { items: rows.map(toRow) };
@@ -485,7 +496,7 @@ export async function keepOnePerNearDupGroup(ctx: ProjectContext, expectedCount:
 export async function nearDuplicatesOf(ctx: ProjectContext, exampleId: string, limit = 10) {
   const rows = await db.$queryRaw<RawRow[]>`
     SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.edited_at, e.created_at
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, { nearDup: true })} AND e.id <> ${exampleId}::uuid
       AND e.near_dup_group = (SELECT g.near_dup_group FROM dataset_examples g WHERE g.id = ${exampleId}::uuid AND g.project_id = ${ctx.projectId}::uuid)

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
+import { estimateJudge, judgeRubricSchema, startJudge } from "@/lib/generation/judge";
 import { rewriteExample, rewriteInputSchema } from "@/lib/generation/rewrite";
 import { generationSettingsSchema } from "@/lib/generation/settings";
 
@@ -40,3 +41,13 @@ export const startGenerationAction = projectAction("startGeneration", "jobs.run"
 export const rewriteExampleAction = projectAction("rewriteExample", "dataset.edit", base.merge(rewriteInputSchema), async (ctx, input) =>
   rewriteExample(ctx, input),
 );
+
+/** What scoring the unscored examples with the LLM judge will send and cost, before it starts. */
+export const estimateJudgeAction = projectAction("estimateJudge", "project.view", base, async (ctx) => estimateJudge(ctx));
+
+/** Saves the rubric (empty or the built-in text: the built-in one) and starts scoring. */
+export const startJudgeAction = projectAction("startJudge", "jobs.run", base.extend({ rubric: judgeRubricSchema.nullable() }), async (ctx, input) => {
+  const job = await startJudge(ctx, input.rubric);
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { jobId: job.id };
+});

@@ -11,6 +11,8 @@ export const generationSettingsSchema = z.object({
   /** Custom prompt templates; null = the built-in prompt of the task type. */
   prompt_instruction: z.string().max(20_000).nullable().default(null),
   prompt_qa: z.string().max(20_000).nullable().default(null),
+  /** The LLM judge's rubric for scoring examples; null = the built-in one (lib/datasets/example-judge). */
+  judge_rubric: z.string().trim().max(4_000).nullable().default(null),
 });
 
 export type GenerationSettings = z.infer<typeof generationSettingsSchema>;

@@ -5,6 +5,7 @@ export const JOB_LABELS: Record<JobType, string> = {
   import: "Dataset import",
   dataset_preview: "Preview",
   dataset_generate: "Generation",
+  dataset_judge: "Example scoring",
   train: "Training",
   eval: "Evaluation",
   export: "Export",

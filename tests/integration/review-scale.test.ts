@@ -55,6 +55,8 @@ describe(`review at ${ROWS.toLocaleString()} examples`, () => {
     ["split and validity", { split: "eval", valid: true }],
     ["one tag", { tag: "needs-source" }],
     ["rated 4 and up", { rating: "4" }],
+    ["judge score 4 and up", { score: "4" }],
+    ["near-duplicates", { nearDup: true }],
   ];
 
   for (const [label, filter] of filters) {

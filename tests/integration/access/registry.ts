@@ -59,6 +59,8 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/generation/actions.ts#estimateGenerationAction": { input: projectInput() },
   "lib/generation/actions.ts#startPreviewAction": { input: projectInput() },
   "lib/generation/actions.ts#startGenerationAction": { input: projectInput() },
+  "lib/generation/actions.ts#estimateJudgeAction": { input: projectInput() },
+  "lib/generation/actions.ts#startJudgeAction": { input: projectInput({ rubric: null }) },
   "lib/generation/actions.ts#rewriteExampleAction": {
     input: (t) => ({ projectId: t.project.id, exampleId: t.example.id, instruction: "Make the answer shorter." }),
   },

@@ -19,6 +19,7 @@ export const GET = projectRoute("listExamples", "project.view", async (ctx, requ
     q: params.get("q") || undefined,
     tag: params.get("tag") || undefined,
     rating: params.get("rating") || undefined,
+    score: params.get("score") || undefined,
   });
   const after = params.get("after");
   const cursor = after ? cursorSchema.parse({ createdAt: after.split(",")[0], id: after.split(",")[1] }) : undefined;

@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
 import { DedupeButton } from "@/components/dataset/dedupe-button";
+import { JudgeDialog } from "@/components/dataset/judge-dialog";
 import { NearDupTools } from "@/components/dataset/near-dup-tools";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { ReviewTable } from "@/components/dataset/review-table";
 import { StatsPanel } from "@/components/dataset/stats-panel";
+import { JobList } from "@/components/jobs/job-list";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listExamples, projectTags, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
+import { listProjectJobs } from "@/lib/jobs/queries";
 import { readProjectConfig } from "@/lib/projects/config";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
 
@@ -17,7 +20,7 @@ export const metadata: Metadata = { title: "Dataset" };
 export default async function DatasetReviewPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
-  const [stats, counts, histogram, first, sources, exact, tags] = await Promise.all([
+  const [stats, counts, histogram, first, sources, exact, tags, jobs] = await Promise.all([
     splitStats(ctx),
     reviewCounts(ctx),
     tokenHistogram(ctx),
@@ -29,7 +32,9 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
     }),
     findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
     projectTags(ctx),
+    listProjectJobs(ctx),
   ]);
+  const judgeJobs = jobs.filter((j) => j.type === "dataset_judge");
   const config = readProjectConfig(ctx.project.config);
   return (
     <div className="space-y-4">
@@ -45,11 +50,25 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
             <div className="flex flex-wrap justify-end gap-2">
               <DedupeButton projectId={ctx.projectId} duplicates={counts.duplicates} />
               <NearDupTools projectId={ctx.projectId} extra={counts.nearDuplicates} />
+              <JudgeDialog projectId={ctx.projectId} />
               <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} />
             </div>
           ) : undefined
         }
       />
+      {judgeJobs.length > 0 && (
+        <Card>
+          <CardContent>
+            <JobList
+              projectId={ctx.projectId}
+              initial={judgeJobs}
+              canCancel={can(ctx.role, "jobs.cancel")}
+              canRetry={can(ctx.role, "jobs.run")}
+              types={["dataset_judge"]}
+            />
+          </CardContent>
+        </Card>
+      )}
       <Card>
         <CardContent>
           <ReviewTable
