@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentHash } from "./hash";
-import { assignSplit } from "./split";
+import { assignSplit, evalChunks } from "./split";
 
 const hashes = Array.from({ length: 20_000 }, (_, i) => contentHash({ question: `Question ${i}?`, answer: `Answer ${i}.` }));
 
@@ -40,5 +40,19 @@ describe("assignSplit", () => {
   it("refuses a share outside [0, 1]", () => {
     expect(() => assignSplit(hashes[0], "project-1", 1.5)).toThrow(RangeError);
     expect(() => assignSplit(hashes[0], "project-1", Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("evalChunks", () => {
+  const chunks = (source: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${source}-${i}`, sourceFileId: source }));
+
+  it("takes each document's share of its chunks, the same for the same seed", () => {
+    const all = [...chunks("a", 24), ...chunks("b", 10), ...chunks("c", 3)];
+    const chosen = evalChunks(all, "seed-1", 0.9);
+    const count = (source: string) => [...chosen].filter((id) => id.startsWith(`${source}-`)).length;
+    expect([count("a"), count("b"), count("c")]).toEqual([2, 1, 0]);
+    expect(evalChunks(all, "seed-1", 0.9)).toEqual(chosen);
+    expect(evalChunks(all, "seed-2", 0.9)).not.toEqual(chosen);
+    expect(evalChunks(all, "seed-1", 0.5).size).toBe(12 + 5 + 2);
   });
 });

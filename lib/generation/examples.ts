@@ -23,13 +23,8 @@ export function rowsFromAnswer(
     trainShare: number;
     /** Models often write more than asked; keep the number the settings ask for. */
     maxExamples: number;
-    split?: "preview";
-    /**
-     * What decides train or eval: the chunk (every example of one chunk on the same side, so
-     * near-identical examples of one passage do not straddle the split) or, without it, each
-     * example's content.
-     */
-    splitKey?: string;
+    /** The split every example of this answer goes to (a preview, or the chunk's side); by default each example's content decides. */
+    split?: "preview" | "train" | "eval";
   },
 ): ExampleRow[] {
   const parsed = parseExamples(answer, options.taskType);
@@ -57,7 +52,7 @@ export function rowsFromAnswer(
       tokenCount: validation.tokenCount,
       contentHash: hash,
       searchText: searchTextOf(item.data),
-      split: options.split ?? assignSplit(options.splitKey ?? hash, options.projectId, options.trainShare),
+      split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
     };
   });
 }
@@ -66,7 +61,7 @@ export function rowsFromAnswer(
 export function answerRows(
   gen: Pick<GenerationContext, "taskType" | "config" | "projectId">,
   answer: string,
-  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview"; splitKey?: string },
+  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview" | "train" | "eval" },
 ): ExampleRow[] {
   return rowsFromAnswer(answer, {
     taskType: gen.taskType,
@@ -77,6 +72,5 @@ export function answerRows(
     trainShare: gen.config.train_eval_split,
     maxExamples: chunk.maxExamples,
     split: chunk.split,
-    splitKey: chunk.splitKey,
   });
 }

@@ -8,6 +8,7 @@
 import type { Prisma } from "@prisma/client";
 import { flagDuplicates } from "@/lib/datasets/dedup";
 import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
+import { evalChunks } from "@/lib/datasets/split";
 import { db } from "@/lib/db/client";
 import { withPgTransaction } from "@/lib/db/pool";
 import { JobAbortedError, type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
@@ -70,7 +71,7 @@ async function totalsSoFar(jobId: string): Promise<Totals> {
 }
 
 /** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
-async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task): Promise<Outcome> {
+async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>): Promise<Outcome> {
   const chunk = task.chunk;
   if (!chunk) return { task, kind: "skipped", error: "The chunk was deleted." };
   const prompt = renderPrompt(gen.template, {
@@ -89,7 +90,12 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
     });
     const usage: Usage = { tokensIn: asked.tokensIn, tokensOut: asked.tokensOut, attempts: asked.attempts, reasks: asked.reasks };
     if (!asked.ok) return { task, kind: "failed", error: asked.error.slice(0, 2000), ...usage };
-    const rows = answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: gen.config.examples_per_chunk, splitKey: `chunk:${chunk.id}` });
+    const rows = answerRows(gen, asked.text, {
+      text: chunk.content,
+      prompt,
+      maxExamples: gen.config.examples_per_chunk,
+      split: evalSet.has(chunk.id) ? "eval" : "train",
+    });
     return { task, kind: "done", rows, ...usage };
   } catch (error) {
     if (ctx.signal.aborted) throw new JobAbortedError(ctx.signal.reason === "cancelled" ? "cancelled" : "released");
@@ -251,6 +257,13 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   // Tasks a crashed attempt left "running" are pending again: their examples were never committed.
   await db.generationTask.updateMany({ where: { jobId: ctx.jobId, status: "running" }, data: { status: "pending" } });
   const totalTasks = await db.generationTask.count({ where: { jobId: ctx.jobId } });
+  // Which chunks' examples go to eval: the same on every attempt (lib/datasets/split).
+  const taskChunks = await db.chunk.findMany({ where: { generationTasks: { some: { jobId: ctx.jobId } } }, select: { id: true, sourceFileId: true } });
+  const evalSet = evalChunks(
+    taskChunks,
+    ctx.projectId,
+    readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).train_eval_split,
+  );
   if (totalTasks === 0) throw new NonRetryableError("There are no chunks to generate from. Add sources and let them finish chunking first.");
   const target = readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).num_examples_target;
   const totals = await totalsSoFar(ctx.jobId);
@@ -319,7 +332,7 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
       let outcome: Outcome;
       try {
         if (ctx.signal.aborted || reachedTarget) return;
-        outcome = await generateForTask(ctx, gen, task);
+        outcome = await generateForTask(ctx, gen, task, evalSet);
       } finally {
         release();
       }

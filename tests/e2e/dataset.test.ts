@@ -334,6 +334,39 @@ describe("the dataset loop in the browser", () => {
     expect(await db.datasetExample.count({ where: { projectId: team.project.id, nearDupGroup: { not: null } } })).toBe(0);
   });
 
+  it("scores examples with the LLM judge: the estimate first, then scores to filter and approve by", async () => {
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      const high = user.length % 2 === 0;
+      return JSON.stringify({ faithfulness: high ? 5 : 2, helpfulness: high ? 4 : 2, clarity: high ? 5 : 3, reason: high ? "Faithful and clear." : "Vague." });
+    });
+    try {
+      await page.goto(base);
+      await page.getByRole("button", { name: "Score with LLM judge" }).click();
+      const dialog = page.getByTestId("judge-dialog");
+      await expect
+        .poll(() => dialog.getByTestId("judge-estimate").textContent())
+        .toMatch(/^\d+ examples to score with fake-chat on Team vLLM: about \d+k tokens in/);
+      expect(await dialog.getByLabel("Rubric").inputValue()).toContain("- faithfulness:");
+      await screenshot(page, "review-judge-dialog");
+      await dialog.getByRole("button", { name: "Start scoring" }).click();
+      const valid = await db.datasetExample.count({ where: { projectId: team.project.id, split: { in: ["train", "eval"] }, isValid: true } });
+      await expect.poll(() => db.datasetExample.count({ where: { projectId: team.project.id, judgeScore: { not: null } } }), { timeout: 60_000 }).toBe(valid);
+      await page.reload();
+      await page.getByLabel("Judge score").selectOption("4");
+      const high = await db.datasetExample.count({ where: { projectId: team.project.id, judgeScore: { gte: 4 } } });
+      await expect.poll(() => page.getByTestId("match-count").textContent()).toMatch(new RegExp(`^${high} examples? match`));
+      await page
+        .getByTestId("example-row")
+        .first()
+        .getByText(/^judge 4\.7$/)
+        .waitFor();
+      await screenshot(page, "review-judge-filter");
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
   it("exports an Excel workbook per split", async () => {
     await page.goto(`${base}/export`);
     await page.getByLabel("Format").selectOption("xlsx");
