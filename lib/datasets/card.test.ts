@@ -15,6 +15,7 @@ const facts: DatasetCardFacts = {
   duplicates: 7,
   leakage: { eval: 20, leaked: 1, share: 0.05 },
   ratings: { "5": 3, "3": 1 },
+  judgeScores: { scored: 12, buckets: { "4": 7, "5": 2, "2": 3 } },
 };
 
 describe("renderDatasetCard", () => {
@@ -49,11 +50,12 @@ describe("renderDatasetCard", () => {
     expect(body).toContain("Exact duplicates left out: 7.");
     expect(body).toContain("1 of 20 eval examples (5.0 %)");
     expect(body).toContain("Ratings: 5★ 3, 3★ 1.");
+    expect(body).toContain("LLM-judge scores (12 scored): 5 2, 4–4.9 7, 2–2.9 3.");
   });
 
   it("leaves `configs` out for files the Hub cannot load and says when the licence or leakage is unknown", () => {
     const card = renderDatasetCard(
-      { ...facts, license: "", leakage: null, generation: null },
+      { ...facts, license: "", leakage: null, generation: null, judgeScores: { scored: 0, buckets: {} } },
       { files: { train: "train.xlsx" }, counts: { train: 5, eval: 0 }, format: "Excel", loadable: false },
     );
     const yaml = parse(card.split(/^---$/m)[1]);
@@ -63,6 +65,7 @@ describe("renderDatasetCard", () => {
     expect(card).toContain("| eval | (none) | 0 |");
     expect(card).toContain("Licence: not stated");
     expect(card).toContain("leakage: not measured here");
+    expect(card).not.toContain("LLM-judge");
   });
 
   it("sizes as the Hub does", () => {

@@ -33,6 +33,8 @@ export type DatasetCardFacts = {
   /** Null when not measured (over LEAKAGE_CARD_LIMIT usable examples: the preflight of a run measures it). */
   leakage: Leakage | null;
   ratings: Record<string, number>;
+  /** LLM-judge scores in whole-number buckets ("4" holds 4.0–4.99; "5" is 5), and how many are scored. */
+  judgeScores: { scored: number; buckets: Record<string, number> };
 };
 
 export type DatasetCardFiles = {
@@ -113,6 +115,14 @@ export function renderDatasetCard(facts: DatasetCardFacts, files: DatasetCardFil
       ? `- Train/eval leakage: ${facts.leakage.leaked} of ${facts.leakage.eval} eval examples (${(facts.leakage.share * 100).toFixed(1)} %) have at least half of their 8-word runs in train.`
       : `- Train/eval leakage: not measured here for more than ${LEAKAGE_CARD_LIMIT.toLocaleString("en-US")} examples; a training run's preflight measures it.`,
     ...(rated.length ? [`- Ratings: ${rated.map(([stars, n]) => `${stars}★ ${n.toLocaleString("en-US")}`).join(", ")}.`] : []),
+    ...(facts.judgeScores.scored
+      ? [
+          `- LLM-judge scores (${facts.judgeScores.scored.toLocaleString("en-US")} scored): ${Object.entries(facts.judgeScores.buckets)
+            .sort(([a], [b]) => Number(b) - Number(a))
+            .map(([bucket, n]) => `${bucket === "5" ? "5" : `${bucket}–${bucket}.9`} ${n.toLocaleString("en-US")}`)
+            .join(", ")}.`,
+        ]
+      : []),
     ...(facts.license ? [] : ["- Licence: not stated in the project's settings; check the sources' terms before sharing."]),
     "",
     ...(files.notes ?? []),
@@ -125,7 +135,7 @@ export async function datasetCardFacts(projectId: string): Promise<DatasetCardFa
   const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { name: true, taskType: true, config: true, workspaceId: true } });
   const config = readProjectConfig(project.config);
   const settings = readGenerationSettings(project.config);
-  const [files, review, duplicates, ratings, jobs, provider, leakage] = await Promise.all([
+  const [files, review, duplicates, ratings, jobs, provider, leakage, judged] = await Promise.all([
     db.file.findMany({
       where: { projectId, kind: { in: ["raw_doc", "dataset_upload"] }, status: "ready" },
       select: { filename: true, kind: true, metadata: true, _count: { select: { chunks: true } } },
@@ -139,6 +149,9 @@ export async function datasetCardFacts(projectId: string): Promise<DatasetCardFa
     db.datasetExample
       .count({ where: { projectId, split: { in: ["train", "eval"] }, ...USABLE_EXAMPLE } })
       .then((usable) => (usable <= LEAKAGE_CARD_LIMIT ? projectLeakage(projectId) : null)),
+    db.$queryRaw<Array<{ bucket: number; n: bigint }>>`
+      SELECT floor(judge_score)::int AS bucket, count(*) AS n FROM dataset_examples
+      WHERE project_id = ${projectId}::uuid AND split IN ('train', 'eval') AND judge_score IS NOT NULL GROUP BY 1`,
   ]);
   const count = (status: string) => review.find((r) => r.reviewStatus === status)?._count ?? 0;
   const summaries = jobs.map((j) => (j.resultSummary ?? {}) as { tokens_in?: number; tokens_out?: number; model?: string });
@@ -171,6 +184,10 @@ export async function datasetCardFacts(projectId: string): Promise<DatasetCardFa
     duplicates,
     leakage,
     ratings: Object.fromEntries(ratings.map((r) => [String(r.rating), r._count])),
+    judgeScores: {
+      scored: judged.reduce((n, r) => n + Number(r.n), 0),
+      buckets: Object.fromEntries(judged.map((r) => [String(r.bucket), Number(r.n)])),
+    },
   };
 }
 
