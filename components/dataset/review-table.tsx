@@ -19,7 +19,7 @@ import { ExampleDrawer } from "./example-drawer";
 import { promptText, responseText } from "./example-text";
 import { Highlight } from "./highlight";
 
-type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string } | null; total?: number; totalCapped?: boolean };
+type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string; key?: number } | null; total?: number; totalCapped?: boolean };
 type Props = {
   projectId: string;
   sources: Array<{ id: string; name: string }>;
@@ -48,14 +48,15 @@ function query(filter: ReviewFilter, after?: Page["nextCursor"]): string {
     tag: filter.tag,
     rating: filter.rating,
     score: filter.score,
+    sort: filter.sort,
   })) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
-  if (after) params.set("after", `${after.createdAt},${after.id}`);
+  if (after) params.set("after", `${after.createdAt},${after.id}${after.key !== undefined ? `,${after.key}` : ""}`);
   return params.toString();
 }
 
-const filterActive = (filter: ReviewFilter) => Object.values(filter).some((v) => v !== undefined && v !== "");
+const filterActive = (filter: ReviewFilter) => Object.entries(filter).some(([key, v]) => key !== "sort" && v !== undefined && v !== "");
 
 const boolOf = (v: string) => (v === "" ? undefined : v === "true");
 
@@ -254,6 +255,17 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
               {n === 5 ? "★ 5" : `★ ${n} and up`}
             </option>
           ))}
+        </NativeSelect>
+        <NativeSelect
+          aria-label="Sort"
+          size="sm"
+          wrapperClassName="w-auto min-w-36"
+          value={filter.sort ?? "newest"}
+          onChange={(e) => set("sort")(e.target.value === "newest" ? undefined : (e.target.value as ReviewFilter["sort"]))}
+        >
+          <option value="newest">Newest first</option>
+          <option value="score_desc">Judge score, high first</option>
+          <option value="score_asc">Judge score, low first</option>
         </NativeSelect>
         <NativeSelect
           aria-label="Judge score"

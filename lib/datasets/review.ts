@@ -34,10 +34,12 @@ export const reviewFilterSchema = z.object({
   rating: z.enum(["unrated", "1", "2", "3", "4", "5"]).optional(),
   /** "unscored", or the lowest LLM-judge score shown ("4": 4 and up). */
   score: z.enum(["unscored", "1", "2", "3", "4", "5"]).optional(),
+  /** The order: newest first (default), or by the judge's score, high or low first (unscored last). */
+  sort: z.enum(["newest", "score_desc", "score_asc"]).optional(),
 });
 export type ReviewFilter = z.infer<typeof reviewFilterSchema>;
 
-export const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+export const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid(), key: z.number().optional() });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 function escapeLike(text: string): string {
@@ -141,10 +143,28 @@ function toRow(r: RawRow): ExampleRow {
 
 /** The review page's query (exported so the scale test can EXPLAIN exactly what runs). */
 export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cursor | undefined, limit: number): Prisma.Sql {
+  const columns = Prisma.sql`e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at`;
+  if (filter.sort === "score_desc" || filter.sort === "score_asc") {
+    // Keyset on (score, created_at, id), unscored last: their key is below 1 (high first) or above 5 (low first).
+    const desc = filter.sort === "score_desc";
+    const key = desc ? Prisma.sql`coalesce(e.judge_score, -1)` : Prisma.sql`coalesce(e.judge_score, 6)`;
+    const after = cursor
+      ? desc
+        ? Prisma.sql`AND (${key}, e.created_at, e.id) < (${cursor.key ?? -1}::real, ${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)`
+        : Prisma.sql`AND (${key}, e.created_at, e.id) > (${cursor.key ?? 6}::real, ${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)`
+      : Prisma.empty;
+    const order = desc ? Prisma.sql`${key} DESC, e.created_at DESC, e.id DESC` : Prisma.sql`${key} ASC, e.created_at ASC, e.id ASC`;
+    return Prisma.sql`
+    SELECT ${columns}, ${key} AS sort_key
+    FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
+    WHERE ${whereOf(ctx, filter)} ${after}
+    ORDER BY ${order}
+    LIMIT ${limit}`;
+  }
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
-    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
+    SELECT ${columns}
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY e.created_at DESC, e.id DESC
@@ -169,9 +189,10 @@ export async function listExamples(ctx: ProjectContext, filter: ReviewFilter, cu
   const [rows, total] = await Promise.all([db.$queryRaw<RawRow[]>(listQuery(ctx, filter, cursor, limit + 1)), cursor ? undefined : countMatches(ctx, filter)]);
   const items = rows.slice(0, limit).map(toRow);
   const last = items.at(-1);
+  const lastKey = (rows[limit - 1] as { sort_key?: number } | undefined)?.sort_key;
   return {
     items,
-    nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id, ...(lastKey !== undefined ? { key: Number(lastKey) } : {}) } : null,
     total: total === undefined ? undefined : Math.min(total, COUNT_CAP),
     /** More than `total` match (the count stopped at COUNT_CAP). */
     totalCapped: total !== undefined && total > COUNT_CAP,

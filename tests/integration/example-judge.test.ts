@@ -111,6 +111,13 @@ describe("scoring examples with the LLM judge", () => {
     const ctx = await requireProject(team.members.viewer, projectId, "project.view");
     expect((await listExamples(ctx, { score: "4" })).total).toBe(2);
     expect((await listExamples(ctx, { score: "unscored" })).total).toBe(1);
+    // Sorted by score, high or low first, unscored last, page after page.
+    const first = await listExamples(ctx, { sort: "score_desc" }, undefined, 2);
+    const rest = await listExamples(ctx, { sort: "score_desc" }, first.nextCursor!, 2);
+    expect([...first.items, ...rest.items].map((e) => e.judgeScore)).toEqual([5, 4, 2.25, null]);
+    const low = await listExamples(ctx, { sort: "score_asc" }, undefined, 3);
+    const lowRest = await listExamples(ctx, { sort: "score_asc" }, low.nextCursor!, 3);
+    expect([...low.items, ...lowRest.items].map((e) => e.judgeScore)).toEqual([2.25, 4, 5, null]);
     // "Approve all scored 4 and up": the count first, then the approval.
     const count = await countExamplesAction({ projectId, target: { filter: { score: "4" } } });
     expect(count.ok && count.data.count).toBe(2);

@@ -20,8 +20,10 @@ export const GET = projectRoute("listExamples", "project.view", async (ctx, requ
     tag: params.get("tag") || undefined,
     rating: params.get("rating") || undefined,
     score: params.get("score") || undefined,
+    sort: params.get("sort") || undefined,
   });
   const after = params.get("after");
-  const cursor = after ? cursorSchema.parse({ createdAt: after.split(",")[0], id: after.split(",")[1] }) : undefined;
+  const [createdAt, id, key] = after?.split(",") ?? [];
+  const cursor = after ? cursorSchema.parse({ createdAt, id, ...(key !== undefined && key !== "" ? { key: Number(key) } : {}) }) : undefined;
   return Response.json(await listExamples(ctx, filter, cursor));
 });
