@@ -47,6 +47,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           model: String(data.get("model") ?? ""),
           temperature: num("temperature"),
           language: String(data.get("language") ?? ""),
+          mode: data.get("mode") === "questions_first" ? "questions_first" : "single",
           [promptKey]: prompt === builtinPrompt ? null : prompt,
         },
         config: {
@@ -108,6 +109,17 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           </Field>
           <Field label="Language" htmlFor="gen-language" error={fieldErrors.language}>
             <Input id="gen-language" name="language" defaultValue={settings.language} />
+          </Field>
+          <Field
+            label="Mode"
+            htmlFor="gen-mode"
+            error={fieldErrors.mode}
+            hint="Questions first: the model writes distinct questions (or instructions) per chunk, then answers each on its own: more varied and complete, about one call more per example. The prompt below is for one pass."
+          >
+            <NativeSelect id="gen-mode" name="mode" defaultValue={settings.mode}>
+              <option value="single">One pass per chunk</option>
+              <option value="questions_first">Questions first, then answers</option>
+            </NativeSelect>
           </Field>
           <Field label="Examples per chunk" htmlFor="gen-per-chunk" error={fieldErrors.examples_per_chunk}>
             <Input id="gen-per-chunk" name="examples_per_chunk" type="number" defaultValue={config.examples_per_chunk} />

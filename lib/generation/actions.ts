@@ -6,7 +6,7 @@ import { projectAction } from "@/lib/access/action";
 import { estimateGeneration, generationConfigSchema, saveGenerationSettings, startGeneration, startPreview } from "@/lib/generation";
 import { estimateJudge, judgeRubricSchema, startJudge } from "@/lib/generation/judge";
 import { rewriteExample, rewriteInputSchema } from "@/lib/generation/rewrite";
-import { generationSettingsSchema } from "@/lib/generation/settings";
+import { generationSettingsPatchSchema } from "@/lib/generation/settings";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/dataset`, "layout");
 
@@ -15,7 +15,7 @@ const base = z.object({ projectId: z.string() });
 export const saveGenerationSettingsAction = projectAction(
   "saveGenerationSettings",
   "dataset.edit",
-  base.extend({ settings: generationSettingsSchema.partial(), config: generationConfigSchema.partial().optional() }),
+  base.extend({ settings: generationSettingsPatchSchema, config: generationConfigSchema.partial().optional() }),
   async (ctx, input) => {
     const settings = await saveGenerationSettings(ctx, input.settings, input.config);
     refresh(ctx.workspace.slug, ctx.projectId);

@@ -50,6 +50,6 @@ export async function loadGenerationContext(projectId: string): Promise<Generati
     prices: options.prices,
     model,
     template: custom ?? builtinPrompt(project.taskType),
-    promptVersion: promptVersion(project.taskType, custom),
+    promptVersion: settings.mode === "questions_first" ? `questions-first-${project.taskType}-v1` : promptVersion(project.taskType, custom),
   };
 }

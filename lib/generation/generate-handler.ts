@@ -15,10 +15,9 @@ import { JobAbortedError, type JobContext, NonRetryableError, throwIfAborted } f
 import { estimateCost, LlmError } from "@/lib/llm";
 import { CallBudget, PRIORITY } from "@/lib/llm/budget";
 import { readProjectConfig } from "@/lib/projects/config";
-import { askForExamples } from "./ask";
+import { askChunk } from "./ask-chunk";
 import { type GenerationContext, loadGenerationContext } from "./context";
 import { answerRows, type ExampleRow } from "./examples";
-import { renderPrompt } from "./prompts";
 
 /** Tasks read ahead of the calls. */
 const PAGE = 500;
@@ -74,17 +73,8 @@ async function totalsSoFar(jobId: string): Promise<Totals> {
 async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>): Promise<Outcome> {
   const chunk = task.chunk;
   if (!chunk) return { task, kind: "skipped", error: "The chunk was deleted." };
-  const prompt = renderPrompt(gen.template, {
-    chunk: chunk.content,
-    n: gen.config.examples_per_chunk,
-    language: gen.settings.language,
-    section: (chunk.metadata as { section?: string } | null)?.section,
-  });
   try {
-    const asked = await askForExamples(gen.provider, prompt, {
-      model: gen.model,
-      temperature: gen.settings.temperature,
-      taskType: gen.taskType,
+    const { asked, prompt } = await askChunk(gen, chunk, gen.config.examples_per_chunk, {
       signal: ctx.signal,
       onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1} of source ${chunk.sourceFileId.slice(0, 8)}: ${message}`),
     });

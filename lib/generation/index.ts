@@ -14,6 +14,7 @@ import { projectProvider } from "./context";
 import { generateJob } from "./generate-job";
 import { previewJob } from "./preview-job";
 import { builtinPrompt, renderPrompt, SYSTEM_PROMPT, templateProblem } from "./prompts";
+import { answerPrompt, questionsPrompt } from "./questions-first";
 import { type GenerationSettings, generationSettingsSchema, readGenerationSettings } from "./settings";
 
 /** Used when no preview has measured how long an answer takes. */
@@ -102,7 +103,16 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
         (lastPreview.finishedAt.getTime() - lastPreview.startedAt.getTime()) / 1000
       : null;
   const tokensPerExample = previewAgg.avg ?? null;
-  const tokensIn = Math.round(chunksNeeded * (promptTokens + (chunkAgg.avg ?? 0)));
+  // Questions first: one call for the questions, then one per question, each with the chunk.
+  const questionsFirst = settings.mode === "questions_first";
+  const callsPerChunk = questionsFirst ? 1 + config.examples_per_chunk : 1;
+  const firstTokens = questionsFirst
+    ? countTokens(SYSTEM_PROMPT) + countTokens(questionsPrompt("", config.examples_per_chunk, project.taskType, settings.language))
+    : promptTokens;
+  const answerTokens = questionsFirst ? countTokens(SYSTEM_PROMPT) + countTokens(answerPrompt("", "", project.taskType, settings.language)) + 30 : 0;
+  const tokensIn = Math.round(
+    chunksNeeded * (firstTokens + (chunkAgg.avg ?? 0)) + (questionsFirst ? chunksNeeded * config.examples_per_chunk * (answerTokens + (chunkAgg.avg ?? 0)) : 0),
+  );
   const tokensOut = Math.round(examples * (tokensPerExample ?? DEFAULT_TOKENS_PER_EXAMPLE) * 1.15);
   const concurrency = options?.concurrency ?? 1;
   return {
@@ -114,7 +124,7 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
     tokensIn,
     tokensOut,
     costUsd: options ? estimateCost({ tokensIn, tokensOut }, options.prices) : null,
-    seconds: Math.round((chunksNeeded * (secondsPerCall ?? DEFAULT_SECONDS_PER_CALL)) / Math.max(1, concurrency)),
+    seconds: Math.round((chunksNeeded * callsPerChunk * (secondsPerCall ?? DEFAULT_SECONDS_PER_CALL)) / Math.max(1, concurrency)),
     measured: { tokensPerExample: tokensPerExample !== null, secondsPerCall: secondsPerCall !== null },
   };
 }

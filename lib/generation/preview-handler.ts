@@ -5,10 +5,10 @@ import { db } from "@/lib/db/client";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { LlmError } from "@/lib/llm";
 import { CallBudget, PRIORITY, withCall } from "@/lib/llm/budget";
-import { type Asked, askForExamples } from "./ask";
+import type { Asked } from "./ask";
+import { askChunk } from "./ask-chunk";
 import { loadGenerationContext } from "./context";
 import { answerRows } from "./examples";
-import { renderPrompt } from "./prompts";
 
 export const PREVIEW_EXAMPLES = 10;
 
@@ -56,23 +56,12 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
     await Promise.all(
       picks.map(async (chunkId, order) => {
         const chunk = await db.chunk.findUniqueOrThrow({ where: { id: chunkId } });
-        const prompt = renderPrompt(gen.template, {
-          chunk: chunk.content,
-          n: perChunk,
-          language: gen.settings.language,
-          section: (chunk.metadata as { section?: string } | null)?.section,
-        });
         let asked: Asked;
+        let prompt = "";
         try {
-          asked = await withCall(budget, () =>
-            askForExamples(gen.provider, prompt, {
-              model: gen.model,
-              temperature: gen.settings.temperature,
-              taskType: gen.taskType,
-              signal: ctx.signal,
-              onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`),
-            }),
-          );
+          ({ asked, prompt } = await withCall(budget, () =>
+            askChunk(gen, chunk, perChunk, { signal: ctx.signal, onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`) }),
+          ));
         } catch (error) {
           if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
           throw error;

@@ -11,11 +11,28 @@ export const generationSettingsSchema = z.object({
   /** Custom prompt templates; null = the built-in prompt of the task type. */
   prompt_instruction: z.string().max(20_000).nullable().default(null),
   prompt_qa: z.string().max(20_000).nullable().default(null),
+  /** "single": one call per chunk writes its examples; "questions_first": questions (or instructions) first, deduplicated, then each answered on its own. */
+  mode: z.enum(["single", "questions_first"]).default("single"),
   /** The LLM judge's rubric for scoring examples; null = the built-in one (lib/datasets/example-judge). */
   judge_rubric: z.string().trim().max(4_000).nullable().default(null),
 });
 
 export type GenerationSettings = z.infer<typeof generationSettingsSchema>;
+
+/**
+ * What a save may change: each setting optional and without its default, so a key left out keeps
+ * its saved value (`.partial()` would fill the defaults in and reset the provider and model).
+ */
+export const generationSettingsPatchSchema = z.object({
+  provider_id: generationSettingsSchema.shape.provider_id.unwrap().optional(),
+  model: generationSettingsSchema.shape.model.unwrap().optional(),
+  temperature: generationSettingsSchema.shape.temperature.unwrap().optional(),
+  language: generationSettingsSchema.shape.language.unwrap().optional(),
+  prompt_instruction: generationSettingsSchema.shape.prompt_instruction.unwrap().optional(),
+  prompt_qa: generationSettingsSchema.shape.prompt_qa.unwrap().optional(),
+  mode: generationSettingsSchema.shape.mode.unwrap().optional(),
+  judge_rubric: generationSettingsSchema.shape.judge_rubric.unwrap().optional(),
+}) satisfies z.ZodType<Partial<GenerationSettings>>;
 
 export function readGenerationSettings(config: unknown): GenerationSettings {
   const stored = (config as { generation?: unknown } | null)?.generation;

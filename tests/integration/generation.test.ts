@@ -264,6 +264,52 @@ describe("generation", () => {
     }
   }, 150_000);
 
+  it("questions first: distinct questions per chunk, then each answered with the chunk, as examples like the single pass's", async () => {
+    llm.setMode("good");
+    const prompts: string[] = [];
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      prompts.push(user);
+      const section = /Section (\d+):/.exec(user)?.[1] ?? "?";
+      if (user.includes('{"questions": ["...", "..."]}')) {
+        // A repeat in other case and punctuation, which is asked once.
+        return JSON.stringify({
+          questions: [
+            `How fast are refunds for order type ${section}?`,
+            `how fast are refunds for order type ${section}`,
+            `Who handles disputes in section ${section}?`,
+          ],
+        });
+      }
+      const question = /Question:\n"""\n(.*)\n"""/.exec(user)?.[1] ?? "";
+      return JSON.stringify({
+        answer: question.startsWith("Who")
+          ? "The billing team handles disputes for that region."
+          : `Refunds for order type ${section} are issued within ${Number(section) + 3} days by the billing team.`,
+      });
+    });
+    try {
+      const project = await projectWithChunks(2, { examples_per_chunk: 3 });
+      await actAs(team.members.editor);
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { mode: "questions_first" } })).ok).toBe(true);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      const examples = await db.datasetExample.findMany({ where: { projectId: project.id }, orderBy: { naturalKey: "asc" } });
+      expect(examples.map((e) => (e.data as { question: string }).question).sort()).toEqual([
+        "How fast are refunds for order type 0?",
+        "How fast are refunds for order type 1?",
+        "Who handles disputes in section 0?",
+        "Who handles disputes in section 1?",
+      ]);
+      expect(examples.every((e) => e.isValid)).toBe(true);
+      expect((examples[0].provenance as { promptVersion: string }).promptVersion).toBe("questions-first-qa-v1");
+      // One call for the questions and one per distinct question, per chunk.
+      expect(prompts).toHaveLength(2 * (1 + 2));
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
   it("stops at num_examples_target", async () => {
     llm.setMode("good");
     const project = await projectWithChunks(20, { num_examples_target: 6 });

@@ -1,0 +1,22 @@
+// One chunk's examples by the project's generation mode: one pass (./ask), or questions first
+// (./questions-first). Both give the single pass's JSON and the prompt the examples came from.
+import { type Asked, askForExamples } from "./ask";
+import type { GenerationContext } from "./context";
+import { renderPrompt } from "./prompts";
+import { askQuestionsFirst } from "./questions-first";
+
+export async function askChunk(
+  gen: GenerationContext,
+  chunk: { content: string; metadata: unknown },
+  n: number,
+  options: { signal: AbortSignal; onRetry?: (message: string) => void },
+): Promise<{ asked: Asked; prompt: string }> {
+  const section = (chunk.metadata as { section?: string } | null)?.section;
+  const common = { model: gen.model, temperature: gen.settings.temperature, taskType: gen.taskType, signal: options.signal, onRetry: options.onRetry };
+  if (gen.settings.mode === "questions_first") {
+    const { prompt, ...asked } = await askQuestionsFirst(gen.provider, { content: chunk.content, section }, n, { ...common, language: gen.settings.language });
+    return { asked, prompt };
+  }
+  const prompt = renderPrompt(gen.template, { chunk: chunk.content, n, language: gen.settings.language, section });
+  return { asked: await askForExamples(gen.provider, prompt, common), prompt };
+}

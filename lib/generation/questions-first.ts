@@ -1,0 +1,134 @@
+// Generation mode "questions first": the model first writes a set of distinct questions (or, for
+// instruction projects, instructions) that a chunk answers; they are deduplicated; then each is
+// answered on its own with the chunk. Asked separately, answers tend to be more complete and the
+// questions more varied than in one pass. The result has the single pass's shape
+// ({"examples": [...]}), so validation, grounding and storage are the same.
+import type { TaskType } from "@prisma/client";
+import { type ChatMessage, completeChat, type LlmProviderRecord } from "@/lib/llm";
+import type { Asked } from "./ask";
+import { findJson } from "./parse";
+import { SYSTEM_PROMPT } from "./prompts";
+
+type AskOptions = { model: string; temperature: number; taskType: TaskType; language: string; signal: AbortSignal; onRetry?: (message: string) => void };
+
+const WHAT: Record<TaskType, { items: string; one: string; answer: string }> = {
+  qa: { items: "questions", one: "question", answer: "answer" },
+  instruction: { items: "instructions", one: "instruction", answer: "output" },
+};
+
+export function questionsPrompt(chunk: string, n: number, taskType: TaskType, language: string, section?: string | null): string {
+  const what = WHAT[taskType];
+  const ask =
+    taskType === "qa"
+      ? `write ${n} distinct questions a user might ask that the source text answers. Each must make sense without seeing the source, and no two may ask the same thing in other words.`
+      : `write ${n} distinct instructions a user might give that the source text lets you carry out (explain, summarise, compare, list …). Each must make sense without seeing the source, and no two may ask for the same thing.`;
+  return `Read the source text below and ${ask}
+Write in ${language}.
+
+Respond with JSON of this form:
+{"${what.items}": ["...", "..."]}
+
+Source${section ? ` (section "${section}")` : ""}:
+"""
+${chunk}
+"""`;
+}
+
+export function answerPrompt(chunk: string, item: string, taskType: TaskType, language: string): string {
+  const what = WHAT[taskType];
+  return `Using only the source text below, ${taskType === "qa" ? "answer the question" : "carry out the instruction"} correctly and completely, without copying long passages verbatim. Write in ${language}.
+
+${what.one[0].toUpperCase()}${what.one.slice(1)}:
+"""
+${item}
+"""
+
+Respond with JSON of this form:
+{"${what.answer}": "..."}
+
+Source:
+"""
+${chunk}
+"""`;
+}
+
+/** Lower case, letters and digits only: two questions that differ in punctuation or case are one. */
+const normalised = (text: string) => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(" ");
+
+type Usage = { tokensIn: number; tokensOut: number; attempts: number; reasks: number };
+
+type Picked<T> = { value: T } | { error: string };
+
+/** One JSON call, asked once more when its answer cannot be read; `pick` takes the value out, or says what is wrong. */
+async function askJson<T>(
+  provider: LlmProviderRecord,
+  prompt: string,
+  options: AskOptions,
+  usage: Usage,
+  pick: (json: unknown) => Picked<T>,
+): Promise<Picked<T>> {
+  let messages: ChatMessage[] = [
+    { role: "system", content: SYSTEM_PROMPT },
+    { role: "user", content: prompt },
+  ];
+  let problem = "";
+  for (let ask = 0; ask < 2; ask++) {
+    const reply = await completeChat(provider, messages, {
+      model: options.model,
+      temperature: options.temperature,
+      json: true,
+      signal: options.signal,
+      onRetry: options.onRetry,
+    });
+    usage.tokensIn += reply.tokensIn;
+    usage.tokensOut += reply.tokensOut;
+    usage.attempts += reply.attempts;
+    const picked = pick(findJson(reply.text));
+    if ("value" in picked) return picked;
+    problem = picked.error;
+    usage.reasks += ask === 0 ? 1 : 0;
+    messages = [
+      ...messages,
+      { role: "assistant", content: reply.text.slice(0, 2000) },
+      { role: "user", content: `That answer could not be used (${problem}). Reply with only the JSON object asked for.` },
+    ];
+  }
+  return { error: problem };
+}
+
+/** Questions first, then an answer to each; the examples in the single pass's JSON shape. */
+export async function askQuestionsFirst(
+  provider: LlmProviderRecord,
+  chunk: { content: string; section?: string | null },
+  n: number,
+  options: AskOptions,
+): Promise<Asked & { prompt: string }> {
+  const what = WHAT[options.taskType];
+  const usage: Usage = { tokensIn: 0, tokensOut: 0, attempts: 0, reasks: 0 };
+  const prompt = questionsPrompt(chunk.content, n, options.taskType, options.language, chunk.section);
+  const questions = await askJson(provider, prompt, options, usage, (json): Picked<string[]> => {
+    const list = (json as Record<string, unknown> | undefined)?.[what.items];
+    if (!Array.isArray(list)) return { error: `no "${what.items}" list` };
+    const seen = new Set<string>();
+    const distinct = list.filter(
+      (q): q is string => typeof q === "string" && q.trim().length > 0 && !seen.has(normalised(q)) && Boolean(seen.add(normalised(q))),
+    );
+    return distinct.length ? { value: distinct.slice(0, n).map((q) => q.trim()) } : { error: `the "${what.items}" list is empty` };
+  });
+  if ("error" in questions) return { ok: false, error: `The ${what.items} could not be used: ${questions.error}.`, ...usage, prompt };
+  const examples: Array<Record<string, string>> = [];
+  const failures: string[] = [];
+  for (const item of questions.value) {
+    const answered = await askJson(provider, answerPrompt(chunk.content, item, options.taskType, options.language), options, usage, (json): Picked<string> => {
+      const value = (json as Record<string, unknown> | undefined)?.[what.answer];
+      return typeof value === "string" && value.trim() ? { value: value.trim() } : { error: `no "${what.answer}"` };
+    });
+    if ("error" in answered) {
+      failures.push(answered.error);
+      continue;
+    }
+    examples.push(options.taskType === "qa" ? { question: item, answer: answered.value } : { instruction: item, input: "", output: answered.value });
+  }
+  if (examples.length === 0) return { ok: false, error: `No ${what.one} could be answered: ${failures[0] ?? "no answers"}.`, ...usage, prompt };
+  return { ok: true, text: JSON.stringify({ examples }), ...usage, prompt };
+}
