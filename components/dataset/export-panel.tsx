@@ -62,6 +62,7 @@ export function ExportPanel({ projectId, formats, exports, jobs, canCreate }: Pr
                 format,
                 selection: String(data.get("selection")) as keyof typeof SELECTIONS,
                 systemPrompt: info.systemPrompt ? String(data.get("systemPrompt") ?? "") || undefined : undefined,
+                reasoning: data.get("reasoning") === "on",
               },
               () => {
                 toast.success("Export started.");
@@ -96,6 +97,10 @@ export function ExportPanel({ projectId, formats, exports, jobs, canCreate }: Pr
               <Textarea id="export-system" name="systemPrompt" rows={2} placeholder="You are a helpful support assistant for Acme." />
             </Field>
           )}
+          <label className="flex items-center gap-2 text-sm" htmlFor="export-reasoning">
+            <input id="export-reasoning" name="reasoning" type="checkbox" className="size-4 accent-primary" />
+            Include the model's reasoning, where generation asked for it, in a &lt;think&gt; block before the answer
+          </label>
           <Button type="submit" disabled={start.pending}>
             <FileArchive className="size-4" /> {start.pending ? "Starting…" : "Export train and eval files"}
           </Button>

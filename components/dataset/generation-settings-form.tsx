@@ -48,6 +48,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           temperature: num("temperature"),
           language: String(data.get("language") ?? ""),
           mode: data.get("mode") === "questions_first" ? "questions_first" : "single",
+          reasoning: data.get("reasoning") === "on",
           [promptKey]: prompt === builtinPrompt ? null : prompt,
         },
         config: {
@@ -120,6 +121,13 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
               <option value="single">One pass per chunk</option>
               <option value="questions_first">Questions first, then answers</option>
             </NativeSelect>
+          </Field>
+          <Field
+            label="Reasoning"
+            htmlFor="gen-reasoning"
+            hint="Also ask for the steps from the source to each answer, kept apart from it; exports can put them in a <think> block to train a reasoning model."
+          >
+            <input id="gen-reasoning" name="reasoning" type="checkbox" defaultChecked={settings.reasoning} className="size-4 accent-primary" />
           </Field>
           <Field label="Examples per chunk" htmlFor="gen-per-chunk" error={fieldErrors.examples_per_chunk}>
             <Input id="gen-per-chunk" name="examples_per_chunk" type="number" defaultValue={config.examples_per_chunk} />

@@ -6,7 +6,7 @@ import type { ExportSelection } from "@/lib/exports/dataset/select";
 import { writeDatasetExport } from "@/lib/exports/dataset/write";
 import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 
-type ExportOptions = { selection?: ExportSelection; systemPrompt?: string };
+type ExportOptions = { selection?: ExportSelection; systemPrompt?: string; reasoning?: boolean };
 
 export async function runExport(ctx: JobContext<{ exportId: string }>): Promise<Record<string, unknown>> {
   const row = await db.export.findFirst({
@@ -28,6 +28,7 @@ export async function runExport(ctx: JobContext<{ exportId: string }>): Promise<
     format: row.format as DatasetFormat,
     selection: options.selection,
     systemPrompt: options.systemPrompt,
+    reasoning: options.reasoning === true,
     onProgress: async (done) => {
       throwIfAborted(ctx.signal);
       await ctx.progress({ done, total, message: `${done.toLocaleString()} examples written` });

@@ -17,6 +17,7 @@ export const datasetExportSchema = z.object({
   format: z.enum(EXPORT_FORMATS.map((f) => f.id) as [string, ...string[]]),
   selection: z.enum(["approved", "valid", "all"]).default("valid"),
   systemPrompt: z.string().max(4000).optional(),
+  reasoning: z.boolean().optional(),
 });
 
 export async function startDatasetExport(ctx: ProjectContext, input: z.infer<typeof datasetExportSchema>) {
@@ -30,7 +31,11 @@ export async function startDatasetExport(ctx: ProjectContext, input: z.infer<typ
         format: input.format as "jsonl",
         status: "queued",
         createdById: ctx.actor.id,
-        metadata: { selection: input.selection, ...(input.systemPrompt ? { systemPrompt: input.systemPrompt } : {}) },
+        metadata: {
+          selection: input.selection,
+          ...(input.systemPrompt ? { systemPrompt: input.systemPrompt } : {}),
+          ...(input.reasoning ? { reasoning: true } : {}),
+        },
       },
     });
     const job = await enqueueJob(ctx, exportJob, { exportId: row.id }, { tx });

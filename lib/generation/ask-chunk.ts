@@ -2,7 +2,7 @@
 // (./questions-first). Both give the single pass's JSON and the prompt the examples came from.
 import { type Asked, askForExamples } from "./ask";
 import type { GenerationContext } from "./context";
-import { renderPrompt } from "./prompts";
+import { reasoningNote, renderPrompt } from "./prompts";
 import { askQuestionsFirst } from "./questions-first";
 
 export async function askChunk(
@@ -14,9 +14,15 @@ export async function askChunk(
   const section = (chunk.metadata as { section?: string } | null)?.section;
   const common = { model: gen.model, temperature: gen.settings.temperature, taskType: gen.taskType, signal: options.signal, onRetry: options.onRetry };
   if (gen.settings.mode === "questions_first") {
-    const { prompt, ...asked } = await askQuestionsFirst(gen.provider, { content: chunk.content, section }, n, { ...common, language: gen.settings.language });
+    const { prompt, ...asked } = await askQuestionsFirst(gen.provider, { content: chunk.content, section }, n, {
+      ...common,
+      language: gen.settings.language,
+      reasoning: gen.settings.reasoning,
+    });
     return { asked, prompt };
   }
-  const prompt = renderPrompt(gen.template, { chunk: chunk.content, n, language: gen.settings.language, section });
+  const prompt =
+    renderPrompt(gen.template, { chunk: chunk.content, n, language: gen.settings.language, section }) +
+    (gen.settings.reasoning ? reasoningNote(gen.taskType) : "");
   return { asked: await askForExamples(gen.provider, prompt, common), prompt };
 }

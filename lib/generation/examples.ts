@@ -10,7 +10,10 @@ import type { GenerationContext } from "./context";
 import { parseExamples } from "./parse";
 import { promptInstructions } from "./prompts";
 
-export type ExampleRow = Omit<Prisma.DatasetExampleCreateManyInput, "projectId" | "naturalKey" | "jobId" | "sourceChunkId" | "provenance">;
+export type ExampleRow = Omit<Prisma.DatasetExampleCreateManyInput, "projectId" | "naturalKey" | "jobId" | "sourceChunkId" | "provenance"> & {
+  /** The model's reasoning towards the answer, when asked for; stored in the provenance, apart from the answer. */
+  reasoning?: string;
+};
 
 export function rowsFromAnswer(
   answer: string,
@@ -53,6 +56,7 @@ export function rowsFromAnswer(
       contentHash: hash,
       searchText: searchTextOf(item.data),
       split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
+      ...(item.reasoning ? { reasoning: item.reasoning } : {}),
     };
   });
 }

@@ -163,7 +163,7 @@ class OutcomeWriter {
           content_hash: row.contentHash ?? null,
           search_text: row.searchText ?? null,
           natural_key: `gen:${ctx.jobId}:${chunk.id}:${i}`,
-          provenance,
+          provenance: row.reasoning ? { ...provenance, reasoning: row.reasoning } : provenance,
         });
       }
     }

@@ -5,7 +5,8 @@ import type { TaskType } from "@prisma/client";
 import { jsonrepair } from "jsonrepair";
 import { type ExampleData, exampleSchemaFor } from "@/lib/datasets/example";
 
-export type ParsedItem = { data: ExampleData } | { error: string; raw: unknown };
+/** An example, with the model's reasoning when it gave one (kept apart from the answer). */
+export type ParsedItem = { data: ExampleData; reasoning?: string } | { error: string; raw: unknown };
 export type ParseResult = { items: ParsedItem[] } | { error: string };
 
 /**
@@ -101,7 +102,11 @@ export function parseExamples(text: string, taskType: TaskType): ParseResult {
   return {
     items: items.map((raw) => {
       const parsed = schema.safeParse(raw);
-      return parsed.success ? { data: parsed.data as ExampleData } : { error: `An example did not have the expected ${fields} as text.`, raw };
+      if (!parsed.success) return { error: `An example did not have the expected ${fields} as text.`, raw };
+      const reasoning = (raw as { reasoning?: unknown } | null)?.reasoning;
+      return typeof reasoning === "string" && reasoning.trim()
+        ? { data: parsed.data as ExampleData, reasoning: reasoning.trim() }
+        : { data: parsed.data as ExampleData };
     }),
   };
 }

@@ -8,7 +8,7 @@ import { CallBudget, PRIORITY, withCall } from "@/lib/llm/budget";
 import type { Asked } from "./ask";
 import { askChunk } from "./ask-chunk";
 import { loadGenerationContext } from "./context";
-import { answerRows } from "./examples";
+import { answerRows, type ExampleRow } from "./examples";
 
 export const PREVIEW_EXAMPLES = 10;
 
@@ -71,18 +71,25 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
         tokensIn += asked.tokensIn;
         tokensOut += asked.tokensOut;
         // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
-        const rows = asked.ok
+        const rows: ExampleRow[] = asked.ok
           ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview" })
-          : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" as const }];
+          : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" }];
         await db.datasetExample.createMany({
-          data: rows.map((row, i) => ({
+          data: rows.map(({ reasoning, ...row }, i) => ({
             ...row,
             projectId: ctx.projectId,
             jobId: ctx.jobId,
             sourceChunkId: chunk.id,
             sourceFileId: chunk.sourceFileId,
             naturalKey: `preview:${ctx.jobId}:${chunk.id}:${i}`,
-            provenance: { source: "preview", order, promptVersion: gen.promptVersion, provider: gen.provider.name, model: gen.model } as Prisma.InputJsonObject,
+            provenance: {
+              source: "preview",
+              order,
+              promptVersion: gen.promptVersion,
+              provider: gen.provider.name,
+              model: gen.model,
+              ...(reasoning ? { reasoning } : {}),
+            } as Prisma.InputJsonObject,
           })),
           skipDuplicates: true,
         });

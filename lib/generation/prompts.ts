@@ -70,3 +70,9 @@ export function templateProblem(template: string): string | undefined {
   if (!template.includes("{{chunk}}")) return "The prompt must contain {{chunk}}, where the source text goes.";
   return undefined;
 }
+
+/** Added to the prompt when the project asks for reasoning: each example also carries the steps to its answer, apart from it. */
+export function reasoningNote(taskType: TaskType): string {
+  const answer = taskType === "qa" ? "answer" : "output";
+  return `\n\nFor each example also give "reasoning": the steps from the source text to the ${answer}, written apart from the ${answer} (the ${answer} itself stays as it would be without them). Add it as a "reasoning" field to each example object.`;
+}

@@ -9,7 +9,16 @@ import type { Asked } from "./ask";
 import { findJson } from "./parse";
 import { SYSTEM_PROMPT } from "./prompts";
 
-type AskOptions = { model: string; temperature: number; taskType: TaskType; language: string; signal: AbortSignal; onRetry?: (message: string) => void };
+type AskOptions = {
+  model: string;
+  temperature: number;
+  taskType: TaskType;
+  language: string;
+  /** Ask for the reasoning behind each answer too, kept apart from it. */
+  reasoning?: boolean;
+  signal: AbortSignal;
+  onRetry?: (message: string) => void;
+};
 
 const WHAT: Record<TaskType, { items: string; one: string; answer: string }> = {
   qa: { items: "questions", one: "question", answer: "answer" },
@@ -34,8 +43,9 @@ ${chunk}
 """`;
 }
 
-export function answerPrompt(chunk: string, item: string, taskType: TaskType, language: string): string {
+export function answerPrompt(chunk: string, item: string, taskType: TaskType, language: string, reasoning = false): string {
   const what = WHAT[taskType];
+  const shape = reasoning ? `{"reasoning": "the steps from the source text to the ${what.answer}", "${what.answer}": "..."}` : `{"${what.answer}": "..."}`;
   return `Using only the source text below, ${taskType === "qa" ? "answer the question" : "carry out the instruction"} correctly and completely, without copying long passages verbatim. Write in ${language}.
 
 ${what.one[0].toUpperCase()}${what.one.slice(1)}:
@@ -44,7 +54,7 @@ ${item}
 """
 
 Respond with JSON of this form:
-{"${what.answer}": "..."}
+${shape}
 
 Source:
 """
@@ -119,15 +129,22 @@ export async function askQuestionsFirst(
   const examples: Array<Record<string, string>> = [];
   const failures: string[] = [];
   for (const item of questions.value) {
-    const answered = await askJson(provider, answerPrompt(chunk.content, item, options.taskType, options.language), options, usage, (json): Picked<string> => {
+    const prompt = answerPrompt(chunk.content, item, options.taskType, options.language, options.reasoning);
+    const answered = await askJson(provider, prompt, options, usage, (json): Picked<{ answer: string; reasoning?: string }> => {
       const value = (json as Record<string, unknown> | undefined)?.[what.answer];
-      return typeof value === "string" && value.trim() ? { value: value.trim() } : { error: `no "${what.answer}"` };
+      const reasoning = (json as Record<string, unknown> | undefined)?.reasoning;
+      if (typeof value !== "string" || !value.trim()) return { error: `no "${what.answer}"` };
+      return { value: { answer: value.trim(), ...(typeof reasoning === "string" && reasoning.trim() ? { reasoning: reasoning.trim() } : {}) } };
     });
     if ("error" in answered) {
       failures.push(answered.error);
       continue;
     }
-    examples.push(options.taskType === "qa" ? { question: item, answer: answered.value } : { instruction: item, input: "", output: answered.value });
+    const { answer, reasoning } = answered.value;
+    examples.push({
+      ...(options.taskType === "qa" ? { question: item, answer } : { instruction: item, input: "", output: answer }),
+      ...(reasoning ? { reasoning } : {}),
+    });
   }
   if (examples.length === 0) return { ok: false, error: `No ${what.one} could be answered: ${failures[0] ?? "no answers"}.`, ...usage, prompt };
   return { ok: true, text: JSON.stringify({ examples }), ...usage, prompt };

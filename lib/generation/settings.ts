@@ -13,6 +13,8 @@ export const generationSettingsSchema = z.object({
   prompt_qa: z.string().max(20_000).nullable().default(null),
   /** "single": one call per chunk writes its examples; "questions_first": questions (or instructions) first, deduplicated, then each answered on its own. */
   mode: z.enum(["single", "questions_first"]).default("single"),
+  /** Ask for the reasoning behind each answer too, kept apart from it (exports can include it, as a think block). */
+  reasoning: z.boolean().default(false),
   /** The LLM judge's rubric for scoring examples; null = the built-in one (lib/datasets/example-judge). */
   judge_rubric: z.string().trim().max(4_000).nullable().default(null),
 });
@@ -31,6 +33,7 @@ export const generationSettingsPatchSchema = z.object({
   prompt_instruction: generationSettingsSchema.shape.prompt_instruction.unwrap().optional(),
   prompt_qa: generationSettingsSchema.shape.prompt_qa.unwrap().optional(),
   mode: generationSettingsSchema.shape.mode.unwrap().optional(),
+  reasoning: generationSettingsSchema.shape.reasoning.unwrap().optional(),
   judge_rubric: generationSettingsSchema.shape.judge_rubric.unwrap().optional(),
 }) satisfies z.ZodType<Partial<GenerationSettings>>;
 

@@ -4,11 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
 import { listExamples } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
+import { writeDatasetExport } from "@/lib/exports/dataset/write";
+import { readZipEntry } from "@/lib/exports/zip";
 import { generationBlocker } from "@/lib/generation";
 import { saveGenerationSettingsAction, startGenerationAction, startPreviewAction } from "@/lib/generation/actions";
 import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
+import { getStorage, readToBuffer } from "@/lib/storage";
 import { type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
@@ -305,6 +308,51 @@ describe("generation", () => {
       expect((examples[0].provenance as { promptVersion: string }).promptVersion).toBe("questions-first-qa-v1");
       // One call for the questions and one per distinct question, per chunk.
       expect(prompts).toHaveLength(2 * (1 + 2));
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
+  it("reasoning: asked for beside each answer, kept apart from it, and exported in a think block only when asked", async () => {
+    llm.setMode("good");
+    let asked = "";
+    llm.setResponder((messages) => {
+      asked = messages.at(-1)?.content ?? "";
+      const section = /Section (\d+):/.exec(asked)?.[1] ?? "?";
+      return JSON.stringify({
+        examples: [
+          {
+            question: `How fast are refunds for order type ${section}?`,
+            answer: `Refunds for order type ${section} are issued within ${Number(section) + 3} days by the billing team.`,
+            reasoning: `Section ${section} gives the refund time for order type ${section}.`,
+          },
+        ],
+      });
+    });
+    try {
+      const project = await projectWithChunks(1);
+      await actAs(team.members.editor);
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { reasoning: true } })).ok).toBe(true);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      expect(asked).toContain('Add it as a "reasoning" field to each example object.');
+      const [example] = await db.datasetExample.findMany({ where: { projectId: project.id } });
+      expect(example.data).toEqual({
+        question: "How fast are refunds for order type 0?",
+        answer: "Refunds for order type 0 are issued within 3 days by the billing team.",
+      });
+      expect((example.provenance as { reasoning: string }).reasoning).toBe("Section 0 gives the refund time for order type 0.");
+      await db.datasetExample.update({ where: { id: example.id }, data: { split: "train" } });
+      const lines = async (reasoning: boolean) => {
+        const exportId = crypto.randomUUID();
+        const written = await writeDatasetExport({ workspaceId: team.workspace.id, projectId: project.id, exportId, format: "jsonl", reasoning });
+        const zip = await readToBuffer(await getStorage().get(written.fileKey), 10_000_000);
+        return JSON.parse((await readZipEntry(zip, "train.jsonl")).toString().trim());
+      };
+      expect((await lines(false)).answer).toBe("Refunds for order type 0 are issued within 3 days by the billing team.");
+      expect((await lines(true)).answer).toBe(
+        "<think>\nSection 0 gives the refund time for order type 0.\n</think>\n\nRefunds for order type 0 are issued within 3 days by the billing team.",
+      );
     } finally {
       llm.setResponder(null);
     }

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import type { ExampleData } from "@/lib/datasets/example";
-import { csvField, EXPORT_FORMATS, fileHeader, formatInfo, formatLine, lineEnd } from "./formats";
+import { csvField, EXPORT_FORMATS, fileHeader, formatInfo, formatLine, lineEnd, withReasoning } from "./formats";
 
 const instruction: ExampleData = { instruction: "Summarise the note.", input: "Café prices rose.", output: "Prices went up." };
 const bare: ExampleData = { instruction: "Say hello.", input: "", output: "Hello." };
@@ -120,5 +120,17 @@ describe("EXPORT_FORMATS", () => {
     expect(EXPORT_FORMATS.filter((format) => format.systemPrompt).map((format) => format.id)).toEqual(["sharegpt", "openai"]);
     expect(lineEnd("sharegpt")).toBe("\n");
     expect(fileHeader("jsonl", "qa")).toBe("");
+  });
+});
+
+describe("withReasoning", () => {
+  it("puts the reasoning before the answer in a think block, and leaves examples without one alone", () => {
+    expect(withReasoning({ question: "Q?", answer: "A." }, "Because.")).toEqual({ question: "Q?", answer: "<think>\nBecause.\n</think>\n\nA." });
+    expect(withReasoning({ instruction: "Do.", input: "", output: "Done." }, "Steps.")).toEqual({
+      instruction: "Do.",
+      input: "",
+      output: "<think>\nSteps.\n</think>\n\nDone.",
+    });
+    expect(withReasoning({ question: "Q?", answer: "A." }, undefined)).toEqual({ question: "Q?", answer: "A." });
   });
 });

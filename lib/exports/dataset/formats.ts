@@ -11,7 +11,16 @@ export type LineFormat = Exclude<DatasetFormat, "xlsx">;
 export type FormatOptions = {
   /** Sent as the first (system) turn by the chat formats; blank means none. */
   systemPrompt?: string;
+  /** Put each example's reasoning (when it has one) before its answer, in a <think> block as reasoning models write it. */
+  reasoning?: boolean;
 };
+
+/** The example with its reasoning before the answer, in a <think> block (the convention of DeepSeek-R1, Qwen3 and their trainers). */
+export function withReasoning(data: ExampleData, reasoning: string | undefined): ExampleData {
+  if (!reasoning) return data;
+  const think = (answer: string) => `<think>\n${reasoning}\n</think>\n\n${answer}`;
+  return isInstructionExample(data) ? { ...data, output: think(data.output) } : { ...data, answer: think(data.answer) };
+}
 
 export type ExportFormatInfo = {
   id: DatasetFormat;

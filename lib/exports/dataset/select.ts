@@ -13,7 +13,8 @@ export type ExportSelection = "approved" | "valid" | "all";
 
 export const DEFAULT_SELECTION: ExportSelection = "valid";
 
-export type ExportedExample = { id: string; data: ExampleData; split: "train" | "eval" };
+/** `reasoning`: the model's reasoning towards the answer, when generation asked for it (kept in the provenance). */
+export type ExportedExample = { id: string; data: ExampleData; split: "train" | "eval"; reasoning?: string };
 
 const FILTERS: Record<ExportSelection, Prisma.Sql> = {
   approved: Prisma.sql`e.review_status = 'approved'`,
@@ -41,8 +42,8 @@ async function fetchPage(query: PageQuery, after: Cursor | undefined): Promise<{
   // created_at travels as text: a JS Date would drop the microseconds and skip or repeat rows.
   // Columns are qualified because a bare `id` in ORDER BY would mean the text output column,
   // which the (project_id, split, created_at, id) index cannot serve.
-  const rows = await db.$queryRaw<{ id: string; data: unknown; created_at: string }[]>`
-    SELECT e.id::text AS id, e.data, e.created_at::text AS created_at
+  const rows = await db.$queryRaw<{ id: string; data: unknown; created_at: string; reasoning: string | null }[]>`
+    SELECT e.id::text AS id, e.data, e.created_at::text AS created_at, e.provenance->>'reasoning' AS reasoning
     FROM dataset_examples e
     WHERE e.project_id = ${projectId}::uuid AND e.split = ${split}::dataset_split AND ${FILTERS[selection]}
       ${after ? Prisma.sql`AND (e.created_at, e.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
@@ -51,7 +52,7 @@ async function fetchPage(query: PageQuery, after: Cursor | undefined): Promise<{
   const examples: ExportedExample[] = [];
   for (const row of rows) {
     const parsed = schema.safeParse(row.data);
-    if (parsed.success) examples.push({ id: row.id, data: parsed.data, split });
+    if (parsed.success) examples.push({ id: row.id, data: parsed.data, split, ...(row.reasoning ? { reasoning: row.reasoning } : {}) });
   }
   const last = rows.length === batchSize ? rows[rows.length - 1] : undefined;
   return { examples, next: last && { id: last.id, createdAt: last.created_at } };

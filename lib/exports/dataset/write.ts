@@ -11,7 +11,18 @@ import { db } from "@/lib/db/client";
 import { getStorage } from "@/lib/storage";
 import { exportKey } from "@/lib/storage/keys";
 import { datasetEntryName, datasetInfo } from "./dataset-info";
-import { type DatasetFormat, fileHeader, formatInfo, formatLine, type LineFormat, lineEnd, SHEET_COLUMNS, sheetCells, systemPromptOf } from "./formats";
+import {
+  type DatasetFormat,
+  fileHeader,
+  formatInfo,
+  formatLine,
+  type LineFormat,
+  lineEnd,
+  SHEET_COLUMNS,
+  sheetCells,
+  systemPromptOf,
+  withReasoning,
+} from "./formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "./select";
 import { MAX_SHEET_ROWS, type SheetTally, xlsxStream } from "./xlsx";
 
@@ -24,6 +35,8 @@ export type WriteExportOptions = {
   selection?: ExportSelection;
   /** Used by the chat formats (sharegpt, openai); ignored by the others. */
   systemPrompt?: string;
+  /** Each example's reasoning (where generation asked for it) before its answer, in a <think> block. */
+  reasoning?: boolean;
   /** Called with the number of examples written so far, every 1000 examples; awaited. */
   onProgress?: (done: number) => void | Promise<void>;
 };
@@ -128,7 +141,7 @@ async function* splitText(split: Split, taskType: TaskType, options: Resolved & 
   const end = lineEnd(options.format);
   let chunk = fileHeader(options.format, taskType);
   for await (const example of splitExamples(split, options, tally)) {
-    chunk += formatLine(options.format, example.data, options) + end;
+    chunk += formatLine(options.format, options.reasoning ? withReasoning(example.data, example.reasoning) : example.data, options) + end;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = "";
@@ -147,7 +160,7 @@ async function* splitCells(split: Split, options: Resolved, tally: Tally): Async
       continue;
     }
     rows += 1;
-    yield sheetCells(example.data);
+    yield sheetCells(options.reasoning ? withReasoning(example.data, example.reasoning) : example.data);
   }
 }
 
@@ -164,6 +177,7 @@ function readme(options: Resolved, counts: ExportCounts, tally: Tally): string {
     ...(options.splits.includes("eval") ? [] : ["The eval split has no examples in this selection, so there is no eval file.", ""]),
     `- Selection: ${SELECTION_TEXT[options.selection]}.`,
     `- System prompt: ${system ? "included as the first turn of every conversation" : "none"}.`,
+    `- Reasoning: ${options.reasoning ? "before each answer that has it, in a <think> block" : "left out"}.`,
     `- Exported: ${new Date().toISOString()}.`,
     "",
     ...(options.format === "csv"
