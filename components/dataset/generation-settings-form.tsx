@@ -49,6 +49,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           language: String(data.get("language") ?? ""),
           mode: data.get("mode") === "questions_first" ? "questions_first" : "single",
           reasoning: data.get("reasoning") === "on",
+          train_with_reasoning: data.get("train_with_reasoning") === "on",
           [promptKey]: prompt === builtinPrompt ? null : prompt,
         },
         config: {
@@ -128,6 +129,19 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
             hint="Also ask for the steps from the source to each answer, kept apart from it; exports can put them in a <think> block to train a reasoning model."
           >
             <input id="gen-reasoning" name="reasoning" type="checkbox" defaultChecked={settings.reasoning} className="size-4 accent-primary" />
+          </Field>
+          <Field
+            label="Train with the reasoning"
+            htmlFor="gen-train-reasoning"
+            hint="Training runs see each answer's reasoning before it, in a <think> block; off: they learn the answers alone."
+          >
+            <input
+              id="gen-train-reasoning"
+              name="train_with_reasoning"
+              type="checkbox"
+              defaultChecked={settings.train_with_reasoning}
+              className="size-4 accent-primary"
+            />
           </Field>
           <Field label="Examples per chunk" htmlFor="gen-per-chunk" error={fieldErrors.examples_per_chunk}>
             <Input id="gen-per-chunk" name="examples_per_chunk" type="number" defaultValue={config.examples_per_chunk} />

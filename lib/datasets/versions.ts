@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type { DatasetVersion, Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { prismaErrorCode } from "@/lib/errors";
-import { formatLine } from "@/lib/exports/dataset/formats";
+import { formatLine, withReasoning } from "@/lib/exports/dataset/formats";
 import { DEFAULT_SELECTION, type ExportSelection, iterateExamples, selectionFilter } from "@/lib/exports/dataset/select";
 import { getStorage } from "@/lib/storage";
 import { datasetVersionKey } from "@/lib/storage/keys";
@@ -18,6 +18,8 @@ export type VersionManifest = {
   selection: ExportSelection;
   format: "messages";
   systemPrompt: string | null;
+  /** Whether each answer has its reasoning before it, in a <think> block. */
+  reasoning?: boolean;
   counts: { train: number; eval: number };
   files: { train: string; eval: string };
 };
@@ -28,6 +30,8 @@ export type FreezeOptions = {
   actorId?: string | null;
   selection?: ExportSelection;
   systemPrompt?: string;
+  /** Put each example's reasoning (where it has one) before its answer, in a <think> block. */
+  reasoning?: boolean;
 };
 
 const SPLITS = ["train", "eval"] as const;
@@ -60,6 +64,7 @@ async function createRow(options: FreezeOptions): Promise<DatasetVersion> {
 export async function freezeDatasetVersion(options: FreezeOptions): Promise<DatasetVersion> {
   const selection = options.selection ?? "valid";
   const systemPrompt = options.systemPrompt?.trim() || undefined;
+  const reasoning = options.reasoning === true;
   const row = await createRow(options);
   const digest = createHash("sha256");
   const counts = { train: 0, eval: 0 };
@@ -83,7 +88,7 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
           pending.push({ versionId: row.id, position: position++, exampleId: example.id, split, contentHash: hash });
           if (pending.length >= ITEM_BATCH) await flush();
           counts[split]++;
-          yield versionLine(example.id, formatLine("openai", example.data, { systemPrompt }));
+          yield versionLine(example.id, formatLine("openai", reasoning ? withReasoning(example.data, example.reasoning) : example.data, { systemPrompt }));
         }
         await flush();
       }
@@ -94,11 +99,11 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
       where: { projectId: options.projectId, contentHash: hash, id: { not: row.id } },
       orderBy: { version: "desc" },
     });
-    if (same && sameSettings(same.manifest, selection, systemPrompt)) {
+    if (same && sameSettings(same.manifest, selection, systemPrompt, reasoning)) {
       await discard(row.id, files);
       return same;
     }
-    const manifest: VersionManifest = { selection, format: "messages", systemPrompt: systemPrompt ?? null, counts, files };
+    const manifest: VersionManifest = { selection, format: "messages", systemPrompt: systemPrompt ?? null, ...(reasoning ? { reasoning } : {}), counts, files };
     return await db.datasetVersion.update({
       where: { id: row.id },
       data: { contentHash: hash, numTrain: counts.train, numEval: counts.eval, trainPath: files.train, evalPath: files.eval, manifest },
@@ -109,9 +114,9 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
   }
 }
 
-function sameSettings(manifest: unknown, selection: ExportSelection, systemPrompt: string | undefined): boolean {
+function sameSettings(manifest: unknown, selection: ExportSelection, systemPrompt: string | undefined, reasoning: boolean): boolean {
   const m = manifest as Partial<VersionManifest> | null;
-  return m?.selection === selection && (m.systemPrompt ?? null) === (systemPrompt ?? null);
+  return m?.selection === selection && (m.systemPrompt ?? null) === (systemPrompt ?? null) && (m.reasoning ?? false) === reasoning;
 }
 
 async function discard(versionId: string, files: { train: string; eval: string }) {

@@ -13,6 +13,7 @@ import { pipeline } from "node:stream/promises";
 import type { Prisma, Run } from "@prisma/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
 import { db } from "@/lib/db/client";
+import { readGenerationSettings } from "@/lib/generation/settings";
 import { type JobContext, type JobFailure, NonRetryableError } from "@/lib/jobs/definition";
 import { EVENTS_FILE, runDir, STDERR_FILE, STDOUT_FILE, signalCommand } from "@/lib/runner-program/commands";
 import { metricRows, type ParsedChunk, type RunnerEvent } from "@/lib/runner-program/events";
@@ -140,7 +141,10 @@ export function runnerConfig(run: Pick<Run, "id" | "method" | "hyperparams" | "b
 }
 
 async function loadRun(runId: string) {
-  const run = await db.run.findUnique({ where: { id: runId }, include: { project: { select: { workspaceId: true, name: true } }, runner: true } });
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    include: { project: { select: { workspaceId: true, name: true, config: true } }, runner: true },
+  });
   if (!run) throw new NonRetryableError("This run was deleted.");
   if (!run.runner) throw new NonRetryableError("The runner of this run was deleted. Start a new run on another runner.");
   return run;
@@ -263,7 +267,12 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
 
   if (!run.datasetVersionId) {
     await ctx.progress({ message: "Freezing the dataset version" });
-    const version = await freezeDatasetVersion({ workspaceId: run.project.workspaceId, projectId: run.projectId, actorId: run.createdById });
+    const version = await freezeDatasetVersion({
+      workspaceId: run.project.workspaceId,
+      projectId: run.projectId,
+      actorId: run.createdById,
+      reasoning: readGenerationSettings(run.project.config).train_with_reasoning,
+    });
     if (version.numTrain === 0)
       throw new NonRetryableError("There are no valid train examples to train on. Generate or import examples, and approve or keep them valid in Review.");
     await db.run.update({
