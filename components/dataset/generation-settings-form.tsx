@@ -50,6 +50,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           mode: data.get("mode") === "questions_first" ? "questions_first" : "single",
           reasoning: data.get("reasoning") === "on",
           train_with_reasoning: data.get("train_with_reasoning") === "on",
+          topic_plan: data.get("topic_plan") === "on",
           [promptKey]: prompt === builtinPrompt ? null : prompt,
         },
         config: {
@@ -129,6 +130,13 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
             hint="Also ask for the steps from the source to each answer, kept apart from it; exports can put them in a <think> block to train a reasoning model."
           >
             <input id="gen-reasoning" name="reasoning" type="checkbox" defaultChecked={settings.reasoning} className="size-4 accent-primary" />
+          </Field>
+          <Field
+            label="Topic plan"
+            htmlFor="gen-topic-plan"
+            hint="One pass only: the model first proposes the topics the chunks cover, labels every example with one (a “topic:” tag) and leans towards topics with fewer examples; Review shows the coverage."
+          >
+            <input id="gen-topic-plan" name="topic_plan" type="checkbox" defaultChecked={settings.topic_plan} className="size-4 accent-primary" />
           </Field>
           <Field
             label="Train with the reasoning"

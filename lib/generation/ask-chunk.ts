@@ -9,7 +9,12 @@ export async function askChunk(
   gen: GenerationContext,
   chunk: { content: string; metadata: unknown },
   n: number,
-  options: { signal: AbortSignal; onRetry?: (message: string) => void },
+  options: {
+    signal: AbortSignal;
+    onRetry?: (message: string) => void;
+    /** Added to a one-pass prompt (the topic plan). */
+    note?: string;
+  },
 ): Promise<{ asked: Asked; prompt: string }> {
   const section = (chunk.metadata as { section?: string } | null)?.section;
   const common = { model: gen.model, temperature: gen.settings.temperature, taskType: gen.taskType, signal: options.signal, onRetry: options.onRetry };
@@ -23,6 +28,7 @@ export async function askChunk(
   }
   const prompt =
     renderPrompt(gen.template, { chunk: chunk.content, n, language: gen.settings.language, section }) +
-    (gen.settings.reasoning ? reasoningNote(gen.taskType) : "");
+    (gen.settings.reasoning ? reasoningNote(gen.taskType) : "") +
+    (options.note ?? "");
   return { asked: await askForExamples(gen.provider, prompt, common), prompt };
 }

@@ -9,11 +9,17 @@ import { validateExample } from "@/lib/datasets/validate";
 import type { GenerationContext } from "./context";
 import { parseExamples } from "./parse";
 import { promptInstructions } from "./prompts";
+import { matchTopic, TOPIC_TAG } from "./topics";
 
 export type ExampleRow = Omit<Prisma.DatasetExampleCreateManyInput, "projectId" | "naturalKey" | "jobId" | "sourceChunkId" | "provenance"> & {
   /** The model's reasoning towards the answer, when asked for; stored in the provenance, apart from the answer. */
   reasoning?: string;
 };
+
+function topicTags(topics: string[] | undefined, named: unknown): { tags?: string[] } {
+  const topic = topics && matchTopic(topics, named);
+  return topic ? { tags: [`${TOPIC_TAG}${topic}`] } : {};
+}
 
 export function rowsFromAnswer(
   answer: string,
@@ -28,6 +34,8 @@ export function rowsFromAnswer(
     maxExamples: number;
     /** The split every example of this answer goes to (a preview, or the chunk's side); by default each example's content decides. */
     split?: "preview" | "train" | "eval";
+    /** The run's topic plan: an example naming one of these topics is tagged with it. */
+    topics?: string[];
   },
 ): ExampleRow[] {
   const parsed = parseExamples(answer, options.taskType);
@@ -57,6 +65,7 @@ export function rowsFromAnswer(
       searchText: searchTextOf(item.data),
       split: options.split ?? assignSplit(hash, options.projectId, options.trainShare),
       ...(item.reasoning ? { reasoning: item.reasoning } : {}),
+      ...topicTags(options.topics, item.topic),
     };
   });
 }
@@ -65,7 +74,7 @@ export function rowsFromAnswer(
 export function answerRows(
   gen: Pick<GenerationContext, "taskType" | "config" | "projectId">,
   answer: string,
-  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview" | "train" | "eval" },
+  chunk: { text: string; prompt: string; maxExamples: number; split?: "preview" | "train" | "eval"; topics?: string[] },
 ): ExampleRow[] {
   return rowsFromAnswer(answer, {
     taskType: gen.taskType,
@@ -76,5 +85,6 @@ export function answerRows(
     trainShare: gen.config.train_eval_split,
     maxExamples: chunk.maxExamples,
     split: chunk.split,
+    topics: chunk.topics,
   });
 }

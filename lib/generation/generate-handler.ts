@@ -18,6 +18,7 @@ import { readProjectConfig } from "@/lib/projects/config";
 import { askChunk } from "./ask-chunk";
 import { type GenerationContext, loadGenerationContext } from "./context";
 import { answerRows, type ExampleRow } from "./examples";
+import { planTopics, TOPIC_TAG, topicNote } from "./topics";
 
 /** Tasks read ahead of the calls. */
 const PAGE = 500;
@@ -70,11 +71,14 @@ async function totalsSoFar(jobId: string): Promise<Totals> {
 }
 
 /** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
-async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>): Promise<Outcome> {
+type TopicPlan = { topics: string[]; counts: Map<string, number> } | null;
+
+async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>, plan: TopicPlan): Promise<Outcome> {
   const chunk = task.chunk;
   if (!chunk) return { task, kind: "skipped", error: "The chunk was deleted." };
   try {
     const { asked, prompt } = await askChunk(gen, chunk, gen.config.examples_per_chunk, {
+      note: plan ? topicNote(plan.topics, plan.counts) : undefined,
       signal: ctx.signal,
       onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1} of source ${chunk.sourceFileId.slice(0, 8)}: ${message}`),
     });
@@ -85,6 +89,7 @@ async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext,
       prompt,
       maxExamples: gen.config.examples_per_chunk,
       split: evalSet.has(chunk.id) ? "eval" : "train",
+      topics: plan?.topics,
     });
     return { task, kind: "done", rows, ...usage };
   } catch (error) {
@@ -164,6 +169,7 @@ class OutcomeWriter {
           search_text: row.searchText ?? null,
           natural_key: `gen:${ctx.jobId}:${chunk.id}:${i}`,
           provenance: row.reasoning ? { ...provenance, reasoning: row.reasoning } : provenance,
+          tags: row.tags ?? [],
         });
       }
     }
@@ -175,11 +181,12 @@ class OutcomeWriter {
       if (examples.length) {
         await exec(
           `INSERT INTO dataset_examples (id, project_id, job_id, source_chunk_id, source_file_id, split, data, is_valid, validation_error,
-             grounding, token_count, content_hash, search_text, natural_key, provenance, updated_at)
+             grounding, token_count, content_hash, search_text, natural_key, provenance, tags, updated_at)
            SELECT gen_random_uuid(), $1::uuid, $2::uuid, r.source_chunk_id, r.source_file_id, r.split::dataset_split, r.data, r.is_valid,
-             r.validation_error, r.grounding, r.token_count, r.content_hash, r.search_text, r.natural_key, r.provenance, now()
+             r.validation_error, r.grounding, r.token_count, r.content_hash, r.search_text, r.natural_key, r.provenance,
+             ARRAY(SELECT jsonb_array_elements_text(coalesce(r.tags, '[]'::jsonb))), now()
            FROM jsonb_to_recordset($3::jsonb) AS r(source_chunk_id uuid, source_file_id uuid, split text, data jsonb, is_valid boolean,
-             validation_error text, grounding real, token_count int, content_hash text, search_text text, natural_key text, provenance jsonb)
+             validation_error text, grounding real, token_count int, content_hash text, search_text text, natural_key text, provenance jsonb, tags jsonb)
            ON CONFLICT (project_id, natural_key) DO NOTHING`,
           [gen.projectId, ctx.jobId, JSON.stringify(examples)],
         );
@@ -254,6 +261,26 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
     ctx.projectId,
     readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).train_eval_split,
   );
+
+  // The topic plan (one pass only): made once per job and kept in its checkpoint, so a resumed
+  // attempt asks with the same topics; the counts start from the project's examples so far.
+  let plan: TopicPlan = null;
+  if (gen.settings.topic_plan && gen.settings.mode === "single") {
+    let topics = ctx.checkpoint.get<{ topics?: string[] }>()?.topics;
+    if (!topics) {
+      await ctx.progress({ message: "Planning topics across the chunks" });
+      const planned = await planTopics(gen, ctx.signal);
+      topics = planned.topics;
+      await ctx.checkpoint.save({ ...(ctx.checkpoint.get<object>() ?? {}), topics });
+      ctx.log("info", topics.length ? `Topic plan: ${topics.join("; ")}.` : "The model proposed no topics; generating without a plan.");
+    }
+    if (topics.length) {
+      const rows = await db.$queryRaw<Array<{ tag: string; n: bigint }>>`
+        SELECT t AS tag, count(*) AS n FROM dataset_examples e, unnest(e.tags) AS t
+        WHERE e.project_id = ${ctx.projectId}::uuid AND t LIKE ${`${TOPIC_TAG}%`} GROUP BY t`;
+      plan = { topics, counts: new Map(rows.map((r) => [r.tag.slice(TOPIC_TAG.length), Number(r.n)])) };
+    }
+  }
   if (totalTasks === 0) throw new NonRetryableError("There are no chunks to generate from. Add sources and let them finish chunking first.");
   const target = readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).num_examples_target;
   const totals = await totalsSoFar(ctx.jobId);
@@ -322,7 +349,7 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
       let outcome: Outcome;
       try {
         if (ctx.signal.aborted || reachedTarget) return;
-        outcome = await generateForTask(ctx, gen, task, evalSet);
+        outcome = await generateForTask(ctx, gen, task, evalSet, plan);
       } finally {
         release();
       }
@@ -334,6 +361,13 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
         if (outcome.reasks > 0) totals.reasked++;
       }
       if (outcome.kind === "done") {
+        if (plan) {
+          for (const row of outcome.rows) {
+            const tag = Array.isArray(row.tags) ? row.tags[0] : undefined;
+            const topic = typeof tag === "string" ? tag.slice(TOPIC_TAG.length) : undefined;
+            if (row.isValid && topic) plan.counts.set(topic, (plan.counts.get(topic) ?? 0) + 1);
+          }
+        }
         const valid = outcome.rows.filter((r) => r.isValid).length;
         added += valid;
         totals.examples += outcome.rows.length;

@@ -6,7 +6,7 @@ import { jsonrepair } from "jsonrepair";
 import { type ExampleData, exampleSchemaFor } from "@/lib/datasets/example";
 
 /** An example, with the model's reasoning when it gave one (kept apart from the answer). */
-export type ParsedItem = { data: ExampleData; reasoning?: string } | { error: string; raw: unknown };
+export type ParsedItem = { data: ExampleData; reasoning?: string; topic?: unknown } | { error: string; raw: unknown };
 export type ParseResult = { items: ParsedItem[] } | { error: string };
 
 /**
@@ -103,10 +103,12 @@ export function parseExamples(text: string, taskType: TaskType): ParseResult {
     items: items.map((raw) => {
       const parsed = schema.safeParse(raw);
       if (!parsed.success) return { error: `An example did not have the expected ${fields} as text.`, raw };
-      const reasoning = (raw as { reasoning?: unknown } | null)?.reasoning;
-      return typeof reasoning === "string" && reasoning.trim()
-        ? { data: parsed.data as ExampleData, reasoning: reasoning.trim() }
-        : { data: parsed.data as ExampleData };
+      const { reasoning, topic } = (raw ?? {}) as { reasoning?: unknown; topic?: unknown };
+      return {
+        data: parsed.data as ExampleData,
+        ...(typeof reasoning === "string" && reasoning.trim() ? { reasoning: reasoning.trim() } : {}),
+        ...(topic !== undefined ? { topic } : {}),
+      };
     }),
   };
 }

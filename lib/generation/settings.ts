@@ -15,6 +15,8 @@ export const generationSettingsSchema = z.object({
   mode: z.enum(["single", "questions_first"]).default("single"),
   /** Ask for the reasoning behind each answer too, kept apart from it (exports can include it, as a think block). */
   reasoning: z.boolean().default(false),
+  /** Plan topics across the chunks first, label each example with one, and lean towards the topics with fewest examples (one pass only). */
+  topic_plan: z.boolean().default(false),
   /** Train with each answer's reasoning before it, in a <think> block (the dataset version a run freezes). */
   train_with_reasoning: z.boolean().default(false),
   /** The LLM judge's rubric for scoring examples; null = the built-in one (lib/datasets/example-judge). */
@@ -37,6 +39,7 @@ export const generationSettingsPatchSchema = z.object({
   mode: generationSettingsSchema.shape.mode.unwrap().optional(),
   reasoning: generationSettingsSchema.shape.reasoning.unwrap().optional(),
   train_with_reasoning: generationSettingsSchema.shape.train_with_reasoning.unwrap().optional(),
+  topic_plan: generationSettingsSchema.shape.topic_plan.unwrap().optional(),
   judge_rubric: generationSettingsSchema.shape.judge_rubric.unwrap().optional(),
 }) satisfies z.ZodType<Partial<GenerationSettings>>;
 

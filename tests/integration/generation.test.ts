@@ -358,6 +358,50 @@ describe("generation", () => {
     }
   });
 
+  it("topic plan: topics proposed from excerpts across the chunks, each example tagged with one, and the counts sent with every prompt", async () => {
+    llm.setMode("good");
+    const prompts: string[] = [];
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      prompts.push(user);
+      if (user.includes('{"topics": ["...", "..."]}')) return JSON.stringify({ topics: ["Refund timing", "Disputes", "refund timing", "Shipping"] });
+      const section = Number(/Section (\d+):/.exec(user)?.[1] ?? 0);
+      return JSON.stringify({
+        examples: [
+          {
+            question: `How fast are refunds for order type ${section}?`,
+            answer: `Refunds for order type ${section} are issued within ${section + 3} days by the billing team.`,
+            topic: section % 2 === 0 ? "refund TIMING" : "Disputes",
+          },
+          {
+            question: `Who handles disputes for region ${section % 7}?`,
+            answer: "The billing team handles disputes for that region.",
+            topic: "Not in the plan",
+          },
+        ],
+      });
+    });
+    try {
+      const project = await projectWithChunks(4);
+      await actAs(team.members.editor);
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { topic_plan: true } })).ok).toBe(true);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      // The plan's call read excerpts of the chunks; repeats in other case were dropped.
+      expect(prompts[0]).toContain("Section 0: refunds");
+      const chunkPrompts = prompts.slice(1);
+      expect(chunkPrompts).toHaveLength(4);
+      for (const prompt of chunkPrompts) expect(prompt).toMatch(/- Refund timing \(\d+ so far\)\n- Disputes \(\d+ so far\)\n- Shipping \(\d+ so far\)/);
+      const tagged = await db.datasetExample.findMany({ where: { projectId: project.id }, select: { tags: true } });
+      const counts = new Map<string, number>();
+      for (const { tags } of tagged) for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      expect(Object.fromEntries(counts)).toEqual({ "topic: Refund timing": 2, "topic: Disputes": 2 });
+      expect(tagged.filter((e) => e.tags.length === 0)).toHaveLength(4);
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
   it("stops at num_examples_target", async () => {
     llm.setMode("good");
     const project = await projectWithChunks(20, { num_examples_target: 6 });

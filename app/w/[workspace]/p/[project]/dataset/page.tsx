@@ -5,6 +5,7 @@ import { NearDupTools } from "@/components/dataset/near-dup-tools";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { ReviewTable } from "@/components/dataset/review-table";
 import { StatsPanel } from "@/components/dataset/stats-panel";
+import { TopicCoverage } from "@/components/dataset/topic-coverage";
 import { JobList } from "@/components/jobs/job-list";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
@@ -56,6 +57,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
           ) : undefined
         }
       />
+      <TopicCoverage tags={tags} />
       {judgeJobs.length > 0 && (
         <Card>
           <CardContent>
