@@ -380,4 +380,60 @@ describe("the dataset loop in the browser", () => {
     expect(Object.keys(files).sort()).toEqual(["README.md", "eval.xlsx", "train.xlsx"]);
     expect(files["README.md"]).toContain("Excel");
   });
+
+  it("generation modes: questions first shows in the preview; a run with a topic plan shows the coverage", async () => {
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      const plan = /Policy (\d+):/.exec(user)?.[1] ?? "0";
+      if (user.includes('{"topics": ["...", "..."]}')) return JSON.stringify({ topics: ["Refund times", "Support hours"] });
+      if (user.includes('{"questions": ["...", "..."]}'))
+        return JSON.stringify({ questions: [`When do plan ${plan} refunds arrive?`, `How fast does support answer plan ${plan}?`] });
+      if (user.includes('{"answer": "..."}')) {
+        return JSON.stringify({
+          answer: user.includes("refunds arrive") ? `Customers on plan ${plan} get a refund within days.` : "Support answers within business days.",
+        });
+      }
+      return JSON.stringify({
+        examples: [
+          { question: `When do plan ${plan} refunds arrive?`, answer: `Customers on plan ${plan} get a refund within days.`, topic: "Refund times" },
+          { question: `How fast does support answer plan ${plan}?`, answer: "Support answers within business days.", topic: "support HOURS" },
+        ],
+      });
+    });
+    try {
+      await page.goto(`${base}/generate`);
+      await page.getByLabel("Mode", { exact: true }).selectOption("questions_first");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("Generation settings saved.").waitFor();
+      await page.getByRole("button", { name: "Preview 10 examples" }).click();
+      await expect.poll(() => page.getByTestId("preview-cards").textContent(), { timeout: 60_000 }).toMatch(/When do plan \d+ refunds arrive\?/);
+      await screenshot(page, "preview-questions-first");
+
+      await page.getByLabel("Mode", { exact: true }).selectOption("single");
+      await page.getByLabel("Topic plan", { exact: true }).check();
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("Generation settings saved.").first().waitFor();
+      await page.getByRole("button", { name: "Generate dataset" }).click();
+      await expect
+        .poll(() => db.datasetExample.count({ where: { projectId: team.project.id, tags: { has: "topic: Support hours" } } }), { timeout: 90_000 })
+        .toBeGreaterThan(0);
+      await expect
+        .poll(
+          async () =>
+            (await db.job.findFirstOrThrow({ where: { projectId: team.project.id, type: "dataset_generate" }, orderBy: { createdAt: "desc" } })).status,
+          {
+            timeout: 90_000,
+          },
+        )
+        .toBe("success");
+      await page.goto(base);
+      const coverage = page.getByTestId("topic-coverage");
+      await coverage.waitFor();
+      expect(await coverage.textContent()).toMatch(/Refund times\s*\d+/);
+      expect(await coverage.textContent()).toMatch(/Support hours\s*\d+/);
+      await screenshot(page, "review-topic-coverage");
+    } finally {
+      llm.setResponder(null);
+    }
+  });
 });
