@@ -4,19 +4,11 @@ import { Layers } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useAction } from "@/components/forms/use-action";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
 import { toast } from "@/components/ui/toast";
 import { findNearDuplicatesAction, keepOneNearDuplicateAction } from "@/lib/datasets/actions";
+import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 
 /** "Find near-duplicates" now, and "keep one per group" (confirmed with its count). */
 export function NearDupTools({ projectId, extra }: { projectId: string; extra: number }) {
@@ -51,34 +43,22 @@ export function NearDupTools({ projectId, extra }: { projectId: string; extra: n
         </Button>
       )}
       <FormError message={find.error?.message} />
-      <AlertDialog open={open} onOpenChange={setOpen}>
-        <AlertDialogContent data-testid="near-dup-confirm">
-          <AlertDialogHeader>
-            <AlertDialogTitle>Delete {plural}?</AlertDialogTitle>
-            <AlertDialogDescription>
-              The first (oldest) example of each group of near-duplicates stays; the others are deleted for good. Filter by “Near-duplicates” to read the groups
-              first.
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <FormError message={keep.error?.message} />
-          <AlertDialogFooter>
-            <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <Button
-              variant="destructive"
-              disabled={keep.pending}
-              onClick={() =>
-                keep.run({ projectId, expectedCount: extra }, (r) => {
-                  setOpen(false);
-                  toast.success(`${r.count.toLocaleString("en-US")} near-duplicates deleted.`);
-                  router.refresh();
-                })
-              }
-            >
-              Delete {plural}
-            </Button>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmDeleteDialog
+        open={open}
+        onOpenChange={setOpen}
+        what={plural}
+        description="The first (oldest) example of each group of near-duplicates stays; the others are deleted for good. Filter by “Near-duplicates” to read the groups first."
+        error={keep.error?.message}
+        pending={keep.pending}
+        testId="near-dup-confirm"
+        onConfirm={() =>
+          keep.run({ projectId, expectedCount: extra }, (r) => {
+            setOpen(false);
+            toast.success(`${r.count.toLocaleString("en-US")} near-duplicates deleted.`);
+            router.refresh();
+          })
+        }
+      />
     </>
   );
 }

@@ -141,10 +141,12 @@ function toRow(r: RawRow): ExampleRow {
   };
 }
 
+/** An example row as the review reads it (a RawRow); the query joins `files f` for the source's name. */
+const ROW_COLUMNS = Prisma.sql`e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
+           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at`;
+
 /** The review page's query (exported so the scale test can EXPLAIN exactly what runs). */
 export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cursor | undefined, limit: number): Prisma.Sql {
-  const columns = Prisma.sql`e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at`;
   if (filter.sort === "score_desc" || filter.sort === "score_asc") {
     // Keyset on (score, created_at, id), unscored last: their key is below 1 (high first) or above 5 (low first).
     const desc = filter.sort === "score_desc";
@@ -156,7 +158,7 @@ export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cur
       : Prisma.empty;
     const order = desc ? Prisma.sql`${key} DESC, e.created_at DESC, e.id DESC` : Prisma.sql`${key} ASC, e.created_at ASC, e.id ASC`;
     return Prisma.sql`
-    SELECT ${columns}, ${key} AS sort_key
+    SELECT ${ROW_COLUMNS}, ${key} AS sort_key
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY ${order}
@@ -164,7 +166,7 @@ export function listQuery(ctx: ProjectContext, filter: ReviewFilter, cursor: Cur
   }
   const after = cursor ? Prisma.sql`AND (e.created_at, e.id) < (${new Date(cursor.createdAt)}::timestamptz, ${cursor.id}::uuid)` : Prisma.empty;
   return Prisma.sql`
-    SELECT ${columns}
+    SELECT ${ROW_COLUMNS}
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, filter)} ${after}
     ORDER BY e.created_at DESC, e.id DESC
@@ -356,8 +358,7 @@ export async function updateExample(ctx: ProjectContext, id: string, data: unkno
 
 async function listExamplesByIds(ctx: ProjectContext, ids: string[]) {
   const rows = await db.$queryRaw<RawRow[]>`
-    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
+    SELECT ${ROW_COLUMNS}
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE e.id = ANY(${ids}::uuid[]) AND ${whereOf(ctx, { split: undefined })}`;
   return { items: rows.map(toRow) };
@@ -516,8 +517,7 @@ export async function keepOnePerNearDupGroup(ctx: ProjectContext, expectedCount:
 /** The other examples of an example's near-duplicate group (up to `limit`), for reading them side by side. */
 export async function nearDuplicatesOf(ctx: ProjectContext, exampleId: string, limit = 10) {
   const rows = await db.$queryRaw<RawRow[]>`
-    SELECT e.id, e.data, e.split, e.is_valid, e.validation_error, e.grounding, e.token_count, e.is_duplicate, e.review_status,
-           e.source_chunk_id, e.source_file_id, f.filename AS source_name, e.tags, e.rating, e.near_dup_group, e.judge_score, e.judge_reason, e.edited_at, e.created_at
+    SELECT ${ROW_COLUMNS}
     FROM dataset_examples e LEFT JOIN files f ON f.id = e.source_file_id
     WHERE ${whereOf(ctx, { nearDup: true })} AND e.id <> ${exampleId}::uuid
       AND e.near_dup_group = (SELECT g.near_dup_group FROM dataset_examples g WHERE g.id = ${exampleId}::uuid AND g.project_id = ${ctx.projectId}::uuid)

@@ -256,11 +256,7 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   const totalTasks = await db.generationTask.count({ where: { jobId: ctx.jobId } });
   // Which chunks' examples go to eval: the same on every attempt (lib/datasets/split).
   const taskChunks = await db.chunk.findMany({ where: { generationTasks: { some: { jobId: ctx.jobId } } }, select: { id: true, sourceFileId: true } });
-  const evalSet = evalChunks(
-    taskChunks,
-    ctx.projectId,
-    readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).train_eval_split,
-  );
+  const evalSet = evalChunks(taskChunks, ctx.projectId, gen.config.train_eval_split);
 
   // The topic plan (one pass only): made once per job and kept in its checkpoint, so a resumed
   // attempt asks with the same topics; the counts start from the project's examples so far.

@@ -129,8 +129,8 @@ export async function askQuestionsFirst(
   const examples: Array<Record<string, string>> = [];
   const failures: string[] = [];
   for (const item of questions.value) {
-    const prompt = answerPrompt(chunk.content, item, options.taskType, options.language, options.reasoning);
-    const answered = await askJson(provider, prompt, options, usage, (json): Picked<{ answer: string; reasoning?: string }> => {
+    const answerAsk = answerPrompt(chunk.content, item, options.taskType, options.language, options.reasoning);
+    const answered = await askJson(provider, answerAsk, options, usage, (json): Picked<{ answer: string; reasoning?: string }> => {
       const value = (json as Record<string, unknown> | undefined)?.[what.answer];
       const reasoning = (json as Record<string, unknown> | undefined)?.reasoning;
       if (typeof value !== "string" || !value.trim()) return { error: `no "${what.answer}"` };
