@@ -7,8 +7,9 @@
 // pass that runs right before it, for scale.
 
 import { flagDuplicates } from "@/lib/datasets/dedup";
+import { exampleText } from "@/lib/datasets/example";
 import { contentHash } from "@/lib/datasets/hash";
-import { exampleText, nearDuplicateGroups, signature } from "@/lib/datasets/near-dup";
+import { nearDuplicateGroups, signature } from "@/lib/datasets/near-dup";
 import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
 import { db } from "@/lib/db/client";
 import { getPool } from "@/lib/db/pool";

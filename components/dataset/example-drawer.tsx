@@ -11,7 +11,7 @@ import { toast } from "@/components/ui/toast";
 import { rateExamplesAction, tagExamplesAction, updateExampleAction } from "@/lib/datasets/actions";
 import type { ExampleRow } from "@/lib/datasets/review";
 import { RatingStars, TagEditor } from "./example-labels";
-import { fieldsOf, promptText, responseText } from "./example-text";
+import { fieldsOf, type HistoryTurn, historyOf, promptText, responseText } from "./example-text";
 import { RewritePanel } from "./rewrite-panel";
 
 type Source = {
@@ -42,14 +42,16 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
   const [madeFrom, setMadeFrom] = useState<MadeFrom>(null);
   const [nearDuplicates, setNearDuplicates] = useState<ExampleRow[]>([]);
   const [draft, setDraft] = useState<Record<string, string>>({});
+  const [history, setHistory] = useState<HistoryTurn[]>([]);
   const save = useAction(updateExampleAction);
   const tag = useAction(tagExamplesAction);
   const rate = useAction(rateExamplesAction);
   const id = example?.id;
 
+  // A conversation's earlier turns go with every save (an edit of the last turn keeps them as edited here).
   const saveData = (data: Record<string, string>) =>
     example &&
-    save.run({ projectId, exampleId: example.id, data }, (row) => {
+    save.run({ projectId, exampleId: example.id, data: { ...data, ...(history.length ? { history } : {}) } }, (row) => {
       setDraft(data);
       toast.success(row.isValid ? "Saved." : "Saved, but it is still invalid.");
       onSaved(row);
@@ -64,6 +66,7 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
   useEffect(() => {
     if (!example) return;
     setDraft(Object.fromEntries(fieldsOf(example.data).map((k) => [k, typeof example.data[k] === "string" ? (example.data[k] as string) : ""])));
+    setHistory(historyOf(example.data));
     save.reset();
     setSource(null);
     setMadeFrom(null);
@@ -133,6 +136,27 @@ export function ExampleDrawer({ projectId, example, canEdit, tagSuggestions, onC
                     </p>
                   )}
                   <FormError message={save.error?.message} />
+                  {editable && history.length > 0 && (
+                    <fieldset className="space-y-2 rounded-md border border-dashed p-2" data-testid="edit-earlier-turns">
+                      <legend className="px-1 text-xs text-muted-foreground">Earlier turns of the conversation; the fields below are its last turn</legend>
+                      {history.map((turn, i) =>
+                        (["User", "Reply"] as const).map((who, side) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: turns are fixed in order and have no id
+                          <Field key={`${i}-${who}`} label={`Turn ${i + 1} · ${who}`} htmlFor={`edit-turn-${i}-${side}`}>
+                            <Textarea
+                              id={`edit-turn-${i}-${side}`}
+                              rows={3}
+                              value={turn[side]}
+                              disabled={!canEdit}
+                              onChange={(e) =>
+                                setHistory((h) => h.map((t, at) => (at === i ? (side === 0 ? [e.target.value, t[1]] : [t[0], e.target.value]) : t)))
+                              }
+                            />
+                          </Field>
+                        )),
+                      )}
+                    </fieldset>
+                  )}
                   {editable ? (
                     Object.keys(draft).map((key) => (
                       <Field key={key} label={key[0].toUpperCase() + key.slice(1)} htmlFor={`edit-${key}`} error={save.fieldErrors[key]}>

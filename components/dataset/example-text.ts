@@ -16,3 +16,12 @@ export function fieldsOf(data: Record<string, unknown>): string[] {
   if ("question" in data || "answer" in data) return ["question", "answer"];
   return ["instruction", "input", "output"];
 }
+
+export type HistoryTurn = [user: string, assistant: string];
+
+/** A conversation's earlier turns ([user, reply] pairs, oldest first); none for a single exchange or a malformed row. */
+export function historyOf(data: Record<string, unknown>): HistoryTurn[] {
+  const history = data.history;
+  if (!Array.isArray(history)) return [];
+  return history.filter((turn): turn is HistoryTurn => Array.isArray(turn) && turn.length === 2 && turn.every((text) => typeof text === "string"));
+}

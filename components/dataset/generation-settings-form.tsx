@@ -26,6 +26,14 @@ type Props = {
   settingsHref: string;
 };
 
+const MODE_HINTS: Record<GenerationSettings["mode"], string> = {
+  single: "One call per chunk writes its examples with the prompt below.",
+  questions_first:
+    "The model writes distinct questions (or instructions) per chunk, then answers each on its own: more varied and complete, about one call more per example. The prompt below is for one pass.",
+  conversation:
+    "One call per chunk writes conversations in which the user follows up on each reply; each conversation is one example. The prompt below is for one pass.",
+};
+
 export function GenerationSettingsForm({ projectId, taskType, settings, config, providers, builtinPrompt, canEdit, settingsHref }: Props) {
   const router = useRouter();
   const { run, pending, error, fieldErrors } = useAction(saveGenerationSettingsAction);
@@ -34,6 +42,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
   const fallback = providers.find((p) => p.isDefault) ?? providers[0];
   const [providerId, setProviderId] = useState(settings.provider_id ?? fallback?.id ?? "");
   const provider = providers.find((p) => p.id === providerId);
+  const [mode, setMode] = useState<GenerationSettings["mode"]>(settings.mode);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -47,7 +56,8 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           model: String(data.get("model") ?? ""),
           temperature: num("temperature"),
           language: String(data.get("language") ?? ""),
-          mode: data.get("mode") === "questions_first" ? "questions_first" : "single",
+          mode,
+          ...(mode === "conversation" ? { conversation_turns: num("conversation_turns") } : {}),
           reasoning: data.get("reasoning") === "on",
           train_with_reasoning: data.get("train_with_reasoning") === "on",
           topic_plan: data.get("topic_plan") === "on",
@@ -113,17 +123,23 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           <Field label="Language" htmlFor="gen-language" error={fieldErrors.language}>
             <Input id="gen-language" name="language" defaultValue={settings.language} />
           </Field>
-          <Field
-            label="Mode"
-            htmlFor="gen-mode"
-            error={fieldErrors.mode}
-            hint="Questions first: the model writes distinct questions (or instructions) per chunk, then answers each on its own: more varied and complete, about one call more per example. The prompt below is for one pass."
-          >
-            <NativeSelect id="gen-mode" name="mode" defaultValue={settings.mode}>
+          <Field label="Mode" htmlFor="gen-mode" error={fieldErrors.mode} hint={MODE_HINTS[mode]}>
+            <NativeSelect id="gen-mode" name="mode" value={mode} onChange={(e) => setMode(e.target.value as GenerationSettings["mode"])}>
               <option value="single">One pass per chunk</option>
               <option value="questions_first">Questions first, then answers</option>
+              <option value="conversation">Multi-turn conversations</option>
             </NativeSelect>
           </Field>
+          {mode === "conversation" && (
+            <Field
+              label="Turns per conversation"
+              htmlFor="gen-turns"
+              error={fieldErrors.conversation_turns}
+              hint="Exchanges (a user turn and its reply) in each conversation, 2–8. Each conversation is one example; training learns every reply."
+            >
+              <Input id="gen-turns" name="conversation_turns" type="number" min="2" max="8" defaultValue={settings.conversation_turns} />
+            </Field>
+          )}
           <Field
             label="Reasoning"
             htmlFor="gen-reasoning"
@@ -134,7 +150,7 @@ export function GenerationSettingsForm({ projectId, taskType, settings, config, 
           <Field
             label="Topic plan"
             htmlFor="gen-topic-plan"
-            hint="One pass only: the model first proposes the topics the chunks cover, labels every example with one (a “topic:” tag) and leans towards topics with fewer examples; Review shows the coverage."
+            hint="The model first proposes the topics the chunks cover, labels every example with one (a “topic:” tag) and leans towards topics with fewer examples; Review shows the coverage."
           >
             <input id="gen-topic-plan" name="topic_plan" type="checkbox" defaultChecked={settings.topic_plan} className="size-4 accent-primary" />
           </Field>

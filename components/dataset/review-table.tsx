@@ -16,7 +16,7 @@ import { rateExamplesAction, reviewExamplesAction } from "@/lib/datasets/actions
 import type { ExampleRow, ReviewFilter } from "@/lib/datasets/review";
 import { BulkBar } from "./bulk-bar";
 import { ExampleDrawer } from "./example-drawer";
-import { promptText, responseText } from "./example-text";
+import { historyOf, promptText, responseText } from "./example-text";
 import { Highlight } from "./highlight";
 
 type Page = { items: ExampleRow[]; nextCursor: { createdAt: string; id: string; key?: number } | null; total?: number; totalCapped?: boolean };
@@ -410,6 +410,7 @@ export function ReviewTable({ projectId, sources, tags, canEdit, initial, genera
                 <p className="line-clamp-3 whitespace-pre-wrap text-sm">
                   <Highlight text={promptText(row.data)} query={filter.q} snippet />
                 </p>
+                {historyOf(row.data).length > 0 && <p className="mt-1 text-xs text-muted-foreground">last of {historyOf(row.data).length + 1} turns</p>}
                 {row.sourceName && <p className="mt-1 truncate text-xs text-muted-foreground">{row.sourceName}</p>}
               </TableCell>
               <TableCell className="max-w-0">

@@ -21,6 +21,7 @@ type Columns = {
   response: string;
   system: string;
   rejected: string;
+  history: string;
   label: string;
   whenFalse: "reject" | "skip";
   split: "auto" | "train" | "eval";
@@ -45,7 +46,7 @@ function columnsOf(mapping: DatasetMapping | null): Columns {
     split: mapping?.split ?? "auto",
     systemTurns: (mapping && mapping.shape !== "columns" ? mapping.systemTurns : undefined) ?? "keep",
   };
-  if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE, rejected: NONE, ...label };
+  if (mapping?.shape !== "columns") return { prompt: NONE, input: NONE, response: NONE, system: NONE, rejected: NONE, history: NONE, ...label };
   const c = mapping.columns;
   return {
     prompt: c.instruction ?? c.question ?? NONE,
@@ -53,6 +54,7 @@ function columnsOf(mapping: DatasetMapping | null): Columns {
     response: c.output ?? c.answer ?? NONE,
     system: c.system ?? NONE,
     rejected: c.rejected ?? NONE,
+    history: c.history ?? NONE,
     ...label,
   };
 }
@@ -69,6 +71,7 @@ function toMapping(kind: "columns" | "sharegpt" | "openai", columns: Columns): D
       output: pick(columns.response),
       system: pick(columns.system),
       rejected: pick(columns.rejected),
+      history: pick(columns.history),
     },
     ...label,
   };
@@ -88,16 +91,20 @@ function ColumnOptions({ columns, none }: { columns: string[]; none: string }) {
   );
 }
 
-function ExampleCell({ example }: { example: Record<string, string> | null }) {
+function ExampleCell({ example }: { example: Record<string, unknown> | null }) {
   if (!example) return <span className="text-muted-foreground">–</span>;
   return (
     <dl className="space-y-1 text-xs">
-      {Object.entries(example).map(([k, v]) => (
-        <div key={k}>
-          <dt className="inline font-medium">{k}: </dt>
-          <dd className="inline whitespace-pre-wrap">{v.length > 160 ? `${v.slice(0, 160)}…` : v || "(empty)"}</dd>
-        </div>
-      ))}
+      {Object.entries(example).map(([k, value]) => {
+        // A conversation's earlier turns: how many, not their text.
+        const v = Array.isArray(value) ? `${value.length} earlier ${value.length === 1 ? "turn" : "turns"}` : String(value ?? "");
+        return (
+          <div key={k}>
+            <dt className="inline font-medium">{k}: </dt>
+            <dd className="inline whitespace-pre-wrap">{v.length > 160 ? `${v.slice(0, 160)}…` : v || "(empty)"}</dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }
@@ -171,6 +178,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                     ["response", "Response column"],
                     ["system", "System prompt"],
                     ["rejected", "Rejected (DPO)"],
+                    ["history", "Earlier turns (history)"],
                   ] as const
                 ).map(([key, label]) => (
                   <Field key={key} label={label} htmlFor={`map-${key}`}>
@@ -224,7 +232,7 @@ export function ImportDialog({ projectId, fileId, filename, imported }: { projec
                   <TableRow key={row.line}>
                     <TableCell className="tabular-nums">{row.line}</TableCell>
                     <TableCell>
-                      <ExampleCell example={row.example as Record<string, string> | null} />
+                      <ExampleCell example={row.example} />
                     </TableCell>
                     <TableCell className="text-xs">
                       {row.error && <span className="text-destructive">{row.error}</span>}

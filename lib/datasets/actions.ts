@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
+import { historySchema } from "@/lib/datasets/example";
 import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
 import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
 import {
@@ -30,7 +31,7 @@ const target = z.union([z.object({ ids: z.array(z.uuid()).min(1).max(1000) }), z
 export const updateExampleAction = projectAction(
   "updateExample",
   "dataset.edit",
-  base.extend({ exampleId: z.uuid(), data: z.record(z.string(), z.string()) }),
+  base.extend({ exampleId: z.uuid(), data: z.record(z.string(), z.union([z.string(), historySchema])) }),
   async (ctx, input) => updateExample(ctx, input.exampleId, input.data),
 );
 

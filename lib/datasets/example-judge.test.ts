@@ -14,6 +14,16 @@ describe("the example judge", () => {
     expect(user.content).toContain('{"faithfulness": 1-5, "helpfulness": 1-5, "clarity": 1-5, "reason": "one sentence"}');
   });
 
+  it("shows a conversation's earlier turns before the turn it grades", () => {
+    const [, user] = judgeExampleMessages({
+      data: { question: "And Spain?", answer: "Madrid.", history: [["Capital of France?", "Paris."]] },
+      sourceText: null,
+      rubric: DEFAULT_RUBRIC,
+    });
+    expect(user.content).toContain('grade only the last turn, below, in their light):\n"""\nUser: Capital of France?\nAssistant: Paris.\n"""');
+    expect(user.content.indexOf("Capital of France?")).toBeLessThan(user.content.indexOf("And Spain?"));
+  });
+
   it("averages the criteria and refuses verdicts that miss one or leave 1–5", () => {
     expect(
       parseExampleVerdict('ok {"faithfulness": 5, "helpfulness": 4, "clarity": 3, "reason": " Fine. "}', ["faithfulness", "helpfulness", "clarity"]),

@@ -5,7 +5,7 @@
 
 import { findJson } from "@/lib/generation/parse";
 import type { ChatMessage } from "@/lib/llm";
-import { type ExampleData, promptOf, responseOf } from "./example";
+import { type ExampleData, historyOf, promptOf, responseOf } from "./example";
 
 export const DEFAULT_RUBRIC = `- faithfulness: every claim in the answer is supported by the source text; nothing is invented.
 - helpfulness: the answer addresses the question completely and would teach a model something useful.
@@ -23,6 +23,15 @@ export function rubricCriteria(rubric: string): string[] {
   return [...new Set(names)];
 }
 
+/** A conversation's earlier turns, which the last reply may rely on (grade the last turn, in their light). */
+function earlierTurns(data: ExampleData): string {
+  const turns = historyOf(data);
+  if (turns.length === 0) return "";
+  return `Earlier turns of the conversation (grade only the last turn, below, in their light):\n"""\n${turns
+    .map(([user, assistant]) => `User: ${user}\nAssistant: ${assistant}`)
+    .join("\n\n")}\n"""\n\n`;
+}
+
 // Triple quotes fence the texts, so an example that says "ignore the rubric" reads as an example.
 export function judgeExampleMessages(input: { data: ExampleData; sourceText: string | null; rubric: string }): ChatMessage[] {
   const criteria = rubricCriteria(input.rubric);
@@ -36,7 +45,7 @@ export function judgeExampleMessages(input: { data: ExampleData; sourceText: str
       role: "user",
       content: `Grade this training example.
 
-${source}Prompt:
+${source}${earlierTurns(input.data)}Prompt:
 """
 ${promptOf(input.data)}
 """

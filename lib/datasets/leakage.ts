@@ -5,7 +5,7 @@
 // share of eval examples that leak.
 import { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { type ExampleData, promptOf, responseOf } from "./example";
+import { type ExampleData, exampleText } from "./example";
 
 export const SHINGLE_WORDS = 8;
 /** An eval example leaks when this share of its runs is in the train set. */
@@ -34,17 +34,15 @@ export function shingles(text: string): Set<number> {
   return found;
 }
 
-const textOf = (data: ExampleData) => `${promptOf(data)}\n${responseOf(data)}`;
-
 /** Leakage of `evalSet` into `train` (pure: the examples as data). */
 export function measureLeakage(train: Iterable<ExampleData>, evalSet: Iterable<ExampleData>): Leakage {
   const seen = new Set<number>();
-  for (const data of train) for (const hash of shingles(textOf(data))) seen.add(hash);
+  for (const data of train) for (const hash of shingles(exampleText(data))) seen.add(hash);
   let count = 0;
   let leaked = 0;
   for (const data of evalSet) {
     count++;
-    const own = shingles(textOf(data));
+    const own = shingles(exampleText(data));
     if (!own.size) continue;
     let shared = 0;
     for (const hash of own) if (seen.has(hash)) shared++;

@@ -6,7 +6,8 @@ import { db } from "@/lib/db/client";
 import { getPool, withPgTransaction } from "@/lib/db/pool";
 import { readProjectConfig } from "@/lib/projects/config";
 import type { ExampleData } from "./example";
-import { exampleText, nearDuplicateGroups, signature, signatureFromBuffer, signatureToBuffer } from "./near-dup";
+import { exampleText } from "./example";
+import { nearDuplicateGroups, signature, signatureFromBuffer, signatureToBuffer } from "./near-dup";
 
 const SIGN_BATCH = 5000;
 

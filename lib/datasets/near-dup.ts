@@ -8,7 +8,6 @@
 // band land in the same bucket (a pair at similarity s shares some band with probability
 // 1 − (1 − s^ROWS)^BANDS: 0.99 at s = 0.8, 0.20 at s = 0.4). Candidates are then checked against the
 // threshold on their signatures, and groups are the connected pairs (union–find).
-import { type ExampleData, promptOf, responseOf } from "./example";
 
 export const SHINGLE_WORDS = 2;
 export const SIGNATURE_SIZE = 64;
@@ -35,10 +34,6 @@ function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-export function exampleText(data: ExampleData): string {
-  return `${promptOf(data)}\n${responseOf(data)}`;
 }
 
 /** The hashed word runs of a text (a text shorter than one run is one run). */

@@ -322,12 +322,14 @@ export async function getExampleWithSource(ctx: ProjectContext, id: string) {
   };
 }
 
-/** Saves an edit: the data is checked against the task type, validated, re-hashed. */
+/** Saves an edit: the data is checked against the task type, validated, re-hashed. A conversation's earlier turns are kept unless the edit gives them. */
 export async function updateExample(ctx: ProjectContext, id: string, data: unknown): Promise<ExampleRow> {
   const example = await findExample(ctx, id);
   const parsed = exampleSchemaFor(example.project.taskType).safeParse(data);
   if (!parsed.success) throw parsed.error;
-  const next = parsed.data as ExampleData;
+  // An edit that leaves the earlier turns of a conversation out keeps them.
+  const kept = (example.data as { history?: ExampleData["history"] } | null)?.history;
+  const next = (parsed.data.history || !kept ? parsed.data : { ...parsed.data, history: kept }) as ExampleData;
   const config = readProjectConfig(example.project.config);
   const validation = validateExample(next, {
     taskType: example.project.taskType,

@@ -1,7 +1,8 @@
 // Whether an example can be trained on, with the reason shown to the user when it cannot.
 // Checks run in this order and the first failure is reported:
 //   1. shape: the project's task type's fields, as text;
-//   2. required fields not blank (instruction/output, question/answer; `input` may be empty);
+//   2. required fields not blank (instruction/output, question/answer, every earlier turn of a
+//      conversation; `input` may be empty);
 //   3. the response is not a copy: of a prompt field (same words in the same order, ignoring
 //      case, punctuation and spacing: answers may restate the question, so only equality
 //      counts here), nor of the source chunk or the generation prompt (it reproduces ≥ 90 % of
@@ -77,6 +78,10 @@ function contentProblem(example: ExampleData, options: ValidationOptions): strin
   const [responseName, responseText] = response;
   for (const [name, text] of required) {
     if (text.trim() === "") return `The ${name} is empty.`;
+  }
+  for (const [at, turn] of (example.history ?? []).entries()) {
+    if (turn[0].trim() === "") return `Turn ${at + 1}'s user message is empty.`;
+    if (turn[1].trim() === "") return `Turn ${at + 1}'s reply is empty.`;
   }
   for (const [name, text] of prompts) {
     if (sameText(responseText, text)) return `The ${responseName} repeats the ${name}.`;

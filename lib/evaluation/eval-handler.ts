@@ -31,7 +31,9 @@ const PROMPTS = "data/prompts.jsonl";
 
 type Checkpoint = { pid?: number; offset?: number; evalLoss?: number | null; perplexity?: number | null; phase?: "judge" };
 
-type Prompt = { index: number; prompt: string; reference: string; exampleId: string };
+type Message = { role: string; content: string };
+/** A sample to answer: the last user turn, after its context (the system turn, a conversation's earlier exchanges). */
+type Prompt = { index: number; prompt: string; reference: string; context: Message[]; exampleId: string };
 
 /** The first `n` examples of the version's eval split (or train, when it has none), as frozen. */
 async function loadPrompts(key: string, n: number): Promise<Prompt[]> {
@@ -39,10 +41,11 @@ async function loadPrompts(key: string, n: number): Promise<Prompt[]> {
   const lines = readline.createInterface({ input: await getStorage().get(key), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
-    const row = JSON.parse(line) as { id: string; messages: Array<{ role: string; content: string }> };
-    const user = row.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
+    const row = JSON.parse(line) as { id: string; messages: Message[] };
+    const lastUser = row.messages.findLastIndex((m) => m.role === "user");
+    const user = row.messages[lastUser]?.content ?? "";
     const assistant = row.messages.filter((m) => m.role === "assistant").at(-1)?.content ?? "";
-    prompts.push({ index: prompts.length, prompt: user, reference: assistant, exampleId: row.id });
+    prompts.push({ index: prompts.length, prompt: user, reference: assistant, context: row.messages.slice(0, Math.max(0, lastUser)), exampleId: row.id });
     if (prompts.length >= n) break;
   }
   lines.close();
@@ -119,7 +122,7 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         await remote.withLink((conn) =>
           conn.writeFile(
             remote.path(PROMPTS),
-            `${prompts.map((p) => JSON.stringify({ index: p.index, prompt: p.prompt, reference: p.reference })).join("\n")}\n`,
+            `${prompts.map((p) => JSON.stringify({ index: p.index, prompt: p.prompt, reference: p.reference, context: p.context })).join("\n")}\n`,
           ),
         );
         const hyper = hyperparamsSchema.parse(run.hyperparams);

@@ -1,9 +1,10 @@
-// One chunk's examples by the project's generation mode: one pass (./ask), or questions first
-// (./questions-first). Both give the single pass's JSON and the prompt the examples came from.
+// One chunk's examples by the project's generation mode: one pass (./ask), multi-turn
+// conversations (one pass with the conversation prompt), or questions first (./questions-first). Both give the single pass's JSON and the prompt the examples came from.
 import { type Asked, askForExamples } from "./ask";
 import type { GenerationContext } from "./context";
-import { reasoningNote, renderPrompt } from "./prompts";
+import { CONVERSATION_SHAPE, conversationPrompt, reasoningNote, renderPrompt } from "./prompts";
 import { askQuestionsFirst } from "./questions-first";
+import { type TopicPlan, topicNote } from "./topics";
 
 export async function askChunk(
   gen: GenerationContext,
@@ -12,8 +13,8 @@ export async function askChunk(
   options: {
     signal: AbortSignal;
     onRetry?: (message: string) => void;
-    /** Added to a one-pass prompt (the topic plan). */
-    note?: string;
+    /** The run's topic plan: each example (or question, asked first) names its topic from it. */
+    plan?: TopicPlan;
   },
 ): Promise<{ asked: Asked; prompt: string }> {
   const section = (chunk.metadata as { section?: string } | null)?.section;
@@ -23,12 +24,27 @@ export async function askChunk(
       ...common,
       language: gen.settings.language,
       reasoning: gen.settings.reasoning,
+      note: options.plan && topicNote(options.plan, "questions"),
     });
     return { asked, prompt };
+  }
+  if (gen.settings.mode === "conversation") {
+    const prompt =
+      conversationPrompt({
+        chunk: chunk.content,
+        n,
+        turns: gen.settings.conversation_turns,
+        language: gen.settings.language,
+        section,
+        taskType: gen.taskType,
+      }) +
+      (gen.settings.reasoning ? reasoningNote(gen.taskType, true) : "") +
+      (options.plan ? topicNote(options.plan, "conversations") : "");
+    return { asked: await askForExamples(gen.provider, prompt, { ...common, shape: CONVERSATION_SHAPE }), prompt };
   }
   const prompt =
     renderPrompt(gen.template, { chunk: chunk.content, n, language: gen.settings.language, section }) +
     (gen.settings.reasoning ? reasoningNote(gen.taskType) : "") +
-    (options.note ?? "");
+    (options.plan ? topicNote(options.plan) : "");
   return { asked: await askForExamples(gen.provider, prompt, common), prompt };
 }

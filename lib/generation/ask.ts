@@ -24,9 +24,10 @@ export type Asked =
 type Botch = { reason: string; reminder: string; larger?: boolean };
 
 /** Why an answer cannot be used as it is, and what to tell the model; undefined when it can. */
-export function botchOf(text: string, finishReason: string | undefined, taskType: TaskType): Botch | undefined {
+export function botchOf(text: string, finishReason: string | undefined, taskType: TaskType, asked?: string): Botch | undefined {
   const shape =
-    taskType === "qa" ? '{"examples": [{"question": "...", "answer": "..."}]}' : '{"examples": [{"instruction": "...", "input": "...", "output": "..."}]}';
+    asked ??
+    (taskType === "qa" ? '{"examples": [{"question": "...", "answer": "..."}]}' : '{"examples": [{"instruction": "...", "input": "...", "output": "..."}]}');
   if (finishReason === "length") {
     return {
       reason: "The answer was cut off at the model's token limit.",
@@ -47,7 +48,15 @@ export function botchOf(text: string, finishReason: string | undefined, taskType
 export async function askForExamples(
   provider: LlmProviderRecord,
   prompt: string,
-  options: { model: string; temperature: number; taskType: TaskType; signal: AbortSignal; onRetry?: (message: string) => void },
+  options: {
+    model: string;
+    temperature: number;
+    taskType: TaskType;
+    signal: AbortSignal;
+    onRetry?: (message: string) => void;
+    /** The JSON shape the prompt asked for, repeated in a re-ask (the single pass's by default). */
+    shape?: string;
+  },
 ): Promise<Asked> {
   const question: ChatMessage[] = [
     { role: "system", content: SYSTEM_PROMPT },
@@ -82,7 +91,7 @@ export async function askForExamples(
     tokensIn += answer.tokensIn;
     tokensOut += answer.tokensOut;
     attempts += answer.attempts;
-    const botch = botchOf(answer.text, answer.finishReason, options.taskType);
+    const botch = botchOf(answer.text, answer.finishReason, options.taskType, options.shape);
     if (!botch) return { ok: true, text: answer.text, tokensIn, tokensOut, attempts, reasks };
     if (reasks >= MAX_REASKS) {
       return { ok: false, error: `${botch.reason} Asked ${reasks + 1} times; every answer was unusable.`, tokensIn, tokensOut, attempts, reasks };

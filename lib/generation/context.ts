@@ -50,6 +50,6 @@ export async function loadGenerationContext(projectId: string): Promise<Generati
     prices: options.prices,
     model,
     template: custom ?? builtinPrompt(project.taskType),
-    promptVersion: settings.mode === "questions_first" ? `questions-first-${project.taskType}-v1` : promptVersion(project.taskType, custom),
+    promptVersion: settings.mode === "single" ? promptVersion(project.taskType, custom) : `${settings.mode.replace("_", "-")}-${project.taskType}-v1`,
   };
 }

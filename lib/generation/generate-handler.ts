@@ -18,7 +18,7 @@ import { readProjectConfig } from "@/lib/projects/config";
 import { askChunk } from "./ask-chunk";
 import { type GenerationContext, loadGenerationContext } from "./context";
 import { answerRows, type ExampleRow } from "./examples";
-import { planTopics, TOPIC_TAG, topicNote } from "./topics";
+import { planTopics, TOPIC_TAG, type TopicPlan, withCounts } from "./topics";
 
 /** Tasks read ahead of the calls. */
 const PAGE = 500;
@@ -71,14 +71,13 @@ async function totalsSoFar(jobId: string): Promise<Totals> {
 }
 
 /** Asks the LLM about one chunk; never throws for the chunk's own failure (that is an outcome). */
-type TopicPlan = { topics: string[]; counts: Map<string, number> } | null;
 
-async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>, plan: TopicPlan): Promise<Outcome> {
+async function generateForTask(ctx: JobContext<unknown>, gen: GenerationContext, task: Task, evalSet: Set<string>, plan: TopicPlan | null): Promise<Outcome> {
   const chunk = task.chunk;
   if (!chunk) return { task, kind: "skipped", error: "The chunk was deleted." };
   try {
     const { asked, prompt } = await askChunk(gen, chunk, gen.config.examples_per_chunk, {
-      note: plan ? topicNote(plan.topics, plan.counts) : undefined,
+      plan: plan ?? undefined,
       signal: ctx.signal,
       onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1} of source ${chunk.sourceFileId.slice(0, 8)}: ${message}`),
     });
@@ -258,10 +257,10 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
   const taskChunks = await db.chunk.findMany({ where: { generationTasks: { some: { jobId: ctx.jobId } } }, select: { id: true, sourceFileId: true } });
   const evalSet = evalChunks(taskChunks, ctx.projectId, gen.config.train_eval_split);
 
-  // The topic plan (one pass only): made once per job and kept in its checkpoint, so a resumed
+  // The topic plan: made once per job and kept in its checkpoint, so a resumed
   // attempt asks with the same topics; the counts start from the project's examples so far.
-  let plan: TopicPlan = null;
-  if (gen.settings.topic_plan && gen.settings.mode === "single") {
+  let plan: TopicPlan | null = null;
+  if (gen.settings.topic_plan) {
     let topics = ctx.checkpoint.get<{ topics?: string[] }>()?.topics;
     if (!topics) {
       await ctx.progress({ message: "Planning topics across the chunks" });
@@ -270,12 +269,7 @@ export async function runGeneration(ctx: JobContext<unknown>): Promise<Record<st
       await ctx.checkpoint.save({ ...(ctx.checkpoint.get<object>() ?? {}), topics });
       ctx.log("info", topics.length ? `Topic plan: ${topics.join("; ")}.` : "The model proposed no topics; generating without a plan.");
     }
-    if (topics.length) {
-      const rows = await db.$queryRaw<Array<{ tag: string; n: bigint }>>`
-        SELECT t AS tag, count(*) AS n FROM dataset_examples e, unnest(e.tags) AS t
-        WHERE e.project_id = ${ctx.projectId}::uuid AND t LIKE ${`${TOPIC_TAG}%`} GROUP BY t`;
-      plan = { topics, counts: new Map(rows.map((r) => [r.tag.slice(TOPIC_TAG.length), Number(r.n)])) };
-    }
+    if (topics.length) plan = await withCounts(ctx.projectId, topics);
   }
   if (totalTasks === 0) throw new NonRetryableError("There are no chunks to generate from. Add sources and let them finish chunking first.");
   const target = readProjectConfig((await db.project.findUniqueOrThrow({ where: { id: ctx.projectId } })).config).num_examples_target;

@@ -13,7 +13,7 @@ import { countTokens } from "@/lib/tokens";
 import { projectProvider } from "./context";
 import { generateJob } from "./generate-job";
 import { previewJob } from "./preview-job";
-import { builtinPrompt, renderPrompt, SYSTEM_PROMPT, templateProblem } from "./prompts";
+import { builtinPrompt, conversationPrompt, renderPrompt, SYSTEM_PROMPT, templateProblem } from "./prompts";
 import { answerPrompt, questionsPrompt } from "./questions-first";
 import { type GenerationSettings, generationSettingsSchema, readGenerationSettings } from "./settings";
 
@@ -84,8 +84,20 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
     WHERE c.project_id = ${ctx.projectId}::uuid AND f.status = 'ready'`;
   const chunks = Number(chunkAgg.chunks);
   const template = (project.taskType === "qa" ? settings.prompt_qa : settings.prompt_instruction) ?? builtinPrompt(project.taskType);
+  const conversation = settings.mode === "conversation";
   const promptTokens =
-    countTokens(SYSTEM_PROMPT) + countTokens(renderPrompt(template, { chunk: "", n: config.examples_per_chunk, language: settings.language }));
+    countTokens(SYSTEM_PROMPT) +
+    countTokens(
+      conversation
+        ? conversationPrompt({
+            chunk: "",
+            n: config.examples_per_chunk,
+            turns: settings.conversation_turns,
+            language: settings.language,
+            taskType: project.taskType,
+          })
+        : renderPrompt(template, { chunk: "", n: config.examples_per_chunk, language: settings.language }),
+    );
   const chunksNeeded = Math.min(chunks, Math.ceil(config.num_examples_target / config.examples_per_chunk));
   const examples = Math.min(config.num_examples_target, chunks * config.examples_per_chunk);
 
@@ -113,7 +125,8 @@ export async function estimateGeneration(ctx: ProjectContext): Promise<Generatio
   const tokensIn = Math.round(
     chunksNeeded * (firstTokens + (chunkAgg.avg ?? 0)) + (questionsFirst ? chunksNeeded * config.examples_per_chunk * (answerTokens + (chunkAgg.avg ?? 0)) : 0),
   );
-  const tokensOut = Math.round(examples * (tokensPerExample ?? DEFAULT_TOKENS_PER_EXAMPLE) * 1.15);
+  // A conversation example holds all its turns: without a preview to measure, each turn counts as one example.
+  const tokensOut = Math.round(examples * (tokensPerExample ?? DEFAULT_TOKENS_PER_EXAMPLE * (conversation ? settings.conversation_turns : 1)) * 1.15);
   const concurrency = options?.concurrency ?? 1;
   return {
     provider: provider ? { id: provider.id, name: provider.name } : null,

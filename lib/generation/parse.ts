@@ -79,8 +79,8 @@ function itemsOf(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return value;
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    for (const key of ["examples", "items", "data", "pairs", "questions"]) if (Array.isArray(record[key])) return record[key] as unknown[];
-    if ("instruction" in record || "question" in record) return [record];
+    for (const key of ["examples", "conversations", "items", "data", "pairs", "questions"]) if (Array.isArray(record[key])) return record[key] as unknown[];
+    if ("instruction" in record || "question" in record || "turns" in record) return [record];
   }
   return undefined;
 }
@@ -88,6 +88,25 @@ function itemsOf(value: unknown): unknown[] | undefined {
 function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}
+
+/**
+ * A conversation the model wrote (`{"turns": [{"user", "assistant"}, …]}`) as an example of the
+ * task type: its last turn in the example's own fields, the turns before it as `history`. Any
+ * other item is returned as it is.
+ */
+export function fromConversation(raw: unknown, taskType: TaskType): unknown {
+  const turns = (raw as { turns?: unknown } | null)?.turns;
+  if (!Array.isArray(turns) || turns.length === 0) return raw;
+  const pairs = turns.map((turn) => {
+    const { user, assistant } = (turn ?? {}) as { user?: unknown; assistant?: unknown };
+    return typeof user === "string" && typeof assistant === "string" ? ([user.trim(), assistant.trim()] as [string, string]) : undefined;
+  });
+  if (pairs.some((pair) => pair === undefined)) return raw;
+  const [user, assistant] = pairs[pairs.length - 1] as [string, string];
+  const history = (pairs as Array<[string, string]>).slice(0, -1);
+  const own = taskType === "qa" ? { question: user, answer: assistant } : { instruction: user, input: "", output: assistant };
+  return { ...own, ...(history.length ? { history } : {}) };
 }
 
 export function parseExamples(text: string, taskType: TaskType): ParseResult {
@@ -101,7 +120,7 @@ export function parseExamples(text: string, taskType: TaskType): ParseResult {
   const fields = taskType === "qa" ? "question and answer" : "instruction, input and output";
   return {
     items: items.map((raw) => {
-      const parsed = schema.safeParse(raw);
+      const parsed = schema.safeParse(fromConversation(raw, taskType));
       if (!parsed.success) return { error: `An example did not have the expected ${fields} as text.`, raw };
       const { reasoning, topic } = (raw ?? {}) as { reasoning?: unknown; topic?: unknown };
       return {

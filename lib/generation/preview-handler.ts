@@ -9,6 +9,7 @@ import type { Asked } from "./ask";
 import { askChunk } from "./ask-chunk";
 import { loadGenerationContext } from "./context";
 import { answerRows, type ExampleRow } from "./examples";
+import { planTopics, type TopicPlan, withCounts } from "./topics";
 
 export const PREVIEW_EXAMPLES = 10;
 
@@ -32,6 +33,16 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
   let made = 0;
   let tokensIn = 0;
   let tokensOut = 0;
+  // With a topic plan the preview plans too, so its prompts and tags are what the full run's will be.
+  let plan: TopicPlan | undefined;
+  if (gen.settings.topic_plan) {
+    await ctx.progress({ message: "Planning topics across the chunks" });
+    const planned = await planTopics(gen, ctx.signal);
+    tokensIn += planned.tokensIn;
+    tokensOut += planned.tokensOut;
+    ctx.log("info", planned.topics.length ? `Topic plan: ${planned.topics.join("; ")}.` : "The model proposed no topics; previewing without a plan.");
+    if (planned.topics.length) plan = await withCounts(ctx.projectId, planned.topics);
+  }
   await ctx.progress({ done: 0, total: picks.length, message: `Asking ${gen.model}` });
   // Previews draw from the endpoint's shared calls ahead of full runs: a person is waiting.
   let asking = picks.length;
@@ -60,7 +71,7 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
         let prompt = "";
         try {
           ({ asked, prompt } = await withCall(budget, () =>
-            askChunk(gen, chunk, perChunk, { signal: ctx.signal, onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`) }),
+            askChunk(gen, chunk, perChunk, { plan, signal: ctx.signal, onRetry: (message) => ctx.log("warn", `Chunk ${chunk.chunkIndex + 1}: ${message}`) }),
           ));
         } catch (error) {
           if (error instanceof LlmError && !error.retryable) throw new NonRetryableError(error.message);
@@ -72,7 +83,7 @@ export async function runPreview(ctx: JobContext<unknown>): Promise<Record<strin
         tokensOut += asked.tokensOut;
         // A chunk whose every answer was unusable shows in the preview as one invalid row with the reason.
         const rows: ExampleRow[] = asked.ok
-          ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview" })
+          ? answerRows(gen, asked.text, { text: chunk.content, prompt, maxExamples: perChunk, split: "preview", topics: plan?.topics })
           : [{ data: { raw: "" }, isValid: false, validationError: asked.error, tokenCount: 0, split: "preview" }];
         await db.datasetExample.createMany({
           data: rows.map(({ reasoning, ...row }, i) => ({

@@ -72,7 +72,35 @@ export function templateProblem(template: string): string | undefined {
 }
 
 /** Added to the prompt when the project asks for reasoning: each example also carries the steps to its answer, apart from it. */
-export function reasoningNote(taskType: TaskType): string {
+export function reasoningNote(taskType: TaskType, conversation = false): string {
+  if (conversation) {
+    return `\n\nFor each conversation also give "reasoning": the steps from the source text to its last assistant turn, written apart from that turn (the turn itself stays as it would be without them). Add it as a "reasoning" field to each conversation object.`;
+  }
   const answer = taskType === "qa" ? "answer" : "output";
   return `\n\nFor each example also give "reasoning": the steps from the source text to the ${answer}, written apart from the ${answer} (the ${answer} itself stays as it would be without them). Add it as a "reasoning" field to each example object.`;
+}
+
+/** The JSON shape a conversation-mode answer has (the re-ask reminder repeats it). */
+export const CONVERSATION_SHAPE = '{"conversations": [{"turns": [{"user": "...", "assistant": "..."}, {"user": "...", "assistant": "..."}]}]}';
+
+/**
+ * Generation mode "conversation": multi-turn conversations grounded in a chunk. Each becomes one
+ * example: its last exchange in the task type's fields, the exchanges before it as `history`.
+ */
+export function conversationPrompt(vars: { chunk: string; n: number; turns: number; language: string; section?: string | null; taskType: TaskType }): string {
+  const opener =
+    vars.taskType === "qa"
+      ? "asks a question the source text answers"
+      : "asks the assistant to do something the source text makes possible (explain, summarise, compare, list …)";
+  return `Read the source text below and write ${vars.n} realistic conversations between a user and an assistant, each of exactly ${vars.turns} exchanges (a user turn, then the assistant's reply). In each, the user first ${opener}; every later user turn follows up on the reply before it (a clarification, a detail, a related case, a "what if"), as a person would.
+Ground every assistant turn in the source text: do not invent facts and do not copy long passages verbatim. The user must never refer to "the text" or "the source": each conversation must make sense without seeing it.
+Write in ${vars.language}.
+
+Respond with JSON of this form:
+${CONVERSATION_SHAPE}
+
+Source${vars.section ? ` (section "${vars.section}")` : ""}:
+"""
+${vars.chunk}
+"""`;
 }

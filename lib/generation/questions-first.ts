@@ -16,6 +16,8 @@ type AskOptions = {
   language: string;
   /** Ask for the reasoning behind each answer too, kept apart from it. */
   reasoning?: boolean;
+  /** Added to the questions prompt (the topic plan: each question names its topic). */
+  note?: string;
   signal: AbortSignal;
   onRetry?: (message: string) => void;
 };
@@ -106,6 +108,18 @@ async function askJson<T>(
   return { error: problem };
 }
 
+type Question = { text: string; topic?: string };
+
+/** A list entry: the question itself, or (with a topic plan) an object holding it and its topic. */
+function questionOf(entry: unknown, one: string): Question | undefined {
+  if (typeof entry === "string") return entry.trim() ? { text: entry.trim() } : undefined;
+  if (!entry || typeof entry !== "object") return undefined;
+  const record = entry as Record<string, unknown>;
+  const text = [record.text, record[one], record.question].find((value): value is string => typeof value === "string" && value.trim() !== "");
+  if (!text) return undefined;
+  return { text: text.trim(), ...(typeof record.topic === "string" ? { topic: record.topic } : {}) };
+}
+
 /** Questions first, then an answer to each; the examples in the single pass's JSON shape. */
 export async function askQuestionsFirst(
   provider: LlmProviderRecord,
@@ -115,20 +129,20 @@ export async function askQuestionsFirst(
 ): Promise<Asked & { prompt: string }> {
   const what = WHAT[options.taskType];
   const usage: Usage = { tokensIn: 0, tokensOut: 0, attempts: 0, reasks: 0 };
-  const prompt = questionsPrompt(chunk.content, n, options.taskType, options.language, chunk.section);
-  const questions = await askJson(provider, prompt, options, usage, (json): Picked<string[]> => {
+  const prompt = questionsPrompt(chunk.content, n, options.taskType, options.language, chunk.section) + (options.note ?? "");
+  const questions = await askJson(provider, prompt, options, usage, (json): Picked<Question[]> => {
     const list = (json as Record<string, unknown> | undefined)?.[what.items];
     if (!Array.isArray(list)) return { error: `no "${what.items}" list` };
     const seen = new Set<string>();
-    const distinct = list.filter(
-      (q): q is string => typeof q === "string" && q.trim().length > 0 && !seen.has(normalised(q)) && Boolean(seen.add(normalised(q))),
-    );
-    return distinct.length ? { value: distinct.slice(0, n).map((q) => q.trim()) } : { error: `the "${what.items}" list is empty` };
+    const distinct = list
+      .map((entry) => questionOf(entry, what.one))
+      .filter((q): q is Question => q !== undefined && !seen.has(normalised(q.text)) && Boolean(seen.add(normalised(q.text))));
+    return distinct.length ? { value: distinct.slice(0, n) } : { error: `the "${what.items}" list is empty` };
   });
   if ("error" in questions) return { ok: false, error: `The ${what.items} could not be used: ${questions.error}.`, ...usage, prompt };
   const examples: Array<Record<string, string>> = [];
   const failures: string[] = [];
-  for (const item of questions.value) {
+  for (const { text: item, topic } of questions.value) {
     const answerAsk = answerPrompt(chunk.content, item, options.taskType, options.language, options.reasoning);
     const answered = await askJson(provider, answerAsk, options, usage, (json): Picked<{ answer: string; reasoning?: string }> => {
       const value = (json as Record<string, unknown> | undefined)?.[what.answer];
@@ -144,6 +158,7 @@ export async function askQuestionsFirst(
     examples.push({
       ...(options.taskType === "qa" ? { question: item, answer } : { instruction: item, input: "", output: answer }),
       ...(reasoning ? { reasoning } : {}),
+      ...(topic ? { topic } : {}),
     });
   }
   if (examples.length === 0) return { ok: false, error: `No ${what.one} could be answered: ${failures[0] ?? "no answers"}.`, ...usage, prompt };

@@ -11,8 +11,15 @@ export const generationSettingsSchema = z.object({
   /** Custom prompt templates; null = the built-in prompt of the task type. */
   prompt_instruction: z.string().max(20_000).nullable().default(null),
   prompt_qa: z.string().max(20_000).nullable().default(null),
-  /** "single": one call per chunk writes its examples; "questions_first": questions (or instructions) first, deduplicated, then each answered on its own. */
-  mode: z.enum(["single", "questions_first"]).default("single"),
+  /**
+   * "single": one call per chunk writes its examples; "questions_first": questions (or
+   * instructions) first, deduplicated, then each answered on its own; "conversation": one call per
+   * chunk writes multi-turn conversations (each example is the last turn, with the earlier ones as
+   * its history).
+   */
+  mode: z.enum(["single", "questions_first", "conversation"]).default("single"),
+  /** Exchanges (user turn and reply) per conversation, in "conversation" mode. */
+  conversation_turns: z.number().int().min(2, "At least 2 turns.").max(8, "At most 8 turns.").default(3),
   /** Ask for the reasoning behind each answer too, kept apart from it (exports can include it, as a think block). */
   reasoning: z.boolean().default(false),
   /** Plan topics across the chunks first, label each example with one, and lean towards the topics with fewest examples (one pass only). */
@@ -37,6 +44,7 @@ export const generationSettingsPatchSchema = z.object({
   prompt_instruction: generationSettingsSchema.shape.prompt_instruction.unwrap().optional(),
   prompt_qa: generationSettingsSchema.shape.prompt_qa.unwrap().optional(),
   mode: generationSettingsSchema.shape.mode.unwrap().optional(),
+  conversation_turns: generationSettingsSchema.shape.conversation_turns.unwrap().optional(),
   reasoning: generationSettingsSchema.shape.reasoning.unwrap().optional(),
   train_with_reasoning: generationSettingsSchema.shape.train_with_reasoning.unwrap().optional(),
   topic_plan: generationSettingsSchema.shape.topic_plan.unwrap().optional(),

@@ -23,11 +23,29 @@ Respond with JSON of this form:
 ${excerpts.map((e, i) => `Excerpt ${i + 1}:\n"""\n${e}\n"""`).join("\n\n")}`;
 }
 
-/** The line added to each chunk's prompt: the topics, with how many examples each has so far. */
-export function topicNote(topics: string[], counts: Map<string, number>): string {
-  return `\n\nGive each example a "topic" field: the one topic from this list it is about, preferring topics with fewer examples so far when one fits:\n${topics
-    .map((t) => `- ${t} (${counts.get(t) ?? 0} so far)`)
+export type TopicPlan = { topics: string[]; counts: Map<string, number> };
+
+/**
+ * The line added to each chunk's prompt: the topics, with how many examples each has so far. In
+ * questions-first mode the topic goes with each question (`{"text", "topic"}` entries), and from
+ * there to the example the question becomes.
+ */
+export function topicNote(plan: TopicPlan, target: "examples" | "conversations" | "questions" = "examples"): string {
+  const ask =
+    target === "questions"
+      ? 'Write each entry of the list as an object {"text": "...", "topic": "..."}, where "topic" is the one topic from this list it is about'
+      : `Give each ${target === "examples" ? "example" : "conversation"} a "topic" field: the one topic from this list it is about`;
+  return `\n\n${ask}, preferring topics with fewer examples so far when one fits:\n${plan.topics
+    .map((t) => `- ${t} (${plan.counts.get(t) ?? 0} so far)`)
     .join("\n")}`;
+}
+
+/** The plan with the project's examples per topic so far (its `topic:` tags), so a run leans towards what is missing. */
+export async function withCounts(projectId: string, topics: string[]): Promise<TopicPlan> {
+  const rows = await db.$queryRaw<Array<{ tag: string; n: bigint }>>`
+    SELECT t AS tag, count(*) AS n FROM dataset_examples e, unnest(e.tags) AS t
+    WHERE e.project_id = ${projectId}::uuid AND e.split <> 'preview' AND t LIKE ${`${TOPIC_TAG}%`} GROUP BY t`;
+  return { topics, counts: new Map(rows.map((r) => [r.tag.slice(TOPIC_TAG.length), Number(r.n)])) };
 }
 
 /** The topic from the plan an answer names (case and spacing aside), or undefined. */

@@ -436,4 +436,69 @@ describe("the dataset loop in the browser", () => {
       llm.setResponder(null);
     }
   });
+  it("multi-turn conversations: the preview shows each conversation's earlier turns; review edits them", async () => {
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      const plan = /Policy (\d+):/.exec(user)?.[1] ?? "0";
+      if (user.includes('{"topics": ["...", "..."]}')) return JSON.stringify({ topics: ["Refund times", "Support hours"] });
+      return JSON.stringify({
+        conversations: [
+          {
+            topic: "Refund times",
+            turns: [
+              { user: `When do plan ${plan} refunds arrive?`, assistant: `Customers on plan ${plan} get a refund within days.` },
+              { user: "And if the refund is late?", assistant: "Support answers within business days and chases the refund." },
+            ],
+          },
+        ],
+      });
+    });
+    try {
+      await page.goto(`${base}/generate`);
+      await page.getByLabel("Mode", { exact: true }).selectOption("conversation");
+      await page.getByLabel("Turns per conversation").fill("2");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("Generation settings saved.").first().waitFor();
+      await page.getByRole("button", { name: "Preview 10 examples" }).click();
+      const cards = page.getByTestId("preview-cards");
+      await expect.poll(() => cards.textContent(), { timeout: 60_000 }).toContain("And if the refund is late?");
+      expect(await cards.textContent()).toContain("1 earlier turn of the conversation");
+      expect(await cards.textContent()).toContain("topic: Refund times");
+      await cards.getByTestId("earlier-turns").first().locator("summary").click();
+      await screenshot(page, "preview-conversations");
+
+      // One conversation in the dataset, opened in review: its earlier turn is edited and saved with it.
+      const example = await db.datasetExample.create({
+        data: {
+          projectId: team.project.id,
+          naturalKey: "e2e:conversation",
+          split: "train",
+          data: { question: "And in Zanzibar?", answer: "Refunds there arrive within days.", history: [["Where do refunds go?", "Back to the card."]] },
+          searchText: "and in zanzibar? refunds there arrive within days. where do refunds go? back to the card.",
+          tokenCount: 20,
+        },
+      });
+      await page.goto(base);
+      await page.getByLabel("Search examples").fill("zanzibar");
+      const row = page.getByTestId("example-row").filter({ hasText: "And in Zanzibar?" });
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+      expect(await row.textContent()).toContain("last of 2 turns");
+      await row.click();
+      await page.getByTestId("edit-earlier-turns").waitFor();
+      await page.getByLabel("Turn 1 · User").fill("Where do refunds go, please?");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await page.getByText("Saved.").waitFor();
+      await screenshot(page, "review-drawer-conversation");
+      await expect
+        .poll(async () => (await db.datasetExample.findUniqueOrThrow({ where: { id: example.id } })).data)
+        .toEqual({
+          question: "And in Zanzibar?",
+          answer: "Refunds there arrive within days.",
+          history: [["Where do refunds go, please?", "Back to the card."]],
+        });
+      await page.keyboard.press("Escape");
+    } finally {
+      llm.setResponder(null);
+    }
+  });
 });

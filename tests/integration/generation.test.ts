@@ -2,7 +2,9 @@
 // queue, and worker processes that get SIGKILLed mid-run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
+import { updateExampleAction } from "@/lib/datasets/actions";
 import { listExamples } from "@/lib/datasets/review";
+import { freezeDatasetVersion } from "@/lib/datasets/versions";
 import { db } from "@/lib/db/client";
 import { writeDatasetExport } from "@/lib/exports/dataset/write";
 import { readZipEntry } from "@/lib/exports/zip";
@@ -397,6 +399,173 @@ describe("generation", () => {
       for (const { tags } of tagged) for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
       expect(Object.fromEntries(counts)).toEqual({ "topic: Refund timing": 2, "topic: Disputes": 2 });
       expect(tagged.filter((e) => e.tags.length === 0)).toHaveLength(4);
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
+  it("topic plan in the preview and with questions first: the preview plans and tags as the run will; each question names its topic", async () => {
+    llm.setMode("good");
+    const prompts: string[] = [];
+    llm.setResponder((messages) => {
+      const user = messages.at(-1)?.content ?? "";
+      prompts.push(user);
+      if (user.includes('{"topics": ["...", "..."]}')) return JSON.stringify({ topics: ["Refund timing", "Disputes"] });
+      const section = Number(/Section (\d+):/.exec(user)?.[1] ?? 0);
+      if (user.includes('{"questions": ["...", "..."]}')) {
+        return JSON.stringify({
+          questions: [
+            { text: `How fast are refunds for order type ${section}?`, topic: "refund timing" },
+            { text: `Who handles disputes in section ${section}?`, topic: "Disputes" },
+          ],
+        });
+      }
+      if (user.includes("Question:")) {
+        const question = /Question:\n"""\n(.*)\n"""/.exec(user)?.[1] ?? "";
+        return JSON.stringify({
+          answer: question.startsWith("Who")
+            ? "The billing team handles disputes for that region."
+            : `Refunds for order type ${section} are issued within ${section + 3} days by the billing team.`,
+        });
+      }
+      return JSON.stringify({
+        examples: [
+          {
+            question: `How fast are refunds for order type ${section}?`,
+            answer: `Refunds for order type ${section} are issued within ${section + 3} days by the billing team.`,
+            topic: "Refund timing",
+          },
+        ],
+      });
+    });
+    try {
+      const project = await projectWithChunks(2);
+      await actAs(team.members.editor);
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { topic_plan: true } })).ok).toBe(true);
+      const preview = await settled(await runJob(project.id, "preview"));
+      expect(preview.status).toBe("success");
+      expect(prompts[0]).toContain('{"topics": ["...", "..."]}');
+      for (const prompt of prompts.slice(1)) expect(prompt).toMatch(/- Refund timing \(0 so far\)\n- Disputes \(0 so far\)/);
+      const previewed = await db.datasetExample.findMany({ where: { projectId: project.id, split: "preview" } });
+      expect(previewed.length).toBeGreaterThan(0);
+      expect(previewed.every((e) => e.tags.includes("topic: Refund timing"))).toBe(true);
+
+      prompts.length = 0;
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { mode: "questions_first" } })).ok).toBe(true);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      const questionPrompts = prompts.filter((p) => p.includes('{"questions": ["...", "..."]}'));
+      expect(questionPrompts).toHaveLength(2);
+      for (const prompt of questionPrompts) expect(prompt).toContain('{"text": "...", "topic": "..."}');
+      const examples = await db.datasetExample.findMany({ where: { projectId: project.id, split: { not: "preview" } } });
+      expect(examples).toHaveLength(4);
+      const tagOf = (e: (typeof examples)[number]) => e.tags.join();
+      expect(examples.filter((e) => (e.data as { question: string }).question.startsWith("How")).map(tagOf)).toEqual([
+        "topic: Refund timing",
+        "topic: Refund timing",
+      ]);
+      expect(examples.filter((e) => (e.data as { question: string }).question.startsWith("Who")).map(tagOf)).toEqual(["topic: Disputes", "topic: Disputes"]);
+    } finally {
+      llm.setResponder(null);
+    }
+  });
+
+  it("conversations: each is one example (its last turn, the earlier ones as history), trained and exported with every turn", async () => {
+    llm.setMode("good");
+    let asked = "";
+    llm.setResponder((messages) => {
+      asked = messages.at(-1)?.content ?? "";
+      const section = Number(/Section (\d+):/.exec(asked)?.[1] ?? 0);
+      return JSON.stringify({
+        conversations: [
+          {
+            turns: [
+              {
+                user: `How fast are refunds for order type ${section}?`,
+                assistant: `Refunds for order type ${section} are issued within ${section + 3} days.`,
+              },
+              { user: "And who issues them?", assistant: "The billing team issues the refunds." },
+              { user: `Who handles disputes for region ${section % 7}?`, assistant: `The billing team also handles disputes for region ${section % 7}.` },
+            ],
+          },
+          // A turn without its reply is reported, not half-stored.
+          { turns: [{ user: "Anything else?" }] },
+        ],
+      });
+    });
+    try {
+      const project = await projectWithChunks(1);
+      await actAs(team.members.editor);
+      expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { mode: "conversation", conversation_turns: 3 } })).ok).toBe(true);
+      const bad = await saveGenerationSettingsAction({ projectId: project.id, settings: { conversation_turns: 20 } });
+      expect(bad.ok).toBe(false);
+      const job = await settled(await runJob(project.id, "generate"));
+      expect(job.status).toBe("success");
+      expect(asked).toContain("each of exactly 3 exchanges");
+      expect(asked).toContain('{"conversations": [{"turns": [{"user": "...", "assistant": "..."}');
+      const examples = await db.datasetExample.findMany({ where: { projectId: project.id }, orderBy: { naturalKey: "asc" } });
+      expect(examples).toHaveLength(2);
+      const [conversation, broken] = [examples.find((e) => e.isValid)!, examples.find((e) => !e.isValid)!];
+      expect(conversation.data).toEqual({
+        question: "Who handles disputes for region 0?",
+        answer: "The billing team also handles disputes for region 0.",
+        history: [
+          ["How fast are refunds for order type 0?", "Refunds for order type 0 are issued within 3 days."],
+          ["And who issues them?", "The billing team issues the refunds."],
+        ],
+      });
+      expect(broken.validationError).toMatch(/question and answer/);
+      expect((conversation.provenance as { promptVersion: string }).promptVersion).toBe("conversation-qa-v1");
+      expect(conversation.searchText).toContain("and who issues them?");
+
+      // Every turn goes to training: the frozen version's messages hold all six.
+      await db.datasetExample.update({ where: { id: conversation.id }, data: { split: "train" } });
+      const version = await freezeDatasetVersion({ workspaceId: team.workspace.id, projectId: project.id });
+      const frozen = JSON.parse((await readToBuffer(await getStorage().get(version.trainPath!), 1_000_000)).toString().trim());
+      expect(frozen.messages.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant"]);
+      expect(frozen.messages[2].content).toBe("And who issues them?");
+
+      // Exports: chat formats as turns, Alpaca and JSON Lines with LLaMA-Factory's history, CSV with a history column.
+      const exported = async (format: "sharegpt" | "alpaca" | "csv", file: string) => {
+        const written = await writeDatasetExport({ workspaceId: team.workspace.id, projectId: project.id, exportId: crypto.randomUUID(), format });
+        const zip = await readToBuffer(await getStorage().get(written.fileKey), 10_000_000);
+        return {
+          text: (await readZipEntry(zip, file)).toString(),
+          info: format === "csv" ? null : JSON.parse((await readZipEntry(zip, "dataset_info.json")).toString()),
+        };
+      };
+      const sharegpt = JSON.parse((await exported("sharegpt", "train.jsonl")).text.trim());
+      expect(sharegpt.conversations.map((t: { from: string }) => t.from)).toEqual(["human", "gpt", "human", "gpt", "human", "gpt"]);
+      const alpaca = await exported("alpaca", "train.jsonl");
+      expect(JSON.parse(alpaca.text.trim()).history).toEqual((conversation.data as { history: unknown }).history);
+      expect(Object.values(alpaca.info as Record<string, { columns: Record<string, string> }>)[0].columns.history).toBe("history");
+      const csv = (await exported("csv", "train.csv")).text;
+      expect(csv.split("\r\n")[0]).toBe("\uFEFFquestion,answer,history");
+      expect(csv).toContain('""And who issues them?""');
+
+      // An edit of the last turn keeps the earlier ones; an edit that gives them changes them.
+      const edited = await updateExampleAction({
+        projectId: project.id,
+        exampleId: conversation.id,
+        data: { question: "Who handles disputes in region 0?", answer: "The billing team." },
+      });
+      expect(edited.ok).toBe(true);
+      expect((await db.datasetExample.findUniqueOrThrow({ where: { id: conversation.id } })).data).toMatchObject({
+        history: [
+          [expect.any(String), expect.any(String)],
+          ["And who issues them?", expect.any(String)],
+        ],
+      });
+      const blankTurn = await updateExampleAction({
+        projectId: project.id,
+        exampleId: conversation.id,
+        data: { question: "Who handles disputes in region 0?", answer: "The billing team.", history: [["", "x"]] },
+      });
+      expect(blankTurn.ok).toBe(true);
+      expect(await db.datasetExample.findUniqueOrThrow({ where: { id: conversation.id } })).toMatchObject({
+        isValid: false,
+        validationError: "Turn 1's user message is empty.",
+      });
     } finally {
       llm.setResponder(null);
     }

@@ -179,7 +179,7 @@ describe("rewrite with the LLM", () => {
       // Not saved by itself.
       expect((await db.datasetExample.findUniqueOrThrow({ where: { id: ids[0] } })).data).toEqual(before.data);
       // Accepting is an ordinary edit: saved, re-hashed, marked edited.
-      const accepted = await updateExampleAction({ projectId, exampleId: ids[0], data: result.data.data as Record<string, string> });
+      const accepted = await updateExampleAction({ projectId, exampleId: ids[0], data: result.data.data as unknown as Record<string, string> });
       expect(accepted.ok).toBe(true);
       const after = await db.datasetExample.findUniqueOrThrow({ where: { id: ids[0] } });
       expect(after.data).toEqual(result.data.data);

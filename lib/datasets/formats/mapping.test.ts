@@ -70,14 +70,45 @@ describe("toExample: conversations", () => {
     ],
   };
 
-  it("takes the first exchange, with the system text in input or before the question, and notes the turns left out", () => {
+  it("keeps a conversation whole: the last exchange is the example, the earlier ones its history, the system text opening the first", () => {
     expect(toExample(sharegpt, { shape: "sharegpt" }, "instruction")).toEqual({
+      notes: ["conversations"],
+      data: { instruction: "And Spain?", input: "", output: "Madrid.", history: [["You are terse.\n\nCapital of France?", "Paris."]] },
+    });
+    expect(toExample(sharegpt, { shape: "sharegpt" }, "qa")).toEqual({
+      notes: ["conversations"],
+      data: { question: "And Spain?", answer: "Madrid.", history: [["You are terse.\n\nCapital of France?", "Paris."]] },
+    });
+  });
+
+  it("a single exchange keeps the system text in input or before the question; an unanswered last turn is left out and noted", () => {
+    const single = { conversations: [...sharegpt.conversations.slice(0, 3), { from: "human", value: "Thanks!" }] };
+    expect(toExample(single, { shape: "sharegpt" }, "instruction")).toEqual({
       notes: ["later_turns"],
       data: { instruction: "Capital of France?", input: "You are terse.", output: "Paris." },
     });
-    expect(toExample(sharegpt, { shape: "sharegpt" }, "qa")).toEqual({
+    expect(toExample(single, { shape: "sharegpt" }, "qa")).toEqual({
       notes: ["later_turns"],
       data: { question: "You are terse.\n\nCapital of France?", answer: "Paris." },
+    });
+  });
+
+  it("reads a history column as a list or as its JSON text (CSV), and refuses one that is not [user, reply] pairs", () => {
+    const columns = { question: "q", answer: "a", history: "h" };
+    const turns = [["Capital of France?", "Paris."]];
+    expect(toExample({ q: "And Spain?", a: "Madrid.", h: turns }, { shape: "columns", columns }, "qa")).toEqual({
+      notes: [],
+      data: { question: "And Spain?", answer: "Madrid.", history: turns },
+    });
+    expect(toExample({ q: "And Spain?", a: "Madrid.", h: JSON.stringify(turns) }, { shape: "columns", columns }, "qa")).toMatchObject({
+      data: { history: turns },
+    });
+    expect(toExample({ q: "Hi?", a: "Hello.", h: "" }, { shape: "columns", columns }, "qa")).toEqual({
+      notes: [],
+      data: { question: "Hi?", answer: "Hello." },
+    });
+    expect(toExample({ q: "Hi?", a: "Hello.", h: [["only one side"]] }, { shape: "columns", columns }, "qa")).toEqual({
+      error: 'The "h" value is not a list of [user, reply] pairs.',
     });
   });
 

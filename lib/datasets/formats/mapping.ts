@@ -18,9 +18,9 @@
 // trained) or leaves them out, as the user chooses. What a record held that an example cannot
 // (later turns, a rejected answer, a bad label) comes back as notes, which the import counts.
 import { z } from "zod";
-import { type ExampleData, joinParagraphs, type TaskType } from "../example";
+import { type ExampleData, historySchema, joinParagraphs, type TaskType } from "../example";
 import { RowProblem } from "./record";
-import { conversationText, readFirstExchange, TURN_FORMATS } from "./turns";
+import { conversationText, readConversation, TURN_FORMATS } from "./turns";
 
 const column = z.string().trim().min(1, "Choose a column.").optional();
 
@@ -41,6 +41,8 @@ export const columnMappingSchema = z
     system: column,
     /** The rejected answer of a preference pair (DPO), kept on the example. */
     rejected: column,
+    /** A conversation's earlier turns ([user, reply] pairs, as JSON in CSV). */
+    history: column,
   })
   .superRefine((columns, ctx) => {
     if ((columns.instruction === undefined) === (columns.question === undefined)) {
@@ -88,13 +90,14 @@ export type ColumnMapping = z.infer<typeof columnMappingSchema>;
 export type DatasetMapping = z.infer<typeof datasetMappingSchema>;
 
 /** A record's text by role, before it is laid out for the task type. */
-type Parts = { system: string[]; prompt: string; input: string; response: string; inputFirst: boolean };
+type Parts = { system: string[]; prompt: string; input: string; response: string; inputFirst: boolean; history?: Array<[string, string]> };
 
 /** What of a record an example does not hold as text, each counted by the import's summary. */
-export type ImportNote = "later_turns" | "tool_turns" | "rejected_answer" | "labelled_bad";
+export type ImportNote = "conversations" | "later_turns" | "tool_turns" | "rejected_answer" | "labelled_bad";
 
 export const IMPORT_NOTES: Record<ImportNote, string> = {
-  later_turns: "multi-turn conversations: only the first exchange was imported",
+  conversations: "multi-turn conversations kept whole: the last exchange is the example, the earlier ones its history",
+  later_turns: "turns after a conversation's last reply (an unanswered question) were left out",
   tool_turns: "tool calls and results kept in the input, before the reply that uses them",
   rejected_answer: "rejected answers kept on the example for preference training",
   labelled_bad: "answers marked bad (label false): rejected in review, not trained",
@@ -147,7 +150,14 @@ function labelValue(record: Record<string, unknown>, column: string): boolean {
   throw new RowProblem(`The "${column}" label is ${value === undefined ? "missing" : JSON.stringify(value)}, not true or false.`);
 }
 
-function layOut({ system, prompt, input, response, inputFirst }: Parts, taskType: TaskType): ExampleData {
+function layOut({ system, prompt, input, response, inputFirst, history }: Parts, taskType: TaskType): ExampleData {
+  if (history?.length) {
+    // A conversation's system text opens its first turn, where the model meets it.
+    const [[firstUser, firstReply], ...rest] = history;
+    const turns: Array<[string, string]> = [[joinParagraphs(...system, firstUser), firstReply], ...rest];
+    const question = inputFirst ? joinParagraphs(input, prompt) : joinParagraphs(prompt, input);
+    return taskType === "instruction" ? { instruction: prompt, input, output: response, history: turns } : { question, answer: response, history: turns };
+  }
   if (taskType === "instruction") {
     return { instruction: prompt, input: joinParagraphs(...system, input), output: response };
   }
@@ -156,18 +166,45 @@ function layOut({ system, prompt, input, response, inputFirst }: Parts, taskType
 }
 
 function chatParts(record: Record<string, unknown>, shape: keyof typeof TURN_FORMATS, notes: ImportNote[], dropSystem: boolean): Parts {
-  const exchange = readFirstExchange(record, TURN_FORMATS[shape]);
-  const { user, tools, assistant, laterTurns } = exchange;
-  const system = dropSystem ? [] : exchange.system;
-  if (tools.length) notes.push("tool_turns");
+  const conversation = readConversation(record, TURN_FORMATS[shape]);
+  const { exchanges, laterTurns } = conversation;
+  const last = exchanges[exchanges.length - 1];
+  const system = dropSystem ? [] : conversation.system;
+  if (exchanges.some((exchange) => exchange.tools.length)) notes.push("tool_turns");
+  if (exchanges.length > 1) notes.push("conversations");
   if (laterTurns > 0) notes.push("later_turns");
+  const history = exchanges
+    .slice(0, -1)
+    .map((exchange, i): [string, string] => [
+      notBlank([exchange.user, ...exchange.tools].join("\n"), `user turn ${i + 1}`),
+      notBlank(exchange.assistant, `assistant reply ${i + 1}`),
+    ]);
   return {
     system,
-    prompt: notBlank(user, "user turn"),
-    input: tools.join("\n"),
-    response: notBlank(assistant, "assistant reply"),
+    prompt: notBlank(last.user, "user turn"),
+    input: last.tools.join("\n"),
+    response: notBlank(last.assistant, "assistant reply"),
     inputFirst: false,
+    ...(history.length ? { history } : {}),
   };
+}
+
+/** A `history` column: [user, reply] pairs (LLaMA-Factory's Alpaca history), as a list or as its JSON text (CSV). */
+function historyColumn(record: Record<string, unknown>, column: string | undefined): Array<[string, string]> | undefined {
+  if (column === undefined) return undefined;
+  let value = record[column];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new RowProblem(`The "${column}" value is not a list of [user, reply] pairs.`);
+    }
+  }
+  const parsed = historySchema.safeParse(value);
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  if (!parsed.success) throw new RowProblem(`The "${column}" value is not a list of [user, reply] pairs.`);
+  return parsed.data;
 }
 
 function columnParts(record: Record<string, unknown>, columns: ColumnMapping): Parts {
@@ -182,6 +219,7 @@ function columnParts(record: Record<string, unknown>, columns: ColumnMapping): P
     input: optionalText(record, columns.input),
     response: responseText(record, responseColumn),
     inputFirst: columns.question !== undefined,
+    history: historyColumn(record, columns.history),
   };
 }
 

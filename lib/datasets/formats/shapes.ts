@@ -23,6 +23,7 @@ const ALIASES: Record<keyof ColumnMapping, string[]> = {
   answer: ["answer", "response", "completion", "output", "chosen"],
   system: ["system", "system_prompt"],
   rejected: ["rejected"],
+  history: ["history"],
 };
 
 /**
@@ -61,7 +62,7 @@ export function detectShape(sampleRecords: Record<string, unknown>[]): ShapeDete
   }
 
   const find = (role: keyof ColumnMapping) => ALIASES[role].map((alias) => columns.find((column) => column.trim().toLowerCase() === alias)).find(Boolean);
-  const extras = { input: find("input"), system: find("system") };
+  const extras = { input: find("input"), system: find("system"), history: find("history") };
   const rejected = find("rejected");
   const chosen = columns.find((c) => c.trim().toLowerCase() === "chosen");
   if (rejected && chosen) {

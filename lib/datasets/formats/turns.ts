@@ -41,26 +41,34 @@ export function hasTurns(record: Record<string, unknown>, format: TurnFormat): b
 
 type Turn = { role: Role; content: unknown; position: number; toolCalls?: unknown };
 
-/** What a conversation gives an example, and what of it did not fit one. */
+/** One user turn, the tool calls and results after it, and the assistant's reply. */
 export type Exchange = {
-  system: string[];
   user: string;
   /** Tool calls and their results between the user turn and the reply, one labelled line each. */
   tools: string[];
   assistant: string;
-  /** Turns after the first exchange (a multi-turn conversation), which an example cannot hold. */
+};
+
+/** What a conversation gives an example, and what of it did not fit one. */
+export type Conversation = {
+  /** The system turns before the first user turn. */
+  system: string[];
+  /** Its exchanges in order (at least one): the last becomes the example, the others its history. */
+  exchanges: Exchange[];
+  /** Turns after the last complete exchange (an unanswered user turn, a broken order), left out. */
   laterTurns: number;
 };
 
 /**
- * The first exchange of a conversation: the first user turn, the assistant's reply to it with the
- * tool calls and results in between (a reply that relies on a tool's result needs it in the
- * prompt), and the system turns before it. Later turns are counted, not imported.
+ * A conversation's exchanges: each user turn with the assistant's reply to it and the tool calls
+ * and results in between (a reply that relies on a tool's result needs it in the prompt), and
+ * the system turns before the first. The first exchange must be complete; whatever follows the
+ * last complete one is counted, not imported.
  */
-export function readFirstExchange(record: Record<string, unknown>, format: TurnFormat): Exchange {
+export function readConversation(record: Record<string, unknown>, format: TurnFormat): Conversation {
   const turns = readTurns(record, format);
-  const userAt = turns.findIndex((turn) => turn.role === "user");
-  if (userAt === -1) throw new RowProblem("The conversation has no user turn.");
+  const firstUser = turns.findIndex((turn) => turn.role === "user");
+  if (firstUser === -1) throw new RowProblem("The conversation has no user turn.");
   const text = (turn: Turn) => {
     const value = turnText(turn.content);
     if (value === undefined) {
@@ -68,32 +76,37 @@ export function readFirstExchange(record: Record<string, unknown>, format: TurnF
     }
     return value;
   };
-  const tools: string[] = [];
-  let at = userAt + 1;
-  for (; at < turns.length; at++) {
-    const turn = turns[at];
-    if (turn.role === "tool_call") tools.push(`[Tool call] ${toolCallText(turn.content)}`);
-    else if (turn.role === "tool_result") tools.push(`[Tool result] ${turnText(turn.content) ?? JSON.stringify(turn.content)}`);
-    else if (turn.role === "assistant" && turn.toolCalls !== undefined && !turnText(turn.content)?.trim()) {
-      // OpenAI: an assistant turn that only calls tools.
-      for (const call of Array.isArray(turn.toolCalls) ? turn.toolCalls : [turn.toolCalls]) tools.push(`[Tool call] ${toolCallText(call)}`);
-    } else break;
-  }
-  const reply = turns[at];
-  if (reply?.role !== "assistant") {
-    throw new RowProblem(
-      tools.length ? "The tool results are not followed by an assistant reply." : "The first user turn is not followed by an assistant reply.",
-    );
+  const exchanges: Exchange[] = [];
+  let next = firstUser;
+  while (next < turns.length && turns[next].role === "user") {
+    const tools: string[] = [];
+    let at = next + 1;
+    for (; at < turns.length; at++) {
+      const turn = turns[at];
+      if (turn.role === "tool_call") tools.push(`[Tool call] ${toolCallText(turn.content)}`);
+      else if (turn.role === "tool_result") tools.push(`[Tool result] ${turnText(turn.content) ?? JSON.stringify(turn.content)}`);
+      else if (turn.role === "assistant" && turn.toolCalls !== undefined && !turnText(turn.content)?.trim()) {
+        // OpenAI: an assistant turn that only calls tools.
+        for (const call of Array.isArray(turn.toolCalls) ? turn.toolCalls : [turn.toolCalls]) tools.push(`[Tool call] ${toolCallText(call)}`);
+      } else break;
+    }
+    const reply = turns[at];
+    if (reply?.role !== "assistant") {
+      if (exchanges.length > 0) break;
+      throw new RowProblem(
+        tools.length ? "The tool results are not followed by an assistant reply." : "The first user turn is not followed by an assistant reply.",
+      );
+    }
+    exchanges.push({ user: text(turns[next]), tools, assistant: text(reply) });
+    next = at + 1;
   }
   return {
     system: turns
-      .slice(0, userAt)
+      .slice(0, firstUser)
       .filter((t) => t.role === "system")
       .map(text),
-    user: text(turns[userAt]),
-    tools,
-    assistant: text(reply),
-    laterTurns: turns.length - at - 1,
+    exchanges,
+    laterTurns: turns.length - next,
   };
 }
 

@@ -13,14 +13,16 @@ type DatasetEntry = {
 const ALPACA_COLUMNS = { prompt: "instruction", query: "input", response: "output" };
 const QA_COLUMNS = { prompt: "question", response: "answer" };
 
-function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string): DatasetEntry {
+function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string, conversations: boolean): DatasetEntry {
+  // Earlier turns of conversations: the `history` column (JSON Lines; CSV and XLSX are not registered).
+  const history: Record<string, string> = conversations ? { history: "history" } : {};
   switch (format) {
     case "alpaca":
-      return { file_name: fileName, formatting: "alpaca", columns: ALPACA_COLUMNS };
+      return { file_name: fileName, formatting: "alpaca", columns: { ...ALPACA_COLUMNS, ...history } };
     case "jsonl":
     case "csv":
     case "xlsx":
-      return { file_name: fileName, formatting: "alpaca", columns: taskType === "instruction" ? ALPACA_COLUMNS : QA_COLUMNS };
+      return { file_name: fileName, formatting: "alpaca", columns: { ...(taskType === "instruction" ? ALPACA_COLUMNS : QA_COLUMNS), ...history } };
     case "sharegpt":
       return {
         file_name: fileName,
@@ -43,9 +45,15 @@ function entryFor(format: DatasetFormat, taskType: TaskType, fileName: string): 
  * into an existing dataset_info.json without clashing; each points at its file. Only splits that
  * hold examples are given: LLaMA-Factory fails on an empty file.
  */
-export function datasetInfo(format: DatasetFormat, taskType: TaskType, splits: readonly string[], name: string): Record<string, DatasetEntry> {
+export function datasetInfo(
+  format: DatasetFormat,
+  taskType: TaskType,
+  splits: readonly string[],
+  name: string,
+  conversations = false,
+): Record<string, DatasetEntry> {
   const { extension } = formatInfo(format);
-  return Object.fromEntries(splits.map((split) => [datasetEntryName(name, split), entryFor(format, taskType, `${split}.${extension}`)]));
+  return Object.fromEntries(splits.map((split) => [datasetEntryName(name, split), entryFor(format, taskType, `${split}.${extension}`, conversations)]));
 }
 
 /** "Support handbook!" and "train" → "support_handbook_train". */

@@ -134,3 +134,36 @@ describe("withReasoning", () => {
     expect(withReasoning({ question: "Q?", answer: "A." }, undefined)).toEqual({ question: "Q?", answer: "A." });
   });
 });
+
+describe("conversations (examples with earlier turns)", () => {
+  const conversation: ExampleData = { question: "And Spain?", answer: "Madrid.", history: [["Capital of France?", "Paris."]] };
+
+  it("chat formats write every turn in order, after the system prompt", () => {
+    expect(JSON.parse(formatLine("openai", conversation, { systemPrompt: "Be brief." })).messages).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Capital of France?" },
+      { role: "assistant", content: "Paris." },
+      { role: "user", content: "And Spain?" },
+      { role: "assistant", content: "Madrid." },
+    ]);
+    expect(JSON.parse(formatLine("sharegpt", conversation)).conversations.map((t: { from: string }) => t.from)).toEqual(["human", "gpt", "human", "gpt"]);
+  });
+
+  it("Alpaca and JSON Lines carry LLaMA-Factory's history pairs; single exchanges have no history key", () => {
+    expect(JSON.parse(formatLine("alpaca", conversation))).toEqual({
+      instruction: "And Spain?",
+      input: "",
+      output: "Madrid.",
+      history: [["Capital of France?", "Paris."]],
+    });
+    expect(JSON.parse(formatLine("jsonl", conversation)).history).toEqual([["Capital of France?", "Paris."]]);
+    expect(formatLine("jsonl", qa)).not.toContain("history");
+  });
+
+  it("CSV adds a history column (JSON) only to an export holding conversations", () => {
+    expect(fileHeader("csv", "qa", true)).toBe("\uFEFFquestion,answer,history\r\n");
+    const [row] = parse(formatLine("csv", conversation, { conversations: true }));
+    expect(JSON.parse(row[2])).toEqual([["Capital of France?", "Paris."]]);
+    expect(parse(formatLine("csv", qa, { conversations: true }))[0]).toEqual(["What is 2+2?", "4.", ""]);
+  });
+});

@@ -1,7 +1,7 @@
 // The dataset file formats an export can write, one example per line (or CSV row). Pure
 // functions: the writer decides which examples go in, these decide how each one looks.
 import type { ExportFormat } from "@prisma/client";
-import { type ExampleData, isInstructionExample, promptOf, responseOf, type TaskType } from "@/lib/datasets/example";
+import { chatTurns, type ExampleData, historyOf, isInstructionExample, type TaskType } from "@/lib/datasets/example";
 
 /** The export formats that are a dataset file (bundles and Hub pushes are built on top of these). */
 export type DatasetFormat = Extract<ExportFormat, "jsonl" | "alpaca" | "sharegpt" | "openai" | "csv" | "xlsx">;
@@ -96,16 +96,27 @@ export function systemPromptOf(options: FormatOptions): string | undefined {
 }
 
 // Keys are written in a fixed order so the same example always gives the same bytes.
-function ownFields(data: ExampleData): Record<string, string> {
+function textFields(data: ExampleData): Record<string, string> {
   return isInstructionExample(data)
     ? { instruction: data.instruction, input: data.input, output: data.output }
     : { question: data.question, answer: data.answer };
 }
 
+/** A conversation's earlier turns, as LLaMA-Factory's Alpaca `history` column; nothing for a single exchange. */
+function historyField(data: ExampleData): { history?: Array<readonly [string, string]> } {
+  const history = historyOf(data);
+  return history.length ? { history: [...history] } : {};
+}
+
+function ownFields(data: ExampleData) {
+  return { ...textFields(data), ...historyField(data) };
+}
+
 function alpacaRecord(data: ExampleData) {
-  return isInstructionExample(data)
+  const fields = isInstructionExample(data)
     ? { instruction: data.instruction, input: data.input, output: data.output }
     : { instruction: data.question, input: "", output: data.answer };
+  return { ...fields, ...historyField(data) };
 }
 
 function sharegptRecord(data: ExampleData, options: FormatOptions) {
@@ -113,8 +124,7 @@ function sharegptRecord(data: ExampleData, options: FormatOptions) {
   return {
     conversations: [
       ...(system === undefined ? [] : [{ from: "system", value: system }]),
-      { from: "human", value: promptOf(data) },
-      { from: "gpt", value: responseOf(data) },
+      ...chatTurns(data).map((turn) => ({ from: turn.role === "user" ? "human" : "gpt", value: turn.content })),
     ],
   };
 }
@@ -122,11 +132,7 @@ function sharegptRecord(data: ExampleData, options: FormatOptions) {
 function openaiRecord(data: ExampleData, options: FormatOptions) {
   const system = systemPromptOf(options);
   return {
-    messages: [
-      ...(system === undefined ? [] : [{ role: "system", content: system }]),
-      { role: "user", content: promptOf(data) },
-      { role: "assistant", content: responseOf(data) },
-    ],
+    messages: [...(system === undefined ? [] : [{ role: "system", content: system }]), ...chatTurns(data)],
   };
 }
 
@@ -146,6 +152,11 @@ export const SHEET_COLUMNS: Record<TaskType, readonly string[]> = {
   qa: ["question", "answer"],
 };
 
+/** The spreadsheet columns of an export: a `history` column (earlier turns as JSON) only when it holds conversations. */
+export function sheetColumns(taskType: TaskType, conversations: boolean): readonly string[] {
+  return conversations ? [...SHEET_COLUMNS[taskType], "history"] : SHEET_COLUMNS[taskType];
+}
+
 /**
  * JSON with U+2028 and U+2029 escaped: valid either way, but line readers such as Python's
  * str.splitlines() break lines on them, which would cut an example in two.
@@ -154,13 +165,14 @@ function jsonLine(value: unknown): string {
   return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
-/** An example's own fields as the cells of a spreadsheet row, in SHEET_COLUMNS order. */
-export function sheetCells(data: ExampleData): string[] {
-  return Object.values(ownFields(data));
+/** An example's own fields as the cells of a spreadsheet row, in sheetColumns order. */
+export function sheetCells(data: ExampleData, conversations = false): string[] {
+  const cells = Object.values(textFields(data));
+  return conversations ? [...cells, data.history ? JSON.stringify(data.history) : ""] : cells;
 }
 
 /** One example as one line (or CSV row), without the line ending. */
-export function formatLine(format: LineFormat, data: ExampleData, options: FormatOptions = {}): string {
+export function formatLine(format: LineFormat, data: ExampleData, options: FormatOptions & { conversations?: boolean } = {}): string {
   switch (format) {
     case "jsonl":
       return jsonLine(ownFields(data));
@@ -171,7 +183,7 @@ export function formatLine(format: LineFormat, data: ExampleData, options: Forma
     case "openai":
       return jsonLine(openaiRecord(data, options));
     case "csv":
-      return sheetCells(data).map(csvField).join(",");
+      return sheetCells(data, options.conversations).map(csvField).join(",");
   }
 }
 
@@ -184,6 +196,6 @@ export function lineEnd(format: LineFormat): string {
  * What a file starts with before its first line. CSV: a UTF-8 byte order mark, without which
  * Excel reads the file as the local code page and garbles accents, then the header row.
  */
-export function fileHeader(format: LineFormat, taskType: TaskType): string {
-  return format === "csv" ? `\uFEFF${SHEET_COLUMNS[taskType].join(",")}\r\n` : "";
+export function fileHeader(format: LineFormat, taskType: TaskType, conversations = false): string {
+  return format === "csv" ? `\uFEFF${sheetColumns(taskType, conversations).join(",")}\r\n` : "";
 }

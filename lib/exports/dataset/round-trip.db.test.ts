@@ -3,6 +3,8 @@
 // that hold the example's own fields (JSON Lines, Alpaca, CSV) come back field for field; chat
 // formats, which hold only the turns, come back with the same prompt and response (an
 // instruction's input is part of the user turn there) and without the export's system prompt.
+// A multi-turn conversation comes back whole in every format (LLaMA-Factory's `history` pairs in
+// the field formats, a JSON `history` column in CSV, the turns themselves in the chat formats).
 import crypto from "node:crypto";
 import { buffer } from "node:stream/consumers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -26,11 +28,22 @@ const INSTRUCTION: ExampleData[] = [
   { instruction: "Explain:\nline two", input: "  indented\ncontext  ", output: 'He said "oui".\r\nDone.' },
   { instruction: "Agent code?", input: "", output: "007" },
   { instruction: "Celebrate 🎉", input: "tab\there", output: "Ok, then." },
+  // A multi-turn conversation: the last exchange, with the earlier ones as its history.
+  {
+    instruction: "And Spain?",
+    input: "",
+    output: "Madrid.",
+    history: [
+      ["Capital of France?", "Paris."],
+      ['Say it, "in French".', "Paris,\nen français."],
+    ],
+  },
 ];
 const QA: ExampleData[] = [
   { question: "Where is Paris?", answer: "France" },
   { question: "How many legs\ndoes a spider have?", answer: "8" },
   { question: "Quote?", answer: '"To be, or not to be"' },
+  { question: "And Spain?", answer: "Madrid.", history: [["Capital of France?", "Paris."]] },
 ];
 const FORMATS: DatasetFormat[] = ["jsonl", "alpaca", "sharegpt", "openai", "csv"];
 const CHAT = new Set<DatasetFormat>(["sharegpt", "openai"]);
@@ -125,7 +138,7 @@ describe.each(["instruction", "qa"] as const)("round trip of a %s project", (tas
       rows
         .map((e) => {
           const data = e.data as ExampleData;
-          return CHAT.has(format) ? { split: e.split, prompt: promptOf(data), response: responseOf(data) } : { split: e.split, data };
+          return CHAT.has(format) ? { split: e.split, prompt: promptOf(data), response: responseOf(data), history: data.history } : { split: e.split, data };
         })
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(view(back)).toEqual(view(original));

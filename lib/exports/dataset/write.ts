@@ -18,8 +18,8 @@ import {
   formatLine,
   type LineFormat,
   lineEnd,
-  SHEET_COLUMNS,
   sheetCells,
+  sheetColumns,
   systemPromptOf,
   withReasoning,
 } from "./formats";
@@ -59,7 +59,14 @@ const SELECTION_TEXT: Record<ExportSelection, string> = {
 };
 
 type Tally = { counts: ExportCounts; done: number; sheets: SheetTally & { droppedRows: number } };
-type Resolved = WriteExportOptions & { selection: ExportSelection; name: string; splits: Split[]; facts: DatasetCardFacts };
+type Resolved = WriteExportOptions & {
+  selection: ExportSelection;
+  name: string;
+  splits: Split[];
+  facts: DatasetCardFacts;
+  /** Whether any example exported is a multi-turn conversation (spreadsheets then get a `history` column). */
+  conversations: boolean;
+};
 
 /** The splits the selection takes examples from; train alone when it takes none (the ZIP still says so). */
 async function nonEmptySplits(projectId: string, selection: ExportSelection): Promise<Split[]> {
@@ -70,13 +77,24 @@ async function nonEmptySplits(projectId: string, selection: ExportSelection): Pr
   return found.length ? found : ["train"];
 }
 
+async function holdsConversations(projectId: string, selection: ExportSelection): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ found: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM dataset_examples e
+      WHERE e.project_id = ${projectId}::uuid AND e.split IN ('train', 'eval') AND e.data ? 'history' AND ${selectionFilter(selection)}) AS found`;
+  return row.found;
+}
+
 export async function writeDatasetExport(input: WriteExportOptions): Promise<WriteExportResult> {
   const selection = input.selection ?? DEFAULT_SELECTION;
   const { workspaceId, projectId, exportId, format } = input;
   // Scoped by workspace too, so a mismatched pair cannot put one project's data under another's key.
   const { taskType, name } = await db.project.findFirstOrThrow({ where: { id: projectId, workspaceId }, select: { taskType: true, name: true } });
-  const [splits, facts] = await Promise.all([nonEmptySplits(projectId, selection), datasetCardFacts(projectId)]);
-  const options: Resolved = { ...input, selection, name, splits, facts };
+  const [splits, facts, conversations] = await Promise.all([
+    nonEmptySplits(projectId, selection),
+    datasetCardFacts(projectId),
+    holdsConversations(projectId, selection),
+  ]);
+  const options: Resolved = { ...input, selection, name, splits, facts, conversations };
   const fileKey = exportKey(workspaceId, projectId, exportId, `dataset-${format}.zip`);
   const { extension } = formatInfo(format);
   const tally: Tally = { counts: { train: 0, eval: 0 }, done: 0, sheets: { truncatedCells: 0, droppedRows: 0 } };
@@ -107,12 +125,12 @@ export async function writeDatasetExport(input: WriteExportOptions): Promise<Wri
   for (const split of options.splits) {
     addStream(`${split}.${extension}`, () =>
       format === "xlsx"
-        ? xlsxStream(split, SHEET_COLUMNS[taskType], splitCells(split, options, tally), tally.sheets)
+        ? xlsxStream(split, sheetColumns(taskType, options.conversations), splitCells(split, options, tally), tally.sheets)
         : Readable.from(splitText(split, taskType, { ...options, format }, tally), { objectMode: false }),
     );
   }
   if (!formatInfo(format).spreadsheet) {
-    zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, options.splits, name), null, 2)}\n`), "dataset_info.json");
+    zip.addBuffer(Buffer.from(`${JSON.stringify(datasetInfo(format, taskType, options.splits, name, conversations), null, 2)}\n`), "dataset_info.json");
   }
   addStream("README.md", () => Readable.from([readme(options, tally.counts, tally)], { objectMode: false }));
   zip.end();
@@ -139,7 +157,7 @@ async function* splitExamples(split: Split, options: Resolved, tally: Tally) {
 
 async function* splitText(split: Split, taskType: TaskType, options: Resolved & { format: LineFormat }, tally: Tally): AsyncGenerator<string> {
   const end = lineEnd(options.format);
-  let chunk = fileHeader(options.format, taskType);
+  let chunk = fileHeader(options.format, taskType, options.conversations);
   for await (const example of splitExamples(split, options, tally)) {
     chunk += formatLine(options.format, options.reasoning ? withReasoning(example.data, example.reasoning) : example.data, options) + end;
     if (chunk.length >= CHUNK_CHARS) {
@@ -160,7 +178,7 @@ async function* splitCells(split: Split, options: Resolved, tally: Tally): Async
       continue;
     }
     rows += 1;
-    yield sheetCells(options.reasoning ? withReasoning(example.data, example.reasoning) : example.data);
+    yield sheetCells(options.reasoning ? withReasoning(example.data, example.reasoning) : example.data, options.conversations);
   }
 }
 

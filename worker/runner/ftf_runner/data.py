@@ -18,6 +18,8 @@ class Prompt:
     index: int
     prompt: str
     reference: str
+    # The turns before the prompt (a system turn, a conversation's earlier exchanges), as in training.
+    context: tuple[Message, ...] = ()
 
 
 def read_conversations(path: Path) -> list[list[Message]]:
@@ -46,12 +48,16 @@ def read_prompts(path: Path | None) -> list[Prompt]:
     prompts = []
     for line_number, record in _records(path):
         where = f"{path.name} line {line_number}"
-        index, prompt, reference = record.get("index"), record.get("prompt"), record.get("reference", "")
+        index, prompt, reference, context = record.get("index"), record.get("prompt"), record.get("reference", ""), record.get("context", [])
         if not isinstance(index, int) or isinstance(index, bool):
             raise RunnerError("data", f"{where}: 'index' must be an integer")
         if not isinstance(prompt, str) or not isinstance(reference, str):
             raise RunnerError("data", f"{where}: 'prompt' and 'reference' must be strings")
-        prompts.append(Prompt(index, prompt, reference))
+        if not isinstance(context, list) or not all(
+            isinstance(turn, dict) and turn.get("role") in ("system", "user", "assistant") and isinstance(turn.get("content"), str) for turn in context
+        ):
+            raise RunnerError("data", f"{where}: 'context' must be a list of system, user and assistant messages")
+        prompts.append(Prompt(index, prompt, reference, tuple({"role": turn["role"], "content": turn["content"]} for turn in context)))
     return prompts
 
 

@@ -87,9 +87,10 @@ def _tokenize_whole(tokenizer: Tokenizer, messages: list[Message]) -> TokenizedE
     return {"input_ids": input_ids, "labels": labels}
 
 
-def prompt_ids(tokenizer: Tokenizer, prompt: str) -> list[int]:
-    """A single user prompt, formatted as in training and ending where the answer starts."""
-    messages = [{"role": "user", "content": prompt}]
+def prompt_ids(tokenizer: Tokenizer, prompt: str, context: Sequence[Message] = ()) -> list[int]:
+    """A user prompt after its context (a system turn, earlier exchanges), formatted as in
+    training and ending where the answer starts."""
+    messages = [*context, {"role": "user", "content": prompt}]
     if uses_chat_template(tokenizer):
         return tokenizer.encode(_render(tokenizer, messages, add_generation_prompt=True), add_special_tokens=False)
     return [token for ids, _ in _alpaca_segments(tokenizer, messages) for token in ids]

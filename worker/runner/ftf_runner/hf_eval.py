@@ -48,7 +48,7 @@ def evaluate(config: EvalConfig, run_dir: Path, events: EventWriter) -> int:
         events.write("eval", step=None, epoch=None, eval_loss=eval_loss, perplexity=perplexity(eval_loss))
 
     for batch in _batches(prompts, config.batch_size):
-        inputs = [prompt_ids(tokenizer, prompt.prompt)[-config.max_seq_length :] for prompt in batch]
+        inputs = [prompt_ids(tokenizer, prompt.prompt, prompt.context)[-config.max_seq_length :] for prompt in batch]
         with model.disable_adapter():
             base_outputs = _generate(model, tokenizer, inputs, config)
         tuned_outputs = _generate(model, tokenizer, inputs, config)

@@ -57,6 +57,12 @@ class DataFilesTest(unittest.TestCase):
         self.write(json.dumps({"index": "0", "prompt": "P"}))
         with self.assertRaisesRegex(RunnerError, "'index' must be an integer"):
             read_prompts(self.path)
+        context = [{"role": "system", "content": "S"}, {"role": "user", "content": "A?"}, {"role": "assistant", "content": "One."}]
+        self.write(json.dumps({"index": 0, "prompt": "B?", "reference": "Two.", "context": context}))
+        self.assertEqual(read_prompts(self.path), [Prompt(0, "B?", "Two.", tuple(context))])
+        self.write(json.dumps({"index": 0, "prompt": "B?", "context": [{"role": "tool", "content": "x"}]}))
+        with self.assertRaisesRegex(RunnerError, "'context' must be a list"):
+            read_prompts(self.path)
 
 
 if __name__ == "__main__":

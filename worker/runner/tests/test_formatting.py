@@ -58,6 +58,15 @@ class ChatTemplateTest(unittest.TestCase):
         tokenizer = ChatTokenizer()
         self.assertEqual(tokenizer.decode(prompt_ids(tokenizer, "Why?")), "<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\n")
 
+    def test_prompt_after_its_context_reads_as_the_conversation_trained(self) -> None:
+        tokenizer = ChatTokenizer()
+        context = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "A?"}, {"role": "assistant", "content": "One."}]
+        self.assertEqual(
+            tokenizer.decode(prompt_ids(tokenizer, "B?", context)),
+            "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nA?<|im_end|>\n<|im_start|>assistant\nOne.<|im_end|>\n"
+            "<|im_start|>user\nB?<|im_end|>\n<|im_start|>assistant\n",
+        )
+
 
 class AlpacaTemplateTest(unittest.TestCase):
     def test_text_and_special_tokens(self) -> None:
