@@ -141,7 +141,7 @@ function splitFor(mapping: DatasetMapping, record: Record<string, unknown>, bySh
 
 /**
  * What the summary says beyond the counts, from the stored rows (so a resumed import counts every
- * row once): `notes`, how many examples carry each import note (later turns left out, tool turns
+ * row once): `notes`, how many examples carry each import note (conversations kept whole, later turns left out, tool turns
  * kept, rejected answers, bad labels); `reasons`, the invalid rows by reason, most common first.
  */
 async function importNotes(fileId: string): Promise<{ notes: Record<string, number>; reasons: Record<string, number> }> {

@@ -57,7 +57,7 @@ export function extractionWarnings(meta: Record<string, unknown>): string[] {
   return warnings;
 }
 
-/** The import summary's notes and reasons in words, e.g. "12 multi-turn conversations: only the first exchange was imported". */
+/** The import summary's notes and reasons in words, e.g. "12 tool calls and results kept in the input, before the reply that uses them". */
 export function importDetails(summary: unknown): string[] {
   if (!summary || typeof summary !== "object") return [];
   const s = summary as { skipped?: unknown; notes?: unknown; reasons?: unknown };

@@ -427,14 +427,20 @@ describe("dataset import", () => {
     ]);
     expect(chats.shape).toBe("sharegpt");
     expect(chats.examples.map((e) => e.data)).toEqual([
-      { instruction: "What is 17 × 23?", input: '[Tool call] calculator({"expression":"17*23"})\n[Tool result] 391', output: "17 × 23 = 391." },
+      // Kept whole: the last exchange, with the first (its tool call and result after the question) as history.
+      {
+        instruction: "And 17 × 24?",
+        input: "",
+        output: "408.",
+        history: [['What is 17 × 23?\n[Tool call] calculator({"expression":"17*23"})\n[Tool result] 391', "17 × 23 = 391."]],
+      },
       // Content as a list of parts (the current OpenAI and LLaMA-Factory shape).
       { instruction: "Hello in Spanish?", input: "", output: "Hola." },
       { raw: expect.any(Object) },
     ]);
     expect(chats.source.importDetails).toEqual([
       "1 tool calls and results kept in the input, before the reply that uses them",
-      "1 multi-turn conversations: only the first exchange was imported",
+      "1 multi-turn conversations kept whole: the last exchange is the example, the earlier ones its history",
       "1 invalid: The conversation has no user turn.",
     ]);
   }, 180_000);
