@@ -4,6 +4,8 @@
 import type { JobType } from "@prisma/client";
 import { importJob } from "@/lib/datasets/import-job";
 import { evalJob } from "@/lib/evaluation/eval-job";
+import { testSetAnswerJob } from "@/lib/evaluation/test-sets/answer-job";
+import { testSetGenerateJob } from "@/lib/evaluation/test-sets/generate-job";
 import { exportJob } from "@/lib/exports/export-job";
 import { generateJob } from "@/lib/generation/generate-job";
 import { judgeJob } from "@/lib/generation/judge-job";
@@ -18,6 +20,8 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   previewJob,
   generateJob,
   judgeJob,
+  testSetGenerateJob,
+  testSetAnswerJob,
   trainJob,
   evalJob,
   exportJob,

@@ -52,7 +52,7 @@ export function measureLeakage(train: Iterable<ExampleData>, evalSet: Iterable<E
 }
 
 /** The project's usable examples of one split, read page by page. */
-async function* usable(projectId: string, split: "train" | "eval"): AsyncGenerator<ExampleData> {
+export async function* usableExamples(projectId: string, split: "train" | "eval"): AsyncGenerator<ExampleData> {
   let after: string | undefined;
   for (;;) {
     const rows = await db.$queryRaw<{ id: string; data: ExampleData }[]>`
@@ -94,7 +94,7 @@ export async function projectLeakage(projectId: string): Promise<Leakage> {
   const fingerprint = await datasetFingerprint(projectId);
   const cached = cache.get(projectId);
   if (cached?.fingerprint === fingerprint) return cached.leakage;
-  const [train, evalSet] = await Promise.all([collect(usable(projectId, "train")), collect(usable(projectId, "eval"))]);
+  const [train, evalSet] = await Promise.all([collect(usableExamples(projectId, "train")), collect(usableExamples(projectId, "eval"))]);
   const leakage = measureLeakage(train, evalSet);
   cache.delete(projectId);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);

@@ -24,6 +24,9 @@ import { RemoteProcess } from "@/lib/runner-program/remote-process";
 import { getStorage } from "@/lib/storage";
 import { hyperparamsSchema } from "@/lib/training/presets";
 import type { EvalPayload } from "./eval-payload";
+import { refreshOverlap } from "./test-sets/overlap";
+import { answerPrompt } from "./test-sets/questions";
+import { type Judge, scoreAndStore } from "./test-sets/scoring";
 
 const EVENTS = "eval-events.jsonl";
 const PID = "eval.pid";
@@ -50,6 +53,27 @@ async function loadPrompts(key: string, n: number): Promise<Prompt[]> {
   }
   lines.close();
   return prompts;
+}
+
+/**
+ * A test set's questions as prompts after the eval prompts (indexes from `offset`), asked as every
+ * model is asked (lib/evaluation/test-sets/questions), after the system prompt the run trained with.
+ */
+async function testQuestionPrompts(testSetId: string, projectId: string, manifest: unknown, offset: number) {
+  const testSet = await db.testSet.findFirst({ where: { id: testSetId, projectId } });
+  if (!testSet) throw new NonRetryableError("The test set was deleted.");
+  await refreshOverlap(testSetId, projectId);
+  const questions = await db.testQuestion.findMany({
+    where: { testSetId, reviewStatus: { not: "rejected" } },
+    orderBy: [{ createdAt: "asc" }, { naturalKey: "asc" }],
+    include: { sourceChunk: { select: { content: true } } },
+  });
+  const system = (manifest as { systemPrompt?: string | null } | null)?.systemPrompt;
+  const context = system ? [{ role: "system", content: system }] : [];
+  return {
+    questions: questions.map((q) => ({ ...q, source: q.sourceChunk?.content ?? null })),
+    prompts: questions.map((q, i) => ({ index: offset + i, prompt: answerPrompt(q), reference: q.answer, context, exampleId: "" })),
+  };
 }
 
 /** The run's adapter and eval split are on the box unless someone cleaned it; then they go back up. */
@@ -95,11 +119,17 @@ function scoresOf(reference: string, base: string | null | undefined, tuned: str
 }
 
 export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Record<string, unknown>> {
-  const { runId, numPrompts, judgeProviderId, maxNewTokens } = ctx.payload;
+  const { runId, numPrompts, judgeProviderId, maxNewTokens, testSetId } = ctx.payload;
   const run = await loadRun(runId);
   const version = run.datasetVersion!;
   let checkpoint: Checkpoint = ctx.checkpoint.get<Checkpoint>() ?? {};
   const prompts = await loadPrompts(version.numEval > 0 ? version.evalPath! : version.trainPath!, numPrompts);
+  // A test set's questions follow the eval prompts; their answers are scored as test answers.
+  const sampleCount = prompts.length;
+  const test = testSetId ? await testQuestionPrompts(testSetId, run.projectId, version.manifest, sampleCount) : null;
+  if (test) prompts.push(...test.prompts);
+  const testJudge: Judge | null =
+    test && judgeProviderId ? { provider: await loadProviderRecord(run.project.workspaceId, judgeProviderId), signal: ctx.signal } : null;
   if (version.numEval === 0) ctx.log("warn", "The dataset version has no eval split; the samples come from train examples, which flatters the tuned model.");
   const chunkOf = new Map(
     (await db.datasetExample.findMany({ where: { id: { in: prompts.map((p) => p.exampleId) } }, select: { id: true, sourceChunkId: true } })).map((e) => [
@@ -115,8 +145,9 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
     try {
       let pid = checkpoint.pid;
       if (!pid) {
-        // A new evaluation replaces the run's earlier one.
+        // A new evaluation replaces the run's earlier one (and its earlier answers to this test set).
         await db.evalSample.deleteMany({ where: { runId } });
+        if (testSetId) await db.testAnswer.deleteMany({ where: { testSetId, model: { in: [`base:${runId}`, `tuned:${runId}`] } } });
         await remote.exec(`rm -f ${shellQuote(remote.path(EVENTS))} ${shellQuote(remote.path(PID))}`);
         await ensureRunFiles(remote, runId, version.numEval > 0 ? version.evalPath : null);
         await remote.withLink((conn) =>
@@ -155,11 +186,23 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
         ctx.log("info", `Re-attached to the evaluation on ${run.runner!.name} (PID ${pid}).`);
       }
 
-      let received = await db.evalSample.count({ where: { runId } });
+      let received =
+        (await db.evalSample.count({ where: { runId } })) + (testSetId ? await db.testAnswer.count({ where: { testSetId, model: `tuned:${runId}` } }) : 0);
       const record = async (chunk: ParsedChunk, offsetAfter: number) => {
         const writes: Array<(tx: Prisma.TransactionClient) => Promise<unknown>> = [];
         for (const event of chunk.events) {
-          if (event.type === "sample") {
+          if (event.type === "sample" && test && event.index >= sampleCount) {
+            const question = test.questions[event.index - sampleCount];
+            if (question) {
+              for (const [model, output] of [
+                [`base:${runId}`, event.base_output],
+                [`tuned:${runId}`, event.tuned_output],
+              ] as const) {
+                if (typeof output === "string") await scoreAndStore(question, model, output.trim(), testJudge);
+              }
+            }
+            received++;
+          } else if (event.type === "sample") {
             const prompt = prompts[event.index];
             const data = {
               prompt: event.prompt,

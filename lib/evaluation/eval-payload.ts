@@ -7,5 +7,7 @@ export const evalPayload = z.object({
   /** A workspace provider that grades the tuned answers; none: no judge. */
   judgeProviderId: z.uuid().nullable().default(null),
   maxNewTokens: z.number().int().min(16).max(4096).default(256),
+  /** A test set the run's base and tuned models answer too (lib/evaluation/test-sets), scored like any model's. */
+  testSetId: z.uuid().nullable().default(null),
 });
 export type EvalPayload = z.infer<typeof evalPayload>;

@@ -6,6 +6,8 @@ export const JOB_LABELS: Record<JobType, string> = {
   dataset_preview: "Preview",
   dataset_generate: "Generation",
   dataset_judge: "Example scoring",
+  test_set_generate: "Test set questions",
+  test_set_answer: "Test set answers",
   train: "Training",
   eval: "Evaluation",
   export: "Export",

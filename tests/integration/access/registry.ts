@@ -20,6 +20,15 @@ async function chunkPair(t: Team) {
   return [await make(1000), await make(1001)];
 }
 
+/** A test set of the team's project with one question, made when an entry needs it. */
+async function testSetOf(t: Team) {
+  const testSet = await db.testSet.create({ data: { projectId: t.project.id, name: "Fixture test set" } });
+  const question = await db.testQuestion.create({
+    data: { testSetId: testSet.id, type: "true_false", question: "Refunds take 3 days.", answer: "true", naturalKey: `fixture:${testSet.id}` },
+  });
+  return { testSet, question };
+}
+
 const workspaceInput =
   (extra: (t: Team) => Record<string, unknown> = () => ({})) =>
   (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
@@ -103,6 +112,27 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/training/actions.ts#startTrainingAction": {
     input: (t) => ({ projectId: t.project.id, run: { runnerId: t.runner.id, presetId: "builtin:lora-quick" } }),
   },
+  "lib/evaluation/test-sets/actions.ts#createTestSetAction": {
+    input: projectInput({ name: "Set", types: ["true_false"], perType: 1, chunks: 5, sourceFileIds: [] }),
+  },
+  "lib/evaluation/test-sets/actions.ts#deleteTestSetAction": { input: async (t) => ({ projectId: t.project.id, testSetId: (await testSetOf(t)).testSet.id }) },
+  "lib/evaluation/test-sets/actions.ts#updateTestQuestionAction": {
+    input: async (t) => ({ projectId: t.project.id, questionId: (await testSetOf(t)).question.id, question: "Refunds take 4 days.", answer: "false" }),
+  },
+  "lib/evaluation/test-sets/actions.ts#reviewTestQuestionAction": {
+    input: async (t) => ({ projectId: t.project.id, questionId: (await testSetOf(t)).question.id, status: "approved" }),
+  },
+  "lib/evaluation/test-sets/actions.ts#answerTestSetAction": {
+    input: async (t) => ({
+      projectId: t.project.id,
+      testSetId: (await testSetOf(t)).testSet.id,
+      with: { kind: "provider", providerId: t.provider.id, model: "fake-chat" },
+    }),
+  },
+  "lib/evaluation/test-sets/actions.ts#nextArenaItemAction": {
+    input: async (t) => ({ projectId: t.project.id, testSetId: (await testSetOf(t)).testSet.id, modelA: "base:x", modelB: "tuned:x" }),
+  },
+  "lib/evaluation/test-sets/actions.ts#voteArenaAction": { input: projectInput({ ticket: "not-a-ticket", choice: "tie" }) },
   "lib/evaluation/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/evaluation/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
   "lib/exports/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
