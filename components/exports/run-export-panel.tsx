@@ -19,7 +19,9 @@ import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actio
 import type { JobView } from "@/lib/jobs/queries";
 
 /** `gate`: the evaluation's tuned-vs-base verdict, shown before shipping (lib/exports/eval-gate). */
-type RunOption = { id: string; name: string; evaluated: boolean; gate?: { better: boolean; summary: string } };
+type Gate = { better: boolean; summary: string };
+/** `testGates`: the same verdict on each of the team's test sets the run answered, with the arena's votes. */
+type RunOption = { id: string; name: string; evaluated: boolean; gate?: Gate; testGates?: Gate[] };
 export type RunExportItem = {
   id: string;
   format: string;
@@ -79,16 +81,17 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
             </NativeSelect>
           </Field>
           {(() => {
-            const gate = evaluated.find((r) => r.id === runId)?.gate;
-            if (!gate) return null;
-            return (
+            const run = evaluated.find((r) => r.id === runId);
+            const gates = [...(run?.gate ? [{ ...run.gate, testId: "eval-gate" }] : []), ...(run?.testGates ?? []).map((g) => ({ ...g, testId: "test-set-gate" }))];
+            return gates.map((gate) => (
               <p
+                key={gate.summary}
                 className={`rounded-md border p-3 text-sm ${gate.better ? "text-muted-foreground" : "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"}`}
-                data-testid="eval-gate"
+                data-testid={gate.testId}
               >
                 {gate.summary}
               </p>
-            );
+            ));
           })()}
           <div className="grid gap-4 lg:grid-cols-2">
             <div className="space-y-2 rounded-md border p-4">

@@ -9,6 +9,7 @@ import type { ModelInfo } from "@/lib/base-models/info";
 import { versionCard } from "@/lib/datasets/card";
 import { db } from "@/lib/db/client";
 import { conflict, notFound } from "@/lib/errors";
+import { runTestSetResults } from "@/lib/evaluation/test-sets";
 import { lossChartSvg } from "@/lib/exports/loss-chart";
 import { type HyperparameterValue, modelCard } from "@/lib/exports/model-card";
 import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/exports/modelfile";
@@ -225,6 +226,14 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
     },
     ...(events ? [{ path: "logs/events.jsonl", source: { storageKey: events.storagePath } }] : []),
   ];
+  // The team's own test sets this run answered: scores per type, tuned vs base, arena votes.
+  const testSets = await runTestSetResults(run.projectId, run.id);
+  if (testSets.length) {
+    entries.push({
+      path: "eval/test-sets.json",
+      source: jsonText(testSets.map(({ testSetId, name, summary, arena, report }) => ({ id: testSetId, name, summary, arena, report }))),
+    });
+  }
   return entries;
 }
 

@@ -10,6 +10,7 @@ import { seal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startEvaluation } from "@/lib/evaluation";
+import { answerTestSet, runTestSetResults } from "@/lib/evaluation/test-sets";
 import { startBundleExport, startHubPush } from "@/lib/exports";
 import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { stopSender } from "@/lib/jobs/boss";
@@ -190,6 +191,35 @@ describe("evaluate", () => {
   }, 90_000);
 });
 
+describe("test sets on the runner", () => {
+  it("the run's base and tuned models answer a test set within an evaluation, scored like any model's; the Export gate and the bundle carry the result", async () => {
+    const testSet = await db.testSet.create({ data: { projectId: shipped.team.project.id, name: "Handbook check" } });
+    await db.testQuestion.createMany({
+      data: [
+        { testSetId: testSet.id, naturalKey: "q1", type: "true_false", question: "Step 4 takes 4 days.", answer: "true" },
+        { testSetId: testSet.id, naturalKey: "q2", type: "short_answer", question: "How long is step 5?", answer: "Five days", accepted: ["5 days"] },
+        { testSetId: testSet.id, naturalKey: "q3", type: "multiple_choice", question: "Which step takes 6 days?", options: ["Step 2", "Step 6"], answer: "Step 6" },
+      ],
+    });
+    const job = await answerTestSet(shipped.ctx, testSet.id, { kind: "run", runId: shipped.runId });
+    await waitForJob(job.id, ["success", "failed"]).then((j) => expect(j.errorMessage).toBeNull());
+    // The eval split's samples are as before; the questions came after them (indexes 3–5).
+    expect(await db.evalSample.count({ where: { runId: shipped.runId } })).toBe(3);
+    const answers = await db.testAnswer.findMany({ where: { testSetId: testSet.id }, include: { question: true } });
+    expect(answers).toHaveLength(6);
+    expect(new Set(answers.map((a) => a.model))).toEqual(new Set([`base:${shipped.runId}`, `tuned:${shipped.runId}`]));
+    // The stand-in's tuned model repeats the reference at even indexes (the short answer, index 4).
+    const tunedShort = answers.find((a) => a.model === `tuned:${shipped.runId}` && a.question.type === "short_answer")!;
+    expect(tunedShort).toMatchObject({ answer: "Five days", score: 1 });
+    expect(answers.every((a) => a.score === 0 || a.score === 1)).toBe(true);
+    const [result] = await runTestSetResults(shipped.team.project.id, shipped.runId);
+    expect(result.name).toBe("Handbook check");
+    expect(result.tuned.n).toBe(3);
+    expect(result.base?.n).toBe(3);
+    expect(result.summary).toContain('"Handbook check"');
+  }, 90_000);
+});
+
 describe("ship", () => {
   it("builds the bundle: exactly the expected files, a model card whose YAML parses, a Modelfile that names the adapter", async () => {
     const row = await startBundleExport(shipped.ctx, shipped.runId);
@@ -213,6 +243,7 @@ describe("ship", () => {
         "dataset/eval.jsonl",
         "dataset/train.jsonl",
         "eval/report.json",
+        "eval/test-sets.json",
         "logs/events.jsonl",
         "manifest.json",
         "metrics/curves.csv",

@@ -1,12 +1,11 @@
 // A provider's model answers a test set (the questions not rejected in review and not answered by
 // it yet), each scored and kept as it comes, through the endpoint's shared call budget.
 
-import type { z } from "zod";
 import { db } from "@/lib/db/client";
 import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { completeChat, LlmError, loadProviderRecord, providerOptions } from "@/lib/llm";
 import { CallBudget, PRIORITY, withCall } from "@/lib/llm/budget";
-import type { testSetAnswerPayload } from "./answer-job";
+import type { TestSetAnswerPayload } from "./answer-payload";
 import { providerModelKey } from "./models";
 import { refreshOverlap } from "./overlap";
 import { answerPrompt } from "./questions";
@@ -15,7 +14,7 @@ import { type Judge, scoreAndStore } from "./scoring";
 export const ANSWER_SYSTEM_PROMPT = "You answer questions correctly and concisely.";
 const MAX_ANSWER_TOKENS = 512;
 
-export async function answerTestSet(ctx: JobContext<z.infer<typeof testSetAnswerPayload>>): Promise<Record<string, unknown>> {
+export async function answerTestSet(ctx: JobContext<TestSetAnswerPayload>): Promise<Record<string, unknown>> {
   const { testSetId, providerId, model, judgeProviderId } = ctx.payload;
   const project = await db.project.findUniqueOrThrow({ where: { id: ctx.projectId }, select: { workspaceId: true } });
   const testSet = await db.testSet.findFirst({ where: { id: testSetId, projectId: ctx.projectId } });

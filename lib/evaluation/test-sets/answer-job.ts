@@ -1,16 +1,8 @@
 // Job `test_set_answer`: a workspace provider's model answers a test set; answers are scored as
 // they come (exact types) and open answers by the judge, when one is chosen. Resumable: questions
 // this model has answered are skipped.
-import { z } from "zod";
 import { defineJob } from "@/lib/jobs/definition";
-
-export const testSetAnswerPayload = z.object({
-  testSetId: z.uuid(),
-  providerId: z.uuid(),
-  model: z.string().trim().min(1).max(255),
-  /** A workspace provider that scores open answers with their rubric; none: they stay unscored. */
-  judgeProviderId: z.uuid().nullable().default(null),
-});
+import { testSetAnswerPayload } from "./answer-payload";
 
 export const testSetAnswerJob = defineJob({
   type: "test_set_answer",

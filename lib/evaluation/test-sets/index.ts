@@ -435,3 +435,59 @@ export async function arenaTally(ctx: ProjectContext, testSetId: string): Promis
 }
 
 export { providerModelKey };
+
+export type RunTestSetResult = {
+  testSetId: string;
+  name: string;
+  tuned: Share;
+  base: Share | null;
+  /** People's blind votes between this run's base and tuned answers. */
+  arena: { votes: number; tunedWins: number; baseWins: number; ties: number } | null;
+  better: boolean | null;
+  summary: string;
+  report: TestSetReport;
+};
+
+const percent = (s: Share) => `${Math.round(s.accuracy * 100)} % (95 % interval ${Math.round(s.low * 100)}–${Math.round(s.high * 100)} %, ${s.n} questions)`;
+
+/** Each test set this run answered: tuned against base, with the arena's votes between them (the Export step's gate and the bundle). */
+export async function runTestSetResults(projectId: string, runId: string): Promise<RunTestSetResult[]> {
+  const tunedKey = `tuned:${runId}`;
+  const baseKey = `base:${runId}`;
+  const sets = await db.testSet.findMany({ where: { projectId, answers: { some: { model: tunedKey } } }, orderBy: { createdAt: "asc" } });
+  const results: RunTestSetResult[] = [];
+  for (const set of sets) {
+    const report = await reportOf(projectId, set.id);
+    const tuned = report.models.find((m) => m.key === tunedKey);
+    if (!tuned) continue;
+    const base = report.models.find((m) => m.key === baseKey)?.overall ?? null;
+    const [a, b] = [baseKey, tunedKey].sort();
+    const votes = await db.arenaVote.findMany({ where: { testSetId: set.id, modelA: a, modelB: b }, select: { winner: true } });
+    const tunedSide = a === tunedKey ? "a" : "b";
+    const arena = votes.length
+      ? {
+          votes: votes.length,
+          tunedWins: votes.filter((v) => v.winner === tunedSide).length,
+          baseWins: votes.filter((v) => v.winner !== tunedSide && v.winner !== "tie").length,
+          ties: votes.filter((v) => v.winner === "tie").length,
+        }
+      : null;
+    const better = base ? tuned.overall.accuracy > base.accuracy && (!arena || arena.tunedWins >= arena.baseWins) : null;
+    const people = arena ? `; people preferred the tuned answer ${arena.tunedWins} times, the base ${arena.baseWins} times (${arena.ties} ties)` : "";
+    const figures = `tuned ${percent(tuned.overall)}${base ? ` vs base ${percent(base)}` : ""}${people}`;
+    results.push({
+      testSetId: set.id,
+      name: set.name,
+      tuned: tuned.overall,
+      base,
+      arena,
+      better,
+      summary:
+        better === false
+          ? `On the test set "${set.name}" the tuned model is not better than the base model: ${figures}. Check the dataset and the run before shipping it.`
+          : `Test set "${set.name}": ${figures}.`,
+      report,
+    });
+  }
+  return results;
+}

@@ -4,6 +4,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listExports } from "@/lib/exports";
+import { runTestSetResults } from "@/lib/evaluation/test-sets";
 import { evaluationOf } from "@/lib/exports/bundle";
 import { evalGate } from "@/lib/exports/eval-gate";
 import { listProjectJobs } from "@/lib/jobs/queries";
@@ -17,6 +18,8 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
   const ctx = await projectPageContext(workspace, project);
   const [runs, exports, jobs, secrets] = await Promise.all([listRuns(ctx), listExports(ctx), listProjectJobs(ctx, 100), listSecrets(ctx)]);
   const finished = runs.filter((r) => r.status === "success");
+  // The team's own test sets: each run's tuned-vs-base result beside the eval split's.
+  const testResults = new Map(await Promise.all(finished.map(async (r) => [r.id, await runTestSetResults(ctx.projectId, r.id)] as const)));
   const nameOf = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <Card>
@@ -29,7 +32,13 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
           projectId={ctx.projectId}
           runs={finished.map((r) => {
             const evaluation = evaluationOf(r.metrics);
-            return { id: r.id, name: r.name, evaluated: Boolean(evaluation), ...(evaluation ? { gate: evalGate(evaluation) } : {}) };
+            return {
+              id: r.id,
+              name: r.name,
+              evaluated: Boolean(evaluation),
+              ...(evaluation ? { gate: evalGate(evaluation) } : {}),
+              testGates: (testResults.get(r.id) ?? []).map((t) => ({ better: t.better !== false, summary: t.summary })),
+            };
           })}
           exports={exports
             .filter((x) => x.format === "bundle" || x.format === "hub")
