@@ -82,7 +82,10 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
           </Field>
           {(() => {
             const run = evaluated.find((r) => r.id === runId);
-            const gates = [...(run?.gate ? [{ ...run.gate, testId: "eval-gate" }] : []), ...(run?.testGates ?? []).map((g) => ({ ...g, testId: "test-set-gate" }))];
+            const gates = [
+              ...(run?.gate ? [{ ...run.gate, testId: "eval-gate" }] : []),
+              ...(run?.testGates ?? []).map((g) => ({ ...g, testId: "test-set-gate" })),
+            ];
             return gates.map((gate) => (
               <p
                 key={gate.summary}

@@ -11,7 +11,7 @@ import { JobActions } from "./job-actions";
 import { JobDrawer } from "./job-drawer";
 import { JobProgress } from "./job-progress";
 import { JobStatusBadge } from "./job-status";
-import { useProjectJobs } from "./use-project-jobs";
+import { useProjectJobs, useRefreshWhenSettled } from "./use-project-jobs";
 
 type Props = {
   projectId: string;
@@ -21,11 +21,14 @@ type Props = {
   /** Only these types (e.g. the Sources step shows chunking and import). */
   types?: JobView["type"][];
   emptyText?: string;
+  /** Re-render the page's server data when one of these jobs settles (its results appear without a reload). */
+  refreshWhenSettled?: boolean;
 };
 
-export function JobList({ projectId, initial, canCancel, canRetry, types, emptyText }: Props) {
+export function JobList({ projectId, initial, canCancel, canRetry, types, emptyText, refreshWhenSettled = false }: Props) {
   const { jobs: all, mode } = useProjectJobs(projectId, initial);
   const jobs = types ? all.filter((j) => types.includes(j.type)) : all;
+  useRefreshWhenSettled(refreshWhenSettled ? jobs : [], () => true);
   const [openId, setOpenId] = useState<string | null>(null);
   const open = jobs.find((j) => j.id === openId) ?? null;
 

@@ -7,6 +7,8 @@ const ITEM_UNITS: Record<string, string> = {
   dataset_generate: "chunks",
   dataset_preview: "examples",
   dataset_judge: "examples",
+  test_set_generate: "chunks",
+  test_set_answer: "questions",
   chunking: "chunks",
   import: "rows",
   train: "steps",

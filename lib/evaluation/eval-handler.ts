@@ -132,10 +132,12 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
     test && judgeProviderId ? { provider: await loadProviderRecord(run.project.workspaceId, judgeProviderId), signal: ctx.signal } : null;
   if (version.numEval === 0) ctx.log("warn", "The dataset version has no eval split; the samples come from train examples, which flatters the tuned model.");
   const chunkOf = new Map(
-    (await db.datasetExample.findMany({ where: { id: { in: prompts.slice(0, sampleCount).map((p) => p.exampleId) } }, select: { id: true, sourceChunkId: true } })).map((e) => [
-      e.id,
-      e.sourceChunkId,
-    ]),
+    (
+      await db.datasetExample.findMany({
+        where: { id: { in: prompts.slice(0, sampleCount).map((p) => p.exampleId) } },
+        select: { id: true, sourceChunkId: true },
+      })
+    ).map((e) => [e.id, e.sourceChunkId]),
   );
 
   if (checkpoint.phase !== "judge") {

@@ -3,15 +3,37 @@
 // among them).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { createTeam, TEST_PASSWORD, type Team } from "../support/fixtures";
 
 let browser: Browser;
 let team: Team;
 
+let testSetId: string;
+
 beforeAll(async () => {
   browser = await launchBrowser();
   team = await createTeam("Layout team");
+  // A test set with a long question and two models' answers, so its page, report and arena have content.
+  const testSet = await db.testSet.create({ data: { projectId: team.project.id, name: "Layout test set" } });
+  testSetId = testSet.id;
+  const question = await db.testQuestion.create({
+    data: {
+      testSetId,
+      naturalKey: "layout:1",
+      type: "multiple_choice",
+      question: "Which team issues refunds for customers on the extended enterprise support plan with a negotiated service-level agreement?",
+      options: ["The billing team", "Sales", "Legal", "Customer support"],
+      answer: "The billing team",
+    },
+  });
+  await db.testAnswer.createMany({
+    data: [
+      { testSetId, questionId: question.id, model: `base:${team.run.id}`, answer: "B", score: 0 },
+      { testSetId, questionId: question.id, model: `tuned:${team.run.id}`, answer: "A", score: 1 },
+    ],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -34,6 +56,9 @@ function pages(t: Team): string[] {
     `${p}/dataset/export`,
     `${p}/train`,
     `${p}/evaluate`,
+    `${p}/evaluate/test-sets`,
+    `${p}/evaluate/test-sets/${testSetId}`,
+    `${p}/evaluate/test-sets/${testSetId}/arena`,
     `${p}/export`,
     `${p}/jobs`,
     `${p}/settings`,

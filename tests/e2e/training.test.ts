@@ -11,6 +11,7 @@ import { db } from "@/lib/db/client";
 import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
+import { type FakeLlm, type FakeMessage, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, type Team } from "../support/fixtures";
 import { startSshd, type TestSshd } from "../support/sshd";
 
@@ -19,6 +20,37 @@ let page: Page;
 let team: Team;
 let sshd: TestSshd;
 let base: string;
+let llm: FakeLlm;
+
+/** The test-set writer and answerer: four questions per chunk; answers that know the refund days. */
+function testSetResponder(messages: FakeMessage[]): string {
+  const user = messages.at(-1)?.content ?? "";
+  if (user.startsWith("Read the source text below and write test questions")) {
+    const plan = Number(/plan (\d+)/.exec(user)?.[1] ?? 0);
+    return JSON.stringify({
+      questions: [
+        { type: "true_false", question: `Plan ${plan} refunds take ${plan + 2} days.`, answer: true },
+        {
+          type: "multiple_choice",
+          question: `How fast does plan ${plan} refund?`,
+          options: [`${plan + 2} days`, "A month", "Never", "A year"],
+          answer: `${plan + 2} days`,
+        },
+        { type: "short_answer", question: `How many days do plan ${plan} refunds take?`, answer: `${plan + 2} days` },
+        {
+          type: "open_answer",
+          question: `Explain plan ${plan}'s refunds.`,
+          answer: `Plan ${plan} refunds within ${plan + 2} days.`,
+          rubric: "Gives the days.",
+        },
+      ],
+    });
+  }
+  if (user.startsWith("Grade the assistant's answer")) return JSON.stringify({ faithfulness: 4, correctness: 4, helpfulness: 4, score: 4, reason: "Fine." });
+  if (user.startsWith("Is the following statement true or false?")) return "True";
+  if (user.includes("Answer with the letter of the correct option only.")) return "A";
+  return "It takes a few days.";
+}
 
 async function runIds(): Promise<string[]> {
   return (await db.run.findMany({ where: { projectId: team.project.id }, orderBy: { createdAt: "asc" }, select: { id: true } })).map((r) => r.id);
@@ -46,6 +78,8 @@ async function launchAndFinish(rank: number): Promise<void> {
 }
 
 beforeAll(async () => {
+  llm = await startFakeLlm({});
+  llm.setResponder(testSetResponder);
   sshd = await startSshd();
   team = await createTeam("Training team");
   await db.run.deleteMany({ where: { projectId: team.project.id } });
@@ -61,12 +95,28 @@ beforeAll(async () => {
     })),
   });
   await db.datasetExample.deleteMany({ where: { projectId: team.project.id, naturalKey: { startsWith: "fixture:" } } });
+  // Sources for a test set: three chunks of the fixture source, and the fake LLM as the project's generation model.
+  await db.file.update({ where: { id: team.source.id }, data: { status: "ready" } });
+  await db.chunk.createMany({
+    data: [0, 1, 2].map((i) => ({
+      projectId: team.project.id,
+      sourceFileId: team.source.id,
+      chunkIndex: i,
+      content: `Refund plan ${i}: customers on plan ${i} get their money back within ${i + 2} days.`,
+      tokenCount: 20,
+    })),
+  });
+  const provider = await db.llmProvider.create({
+    data: { workspaceId: team.workspace.id, name: "Test LLM", kind: "openai", baseUrl: fakeBaseUrl(llm, "openai"), defaultModel: "fake-chat", options: {} },
+  });
+  await db.project.update({ where: { id: team.project.id }, data: { config: { generation: { provider_id: provider.id, model: "fake-chat" } } } });
   base = `/w/${team.workspace.slug}/p/${team.project.id}`;
   browser = await launchBrowser();
   page = await signedInPage(browser, team.members.owner.email);
 }, 120_000);
 
 afterAll(async () => {
+  await llm?.stop();
   await browser?.close();
   await sshd?.stop();
 });
@@ -176,6 +226,62 @@ describe("training in the browser", () => {
     await expect.poll(() => metrics.locator("thead th").count()).toBe(3);
     await expect.poll(() => page.locator('[data-differs="true"]').first().textContent()).toMatch(/lora_r/);
     await screenshot(page, "training-05-compare");
+  }, 240_000);
+
+  it("test set: written from the documents, reviewed, answered by the run (base and tuned) and a provider's model, compared blind in the arena, and shown at the Export gate", async () => {
+    const [first] = await runIds();
+    await page.goto(`${base}/evaluate/test-sets`);
+    await page.getByLabel("Name").fill("Refund check");
+    await page.getByLabel("Chunks").fill("3");
+    await page.getByRole("button", { name: "Write the test set" }).click();
+    await page.waitForURL(/\/evaluate\/test-sets\/[0-9a-f-]{36}$/);
+    const questions = page.getByTestId("test-question");
+    await expect.poll(() => questions.count(), { timeout: 60_000 }).toBe(12);
+    await screenshot(page, "test-set-01-questions");
+    // Review: one question rejected is neither asked nor scored.
+    await questions.first().getByRole("button", { name: "Reject" }).click();
+    await expect.poll(() => questions.first().getAttribute("data-review")).toBe("rejected");
+
+    // The run answers with its base and tuned models on its runner; then the provider's model, its open answers judged after the estimate.
+    // The second run's own evaluation must be done first: one evaluation runs per project at a time.
+    await expect
+      .poll(() => db.job.count({ where: { projectId: team.project.id, type: "eval", status: { in: ["queued", "running", "retrying"] } } }), { timeout: 90_000 })
+      .toBe(0);
+    await page.getByLabel("Model", { exact: true }).selectOption(`run:${first}`);
+    await page.getByTestId("answer-test-set").click();
+    const report = page.getByTestId("test-set-report");
+    await expect.poll(async () => (await report.count()) && report.locator("tbody tr").count(), { timeout: 90_000 }).toBe(2);
+    await page.getByLabel("Model", { exact: true }).selectOption({ label: "Test LLM" });
+    await page.getByLabel("Judge for open answers").selectOption({ label: "Test LLM · fake-chat" });
+    await expect.poll(() => page.getByTestId("judge-estimate").textContent()).toMatch(/Judging 3 open answers per model: about [\d,]+ tokens in/);
+    await page.getByTestId("answer-test-set").click();
+    await expect.poll(() => report.locator("tbody tr").count(), { timeout: 60_000 }).toBe(3);
+    expect(await report.textContent()).toContain("Test LLM · fake-chat");
+    expect(await page.getByTestId("tuned-vs-base").textContent()).toMatch(/better than its base on \d+ questions, worse on \d+/);
+    await screenshot(page, "test-set-02-report");
+
+    // The arena: two hidden answers, a pick each time, the tally after.
+    await page.getByRole("link", { name: "Compare answers blind in the arena" }).click();
+    await page.getByTestId("arena-item").waitFor();
+    await page.getByLabel("One model").selectOption({ label: (await page.getByLabel("One model").locator("option", { hasText: "Base" }).textContent()) ?? "" });
+    await page
+      .getByLabel("The other")
+      .selectOption({ label: (await page.getByLabel("The other").locator("option", { hasText: "Tuned" }).textContent()) ?? "" });
+    for (let i = 0; i < 3; i++) {
+      const before = await page.getByTestId("arena-item").textContent();
+      await page.getByRole("button", { name: i === 2 ? "About the same" : "B is better" }).click();
+      await expect
+        .poll(async () => (await page.getByTestId("arena-item").count()) === 0 || (await page.getByTestId("arena-item").textContent()) !== before)
+        .toBe(true);
+    }
+    await expect.poll(() => page.getByTestId("arena-tally").textContent()).toMatch(/3/);
+    await screenshot(page, "test-set-03-arena");
+
+    // The Export step shows the test set's verdict beside the eval split's.
+    await page.goto(`${base}/export`);
+    await page.getByLabel("Run").selectOption(first);
+    await expect.poll(() => page.getByTestId("test-set-gate").textContent()).toMatch(/"Refund check"/);
+    expect(await page.getByTestId("test-set-gate").textContent()).toMatch(/people preferred the tuned answer \d+ times, the base \d+ times \(\d+ ties\)/);
   }, 240_000);
 
   it("a failed run keeps its one-line cause on the run, the log behind Show details, and the project does not fail", async () => {

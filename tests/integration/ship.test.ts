@@ -198,7 +198,14 @@ describe("test sets on the runner", () => {
       data: [
         { testSetId: testSet.id, naturalKey: "q1", type: "true_false", question: "Step 4 takes 4 days.", answer: "true" },
         { testSetId: testSet.id, naturalKey: "q2", type: "short_answer", question: "How long is step 5?", answer: "Five days", accepted: ["5 days"] },
-        { testSetId: testSet.id, naturalKey: "q3", type: "multiple_choice", question: "Which step takes 6 days?", options: ["Step 2", "Step 6"], answer: "Step 6" },
+        {
+          testSetId: testSet.id,
+          naturalKey: "q3",
+          type: "multiple_choice",
+          question: "Which step takes 6 days?",
+          options: ["Step 2", "Step 6"],
+          answer: "Step 6",
+        },
       ],
     });
     const job = await answerTestSet(shipped.ctx, testSet.id, { kind: "run", runId: shipped.runId });

@@ -10,6 +10,7 @@ import {
   createTestSet,
   createTestSetSchema,
   deleteTestSet,
+  estimateTestSetJudge,
   nextArenaItem,
   questionEditSchema,
   reviewQuestion,
@@ -82,4 +83,12 @@ export const voteArenaAction = projectAction(
     await voteArena(ctx, { ticket: input.ticket, choice: input.choice });
     return { voted: true };
   },
+);
+
+/** The judge's token count and cost for the set's open answers, shown before they are answered. */
+export const estimateTestSetJudgeAction = projectAction(
+  "estimateTestSetJudge",
+  "project.view",
+  base.extend({ testSetId: z.uuid(), providerId: z.uuid() }),
+  async (ctx, input) => estimateTestSetJudge(ctx, input.testSetId, input.providerId),
 );

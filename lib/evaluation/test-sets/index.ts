@@ -10,11 +10,12 @@ import { assertPermission, isUuid } from "@/lib/access/guard";
 import { seal, unseal } from "@/lib/crypto";
 import { db } from "@/lib/db/client";
 import { conflict, invalidInput, notFound } from "@/lib/errors";
+import { estimateJudgeCost } from "@/lib/evaluation/judge";
 import { startEvaluation } from "@/lib/evaluation/queue";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { testSetAnswerJob } from "./answer-job";
 import { testSetGenerateJob } from "./generate-job";
-import { type ModelChoice, modelLabels, providerModelKey } from "./models";
+import { modelLabels, providerModelKey } from "./models";
 import { LEAK_OVERLAP } from "./overlap";
 import { QUESTION_TYPES, wilson } from "./questions";
 
@@ -132,10 +133,11 @@ export async function reviewQuestion(ctx: ProjectContext, questionId: string, st
   return db.testQuestion.update({ where: { id: question.id }, data: { reviewStatus: status } });
 }
 
-/** The models that can answer: each finished run's base and tuned models, each provider's default model. */
-export async function modelChoices(
-  ctx: ProjectContext,
-): Promise<{ runs: ModelChoice[]; providers: Array<{ id: string; name: string; defaultModel: string | null }> }> {
+/** The models that can answer: each finished run (its base and tuned models), each provider (its default model, or one named). */
+export async function modelChoices(ctx: ProjectContext): Promise<{
+  runs: Array<{ id: string; name: string; baseModelId: string }>;
+  providers: Array<{ id: string; name: string; defaultModel: string | null }>;
+}> {
   const [runs, providers] = await Promise.all([
     db.run.findMany({
       where: { projectId: ctx.projectId, status: "success", project: { workspaceId: ctx.workspace.id } },
@@ -148,7 +150,7 @@ export async function modelChoices(
       select: { id: true, name: true, defaultModel: true },
     }),
   ]);
-  return { runs: runs.map((r) => ({ key: `tuned:${r.id}`, label: `${r.name} (base ${r.baseModelId} and tuned)`, kind: "tuned" as const })), providers };
+  return { runs: runs.map((r) => ({ id: r.id, name: r.name, baseModelId: r.baseModelId ?? "unknown" })), providers };
 }
 
 export const answerWithSchema = z.union([
@@ -434,7 +436,7 @@ export async function arenaTally(ctx: ProjectContext, testSetId: string): Promis
   });
 }
 
-export { providerModelKey };
+export { LEAK_OVERLAP, providerModelKey };
 
 export type RunTestSetResult = {
   testSetId: string;
@@ -490,4 +492,24 @@ export async function runTestSetResults(projectId: string, runId: string): Promi
     });
   }
   return results;
+}
+
+/** What judging the set's open answers with this provider would send and cost (the reference stands in for each answer). */
+export async function estimateTestSetJudge(ctx: ProjectContext, testSetId: string, providerId: string) {
+  const testSet = await findTestSet(ctx, testSetId);
+  const provider = await db.llmProvider.findFirst({ where: { id: providerId, workspaceId: ctx.workspace.id }, select: { options: true } });
+  if (!provider) throw notFound("Provider");
+  const open = await db.testQuestion.findMany({
+    where: { testSetId: testSet.id, type: "open_answer", reviewStatus: { not: "rejected" } },
+    include: { sourceChunk: { select: { content: true } } },
+  });
+  return estimateJudgeCost({
+    provider,
+    samples: open.map((q) => ({
+      prompt: q.question,
+      reference: q.rubric ? `${q.answer}\n\nA good answer: ${q.rubric}` : q.answer,
+      answer: q.answer,
+      sourceChunk: q.sourceChunk?.content,
+    })),
+  });
 }

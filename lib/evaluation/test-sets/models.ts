@@ -7,8 +7,6 @@ export function providerModelKey(providerId: string, model: string): string {
   return `provider:${providerId}:${model}`;
 }
 
-export type ModelChoice = { key: string; label: string; kind: "base" | "tuned" | "provider" };
-
 /** Labels for the keys found in a set's answers (a deleted run or provider keeps a plain label). */
 export async function modelLabels(projectId: string, keys: readonly string[]): Promise<Map<string, string>> {
   const runIds = keys.filter((k) => !k.startsWith("provider:")).map((k) => k.split(":")[1]);

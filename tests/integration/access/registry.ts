@@ -132,6 +132,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/evaluation/test-sets/actions.ts#nextArenaItemAction": {
     input: async (t) => ({ projectId: t.project.id, testSetId: (await testSetOf(t)).testSet.id, modelA: "base:x", modelB: "tuned:x" }),
   },
+  "lib/evaluation/test-sets/actions.ts#estimateTestSetJudgeAction": {
+    input: async (t) => ({ projectId: t.project.id, testSetId: (await testSetOf(t)).testSet.id, providerId: t.provider.id }),
+  },
   "lib/evaluation/test-sets/actions.ts#voteArenaAction": { input: projectInput({ ticket: "not-a-ticket", choice: "tie" }) },
   "lib/evaluation/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/evaluation/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
