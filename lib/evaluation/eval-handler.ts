@@ -71,6 +71,7 @@ async function testQuestionPrompts(testSetId: string, projectId: string, manifes
   const system = (manifest as { systemPrompt?: string | null } | null)?.systemPrompt;
   const context = system ? [{ role: "system", content: system }] : [];
   return {
+    version: testSet.version,
     questions: questions.map((q) => ({ ...q, source: q.sourceChunk?.content ?? null })),
     prompts: questions.map((q, i) => ({ index: offset + i, prompt: answerPrompt(q), reference: q.answer, context, exampleId: "" })),
   };
@@ -200,7 +201,7 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
                 [`base:${runId}`, event.base_output],
                 [`tuned:${runId}`, event.tuned_output],
               ] as const) {
-                if (typeof output === "string") await scoreAndStore(question, model, output.trim(), testJudge);
+                if (typeof output === "string") await scoreAndStore(question, model, output.trim(), testJudge, test.version);
               }
             }
             received++;

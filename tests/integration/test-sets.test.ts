@@ -18,6 +18,7 @@ import {
 import { saveGenerationSettingsAction } from "@/lib/generation/actions";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider } from "@/lib/llm";
+import { getStorage } from "@/lib/storage";
 import { type FakeLlm, type FakeMessage, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
@@ -124,6 +125,21 @@ describe("test sets", () => {
         data: { question: "Explain how refunds for order type 0 work.", answer: "The billing team issues them within 3 days." },
       },
     });
+    // A frozen dataset version a past run trained on, holding another question and its answer (the example itself is gone since).
+    const trainPath = `test/${project.id}/version-1/train.jsonl`;
+    await getStorage().put(
+      trainPath,
+      Buffer.from(
+        `${JSON.stringify({
+          id: "x",
+          messages: [
+            { role: "user", content: "Who issues refunds for order type 5?" },
+            { role: "assistant", content: "The billing team" },
+          ],
+        })}\n`,
+      ),
+    );
+    await db.datasetVersion.create({ data: { projectId: project.id, version: 1, contentHash: "v".repeat(64), numTrain: 1, trainPath } });
     await actAs(team.members.editor);
     expect((await saveGenerationSettingsAction({ projectId: project.id, settings: { provider_id: providerId, model: "fake-chat" } })).ok).toBe(true);
     ctx = await requireProject(team.members.editor, project.id, "jobs.run");
@@ -146,7 +162,7 @@ describe("test sets", () => {
     expect(mc.options).toContain(mc.answer);
     expect(questions.find((q) => q.type === "short_answer" && q.sourceChunk!.chunkIndex === 0)).toMatchObject({ answer: "3 days", accepted: ["3"] });
     const leaked = questions.filter((q) => (q.trainOverlap ?? 0) >= 0.5);
-    expect(leaked.map((q) => q.question)).toEqual(["Explain how refunds for order type 0 work."]);
+    expect(leaked.map((q) => q.question).sort()).toEqual(["Explain how refunds for order type 0 work.", "Who issues refunds for order type 5?"]);
     const logs = await db.appLog.findMany({ where: { jobId } });
     expect(logs.some((l) => l.message.includes("A multiple-choice answer was not one of its options."))).toBe(true);
   });
@@ -164,16 +180,17 @@ describe("test sets", () => {
     expect(answers.find((a) => a.question.type === "open_answer" && a.score === 1)?.judgeReason).toBe("Right.");
 
     const report = await testSetReport(ctx, testSetId);
-    expect(report).toMatchObject({ questions: 12, rejected: 0, leaked: 1 });
+    expect(report).toMatchObject({ questions: 12, rejected: 0, leaked: 2 });
     const [model] = report.models;
     expect(model.label).toBe("Fake OpenAI · fake-chat");
-    // 11 questions scored (chunk 0's open question leaked): chunk 0's answered right, chunks 3 and 5's wrong.
+    // 10 questions scored (chunk 0's open question and chunk 5's multiple choice leaked): chunk 0's answered right, chunks 3 and 5's wrong.
     expect(model.byType.true_false).toMatchObject({ n: 3, correct: 1 });
+    expect(model.byType.multiple_choice).toMatchObject({ n: 2, correct: 1 });
     expect(model.byType.open_answer).toMatchObject({ n: 2, correct: 0 });
-    expect(model.overall).toMatchObject({ n: 11, correct: 3 });
+    expect(model.overall).toMatchObject({ n: 10, correct: 3 });
     expect(model.overall.low).toBeLessThan(model.overall.accuracy);
     expect(model.overall.high).toBeGreaterThan(model.overall.accuracy);
-    expect(report.bySource).toEqual([{ source: "handbook.md", models: { [key]: expect.objectContaining({ n: 11 }) } }]);
+    expect(report.bySource).toEqual([{ source: "handbook.md", models: { [key]: expect.objectContaining({ n: 10 }) } }]);
   });
 
   it("an edited question's answers are asked again; a true/false answer must stay true or false", async () => {
@@ -181,6 +198,15 @@ describe("test sets", () => {
     await expect(updateQuestion(ctx, question.id, { question: question.question, answer: "maybe" })).rejects.toThrow(/true or false/);
     await updateQuestion(ctx, question.id, { question: `${question.question} (checked)`, answer: "true" });
     expect(await db.testAnswer.count({ where: { questionId: question.id } })).toBe(0);
+    // The model's answers are now to an earlier version of the set, until it answers again (the changed question only).
+    const stale = await testSetReport(ctx, testSetId);
+    expect(stale.models[0].answeredVersion).toBeLessThan(stale.version);
+    const before = llm.stats.total;
+    const job = await answerTestSet(ctx, testSetId, { kind: "provider", providerId, model: "" });
+    expect((await waitForJob(job.id, ["success", "failed"], 60_000)).errorMessage).toBeNull();
+    expect(llm.stats.total - before).toBe(1);
+    const fresh = await testSetReport(ctx, testSetId);
+    expect(fresh.models[0].answeredVersion).toBe(fresh.version);
   });
 
   it("the arena shows two anonymised answers; votes are tallied per pair with the judge's agreement", async () => {
@@ -216,10 +242,10 @@ describe("test sets", () => {
       votes++;
       if (votes > 20) throw new Error("the arena keeps offering voted questions");
     }
-    expect(votes).toBe(11);
+    expect(votes).toBe(12);
     const [pair] = await arenaTally(ctx, testSetId);
-    expect(pair.votes).toBe(11);
-    expect(pair.winsA + pair.winsB + pair.ties).toBe(11);
+    expect(pair.votes).toBe(12);
+    expect(pair.winsA + pair.winsB + pair.ties).toBe(12);
     expect(pair.judged).toBe(3);
     expect(pair.judgeAgrees).toBe(3);
     expect(pair.rateA.low).toBeLessThanOrEqual(pair.rateA.accuracy);

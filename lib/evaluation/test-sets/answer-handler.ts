@@ -65,7 +65,7 @@ export async function answerTestSet(ctx: JobContext<TestSetAnswerPayload>): Prom
         );
         tokensIn += reply.tokensIn;
         tokensOut += reply.tokensOut;
-        const judged = await scoreAndStore({ ...question, source: question.sourceChunk?.content }, key, reply.text.trim(), judge);
+        const judged = await scoreAndStore({ ...question, source: question.sourceChunk?.content }, key, reply.text.trim(), judge, testSet.version);
         tokensIn += judged.tokensIn;
         tokensOut += judged.tokensOut;
       } catch (error) {
@@ -87,5 +87,7 @@ export async function answerTestSet(ctx: JobContext<TestSetAnswerPayload>): Prom
   }
   throwIfAborted(ctx.signal);
   if (failed) throw new Error(`${failed} questions got no answer; a retry asks them again.`);
+  // Every question of this version now has this model's answer (changed ones were asked again): all are current.
+  await db.testAnswer.updateMany({ where: { testSetId, model: key }, data: { setVersion: testSet.version } });
   return { answered: total, model, tokens_in: tokensIn, tokens_out: tokensOut };
 }

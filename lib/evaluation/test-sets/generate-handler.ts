@@ -100,7 +100,10 @@ export async function generateTestSet(ctx: JobContext<{ testSetId: string }>): P
       naturalKey: `chunk:${chunk.id}:${i}`,
       ...q,
     }));
-    await db.testQuestion.createMany({ data: rows, skipDuplicates: true });
+    await db.$transaction([
+      db.testQuestion.createMany({ data: rows, skipDuplicates: true }),
+      db.testSet.update({ where: { id: testSet.id }, data: { version: { increment: 1 } } }),
+    ]);
     made += rows.length;
   };
   const worker = async () => {

@@ -43,6 +43,11 @@ async function findQuestion(ctx: ProjectContext, questionId: string) {
   return question;
 }
 
+/** A change to the set's questions: answers given before it say they answered an earlier version. */
+async function bumpVersion(testSetId: string): Promise<void> {
+  await db.testSet.update({ where: { id: testSetId }, data: { version: { increment: 1 } } });
+}
+
 export async function createTestSet(ctx: ProjectContext, input: z.input<typeof createTestSetSchema>) {
   assertPermission(ctx.role, "jobs.run");
   const parsed = createTestSetSchema.parse(input);
@@ -112,6 +117,7 @@ export async function updateQuestion(ctx: ProjectContext, questionId: string, in
   if (question.type === "multiple_choice" && (edit.options.length < 2 || !edit.options.includes(edit.answer))) {
     throw invalidInput("The answer must be one of at least two options.", { answer: "Make the answer one of the options." });
   }
+  await bumpVersion(question.testSetId);
   const updated = await db.testQuestion.update({
     where: { id: question.id },
     data: {
@@ -130,6 +136,7 @@ export async function updateQuestion(ctx: ProjectContext, questionId: string, in
 export async function reviewQuestion(ctx: ProjectContext, questionId: string, status: "pending" | "approved" | "rejected") {
   assertPermission(ctx.role, "dataset.edit");
   const question = await findQuestion(ctx, questionId);
+  if (question.reviewStatus !== status) await bumpVersion(question.testSetId);
   return db.testQuestion.update({ where: { id: question.id }, data: { reviewStatus: status } });
 }
 
@@ -196,9 +203,13 @@ export type ModelReport = {
   byType: Partial<Record<TestQuestionType, Share>>;
   /** Open answers still waiting for the judge. */
   unscored: number;
+  /** The oldest version of the set this model's answers were given at (below the set's version: answer again to compare fairly). */
+  answeredVersion: number;
 };
 
 export type TestSetReport = {
+  /** The set's version now. */
+  version: number;
   questions: number;
   /** Questions left out of the scores: rejected in review, or overlapping the training data. */
   rejected: number;
@@ -250,7 +261,8 @@ export async function reportOf(projectId: string, testSetId: string): Promise<Te
       sum += total;
       n += judged.length;
     }
-    return { key, label: labels.get(key) ?? key, overall: share(sum, n), byType, unscored };
+    const versions = scored.flatMap((q) => q.answers.filter((a) => a.model === key).map((a) => a.setVersion));
+    return { key, label: labels.get(key) ?? key, overall: share(sum, n), byType, unscored, answeredVersion: Math.min(...versions) };
   });
   models.sort((a, b) => b.overall.accuracy - a.overall.accuracy);
 
@@ -290,6 +302,7 @@ export async function reportOf(projectId: string, testSetId: string): Promise<Te
     return { runId, label: tuned.label, wins, losses, better: tuned.overall.accuracy > base.overall.accuracy, examples };
   });
   return {
+    version: (await db.testSet.findUniqueOrThrow({ where: { id: testSetId }, select: { version: true } })).version,
     questions: questions.length,
     rejected: questions.filter((q) => q.reviewStatus === "rejected").length,
     leaked: questions.filter((q) => q.reviewStatus !== "rejected" && (q.trainOverlap ?? 0) >= LEAK_OVERLAP).length,

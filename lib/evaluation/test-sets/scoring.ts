@@ -14,6 +14,8 @@ export async function scoreAndStore(
   model: string,
   answer: string,
   judge: Judge | null,
+  /** The test set's version the question was asked at. */
+  setVersion: number,
 ): Promise<{ tokensIn: number; tokensOut: number }> {
   let score: number | null = scoreAnswer(question, answer) ?? null;
   let judgeReason: string | null = null;
@@ -39,7 +41,7 @@ export async function scoreAndStore(
       judgeReason = `Not scored: ${error.message}`;
     }
   }
-  const data = { answer, score, judgeReason };
+  const data = { answer, score, judgeReason, setVersion };
   await db.testAnswer.upsert({
     where: { questionId_model: { questionId: question.id, model } },
     create: { testSetId: question.testSetId, questionId: question.id, model, ...data },

@@ -34,7 +34,7 @@ export default async function TestSetPage({ params }: { params: Promise<{ worksp
         <CardHeader>
           <CardTitle data-testid="test-set-title">{testSet.name}</CardTitle>
           <CardDescription>
-            {questions.length} questions · {report.rejected} rejected · {report.leaked} in the training data (left out of the scores)
+            Version {report.version} · {questions.length} questions · {report.rejected} rejected · {report.leaked} in the training data (left out of the scores)
             {report.models.length >= 2 && (
               <>
                 {" · "}
@@ -95,6 +95,11 @@ export default async function TestSetPage({ params }: { params: Promise<{ worksp
                       <TableCell className="font-medium">
                         {m.label}
                         {m.unscored > 0 && <p className="text-xs text-muted-foreground">{m.unscored} open answers not judged</p>}
+                        {m.answeredVersion < report.version && (
+                          <p className="text-xs text-amber-700 dark:text-amber-300">
+                            Answered version {m.answeredVersion}; the set is at version {report.version} now. Answer again to compare fairly.
+                          </p>
+                        )}
                       </TableCell>
                       <TableCell>
                         <AccuracyBar share={m.overall} />
