@@ -15,10 +15,13 @@ import { refreshQueuePlaces } from "@/lib/jobs/queue-place";
 import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { flushLogs, logger } from "@/lib/log";
+import { enforceLogRetention } from "@/lib/log/retention";
 import packageJson from "@/package.json" with { type: "json" };
 
 const HEARTBEAT_MS = 5000;
 const SWEEP_MS = 10_000;
+/** How often a worker deletes log lines past the retention settings (the first sweep runs at start). */
+const RETENTION_MS = 3600_000;
 const PLACES_MS = 3000;
 
 export type RunningWorker = { id: string; stop(): Promise<void> };
@@ -99,11 +102,20 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
   const beat = () => writeHeartbeat(id, startedAt, types, slots).catch(() => {});
   const sweep = () => sweepStaleJobs().catch((error) => log.warn(`Sweep failed: ${(error as Error).message}`));
   const perWorkspace = (type: string) => (definitions.find((d) => d.type === type)?.perWorkspace ? env().WORKSPACE_JOBS_AT_ONCE : Number.POSITIVE_INFINITY);
+  const retention = () =>
+    enforceLogRetention()
+      .then((result) => {
+        if ("byAge" in result && result.byAge + result.byCount > 0)
+          log.info(`Log retention: deleted ${result.byAge} lines by age, ${result.byCount} over the cap.`);
+      })
+      .catch((error) => log.warn(`Log retention failed: ${(error as Error).message}`));
   const places = () => refreshQueuePlaces(perWorkspace).catch((error) => log.warn(`Could not update waiting jobs' places: ${(error as Error).message}`));
   await beat();
   const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
   const sweepTimer = setInterval(sweep, SWEEP_MS);
   const placesTimer = setInterval(places, PLACES_MS);
+  void retention();
+  const retentionTimer = setInterval(retention, RETENTION_MS);
   log.info(`Worker ${id} started: ${types.join(", ") || "no job types"}.`);
 
   let stopping: Promise<void> | undefined;
@@ -115,6 +127,7 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         clearInterval(heartbeatTimer);
         clearInterval(sweepTimer);
         clearInterval(placesTimer);
+        clearInterval(retentionTimer);
         log.info(`Worker ${id} stopping: finishing running jobs (up to ${env().WORKER_SHUTDOWN_GRACE_S} s), then handing back the rest.`);
         await boss.stop({ graceful: true, timeout: env().WORKER_SHUTDOWN_GRACE_S * 1000 });
         // Past the grace, pg-boss aborts the handlers; let them write "retrying" before the pool goes.
@@ -150,6 +163,7 @@ export function runWorkerProcess(definitions: ReadonlyArray<JobDefinition<unknow
     })
     .catch((error) => {
       console.error(`[worker] Could not start: ${(error as Error).message}`);
-      process.exit(1);
+      log.critical(`The worker could not start: ${(error as Error).message}`);
+      void flushLogs().finally(() => process.exit(1));
     });
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { FolderKanban, LayoutGrid, ScrollText, Settings, Sparkles, Users } from "lucide-react";
+import { FolderKanban, LayoutGrid, Logs, ScrollText, Settings, Sparkles, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { ProjectStatusDot } from "@/components/projects/project-status";
@@ -61,6 +61,11 @@ export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props)
         {canSeeAudit && (
           <NavLink href={`${base}/audit`} icon={ScrollText}>
             Audit log
+          </NavLink>
+        )}
+        {canSeeAudit && (
+          <NavLink href={`${base}/logs`} icon={Logs}>
+            Logs
           </NavLink>
         )}
       </nav>

@@ -37,6 +37,10 @@ const schema = z.object({
   ALLOW_PRIVATE_URL_SOURCES: flag.default(false),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /// Log lines older than this many days are deleted by the workers' hourly sweep (0: kept forever).
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  /// At most this many log lines are kept, the oldest deleted first (0: no cap).
+  LOG_RETENTION_ROWS: z.coerce.number().int().min(0).default(1_000_000),
   ALLOW_SIGNUP: flag.default(true),
   /// Proxies in front of the web process whose X-Forwarded-For/-Host/-Proto we believe: 0 (none,
   /// the default: the socket's address is the client's), a number of hops, or true for one.

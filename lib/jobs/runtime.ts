@@ -108,6 +108,7 @@ function isNonRetryable(error: unknown): boolean {
 type ClaimedJob = {
   id: string;
   projectId: string;
+  workspaceId: string;
   attempts: number;
   checkpoint: Prisma.JsonValue | null;
   payload: Prisma.JsonValue;
@@ -130,7 +131,8 @@ async function claim(jobId: string, deliveryId: string, workerId: string): Promi
        progress_message = CASE WHEN attempts > 0 THEN 'Resuming (attempt ' || (attempts + 1) || ')' ELSE 'Starting' END
      WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND (COALESCE(queue_job_id, '') = '' OR queue_job_id = $2)
        AND NOT cancel_requested
-     RETURNING id, project_id AS "projectId", attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
+     RETURNING id, project_id AS "projectId", (SELECT p.workspace_id FROM projects p WHERE p.id = jobs.project_id) AS "workspaceId",
+       attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
     values: [jobId, deliveryId, workerId],
   });
   if (rows.length === 1) return rows[0] as ClaimedJob;
@@ -155,7 +157,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
   if (typeof claimed === "string") return claimed;
   const job = claimed;
   const attempt = job.attempts;
-  const links = { jobId: job.id, projectId: job.projectId };
+  const links = { jobId: job.id, projectId: job.projectId, workspaceId: job.workspaceId };
   const source = `job:${definition.type}`;
   const log = (level: Level, message: string, context: Record<string, unknown> = {}) => writeLog(level, source, message, { ...context, ...links });
 

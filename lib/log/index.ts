@@ -5,11 +5,11 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 
-export type Level = "debug" | "info" | "warn" | "error";
+export type Level = "debug" | "info" | "warn" | "error" | "critical";
 export type LogLinks = { workspaceId?: string; projectId?: string; jobId?: string };
 export type LogContext = Record<string, unknown> & LogLinks & { errorId?: string; excInfo?: string };
 
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, critical: 50 };
 
 /** LOG_LEVEL filters the console; the database keeps info and above (job logs users read), debug only when asked. */
 function toConsole(level: Level): boolean {
@@ -32,7 +32,9 @@ export function writeLog(level: Level, source: string, message: string, context:
   if (toConsole(level)) {
     const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${source}] ${message}`;
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}` : "";
-    (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(line + extra + (errorId ? ` (error id ${errorId})` : ""));
+    (level === "error" || level === "critical" ? console.error : level === "warn" ? console.warn : console.log)(
+      line + extra + (errorId ? ` (error id ${errorId})` : ""),
+    );
   }
   if (!toDatabase(level)) return;
   let write: Promise<unknown>;
@@ -55,6 +57,8 @@ export type Logger = {
   info(message: string, context?: LogContext): void;
   warn(message: string, context?: LogContext): void;
   error(message: string, context?: LogContext): void;
+  /** The process or the instance cannot go on as it should (a worker that cannot start, a database that is gone). */
+  critical(message: string, context?: LogContext): void;
 };
 
 export function logger(source: string, links: LogLinks = {}): Logger {
@@ -62,7 +66,7 @@ export function logger(source: string, links: LogLinks = {}): Logger {
     (level: Level) =>
     (message: string, context: LogContext = {}) =>
       writeLog(level, source, message, { ...links, ...context });
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), critical: at("critical") };
 }
 
 export function newErrorId(): string {

@@ -42,6 +42,8 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/auth/actions.ts#changePasswordAction": "self-service",
   "lib/auth/actions.ts#signOutEverywhereAction": "self-service",
 
+  "lib/log/actions.ts#queryLogsAction": { input: workspaceInput(() => ({ filter: {} })) },
+  "lib/log/actions.ts#tailLogsAction": { input: workspaceInput(() => ({ filter: {}, after: "0" })) },
   "lib/workspaces/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
   "lib/workspaces/actions.ts#createProjectAction": { input: workspaceInput(() => ({ name: "New", taskType: "qa" })) },
   "lib/workspaces/actions.ts#inviteMemberAction": { input: workspaceInput(() => ({ email: "someone-new@example.com", role: "viewer" })) },
