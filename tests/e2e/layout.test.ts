@@ -48,6 +48,7 @@ function pages(t: Team): string[] {
     `${w}/members`,
     `${w}/settings`,
     `${w}/audit`,
+    `${w}/logs`,
     `${w}/account`,
     p,
     `${p}/sources`,

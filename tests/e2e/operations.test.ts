@@ -1,0 +1,54 @@
+// Running the app as a team in a real browser: the workspace's admin reads the logs (filtered by
+// level, live tail of new lines); editors get no log viewer.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flushLogs, writeLog } from "@/lib/log";
+import { launchBrowser, screenshot } from "../support/browser";
+import { signedInPage } from "../support/e2e";
+import { createTeam, type Team } from "../support/fixtures";
+
+let browser: Browser;
+let page: Page;
+let team: Team;
+
+beforeAll(async () => {
+  team = await createTeam("Operations team");
+  writeLog("info", "web", "Project opened.", { workspaceId: team.workspace.id });
+  writeLog("warn", "job:generate", "Chunk 3: the model's answer was not JSON. Asking again (2 of 3).", { workspaceId: team.workspace.id, jobId: team.job.id });
+  writeLog("error", "job:train", "Failed: CUDA out of memory on the runner.", { workspaceId: team.workspace.id, jobId: team.job.id, errorId: "abc1234567" });
+  await flushLogs();
+  browser = await launchBrowser();
+  page = await signedInPage(browser, team.members.admin.email);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("operations in the browser", () => {
+  it("the admin reads the logs: counts per level, a level filter, and a live tail", async () => {
+    await page.goto(`/w/${team.workspace.slug}/logs`);
+    const lines = page.getByTestId("log-line");
+    await expect.poll(() => lines.count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => page.getByTestId("log-counts").textContent()).toMatch(/warning\s*1.*error\s*1/);
+    await page.getByLabel("Level and above").selectOption("error");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => lines.count()).toBe(1);
+    expect(await lines.first().textContent()).toContain("CUDA out of memory");
+    expect(await lines.first().textContent()).toContain("error id abc1234567");
+
+    await page.getByTestId("log-live").click();
+    writeLog("critical", "worker", "The worker could not start: the database is gone.", { workspaceId: team.workspace.id });
+    await flushLogs();
+    await expect.poll(() => lines.first().textContent(), { timeout: 15_000 }).toContain("The worker could not start");
+    expect(await lines.first().getAttribute("data-level")).toBe("critical");
+    await screenshot(page, "logs");
+  });
+
+  it("an editor has no log viewer", async () => {
+    const editor = await signedInPage(browser, team.members.editor.email);
+    await editor.goto(`/w/${team.workspace.slug}/logs`);
+    await editor.getByText("reading the logs").waitFor();
+    await editor.context().close();
+  });
+});
