@@ -5,6 +5,7 @@ import { formatDuration } from "@/components/jobs/format";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
 import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-project-jobs";
+import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { JobView } from "@/lib/jobs/queries";
 import type { RunSummary } from "@/lib/training";
@@ -40,7 +41,17 @@ export function RunList({ projectId, runs, jobs, hrefFor }: { projectId: string;
                 <div className="text-xs text-muted-foreground">
                   {run.method.toUpperCase()} · r {run.hyperparams.lora_r} · {run.runnerName ?? "deleted runner"}
                   {run.datasetVersion ? ` · dataset v${run.datasetVersion}` : ""}
+                  {run.createdBy ? ` · by ${run.createdBy}` : ""}
                 </div>
+                {run.tags.length > 0 && (
+                  <div className="mt-1 flex flex-wrap gap-1">
+                    {run.tags.map((t) => (
+                      <Badge key={t} variant="outline">
+                        {t}
+                      </Badge>
+                    ))}
+                  </div>
+                )}
                 {run.errorMessage && job?.status !== "success" && (
                   <div className="mt-1 line-clamp-2 min-w-48 max-w-md whitespace-normal break-words text-xs text-destructive" data-testid="run-failure">
                     {run.errorMessage}

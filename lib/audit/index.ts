@@ -27,7 +27,8 @@ export type AuditAction =
   | "dataset.delete"
   | "dataset.split"
   | "dataset.tag"
-  | "source.chunks";
+  | "source.chunks"
+  | "run.delete";
 
 export type AuditInput = {
   workspaceId?: string | null;

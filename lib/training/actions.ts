@@ -5,6 +5,7 @@ import { z } from "zod";
 import { projectAction, workspaceAction } from "@/lib/access/action";
 import { refreshModelInfo } from "@/lib/base-models/project";
 import { preflightTraining, startTraining, startTrainingSchema } from "@/lib/training";
+import { deleteRun, runNotesSchema, updateRunNotes } from "@/lib/training/housekeeping";
 import { deletePreset, presetInputSchema, savePreset } from "@/lib/training/presets";
 
 const base = z.object({ projectId: z.string() });
@@ -48,5 +49,27 @@ export const deletePresetAction = workspaceAction(
   async (ctx, input) => {
     await deletePreset(ctx, input.presetId);
     refreshWorkspace(ctx.workspace.slug);
+  },
+);
+
+export const updateRunNotesAction = projectAction(
+  "updateRunNotes",
+  "training.launch",
+  base.extend({ runId: z.uuid() }).extend(runNotesSchema.shape),
+  async (ctx, input) => {
+    const notes = await updateRunNotes(ctx, input.runId, { description: input.description, tags: input.tags });
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return notes;
+  },
+);
+
+export const deleteRunAction = projectAction(
+  "deleteRun",
+  "training.launch",
+  base.extend({ runId: z.uuid(), confirmName: z.string().max(200) }),
+  async (ctx, input) => {
+    const deleted = await deleteRun(ctx, input.runId, input.confirmName);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return deleted;
   },
 );

@@ -255,6 +255,21 @@ export type RunSummary = {
   finishedAt: string | null;
   durationSeconds: number | null;
   peakGpuMemoryMb: number | null;
+  /** Peak resident memory of the runner process (seed 003's peak_cpu_memory). */
+  peakCpuMemoryMb: number | null;
+  description: string | null;
+  tags: string[];
+  presetName: string | null;
+  /** Who launched it (null: a deleted account, or the system). */
+  createdBy: string | null;
+  /** The runner's hardware as it reported at the start: Python and library versions, GPUs. */
+  hardware: {
+    python: string | null;
+    torch: string | null;
+    transformers: string | null;
+    peft: string | null;
+    gpus: Array<{ name: string; memoryMb: number | null }>;
+  };
   createdAt: string;
 };
 
@@ -276,7 +291,13 @@ const summarySelect = {
   finishedAt: true,
   durationSeconds: true,
   peakGpuMemoryMb: true,
+  peakCpuMemoryMb: true,
+  description: true,
+  tags: true,
   createdAt: true,
+  preset: { select: { name: true } },
+  parameters: true,
+  createdBy: { select: { name: true, email: true } },
   runner: { select: { name: true } },
   datasetVersion: { select: { version: true } },
 } satisfies Prisma.RunSelect;
@@ -286,6 +307,18 @@ function throughputOf(hardware: unknown): RunSummary["throughput"] {
   const positive = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null);
   const gpu = Array.isArray(h.gpus) && typeof h.gpus[0]?.name === "string" ? h.gpus[0].name : null;
   return { flopsPerToken: positive(h.flops_per_token), peakFlops: positive(h.peak_flops), gpu };
+}
+
+function hardwareOf(info: unknown): RunSummary["hardware"] {
+  const h = (info ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" && v ? v : null);
+  const gpus = Array.isArray(h.gpus)
+    ? (h.gpus as Array<Record<string, unknown>>).map((g) => ({
+        name: text(g.name) ?? "GPU",
+        memoryMb: typeof g.memory_total_mb === "number" ? g.memory_total_mb : null,
+      }))
+    : [];
+  return { python: text(h.python), torch: text(h.torch), transformers: text(h.transformers), peft: text(h.peft), gpus };
 }
 
 function toSummary(row: Prisma.RunGetPayload<{ select: typeof summarySelect }>): RunSummary {
@@ -310,13 +343,45 @@ function toSummary(row: Prisma.RunGetPayload<{ select: typeof summarySelect }>):
     finishedAt: row.finishedAt?.toISOString() ?? null,
     durationSeconds: row.durationSeconds,
     peakGpuMemoryMb: row.peakGpuMemoryMb,
+    peakCpuMemoryMb: row.peakCpuMemoryMb,
+    description: row.description,
+    tags: row.tags,
+    presetName: row.preset?.name ?? ((row.parameters as { preset?: { name?: unknown } } | null)?.preset?.name as string | undefined) ?? null,
+    createdBy: row.createdBy ? row.createdBy.name || row.createdBy.email : null,
+    hardware: hardwareOf(row.hardwareInfo),
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-export async function listRuns(ctx: ProjectContext): Promise<RunSummary[]> {
+export const runFilterSchema = z.object({
+  status: z.enum(["queued", "running", "success", "failed", "retrying", "cancelled"]).optional(),
+  baseModel: z.string().trim().max(255).optional(),
+  /** A saved preset's id, or a built-in one's ("builtin:lora-quick"). */
+  presetId: z.string().trim().max(100).optional(),
+  tag: z.string().trim().max(40).optional(),
+  /** Started on or after / before this day (YYYY-MM-DD, the server's calendar). */
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+});
+export type RunFilter = z.infer<typeof runFilterSchema>;
+
+export async function listRuns(ctx: ProjectContext, filter: RunFilter = {}): Promise<RunSummary[]> {
+  const created = {
+    ...(filter.from ? { gte: new Date(`${filter.from}T00:00:00`) } : {}),
+    ...(filter.to ? { lt: new Date(new Date(`${filter.to}T00:00:00`).getTime() + 86_400_000) } : {}),
+  };
   const rows = await db.run.findMany({
-    where: { projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    where: {
+      projectId: ctx.projectId,
+      project: { workspaceId: ctx.workspace.id },
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.baseModel ? { baseModelId: filter.baseModel } : {}),
+      ...(filter.presetId
+        ? { OR: [...(isUuid(filter.presetId) ? [{ presetId: filter.presetId }] : []), { parameters: { path: ["preset", "id"], equals: filter.presetId } }] }
+        : {}),
+      ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+      ...(filter.from || filter.to ? { createdAt: created } : {}),
+    },
     orderBy: { createdAt: "desc" },
     select: summarySelect,
   });

@@ -318,6 +318,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
     const finishedAt = new Date();
     const duration = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
     const peakGpu = num(metrics.peak_gpu_memory_mb);
+    const peakCpu = num(metrics.peak_cpu_memory_mb);
     await db.run.update({
       where: { id: run.id },
       data: {
@@ -328,6 +329,7 @@ export async function runTraining(ctx: JobContext<TrainPayload>): Promise<Record
         durationSeconds: duration,
         executionTimeS: num(metrics.train_runtime_s) ?? duration,
         peakGpuMemoryMb: peakGpu !== undefined ? Math.round(peakGpu) : null,
+        peakCpuMemoryMb: peakCpu !== undefined ? Math.round(peakCpu) : null,
         artifactsDir: runArtifactKey(run.project.workspaceId, run.projectId, run.id, "output"),
         remotePid: null,
         errorMessage: null,

@@ -172,6 +172,8 @@ describe("the production runner on a tiny model", () => {
     // 20 train examples here and the team fixture's one.
     expect(run.datasetVersion).toMatchObject({ numTrain: 21, numEval: 4 });
     expect(run.hardwareInfo).toMatchObject({ torch: expect.stringMatching(/^2\./), peft: expect.any(String) });
+    // The runner's peak resident memory (a trainer loading torch holds well over 100 MB); no GPU here, so no GPU peak.
+    expect(run.peakCpuMemoryMb).toBeGreaterThan(100);
     const losses = await metric(runId, "train_loss");
     expect(losses.map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
     const [first, last] = [mean(losses.slice(0, 5).map((m) => m.value)), mean(losses.slice(-5).map((m) => m.value))];

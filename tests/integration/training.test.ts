@@ -121,6 +121,7 @@ describe("training over SSH", () => {
     await waitForStep(runId, 4);
     await sshd.dropConnections();
     await waitForJob(jobId, ["success"]);
+    expect(await db.run.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ peakGpuMemoryMb: 6144, peakCpuMemoryMb: 2048 });
     const events = await remoteEvents(runId);
     expect(events.filter((e) => e.type === "start")).toHaveLength(1);
     const steps = (await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } })).map((m) => m.step);

@@ -138,6 +138,10 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
     input: async (t) => ({ projectId: t.project.id, testSetId: (await testSetOf(t)).testSet.id, providerId: t.provider.id }),
   },
   "lib/evaluation/test-sets/actions.ts#voteArenaAction": { input: projectInput({ ticket: "not-a-ticket", choice: "tie" }) },
+  "lib/training/actions.ts#updateRunNotesAction": {
+    input: (t) => ({ projectId: t.project.id, runId: t.run.id, description: "Baseline.", tags: ["baseline"] }),
+  },
+  "lib/training/actions.ts#deleteRunAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, confirmName: "wrong name" }) },
   "lib/evaluation/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/evaluation/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
   "lib/exports/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },

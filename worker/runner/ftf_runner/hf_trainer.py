@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import resource
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +206,12 @@ def peak_gpu_memory_mb() -> int | None:
     return torch.cuda.max_memory_allocated() // 2**20 if torch.cuda.is_available() else None
 
 
+def peak_cpu_memory_mb() -> int:
+    """The runner process's peak resident memory (Linux reports ru_maxrss in KiB, macOS in bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 2**20 if sys.platform == "darwin" else peak // 2**10
+
+
 def _prepare(tokenizer: Any, numbered: list[tuple[int, Any]], config: RunnerConfig, events: EventWriter, split: str, packing: bool) -> Prepared:
     file_name = (config.train_file if split == "train" else config.eval_file) or f"the {split} data"
     conversations = [messages for _, messages in numbered]
@@ -282,6 +290,7 @@ def _finish(config: RunnerConfig, run_dir: Path, events: EventWriter, trainer: T
         tokens_per_second=session_rate,
         mfu=mfu(session_rate, progress.flops_per_token, progress.peak_flops),
         peak_gpu_memory_mb=peak_gpu_memory_mb(),
+        peak_cpu_memory_mb=peak_cpu_memory_mb(),
         num_parameters=total,
         trainable_parameters=trainable,
     )))

@@ -146,6 +146,7 @@ def finish(config: dict[str, Any], run_dir: Path, events: Events, steps: int, se
         "tokens_per_second": TOKENS_PER_STEP * steps_run / runtime if runtime > 0 else 0.0,
         "mfu": mfu(TOKENS_PER_STEP * steps_run / runtime) if runtime > 0 else None,
         "peak_gpu_memory_mb": 6144,
+        "peak_cpu_memory_mb": 2048,
         "num_parameters": 494_032_768,
         "trainable_parameters": 8_798_208,
     }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ModelInfoCard } from "@/components/training/model-info-card";
+import { RunFilters } from "@/components/training/run-filters";
 import { RunList } from "@/components/training/run-list";
 import { TrainForm } from "@/components/training/train-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -9,16 +10,32 @@ import type { ModelInfo } from "@/lib/base-models/info";
 import { localRunnersAllowed } from "@/lib/env";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
-import { listRuns } from "@/lib/training";
+import { listRuns, runFilterSchema } from "@/lib/training";
 import { listPresets } from "@/lib/training/presets";
 
 export const metadata: Metadata = { title: "Train" };
 
-export default async function TrainPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
+export default async function TrainPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ workspace: string; project: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
   await ensureLocalRunner(ctx);
-  const [runners, presets, runs, jobs] = await Promise.all([listRunners(ctx), listPresets(ctx), listRuns(ctx), listProjectJobs(ctx, 100)]);
+  // Empty fields of the filter form mean "any"; a malformed one is ignored rather than an error page.
+  const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => v));
+  const parsed = runFilterSchema.safeParse(raw);
+  const filter = parsed.success ? parsed.data : {};
+  const [runners, presets, runs, allRuns, jobs] = await Promise.all([
+    listRunners(ctx),
+    listPresets(ctx),
+    listRuns(ctx, filter),
+    listRuns(ctx),
+    listProjectJobs(ctx, 100),
+  ]);
   const base = `/w/${workspace}/p/${project}`;
   return (
     <div className="space-y-6">
@@ -65,7 +82,16 @@ export default async function TrainPage({ params }: { params: Promise<{ workspac
           <CardTitle>Runs</CardTitle>
           <CardDescription>Every run keeps its dataset version, settings, curves and adapter.</CardDescription>
         </CardHeader>
-        <CardContent>
+        <CardContent className="space-y-4">
+          {allRuns.length > 0 && (
+            <RunFilters
+              filter={filter}
+              baseModels={[...new Set(allRuns.flatMap((r) => (r.baseModelId ? [r.baseModelId] : [])))].sort()}
+              presets={presets.map((p) => ({ id: p.id, name: p.name }))}
+              tags={[...new Set(allRuns.flatMap((r) => r.tags))].sort()}
+              clearHref={`${base}/train`}
+            />
+          )}
           <RunList
             projectId={ctx.projectId}
             runs={runs}

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DeleteRun, RunNotes } from "@/components/training/run-housekeeping";
 import { RunView } from "@/components/training/run-view";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
@@ -10,6 +11,15 @@ import { listProjectJobs } from "@/lib/jobs/queries";
 import { getRun, runFiles, runMetrics } from "@/lib/training";
 
 export const metadata: Metadata = { title: "Run" };
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs uppercase tracking-wide text-muted-foreground">{label}</dt>
+      <dd className="break-words">{value}</dd>
+    </div>
+  );
+}
 
 export default async function RunPage({ params }: { params: Promise<{ workspace: string; project: string; runId: string }> }) {
   const { workspace, project, runId } = await params;
@@ -35,7 +45,35 @@ export default async function RunPage({ params }: { params: Promise<{ workspace:
             {hp.packing ? ", packing" : ""}
           </CardDescription>
         </CardHeader>
-        <CardContent>
+        <CardContent className="space-y-4">
+          <RunNotes projectId={ctx.projectId} runId={run.id} description={run.description} tags={run.tags} canEdit={can(ctx.role, "training.launch")} />
+          <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4" data-testid="run-facts">
+            <Fact label="Started by" value={run.createdBy ?? "–"} />
+            <Fact label="Preset" value={run.presetName ?? "custom"} />
+            <Fact label="Peak GPU memory" value={run.peakGpuMemoryMb !== null ? `${(run.peakGpuMemoryMb / 1024).toFixed(1)} GB` : "–"} />
+            <Fact label="Peak CPU memory" value={run.peakCpuMemoryMb !== null ? `${(run.peakCpuMemoryMb / 1024).toFixed(1)} GB` : "–"} />
+            <Fact
+              label="GPU"
+              value={
+                run.hardware.gpus.length
+                  ? run.hardware.gpus.map((g) => `${g.name}${g.memoryMb ? ` (${Math.round(g.memoryMb / 1024)} GB)` : ""}`).join(", ")
+                  : "none reported"
+              }
+            />
+            <Fact
+              label="Software"
+              value={
+                [
+                  run.hardware.python && `Python ${run.hardware.python}`,
+                  run.hardware.torch && `torch ${run.hardware.torch}`,
+                  run.hardware.transformers && `transformers ${run.hardware.transformers}`,
+                  run.hardware.peft && `peft ${run.hardware.peft}`,
+                ]
+                  .filter(Boolean)
+                  .join(" · ") || "–"
+              }
+            />
+          </dl>
           <RunView
             projectId={ctx.projectId}
             run={run}
@@ -45,6 +83,16 @@ export default async function RunPage({ params }: { params: Promise<{ workspace:
             canCancel={can(ctx.role, "jobs.cancel")}
             canRetry={can(ctx.role, "jobs.run")}
           />
+          {can(ctx.role, "training.launch") && !["queued", "running", "retrying"].includes(run.status) && (
+            <DeleteRun
+              projectId={ctx.projectId}
+              runId={run.id}
+              name={run.name}
+              files={files.length}
+              sizeLabel={`${(files.reduce((n, f) => n + f.sizeBytes, 0) / 1024 / 1024).toFixed(1)} MB`}
+              listHref={`/w/${workspace}/p/${project}/train`}
+            />
+          )}
         </CardContent>
       </Card>
     </div>

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "runs" DROP COLUMN "description",
+DROP COLUMN "tags";
+

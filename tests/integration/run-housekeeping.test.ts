@@ -1,0 +1,98 @@
+// Runs housekeeping on the real database and storage: notes and tags, the run list's filters, and
+// deleting a run with everything it made (storage freed, audited), never another project's files.
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ProjectContext, requireProject } from "@/lib/access/guard";
+import { db } from "@/lib/db/client";
+import { getStorage, readToBuffer } from "@/lib/storage";
+import { exportKey, runArtifactKey } from "@/lib/storage/keys";
+import { listRuns } from "@/lib/training";
+import { deleteRun, updateRunNotes } from "@/lib/training/housekeeping";
+import { createTeam, type Team } from "../support/fixtures";
+
+let team: Team;
+let ctx: ProjectContext;
+
+async function run(name: string, data: Record<string, unknown> = {}) {
+  const job = await db.job.create({ data: { projectId: team.project.id, type: "train", status: (data.status as "success") ?? "success" } });
+  return db.run.create({
+    data: { projectId: team.project.id, jobId: job.id, name, method: "lora", status: "success", baseModelId: "org/small", hyperparams: {}, ...data },
+  });
+}
+
+beforeAll(async () => {
+  team = await createTeam("Housekeeping");
+  ctx = await requireProject(team.members.editor, team.project.id, "training.launch");
+});
+
+describe("runs housekeeping", () => {
+  it("keeps a description and tags (trimmed, lower case, once each, sorted)", async () => {
+    const r = await run("notes");
+    expect(await updateRunNotes(ctx, r.id, { description: "  Baseline at lr 2e-4. ", tags: ["LR-Sweep", "baseline", "lr-sweep "] })).toEqual({
+      description: "Baseline at lr 2e-4.",
+      tags: ["baseline", "lr-sweep"],
+    });
+    await expect(updateRunNotes(ctx, r.id, { tags: ["x".repeat(41)] })).rejects.toThrow(/at most 40/);
+  });
+
+  it("filters the run list by status, base model, preset (saved or built in), tag and date", async () => {
+    const failed = await run("failed-one", { status: "failed", baseModelId: "org/other", tags: ["sweep"] });
+    const preset = await run("preset-one", { presetId: team.preset.id, createdAt: new Date("2026-01-15T12:00:00") });
+    const builtIn = await run("builtin-one", { parameters: { preset: { id: "builtin:lora-quick", name: "LoRA · quick check" } } });
+    const names = async (filter: Parameters<typeof listRuns>[1]) => (await listRuns(ctx, filter)).map((r) => r.name).sort();
+    expect(await names({ status: "failed" })).toEqual([failed.name]);
+    expect(await names({ baseModel: "org/other" })).toEqual([failed.name]);
+    expect(await names({ tag: "sweep" })).toEqual([failed.name]);
+    expect(await names({ presetId: team.preset.id })).toEqual([preset.name]);
+    expect(await names({ presetId: "builtin:lora-quick" })).toEqual([builtIn.name]);
+    expect(await names({ from: "2026-01-15", to: "2026-01-15" })).toEqual([preset.name]);
+    expect((await listRuns(ctx, { presetId: "builtin:lora-quick" }))[0].presetName).toBe("LoRA · quick check");
+  });
+
+  it("deletes a run with its artifacts, logs, exports and test answers, frees the storage and records who did it", async () => {
+    const r = await run("to-delete", { createdById: team.members.editor.id });
+    const ws = team.workspace.id;
+    const artifact = runArtifactKey(ws, team.project.id, r.id, "output/adapter/adapter_model.safetensors");
+    const bundle = exportKey(ws, team.project.id, crypto.randomUUID(), "bundle.zip");
+    const storage = getStorage();
+    await storage.put(artifact, Buffer.alloc(3000, 1));
+    await storage.put(bundle, Buffer.alloc(2000, 2));
+    await db.file.create({
+      data: {
+        projectId: team.project.id,
+        runId: r.id,
+        kind: "artifact",
+        filename: "output/adapter/adapter_model.safetensors",
+        storagePath: artifact,
+        sizeBytes: 3000,
+      },
+    });
+    const bundleFile = await db.file.create({
+      data: { projectId: team.project.id, kind: "export", filename: "bundle.zip", storagePath: bundle, sizeBytes: 2000 },
+    });
+    await db.export.create({ data: { projectId: team.project.id, runId: r.id, format: "bundle", status: "success", fileId: bundleFile.id } });
+    const testSet = await db.testSet.create({ data: { projectId: team.project.id, name: "Set" } });
+    const question = await db.testQuestion.create({ data: { testSetId: testSet.id, naturalKey: "q", type: "true_false", question: "Q.", answer: "true" } });
+    await db.testAnswer.create({ data: { testSetId: testSet.id, questionId: question.id, model: `tuned:${r.id}`, answer: "true", score: 1 } });
+
+    await expect(deleteRun(ctx, r.id, "wrong")).rejects.toThrow(/Type the run's name/);
+    const result = await deleteRun(ctx, r.id, "to-delete");
+    expect(result).toEqual({ freedBytes: 5000, files: 2 });
+    expect(await db.run.findUnique({ where: { id: r.id } })).toBeNull();
+    expect(await db.file.count({ where: { id: bundleFile.id } })).toBe(0);
+    expect(await db.testAnswer.count({ where: { testSetId: testSet.id } })).toBe(0);
+    await expect(storage.get(artifact).then((s) => readToBuffer(s, 10_000))).rejects.toThrow();
+    await expect(storage.get(bundle).then((s) => readToBuffer(s, 10_000))).rejects.toThrow();
+    // The team fixture's own run keeps its file.
+    expect((await readToBuffer(await storage.get(team.runFile.storagePath), 1000)).toString()).toBe('{"r": 8}');
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { workspaceId: ws, action: "run.delete", targetId: r.id } });
+    expect(audit).toMatchObject({ actorId: team.members.editor.id, metadata: { name: "to-delete", files: 2, freed_bytes: 5000 } });
+  });
+
+  it("refuses to delete a run still training, and another project's run is not found", async () => {
+    const active = await run("busy", { status: "running" });
+    await expect(deleteRun(ctx, active.id, "busy")).rejects.toThrow(/Cancel it in the Jobs step first/);
+    const other = await createTeam("Other");
+    await expect(deleteRun(ctx, other.run.id, other.run.name)).rejects.toThrow(/not found/);
+    expect(await db.run.count({ where: { id: other.run.id } })).toBe(1);
+  });
+});
