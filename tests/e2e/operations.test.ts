@@ -1,5 +1,5 @@
 // Running the app as a team in a real browser: the workspace's admin reads the logs (filtered by
-// level, live tail of new lines); editors get no log viewer.
+// level, live tail of new lines); editors get no log viewer; runs are tagged, filtered and deleted.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushLogs, writeLog } from "@/lib/log";
@@ -43,6 +43,32 @@ describe("operations in the browser", () => {
     await expect.poll(() => lines.first().textContent(), { timeout: 15_000 }).toContain("The worker could not start");
     expect(await lines.first().getAttribute("data-level")).toBe("critical");
     await screenshot(page, "logs");
+  });
+
+  it("runs: tagged and described on their page, filtered by tag in the list, deleted after typing the name", async () => {
+    const base = `/w/${team.workspace.slug}/p/${team.project.id}/train`;
+    await page.goto(`${base}/${team.run.id}`);
+    await page.getByLabel("Description").fill("Baseline for the refund handbook.");
+    await page.getByLabel("Tags").fill("Baseline, handbook");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved.").waitFor();
+    await expect.poll(() => page.getByTestId("run-facts").textContent()).toContain("Peak CPU memory");
+    await screenshot(page, "run-housekeeping");
+
+    await page.goto(`${base}?tag=baseline`);
+    await page.getByTestId(`run-${team.run.name}`).waitFor();
+    await page.goto(`${base}?tag=nothing-tagged-so`);
+    await expect.poll(() => page.getByTestId(`run-${team.run.name}`).count()).toBe(0);
+
+    await page.goto(`${base}/${team.run.id}`);
+    await page.getByTestId("delete-run").click();
+    const dialog = page.getByTestId("delete-run-dialog");
+    const confirm = dialog.getByRole("button", { name: `Delete run ${team.run.name}` });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel("Type the run's name").fill(team.run.name);
+    await confirm.click();
+    await page.waitForURL((url) => url.pathname.endsWith("/train"));
+    await expect.poll(() => page.getByTestId(`run-${team.run.name}`).count()).toBe(0);
   });
 
   it("an editor has no log viewer", async () => {
