@@ -1,6 +1,6 @@
 "use client";
 
-import { FolderKanban, LayoutGrid, Logs, ScrollText, Settings, Sparkles, Users } from "lucide-react";
+import { FolderKanban, Gauge, LayoutGrid, Logs, ScrollText, Settings, Sparkles, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { ProjectStatusDot } from "@/components/projects/project-status";
@@ -66,6 +66,11 @@ export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props)
         {canSeeAudit && (
           <NavLink href={`${base}/logs`} icon={Logs}>
             Logs
+          </NavLink>
+        )}
+        {canSeeAudit && (
+          <NavLink href={`${base}/usage`} icon={Gauge}>
+            Usage
           </NavLink>
         )}
       </nav>

@@ -1,5 +1,6 @@
 // The Dataset step's generation side: settings, the estimate shown before a run, preview and
 // full runs, and the preview's examples with their source chunks.
+
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
@@ -10,6 +11,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { estimateCost, providerOptions } from "@/lib/llm";
 import { projectConfigSchema, readProjectConfig } from "@/lib/projects/config";
 import { countTokens } from "@/lib/tokens";
+import { assertWithinQuota } from "@/lib/usage";
 import { projectProvider } from "./context";
 import { generateJob } from "./generate-job";
 import { previewJob } from "./preview-job";
@@ -157,6 +159,7 @@ export async function generationBlocker(ctx: ProjectContext): Promise<string | u
 async function assertCanGenerate(ctx: ProjectContext) {
   const chunks = await db.chunk.count({ where: { projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id }, sourceFile: { status: "ready" } } });
   if (chunks === 0) throw invalidInput("There are no chunks yet. Add sources in the Sources step and let them finish chunking.");
+  await assertWithinQuota(ctx, "tokens");
   const blocker = await generationBlocker(ctx);
   if (blocker) throw invalidInput(blocker);
 }

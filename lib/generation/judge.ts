@@ -1,4 +1,5 @@
 // Starting the LLM judge on a project's examples: what it will cost first, then the job.
+
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
@@ -10,6 +11,7 @@ import { invalidInput } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { estimateCost, providerOptions } from "@/lib/llm";
 import { countTokens } from "@/lib/tokens";
+import { assertWithinQuota } from "@/lib/usage";
 import { projectProvider } from "./context";
 import { generationBlocker } from "./index";
 import { judgeJob } from "./judge-job";
@@ -70,6 +72,7 @@ export async function startJudge(ctx: ProjectContext, rubric: string | null) {
   assertPermission(ctx.role, "jobs.run");
   const blocker = await generationBlocker(ctx);
   if (blocker) throw invalidInput(blocker);
+  await assertWithinQuota(ctx, "tokens");
   const project = await db.project.findFirstOrThrow({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id }, select: { config: true } });
   const settings = readGenerationSettings(project.config);
   const judge_rubric = rubric === null || rubric.trim() === DEFAULT_RUBRIC.trim() ? null : rubric;

@@ -16,6 +16,7 @@ import { enqueueJob, enqueueJobs } from "@/lib/jobs/enqueue";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { fileKey } from "@/lib/storage/keys";
+import { assertWithinQuota } from "@/lib/usage";
 import { keepChunkTexts } from "./chunk-edits";
 import { chunkingJob } from "./chunking-job";
 
@@ -138,6 +139,7 @@ export const urlSchema = z
 /** Adds a web page as a source; the worker fetches it (with the private-address guard). */
 export async function addUrlSource(ctx: ProjectContext, url: string) {
   assertPermission(ctx.role, "sources.manage");
+  await assertWithinQuota(ctx, "storage");
   const existing = await db.file.findFirst({ where: { ...scope(ctx), sourceUrl: url, status: { not: "failed" } } });
   if (existing) throw invalidInput("This page is already a source of the project.", { url: "Already added." });
   const id = crypto.randomUUID();

@@ -15,6 +15,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { getStorage } from "@/lib/storage";
 import { fileKey } from "@/lib/storage/keys";
 import { StorageLimitError } from "@/lib/storage/types";
+import { assertWithinQuota } from "@/lib/usage";
 import { chunkingJob } from "./chunking-job";
 
 export type UploadResult = { file: File; duplicateOf?: string };
@@ -66,6 +67,7 @@ export async function receiveUpload(
   const max = uploadMaxBytes();
   if (input.declaredSize !== null && input.declaredSize > max) throw tooLarge();
   if (input.declaredSize === 0) throw new AppError("invalid_input", "This file is empty. Choose a file with content.");
+  await assertWithinQuota(ctx, "storage", input.declaredSize ?? 0);
 
   const { head, body } = await peek(Readable.fromWeb(input.body as Parameters<typeof Readable.fromWeb>[0]), DETECT_HEAD_BYTES);
   let detection: ReturnType<typeof detectFormat>;

@@ -49,6 +49,7 @@ function pages(t: Team): string[] {
     `${w}/settings`,
     `${w}/audit`,
     `${w}/logs`,
+    `${w}/usage`,
     `${w}/account`,
     p,
     `${p}/sources`,

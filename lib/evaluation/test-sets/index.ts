@@ -13,6 +13,7 @@ import { conflict, invalidInput, notFound } from "@/lib/errors";
 import { estimateJudgeCost } from "@/lib/evaluation/judge";
 import { startEvaluation } from "@/lib/evaluation/queue";
 import { enqueueJob } from "@/lib/jobs/enqueue";
+import { assertWithinQuota } from "@/lib/usage";
 import { testSetAnswerJob } from "./answer-job";
 import { testSetGenerateJob } from "./generate-job";
 import { modelLabels, providerModelKey } from "./models";
@@ -51,6 +52,7 @@ async function bumpVersion(testSetId: string): Promise<void> {
 export async function createTestSet(ctx: ProjectContext, input: z.input<typeof createTestSetSchema>) {
   assertPermission(ctx.role, "jobs.run");
   const parsed = createTestSetSchema.parse(input);
+  await assertWithinQuota(ctx, "tokens");
   if (parsed.sourceFileIds.length) {
     const found = await db.file.count({ where: { id: { in: parsed.sourceFileIds }, projectId: ctx.projectId, kind: "raw_doc" } });
     if (found !== new Set(parsed.sourceFileIds).size)
@@ -185,6 +187,7 @@ export async function answerTestSet(ctx: ProjectContext, testSetId: string, inpu
   }
   const provider = await db.llmProvider.findFirst({ where: { id: choice.providerId, workspaceId: ctx.workspace.id } });
   if (!provider) throw notFound("Provider");
+  await assertWithinQuota(ctx, "tokens");
   const model = choice.model || provider.defaultModel || "";
   if (!model) throw invalidInput("Name the model to ask.", { model: "This provider has no default model: name one." });
   return enqueueJob(ctx, testSetAnswerJob, { testSetId: testSet.id, providerId: provider.id, model, judgeProviderId: choice.judgeProviderId });

@@ -141,7 +141,9 @@ describe("cross-tenant and role matrix", () => {
         await actAs(team.members[role]);
         const result = await fn(await entry.input(team));
         const code = result.ok ? "ok" : result.error.code;
-        if (can(role, permissionOf(fn))) {
+        if (can(role, permissionOf(fn)) && entry.instanceAdminOnly) {
+          expect(code, `${key} as ${role} (not the instance's administrator)`).toBe("forbidden");
+        } else if (can(role, permissionOf(fn))) {
           expect(["forbidden", "not_found", "unauthorized"], `${key} as ${role}: ${JSON.stringify(result)}`).not.toContain(code);
         } else {
           expect(code, `${key} as ${role}`).toBe("forbidden");

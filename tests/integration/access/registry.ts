@@ -3,7 +3,11 @@
 import { db } from "@/lib/db/client";
 import type { Team } from "../../support/fixtures";
 
-export type ActionEntry = { input: (team: Team) => Record<string, unknown> | Promise<Record<string, unknown>> };
+export type ActionEntry = {
+  input: (team: Team) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Besides its role, the caller must be the instance's administrator (no workspace member is by default here): refused to every role. */
+  instanceAdminOnly?: boolean;
+};
 export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit; search?: string };
 
 const projectInput =
@@ -42,6 +46,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/auth/actions.ts#changePasswordAction": "self-service",
   "lib/auth/actions.ts#signOutEverywhereAction": "self-service",
 
+  "lib/usage/actions.ts#setQuotaAction": { input: workspaceInput(() => ({ quota: { tokens_per_month: 1000000, storage_gb: null } })), instanceAdminOnly: true },
   "lib/log/actions.ts#queryLogsAction": { input: workspaceInput(() => ({ filter: {} })) },
   "lib/log/actions.ts#tailLogsAction": { input: workspaceInput(() => ({ filter: {}, after: "0" })) },
   "lib/workspaces/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
