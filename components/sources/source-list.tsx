@@ -9,6 +9,7 @@ import { useProjectJobs, useRefreshWhenSettled } from "@/components/jobs/use-pro
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form";
+import { formatBytes } from "@/components/ui/format-bytes";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import type { JobView } from "@/lib/jobs/queries";
@@ -16,7 +17,6 @@ import type { SourceView } from "@/lib/sources";
 import { deleteSourceAction, rechunkSourcesAction } from "@/lib/sources/actions";
 import { ImportDialog } from "./import-dialog";
 import { UnlockPdfForm } from "./unlock-pdf-form";
-import { formatBytes } from "./upload-dropzone";
 
 const STATUS = {
   uploading: { label: "Uploading", tone: "secondary" },

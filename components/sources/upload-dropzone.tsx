@@ -4,6 +4,7 @@ import { CheckCircle2, FileUp, XCircle } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
+import { formatBytes } from "@/components/ui/format-bytes";
 import { Progress } from "@/components/ui/progress";
 
 type Upload = { key: string; name: string; size: number; pct: number; state: "uploading" | "done" | "failed" | "duplicate"; message?: string };
@@ -27,12 +28,6 @@ function send(projectId: string, file: File, onProgress: (pct: number) => void):
     xhr.onerror = () => resolve({ ok: false, status: 0, body: null });
     xhr.send(file);
   });
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** Drag-and-drop of many files, each with its own progress bar and outcome. */

@@ -10,7 +10,7 @@ import { JobActions } from "@/components/jobs/job-actions";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { JobStatusBadge } from "@/components/jobs/job-status";
 import { useProjectJobs } from "@/components/jobs/use-project-jobs";
-import { formatBytes } from "@/components/sources/upload-dropzone";
+import { formatBytes } from "@/components/ui/format-bytes";
 import type { JobView } from "@/lib/jobs/queries";
 import type { MetricPoint, RunFile, RunSummary } from "@/lib/training";
 import { describeMfu, formatMfu } from "@/lib/training/throughput";

@@ -71,6 +71,15 @@ describe("operations in the browser", () => {
     await expect.poll(() => page.getByTestId(`run-${team.run.name}`).count()).toBe(0);
   });
 
+  it("usage: this month's tokens, per-day charts, members and runners", async () => {
+    await page.goto(`/w/${team.workspace.slug}/usage`);
+    await expect.poll(() => page.getByTestId("usage-tokens").textContent()).toMatch(/^[\d,]+/);
+    await page.getByTestId("usage-tokens-chart").waitFor();
+    await page.getByTestId("usage-gpu-chart").waitFor();
+    expect(await page.getByTestId("usage-members").textContent()).toContain("Member");
+    await screenshot(page, "usage");
+  });
+
   it("an editor has no log viewer", async () => {
     const editor = await signedInPage(browser, team.members.editor.email);
     await editor.goto(`/w/${team.workspace.slug}/logs`);

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { AccessDenied } from "@/components/shell/access-denied";
 import { PageHeader } from "@/components/shell/page-header";
-import { formatBytes } from "@/components/sources/upload-dropzone";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { formatBytes } from "@/components/ui/format-bytes";
 import { Progress } from "@/components/ui/progress";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { DailyBars } from "@/components/usage/daily-bars";
@@ -32,7 +32,7 @@ export default async function UsagePage({ params }: { params: Promise<{ workspac
         title="Usage"
         description={`What this workspace used: this month's LLM tokens, the last ${usage.days} days per day and per member, GPU-hours per runner and storage.`}
       />
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid gap-4 md:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>LLM tokens this month</CardTitle>
@@ -73,7 +73,7 @@ export default async function UsagePage({ params }: { params: Promise<{ workspac
           </CardContent>
         </Card>
       </div>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid gap-4 md:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>LLM tokens per day</CardTitle>
@@ -92,7 +92,7 @@ export default async function UsagePage({ params }: { params: Promise<{ workspac
           </CardContent>
         </Card>
       </div>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid gap-4 md:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>Per member</CardTitle>
