@@ -11,13 +11,22 @@ type Props = {
   projects: ShellProject[];
   canManage: boolean;
   canSeeAudit: boolean;
+  /** The instance's administrator gets a link to the instance administration page. */
+  instanceAdmin?: boolean;
   children: React.ReactNode;
 };
 
-export function AppShell({ user, workspace, workspaces, projects, canManage, canSeeAudit, children }: Props) {
+export function AppShell({ user, workspace, workspaces, projects, canManage, canSeeAudit, instanceAdmin = false, children }: Props) {
   return (
     <div className="flex min-h-screen">
-      <Sidebar workspace={workspace} workspaces={workspaces} projects={projects} canManage={canManage} canSeeAudit={canSeeAudit} />
+      <Sidebar
+        workspace={workspace}
+        workspaces={workspaces}
+        projects={projects}
+        canManage={canManage}
+        canSeeAudit={canSeeAudit}
+        instanceAdmin={instanceAdmin}
+      />
       <div className="flex min-w-0 flex-1 flex-col">
         <TopBar user={user} workspace={workspace} />
         <main className="flex-1 px-4 py-6 md:px-8">{children}</main>

@@ -1,6 +1,6 @@
 "use client";
 
-import { FolderKanban, Gauge, LayoutGrid, Logs, ScrollText, Settings, Sparkles, Users } from "lucide-react";
+import { FolderKanban, Gauge, LayoutGrid, Logs, ScrollText, Settings, ShieldCheck, Sparkles, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { ProjectStatusDot } from "@/components/projects/project-status";
@@ -14,6 +14,7 @@ type Props = {
   projects: ShellProject[];
   canManage: boolean;
   canSeeAudit: boolean;
+  instanceAdmin?: boolean;
 };
 
 function NavLink({ href, icon: Icon, children, exact }: { href: string; icon: typeof LayoutGrid; children: React.ReactNode; exact?: boolean }) {
@@ -34,7 +35,7 @@ function NavLink({ href, icon: Icon, children, exact }: { href: string; icon: ty
   );
 }
 
-export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props) {
+export function Sidebar({ workspace, workspaces, projects, canSeeAudit, instanceAdmin = false }: Props) {
   const base = `/w/${workspace.slug}`;
   const pathname = usePathname();
   return (
@@ -71,6 +72,11 @@ export function Sidebar({ workspace, workspaces, projects, canSeeAudit }: Props)
         {canSeeAudit && (
           <NavLink href={`${base}/usage`} icon={Gauge}>
             Usage
+          </NavLink>
+        )}
+        {instanceAdmin && (
+          <NavLink href="/admin" icon={ShieldCheck}>
+            Instance admin
           </NavLink>
         )}
       </nav>

@@ -30,6 +30,8 @@ export function RunNotes({
   const save = useAction(updateRunNotesAction);
   return (
     <form
+      // Remounted when the saved notes come back (normalised tags show as stored).
+      key={`${description ?? ""}|${tags.join(",")}`}
       className="space-y-2"
       onSubmit={(event) => {
         event.preventDefault();

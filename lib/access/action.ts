@@ -2,6 +2,7 @@
 // zod, check the caller's role against the resource's workspace, run, and map errors to a
 // user-facing result (internal errors become a message with an error id).
 import { z } from "zod";
+import { isInstanceAdmin } from "@/lib/auth/admin";
 import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { AppError, type ErrorCode, type FieldErrors, forbidden, HTTP_STATUS, prismaErrorCode } from "@/lib/errors";
@@ -13,7 +14,12 @@ export type ActionError = { code: ErrorCode; message: string; fieldErrors?: Fiel
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
 
 /** How an action or route is guarded; read by the cross-tenant access matrix test. */
-export type GuardMeta = { scope: "public" } | { scope: "user" } | { scope: "workspace"; permission: Permission } | { scope: "project"; permission: Permission };
+export type GuardMeta =
+  | { scope: "public" }
+  | { scope: "user" }
+  | { scope: "instance" }
+  | { scope: "workspace"; permission: Permission }
+  | { scope: "project"; permission: Permission };
 
 export type Guarded = { guard: GuardMeta };
 
@@ -73,6 +79,19 @@ export function userAction<S extends z.ZodType, T>(name: string, schema: S, hand
         return handler(actor, schema.parse(raw));
       }),
     { scope: "user" },
+  );
+}
+
+/** An action of the instance's administrator (users, instance-wide figures): anyone else is refused. */
+export function instanceAdminAction<S extends z.ZodType, T>(name: string, schema: S, handler: (actor: Actor, input: z.infer<S>) => Promise<T>) {
+  return guarded<z.input<S>, T>(
+    (raw) =>
+      runAction(name, async () => {
+        const actor = await requireActor();
+        if (!(await isInstanceAdmin(actor))) throw forbidden("Only the instance's administrator may do this.");
+        return handler(actor, schema.parse(raw));
+      }),
+    { scope: "instance" },
   );
 }
 

@@ -7,9 +7,8 @@
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
-import { isInstanceAdmin } from "@/lib/auth/admin";
 import { db } from "@/lib/db/client";
-import { AppError, forbidden } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 
 export const quotaSchema = z.object({
   /** LLM tokens (in + out) per calendar month; null: no limit. */
@@ -183,12 +182,15 @@ export async function workspaceUsage(ctx: WorkspaceContext, days = 30): Promise<
   };
 }
 
-/** Sets the workspace's quota: the instance's administrator only (a workspace's owner cannot lift its own limit). */
-export async function setQuota(ctx: WorkspaceContext, input: z.input<typeof quotaSchema>): Promise<Quota> {
-  if (!(await isInstanceAdmin(ctx.actor))) throw forbidden("Only the instance's administrator sets a workspace's quota.");
+/**
+ * Sets a workspace's quota. Called only by the instance's administrator (lib/admin/actions: a
+ * workspace's owner cannot lift its own limit).
+ */
+export async function setWorkspaceQuota(workspaceId: string, input: z.input<typeof quotaSchema>): Promise<Quota> {
   const quota = quotaSchema.parse(input);
-  const workspace = await db.workspace.findUniqueOrThrow({ where: { id: ctx.workspace.id }, select: { settings: true } });
+  const workspace = await db.workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
+  if (!workspace) throw notFound("Workspace");
   const settings = { ...((workspace.settings as Record<string, unknown> | null) ?? {}), quota };
-  await db.workspace.update({ where: { id: ctx.workspace.id }, data: { settings: settings as Prisma.InputJsonObject } });
+  await db.workspace.update({ where: { id: workspaceId }, data: { settings: settings as Prisma.InputJsonObject } });
   return quota;
 }

@@ -50,6 +50,7 @@ function pages(t: Team): string[] {
     `${w}/audit`,
     `${w}/logs`,
     `${w}/usage`,
+    "/admin",
     `${w}/account`,
     p,
     `${p}/sources`,

@@ -2,6 +2,7 @@
 // level, live tail of new lines); editors get no log viewer; runs are tagged, filtered and deleted.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
 import { flushLogs, writeLog } from "@/lib/log";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
@@ -78,6 +79,33 @@ describe("operations in the browser", () => {
     await page.getByTestId("usage-gpu-chart").waitFor();
     expect(await page.getByTestId("usage-members").textContent()).toContain("Member");
     await screenshot(page, "usage");
+  });
+
+  it("the instance's administrator deactivates an account (signed out at once) and reactivates it; sets a workspace's quota", async () => {
+    // Without ADMIN_EMAILS the first account on the instance is its administrator.
+    const first = await db.user.findFirstOrThrow({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const operator = await signedInPage(browser, first.email);
+    const viewer = await signedInPage(browser, team.members.viewer.email);
+    await viewer.goto(`/w/${team.workspace.slug}`);
+    await viewer.getByText("Operations team").first().waitFor();
+
+    await operator.goto("/admin");
+    const row = operator.locator(`[data-testid="admin-user"][data-email="${team.members.viewer.email}"]`);
+    await row.getByRole("button", { name: `Deactivate ${team.members.viewer.email}` }).click();
+    await expect.poll(() => row.textContent()).toContain("deactivated");
+    await viewer.goto(`/w/${team.workspace.slug}`);
+    await viewer.waitForURL(/\/sign-in/);
+
+    await operator.getByTestId(`quota-${team.workspace.slug}`).locator("summary").click();
+    await operator.getByTestId(`quota-${team.workspace.slug}`).getByLabel("LLM tokens per month").fill("250000");
+    await operator.getByTestId(`quota-${team.workspace.slug}`).getByRole("button", { name: "Save quota" }).click();
+    await expect.poll(() => operator.getByTestId(`quota-${team.workspace.slug}`).locator("summary").textContent()).toContain("250,000 tokens/month");
+    await screenshot(operator, "instance-admin");
+
+    await row.getByRole("button", { name: `Reactivate ${team.members.viewer.email}` }).click();
+    await expect.poll(() => row.textContent()).toContain("active");
+    await operator.context().close();
+    await viewer.context().close();
   });
 
   it("an editor has no log viewer", async () => {

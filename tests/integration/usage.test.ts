@@ -3,12 +3,14 @@
 // administrator only, refusing LLM work and uploads past them with the reason.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace, type WorkspaceContext } from "@/lib/access/guard";
+import { setUserActiveAction, setWorkspaceQuotaAction } from "@/lib/admin/actions";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startPreview } from "@/lib/generation";
 import { receiveUpload } from "@/lib/sources/upload";
-import { setQuota, workspaceUsage } from "@/lib/usage";
+import { setWorkspaceQuota, workspaceUsage } from "@/lib/usage";
 import { createTeam, type Team } from "../support/fixtures";
+import { actAs } from "../support/request";
 
 let team: Team;
 let admin: WorkspaceContext;
@@ -78,21 +80,46 @@ describe("usage", () => {
 
 describe("quotas", () => {
   it("only the instance's administrator sets them", async () => {
-    await expect(setQuota(admin, { tokens_per_month: 1000 })).rejects.toThrow(/instance's administrator/);
+    process.env.ADMIN_EMAILS = "someone-else@example.com";
+    resetEnvCache();
+    await actAs(team.members.owner);
+    const refused = await setWorkspaceQuotaAction({ workspaceId: team.workspace.id, quota: { tokens_per_month: 1000 } });
+    expect(refused.ok ? "ok" : refused.error.code).toBe("forbidden");
   });
 
   it("LLM work past the month's tokens and uploads past the storage are refused with the reason", async () => {
     process.env.ADMIN_EMAILS = team.members.owner.email;
     resetEnvCache();
-    const owner = await requireWorkspace(team.members.owner, { id: team.workspace.id }, "audit.view");
-    await setQuota(owner, { tokens_per_month: 3000, storage_gb: 0.001 });
+    await actAs(team.members.owner);
+    const set = await setWorkspaceQuotaAction({ workspaceId: team.workspace.id, quota: { tokens_per_month: 3000, storage_gb: 0.001 } });
+    expect(set.ok).toBe(true);
     const editor = await requireProject(team.members.editor, team.project.id, "jobs.run");
     await expect(startPreview(editor)).rejects.toThrow(/used its 3,000 LLM tokens for this month \(3,500 so far\)/);
     const body = new Blob(["A short note about refunds."]).stream();
     await expect(receiveUpload(editor, { filename: "note.txt", body, declaredSize: 27 })).rejects.toThrow(/storage quota is 0.001 GB/);
     // Lifted: the same work starts (the preview then waits on its provider, which is not the point here).
-    await setQuota(owner, { tokens_per_month: null, storage_gb: null });
+    await setWorkspaceQuota(team.workspace.id, { tokens_per_month: null, storage_gb: null });
     const upload = await receiveUpload(editor, { filename: "note.txt", body: new Blob(["A short note about refunds."]).stream(), declaredSize: 27 });
     expect(upload.file.filename).toBe("note.txt");
+  });
+});
+
+describe("instance administration", () => {
+  it("deactivating an account ends its sessions and refuses its sign-in until reactivated; never one's own", async () => {
+    process.env.ADMIN_EMAILS = team.members.owner.email;
+    resetEnvCache();
+    await actAs(team.members.owner);
+    const { listUsers } = await import("@/lib/admin");
+    const users = await listUsers();
+    expect(users.find((u) => u.email === team.members.owner.email)?.admin).toBe(true);
+    const before = (await db.user.findUniqueOrThrow({ where: { id: team.members.viewer.id } })).sessionVersion;
+    expect((await setUserActiveAction({ userId: team.members.viewer.id, active: false })).ok).toBe(true);
+    const viewer = await db.user.findUniqueOrThrow({ where: { id: team.members.viewer.id } });
+    expect(viewer.isActive).toBe(false);
+    expect(viewer.sessionVersion).toBeGreaterThan(before);
+    const self = await setUserActiveAction({ userId: team.members.owner.id, active: false });
+    expect(self.ok ? "ok" : self.error.message).toMatch(/your own account/);
+    expect((await setUserActiveAction({ userId: team.members.viewer.id, active: true })).ok).toBe(true);
+    expect((await db.user.findUniqueOrThrow({ where: { id: team.members.viewer.id } })).isActive).toBe(true);
   });
 });

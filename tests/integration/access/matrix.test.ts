@@ -5,6 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ActionResult, GuardMeta } from "@/lib/access/action";
 import { can, ROLES } from "@/lib/access/permissions";
+import { resetEnvCache } from "@/lib/env";
 import { createProjectIn, createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
 import { actAs, requestWithSession } from "../../support/request";
 import { ACTIONS, type ActionEntry, LIBRARY_ROUTES, ROUTES, type RouteEntry } from "./registry";
@@ -51,7 +52,14 @@ async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team): Promise<nu
 function tenantActions(): Array<[string, ActionFn, ActionEntry]> {
   return [...actions].flatMap(([key, fn]) => {
     const entry = ACTIONS[key];
-    return entry && entry !== "self-service" ? [[key, fn, entry] as [string, ActionFn, ActionEntry]] : [];
+    return entry && entry !== "self-service" && fn.guard?.scope !== "instance" ? [[key, fn, entry] as [string, ActionFn, ActionEntry]] : [];
+  });
+}
+
+function instanceActions(): Array<[string, ActionFn, ActionEntry]> {
+  return [...actions].flatMap(([key, fn]) => {
+    const entry = ACTIONS[key];
+    return entry && entry !== "self-service" && fn.guard?.scope === "instance" ? [[key, fn, entry] as [string, ActionFn, ActionEntry]] : [];
   });
 }
 
@@ -122,6 +130,28 @@ describe("cross-tenant and role matrix", () => {
     expect(checked).toBeGreaterThan(0);
   });
 
+  it("the instance administrator's actions refuse every other account, owners of the workspace included, and anyone signed out", async () => {
+    // Nobody here is the administrator (without ADMIN_EMAILS the first account would be).
+    process.env.ADMIN_EMAILS = "the-operator@example.com";
+    resetEnvCache();
+    const team = await createTeam();
+    const checked = instanceActions();
+    expect(checked.length).toBeGreaterThan(0);
+    for (const [key, fn, entry] of checked) {
+      expect(entry.instanceAdminOnly, `${key} is marked instanceAdminOnly`).toBe(true);
+      for (const role of ROLES) {
+        await actAs(team.members[role]);
+        const result = await fn(await entry.input(team));
+        expect(result.ok ? "ok" : result.error.code, `${key} as ${role}`).toBe("forbidden");
+      }
+      await actAs(null);
+      const result = await fn(await entry.input(team));
+      expect(result.ok ? "ok" : result.error.code, `${key} signed out`).toBe("unauthorized");
+    }
+    delete process.env.ADMIN_EMAILS;
+    resetEnvCache();
+  });
+
   it("without a session every tenant action and route answers unauthorized", async () => {
     const team = await createTeam();
     await actAs(null);
@@ -141,9 +171,7 @@ describe("cross-tenant and role matrix", () => {
         await actAs(team.members[role]);
         const result = await fn(await entry.input(team));
         const code = result.ok ? "ok" : result.error.code;
-        if (can(role, permissionOf(fn)) && entry.instanceAdminOnly) {
-          expect(code, `${key} as ${role} (not the instance's administrator)`).toBe("forbidden");
-        } else if (can(role, permissionOf(fn))) {
+        if (can(role, permissionOf(fn))) {
           expect(["forbidden", "not_found", "unauthorized"], `${key} as ${role}: ${JSON.stringify(result)}`).not.toContain(code);
         } else {
           expect(code, `${key} as ${role}`).toBe("forbidden");

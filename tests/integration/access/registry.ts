@@ -46,7 +46,12 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/auth/actions.ts#changePasswordAction": "self-service",
   "lib/auth/actions.ts#signOutEverywhereAction": "self-service",
 
-  "lib/usage/actions.ts#setQuotaAction": { input: workspaceInput(() => ({ quota: { tokens_per_month: 1000000, storage_gb: null } })), instanceAdminOnly: true },
+  // The instance administrator's (tests/integration/access/matrix.test.ts: refused to every workspace role).
+  "lib/admin/actions.ts#setUserActiveAction": { input: (t) => ({ userId: t.members.viewer.id, active: false }), instanceAdminOnly: true },
+  "lib/admin/actions.ts#setWorkspaceQuotaAction": {
+    input: (t) => ({ workspaceId: t.workspace.id, quota: { tokens_per_month: 1000000, storage_gb: null } }),
+    instanceAdminOnly: true,
+  },
   "lib/log/actions.ts#queryLogsAction": { input: workspaceInput(() => ({ filter: {} })) },
   "lib/log/actions.ts#tailLogsAction": { input: workspaceInput(() => ({ filter: {}, after: "0" })) },
   "lib/workspaces/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
