@@ -13,7 +13,7 @@ import { Progress } from "@/components/ui/progress";
 import { NativeSelect } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toast";
-import type { Preflight } from "@/lib/training";
+import type { LastTraining, Preflight } from "@/lib/training";
 import { deletePresetAction, preflightAction, savePresetAction, startTrainingAction } from "@/lib/training/actions";
 import { describePrepared } from "@/lib/training/prepared";
 import type { Hyperparams, PresetView } from "@/lib/training/presets";
@@ -30,6 +30,8 @@ type Props = {
   settingsHref: string;
   /** The run page is this plus the run id. */
   runHrefBase: string;
+  /** The project's last launch: the form starts from it while its runner and preset still exist. */
+  last?: LastTraining | null;
 };
 
 const NUMBER_FIELDS: Array<{ key: keyof Hyperparams; label: string; step?: string; hint?: string }> = [
@@ -150,14 +152,16 @@ function checkpointingHint(choice: Hyperparams["gradient_checkpointing"], prefli
 }
 
 /** Runner, preset and hyperparameters; the preflight estimate; launch. */
-export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch, settingsHref, runHrefBase }: Props) {
+export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch, settingsHref, runHrefBase, last = null }: Props) {
   const router = useRouter();
   const ready = runners.filter((r) => r.ready);
-  const [runnerId, setRunnerId] = useState(ready[0]?.id ?? runners[0]?.id ?? "");
-  const [presetId, setPresetId] = useState(presets[0]?.id ?? "");
+  const lastRunner = last && runners.some((r) => r.id === last.runnerId) ? last.runnerId : null;
+  const lastPreset = last ? presets.find((p) => p.id === last.presetId) : undefined;
+  const [runnerId, setRunnerId] = useState(lastRunner ?? ready[0]?.id ?? runners[0]?.id ?? "");
+  const [presetId, setPresetId] = useState(lastPreset?.id ?? presets[0]?.id ?? "");
   const preset = presets.find((p) => p.id === presetId) ?? presets[0];
-  const [method, setMethod] = useState<"lora" | "qlora">(preset?.method ?? "lora");
-  const [params, setParams] = useState<Hyperparams>(preset.config);
+  const [method, setMethod] = useState<"lora" | "qlora">(lastPreset && last ? last.method : (preset?.method ?? "lora"));
+  const [params, setParams] = useState<Hyperparams>(lastPreset && last ? { ...lastPreset.config, ...(last.overrides as Partial<Hyperparams>) } : preset.config);
   const [name, setName] = useState("");
   const [preflight, setPreflight] = useState<Preflight | null>(null);
   const estimate = useAction(preflightAction);
@@ -174,6 +178,7 @@ export function TrainForm({ workspaceId, projectId, runners, presets, canLaunch,
     setParams(next.config);
   };
 
+  // Not remembered: training on the CPU is a choice made each time.
   const [allowCpu, setAllowCpu] = useState(false);
   const [leakageOverride, setLeakageOverride] = useState("");
   const run = { runnerId, presetId, method, overrides: params, name: name || undefined, allowCpu, leakageOverride: leakageOverride.trim() || undefined };

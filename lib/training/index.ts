@@ -228,8 +228,25 @@ export async function startTraining(ctx: ProjectContext, input: StartTrainingInp
         } as Prisma.InputJsonValue,
       },
     });
+    // The Train step opens with this launch's choices next time (seed 001: the last-used configuration).
+    const last: LastTraining = { runnerId: runner.id, presetId: preset.id, method: preflight.method, overrides: fields.overrides };
+    await tx.$executeRaw`UPDATE projects SET config = jsonb_set(config, '{last_training}', ${JSON.stringify(last)}::jsonb) WHERE id = ${project.id}::uuid`;
     return { runId, jobId: job.id };
   });
+}
+
+/** What the last launch in a project chose, to start the Train form from. */
+export type LastTraining = { runnerId: string; presetId: string; method: FinetuneMethod; overrides: Record<string, unknown> };
+
+export function readLastTraining(config: unknown): LastTraining | null {
+  const last = (config as { last_training?: Partial<LastTraining> } | null)?.last_training;
+  if (!last || typeof last.runnerId !== "string" || typeof last.presetId !== "string") return null;
+  return {
+    runnerId: last.runnerId,
+    presetId: last.presetId,
+    method: last.method === "qlora" ? "qlora" : "lora",
+    overrides: last.overrides && typeof last.overrides === "object" ? last.overrides : {},
+  };
 }
 
 export type RunSummary = {

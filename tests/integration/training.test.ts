@@ -20,7 +20,7 @@ import { EVENTS_FILE, STDERR_FILE } from "@/lib/runner-program/commands";
 import { ensurePython } from "@/lib/runner-program/python-env";
 import { RemoteProcess } from "@/lib/runner-program/remote-process";
 import { confirmRunnerHostKey, createRunner, ensureLocalRunner, forgetLocalMachineCheck, probeRunnerHostKey } from "@/lib/runners";
-import { getRun, preflightTraining, runMetrics, startTraining } from "@/lib/training";
+import { getRun, preflightTraining, readLastTraining, runMetrics, startTraining } from "@/lib/training";
 import { findExactTokenCounts } from "@/lib/training/token-counts";
 import { runnerConfig } from "@/lib/training/train-handler";
 import { findJobDefinition } from "@/worker/registry";
@@ -122,6 +122,9 @@ describe("training over SSH", () => {
     await sshd.dropConnections();
     await waitForJob(jobId, ["success"]);
     expect(await db.run.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ peakGpuMemoryMb: 6144, peakCpuMemoryMb: 2048 });
+    // The Train step starts from this launch next time.
+    const project = await db.project.findUniqueOrThrow({ where: { id: s.ctx.projectId } });
+    expect(readLastTraining(project.config)).toEqual({ runnerId: s.runnerId, presetId: "builtin:lora-quick", method: "lora", overrides: {} });
     const events = await remoteEvents(runId);
     expect(events.filter((e) => e.type === "start")).toHaveLength(1);
     const steps = (await db.runMetric.findMany({ where: { runId, name: "train_loss" }, orderBy: { step: "asc" } })).map((m) => m.step);

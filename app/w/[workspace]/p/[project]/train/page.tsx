@@ -10,7 +10,7 @@ import type { ModelInfo } from "@/lib/base-models/info";
 import { localRunnersAllowed } from "@/lib/env";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
-import { listRuns, runFilterSchema } from "@/lib/training";
+import { listRuns, readLastTraining, runFilterSchema } from "@/lib/training";
 import { listPresets } from "@/lib/training/presets";
 
 export const metadata: Metadata = { title: "Train" };
@@ -74,6 +74,7 @@ export default async function TrainPage({
             canLaunch={can(ctx.role, "training.launch")}
             settingsHref={`/w/${workspace}/settings`}
             runHrefBase={`${base}/train/`}
+            last={readLastTraining(ctx.project.config)}
           />
         </CardContent>
       </Card>
