@@ -6,21 +6,50 @@ import { useState } from "react";
 import { useAction } from "@/components/forms/use-action";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
-import { FormError } from "@/components/ui/form";
+import { Field, FormError } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { createProjectFromAction } from "@/lib/projects/actions";
 import { createProjectAction } from "@/lib/workspaces/actions";
 import { ProjectFormFields, readProjectForm } from "./project-form";
 
-export function NewProjectDialog({ workspaceId }: { workspaceId: string }) {
+type Choice = { id: string; name: string };
+
+/**
+ * A new project: blank (its settings in the form), or started from a template or another
+ * project's settings (then only its name and description are asked; the rest is copied).
+ */
+export function NewProjectDialog({ workspaceId, templates = [], projects = [] }: { workspaceId: string; templates?: Choice[]; projects?: Choice[] }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const { run, pending, error, fieldErrors, reset } = useAction(createProjectAction);
+  const [from, setFrom] = useState("");
+  const blank = useAction(createProjectAction);
+  const copied = useAction(createProjectFromAction);
+  const { pending, error, fieldErrors } = from ? copied : blank;
+  const reset = () => {
+    blank.reset();
+    copied.reset();
+  };
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    await run({ workspaceId, ...readProjectForm(event.currentTarget) }, (data) => {
+    const done = (data: { href: string }) => {
       setOpen(false);
       router.push(data.href);
-    });
+    };
+    if (!from) return void (await blank.run({ workspaceId, ...readProjectForm(event.currentTarget) }, done));
+    const data = new FormData(event.currentTarget);
+    const [kind, id] = from.split(":");
+    await copied.run(
+      {
+        workspaceId,
+        name: String(data.get("name") ?? ""),
+        description: String(data.get("description") ?? ""),
+        from: kind === "template" ? { templateId: id } : { projectId: id },
+      },
+      done,
+    );
   }
 
   return (
@@ -43,7 +72,47 @@ export function NewProjectDialog({ workspaceId }: { workspaceId: string }) {
         </DialogHeader>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <FormError message={error && !error.fieldErrors ? error.message : undefined} />
-          <ProjectFormFields errors={fieldErrors} />
+          {(templates.length > 0 || projects.length > 0) && (
+            <Field
+              label="Start from"
+              htmlFor="np-from"
+              hint={from ? "Task type, base model, chunking, generation and training settings are copied; sources and examples are not." : undefined}
+            >
+              <NativeSelect id="np-from" value={from} onChange={(e) => setFrom(e.target.value)}>
+                <option value="">A blank project</option>
+                {templates.length > 0 && (
+                  <optgroup label="Templates">
+                    {templates.map((t) => (
+                      <option key={t.id} value={`template:${t.id}`}>
+                        {t.name}
+                      </option>
+                    ))}
+                  </optgroup>
+                )}
+                {projects.length > 0 && (
+                  <optgroup label="Another project's settings">
+                    {projects.map((p) => (
+                      <option key={p.id} value={`project:${p.id}`}>
+                        {p.name}
+                      </option>
+                    ))}
+                  </optgroup>
+                )}
+              </NativeSelect>
+            </Field>
+          )}
+          {from ? (
+            <>
+              <Field label="Name" htmlFor="np-name" error={fieldErrors.name}>
+                <Input id="np-name" name="name" />
+              </Field>
+              <Field label="Description" htmlFor="np-description" error={fieldErrors.description}>
+                <Textarea id="np-description" name="description" rows={2} />
+              </Field>
+            </>
+          ) : (
+            <ProjectFormFields errors={fieldErrors} />
+          )}
           <DialogFooter>
             <Button type="submit" disabled={pending}>
               {pending ? "Creating…" : "Create project"}

@@ -10,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { listProjects } from "@/lib/projects";
+import { listTemplates } from "@/lib/projects/templates";
 
 export const metadata: Metadata = { title: "Projects" };
 
@@ -27,15 +28,16 @@ const JOB_LABELS: Record<string, string> = {
 export default async function WorkspaceHome({ params }: { params: Promise<{ workspace: string }> }) {
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
-  const projects = await listProjects(ctx);
+  const [projects, templates] = await Promise.all([listProjects(ctx), listTemplates(ctx)]);
   const canCreate = can(ctx.role, "project.create");
+  const newProject = <NewProjectDialog workspaceId={ctx.workspace.id} templates={templates} projects={projects.map((p) => ({ id: p.id, name: p.name }))} />;
 
   return (
     <div className="mx-auto max-w-6xl">
       <PageHeader
         title="Projects"
         description="Each project turns a set of documents into a dataset and a fine-tuned model."
-        actions={canCreate && <NewProjectDialog workspaceId={ctx.workspace.id} />}
+        actions={canCreate && newProject}
       />
       {projects.length === 0 ? (
         <EmptyState
@@ -46,7 +48,7 @@ export default async function WorkspaceHome({ params }: { params: Promise<{ work
               ? "A project walks you through it: upload documents, generate a dataset with an LLM, review it, fine-tune a model on your GPU box, evaluate and export."
               : "There are no projects here yet. Editors, admins and owners can create one."
           }
-          action={canCreate && <NewProjectDialog workspaceId={ctx.workspace.id} />}
+          action={canCreate && newProject}
         />
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="project-list">

@@ -63,6 +63,14 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/workspaces/actions.ts#leaveWorkspaceAction": { input: workspaceInput() },
   "lib/projects/actions.ts#updateProjectAction": { input: projectInput({ name: "Renamed", taskType: "instruction" }) },
   "lib/projects/actions.ts#deleteProjectAction": { input: projectInput() },
+  "lib/projects/actions.ts#saveTemplateAction": { input: projectInput({ name: `Template ${Math.random().toString(36).slice(2, 8)}` }) },
+  "lib/projects/actions.ts#createProjectFromAction": { input: workspaceInput((t) => ({ name: "From settings", from: { projectId: t.project.id } })) },
+  "lib/projects/actions.ts#deleteTemplateAction": {
+    input: async (t) => ({
+      workspaceId: t.workspace.id,
+      templateId: (await db.projectTemplate.create({ data: { workspaceId: t.workspace.id, name: `T ${crypto.randomUUID()}`, taskType: "qa" } })).id,
+    }),
+  },
   "lib/sources/actions.ts#addUrlSourceAction": { input: projectInput({ url: "https://example.com/page" }) },
   "lib/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
   "lib/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ProviderList } from "@/components/settings/provider-list";
 import { RunnerList } from "@/components/settings/runner-list";
 import { SecretList } from "@/components/settings/secret-list";
+import { TemplateList } from "@/components/settings/template-list";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-form";
@@ -9,6 +10,7 @@ import { workspacePageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { localRunnersAllowed } from "@/lib/env";
 import { ensureDefaultProvider, listProviders } from "@/lib/llm";
+import { listTemplates } from "@/lib/projects/templates";
 import { ensureLocalRunner, listRunners } from "@/lib/runners";
 import { listSecrets } from "@/lib/secrets";
 
@@ -18,7 +20,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
   await Promise.all([ensureDefaultProvider(ctx), ensureLocalRunner(ctx)]);
-  const [providers, runners, secrets] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx)]);
+  const [providers, runners, secrets, templates] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx), listTemplates(ctx)]);
   const canManage = can(ctx.role, "settings.manage");
   return (
     <div className="mx-auto max-w-6xl space-y-6">
@@ -64,6 +66,15 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
         </CardHeader>
         <CardContent>
           <SecretList workspaceId={ctx.workspace.id} canManage={canManage} secrets={secrets.map((s) => ({ ...s, updatedAt: s.updatedAt.toISOString() }))} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Project templates</CardTitle>
+          <CardDescription>Saved project settings that new projects can start from.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <TemplateList workspaceId={ctx.workspace.id} templates={templates} canDelete={can(ctx.role, "project.create")} />
         </CardContent>
       </Card>
       <Card>

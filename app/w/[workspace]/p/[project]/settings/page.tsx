@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DeleteProject } from "@/components/projects/delete-project";
 import { EditProjectForm } from "@/components/projects/edit-project-form";
+import { SaveTemplate } from "@/components/projects/save-template";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
@@ -36,6 +37,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
           />
         </CardContent>
       </Card>
+      {can(ctx.role, "project.update") && <SaveTemplate projectId={project.id} defaultName={project.name} />}
       {can(ctx.role, "project.delete") && <DeleteProject projectId={project.id} name={project.name} />}
     </div>
   );
