@@ -11,6 +11,7 @@ import { generateJob } from "@/lib/generation/generate-job";
 import { judgeJob } from "@/lib/generation/judge-job";
 import { previewJob } from "@/lib/generation/preview-job";
 import type { JobDefinition } from "@/lib/jobs/definition";
+import { cloneJob } from "@/lib/projects/clone-job";
 import { chunkingJob } from "@/lib/sources/chunking-job";
 import { trainJob } from "@/lib/training/train-job";
 
@@ -22,6 +23,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   judgeJob,
   testSetGenerateJob,
   testSetAnswerJob,
+  cloneJob,
   trainJob,
   evalJob,
   exportJob,

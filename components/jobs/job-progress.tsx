@@ -9,6 +9,7 @@ const ITEM_UNITS: Record<string, string> = {
   dataset_judge: "examples",
   test_set_generate: "chunks",
   test_set_answer: "questions",
+  project_clone: "sources",
   chunking: "chunks",
   import: "rows",
   train: "steps",

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction, workspaceAction } from "@/lib/access/action";
 import { deleteProject, projectFieldsSchema, updateProject } from "@/lib/projects";
-import { createProjectFrom, deleteTemplate, saveTemplate, startFromSchema, templateNameSchema } from "@/lib/projects/templates";
+import { cloneProject, cloneSchema, createProjectFrom, deleteTemplate, saveTemplate, startFromSchema, templateNameSchema } from "@/lib/projects/templates";
 
 export const updateProjectAction = projectAction(
   "updateProject",
@@ -51,3 +51,10 @@ export const deleteTemplateAction = workspaceAction(
     return { deleted: true };
   },
 );
+
+/** A copy of this project: settings, and optionally its sources and examples (copied by a job). */
+export const cloneProjectAction = projectAction("cloneProject", "project.create", cloneSchema.extend({ projectId: z.string() }), async (ctx, input) => {
+  const copy = await cloneProject(ctx, { name: input.name, withSources: input.withSources, withExamples: input.withExamples });
+  revalidatePath(`/w/${ctx.workspace.slug}`, "layout");
+  return { ...copy, href: `/w/${ctx.workspace.slug}/p/${copy.id}` };
+});

@@ -9,6 +9,8 @@ import { assertPermission, isUuid } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { conflict, notFound, prismaErrorCode } from "@/lib/errors";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { cloneJob } from "./clone-job";
 
 export const templateNameSchema = z.object({
   name: z.string().trim().min(1, "Name the template.").max(200, "At most 200 characters."),
@@ -105,4 +107,24 @@ export async function createProjectFrom(
     metadata: { name: project.name, ...("templateId" in input.from ? { template: source.name } : { settings_from: source.name }) },
   });
   return { id: project.id };
+}
+
+export const cloneSchema = z.object({
+  name: z.string().trim().min(1, "Name the copy.").max(255),
+  withSources: z.boolean().default(false),
+  /** Needs the sources: examples point at their chunks. */
+  withExamples: z.boolean().default(false),
+});
+
+/**
+ * A copy of this project: its settings at once, its sources (files and chunks) and, when asked, its
+ * examples by a job in the copy (large projects take a while; the job can be watched and resumes).
+ */
+export async function cloneProject(ctx: ProjectContext, input: z.input<typeof cloneSchema>): Promise<{ id: string; jobId: string | null }> {
+  assertPermission(ctx.role, "project.create");
+  const fields = cloneSchema.parse(input);
+  const { id } = await createProjectFrom(ctx, { name: fields.name, from: { projectId: ctx.projectId } });
+  if (!fields.withSources && !fields.withExamples) return { id, jobId: null };
+  const job = await enqueueJob({ ...ctx, projectId: id }, cloneJob, { fromProjectId: ctx.projectId, withExamples: fields.withExamples });
+  return { id, jobId: job.id };
 }

@@ -108,6 +108,24 @@ describe("operations in the browser", () => {
     await viewer.context().close();
   });
 
+  it("templates: a project's settings saved from its settings page start a new project", async () => {
+    await db.project.update({ where: { id: team.project.id }, data: { taskType: "qa", baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
+    await page.goto(`/w/${team.workspace.slug}/p/${team.project.id}/settings`);
+    await page.getByLabel("Template name").fill("Refund handbook");
+    await page.getByRole("button", { name: "Save template" }).click();
+    await page.getByText('Template "Refund handbook" saved.').waitFor();
+
+    await page.goto(`/w/${team.workspace.slug}`);
+    await page.getByRole("button", { name: "New project" }).first().click();
+    await page.getByLabel("Start from").selectOption({ label: "Refund handbook" });
+    await page.getByLabel("Name").fill("Second handbook");
+    await screenshot(page, "new-project-from-template");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/p\/[0-9a-f-]{36}$/);
+    const made = await db.project.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "Second handbook" } });
+    expect(made).toMatchObject({ taskType: "qa", baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" });
+  });
+
   it("an editor has no log viewer", async () => {
     const editor = await signedInPage(browser, team.members.editor.email);
     await editor.goto(`/w/${team.workspace.slug}/logs`);

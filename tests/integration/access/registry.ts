@@ -63,6 +63,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/workspaces/actions.ts#leaveWorkspaceAction": { input: workspaceInput() },
   "lib/projects/actions.ts#updateProjectAction": { input: projectInput({ name: "Renamed", taskType: "instruction" }) },
   "lib/projects/actions.ts#deleteProjectAction": { input: projectInput() },
+  "lib/projects/actions.ts#cloneProjectAction": { input: projectInput({ name: "Copy", withSources: false, withExamples: false }) },
   "lib/projects/actions.ts#saveTemplateAction": { input: projectInput({ name: `Template ${Math.random().toString(36).slice(2, 8)}` }) },
   "lib/projects/actions.ts#createProjectFromAction": { input: workspaceInput((t) => ({ name: "From settings", from: { projectId: t.project.id } })) },
   "lib/projects/actions.ts#deleteTemplateAction": {

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CloneProject } from "@/components/projects/clone-project";
 import { DeleteProject } from "@/components/projects/delete-project";
 import { EditProjectForm } from "@/components/projects/edit-project-form";
 import { SaveTemplate } from "@/components/projects/save-template";
@@ -38,6 +39,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
         </CardContent>
       </Card>
       {can(ctx.role, "project.update") && <SaveTemplate projectId={project.id} defaultName={project.name} />}
+      {can(ctx.role, "project.create") && <CloneProject projectId={project.id} name={project.name} />}
       {can(ctx.role, "project.delete") && <DeleteProject projectId={project.id} name={project.name} />}
     </div>
   );

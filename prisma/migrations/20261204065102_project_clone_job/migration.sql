@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "job_type" ADD VALUE 'project_clone' AFTER 'test_set_answer';
+
