@@ -10,8 +10,14 @@ const { utils } = ssh2;
 export type KeyPair = { privateKey: string; publicKey: string };
 
 export function generateKeyPair(comment: string): KeyPair {
-  const pair = utils.generateKeyPairSync("ed25519", { comment });
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  // ssh2 writes a malformed private key (its key length one byte short) when the ed25519 public
+  // key starts with a zero byte: about 1 key in 300, which neither ssh2 nor OpenSSH can read. Such
+  // a key is made again; ten misses in a row would be a one in 10^25 event.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const pair = utils.generateKeyPairSync("ed25519", { comment });
+    if (!(utils.parseKey(pair.private) instanceof Error)) return { privateKey: pair.private, publicKey: pair.public.trim() };
+  }
+  throw new Error("Could not generate a readable ed25519 key pair.");
 }
 
 /** Pasted keys often come with CRLF line ends or stray indentation from a text field. */

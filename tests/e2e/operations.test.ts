@@ -124,6 +124,20 @@ describe("operations in the browser", () => {
     await page.waitForURL(/\/p\/[0-9a-f-]{36}$/);
     const made = await db.project.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "Second handbook" } });
     expect(made).toMatchObject({ taskType: "qa", baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" });
+
+    // A copy with its sources and examples: made at once, filled by a job.
+    await page.goto(`/w/${team.workspace.slug}/p/${team.project.id}/settings`);
+    await page.getByLabel("Name of the copy").fill("Handbook copy");
+    await page.getByLabel("With its examples").check();
+    await page.getByRole("button", { name: "Copy project" }).click();
+    await page.waitForURL((url) => url.pathname !== `/w/${team.workspace.slug}/p/${team.project.id}/settings` && /\/p\/[0-9a-f-]{36}$/.test(url.pathname));
+    const copy = await db.project.findFirstOrThrow({ where: { workspaceId: team.workspace.id, name: "Handbook copy" } });
+    await expect
+      .poll(async () => (await db.job.findFirst({ where: { projectId: copy.id, type: "project_clone" } }))?.status, { timeout: 60_000 })
+      .toBe("success");
+    expect(await db.datasetExample.count({ where: { projectId: copy.id } })).toBe(
+      await db.datasetExample.count({ where: { projectId: team.project.id, split: { not: "preview" } } }),
+    );
   });
 
   it("an editor has no log viewer", async () => {
