@@ -5,7 +5,7 @@ import { PDFDocument, PDFString, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { cjkFont, makePdf, makeRawFontPdf, symbolSoupPages, textOps, ucs2 } from "@/tests/support/corpus";
 import { extractDocument } from "./index";
-import { quality } from "./pdf";
+import { quality, withoutAttachmentEncryption } from "./pdf";
 
 const BODY = "The body text, which has more characters than the headings.";
 
@@ -106,6 +106,21 @@ describe("PDF fonts: CMaps and standard fonts from pdfjs-dist", () => {
     });
     const doc = await extractDocument("pdf", { bytes }, { password: "user" });
     expect(doc.text.trim().length).toBeGreaterThan(0);
+  });
+
+  it("reads a PDF whose attachments alone are encrypted (crypt filters: pages Identity, attachments under /EFF), and says so", async () => {
+    // tests/fixtures/attachment-encrypted.pdf: /V 4 /StmF /Identity /StrF /Identity /EFF /StdCF under
+    // a user password; pdf.js asks for that password although no reader needs it for the pages.
+    const bytes = fs.readFileSync(path.resolve("tests/fixtures/attachment-encrypted.pdf"));
+    const doc = await extractDocument("pdf", { bytes });
+    expect(doc.text).toContain("Refunds are issued within three days by the billing team.");
+    expect(doc.metadata).toMatchObject({ encryptedAttachments: true });
+    expect(doc.warnings).toEqual(["Only this PDF's attachments are password-protected: its pages were read, its attachments left out."]);
+    // Pages that are encrypted still need the password: the renaming never applies to them.
+    const full = fs.readFileSync(path.resolve("tests/fixtures/encrypted.pdf"));
+    expect(withoutAttachmentEncryption(new Uint8Array(full))).toBeNull();
+    const streams = Buffer.from(bytes.toString("latin1").replace("/StmF /Identity", "/StmF /StdCF_"), "latin1");
+    expect(withoutAttachmentEncryption(new Uint8Array(streams))).toBeNull();
   });
 
   it("reads CJK text set in non-embedded fonts through Adobe's predefined CMaps", async () => {

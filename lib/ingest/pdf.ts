@@ -93,15 +93,47 @@ const HEADING_RATIO = 1.2;
 const OCR_DPI = 300;
 const MIN_OCR_DPI = 150;
 
+/**
+ * A PDF whose encryption covers only its attachments (PDF 1.6 crypt filters: /V 4 or 5 with
+ * /StmF and /StrF /Identity, the attachments under /EFF) opens without a password in every
+ * reader, but pdf.js still asks for the user password. Its pages are not encrypted, so the copy
+ * returned here names no /Encrypt dictionary (the key renamed in place, so every offset in the
+ * cross-reference table stays right); null for any other encryption.
+ */
+export function withoutAttachmentEncryption(bytes: Uint8Array): Uint8Array | null {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  const refs = [...text.matchAll(/\/Encrypt\s+(\d+)\s+(\d+)\s+R/g)];
+  if (refs.length === 0) return null;
+  const [, num, gen] = refs[0];
+  const dict = new RegExp(`(?:^|[^\\d])${num}\\s+${gen}\\s+obj\\s*<<([\\s\\S]*?)endobj`).exec(text)?.[1];
+  if (!dict) return null;
+  const version = Number(/\/V\s+(\d+)/.exec(dict)?.[1] ?? 0);
+  const filter = (name: string) => new RegExp(`/${name}\\s*/(\\w+)`).exec(dict)?.[1] ?? "Identity";
+  if (version < 4 || filter("StmF") !== "Identity" || filter("StrF") !== "Identity" || !/\/EFF\s*\//.test(dict)) return null;
+  const copy = Buffer.from(text.replace(/\/Encrypt(\s+\d+\s+\d+\s+R)/g, "/Unused_$1"), "latin1");
+  return new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength);
+}
+
 export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}): Promise<ExtractedDocument> {
   // Imported here: unpdf's bundle installs browser globals (navigator …) that only this code needs.
   const { getResolvedPDFJS } = await import("unpdf");
   const { getDocument, OPS } = await getResolvedPDFJS();
   // pdf.js takes ownership of the array it is given, so it gets a copy.
   const password = options.password ? { password: options.password } : {};
-  const task = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, ...password });
+  let task = getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS, ...password });
+  let attachmentsOnly = false;
   try {
-    const pdf = await task.promise.catch((error: unknown) => {
+    const pdf = await task.promise.catch(async (error: unknown) => {
+      // Only the attachments are encrypted (pages and strings are not): read the pages without
+      // the password pdf.js would ask for.
+      const readable = error instanceof Error && error.name === "PasswordException" && !options.password ? withoutAttachmentEncryption(bytes) : null;
+      if (readable) {
+        await task.destroy();
+        task = getDocument({ data: readable, ...PDFJS_OPTIONS });
+        attachmentsOnly = true;
+        bytes = readable;
+        return task.promise;
+      }
       if (error instanceof Error && error.name === "PasswordException") {
         // pdf.js: code 1 needs a password, 2 was given a wrong one.
         const wrong = options.password !== undefined && (error as { code?: number }).code === 2;
@@ -182,6 +214,10 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
     }
     const fields = pages.reduce((n, page) => n + page.extras.length, 0);
     if (fields) metadata.formFieldsAndAnnotations = fields;
+    if (attachmentsOnly) {
+      metadata.encryptedAttachments = true;
+      warnings.push("Only this PDF's attachments are password-protected: its pages were read, its attachments left out.");
+    }
     return { ...document, metadata, ...(warnings.length ? { warnings } : {}) };
   } finally {
     await task.destroy();
