@@ -80,17 +80,19 @@ type Row = Omit<LogLine, "timestamp"> & { timestamp: Date };
 
 const toLine = (r: Row): LogLine => ({ ...r, timestamp: r.timestamp.toISOString() });
 
+const LINE_COLUMNS = Prisma.sql`l.id::text AS id, l."timestamp", l.level::text AS level, l.source, l.message, l.error_id AS "errorId",
+  l.job_id::text AS "jobId", l.project_id::text AS "projectId", l.workspace_id::text AS "workspaceId", l.context`;
+
 /** A page of lines, newest first (before `before`, an id), and the counts per level under the same filters. */
 export async function queryLogs(ctx: WorkspaceContext, input: z.input<typeof logFilterSchema>, before?: string) {
   const filter = logFilterSchema.parse(input);
-  const where = Prisma.sql`${await scopeSql(ctx, filter)} AND ${filterSql(filter)}`;
+  const scope = await scopeSql(ctx, filter);
   const rows = await db.$queryRaw<Row[]>`
-    SELECT l.id::text AS id, l."timestamp", l.level::text AS level, l.source, l.message, l.error_id AS "errorId", l.job_id::text AS "jobId",
-           l.project_id::text AS "projectId", l.workspace_id::text AS "workspaceId", l.context
-    FROM app_logs l WHERE ${where} ${before ? Prisma.sql`AND l.id < ${before}::bigint` : Prisma.empty}
+    SELECT ${LINE_COLUMNS} FROM app_logs l
+    WHERE ${scope} AND ${filterSql(filter)} ${before ? Prisma.sql`AND l.id < ${before}::bigint` : Prisma.empty}
     ORDER BY l.id DESC LIMIT ${PAGE + 1}`;
   // Counts per level ignore the level filter: they show what the other levels hold.
-  const countWhere = Prisma.sql`${await scopeSql(ctx, filter)} AND ${filterSql({ ...filter, level: "debug" })}`;
+  const countWhere = Prisma.sql`${scope} AND ${filterSql({ ...filter, level: "debug" })}`;
   const counts = await db.$queryRaw<Array<{ level: LogLevelName; n: bigint }>>`
     SELECT l.level::text AS level, count(*) AS n FROM app_logs l WHERE ${countWhere} GROUP BY l.level`;
   return {
@@ -104,9 +106,8 @@ export async function queryLogs(ctx: WorkspaceContext, input: z.input<typeof log
 export async function tailLogs(ctx: WorkspaceContext, input: z.input<typeof logFilterSchema>, after: string): Promise<LogLine[]> {
   const filter = logFilterSchema.parse(input);
   const rows = await db.$queryRaw<Row[]>`
-    SELECT l.id::text AS id, l."timestamp", l.level::text AS level, l.source, l.message, l.error_id AS "errorId", l.job_id::text AS "jobId",
-           l.project_id::text AS "projectId", l.workspace_id::text AS "workspaceId", l.context
-    FROM app_logs l WHERE ${await scopeSql(ctx, filter)} AND ${filterSql(filter)} AND l.id > ${after}::bigint
+    SELECT ${LINE_COLUMNS} FROM app_logs l
+    WHERE ${await scopeSql(ctx, filter)} AND ${filterSql(filter)} AND l.id > ${after}::bigint
     ORDER BY l.id ASC LIMIT ${PAGE}`;
   return rows.map(toLine);
 }

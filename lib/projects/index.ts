@@ -37,7 +37,8 @@ export const projectFieldsSchema = z.object({
 });
 export type ProjectFields = z.infer<typeof projectFieldsSchema>;
 
-export async function createProject(ctx: WorkspaceContext, fields: ProjectFields) {
+/** `origin` names what its settings came from (a template, another project), for the audit log. */
+export async function createProject(ctx: WorkspaceContext, fields: ProjectFields, origin: Record<string, string> = {}) {
   const project = await db.project.create({
     data: {
       workspaceId: ctx.workspace.id,
@@ -55,7 +56,7 @@ export async function createProject(ctx: WorkspaceContext, fields: ProjectFields
     action: "project.create",
     targetType: "project",
     targetId: project.id,
-    metadata: { name: project.name },
+    metadata: { name: project.name, ...origin },
   });
   return project;
 }

@@ -6,10 +6,10 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { assertPermission, isUuid } from "@/lib/access/guard";
-import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { conflict, notFound, prismaErrorCode } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
+import { createProject, type ProjectFields } from "@/lib/projects";
 import { cloneJob } from "./clone-job";
 
 export const templateNameSchema = z.object({
@@ -87,25 +87,17 @@ export async function createProjectFrom(
       ? await db.projectTemplate.findFirst({ where: { id: input.from.templateId, workspaceId: ctx.workspace.id } })
       : await db.project.findFirst({ where: { id: input.from.projectId, workspaceId: ctx.workspace.id } });
   if (!source) throw notFound("templateId" in input.from ? "Template" : "Project");
-  const project = await db.project.create({
-    data: {
-      workspaceId: ctx.workspace.id,
+  const project = await createProject(
+    ctx,
+    {
       name: input.name,
-      description: input.description || null,
+      description: input.description ?? "",
       taskType: source.taskType,
-      baseModelId: source.baseModelId,
-      config: source.config as Prisma.InputJsonValue,
-      createdById: ctx.actor.id,
+      baseModelId: source.baseModelId ?? "",
+      config: source.config as ProjectFields["config"],
     },
-  });
-  await recordAudit({
-    workspaceId: ctx.workspace.id,
-    actorId: ctx.actor.id,
-    action: "project.create",
-    targetType: "project",
-    targetId: project.id,
-    metadata: { name: project.name, ...("templateId" in input.from ? { template: source.name } : { settings_from: source.name }) },
-  });
+    "templateId" in input.from ? { template: source.name } : { settings_from: source.name },
+  );
   return { id: project.id };
 }
 
