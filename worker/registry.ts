@@ -7,6 +7,7 @@ import { evalJob } from "@/lib/evaluation/eval-job";
 import { testSetAnswerJob } from "@/lib/evaluation/test-sets/answer-job";
 import { testSetGenerateJob } from "@/lib/evaluation/test-sets/generate-job";
 import { exportJob } from "@/lib/exports/export-job";
+import { modelMergeJob } from "@/lib/exports/merge-job";
 import { generateJob } from "@/lib/generation/generate-job";
 import { judgeJob } from "@/lib/generation/judge-job";
 import { previewJob } from "@/lib/generation/preview-job";
@@ -26,6 +27,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   cloneJob,
   trainJob,
   evalJob,
+  modelMergeJob,
   exportJob,
 ] as ReadonlyArray<JobDefinition<unknown>>;
 

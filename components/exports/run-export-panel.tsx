@@ -1,6 +1,6 @@
 "use client";
 
-import { Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
+import { Combine, Download, ExternalLink, FileArchive, UploadCloud } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useAction } from "@/components/forms/use-action";
@@ -15,13 +15,15 @@ import { NativeSelect } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { startBundleExportAction, startHubPushAction } from "@/lib/exports/actions";
+import { startBundleExportAction, startHubPushAction, startModelMergeAction } from "@/lib/exports/actions";
 import type { JobView } from "@/lib/jobs/queries";
 
 /** `gate`: the evaluation's tuned-vs-base verdict, shown before shipping (lib/exports/eval-gate). */
 type Gate = { better: boolean; summary: string };
 /** `testGates`: the same verdict on each of the team's test sets the run answered, with the arena's votes. */
-type RunOption = { id: string; name: string; evaluated: boolean; gate?: Gate; testGates?: Gate[] };
+/** `merged`: the run's merged model (job model_merge), and the Ollama route the bundle takes with it. */
+type Merged = { architecture: string | null; variant: "merged" | "merged-gguf"; weightsBytes: number };
+type RunOption = { id: string; name: string; evaluated: boolean; gate?: Gate; testGates?: Gate[]; merged?: Merged | null };
 export type RunExportItem = {
   id: string;
   format: string;
@@ -56,8 +58,12 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
   const [withDataset, setWithDataset] = useState(false);
   const bundle = useAction(startBundleExportAction);
   const push = useAction(startHubPushAction);
+  const merge = useAction(startModelMergeAction);
   const { jobs: live } = useProjectJobs(projectId, jobs);
-  useRefreshWhenSettled(live, (j) => j.type === "export");
+  useRefreshWhenSettled(live, (j) => j.type === "export" || j.type === "model_merge");
+  const selected = evaluated.find((r) => r.id === runId);
+  const mergeJob = live.find((j) => j.type === "model_merge" && (j.payload as { runId?: string } | null)?.runId === runId);
+  const merging = mergeJob && ["queued", "running", "retrying"].includes(mergeJob.status);
 
   return (
     <div className="space-y-6">
@@ -105,6 +111,41 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
                 Adapter and tokenizer, training config and preset, the dataset version, metrics with a loss-curve image, the eval report, a model card, an
                 Ollama Modelfile and a reproducibility manifest.
               </p>
+              <div className="space-y-2 rounded-md bg-muted/50 p-3 text-sm" data-testid="ollama-route">
+                {selected?.merged ? (
+                  <p>
+                    <span className="font-medium">Merged model ready</span> ({selected.merged.architecture ?? "unknown architecture"},{" "}
+                    {formatBytes(selected.merged.weightsBytes)}).{" "}
+                    {selected.merged.variant === "merged"
+                      ? "The bundle adds it as model/ and its Modelfile imports it with ollama create."
+                      : "Ollama cannot convert this architecture itself: the bundle's how-to converts model/ to GGUF with llama.cpp first."}
+                  </p>
+                ) : (
+                  <p className="text-muted-foreground">
+                    Without a merged model the Modelfile puts the adapter on the base model, which ollama create accepts only for Llama and Gemma 2 bases, and
+                    not at all from Ollama 0.12.11. Merging folds the adapter into the base weights on the run's GPU box.
+                  </p>
+                )}
+                {merging && mergeJob && <JobProgress job={mergeJob} />}
+                {mergeJob?.status === "failed" && mergeJob.errorMessage && <p className="text-xs text-destructive">{mergeJob.errorMessage}</p>}
+                <FormError message={merge.error?.message} />
+                {canCreate && !merging && (
+                  <Button
+                    variant="outline"
+                    size="sm"
+                    disabled={merge.pending || !runId}
+                    onClick={() =>
+                      merge.run({ projectId, runId }, () => {
+                        toast.success("Merging the adapter into the base model.");
+                        router.refresh();
+                      })
+                    }
+                    data-testid="merge-model"
+                  >
+                    <Combine className="size-4" /> {merge.pending ? "Starting…" : selected?.merged ? "Merge again" : "Merge into the base model"}
+                  </Button>
+                )}
+              </div>
               <FormError message={bundle.error?.message} />
               {canCreate && (
                 <Button

@@ -14,6 +14,7 @@ const ITEM_UNITS: Record<string, string> = {
   import: "rows",
   train: "steps",
   eval: "prompts",
+  model_merge: "files",
   export: "items",
 };
 

@@ -1,15 +1,5 @@
-// The `eval` job: in the finished run's directory on its box, `python -m ftf_runner eval`
-// computes eval loss and perplexity and answers N eval prompts with the base model and the
-// tuned one. Samples land in EvalSample as they arrive, scored here (ROUGE-L, exact match);
-// the optional LLM judge grades the tuned answers afterwards. Like training, the process is
-// detached and followed by a byte offset (kept in the job's checkpoint), so a dropped link or
-// a restarted worker re-attaches.
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { pipeline } from "node:stream/promises";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { JudgeParseError, judgeSample } from "@/lib/evaluation/judge";
@@ -21,6 +11,7 @@ import type { ParsedChunk } from "@/lib/runner-program/events";
 import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
 import { ensurePython } from "@/lib/runner-program/python-env";
 import { RemoteProcess } from "@/lib/runner-program/remote-process";
+import { ensureRunFiles, runnerExtras } from "@/lib/runner-program/run-files";
 import { getStorage } from "@/lib/storage";
 import { hyperparamsSchema } from "@/lib/training/presets";
 import type { EvalPayload } from "./eval-payload";
@@ -75,29 +66,6 @@ async function testQuestionPrompts(testSetId: string, projectId: string, manifes
     questions: questions.map((q) => ({ ...q, source: q.sourceChunk?.content ?? null })),
     prompts: questions.map((q, i) => ({ index: offset + i, prompt: answerPrompt(q), reference: q.answer, context, exampleId: "" })),
   };
-}
-
-/** The run's adapter and eval split are on the box unless someone cleaned it; then they go back up. */
-async function ensureRunFiles(remote: RemoteProcess, runId: string, evalKey: string | null) {
-  const adapter = await remote.withLink((conn) => conn.stat(remote.path("output/adapter/adapter_config.json")));
-  const needEval = evalKey && !(await remote.withLink((conn) => conn.stat(remote.path("data/eval.jsonl"))));
-  if (adapter && !needEval) return;
-  const temp = await fsp.mkdtemp(path.join(os.tmpdir(), "ftf-eval-"));
-  try {
-    const copy = async (key: string, remotePath: string) => {
-      const local = path.join(temp, "f");
-      await pipeline(await getStorage().get(key), fs.createWriteStream(local));
-      await remote.withLink((conn) => conn.uploadFile(local, remote.path(remotePath)));
-    };
-    if (!adapter) {
-      const files = await db.file.findMany({ where: { runId, kind: "artifact", filename: { startsWith: "output/" } } });
-      if (!files.some((f) => f.filename.endsWith("adapter_config.json"))) throw new NonRetryableError("This run has no saved adapter to evaluate.");
-      for (const file of files) await copy(file.storagePath, file.filename);
-    }
-    if (needEval) await copy(evalKey, "data/eval.jsonl");
-  } finally {
-    await fsp.rm(temp, { recursive: true, force: true });
-  }
 }
 
 async function loadRun(runId: string) {
@@ -160,7 +128,6 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
           ),
         );
         const hyper = hyperparamsSchema.parse(run.hyperparams);
-        const extra = ((run.parameters as Record<string, unknown> | null)?.runner_extra as Record<string, unknown> | undefined) ?? {};
         const config = {
           run_id: run.id,
           base_model: run.baseModelId,
@@ -172,9 +139,7 @@ export async function runEvaluation(ctx: JobContext<EvalPayload>): Promise<Recor
           seed: hyper.seed,
           // A run its launcher allowed on the CPU is evaluated there too.
           ...((run.parameters as Record<string, unknown> | null)?.allow_cpu === true ? { allow_cpu: true } : {}),
-          ...(extra.random_init ? { random_init: extra.random_init } : {}),
-          ...(extra.tokenizer ? { tokenizer: extra.tokenizer } : {}),
-          ...(extra.fake ? { fake: extra.fake } : {}),
+          ...runnerExtras(run.parameters),
         };
         await remote.withLink((conn) => conn.writeFile(remote.path("eval.json"), `${JSON.stringify(config, null, 2)}\n`));
         await uploadProgram(remote);

@@ -81,7 +81,8 @@ export async function pushRunToHub(ctx: JobContext<{ exportId: string }>, row: E
   const token = await readSecret(row.project.workspaceId, HF_TOKEN);
   if (!token) throw new NonRetryableError("Add a Hugging Face write token as HF_TOKEN in workspace settings → Secrets, then retry.");
   const datasetRepo = options.includeDataset ? `${options.repo}-dataset` : undefined;
-  const docs = await runDocuments(run, { repoName: options.repo, datasetRepo });
+  // The Hub repo holds the adapter: its Modelfile is the adapter's, even when the run has a merged model.
+  const docs = await runDocuments(run, { repoName: options.repo, datasetRepo, adapterOnly: true });
   const temp = await fsp.mkdtemp(path.join(os.tmpdir(), "ftf-hub-"));
   try {
     await ctx.progress({ pct: 0, message: "Preparing the files" });

@@ -12,9 +12,19 @@ import { conflict, notFound } from "@/lib/errors";
 import { runTestSetResults } from "@/lib/evaluation/test-sets";
 import { lossChartSvg } from "@/lib/exports/loss-chart";
 import { type HyperparameterValue, modelCard } from "@/lib/exports/model-card";
-import { chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "@/lib/exports/modelfile";
+import {
+  chatTemplateFamily,
+  MERGED_FROM,
+  type OllamaVariant,
+  ollamaBaseFor,
+  ollamaHowTo,
+  ollamaMergedHowTo,
+  ollamaModelfile,
+  ollamaVariant,
+} from "@/lib/exports/modelfile";
 import type { BundleEntry } from "@/lib/exports/zip";
 import { getStorage, readToBuffer } from "@/lib/storage";
+import { MERGED_PREFIX, mergedModelOf } from "./merged-model";
 
 const runInclude = {
   project: { select: { name: true, workspaceId: true, modelInfo: true, taskType: true } },
@@ -109,10 +119,28 @@ function hyperparamsOf(run: BundleRun): Record<string, HyperparameterValue> {
   ) as Record<string, HyperparameterValue>;
 }
 
-export type RunDocuments = { readme: string; modelfile: string; ollama: string; manifest: Record<string, unknown>; repoName?: string };
+export type RunDocuments = {
+  readme: string;
+  modelfile: string;
+  ollama: string;
+  manifest: Record<string, unknown>;
+  repoName?: string;
+  ollamaVariant: OllamaVariant;
+};
 
-/** Model card, Modelfile, how-to and manifest of a run. */
-export async function runDocuments(run: BundleRun, options: { repoName?: string; datasetRepo?: string } = {}): Promise<RunDocuments> {
+/** The merged model's files (job `model_merge`), by their path inside the merged folder; none before a merge. */
+export function mergedModelFiles(run: Pick<BundleRun, "files" | "metrics">) {
+  if (!mergedModelOf(run.metrics)) return [];
+  return run.files
+    .filter((f) => f.kind === "artifact" && f.filename.startsWith(MERGED_PREFIX))
+    .map((f) => ({ path: f.filename.slice(MERGED_PREFIX.length), storageKey: f.storagePath }));
+}
+
+/**
+ * Model card, Modelfile, how-to and manifest of a run. A run with a merged model gets the merged
+ * Modelfile (FROM ./model, no ADAPTER) unless `adapterOnly` (a Hub push, which carries the adapter).
+ */
+export async function runDocuments(run: BundleRun, options: { repoName?: string; datasetRepo?: string; adapterOnly?: boolean } = {}): Promise<RunDocuments> {
   const info = (run.project.modelInfo as ModelInfo | null) ?? null;
   const evaluation = evaluationOf(run.metrics)!;
   const version = run.datasetVersion!;
@@ -138,12 +166,22 @@ export async function runDocuments(run: BundleRun, options: { repoName?: string;
     projectName: run.project.name,
     createdAt: run.finishedAt ?? run.createdAt,
   });
-  const from = ollamaBaseFor(baseModel) ?? baseModel;
-  const modelfile = ollamaModelfile({
-    baseModel,
-    chatTemplate: chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: info?.model_type }),
-  });
-  const ollama = `# Run in Ollama\n\n${ollamaHowTo({ modelName: `${run.project.name}-${run.name}`, baseModel, from })}\n`;
+  const merged = !options.adapterOnly && mergedModelFiles(run).some((f) => f.path.endsWith(".safetensors")) ? mergedModelOf(run.metrics) : null;
+  const architecture = merged?.architectures[0] ?? info?.architecture ?? null;
+  const variant = ollamaVariant(merged ? { architecture } : null);
+  const chatTemplate = chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: merged?.model_type ?? info?.model_type });
+  const modelName = `${run.project.name}-${run.name}`;
+  let modelfile: string;
+  let ollama: string;
+  if (variant === "adapter") {
+    const from = ollamaBaseFor(baseModel) ?? baseModel;
+    modelfile = ollamaModelfile({ baseModel, chatTemplate });
+    ollama = `# Run in Ollama\n\n${ollamaHowTo({ modelName, baseModel, from })}\n`;
+  } else {
+    // The template the run trained with, written out: Ollama would otherwise guess one from the tokenizer.
+    modelfile = ollamaModelfile({ baseModel, ollamaBase: MERGED_FROM[variant], adapterDir: null, chatTemplate });
+    ollama = `# Run in Ollama\n\n${ollamaMergedHowTo({ modelName, variant, architecture })}\n`;
+  }
   const manifest = {
     format: "finetuneflow-bundle/1",
     app_version: APP_VERSION,
@@ -162,8 +200,9 @@ export async function runDocuments(run: BundleRun, options: { repoName?: string;
     runner: { name: run.runner?.name ?? null, hardware: run.hardwareInfo },
     packages: packageVersions(run.hardwareInfo),
     metrics: run.metrics,
+    ollama: { variant, architecture, merged: merged ?? null },
   };
-  return { readme, modelfile, ollama, manifest, repoName: options.repoName };
+  return { readme, modelfile, ollama, manifest, repoName: options.repoName, ollamaVariant: variant };
 }
 
 const jsonText = (value: unknown) => ({ text: `${JSON.stringify(value, null, 2)}\n` });
@@ -184,6 +223,9 @@ export async function bundleEntries(run: BundleRun): Promise<BundleEntry[]> {
     { path: "OLLAMA.md", source: { text: docs.ollama } },
     { path: "manifest.json", source: jsonText(docs.manifest) },
     ...hubAdapterFiles(run).map((f) => ({ path: `adapter/${f.path}`, source: { storageKey: f.storageKey }, compress: !f.path.endsWith(".safetensors") })),
+    ...(docs.ollamaVariant === "adapter"
+      ? []
+      : mergedModelFiles(run).map((f) => ({ path: `model/${f.path}`, source: { storageKey: f.storageKey }, compress: !f.path.endsWith(".safetensors") }))),
     ...(config ? [{ path: "training/config.json", source: { storageKey: config.storagePath } }] : []),
     {
       path: "training/preset.json",

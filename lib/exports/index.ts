@@ -12,6 +12,7 @@ import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { getStorage } from "@/lib/storage";
 import { loadBundleRun } from "./bundle";
 import { exportJob } from "./export-job";
+import { modelMergeJob } from "./merge-job";
 
 export const datasetExportSchema = z.object({
   format: z.enum(EXPORT_FORMATS.map((f) => f.id) as [string, ...string[]]),
@@ -82,6 +83,22 @@ async function startRunExport(
 
 export async function startBundleExport(ctx: ProjectContext, runId: string) {
   return startRunExport(ctx, runId, "bundle", {});
+}
+
+/**
+ * Merges a finished run's adapter into its base model on the run's box (job `model_merge`), for
+ * the bundle's Ollama-ready variant. The same checks as a bundle: finished, evaluated, an adapter.
+ */
+export async function startModelMerge(ctx: ProjectContext, runId: string) {
+  assertPermission(ctx.role, "exports.create");
+  const run = await db.run.findFirst({
+    where: { id: runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } },
+    select: { id: true, runnerId: true },
+  });
+  if (!run) throw notFound("Run");
+  await loadBundleRun(ctx.projectId, run.id);
+  if (!run.runnerId) throw invalidInput("The runner this run trained on was deleted; add it again to merge on it.");
+  return enqueueJob(ctx, modelMergeJob, { runId: run.id });
 }
 
 export async function startHubPush(ctx: ProjectContext, runId: string, input: z.input<typeof hubPushSchema>) {

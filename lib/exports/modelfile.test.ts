@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { CHAT_TEMPLATE_FAMILIES, chatTemplateFamily, ollamaBaseFor, ollamaHowTo, ollamaModelfile } from "./modelfile";
+import {
+  CHAT_TEMPLATE_FAMILIES,
+  chatTemplateFamily,
+  type OllamaImport,
+  ollamaAccepts,
+  ollamaBaseFor,
+  ollamaHowTo,
+  ollamaMergedHowTo,
+  ollamaModelfile,
+  ollamaVariant,
+} from "./modelfile";
 
 /**
  * Reads a Modelfile the way Ollama's parser (parser/parser.go) does: a value runs to the first
@@ -169,5 +179,84 @@ describe("ollamaHowTo", () => {
     expect(known).toMatch(/0\.12\.11 .*model\*\.safetensors/);
     const unknown = ollamaHowTo({ modelName: "m", baseModel: "someone/custom-model", from: "someone/custom-model" });
     expect(unknown).toContain("FROM ./base");
+  });
+});
+
+// Ollama's rules for `ollama create` from safetensors: its convert package (ConvertModel's and
+// ConvertAdapter's architecture switches) and, from 0.12.11, a folder counts only with model*.safetensors.
+const MERGED = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"];
+const SHARDED = ["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json", "tokenizer.json"];
+const ADAPTER = ["adapter_config.json", "adapter_model.safetensors", "tokenizer.json"];
+const cases: Array<[string, OllamaImport, { ok: true } | { ok: false; error: RegExp }]> = [
+  ["merged Llama, current Ollama", { line: "FROM", files: MERGED, architecture: "LlamaForCausalLM", ollamaVersion: "0.13.0" }, { ok: true }],
+  ["merged Qwen2, current Ollama", { line: "FROM", files: MERGED, architecture: "Qwen2ForCausalLM", ollamaVersion: "0.13.0" }, { ok: true }],
+  ["sharded Gemma 2", { line: "FROM", files: SHARDED, architecture: "Gemma2ForCausalLM", ollamaVersion: "0.12.11" }, { ok: true }],
+  ["merged Phi-3", { line: "FROM", files: MERGED, architecture: "Phi3ForCausalLM", ollamaVersion: "0.9.0" }, { ok: true }],
+  [
+    "merged Mistral 7B",
+    { line: "FROM", files: MERGED, architecture: "MistralForCausalLM", ollamaVersion: "0.13.0" },
+    { ok: false, error: /unsupported architecture "MistralForCausalLM"/ },
+  ],
+  [
+    "merged Qwen3",
+    { line: "FROM", files: MERGED, architecture: "Qwen3ForCausalLM", ollamaVersion: "0.13.0" },
+    { ok: false, error: /unsupported architecture/ },
+  ],
+  [
+    "weights without a tokenizer",
+    { line: "FROM", files: ["config.json", "model.safetensors"], architecture: "LlamaForCausalLM", ollamaVersion: "0.13.0" },
+    { ok: false, error: /tokenizer/ },
+  ],
+  [
+    "weights under another name",
+    { line: "FROM", files: ["config.json", "pytorch.safetensors", "tokenizer.json"], architecture: "LlamaForCausalLM", ollamaVersion: "0.13.0" },
+    { ok: false, error: /no Modelfile or safetensors files found/ },
+  ],
+  ["Llama adapter, Ollama 0.12.10", { line: "ADAPTER", files: ADAPTER, architecture: "LlamaForCausalLM", ollamaVersion: "0.12.10" }, { ok: true }],
+  ["Gemma 2 adapter, Ollama 0.6", { line: "ADAPTER", files: ADAPTER, architecture: "Gemma2ForCausalLM", ollamaVersion: "0.6.0" }, { ok: true }],
+  [
+    "Llama adapter, Ollama 0.12.11",
+    { line: "ADAPTER", files: ADAPTER, architecture: "LlamaForCausalLM", ollamaVersion: "0.12.11" },
+    { ok: false, error: /no Modelfile or safetensors files found/ },
+  ],
+  [
+    "Qwen2 adapter, any Ollama",
+    { line: "ADAPTER", files: ADAPTER, architecture: "Qwen2ForCausalLM", ollamaVersion: "0.5.0" },
+    { ok: false, error: /unsupported architecture/ },
+  ],
+];
+
+describe("ollamaAccepts (what ollama create takes)", () => {
+  it.each(cases)("%s", (_name, input, expected) => {
+    const verdict = ollamaAccepts(input);
+    if (expected.ok) expect(verdict).toEqual({ ok: true });
+    else expect(verdict.ok === false && verdict.error).toMatch(expected.error);
+  });
+
+  it("the bundle's variant is one ollama create takes on today's Ollama, or names the llama.cpp step", () => {
+    for (const [architecture, variant] of [
+      ["LlamaForCausalLM", "merged"],
+      ["Qwen2ForCausalLM", "merged"],
+      ["Gemma2ForCausalLM", "merged"],
+      ["MistralForCausalLM", "merged-gguf"],
+      [null, "merged-gguf"],
+    ] as const) {
+      expect(ollamaVariant({ architecture }), String(architecture)).toBe(variant);
+      if (variant === "merged") expect(ollamaAccepts({ line: "FROM", files: MERGED, architecture, ollamaVersion: "0.13.0" }).ok).toBe(true);
+    }
+    expect(ollamaVariant(null)).toBe("adapter");
+    const gguf = ollamaMergedHowTo({ modelName: "Handbook QA", variant: "merged-gguf", architecture: "MistralForCausalLM" });
+    expect(gguf).toContain("convert_hf_to_gguf.py model --outfile model.gguf");
+    expect(gguf).toContain("ollama create handbook-qa -f Modelfile");
+    expect(ollamaMergedHowTo({ modelName: "m", variant: "merged", architecture: "LlamaForCausalLM" })).not.toContain("llama.cpp");
+  });
+
+  it("a merged Modelfile names the model folder and no adapter, with the run's template", () => {
+    const commands = parseModelfile(
+      ollamaModelfile({ baseModel: "Qwen/Qwen2.5-0.5B-Instruct", ollamaBase: "./model", adapterDir: null, chatTemplate: "chatml" }),
+    );
+    expect(commands[0]).toEqual({ name: "FROM", args: "./model" });
+    expect(commands.some((c) => c.name === "ADAPTER")).toBe(false);
+    expect(commands.find((c) => c.name === "TEMPLATE")?.args).toContain("<|im_start|>");
   });
 });

@@ -15,8 +15,8 @@ export type ModelfileOptions = {
   baseModel: string;
   /** Ollama tag for FROM; defaults to ollamaBaseFor(baseModel). */
   ollamaBase?: string;
-  /** Relative to the Modelfile. Defaults to "./adapter". */
-  adapterDir?: string;
+  /** Relative to the Modelfile. Defaults to "./adapter"; null: no ADAPTER line (FROM names the merged model). */
+  adapterDir?: string | null;
   /**
    * Best from chatTemplateFamily() on the adapter's tokenizer and config. Defaults to a guess from
    * baseModel; null writes no TEMPLATE, keeping the FROM tag's own.
@@ -211,7 +211,8 @@ export function ollamaModelfile(options: ModelfileOptions): string {
   const from = options.ollamaBase ?? ollamaBaseFor(options.baseModel) ?? options.baseModel;
   const family = options.chatTemplate === undefined ? familyFromId(options.baseModel) : options.chatTemplate;
   const params = options.parameters ?? {};
-  const lines = [`FROM ${quoted(from)}`, `ADAPTER ${quoted(options.adapterDir ?? "./adapter")}`];
+  const lines = [`FROM ${quoted(from)}`];
+  if (options.adapterDir !== null) lines.push(`ADAPTER ${quoted(options.adapterDir ?? "./adapter")}`);
   if (family) lines.push(`TEMPLATE ${quoted(TEMPLATES[family].template)}`);
   if (options.system) lines.push(`SYSTEM ${quoted(options.system)}`);
   if (params.temperature !== undefined) lines.push(`PARAMETER temperature ${finite("temperature", params.temperature)}`);
@@ -229,6 +230,9 @@ export type OllamaHowToOptions = {
   from: string;
 };
 
+/** The shell block that builds and starts the model in Ollama. */
+const createAndRun = (name: string) => ["```sh", `ollama create ${name} -f Modelfile`, `ollama run ${name}`, "```"];
+
 /** Markdown on running the bundle in Ollama, for a README section (no heading of its own). */
 export function ollamaHowTo({ modelName, baseModel, from }: OllamaHowToOptions): string {
   const name = slugify(modelName);
@@ -236,10 +240,7 @@ export function ollamaHowTo({ modelName, baseModel, from }: OllamaHowToOptions):
   return [
     "From the folder that holds `Modelfile` and `adapter/`:",
     "",
-    "```sh",
-    `ollama create ${name} -f Modelfile`,
-    `ollama run ${name}`,
-    "```",
+    ...createAndRun(name),
     "",
     knownBase
       ? `\`FROM ${from}\` is Ollama's build of \`${baseModel}\`, the model the adapter was trained on. Ollama pulls it on first use.`
@@ -259,6 +260,120 @@ export function ollamaHowTo({ modelName, baseModel, from }: OllamaHowToOptions):
     "",
     'Or merge the adapter into the base model (`PeftModel.from_pretrained(base, "adapter").merge_and_unload()`, then `save_pretrained("merged")`),',
     "drop the `ADAPTER` line and write `FROM ./merged`.",
+    "",
+  ].join("\n");
+}
+
+// ── What `ollama create` accepts (Ollama's convert package and its safetensors detection) ──
+
+/**
+ * config.json `architectures[0]` values whose safetensors weights `ollama create` converts itself
+ * (its ConvertModel). Mistral 7B's MistralForCausalLM and Qwen3ForCausalLM are not among them.
+ */
+export const OLLAMA_MODEL_ARCHITECTURES: ReadonlySet<string> = new Set([
+  "LlamaForCausalLM",
+  "MixtralForCausalLM",
+  "GemmaForCausalLM",
+  "Gemma2ForCausalLM",
+  "Gemma3ForCausalLM",
+  "Phi3ForCausalLM",
+  "Qwen2ForCausalLM",
+  "CohereForCausalLM",
+  "Olmo3ForCausalLM",
+  "GptOssForCausalLM",
+  "DeepseekV3ForCausalLM",
+]);
+
+/**
+ * Base architectures whose safetensors LoRA adapter Ollama converts (its ConvertAdapter takes the
+ * FROM model's GGUF architecture: "llama", which Ollama's Mistral builds also are, or "gemma2").
+ */
+const OLLAMA_ADAPTER_ARCHITECTURES: ReadonlySet<string> = new Set(["LlamaForCausalLM", "MistralForCausalLM", "Gemma2ForCausalLM"]);
+
+/** From this version on, a safetensors folder counts only when it holds model*.safetensors. */
+const MODEL_FILES_ONLY_FROM = [0, 12, 11];
+
+function atLeast(version: string, minimum: number[]): boolean {
+  const parts = version.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < minimum.length; i++) if ((parts[i] ?? 0) !== minimum[i]) return (parts[i] ?? 0) > minimum[i];
+  return true;
+}
+
+export type OllamaImport = {
+  /** What the Modelfile line points at: FROM a model folder, or ADAPTER an adapter folder. */
+  line: "FROM" | "ADAPTER";
+  /** File names in that folder. */
+  files: string[];
+  /** config.json architectures[0] of the model (FROM) or of the base the adapter was trained on (ADAPTER). */
+  architecture: string | null;
+  ollamaVersion: string;
+};
+
+/** Whether `ollama create` takes a safetensors folder, and if not, the error it gives. */
+export function ollamaAccepts({ line, files, architecture, ollamaVersion }: OllamaImport): { ok: true } | { ok: false; error: string } {
+  const names = files.map((f) => f.split("/").pop()!);
+  const modelFiles = names.filter((n) => /^model.*\.safetensors$/.test(n));
+  const anySafetensors = names.filter((n) => n.endsWith(".safetensors"));
+  const found = atLeast(ollamaVersion, MODEL_FILES_ONLY_FROM) ? modelFiles : anySafetensors;
+  if (found.length === 0) return { ok: false, error: "no Modelfile or safetensors files found" };
+  if (line === "ADAPTER") {
+    if (!names.includes("adapter_config.json")) return { ok: false, error: "adapter_config.json not found" };
+    return architecture && OLLAMA_ADAPTER_ARCHITECTURES.has(architecture) ? { ok: true } : { ok: false, error: "unsupported architecture" };
+  }
+  if (!names.includes("config.json")) return { ok: false, error: "config.json not found" };
+  if (!names.includes("tokenizer.json") && !names.includes("tokenizer.model"))
+    return { ok: false, error: "no tokenizer (tokenizer.json or tokenizer.model) found" };
+  if (!architecture || !OLLAMA_MODEL_ARCHITECTURES.has(architecture)) return { ok: false, error: `unsupported architecture "${architecture ?? "unknown"}"` };
+  return { ok: true };
+}
+
+/**
+ * Which Ollama route a bundle takes. "merged": the merged model's safetensors in model/, which
+ * `ollama create` imports itself; "merged-gguf": a merged model Ollama cannot convert (the how-to
+ * converts it with llama.cpp first); "adapter": no merged model, the adapter on the base.
+ */
+export type OllamaVariant = "merged" | "merged-gguf" | "adapter";
+
+export function ollamaVariant(merged: { architecture: string | null } | null): OllamaVariant {
+  if (!merged) return "adapter";
+  return merged.architecture && OLLAMA_MODEL_ARCHITECTURES.has(merged.architecture) ? "merged" : "merged-gguf";
+}
+
+/** Where the Modelfile's FROM points for a merged variant. */
+export const MERGED_FROM: Record<Exclude<OllamaVariant, "adapter">, string> = { merged: "./model", "merged-gguf": "./model.gguf" };
+
+/** Markdown on running a merged-model bundle in Ollama (no heading of its own). */
+export function ollamaMergedHowTo({
+  modelName,
+  variant,
+  architecture,
+}: {
+  modelName: string;
+  variant: Exclude<OllamaVariant, "adapter">;
+  architecture: string | null;
+}): string {
+  const name = slugify(modelName);
+  const arch = architecture ?? "unknown";
+  if (variant === "merged")
+    return [
+      "This bundle holds the merged model: the LoRA adapter folded into the base weights (`model/`, safetensors).",
+      `Ollama converts the ${arch} architecture itself, so from the folder that holds \`Modelfile\` and \`model/\`:`,
+      "",
+      ...createAndRun(name),
+      "",
+      "`ollama create` converts the weights to its own format (16-bit); add `--quantize q4_K_M` for a model a quarter the size.",
+      "The `adapter/` folder is the same fine-tune as a LoRA adapter, for PEFT, vLLM or a Hub push.",
+      "",
+    ].join("\n");
+  return [
+    `This bundle holds the merged model (\`model/\`, safetensors), but Ollama cannot convert the ${arch} architecture itself.`,
+    "llama.cpp can: convert the folder to GGUF, which the Modelfile's `FROM ./model.gguf` expects, then create the model.",
+    "",
+    "```sh",
+    "python llama.cpp/convert_hf_to_gguf.py model --outfile model.gguf --outtype f16",
+    "```",
+    "",
+    ...createAndRun(name),
     "",
   ].join("\n");
 }

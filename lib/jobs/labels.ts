@@ -11,6 +11,7 @@ export const JOB_LABELS: Record<JobType, string> = {
   project_clone: "Project copy",
   train: "Training",
   eval: "Evaluation",
+  model_merge: "Model merge",
   export: "Export",
   diagnostic: "Diagnostic",
 };

@@ -32,7 +32,7 @@ export function secretsFile(secrets: Record<string, string>): string {
  * file: a worker that died right after starting it must adopt it, not start a second one.
  * Prints the PID.
  */
-export function startCommand(dir: string, python: string, command: "train" | "eval", configFile: string, pidFile = PID_FILE): string {
+export function startCommand(dir: string, python: string, command: "train" | "eval" | "merge", configFile: string, pidFile = PID_FILE): string {
   const q = shellQuote;
   return [
     `cd ${q(dir)}`,

@@ -35,7 +35,7 @@ export async function uploadProgram(remote: RemoteProcess): Promise<void> {
 export async function startRemote(
   remote: RemoteProcess,
   python: string,
-  command: "train" | "eval",
+  command: "train" | "eval" | "merge",
   configFile: string,
   workspaceId: string,
   pidFile?: string,

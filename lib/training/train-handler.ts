@@ -1,14 +1,7 @@
-// The `train` job: freeze the dataset version, put the run directory on the box, start the
-// runner detached, follow its events.jsonl by the byte offset kept on the Run row, and bring
-// the adapter back. Every step can be re-entered: a retried or re-delivered job finds the
-// version frozen, adopts the live process through its PID file, and reads on from the stored
-// offset — a dropped SSH link or a restarted worker never starts a second training.
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Prisma, Run } from "@prisma/client";
 import { freezeDatasetVersion } from "@/lib/datasets/versions";
@@ -20,8 +13,8 @@ import { metricRows, type ParsedChunk, type RunnerEvent } from "@/lib/runner-pro
 import { connectRemote, startRemote, uploadProgram } from "@/lib/runner-program/launch";
 import { ensurePython } from "@/lib/runner-program/python-env";
 import { RemoteProcess } from "@/lib/runner-program/remote-process";
+import { fetchArtifact, fetchArtifactChecked, mimeOf } from "@/lib/runner-program/run-files";
 import { openRunner } from "@/lib/runners";
-import { RunnerError } from "@/lib/runners/errors";
 import { getStorage } from "@/lib/storage";
 import { runArtifactKey } from "@/lib/storage/keys";
 import { describePrepared, type PreparedCounts, readPrepared } from "./prepared";
@@ -189,29 +182,6 @@ async function launch(
   return pid;
 }
 
-/** Streams one remote file into storage, checking size and sha256 as the bytes pass. */
-async function fetchArtifact(remote: RemoteProcess, remotePath: string, key: string, expected?: { size: number; sha256: string }) {
-  const hash = createHash("sha256");
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const source = await remote.withLink((conn) => conn.createReadStream(remotePath));
-  await getStorage().put(key, source.pipe(tap));
-  const sha256 = hash.digest("hex");
-  if (expected && (expected.sha256 !== sha256 || expected.size !== size)) {
-    throw new RunnerError(
-      `${path.posix.basename(remotePath)} arrived damaged (sha256 ${sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…); downloading again.`,
-      { kind: "file" },
-    );
-  }
-  return { size, sha256 };
-}
-
 async function collectArtifacts(
   remote: RemoteProcess,
   tracker: TrainProgress,
@@ -229,13 +199,7 @@ async function collectArtifacts(
     const remotePath = remote.path(item.path);
     const expected = "sha256" in item ? { size: item.size, sha256: item.sha256 } : undefined;
     if (!expected && !(await remote.withLink((conn) => conn.stat(remotePath)))) continue;
-    let got: { size: number; sha256: string };
-    try {
-      got = await fetchArtifact(remote, remotePath, key, expected);
-    } catch (error) {
-      if (!(error instanceof RunnerError) || !expected) throw error;
-      got = await fetchArtifact(remote, remotePath, key, expected);
-    }
+    const got = expected ? await fetchArtifactChecked(remote, remotePath, key, expected) : await fetchArtifact(remote, remotePath, key);
     await db.file.create({
       data: {
         projectId: run.projectId,
@@ -249,13 +213,6 @@ async function collectArtifacts(
       },
     });
   }
-}
-
-function mimeOf(file: string): string {
-  if (file.endsWith(".json")) return "application/json";
-  if (file.endsWith(".jsonl")) return "application/x-ndjson";
-  if (file.endsWith(".log") || file.endsWith(".txt") || file.endsWith(".md")) return "text/plain";
-  return "application/octet-stream";
 }
 
 const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);

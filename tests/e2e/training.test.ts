@@ -359,4 +359,31 @@ describe("training in the browser", () => {
     expect((await readZipEntry(zip, "Modelfile")).toString()).toMatch(/^ADAPTER \.\/adapter$/m);
     await screenshot(page, "training-06-export");
   }, 120_000);
+
+  it("merges the adapter into the base model on the box; the next bundle carries model/ and a Modelfile that imports it", async () => {
+    const [first] = await runIds();
+    await page.goto(`${base}/export`);
+    await page.getByLabel("Run").selectOption(first);
+    await expect.poll(async () => page.getByTestId("ollama-route").textContent()).toMatch(/not at all from Ollama 0\.12\.11/);
+    await page.getByTestId("merge-model").click();
+    await expect.poll(async () => page.getByTestId("ollama-route").textContent(), { timeout: 60_000 }).toMatch(/Merged model ready \(LlamaForCausalLM/);
+    await screenshot(page, "training-08-merged");
+    await page.getByTestId("build-bundle").click();
+    // The newest export is listed first.
+    await expect
+      .poll(async () => (await db.export.findFirst({ where: { runId: first, format: "bundle" }, orderBy: { createdAt: "desc" } }))?.status, { timeout: 60_000 })
+      .toBe("success");
+    await page.reload();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-bundle").first().click()]);
+    const zip = fs.readFileSync((await download.path())!);
+    const paths = (await listZip(zip)).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["model/config.json", "model/model.safetensors", "adapter/adapter_model.safetensors"]));
+    const modelfile = (await readZipEntry(zip, "Modelfile")).toString();
+    expect(modelfile).toMatch(/^FROM \.\/model$/m);
+    expect(modelfile).not.toMatch(/^ADAPTER/m);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("ollama-route").scrollIntoViewIfNeeded();
+    await screenshot(page, "training-08-merged-phone");
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }, 120_000);
 });

@@ -17,7 +17,8 @@ import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/acc
 import { refreshModelInfo } from "@/lib/base-models/project";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
-import { startBundleExport } from "@/lib/exports";
+import { startBundleExport, startModelMerge } from "@/lib/exports";
+import { ollamaAccepts } from "@/lib/exports/modelfile";
 import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { stopSender } from "@/lib/jobs/boss";
 import { cancelJob, retryJob } from "@/lib/jobs/control";
@@ -276,6 +277,45 @@ describe("the production runner on a tiny model", () => {
       expect(Math.abs(check.eval_loss - trained.evaluation.eval_loss)).toBeLessThan(1e-4);
     }
   }, 120_000);
+
+  it("merges the adapter into the base on the box: the merged model alone computes what base + adapter compute, and the bundle's Modelfile imports it", async () => {
+    const mergeCtx = await requireProject(team.members.editor, team.project.id, "exports.create");
+    const job = await startModelMerge(mergeCtx, reference.runId);
+    await finish(job.id);
+    const run = await db.run.findUniqueOrThrow({ where: { id: reference.runId }, include: { files: true } });
+    const merged = run.files.filter((f) => f.filename.startsWith("output/merged/"));
+    const names = merged.map((f) => path.posix.basename(f.filename));
+    expect(names).toEqual(expect.arrayContaining(["config.json", "model.safetensors", "tokenizer.json", "generation_config.json"]));
+    const dir = await download(
+      merged.map((f) => ({ name: path.posix.basename(f.filename), storagePath: f.storagePath })),
+      path.join(scratch, "merged"),
+    );
+    const { stdout } = await exec(python, [
+      path.resolve("tests/support/check_merged.py"),
+      "--base",
+      modelDir,
+      "--adapter",
+      path.join(reference.remoteDir, "output/adapter"),
+      dir,
+    ]);
+    const check = JSON.parse(stdout.trim().split("\n").pop()!) as { diff_vs_adapter: number; diff_vs_base: number; architectures: string[] };
+    expect(check.diff_vs_adapter).toBeLessThan(1e-4);
+    expect(check.diff_vs_base).toBeGreaterThan(1e-2);
+    expect(check.architectures).toEqual(["LlamaForCausalLM"]);
+    expect(run.metrics).toMatchObject({ merged: { architectures: ["LlamaForCausalLM"], model_type: "llama", weight_files: 1 } });
+
+    const row = await startBundleExport(mergeCtx, reference.runId);
+    const exported = await waitFor("the bundle", async () => {
+      const x = await db.export.findUniqueOrThrow({ where: { id: row.id }, include: { file: true } });
+      return x.status === "success" || x.status === "failed" ? x : null;
+    });
+    expect(exported.status).toBe("success");
+    const zip = await readToBuffer(await getStorage().get(exported.file!.storagePath), 50_000_000);
+    const model = (await listZip(zip)).filter((e) => e.path.startsWith("model/")).map((e) => e.path);
+    expect(model.map((p) => path.posix.basename(p)).sort()).toEqual([...names].sort());
+    expect((await readZipEntry(zip, "Modelfile")).toString("utf8")).toMatch(/^FROM \.\/model$/m);
+    expect(ollamaAccepts({ line: "FROM", files: model, architecture: check.architectures[0], ollamaVersion: "0.13.0" })).toEqual({ ok: true });
+  }, 180_000);
 
   it("This server: cancel mid-run saves a checkpoint and stops; retry resumes at the next step on the same schedule", async () => {
     // A fresh worker picks up the new run only after it has its runner_extra.

@@ -3,6 +3,7 @@
 // then the bundle is built into storage and the adapter pushed to a fake Hugging Face Hub.
 import { createHash } from "node:crypto";
 import path from "node:path";
+import type { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
@@ -11,7 +12,9 @@ import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startEvaluation } from "@/lib/evaluation";
 import { answerTestSet, runTestSetResults } from "@/lib/evaluation/test-sets";
-import { startBundleExport, startHubPush } from "@/lib/exports";
+import { startBundleExport, startHubPush, startModelMerge } from "@/lib/exports";
+import { mergedModelOf } from "@/lib/exports/merged-model";
+import { ollamaAccepts } from "@/lib/exports/modelfile";
 import { listZip, readZipEntry } from "@/lib/exports/zip";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider } from "@/lib/llm";
@@ -187,7 +190,12 @@ describe("evaluate", () => {
     const evaluation = ((await db.run.findUniqueOrThrow({ where: { id: shipped.runId } })).metrics as { evaluation: Record<string, number | null> }).evaluation;
     expect(evaluation).toMatchObject({ num_samples: 3, judge_score: 4 });
     expect(evaluation.rouge_l_tuned!).toBeGreaterThan(evaluation.rouge_l_base!);
-    expect((await db.project.findUniqueOrThrow({ where: { id: shipped.team.project.id } })).status).toBe("completed");
+    // The worker marks the job done, then refreshes the project's status: a loaded machine can read in between.
+    await waitFor(
+      "the project to read completed",
+      async () => (await db.project.findUniqueOrThrow({ where: { id: shipped.team.project.id } })).status === "completed",
+      15_000,
+    );
   }, 90_000);
 });
 
@@ -326,4 +334,91 @@ describe("ship", () => {
     expect(job.errorMessage).toMatch(/token/i);
     expect((await db.export.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("failed");
   }, 60_000);
+});
+
+/** Builds a bundle of the shipped run and returns the ZIP. */
+async function bundleZip(): Promise<Buffer> {
+  const row = await startBundleExport(shipped.ctx, shipped.runId);
+  const exportRow = await waitFor("the bundle", async () => {
+    const x = await db.export.findUniqueOrThrow({ where: { id: row.id }, include: { file: true } });
+    return x.status === "success" || x.status === "failed" ? x : null;
+  });
+  expect(exportRow.status).toBe("success");
+  return readToBuffer(await getStorage().get(exportRow.file!.storagePath), 50_000_000);
+}
+
+async function mergeAs(architecture: string) {
+  const run = await db.run.findUniqueOrThrow({ where: { id: shipped.runId } });
+  const parameters = run.parameters as { runner_extra: { fake: Record<string, unknown> } };
+  parameters.runner_extra.fake.architecture = architecture;
+  await db.run.update({ where: { id: shipped.runId }, data: { parameters: parameters as Prisma.InputJsonObject } });
+  const job = await startModelMerge(shipped.ctx, shipped.runId);
+  const done = await waitForJob(job.id, ["success", "failed"], 60_000);
+  expect(done.errorMessage).toBeNull();
+  expect(done.status).toBe("success");
+  return db.file.findMany({ where: { runId: shipped.runId, filename: { startsWith: "output/merged/" } }, orderBy: { filename: "asc" } });
+}
+
+describe("merged model for Ollama", () => {
+  it("merges on the run's box, brings the model back, and the bundle's Modelfile imports it (FROM ./model, no ADAPTER)", async () => {
+    const files = await mergeAs("Qwen2ForCausalLM");
+    expect(files.map((f) => f.filename)).toEqual([
+      "output/merged/config.json",
+      "output/merged/generation_config.json",
+      "output/merged/model.safetensors",
+      "output/merged/tokenizer_config.json",
+    ]);
+    for (const file of files) {
+      const stored = await readToBuffer(await getStorage().get(file.storagePath), 50_000_000);
+      expect(createHash("sha256").update(stored).digest("hex")).toBe(file.sha256);
+    }
+    const run = await db.run.findUniqueOrThrow({ where: { id: shipped.runId } });
+    expect(mergedModelOf(run.metrics)).toMatchObject({ architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", weight_files: 1 });
+    // The evaluation and training metrics are still there beside it.
+    expect(run.metrics).toMatchObject({ train_loss: 0.41, evaluation: expect.any(Object) });
+
+    const zip = await bundleZip();
+    const paths = (await listZip(zip)).map((e) => e.path);
+    const model = paths.filter((p) => p.startsWith("model/"));
+    expect(model.sort()).toEqual(["model/config.json", "model/generation_config.json", "model/model.safetensors", "model/tokenizer_config.json"]);
+    // The adapter still ships, for PEFT and vLLM.
+    expect(paths).toContain("adapter/adapter_model.safetensors");
+    const modelfile = (await readZipEntry(zip, "Modelfile")).toString("utf8");
+    expect(modelfile).toMatch(/^FROM \.\/model$/m);
+    expect(modelfile).not.toMatch(/^ADAPTER/m);
+    // The template the run trained with (ChatML from the tokenizer), not one Ollama would guess.
+    expect(modelfile).toContain("<|im_start|>");
+    const howTo = (await readZipEntry(zip, "OLLAMA.md")).toString("utf8");
+    expect(howTo).toContain("ollama create handbook-qa-run-1 -f Modelfile");
+    expect(howTo).toContain("Qwen2ForCausalLM");
+    const manifest = JSON.parse((await readZipEntry(zip, "manifest.json")).toString("utf8"));
+    expect(manifest.ollama).toMatchObject({ variant: "merged", architecture: "Qwen2ForCausalLM" });
+    // What `ollama create` checks before converting, on this folder (a tokenizer.json joins it on a real run).
+    expect(ollamaAccepts({ line: "FROM", files: [...model, "model/tokenizer.json"], architecture: "Qwen2ForCausalLM", ollamaVersion: "0.13.0" })).toEqual({
+      ok: true,
+    });
+  }, 120_000);
+
+  it("merging again replaces what changed; an architecture Ollama cannot convert gets the llama.cpp route", async () => {
+    const before = await db.file.findMany({ where: { runId: shipped.runId, filename: { startsWith: "output/merged/" } } });
+    const after = await mergeAs("MistralForCausalLM");
+    expect(after.map((f) => f.filename)).toEqual(before.map((f) => f.filename).sort());
+    const row = (list: typeof before, name: string) => list.find((f) => f.filename === `output/merged/${name}`)!;
+    // Same weights (same seed): kept as they were; the config names another architecture: replaced.
+    expect(row(after, "model.safetensors").id).toBe(row(before, "model.safetensors").id);
+    expect(row(after, "config.json").id).not.toBe(row(before, "config.json").id);
+    const config = await readToBuffer(await getStorage().get(row(after, "config.json").storagePath), 1_000_000);
+    expect(JSON.parse(config.toString("utf8")).architectures).toEqual(["MistralForCausalLM"]);
+
+    const zip = await bundleZip();
+    const modelfile = (await readZipEntry(zip, "Modelfile")).toString("utf8");
+    expect(modelfile).toMatch(/^FROM \.\/model\.gguf$/m);
+    expect((await readZipEntry(zip, "OLLAMA.md")).toString("utf8")).toContain("convert_hf_to_gguf.py model --outfile model.gguf");
+  }, 120_000);
+
+  it("another workspace cannot merge this run: it does not exist for them", async () => {
+    const other = await createTeam();
+    const ctx = await requireProject(other.members.editor, other.project.id, "exports.create");
+    await expect(startModelMerge(ctx, shipped.runId)).rejects.toThrow(/not found/);
+  });
 });

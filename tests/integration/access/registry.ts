@@ -164,6 +164,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/evaluation/actions.ts#startEvaluationAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/evaluation/actions.ts#estimateJudgeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, providerId: t.provider.id }) },
   "lib/exports/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
+  "lib/exports/actions.ts#startModelMergeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/exports/actions.ts#startHubPushAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, hub: { repo: "someone/model" } }) },
   "lib/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "lib/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },

@@ -1,4 +1,4 @@
-"""python -m ftf_runner {check | train --config config.json | eval --config eval.json}
+"""python -m ftf_runner {check | train --config config.json | eval --config eval.json | merge --config merge.json}
 
 FineTuneFlow's training runner; the contract with the worker is PROTOCOL.md beside this package.
 Dependencies (pinned in worker/runner/requirements.txt): torch, transformers, peft, accelerate and
@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import check, evaluate, train
-from .config import ConfigError, ConfigT, load_config, load_eval_config
+from . import check, evaluate, merge, train
+from .config import ConfigError, ConfigT, load_config, load_eval_config, load_merge_config
 from .errors import EXIT_ERROR, report_error
 from .events import EventWriter
 
@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         config = _load_or_report(load_config, config_path, train.EVENTS_FILE)
         return EXIT_ERROR if config is None else train.main(config, run_dir)
+    if args.command == "merge":
+        merge_config = _load_or_report(load_merge_config, config_path, merge.EVENTS_FILE)
+        return EXIT_ERROR if merge_config is None else merge.main(merge_config, run_dir)
     eval_config = _load_or_report(load_eval_config, config_path, evaluate.EVENTS_FILE)
     return EXIT_ERROR if eval_config is None else evaluate.main(eval_config, run_dir)
 
@@ -35,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ftf_runner", description="FineTuneFlow training runner")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="print this environment's libraries and GPUs as JSON")
-    for name, help_text in (("train", "fine-tune as config.json says"), ("eval", "compare base and tuned model")):
+    for name, help_text in (("train", "fine-tune as config.json says"), ("eval", "compare base and tuned model"),
+                              ("merge", "fold the adapter into the base model")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--config", required=True, help="the JSON config; its directory is the run dir")
     return parser

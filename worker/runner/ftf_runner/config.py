@@ -1,4 +1,5 @@
-"""The run's configuration files: config.json (RunnerConfig) and eval.json (EvalConfig).
+"""The run's configuration files: config.json (RunnerConfig), eval.json (EvalConfig) and merge.json
+(MergeConfig).
 
 Both are written by the worker. A key we do not know or a value of the wrong type is refused
 with a message naming the key: a silently ignored typo ("lora_rank") would train with a default
@@ -113,7 +114,35 @@ class EvalConfig:
         ]
 
 
-ConfigT = TypeVar("ConfigT", RunnerConfig, EvalConfig)
+@dataclass(frozen=True)
+class MergeConfig:
+    """merge.json: folds the adapter of a finished training run into its base model (PROTOCOL.md,
+    MergeConfig), for tools that take a whole model (Ollama's safetensors import, vLLM, llama.cpp).
+
+    Like eval.json it lives in that run's directory. The base is loaded unquantized (a QLoRA
+    adapter is merged into the 16-bit base, as peft does), on the GPU when there is one; no GPU is
+    needed: merging is one addition per adapted weight.
+    """
+
+    run_id: str
+    base_model: str
+    output_dir: str = "output"
+    merged_dir: str = "output/merged"
+    # "auto": the GPU's half precision (bf16, else fp16), or on the CPU the dtype the base was saved in.
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    max_shard_size: str = "5GB"
+    seed: int = 42
+    random_init: dict[str, Any] | None = None
+    tokenizer: str | None = None
+
+    def problems(self) -> list[str]:
+        problems = [*_model_source_problems(self.run_id, self.base_model, self.random_init), *_at_least(0, seed=self.seed)]
+        if not self.merged_dir.strip() or self.merged_dir.strip("/") == self.output_dir.strip("/"):
+            problems.append("'merged_dir' must name a folder of its own")
+        return problems
+
+
+ConfigT = TypeVar("ConfigT", RunnerConfig, EvalConfig, MergeConfig)
 
 
 def load_config(path: Path) -> RunnerConfig:
@@ -122,6 +151,10 @@ def load_config(path: Path) -> RunnerConfig:
 
 def load_eval_config(path: Path) -> EvalConfig:
     return _load(path, EvalConfig)
+
+
+def load_merge_config(path: Path) -> MergeConfig:
+    return _load(path, MergeConfig)
 
 
 def _load(path: Path, config_class: type[ConfigT]) -> ConfigT:

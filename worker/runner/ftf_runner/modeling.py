@@ -15,12 +15,12 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, set_seed
 
-from .config import EvalConfig, Method, RunnerConfig
+from .config import EvalConfig, MergeConfig, Method, RunnerConfig
 from .deps import import_problems
 from .errors import RunnerError
 
 # What a model is built from; both configs name it the same way.
-ModelSettings = RunnerConfig | EvalConfig
+ModelSettings = RunnerConfig | EvalConfig | MergeConfig
 
 
 @dataclass(frozen=True)
@@ -127,14 +127,18 @@ def load_tuned_model(config: EvalConfig, run_dir: Path, adapter_dir: Path, token
 
 
 def _load_base_model(config: ModelSettings, run_dir: Path, tokenizer: Any, precision: Precision, quantization: BitsAndBytesConfig | None) -> Any:
-    source = config.base_model if config.random_init is None else str(_random_model_dir(config, run_dir, tokenizer))
     return AutoModelForCausalLM.from_pretrained(
-        source,
+        base_model_source(config, run_dir, tokenizer),
         dtype=precision.dtype,
         quantization_config=quantization,
         # One GPU holds the whole model; 4-bit weights must be placed at load time.
         device_map={"": torch.cuda.current_device()} if torch.cuda.is_available() else None,
     )
+
+
+def base_model_source(config: ModelSettings, run_dir: Path, tokenizer: Any) -> str:
+    """The Hub id or folder the base loads from: random weights are saved once, then reused."""
+    return config.base_model if config.random_init is None else str(_random_model_dir(config, run_dir, tokenizer))
 
 
 def _random_model_dir(config: ModelSettings, run_dir: Path, tokenizer: Any) -> Path:

@@ -1,4 +1,4 @@
-"""python -m ftf_runner {check | train --config config.json | eval --config eval.json} (fake)."""
+"""python -m ftf_runner {check | train --config config.json | eval --config eval.json | merge --config merge.json} (fake)."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .common import FAKE_GPU, Events, read_config
 from .evaluate import evaluate
+from .merge import merge
 from .train import train
 
 
@@ -30,20 +31,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m ftf_runner", description="FineTuneFlow fake runner (tests)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check")
-    for name in ("train", "eval"):
+    for name in ("train", "eval", "merge"):
         commands.add_parser(name).add_argument("--config", required=True)
     args = parser.parse_args()
     if args.command == "check":
         return check()
     config_path = Path(args.config).resolve()
-    events = Events(config_path.parent / ("events.jsonl" if args.command == "train" else "eval-events.jsonl"))
+    events_file = {"train": "events.jsonl", "eval": "eval-events.jsonl", "merge": "merge-events.jsonl"}[args.command]
+    events = Events(config_path.parent / events_file)
     try:
         config = read_config(config_path)
     except (OSError, ValueError) as error:
         events.write("error", kind="config", message=f"{config_path.name}: {error}")
         print(f"ftf_runner: config: {error}", file=sys.stderr)
         return 1
-    run = train if args.command == "train" else evaluate
+    run = {"train": train, "eval": evaluate, "merge": merge}[args.command]
     return run(config, config_path.parent, events)
 
 

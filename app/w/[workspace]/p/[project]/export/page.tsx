@@ -7,6 +7,8 @@ import { runTestSetResults } from "@/lib/evaluation/test-sets";
 import { listExports } from "@/lib/exports";
 import { evaluationOf } from "@/lib/exports/bundle";
 import { evalGate } from "@/lib/exports/eval-gate";
+import { mergedModelOf } from "@/lib/exports/merged-model";
+import { ollamaVariant } from "@/lib/exports/modelfile";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { listSecrets } from "@/lib/secrets";
 import { listRuns } from "@/lib/training";
@@ -32,12 +34,17 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
           projectId={ctx.projectId}
           runs={finished.map((r) => {
             const evaluation = evaluationOf(r.metrics);
+            const merged = mergedModelOf(r.metrics);
+            const architecture = merged?.architectures[0] ?? null;
             return {
               id: r.id,
               name: r.name,
               evaluated: Boolean(evaluation),
               ...(evaluation ? { gate: evalGate(evaluation) } : {}),
               testGates: (testResults.get(r.id) ?? []).map((t) => ({ better: t.better !== false, summary: t.summary })),
+              merged: merged
+                ? { architecture, variant: ollamaVariant({ architecture }) as "merged" | "merged-gguf", weightsBytes: merged.weights_bytes }
+                : null,
             };
           })}
           exports={exports
@@ -54,7 +61,7 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
               createdAt: x.createdAt,
               error: typeof x.metadata.error === "string" ? x.metadata.error : null,
             }))}
-          jobs={jobs.filter((j) => j.type === "export")}
+          jobs={jobs.filter((j) => j.type === "export" || j.type === "model_merge")}
           canCreate={can(ctx.role, "exports.create")}
           hasToken={secrets.some((s) => s.name === "HF_TOKEN")}
           settingsHref={`/w/${workspace}/settings`}
