@@ -102,6 +102,21 @@ export async function tokenizerChatTemplate(run: Pick<BundleRun, "files">): Prom
   }
 }
 
+/** The end-of-sequence token of the tokenizer saved with the adapter (tokenizer_config.json), or null. */
+export async function tokenizerEosToken(run: Pick<BundleRun, "files">): Promise<string | null> {
+  const file = run.files.find((f) => f.filename.endsWith("adapter/tokenizer_config.json"));
+  if (!file) return null;
+  try {
+    const config = JSON.parse((await readToBuffer(await getStorage().get(file.storagePath), 5_000_000)).toString("utf8")) as { eos_token?: unknown };
+    const eos = config.eos_token;
+    if (typeof eos === "string") return eos;
+    if (eos && typeof eos === "object" && typeof (eos as { content?: unknown }).content === "string") return (eos as { content: string }).content;
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 async function curves(runId: string) {
   const rows = await db.runMetric.findMany({
     where: { runId, name: { in: ["train_loss", "eval_loss", "learning_rate"] } },
@@ -171,15 +186,16 @@ export async function runDocuments(run: BundleRun, options: { repoName?: string;
   const variant = ollamaVariant(merged ? { architecture } : null);
   const chatTemplate = chatTemplateFamily({ tokenizerChatTemplate: await tokenizerChatTemplate(run), modelType: merged?.model_type ?? info?.model_type });
   const modelName = `${run.project.name}-${run.name}`;
+  const eosToken = await tokenizerEosToken(run);
   let modelfile: string;
   let ollama: string;
   if (variant === "adapter") {
     const from = ollamaBaseFor(baseModel) ?? baseModel;
-    modelfile = ollamaModelfile({ baseModel, chatTemplate });
+    modelfile = ollamaModelfile({ baseModel, chatTemplate, eosToken });
     ollama = `# Run in Ollama\n\n${ollamaHowTo({ modelName, baseModel, from })}\n`;
   } else {
     // The template the run trained with, written out: Ollama would otherwise guess one from the tokenizer.
-    modelfile = ollamaModelfile({ baseModel, ollamaBase: MERGED_FROM[variant], adapterDir: null, chatTemplate });
+    modelfile = ollamaModelfile({ baseModel, ollamaBase: MERGED_FROM[variant], adapterDir: null, chatTemplate, eosToken });
     ollama = `# Run in Ollama\n\n${ollamaMergedHowTo({ modelName, variant, architecture })}\n`;
   }
   const manifest = {

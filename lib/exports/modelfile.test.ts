@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseModelfile } from "../../tests/support/go-template";
 import {
   CHAT_TEMPLATE_FAMILIES,
   chatTemplateFamily,
@@ -10,46 +11,6 @@ import {
   ollamaModelfile,
   ollamaVariant,
 } from "./modelfile";
-
-/**
- * Reads a Modelfile the way Ollama's parser (parser/parser.go) does: a value runs to the first
- * line end where it is unquoted or its quotes ("…" or """…""") have closed; no escapes.
- */
-function parseModelfile(text: string): Array<{ name: string; args: string }> {
-  const unquote = (s: string): string | undefined => {
-    if (s.startsWith('"""')) return s.length >= 6 && s.endsWith('"""') ? s.slice(3, -3) : undefined;
-    if (s.startsWith('"')) return s.length >= 2 && s.endsWith('"') ? s.slice(1, -1) : undefined;
-    return s;
-  };
-  const commands: Array<{ name: string; args: string }> = [];
-  let rest = text;
-  const word = () => {
-    const match = /^(\w+)[ \t]+/.exec(rest);
-    if (!match) throw new Error(`Bad command at ${JSON.stringify(rest.slice(0, 30))}`);
-    rest = rest.slice(match[0].length);
-    return match[1];
-  };
-  while ((rest = rest.replace(/^\s+/, ""))) {
-    if (rest.startsWith("#")) {
-      rest = rest.includes("\n") ? rest.slice(rest.indexOf("\n")) : "";
-      continue;
-    }
-    const command = word().toUpperCase();
-    const name = command === "PARAMETER" ? word() : command;
-    let end = 0;
-    let value: string | undefined;
-    while (value === undefined) {
-      const lineEnd = rest.slice(end).search(/[\r\n]/);
-      end = lineEnd === -1 ? rest.length : end + lineEnd;
-      value = unquote(rest.slice(0, end).trim());
-      if (value === undefined && lineEnd === -1) throw new Error("Unexpected end of file inside a quoted value");
-      if (value === undefined) end += 1;
-    }
-    commands.push({ name, args: value });
-    rest = rest.slice(end);
-  }
-  return commands;
-}
 
 describe("ollamaBaseFor", () => {
   it("maps common Hugging Face ids to Ollama tags, and knows nothing else", () => {

@@ -24,6 +24,11 @@ export type ModelfileOptions = {
   chatTemplate?: ChatTemplateFamily | null;
   parameters?: ModelfileParameters;
   system?: string;
+  /**
+   * The tokenizer's end-of-sequence token: the runner ends every Alpaca-format answer with it, so
+   * earlier answers in the prompt end with it too. null/undefined: none.
+   */
+  eosToken?: string | null;
 };
 
 // Ollama's default tag of each is the instruct model, quantised (Q4_K_M). Only ids whose Ollama
@@ -92,6 +97,9 @@ function familyFromId(modelId: string): ChatTemplateFamily | null {
   if (/mistral|mixtral/.test(id)) return "mistral";
   return ollamaBaseFor(modelId) ? null : "alpaca";
 }
+
+/** Where a template puts the tokenizer's end-of-sequence token, as training ends each answer with it. */
+const EOS_MARK = "\u0000eos\u0000";
 
 // System prompts come first, from .System: Ollama collects every system message there, and
 // versions before 0.4 also drop them from .Messages.
@@ -182,9 +190,7 @@ const TEMPLATES: Record<ChatTemplateFamily, { template: string; stop: string[] }
 {{ .Content }}
 
 {{ else if eq .Role "assistant" }}### Response:
-{{ .Content }}
-
-{{ end }}
+{{ .Content }}${EOS_MARK}{{ end }}
 {{- end }}### Response:
 `,
     stop: ["### Instruction:", "### Response:"],
@@ -213,7 +219,7 @@ export function ollamaModelfile(options: ModelfileOptions): string {
   const params = options.parameters ?? {};
   const lines = [`FROM ${quoted(from)}`];
   if (options.adapterDir !== null) lines.push(`ADAPTER ${quoted(options.adapterDir ?? "./adapter")}`);
-  if (family) lines.push(`TEMPLATE ${quoted(TEMPLATES[family].template)}`);
+  if (family) lines.push(`TEMPLATE ${quoted(TEMPLATES[family].template.replace(EOS_MARK, options.eosToken ?? ""))}`);
   if (options.system) lines.push(`SYSTEM ${quoted(options.system)}`);
   if (params.temperature !== undefined) lines.push(`PARAMETER temperature ${finite("temperature", params.temperature)}`);
   if (params.num_ctx !== undefined) lines.push(`PARAMETER num_ctx ${Math.round(finite("num_ctx", params.num_ctx))}`);

@@ -368,10 +368,17 @@ describe("training in the browser", () => {
     await page.getByTestId("merge-model").click();
     await expect.poll(async () => page.getByTestId("ollama-route").textContent(), { timeout: 60_000 }).toMatch(/Merged model ready \(LlamaForCausalLM/);
     await screenshot(page, "training-08-merged");
+    const bundlesBefore = await db.export.count({ where: { runId: first, format: "bundle" } });
     await page.getByTestId("build-bundle").click();
-    // The newest export is listed first.
+    // The new bundle (listed first once it is done), not the one built before the merge.
     await expect
-      .poll(async () => (await db.export.findFirst({ where: { runId: first, format: "bundle" }, orderBy: { createdAt: "desc" } }))?.status, { timeout: 60_000 })
+      .poll(
+        async () => {
+          const rows = await db.export.findMany({ where: { runId: first, format: "bundle" }, orderBy: { createdAt: "desc" } });
+          return rows.length > bundlesBefore ? rows[0].status : "not yet";
+        },
+        { timeout: 60_000 },
+      )
       .toBe("success");
     await page.reload();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-bundle").first().click()]);
