@@ -389,7 +389,9 @@ describe("training in the browser", () => {
     expect(modelfile).toMatch(/^FROM \.\/model$/m);
     expect(modelfile).not.toMatch(/^ADAPTER/m);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByTestId("ollama-route").scrollIntoViewIfNeeded();
+    // The page came back with the newest run selected; the merged one again.
+    await page.getByLabel("Run").selectOption(first);
+    await expect.poll(async () => page.getByTestId("ollama-route").textContent()).toMatch(/Merged model ready/);
     await screenshot(page, "training-08-merged-phone");
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 120_000);
