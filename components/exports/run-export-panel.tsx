@@ -23,7 +23,16 @@ type Gate = { better: boolean; summary: string };
 /** `testGates`: the same verdict on each of the team's test sets the run answered, with the arena's votes. */
 /** `merged`: the run's merged model (job model_merge), and the Ollama route the bundle takes with it. */
 type Merged = { architecture: string | null; variant: "merged" | "merged-gguf"; weightsBytes: number };
-type RunOption = { id: string; name: string; evaluated: boolean; gate?: Gate; testGates?: Gate[]; merged?: Merged | null };
+type RunOption = {
+  id: string;
+  name: string;
+  evaluated: boolean;
+  gate?: Gate;
+  testGates?: Gate[];
+  merged?: Merged | null;
+  /** About how large the merged weights will be (the base's parameters at 16 bits), when known. */
+  mergeEstimateBytes?: number | null;
+};
 export type RunExportItem = {
   id: string;
   format: string;
@@ -123,7 +132,8 @@ export function RunExportPanel({ projectId, runs, exports, jobs, canCreate, hasT
                 ) : (
                   <p className="text-muted-foreground">
                     Without a merged model the Modelfile puts the adapter on the base model, which ollama create accepts only for Llama and Gemma 2 bases, and
-                    not at all from Ollama 0.12.11. Merging folds the adapter into the base weights on the run's GPU box.
+                    not at all from Ollama 0.12.11. Merging folds the adapter into the base weights on the run's GPU box
+                    {selected?.mergeEstimateBytes ? ` and stores about ${formatBytes(selected.mergeEstimateBytes)} (the base model's size)` : ""}.
                   </p>
                 )}
                 {merging && mergeJob && <JobProgress job={mergeJob} />}

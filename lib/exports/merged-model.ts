@@ -19,6 +19,16 @@ export type MergedModel = {
   merged_at: string;
 };
 
+/**
+ * About how many bytes the merged weights take, before merging: every parameter in 16 bits (the
+ * merge's dtype on a GPU, and most bases' own), 32 for a base saved in float32. Null when the
+ * base's size is unknown or the project's base is no longer the run's.
+ */
+export function mergedSizeEstimate(info: { model_id?: string; num_parameters?: number; torch_dtype?: string | null } | null, runBaseModel: string | null) {
+  if (!info?.num_parameters || !runBaseModel || info.model_id !== runBaseModel) return null;
+  return info.num_parameters * (info.torch_dtype === "float32" ? 4 : 2);
+}
+
 export function mergedModelOf(metrics: unknown): MergedModel | null {
   return ((metrics as Record<string, unknown> | null)?.merged as MergedModel | undefined) ?? null;
 }

@@ -7,7 +7,7 @@ import { runTestSetResults } from "@/lib/evaluation/test-sets";
 import { listExports } from "@/lib/exports";
 import { evaluationOf } from "@/lib/exports/bundle";
 import { evalGate } from "@/lib/exports/eval-gate";
-import { mergedModelOf } from "@/lib/exports/merged-model";
+import { mergedModelOf, mergedSizeEstimate } from "@/lib/exports/merged-model";
 import { ollamaVariant } from "@/lib/exports/modelfile";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { listSecrets } from "@/lib/secrets";
@@ -23,6 +23,7 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
   // The team's own test sets: each run's tuned-vs-base result beside the eval split's.
   const testResults = new Map(await Promise.all(finished.map(async (r) => [r.id, await runTestSetResults(ctx.projectId, r.id)] as const)));
   const nameOf = new Map(runs.map((r) => [r.id, r.name]));
+  const modelInfo = ctx.project.modelInfo as { model_id?: string; num_parameters?: number; torch_dtype?: string | null } | null;
   return (
     <Card>
       <CardHeader>
@@ -42,6 +43,7 @@ export default async function ExportPage({ params }: { params: Promise<{ workspa
               evaluated: Boolean(evaluation),
               ...(evaluation ? { gate: evalGate(evaluation) } : {}),
               testGates: (testResults.get(r.id) ?? []).map((t) => ({ better: t.better !== false, summary: t.summary })),
+              mergeEstimateBytes: mergedSizeEstimate(modelInfo, r.baseModelId),
               merged: merged
                 ? { architecture, variant: ollamaVariant({ architecture }) as "merged" | "merged-gguf", weightsBytes: merged.weights_bytes }
                 : null,
