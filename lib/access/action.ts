@@ -3,6 +3,7 @@
 // user-facing result (internal errors become a message with an error id).
 import { z } from "zod";
 import { isInstanceAdmin } from "@/lib/auth/admin";
+import { tokenActor } from "@/lib/auth/api-tokens";
 import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { AppError, type ErrorCode, type FieldErrors, forbidden, HTTP_STATUS, prismaErrorCode } from "@/lib/errors";
@@ -166,6 +167,15 @@ export function assertSameOrigin(request: Request): void {
   if (!allowed.has(origin)) throw forbidden("This request came from another site and was refused.");
 }
 
+/**
+ * The caller of a route: an API token when the request carries one (scripts; limited to the
+ * token's workspace and role), else the session cookie. Server actions take sessions only.
+ */
+export async function routeActor(request: Request): Promise<Actor> {
+  const authorization = request.headers.get("authorization");
+  return authorization ? tokenActor(authorization) : requireActor();
+}
+
 function route(guard: GuardMeta, body: (request: Request, params: RouteParams) => Promise<Response>, name: string): RouteHandler {
   const handler = async (request: Request, context: { params: Promise<RouteParams> }) => {
     try {
@@ -187,7 +197,7 @@ export function projectRoute(
   return route(
     { scope: "project", permission },
     async (request, params) => {
-      const actor = await requireActor();
+      const actor = await routeActor(request);
       const ctx = await requireProject(actor, String(params.projectId ?? ""), permission);
       return handler(ctx, request, params);
     },
@@ -204,12 +214,17 @@ export function workspaceRoute(
   return route(
     { scope: "workspace", permission },
     async (request, params) => {
-      const actor = await requireActor();
+      const actor = await routeActor(request);
       const ctx = await requireWorkspace(actor, { id: String(params.workspaceId ?? "") }, permission);
       return handler(ctx, request, params);
     },
     name,
   );
+}
+
+/** A route about the caller alone (who am I, which workspaces): any signed-in caller or token. */
+export function userRoute(name: string, handler: (actor: Actor, request: Request, params: RouteParams) => Promise<Response>): RouteHandler {
+  return route({ scope: "user" }, async (request, params) => handler(await routeActor(request), request, params), name);
 }
 
 export function publicRoute(name: string, handler: (request: Request, params: RouteParams) => Promise<Response>): RouteHandler {

@@ -3,9 +3,13 @@
 // simply not found (404) — it cannot leak by a forgotten check.
 import { db } from "@/lib/db/client";
 import { forbidden, notFound } from "@/lib/errors";
-import { can, type Permission, type Role } from "./permissions";
+import { can, lowerRole, type Permission, type Role } from "./permissions";
 
-export type Actor = { id: string; email: string; name: string | null };
+/**
+ * Who calls. `limit` is set when the call comes with an API token (lib/auth/api-tokens): only
+ * that workspace exists for the caller, and the role there is at most the token's.
+ */
+export type Actor = { id: string; email: string; name: string | null; limit?: { workspaceId: string; role: Role; tokenId: string } };
 
 export type WorkspaceContext = {
   actor: Actor;
@@ -19,6 +23,11 @@ export function isUuid(value: unknown): value is string {
   return typeof value === "string" && UUID.test(value);
 }
 
+/** The member's role, capped by the API token the call came with. */
+function limitedRole(actor: Actor, role: Role): Role {
+  return actor.limit ? lowerRole(role, actor.limit.role) : role;
+}
+
 export function assertPermission(role: Role, permission: Permission): void {
   if (!can(role, permission)) throw forbidden();
 }
@@ -27,13 +36,15 @@ export function assertPermission(role: Role, permission: Permission): void {
 export async function requireWorkspace(actor: Actor, ref: { id?: string; slug?: string }, permission: Permission): Promise<WorkspaceContext> {
   if (ref.id !== undefined && !isUuid(ref.id)) throw notFound("Workspace");
   if (ref.id === undefined && !ref.slug) throw notFound("Workspace");
+  if (actor.limit && ref.id !== undefined && ref.id !== actor.limit.workspaceId) throw notFound("Workspace");
   const membership = await db.membership.findFirst({
-    where: { userId: actor.id, workspace: ref.id ? { id: ref.id } : { slug: ref.slug } },
+    where: { userId: actor.id, workspace: ref.id ? { id: ref.id } : { slug: ref.slug }, ...(actor.limit ? { workspaceId: actor.limit.workspaceId } : {}) },
     select: { role: true, workspace: { select: { id: true, slug: true, name: true, isPersonal: true } } },
   });
   if (!membership) throw notFound("Workspace");
-  assertPermission(membership.role, permission);
-  return { actor, workspace: membership.workspace, role: membership.role };
+  const role = limitedRole(actor, membership.role);
+  assertPermission(role, permission);
+  return { actor, workspace: membership.workspace, role };
 }
 
 export type ProjectContext = WorkspaceContext & { projectId: string };
@@ -42,7 +53,10 @@ export type ProjectContext = WorkspaceContext & { projectId: string };
 export async function requireProject(actor: Actor, projectId: string, permission: Permission): Promise<ProjectContext> {
   if (!isUuid(projectId)) throw notFound("Project");
   const project = await db.project.findFirst({
-    where: { id: projectId, workspace: { memberships: { some: { userId: actor.id } } } },
+    where: {
+      id: projectId,
+      workspace: { memberships: { some: { userId: actor.id } }, ...(actor.limit ? { id: actor.limit.workspaceId } : {}) },
+    },
     select: {
       id: true,
       workspace: {
@@ -58,7 +72,7 @@ export async function requireProject(actor: Actor, projectId: string, permission
   });
   if (!project) throw notFound("Project");
   const { memberships, ...workspace } = project.workspace;
-  const role = memberships[0].role;
+  const role = limitedRole(actor, memberships[0].role);
   assertPermission(role, permission);
   return { actor, workspace, role, projectId: project.id };
 }

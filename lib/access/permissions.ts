@@ -37,6 +37,16 @@ export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
+/** The lesser of two roles (ROLES runs from most to least). */
+export function lowerRole(a: Role, b: Role): Role {
+  return ROLES.indexOf(a) >= ROLES.indexOf(b) ? a : b;
+}
+
+/** Roles up to and including `role`: what an API token of a member with `role` may carry. */
+export function rolesUpTo(role: Role): Role[] {
+  return ROLES.slice(ROLES.indexOf(role));
+}
+
 /** Roles that a member with `role` may hand out (only owners make owners). */
 export function assignableRoles(role: Role): Role[] {
   if (role === "owner") return [...ROLES];

@@ -28,7 +28,9 @@ export type AuditAction =
   | "dataset.split"
   | "dataset.tag"
   | "source.chunks"
-  | "run.delete";
+  | "run.delete"
+  | "api_token.create"
+  | "api_token.revoke";
 
 export type AuditInput = {
   workspaceId?: string | null;

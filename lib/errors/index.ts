@@ -28,7 +28,7 @@ export class AppError extends Error {
 
 export const notFound = (what = "This item") => new AppError("not_found", `${what} was not found.`);
 export const forbidden = (message = "Your role does not allow this.") => new AppError("forbidden", message);
-export const unauthorized = () => new AppError("unauthorized", "Please sign in.");
+export const unauthorized = (message = "Please sign in.") => new AppError("unauthorized", message);
 export const invalidInput = (message: string, fieldErrors?: FieldErrors) => new AppError("invalid_input", message, { fieldErrors });
 export const conflict = (message: string, fieldErrors?: FieldErrors) => new AppError("conflict", message, { fieldErrors });
 

@@ -1,6 +1,6 @@
 // The request that in-process calls of server actions and route handlers run in: a real
 // next-auth session cookie (signed JWT), read back through next-auth's own decoding.
-import { encode } from "next-auth/jwt";
+import { decode, encode } from "next-auth/jwt";
 
 export const SESSION_COOKIE = "next-auth.session-token";
 
@@ -18,6 +18,14 @@ export async function sessionToken(user: { id: string; email: string; name?: str
     token: { sub: user.id, uid: user.id, email: user.email, name: user.name ?? null },
     secret: process.env.AUTH_SECRET!,
   });
+}
+
+/** The id of the user the following in-process calls run as, or null when signed out. */
+export async function currentTestActorId(): Promise<string | null> {
+  const token = currentTestRequest().cookies.get(SESSION_COOKIE);
+  if (!token) return null;
+  const payload = await decode({ token, secret: process.env.AUTH_SECRET! });
+  return typeof payload?.uid === "string" ? payload.uid : null;
 }
 
 /** Makes the following in-process calls run as this user. */

@@ -4,7 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ActionResult, GuardMeta } from "@/lib/access/action";
+import { requireWorkspace } from "@/lib/access/guard";
 import { can, ROLES } from "@/lib/access/permissions";
+import { createApiToken } from "@/lib/auth/api-tokens";
 import { resetEnvCache } from "@/lib/env";
 import { createProjectIn, createTeam, createUser, createWorkspaceFor, type Team } from "../../support/fixtures";
 import { actAs, requestWithSession } from "../../support/request";
@@ -42,8 +44,9 @@ beforeAll(async () => {
   routes = await discover<RouteFn>("app", "route.ts", (n) => HTTP_METHODS.includes(n));
 }, 120_000);
 
-async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team): Promise<number> {
-  const request = requestWithSession(`/test${entry.search ?? ""}`, { method: entry.method, body: entry.body?.(team) });
+async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team, authorization?: string): Promise<number> {
+  const headers = authorization ? { authorization } : undefined;
+  const request = requestWithSession(`/test${entry.search ?? ""}`, { method: entry.method, body: entry.body?.(team), headers });
   const response = await fn(request, { params: Promise.resolve(entry.params(team)) });
   await response.body?.cancel();
   return response.status;
@@ -66,7 +69,7 @@ function instanceActions(): Array<[string, ActionFn, ActionEntry]> {
 function tenantRoutes(): Array<[string, RouteFn, RouteEntry]> {
   return [...routes].flatMap(([key, fn]) => {
     const entry = ROUTES[key];
-    return entry && entry !== "public" ? [[key, fn, entry] as [string, RouteFn, RouteEntry]] : [];
+    return entry && entry !== "public" && entry !== "self" ? [[key, fn, entry] as [string, RouteFn, RouteEntry]] : [];
   });
 }
 
@@ -186,4 +189,39 @@ describe("cross-tenant and role matrix", () => {
       }
     }, 120_000);
   }
+});
+
+/** A personal API token of `user` in the team's workspace, carrying `role`. */
+async function bearer(user: Team["members"]["owner"], workspaceId: string, role: (typeof ROLES)[number]): Promise<string> {
+  const ctx = await requireWorkspace(user, { id: workspaceId }, "workspace.view");
+  return `Bearer ${(await createApiToken(ctx, { name: "matrix", role, expiresInDays: 1 })).token}`;
+}
+
+describe("the same matrix with API tokens instead of a session", () => {
+  for (const role of ROLES) {
+    it(`a ${role}'s token gets exactly what the permission table says for ${role}`, async () => {
+      for (const [key, fn, entry] of tenantRoutes()) {
+        const team = await createTeam();
+        const token = await bearer(team.members[role], team.workspace.id, role);
+        await actAs(null);
+        const status = await callRoute(fn, entry, team, token);
+        if (can(role, permissionOf(fn))) expect([401, 403, 404], `${key} with a ${role} token`).not.toContain(status);
+        else expect(status, `${key} with a ${role} token`).toBe(403);
+      }
+    }, 120_000);
+  }
+
+  it("an owner's token made for the viewer role is a viewer; a token of workspace B finds nothing of A, even for a member of both", async () => {
+    const team = await createTeam();
+    const asViewer = await bearer(team.members.owner, team.workspace.id, "viewer");
+    const other = await createWorkspaceFor(team.members.owner, "Team B");
+    const ofB = await bearer(team.members.owner, other.id, "owner");
+    await actAs(null);
+    for (const [key, fn, entry] of tenantRoutes()) {
+      const status = await callRoute(fn, entry, team, asViewer);
+      if (can("viewer", permissionOf(fn))) expect([401, 403, 404], key).not.toContain(status);
+      else expect(status, `${key} with the owner's viewer token`).toBe(403);
+      expect(await callRoute(fn, entry, team, ofB), `${key} with B's token`).toBe(404);
+    }
+  }, 120_000);
 });

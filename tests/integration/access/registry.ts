@@ -1,7 +1,10 @@
 // Every server action and route handler, with how to call it on workspace A's resources.
 // The access matrix test fails when an action or route exists that is not listed here.
+
+import { hashToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db/client";
 import type { Team } from "../../support/fixtures";
+import { currentTestActorId } from "../../support/request";
 
 export type ActionEntry = {
   input: (team: Team) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -37,6 +40,15 @@ const workspaceInput =
   (extra: (t: Team) => Record<string, unknown> = () => ({})) =>
   (t: Team) => ({ workspaceId: t.workspace.id, ...extra(t) });
 
+/** An API token of whoever the call runs as (tokens are personal: one can revoke only one's own). */
+async function ownToken(t: Team) {
+  const userId = (await currentTestActorId()) ?? t.members.owner.id;
+  const secret = `ftf_fixture_${crypto.randomUUID()}`;
+  return db.apiToken.create({
+    data: { userId, workspaceId: t.workspace.id, name: "Fixture", role: "viewer", tokenHash: hashToken(secret), prefix: "ftf_fixtu" },
+  });
+}
+
 export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   // Not tenant-scoped: sign-up, accepting one's own invitation, creating one's own workspace.
   "lib/auth/actions.ts#signUpAction": "self-service",
@@ -52,6 +64,8 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
     input: (t) => ({ workspaceId: t.workspace.id, quota: { tokens_per_month: 1000000, storage_gb: null } }),
     instanceAdminOnly: true,
   },
+  "lib/api/actions.ts#createApiTokenAction": { input: workspaceInput(() => ({ name: "CI", role: "viewer", expiresInDays: 30 })) },
+  "lib/api/actions.ts#revokeApiTokenAction": { input: async (t) => ({ workspaceId: t.workspace.id, tokenId: (await ownToken(t)).id }) },
   "lib/log/actions.ts#queryLogsAction": { input: workspaceInput(() => ({ filter: {} })) },
   "lib/log/actions.ts#tailLogsAction": { input: workspaceInput(() => ({ filter: {}, after: "0" })) },
   "lib/workspaces/actions.ts#renameWorkspaceAction": { input: workspaceInput(() => ({ name: "Renamed" })) },
@@ -170,7 +184,7 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };
 
-export const ROUTES: Record<string, RouteEntry | "public"> = {
+export const ROUTES: Record<string, RouteEntry | "public" | "self"> = {
   "app/api/health/route.ts#GET": "public",
   "app/api/live/route.ts#GET": "public",
   "app/api/projects/[projectId]/files/route.ts#POST": {
@@ -193,6 +207,14 @@ export const ROUTES: Record<string, RouteEntry | "public"> = {
   "app/api/projects/[projectId]/jobs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/jobs/[jobId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "app/api/projects/[projectId]/jobs/stream/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/projects/[projectId]/jobs/[jobId]/cancel/route.ts#POST": { method: "POST", params: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
+  "app/api/projects/[projectId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/projects/[projectId]/sources/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/projects/[projectId]/runs/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
+  "app/api/workspaces/[workspaceId]/projects/route.ts#GET": { method: "GET", params: (t) => ({ workspaceId: t.workspace.id }) },
+  "app/api/openapi.json/route.ts#GET": "public",
+  // About the caller alone: tests/integration/api-tokens.test.ts.
+  "app/api/me/route.ts#GET": "self",
 };
 
 /** Route files whose handlers come from a library and guard themselves (next-auth). */
