@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ApiTokenList } from "@/components/settings/api-token-list";
 import { ProviderList } from "@/components/settings/provider-list";
 import { RunnerList } from "@/components/settings/runner-list";
 import { SecretList } from "@/components/settings/secret-list";
@@ -7,7 +8,8 @@ import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { RenameWorkspaceForm } from "@/components/workspace/rename-workspace-form";
 import { workspacePageContext } from "@/lib/access/page";
-import { can } from "@/lib/access/permissions";
+import { can, rolesUpTo } from "@/lib/access/permissions";
+import { listApiTokens } from "@/lib/auth/api-tokens";
 import { localRunnersAllowed } from "@/lib/env";
 import { ensureDefaultProvider, listProviders } from "@/lib/llm";
 import { listTemplates } from "@/lib/projects/templates";
@@ -20,11 +22,17 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
   const { workspace: slug } = await params;
   const ctx = await workspacePageContext(slug);
   await Promise.all([ensureDefaultProvider(ctx), ensureLocalRunner(ctx)]);
-  const [providers, runners, secrets, templates] = await Promise.all([listProviders(ctx), listRunners(ctx), listSecrets(ctx), listTemplates(ctx)]);
+  const [providers, runners, secrets, templates, tokens] = await Promise.all([
+    listProviders(ctx),
+    listRunners(ctx),
+    listSecrets(ctx),
+    listTemplates(ctx),
+    listApiTokens(ctx),
+  ]);
   const canManage = can(ctx.role, "settings.manage");
   return (
     <div className="mx-auto max-w-6xl space-y-6">
-      <PageHeader title="Settings" description="Workspace name, LLM providers, GPU runners and secrets." />
+      <PageHeader title="Settings" description="Workspace name, LLM providers, GPU runners, secrets and API tokens." />
       <Card>
         <CardHeader>
           <CardTitle>LLM providers</CardTitle>
@@ -66,6 +74,15 @@ export default async function SettingsPage({ params }: { params: Promise<{ works
         </CardHeader>
         <CardContent>
           <SecretList workspaceId={ctx.workspace.id} canManage={canManage} secrets={secrets.map((s) => ({ ...s, updatedAt: s.updatedAt.toISOString() }))} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>API tokens</CardTitle>
+          <CardDescription>Your personal keys to the REST API in this workspace. Only you see and use yours; only a hash is stored.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ApiTokenList workspaceId={ctx.workspace.id} tokens={tokens} roles={rolesUpTo(ctx.role)} apiDocsHref="/api/openapi.json" />
         </CardContent>
       </Card>
       <Card>
