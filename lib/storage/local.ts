@@ -89,5 +89,24 @@ export function createLocalDriver(root: string): StorageDriver {
       const start = path.basename(target);
       await Promise.all(names.filter((name) => name.startsWith(start)).map((name) => fsp.rm(path.join(folder, name), { recursive: true, force: true })));
     },
+
+    async *list(prefix) {
+      const top = pathFor(prefix, { allowTrailingSlash: true });
+      const walk = async function* (dir: string): AsyncGenerator<{ key: string; size: number }> {
+        const entries = await fsp.readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+          if (isMissing(error)) return [];
+          throw error;
+        });
+        for (const entry of entries) {
+          const full = path.join(dir, entry.name);
+          if (entry.isDirectory()) yield* walk(full);
+          // Half-written uploads (".name.uuid.tmp") are not objects yet.
+          else if (entry.isFile() && !(entry.name.startsWith(".") && entry.name.endsWith(".tmp"))) {
+            yield { key: path.relative(base, full).split(path.sep).join("/"), size: (await fsp.stat(full)).size };
+          }
+        }
+      };
+      yield* walk(top);
+    },
   };
 }

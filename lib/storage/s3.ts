@@ -190,5 +190,17 @@ export function createS3Driver(settings: S3Settings): StorageDriver {
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
     },
+
+    async *list(prefix) {
+      assertSafeKey(prefix, { allowTrailingSlash: true });
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken })).catch((error: unknown) => {
+          throw explain(error, settings, `list ${prefix}`);
+        });
+        for (const o of page.Contents ?? []) if (o.Key) yield { key: o.Key, size: o.Size ?? 0 };
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    },
   };
 }

@@ -29,6 +29,8 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Every object under a folder-like `prefix` ("ws/"), in no particular order (backups walk it). */
+  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
 }
 
 export class StorageLimitError extends Error {
