@@ -10,6 +10,10 @@ export function getPool(): pg.Pool {
     const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10, application_name: "finetuneflow" });
     // An idle client whose server went away must not crash the process; the pool replaces it.
     pool.on("error", () => {});
+    // Nor one that is checked out between two queries when the server goes (a database restart
+    // mid-transaction): node-postgres emits that on the client, where an unheard 'error' event
+    // ends the process. Its next query fails instead, and the holder releases it as broken.
+    pool.on("connect", (client) => client.on("error", () => {}));
     globalForPool.__ftfPool = pool;
   }
   return globalForPool.__ftfPool;
@@ -25,16 +29,20 @@ export type SqlExecutor = (text: string, values?: unknown[], name?: string) => P
 /** Runs `fn` in one transaction on a pooled client; `exec` runs statements inside it. */
 export async function withPgTransaction<T>(fn: (exec: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await getPool().connect();
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     const result = await fn(async (text, values, name) => (await client.query({ text, values: values as unknown[], name })).rows);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    await client.query("ROLLBACK").catch((rollback: Error) => {
+      // The connection itself failed: it goes, rather than back to the pool.
+      broken = rollback;
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -51,6 +51,18 @@ export function localPackageIndex(environment: Record<string, string | undefined
   return { packageIndexUrl, extraIndexUrls, findLinks: findLinks.filter(isLocal) };
 }
 
+let interpreter: string | undefined;
+
+/**
+ * The interpreter behind BASE_PYTHON. A pyenv shim runs `pyenv rehash` after every `-m pip
+ * install`, which waits up to 60 s for a machine-wide lock and then fails the install when other
+ * test processes hold it; the interpreter itself has no such hook.
+ */
+function realPython(): string {
+  interpreter ??= spawnSync(BASE_PYTHON, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).stdout.trim() || BASE_PYTHON;
+  return interpreter;
+}
+
 function pythonVersion(): string {
   const result = spawnSync(BASE_PYTHON, ["-c", "import sys; print(sys.version)"], { encoding: "utf8" });
   if (result.status !== 0)
@@ -59,7 +71,7 @@ function pythonVersion(): string {
 }
 
 function pipArgs(): string[] {
-  const config = spawnSync(BASE_PYTHON, ["-m", "pip", "config", "list"], { encoding: "utf8" });
+  const config = spawnSync(realPython(), ["-m", "pip", "config", "list"], { encoding: "utf8" });
   const index = localPackageIndex(process.env, parsePipConfig(config.stdout ?? ""));
   return index ? pipIndexArgs(index) : [];
 }
@@ -75,7 +87,7 @@ export async function pythonToolDir(packages: string[]): Promise<string> {
   await withLock(`${dir}.lock`, async () => {
     if (fs.existsSync(path.join(dir, READY))) return;
     fs.rmSync(dir, { recursive: true, force: true });
-    const code = await run(BASE_PYTHON, ["-m", "pip", "install", "--quiet", "--target", dir, ...pipArgs(), ...packages], `${dir}.log`);
+    const code = await run(realPython(), ["-m", "pip", "install", "--quiet", "--target", dir, ...pipArgs(), ...packages], `${dir}.log`);
     if (code !== 0) throw new Error(`pip could not install ${packages.join(", ")}; see ${dir}.log`);
     fs.writeFileSync(path.join(dir, READY), "");
   });
@@ -164,7 +176,7 @@ export async function ensureRunnerVenv(): Promise<string> {
     await fsp.writeFile(logFile, "");
     const started = Date.now();
     const steps: Array<[string, string[]]> = [
-      [BASE_PYTHON, ["-m", "venv", dir]],
+      [realPython(), ["-m", "venv", dir]],
       [
         python,
         [
