@@ -93,6 +93,8 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
   fs.writeFileSync(path.join(dir, "authorized_keys"), `${userKey.publicKey}\n`, { mode: 0o600 });
   let hostFingerprint = newHostKey(dir);
 
+  const home = path.join(dir, "home");
+  fs.mkdirSync(home, { mode: 0o700 });
   const config = path.join(dir, "sshd_config");
   fs.writeFileSync(
     config,
@@ -114,6 +116,10 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
       "X11Forwarding no",
       "AllowTcpForwarding no",
       "Subsystem sftp internal-sftp",
+      // Sessions start in a home of their own, as on a clean GPU box: the machine's dotfiles stay
+      // out. (A pyenv in ~/.bashrc runs `pyenv rehash` in every session; one killed mid-way, as a
+      // test that drops links does, leaves a lock that stalls every later command for 60 s.)
+      `SetEnv HOME=${home}`,
       ...(supportsPenalties() ? ["PerSourcePenalties no"] : []),
       ...(options.extraConfig ?? []),
       "",
