@@ -72,6 +72,7 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
     train: datasetVersionKey(options.workspaceId, options.projectId, row.id, "train.jsonl"),
     eval: datasetVersionKey(options.workspaceId, options.projectId, row.id, "eval.jsonl"),
   };
+  const stored: Partial<Record<(typeof SPLITS)[number], { size: number; sha256: string }>> = {};
   let position = 0;
   let pending: Prisma.DatasetVersionItemCreateManyInput[] = [];
   const flush = async () => {
@@ -92,7 +93,7 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
         }
         await flush();
       }
-      await getStorage().put(files[split], Readable.from(lines(), { objectMode: false }), { contentType: "application/x-ndjson" });
+      stored[split] = await getStorage().put(files[split], Readable.from(lines(), { objectMode: false }), { contentType: "application/x-ndjson" });
     }
     const hash = digest.digest("hex");
     const same = await db.datasetVersion.findFirst({
@@ -104,9 +105,27 @@ export async function freezeDatasetVersion(options: FreezeOptions): Promise<Data
       return same;
     }
     const manifest: VersionManifest = { selection, format: "messages", systemPrompt: systemPrompt ?? null, ...(reasoning ? { reasoning } : {}), counts, files };
-    return await db.datasetVersion.update({
-      where: { id: row.id },
-      data: { contentHash: hash, numTrain: counts.train, numEval: counts.eval, trainPath: files.train, evalPath: files.eval, manifest },
+    return await db.$transaction(async (tx) => {
+      // The version's files are the project's generated datasets (seed 000's dataset_generated):
+      // listed with its files and counted in its storage (and quota) like every other object.
+      await tx.file.createMany({
+        data: SPLITS.map((split) => ({
+          projectId: options.projectId,
+          kind: "dataset_generated" as const,
+          status: "ready" as const,
+          filename: `dataset-v${row.version}-${split}.jsonl`,
+          mimeType: "application/x-ndjson",
+          storagePath: files[split],
+          sizeBytes: BigInt(stored[split]?.size ?? 0),
+          sha256: stored[split]?.sha256 ?? null,
+          metadata: { dataset_version_id: row.id, split, examples: counts[split] },
+          createdById: options.actorId ?? null,
+        })),
+      });
+      return tx.datasetVersion.update({
+        where: { id: row.id },
+        data: { contentHash: hash, numTrain: counts.train, numEval: counts.eval, trainPath: files.train, evalPath: files.eval, manifest },
+      });
     });
   } catch (error) {
     await discard(row.id, files).catch(() => {});
