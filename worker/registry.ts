@@ -3,6 +3,7 @@
 // (which only enqueues) does not load the handlers' dependencies.
 import type { JobType } from "@prisma/client";
 import { importJob } from "@/lib/datasets/import-job";
+import { datasetMergeJob } from "@/lib/datasets/merge-job";
 import { evalJob } from "@/lib/evaluation/eval-job";
 import { testSetAnswerJob } from "@/lib/evaluation/test-sets/answer-job";
 import { testSetGenerateJob } from "@/lib/evaluation/test-sets/generate-job";
@@ -22,6 +23,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   previewJob,
   generateJob,
   judgeJob,
+  datasetMergeJob,
   testSetGenerateJob,
   testSetAnswerJob,
   cloneJob,

@@ -7,6 +7,7 @@ const ITEM_UNITS: Record<string, string> = {
   dataset_generate: "chunks",
   dataset_preview: "examples",
   dataset_judge: "examples",
+  dataset_merge: "examples",
   test_set_generate: "chunks",
   test_set_answer: "questions",
   project_clone: "sources",

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { historySchema } from "@/lib/datasets/example";
+import { startDatasetMerge } from "@/lib/datasets/merge";
 import { refreshNearDuplicates } from "@/lib/datasets/near-dup-db";
 import { resplitDataset, resplitSchema } from "@/lib/datasets/resplit";
 import {
@@ -25,6 +26,7 @@ import { datasetExportSchema, startDatasetExport } from "@/lib/exports";
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/dataset`, "layout");
 
 const base = z.object({ projectId: z.string() });
+const mergeSourceSchema = z.object({ fromProjectId: z.uuid().optional(), fromVersionId: z.uuid().optional(), freeze: z.boolean().optional() });
 
 const target = z.union([z.object({ ids: z.array(z.uuid()).min(1).max(1000) }), z.object({ filter: reviewFilterSchema })]);
 
@@ -122,6 +124,12 @@ export const resplitAction = projectAction("resplit", "dataset.edit", base.merge
   const result = await resplitDataset(ctx, input);
   refresh(ctx.workspace.slug, ctx.projectId);
   return result;
+});
+
+export const startDatasetMergeAction = projectAction("startDatasetMerge", "dataset.edit", base.merge(mergeSourceSchema), async (ctx, input) => {
+  const job = await startDatasetMerge(ctx, { fromProjectId: input.fromProjectId, fromVersionId: input.fromVersionId, freeze: input.freeze ?? true });
+  refresh(ctx.workspace.slug, ctx.projectId);
+  return { jobId: job.id };
 });
 
 export const startDatasetExportAction = projectAction("startDatasetExport", "exports.create", base.merge(datasetExportSchema), async (ctx, input) => {

@@ -4,11 +4,12 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { USABLE_EXAMPLE } from "@/lib/datasets/example";
+import { contentHash } from "@/lib/datasets/hash";
 import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { signedInPage } from "../support/e2e";
 import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
-import { createTeam, type Team } from "../support/fixtures";
+import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 
 let browser: Browser;
 let page: Page;
@@ -379,6 +380,40 @@ describe("the dataset loop in the browser", () => {
     const files = await unzipText(Buffer.from(await response.body()));
     expect(Object.keys(files).sort()).toEqual(["README.md", "eval.xlsx", "train.xlsx"]);
     expect(files["README.md"]).toContain("Excel");
+  });
+
+  it("merges another project's dataset: only what this one lacks comes in, and a new version is frozen", async () => {
+    const other = await createProjectIn(team.workspace.id, "Handbook QA, Berlin office");
+    await db.project.update({ where: { id: other.id }, data: { taskType: "qa" } });
+    const mine = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, ...USABLE_EXAMPLE } });
+    const fresh = { question: "Where do Berlin refunds go?", answer: "To the Berlin billing desk." };
+    await db.datasetExample.createMany({
+      data: [
+        // One the project already has, and one it does not.
+        {
+          projectId: other.id,
+          naturalKey: "berlin:1",
+          data: mine.data as object,
+          contentHash: mine.contentHash,
+          split: "train",
+          isValid: true,
+          tokenCount: 20,
+        },
+        { projectId: other.id, naturalKey: "berlin:2", data: fresh, contentHash: contentHash(fresh), split: "train", isValid: true, tokenCount: 20 },
+      ],
+    });
+    const before = await db.datasetExample.count({ where: { projectId: team.project.id } });
+    await page.goto(base);
+    await page.getByTestId("merge-dataset").click();
+    await page.getByLabel("From").selectOption(`project:${other.id}`);
+    await screenshot(page, "dataset-merge");
+    await page.getByTestId("start-merge").click();
+    await expect
+      .poll(async () => (await db.job.findFirst({ where: { projectId: team.project.id, type: "dataset_merge" } }))?.status, { timeout: 60_000 })
+      .toBe("success");
+    expect(await db.datasetExample.count({ where: { projectId: team.project.id } })).toBe(before + 1);
+    await page.reload();
+    await expect.poll(() => page.getByText("Dataset merge").first().isVisible()).toBe(true);
   });
 
   it("generation modes: questions first shows in the preview; a run with a topic plan shows the coverage", async () => {

@@ -180,6 +180,14 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   "lib/exports/actions.ts#startBundleExportAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/exports/actions.ts#startModelMergeAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id }) },
   "lib/exports/actions.ts#startHubPushAction": { input: (t) => ({ projectId: t.project.id, runId: t.run.id, hub: { repo: "someone/model" } }) },
+  "lib/datasets/actions.ts#startDatasetMergeAction": {
+    input: async (t) => {
+      const version = await db.datasetVersion.create({
+        data: { projectId: t.project.id, version: 90 + Math.floor(Math.random() * 1e6), contentHash: "f".repeat(64) },
+      });
+      return { projectId: t.project.id, fromVersionId: version.id };
+    },
+  },
   "lib/jobs/actions.ts#cancelJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
   "lib/jobs/actions.ts#retryJobAction": { input: (t) => ({ projectId: t.project.id, jobId: t.job.id }) },
 };

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DedupeButton } from "@/components/dataset/dedupe-button";
 import { JudgeDialog } from "@/components/dataset/judge-dialog";
+import { MergeDialog } from "@/components/dataset/merge-dialog";
 import { NearDupTools } from "@/components/dataset/near-dup-tools";
 import { ResplitDialog } from "@/components/dataset/resplit-dialog";
 import { ReviewTable } from "@/components/dataset/review-table";
@@ -10,6 +11,7 @@ import { JobList } from "@/components/jobs/job-list";
 import { Card, CardContent } from "@/components/ui/card";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
+import { mergeSources } from "@/lib/datasets/merge";
 import { listExamples, projectTags, reviewCounts, splitStats, tokenHistogram } from "@/lib/datasets/review";
 import { db } from "@/lib/db/client";
 import { listProjectJobs } from "@/lib/jobs/queries";
@@ -21,7 +23,7 @@ export const metadata: Metadata = { title: "Dataset" };
 export default async function DatasetReviewPage({ params }: { params: Promise<{ workspace: string; project: string }> }) {
   const { workspace, project } = await params;
   const ctx = await projectPageContext(workspace, project);
-  const [stats, counts, histogram, first, sources, exact, tags, jobs] = await Promise.all([
+  const [stats, counts, histogram, first, sources, exact, tags, jobs, merges] = await Promise.all([
     splitStats(ctx),
     reviewCounts(ctx),
     tokenHistogram(ctx),
@@ -34,8 +36,9 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
     findExactTokenCounts(ctx.projectId, ctx.project.baseModelId),
     projectTags(ctx),
     listProjectJobs(ctx),
+    mergeSources(ctx),
   ]);
-  const judgeJobs = jobs.filter((j) => j.type === "dataset_judge");
+  const judgeJobs = jobs.filter((j) => j.type === "dataset_judge" || j.type === "dataset_merge");
   const config = readProjectConfig(ctx.project.config);
   return (
     <div className="space-y-4">
@@ -53,6 +56,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
               <NearDupTools projectId={ctx.projectId} extra={counts.nearDuplicates} />
               <JudgeDialog projectId={ctx.projectId} />
               <ResplitDialog projectId={ctx.projectId} share={config.train_eval_split} />
+              <MergeDialog projectId={ctx.projectId} sources={merges} />
             </div>
           ) : undefined
         }
@@ -66,7 +70,7 @@ export default async function DatasetReviewPage({ params }: { params: Promise<{ 
               initial={judgeJobs}
               canCancel={can(ctx.role, "jobs.cancel")}
               canRetry={can(ctx.role, "jobs.run")}
-              types={["dataset_judge"]}
+              types={["dataset_judge", "dataset_merge"]}
             />
           </CardContent>
         </Card>

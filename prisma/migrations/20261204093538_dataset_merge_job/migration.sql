@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "job_type" ADD VALUE 'dataset_merge' AFTER 'dataset_judge';
+
