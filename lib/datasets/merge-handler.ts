@@ -12,7 +12,7 @@ import { searchTextOf } from "./example";
 import { toExample } from "./formats/mapping";
 import { readRecords } from "./formats/parse";
 import { contentHash } from "./hash";
-import type { MergePayload } from "./merge-job";
+import type { MergePayload } from "./merge-payload";
 import { refreshNearDuplicates } from "./near-dup-db";
 import { validateExample } from "./validate";
 import { freezeDatasetVersion, type VersionManifest } from "./versions";

@@ -1,13 +1,10 @@
 // Job `dataset_merge`: adds another dataset's examples to this project's — another project's of
 // the workspace, or a frozen version (this project's or another's) — leaving out every example
 // whose content the project already has, then (by default) freezes a new version.
-import { z } from "zod";
 import { defineJob } from "@/lib/jobs/definition";
+import { mergePayload } from "./merge-payload";
 
-export const mergePayload = z
-  .object({ fromProjectId: z.uuid().optional(), fromVersionId: z.uuid().optional(), freeze: z.boolean().default(true) })
-  .refine((p) => Boolean(p.fromProjectId) !== Boolean(p.fromVersionId), "Name one project or one version to merge from.");
-export type MergePayload = z.infer<typeof mergePayload>;
+export { type MergePayload, mergePayload } from "./merge-payload";
 
 export const datasetMergeJob = defineJob({
   type: "dataset_merge",

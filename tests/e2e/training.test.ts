@@ -364,7 +364,9 @@ describe("training in the browser", () => {
     const [first] = await runIds();
     await page.goto(`${base}/export`);
     await page.getByLabel("Run").selectOption(first);
-    await expect.poll(async () => page.getByTestId("ollama-route").textContent()).toMatch(/not at all from Ollama 0\.12\.11.*stores about [\d.]+ [KMG]B \(the base model's size\)/s);
+    await expect
+      .poll(async () => page.getByTestId("ollama-route").textContent())
+      .toMatch(/not at all from Ollama 0\.12\.11.*stores about [\d.]+ [KMG]B \(the base model's size\)/s);
     await page.getByTestId("merge-model").click();
     await expect.poll(async () => page.getByTestId("ollama-route").textContent(), { timeout: 60_000 }).toMatch(/Merged model ready \(LlamaForCausalLM/);
     await screenshot(page, "training-08-merged");

@@ -91,7 +91,12 @@ describe("merging datasets", () => {
     expect(done.errorMessage).toBeNull();
     expect(done.resultSummary).toMatchObject({ added: 2, duplicates: 1 });
     const added = await db.datasetExample.findMany({ where: { projectId: target, naturalKey: { startsWith: `merge:${frozen.id}:` } } });
-    expect(added.map((e) => [e.data, e.split]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))).reverse()).toEqual([
+    expect(
+      added
+        .map((e) => [e.data, e.split])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1])))
+        .reverse(),
+    ).toEqual([
       [ex(7), "train"],
       [ex(8), "eval"],
     ]);
