@@ -173,7 +173,9 @@ export function assertSameOrigin(request: Request): void {
  */
 export async function routeActor(request: Request): Promise<Actor> {
   const authorization = request.headers.get("authorization");
-  return authorization ? tokenActor(authorization) : requireActor();
+  // Only our own tokens: a reverse proxy's Basic (or another Bearer) credential rides along on
+  // browser requests too, and those are signed in by their session cookie.
+  return authorization && /^Bearer\s+ftf_/i.test(authorization) ? tokenActor(authorization) : requireActor();
 }
 
 function route(guard: GuardMeta, body: (request: Request, params: RouteParams) => Promise<Response>, name: string): RouteHandler {
