@@ -157,10 +157,12 @@ function connectionContract(label: string, open: () => Promise<{ conn: RunnerCon
 
     it("stops a command at its time limit or when aborted", async () => {
       // The commands would outlive the test's own timeout: only the time limit or the abort ends them.
-      await expectFailure(conn.exec("sleep 61.123; echo never", { timeoutMs: 300 }), "timeout", /did not finish within 300 ms/);
-      // Killed on the box too, not just abandoned ([3]: so pgrep's own shell does not match).
+      // A duration of its own: another test run on this machine (a second suite) sleeps too.
+      const digits = String(100_000 + Math.floor(Math.random() * 900_000));
+      await expectFailure(conn.exec(`sleep 61.${digits}; echo never`, { timeoutMs: 300 }), "timeout", /did not finish within 300 ms/);
+      // Killed on the box too, not just abandoned (the bracket: so pgrep's own shell does not match).
       await sleep(200);
-      expect((await conn.exec("pgrep -f 'sleep 61.12[3]'")).stdout).toBe("");
+      expect((await conn.exec(`pgrep -f 'sleep 61.${digits.slice(0, -1)}[${digits.at(-1)}]'`)).stdout).toBe("");
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("cancelled by test")), 200);
       await expect(conn.exec("sleep 61", { signal: controller.signal })).rejects.toThrow("cancelled by test");
