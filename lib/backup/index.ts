@@ -11,7 +11,7 @@ import fsp from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import readline from "node:readline";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import pg from "pg";
 import yauzl from "yauzl";
@@ -19,6 +19,7 @@ import { ZipFile } from "yazl";
 import { migrate } from "@/lib/db/migrator";
 import { env } from "@/lib/env";
 import { getStorage, type StorageDriver } from "@/lib/storage";
+import { HashStream } from "@/lib/storage/hash-stream";
 
 export const BACKUP_FORMAT = "finetuneflow-backup/1";
 const OBJECT_PREFIX = "ws/";
@@ -46,20 +47,6 @@ export function secretKeyFingerprint(key: string | undefined = env().SECRET_KEY)
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** A stream's bytes hashed (and counted) as they pass. */
-function hashing() {
-  const hash = crypto.createHash("sha256");
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  return { tap, result: () => ({ sha256: hash.digest("hex"), size }) };
-}
 
 async function publicTables(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(
@@ -105,12 +92,12 @@ export async function createBackup(outFile: string, options: { databaseUrl: stri
           yield `${rows.map((r) => r.j).join("\n")}\n`;
         }
       };
-      const { tap, result } = hashing();
+      const tap = new HashStream();
       const body = Readable.from(lines()).pipe(tap);
       zip.addReadStream(body, `db/${name}.jsonl`);
       await finished(body);
       await client.query("CLOSE dump");
-      tables.push({ name, rows: count, columns, sha256: result().sha256 });
+      tables.push({ name, rows: count, columns, sha256: tap.result().sha256 });
       log(`${name}: ${count} rows`);
     }
     await client.query("COMMIT");
@@ -118,11 +105,11 @@ export async function createBackup(outFile: string, options: { databaseUrl: stri
     const storage = options.storage ?? getStorage();
     const objects: ObjectManifest[] = [];
     for await (const { key } of storage.list(OBJECT_PREFIX)) {
-      const { tap, result } = hashing();
+      const tap = new HashStream();
       const body = (await storage.get(key)).pipe(tap);
       zip.addReadStream(body, `storage/${key}`, { compress: false });
       await finished(body);
-      objects.push({ key, ...result() });
+      objects.push({ key, ...tap.result() });
     }
     log(`${objects.length} stored objects, ${objects.reduce((s, o) => s + o.size, 0)} bytes`);
 
@@ -270,9 +257,8 @@ export async function restoreBackup(
       // Objects first: rewriting one is harmless, and rows must never point at a missing object.
       const storage = options.storage ?? getStorage();
       for (const object of manifest.objects) {
-        const { tap, result } = hashing();
-        await storage.put(object.key, (await archive.open(`storage/${object.key}`)).pipe(tap));
-        const got = result();
+        // put hashes what it stores.
+        const got = await storage.put(object.key, await archive.open(`storage/${object.key}`));
         if (got.sha256 !== object.sha256) throw new Error(`Stored object ${object.key} is damaged in the archive (sha256 differs).`);
       }
       log(`${manifest.objects.length} stored objects restored`);
@@ -299,7 +285,7 @@ export async function restoreBackup(
             .map(quote)
             .join(", ");
           const overriding = targetCols.some((c) => c.identity === "YES") ? "OVERRIDING SYSTEM VALUE" : "";
-          const { tap, result } = hashing();
+          const tap = new HashStream();
           let count = 0;
           const stream = (await archive.open(`db/${name}.jsonl`)).pipe(tap);
           for await (const batch of jsonBatches(stream)) {
@@ -309,7 +295,7 @@ export async function restoreBackup(
             );
             count += batch.length;
           }
-          if (result().sha256 !== table.sha256 || count !== table.rows)
+          if (tap.result().sha256 !== table.sha256 || count !== table.rows)
             throw new Error(`Table ${name} is damaged in the archive (${count} of ${table.rows} rows, or its sha256 differs).`);
           log(`${name}: ${count} rows`);
         }

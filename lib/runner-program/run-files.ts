@@ -2,12 +2,10 @@
 // work in that directory after training (eval, model merge) and by training itself: artifacts
 // come down checked (size, sha256) as the bytes pass, and the adapter goes back up when someone
 // cleaned the box.
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { db } from "@/lib/db/client";
 import { NonRetryableError } from "@/lib/jobs/definition";
@@ -15,20 +13,10 @@ import { RunnerError } from "@/lib/runners/errors";
 import { getStorage } from "@/lib/storage";
 import type { RemoteProcess } from "./remote-process";
 
-/** Streams one remote file into storage, checking size and sha256 as the bytes pass. */
+/** Streams one remote file into storage, checking size and sha256 (which storage computes as the bytes pass). */
 export async function fetchArtifact(remote: RemoteProcess, remotePath: string, key: string, expected?: { size: number; sha256: string }) {
-  const hash = createHash("sha256");
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
   const source = await remote.withLink((conn) => conn.createReadStream(remotePath));
-  await getStorage().put(key, source.pipe(tap));
-  const sha256 = hash.digest("hex");
+  const { size, sha256 } = await getStorage().put(key, source);
   if (expected && (expected.sha256 !== sha256 || expected.size !== size)) {
     throw new RunnerError(
       `${path.posix.basename(remotePath)} arrived damaged (sha256 ${sha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…); downloading again.`,
