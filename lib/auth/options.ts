@@ -8,6 +8,7 @@ import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { addressFromHeaders } from "@/lib/http/client-address";
+import { ProxyTunnelAgent, proxySettings } from "@/lib/net/proxy";
 import { SESSION_MAX_AGE_S } from "./account";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { sameOriginRedirect } from "./redirect";
@@ -44,14 +45,26 @@ export async function authorizeWithPassword(credentials: Record<string, string> 
   return { id: user.id, email: user.email, name: user.name };
 }
 
+/**
+ * next-auth's OpenID client speaks node:https: behind HTTPS_PROXY its requests (discovery,
+ * tokens, user info) go through the proxy's tunnel. The option is one for all providers.
+ */
+function ssoHttpOptions(): { httpOptions?: { timeout: number; agent: ProxyTunnelAgent } } {
+  if (!proxySettings().https) return {};
+  ssoAgent ??= new ProxyTunnelAgent({ keepAlive: true });
+  return { httpOptions: { timeout: 10_000, agent: ssoAgent } };
+}
+let ssoAgent: ProxyTunnelAgent | undefined;
+
 function oauthProviders(): NextAuthOptions["providers"] {
   const e = env();
   const providers: NextAuthOptions["providers"] = [];
+  const http = ssoHttpOptions();
   if (e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET) {
-    providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }));
+    providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET, ...http }));
   }
   if (e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET) {
-    providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }));
+    providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, ...http }));
   }
   if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
     providers.push({
@@ -64,6 +77,8 @@ function oauthProviders(): NextAuthOptions["providers"] {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
+      // An http:// issuer (a test realm) cannot take the https agent.
+      ...(e.OIDC_ISSUER.startsWith("https:") ? http : {}),
       profile(profile: { sub: string; email: string; name?: string; preferred_username?: string; picture?: string }) {
         return { id: profile.sub, email: profile.email, name: profile.name ?? profile.preferred_username ?? null, image: profile.picture ?? null };
       },

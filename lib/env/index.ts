@@ -71,6 +71,15 @@ const schema = z.object({
   INSTALL_SYSTEM_PACKAGES: flag.default(true),
   /// Seconds the worker waits for in-flight jobs on SIGTERM before releasing them.
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(20),
+  /// The proxy for outbound http:// and https:// requests (LLM providers, the Hub, URL sources),
+  /// and the hosts that bypass it (`host`, `.domain`, `host:port`, an IP or CIDR, `*`). The
+  /// lower-case spellings win over the upper-case ones, as in curl. SSH to runners never uses them.
+  HTTP_PROXY: optionalString,
+  http_proxy: optionalString,
+  HTTPS_PROXY: optionalString,
+  https_proxy: optionalString,
+  NO_PROXY: optionalString,
+  no_proxy: optionalString,
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   OLLAMA_URL: z.url().default("http://127.0.0.1:11434"),
   /// Lets workspace admins add a `local` runner, which runs programs on the worker's own machine.

@@ -24,7 +24,7 @@ import { planTopics, TOPIC_TAG, type TopicPlan, withCounts } from "./topics";
 const PAGE = 500;
 /** Finished chunks are committed together at least this often. */
 const FLUSH_MS = 100;
-const FLUSH_SIZE = 64;
+export const FLUSH_SIZE = 64;
 
 type Task = {
   id: bigint;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { scrub } from "@/lib/llm/errors";
+import { outboundFetch } from "@/lib/net/proxy";
 
 export const HUB_TIMEOUT_MS = 30_000;
 
@@ -32,7 +33,7 @@ export function hubClient(options: HubClientOptions = {}): HubClient {
   return {
     hubUrl: hubEndpoint(options.endpoint),
     accessToken: options.token?.trim() || undefined,
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+    fetch: (input, init) => outboundFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
     callerSignal: options.signal,
     timeoutMs,
   };

@@ -1,15 +1,18 @@
 // Fetching a web page for import without becoming a proxy into the server's own network (SSRF).
 // Every hop's host is resolved and checked, and the connection goes to the checked address
 // itself, so a second DNS answer (rebinding) cannot redirect it. node:http is used rather than
-// fetch() because fetch resolves the name again on its own.
+// fetch() because fetch resolves the name again on its own. Behind the server's proxy the
+// request still names the checked address (lib/net/proxy).
 import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
+import tls from "node:tls";
 import zlib from "node:zlib";
 import { uploadMaxBytes } from "@/lib/env";
 import { outboundRefusal, refusalReason } from "@/lib/net/outbound";
+import { authorityOf, openTunnel, ProxyConfigError, ProxyTunnelError, proxyAuthorization, proxyEndpoint, proxyFor } from "@/lib/net/proxy";
 import { IngestError } from "./types";
 
 export type FetchUrlOptions = {
@@ -86,30 +89,84 @@ async function checkedAddress(url: URL, allowPrivate: boolean, signal: AbortSign
   return addresses[0];
 }
 
-function request(url: URL, address: string, signal: AbortSignal): Promise<http.IncomingMessage> {
-  const secure = url.protocol === "https:";
+const REQUEST_HEADERS = {
+  "user-agent": "FineTuneFlow document import",
+  accept: "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.8",
+  "accept-encoding": "gzip, deflate, br",
+};
+
+function targetPort(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+}
+
+/** The certificate is checked against the name, though the socket goes to the address. */
+function serverName(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request({
+  return url.protocol === "https:" && !net.isIP(host) ? host : undefined;
+}
+
+function request(url: URL, address: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+  const proxy = proxyFor(url);
+  if (proxy) return proxiedRequest(url, address, proxy, signal);
+  const secure = url.protocol === "https:";
+  return sent(
+    (secure ? https : http).request({
       host: address,
-      port: url.port || (secure ? 443 : 80),
+      port: targetPort(url),
       path: `${url.pathname}${url.search}`,
       method: "GET",
-      headers: {
-        host: url.host,
-        "user-agent": "FineTuneFlow document import",
-        accept: "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.8",
-        "accept-encoding": "gzip, deflate, br",
-      },
-      // The certificate is checked against the name, though the socket goes to the address.
-      servername: secure && !net.isIP(host) ? host : undefined,
+      headers: { host: url.host, ...REQUEST_HEADERS },
+      servername: serverName(url),
       agent: false,
       signal,
-    });
+    }),
+  );
+}
+
+function sent(req: http.ClientRequest): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
     req.on("response", resolve);
     req.on("error", reject);
     req.end();
   });
+}
+
+/**
+ * Through the server's proxy, still to the checked address (a second lookup by the proxy could
+ * answer otherwise): http:// as an absolute-form request naming the address, https:// through a
+ * CONNECT tunnel to the address with TLS to the name inside it.
+ */
+async function proxiedRequest(url: URL, address: string, proxy: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
+  const authority = authorityOf(address, targetPort(url));
+  if (url.protocol === "http:") {
+    const { module, host, port } = proxyEndpoint(proxy);
+    const auth = proxyAuthorization(proxy);
+    return sent(
+      module.request({
+        host,
+        port,
+        method: "GET",
+        path: `http://${authority}${url.pathname}${url.search}`,
+        headers: { host: url.host, ...REQUEST_HEADERS, ...(auth ? { "proxy-authorization": auth } : {}) },
+        agent: false,
+        signal,
+      }),
+    ).catch((error: NodeJS.ErrnoException) => Promise.reject(new ProxyTunnelError(error.message, undefined, error.code)));
+  }
+  const socket = await openTunnel(proxy, authority, signal);
+  const name = serverName(url);
+  return sent(
+    https.request({
+      host: address,
+      port: targetPort(url),
+      path: `${url.pathname}${url.search}`,
+      method: "GET",
+      headers: { host: url.host, ...REQUEST_HEADERS },
+      agent: false,
+      signal,
+      createConnection: () => tls.connect({ socket, servername: name, host: name ?? address }),
+    }),
+  );
 }
 
 function decoded(response: http.IncomingMessage): Readable {
@@ -155,6 +212,12 @@ async function readBody(response: http.IncomingMessage, maxBytes: number): Promi
 function connectionFailure(error: unknown, url: URL): IngestError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "";
   const host = url.host;
+  if (error instanceof ProxyTunnelError) {
+    return error.status
+      ? failed(`The server's proxy would not connect to ${host} (HTTP ${error.status}). Ask the administrator whether the proxy allows this site.`)
+      : failed(`The server's proxy could not be reached (${error.code ?? error.message}). Ask the administrator to check HTTPS_PROXY/HTTP_PROXY.`);
+  }
+  if (error instanceof ProxyConfigError) return failed(error.message);
   if (code === "ECONNREFUSED") return failed(`${host} refused the connection. Check the link, or try again later.`);
   if (code === "ECONNRESET" || code === "EPIPE") return failed(`${host} closed the connection. Try again later.`);
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return failed(`${host} can't be reached from this server.`);

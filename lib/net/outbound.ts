@@ -9,6 +9,7 @@ import net from "node:net";
 import ipaddr from "ipaddr.js";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { outboundFetch } from "./proxy";
 
 /** Cloud instance-metadata services hand out credentials: refused even when listed. */
 const METADATA_ADDRESSES = new Set(["169.254.169.254", "169.254.170.2", "100.100.100.200", "192.0.0.192", "fd00:ec2::254"]);
@@ -168,8 +169,9 @@ const MAX_REDIRECTS = 5;
 /**
  * `fetch` under the policy: the target is checked before each request and redirects are followed
  * only within the same origin (checked again); a redirect elsewhere is an error, not a request.
+ * Requests go through the server's proxy where HTTPS_PROXY/HTTP_PROXY say so (./proxy).
  */
-export function policyFetch(purpose: OutboundPurpose, inner: typeof fetch = fetch): typeof fetch {
+export function policyFetch(purpose: OutboundPurpose, inner: typeof fetch = outboundFetch): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request ? input : undefined;
     let url = new URL(request ? request.url : String(input));
