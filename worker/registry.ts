@@ -2,6 +2,7 @@
 // look definitions up here for clean-up and exclusivity). Each definition loads its handler lazily, so the web
 // (which only enqueues) does not load the handlers' dependencies.
 import type { JobType } from "@prisma/client";
+import { hubDatasetDownloadJob } from "@/lib/datasets/hub-import-job";
 import { importJob } from "@/lib/datasets/import-job";
 import { datasetMergeJob } from "@/lib/datasets/merge-job";
 import { evalJob } from "@/lib/evaluation/eval-job";
@@ -24,6 +25,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   generateJob,
   judgeJob,
   datasetMergeJob,
+  hubDatasetDownloadJob,
   testSetGenerateJob,
   testSetAnswerJob,
   cloneJob,

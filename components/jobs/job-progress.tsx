@@ -8,6 +8,7 @@ const ITEM_UNITS: Record<string, string> = {
   dataset_preview: "examples",
   dataset_judge: "examples",
   dataset_merge: "examples",
+  hub_dataset_download: "MB",
   test_set_generate: "chunks",
   test_set_answer: "questions",
   project_clone: "sources",

@@ -97,7 +97,7 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
         <span className="font-medium">Drop files here or click to choose</span>
         <span className="text-sm text-muted-foreground">
           Documents: PDF, Word (.docx), text, Markdown, HTML, scans (PNG, JPEG, TIFF: read by OCR), a ZIP of Markdown (a book or docs folder). Datasets: JSONL,
-          JSON, CSV (Alpaca, ShareGPT, OpenAI messages, Q&amp;A). Up to {formatBytes(maxBytes)} each.
+          JSON, CSV, Parquet (Alpaca, ShareGPT, OpenAI messages, Q&amp;A). Up to {formatBytes(maxBytes)} each.
         </span>
       </button>
       <input

@@ -1,22 +1,31 @@
 // The import job's work (see import-job.ts).
-import { Transform } from "node:stream";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import type { DatasetFormat } from "@/lib/ingest/types";
 import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
 import { readProjectConfig } from "@/lib/projects/config";
-import { getStorage } from "@/lib/storage";
+import { readDatasetFile } from "./dataset-file";
 import { flagDuplicates } from "./dedup";
 import { type ExampleData, searchTextOf } from "./example";
 import { type DatasetMapping, recordSplit, toExample } from "./formats/mapping";
-import { readRecords } from "./formats/parse";
+import { DatasetReadError, type ParsedRecord } from "./formats/record";
 import { contentHash } from "./hash";
 import { refreshNearDuplicates } from "./near-dup-db";
 import { assignSplit } from "./split";
 import { validateExample } from "./validate";
 
 const BATCH = 500;
-const DATASET_FORMATS: DatasetFormat[] = ["jsonl", "json", "csv"];
+
+/** A file that cannot be read at all (a damaged Parquet footer) fails the job for good. */
+async function* unlessUnreadable(records: AsyncGenerator<ParsedRecord>): AsyncGenerator<ParsedRecord> {
+  try {
+    yield* records;
+  } catch (error) {
+    if (error instanceof DatasetReadError) throw new NonRetryableError(error.message);
+    throw error;
+  }
+}
+const DATASET_FORMATS: DatasetFormat[] = ["jsonl", "json", "csv", "parquet"];
 
 type Row = Prisma.DatasetExampleCreateManyInput;
 
@@ -24,7 +33,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
   const file = await db.file.findFirst({ where: { id: ctx.payload.fileId, projectId: ctx.projectId, kind: "dataset_upload" }, include: { project: true } });
   if (!file) throw new NonRetryableError("This dataset file was deleted.");
   const format = (file.metadata as { format?: DatasetFormat } | null)?.format;
-  if (!format || !DATASET_FORMATS.includes(format)) throw new NonRetryableError("This file is not a dataset (JSONL, JSON or CSV).");
+  if (!format || !DATASET_FORMATS.includes(format)) throw new NonRetryableError("This file is not a dataset (JSONL, JSON, CSV or Parquet).");
   const config = readProjectConfig(file.project.config);
   const taskType = file.project.taskType;
   const checkpoint = ctx.checkpoint.get<{ line: number; skipped?: number }>();
@@ -35,13 +44,6 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
 
   const total = Number(file.sizeBytes) || 1;
   let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const source = (await getStorage().get(file.storagePath)).pipe(counter);
 
   let batch: Row[] = [];
   let lastLine = resumeAfter;
@@ -57,7 +59,7 @@ export async function importDataset(ctx: JobContext<{ fileId: string; mapping: D
     await ctx.progress({ pct: Math.min(95, Math.floor((bytes / total) * 95)), message: `Imported through line ${lastLine.toLocaleString()}`, done: rows });
   };
 
-  for await (const parsed of readRecords(source, format)) {
+  for await (const parsed of unlessUnreadable(readDatasetFile(file, format, (n) => (bytes += n)))) {
     if (parsed.line <= resumeAfter) continue;
     throwIfAborted(ctx.signal);
     rows++;

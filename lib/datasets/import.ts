@@ -5,10 +5,9 @@ import { db } from "@/lib/db/client";
 import { invalidInput, notFound } from "@/lib/errors";
 import type { DatasetFormat } from "@/lib/ingest/types";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { getStorage } from "@/lib/storage";
+import { readDatasetFile } from "./dataset-file";
 import type { ExampleData } from "./example";
 import { type DatasetMapping, IMPORT_NOTES, toExample } from "./formats/mapping";
-import { readRecords } from "./formats/parse";
 import { type DatasetShape, detectShape } from "./formats/shapes";
 import { importJob } from "./import-job";
 
@@ -39,13 +38,11 @@ async function datasetFile(ctx: ProjectContext, fileId: string) {
 
 export async function previewImport(ctx: ProjectContext, fileId: string, mapping?: DatasetMapping): Promise<ImportPreview> {
   const { file, format } = await datasetFile(ctx, fileId);
-  const stream = await getStorage().get(file.storagePath);
   const parsed: Array<{ line: number; record?: Record<string, unknown>; error?: string }> = [];
-  for await (const row of readRecords(stream, format)) {
+  for await (const row of readDatasetFile(file, format)) {
     parsed.push(row);
     if (parsed.length >= SAMPLE_RECORDS) break;
   }
-  stream.destroy();
   const records = parsed.flatMap((p) => (p.record ? [p.record] : []));
   const detected = detectShape(records);
   // A file named as a split (an export's train.jsonl and eval.jsonl, test.csv …) keeps its rows there.

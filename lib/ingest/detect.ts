@@ -16,6 +16,7 @@ const MIME_TYPES: Record<DetectedFormat, string> = {
   jsonl: "application/jsonl",
   json: "application/json",
   csv: "text/csv",
+  parquet: "application/vnd.apache.parquet",
   image: "image/png",
   markdown_zip: "application/zip",
 };
@@ -28,7 +29,7 @@ const IMAGES: { bytes: string; at?: number; mimeType: string }[] = [
   { bytes: "MM\x00*", mimeType: "image/tiff" },
 ];
 
-const SUPPORTED = "Upload a PDF, Word (.docx), HTML, Markdown or plain-text document, a scan (PNG, JPEG or TIFF), or a JSONL, JSON or CSV dataset.";
+const SUPPORTED = "Upload a PDF, Word (.docx), HTML, Markdown or plain-text document, a scan (PNG, JPEG or TIFF), or a JSONL, JSON, CSV or Parquet dataset.";
 
 /** Binary formats people upload by mistake, so the refusal can say what the file is. */
 const MAGIC: { bytes: string; at?: number; label: string; hint?: string }[] = [
@@ -62,7 +63,7 @@ const ZIP_MARKERS: [string, keyof typeof ZIP_FORMAT_LABELS][] = [
 ];
 
 function found(format: DetectedFormat, mimeType = MIME_TYPES[format]): Detection {
-  const kind = format === "jsonl" || format === "json" || format === "csv" ? "dataset_upload" : "raw_doc";
+  const kind = format === "jsonl" || format === "json" || format === "csv" || format === "parquet" ? "dataset_upload" : "raw_doc";
   return { ok: true, format, mimeType, kind };
 }
 
@@ -84,6 +85,8 @@ export function detectFormat(head: Buffer, filename: string, totalSize: number):
     throw new IngestError("empty", "This file is empty (0 bytes). Choose a file with content.");
   }
   if (isPdf(head)) return found("pdf");
+  // Parquet starts (and ends) with "PAR1"; its footer is checked when it is read.
+  if (hasBytes(head, "PAR1")) return found("parquet");
   const image = IMAGES.find((m) => hasBytes(head, m.bytes, m.at));
   if (image) return found("image", image.mimeType);
   if (hasBytes(head, "PK\x03\x04")) {

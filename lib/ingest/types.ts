@@ -4,7 +4,7 @@
 
 /** markdown_zip: a ZIP of Markdown files (a book's or docs site's sources), read as one document. */
 export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "markdown_zip" | "text" | "image";
-export type DatasetFormat = "jsonl" | "json" | "csv";
+export type DatasetFormat = "jsonl" | "json" | "csv" | "parquet";
 export type DetectedFormat = DocumentFormat | DatasetFormat;
 
 export type Detection = { ok: true; format: DetectedFormat; mimeType: string; kind: "raw_doc" | "dataset_upload" } | { ok: false; message: string };

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { projectAction } from "@/lib/access/action";
 import { datasetMappingSchema } from "@/lib/datasets/formats/mapping";
+import { browseHubDataset, importHubDatasetFile } from "@/lib/datasets/hub-import";
 import { previewImport, startImport } from "@/lib/datasets/import";
 import { addUrlSource, deleteSource, rechunkSources, unlockPdf, urlSchema } from "@/lib/sources";
 import { editChunk, mergeWithNext, splitChunk } from "@/lib/sources/chunk-edits";
@@ -56,6 +57,28 @@ export const startImportAction = projectAction("startImport", "dataset.edit", im
   refresh(ctx.workspace.slug, ctx.projectId);
   return { jobId: job.id };
 });
+
+// `dataset` is the Hub's id ("owner/name"), not one of ours: not named *Id.
+const hubDatasetInput = z.object({
+  projectId: z.string(),
+  dataset: z.string().trim().min(1, "Enter a dataset id, e.g. tatsu-lab/alpaca.").max(300),
+  revision: z.string().trim().max(200).optional(),
+});
+
+export const browseHubDatasetAction = projectAction("browseHubDataset", "sources.manage", hubDatasetInput, async (ctx, input) =>
+  browseHubDataset(ctx, input.dataset, input.revision),
+);
+
+export const importHubDatasetAction = projectAction(
+  "importHubDataset",
+  "sources.manage",
+  hubDatasetInput.extend({ revision: z.string().trim().min(1).max(200), path: z.string().min(1).max(1000) }),
+  async (ctx, input) => {
+    const file = await importHubDatasetFile(ctx, { datasetId: input.dataset, revision: input.revision, path: input.path });
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { id: file.id };
+  },
+);
 
 const chunkInput = z.object({ projectId: z.string(), chunkId: z.uuid() });
 const chunkView = (chunk: { id: string; chunkIndex: number; tokenCount: number }) => ({

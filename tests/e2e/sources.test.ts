@@ -177,4 +177,28 @@ describe("sources in the browser", () => {
     const invalid = await db.datasetExample.findFirstOrThrow({ where: { projectId: team.project.id, isValid: false } });
     expect(invalid.validationError).toMatch(/^Line 2: /);
   });
+
+  it("imports a dataset from the Hugging Face Hub by id: its Parquet conversion, downloaded by the worker, then mapped", async () => {
+    await page.goto(sourcesUrl);
+    const hub = page.getByTestId("hub-dataset");
+    await hub.getByLabel("Hugging Face dataset").fill("acme/no-such-dataset");
+    await hub.getByRole("button", { name: "Find files" }).click();
+    await hub.getByText(/"acme\/no-such-dataset" was not found on the Hugging Face Hub/).waitFor();
+    await hub.getByLabel("Hugging Face dataset").fill("acme/shutdown-steps");
+    await hub.getByRole("button", { name: "Find files" }).click();
+    await hub.getByText("the Hub's Parquet conversion").waitFor();
+    expect(await hub.getByTestId("hub-dataset-files").getByRole("radio").count()).toBe(1);
+    await screenshot(page, "sources-hub-dataset");
+    await hub.getByRole("button", { name: "Import this file" }).click();
+    await expect.poll(() => row("0000.parquet").getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
+    await row("0000.parquet")
+      .getByRole("button", { name: /Import/ })
+      .click();
+    await page
+      .getByRole("dialog")
+      .getByText(/Detected:/)
+      .waitFor();
+    await page.getByRole("dialog").getByRole("button", { name: "Import", exact: true }).click();
+    await expect.poll(() => row("0000.parquet").textContent(), { timeout: 60_000 }).toMatch(/Imported 40 rows: 40 valid/);
+  });
 });

@@ -1,6 +1,7 @@
 // Global setup for browser tests: the real app started by our launcher (build if needed,
 // migrate, web + worker) against a fresh database, on a free port.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startAppInstance } from "../support/app-instance";
@@ -16,7 +17,16 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   // The Hub the app looks base models up on: recorded metadata of real models, on loopback.
-  const hub = await startFakeHub({ tokens: [] });
+  // Its one dataset has no data files of its own, only the Hub's Parquet conversion.
+  const hub = await startFakeHub({
+    tokens: [],
+    datasets: {
+      "acme/shutdown-steps": {
+        files: { "README.md": "# Shutdown steps\n", "shutdown_steps.py": "# a loading script\n" },
+        parquet: { "default/train/0000.parquet": fs.readFileSync(path.resolve("tests/fixtures/datasets/chat-zstd.parquet")) },
+      },
+    },
+  });
   const app = await startAppInstance(project.getProvidedContext().pgServerUrl, "e2e", {
     HF_ENDPOINT: hub.url,
     // The fake LLM servers and sshd listen on loopback, listed as an administrator would.

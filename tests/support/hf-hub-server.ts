@@ -23,6 +23,21 @@ export type FakeHubOptions = {
    * access. A gated fixture not listed here grants no token.
    */
   gatedModels?: Record<string, { mode?: "auto" | "manual"; granted?: string[] }>;
+  /** Dataset repos by id (owner/name). */
+  datasets?: Record<string, FakeHubDataset>;
+};
+
+/**
+ * A dataset repo: its own files on `main`, and optionally the Hub's Parquet conversion
+ * (refs/convert/parquet). A private one is visible to `tokens` only; a gated one lists its files
+ * to anyone but serves them only to `tokens`.
+ */
+export type FakeHubDataset = {
+  files?: Record<string, Buffer | string>;
+  parquet?: Record<string, Buffer>;
+  private?: boolean;
+  gated?: boolean;
+  tokens?: string[];
 };
 
 export type FakeHubFile = { path: string; sha256: string; size: number; lfs: boolean };
@@ -400,6 +415,50 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     return { status: 200, body: { success: true, commitOid: oid, commitUrl: `${repoUrl}/commit/${oid}`, hookOutput: "" } };
   }
 
+  /** The files of a dataset at a revision, or the Hub's refusal. */
+  function datasetFiles(id: string, revision: string, account: Account | undefined): Map<string, ServedFile> | Reply {
+    const dataset = options.datasets?.[id];
+    const visible = dataset && (!dataset.private || (account && dataset.tokens?.includes(account.token)));
+    if (!visible) return account ? error(404, "Repository not found", "RepoNotFound") : error(401, "Repository not found", "RepoNotFound");
+    const raw = revision === "main" ? dataset.files : revision === "refs/convert/parquet" ? dataset.parquet : undefined;
+    if (!raw) return error(404, `Invalid rev id: ${revision}`, "RevisionNotFound");
+    return new Map(Object.entries(raw).map(([name, content]) => [name, servedFile(Buffer.from(content), LFS_PATTERNS.test(name))]));
+  }
+
+  function datasetListing(id: string, revision: string, account: Account | undefined): Reply {
+    const files = datasetFiles(id, revision, account);
+    if (!(files instanceof Map)) return files;
+    const directories = new Set<string>();
+    for (const name of files.keys()) for (let at = name.indexOf("/"); at > 0; at = name.indexOf("/", at + 1)) directories.add(name.slice(0, at));
+    const entries = [
+      ...[...directories].map((dir) => ({ type: "directory", oid: gitBlobSha1(Buffer.from(dir)), size: 0, path: dir })),
+      ...[...files].map(([name, file]) => ({
+        type: "file",
+        oid: gitBlobSha1(file.content),
+        size: file.content.length,
+        path: name,
+        ...(file.lfs ? { lfs: { oid: sha256(file.content), size: file.content.length, pointerSize: 134 } } : {}),
+      })),
+    ];
+    return { status: 200, body: entries };
+  }
+
+  function datasetContent(id: string, revision: string, filePath: string, account: Account | undefined): ServedFile | Reply {
+    const files = datasetFiles(id, revision, account);
+    if (!(files instanceof Map)) return files;
+    const dataset = options.datasets![id];
+    if (dataset.gated && !(account && dataset.tokens?.includes(account.token))) {
+      return account
+        ? error(
+            403,
+            `Access to dataset ${id} is restricted and you are not in the authorized list. Visit ${url}/datasets/${id} to ask for access.`,
+            "GatedRepo",
+          )
+        : error(401, `Access to dataset ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`, "GatedRepo");
+    }
+    return files.get(filePath) ?? error(404, "Entry not found", "EntryNotFound");
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? "/", "http://fake-hub");
     const route = parsed.pathname;
@@ -432,6 +491,14 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
           auth: { type: "access_token", accessToken: { displayName: "test token", role: account.role, createdAt: new Date(0).toISOString() } },
         },
       });
+    }
+
+    const datasetTree = /^\/api\/datasets\/([\w.-]+\/[\w.-]+)\/tree\/([^/]+)$/.exec(route);
+    if (datasetTree && method === "GET") return send(res, datasetListing(datasetTree[1], decodeURIComponent(datasetTree[2]), account));
+    const datasetFile = /^\/datasets\/([\w.-]+\/[\w.-]+)\/resolve\/([^/]+)\/(.+)$/.exec(route);
+    if (datasetFile && (method === "GET" || method === "HEAD")) {
+      const found = datasetContent(datasetFile[1], decodeURIComponent(datasetFile[2]), decodeURIComponent(datasetFile[3]), account);
+      return "content" in found ? sendContent(req, res, found, {}) : send(res, found, method === "HEAD");
     }
 
     const api = /^\/api\/models\/([\w.-]+\/[\w.-]+)(?:\/revision\/([^/]+))?$/.exec(route);

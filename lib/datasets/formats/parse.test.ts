@@ -1,7 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { DatasetFormat } from "@/lib/ingest/types";
-import { type ParsedRecord, readRecords } from "./parse";
+import { type ParsedRecord, readRecords, type StreamFormat } from "./parse";
 
 /** Feeds the text in small chunks, so records, quotes and UTF-8 characters straddle chunk edges. */
 function source(text: string, chunkBytes = 7): Readable {
@@ -11,7 +10,7 @@ function source(text: string, chunkBytes = 7): Readable {
   return Readable.from(chunks);
 }
 
-async function readAll(text: string, format: DatasetFormat): Promise<ParsedRecord[]> {
+async function readAll(text: string, format: StreamFormat): Promise<ParsedRecord[]> {
   const rows: ParsedRecord[] = [];
   for await (const row of readRecords(source(text), format)) rows.push(row);
   return rows;

@@ -10,12 +10,15 @@ import type { ParsedRecord } from "./record";
 
 export type { ParsedRecord };
 
-const readers: Record<DatasetFormat, (source: Readable) => AsyncGenerator<ParsedRecord>> = {
+/** Formats read front to back from a stream; Parquet needs ranged reads (./parquet). */
+export type StreamFormat = Exclude<DatasetFormat, "parquet">;
+
+const readers: Record<StreamFormat, (source: Readable) => AsyncGenerator<ParsedRecord>> = {
   jsonl: readJsonLines,
   json: readJsonArray,
   csv: readCsv,
 };
 
-export async function* readRecords(source: Readable, format: DatasetFormat): AsyncGenerator<ParsedRecord> {
+export async function* readRecords(source: Readable, format: StreamFormat): AsyncGenerator<ParsedRecord> {
   yield* readers[format](source);
 }

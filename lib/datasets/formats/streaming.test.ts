@@ -7,8 +7,7 @@ import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DatasetFormat } from "@/lib/ingest/types";
-import { readRecords } from "./parse";
+import { readRecords, type StreamFormat } from "./parse";
 
 const FILE_BYTES = 50 * 1024 * 1024;
 const LIVE_HEAP_GROWTH_LIMIT = 24 * 1024 * 1024;
@@ -23,14 +22,14 @@ function liveHeap(): number {
 
 const output = "An answer long enough to look like real data, repeated. ".repeat(6);
 
-const layouts: Record<DatasetFormat, { head: string; row: (i: number) => string; tail: string }> = {
+const layouts: Record<StreamFormat, { head: string; row: (i: number) => string; tail: string }> = {
   jsonl: { head: "", row: (i) => `${JSON.stringify({ instruction: `Question ${i}?`, input: "", output })}\n`, tail: "" },
   json: { head: "[\n", row: (i) => `${JSON.stringify({ question: `Question ${i}?`, answer: output })},\n`, tail: "]\n" },
   csv: { head: "question,answer\n", row: (i) => `"Question ${i}, quoted?","${output}\nsecond line"\n`, tail: "" },
 };
 
 /** About `fileBytes` of the format, made as it is read; `rows` says how many were written. */
-function generated(format: DatasetFormat, fileBytes: number): { stream: Readable; rows: () => number } {
+function generated(format: StreamFormat, fileBytes: number): { stream: Readable; rows: () => number } {
   const { head, row, tail } = layouts[format];
   let rows = 0;
   async function* chunks() {

@@ -87,6 +87,9 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
     }),
   },
   "lib/sources/actions.ts#addUrlSourceAction": { input: projectInput({ url: "https://example.com/page" }) },
+  // An id the Hub could not have: refused as input after the access check, without a request.
+  "lib/sources/actions.ts#browseHubDatasetAction": { input: projectInput({ dataset: "not a dataset id!" }) },
+  "lib/sources/actions.ts#importHubDatasetAction": { input: projectInput({ dataset: "acme/manuals", revision: "main", path: "data/train.jsonl" }) },
   "lib/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
   "lib/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },
   "lib/sources/actions.ts#editChunkAction": {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Histogram } from "@/components/charts/histogram";
+import { HubDatasetForm } from "@/components/sources/hub-dataset-form";
 import { SourceList } from "@/components/sources/source-list";
 import { UploadDropzone } from "@/components/sources/upload-dropzone";
 import { UrlForm } from "@/components/sources/url-form";
@@ -39,6 +40,7 @@ export default async function SourcesPage({ params }: { params: Promise<{ worksp
           <CardContent className="space-y-4">
             <UploadDropzone projectId={ctx.projectId} maxBytes={uploadMaxBytes()} />
             <UrlForm projectId={ctx.projectId} />
+            <HubDatasetForm projectId={ctx.projectId} />
           </CardContent>
         </Card>
       )}
