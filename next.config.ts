@@ -20,7 +20,8 @@ const nextConfig: NextConfig = {
   ],
   poweredByHeader: false,
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV !== "production") }];
+    // The Content-Security-Policy comes from proxy.ts, at request time.
+    return [{ source: "/:path*", headers: securityHeaders() }];
   },
   // The health route and the migrator read the migration files at run time.
   outputFileTracingIncludes: { "/api/health": ["./prisma/migrations/**/*"] },

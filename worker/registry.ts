@@ -16,10 +16,12 @@ import { previewJob } from "@/lib/generation/preview-job";
 import type { JobDefinition } from "@/lib/jobs/definition";
 import { cloneJob } from "@/lib/projects/clone-job";
 import { chunkingJob } from "@/lib/sources/chunking-job";
+import { uploadCheckJob } from "@/lib/sources/upload-check-job";
 import { trainJob } from "@/lib/training/train-job";
 
 export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   chunkingJob,
+  uploadCheckJob,
   importJob,
   previewJob,
   generateJob,

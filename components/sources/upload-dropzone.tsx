@@ -6,6 +6,7 @@ import { useCallback, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { formatBytes } from "@/components/ui/format-bytes";
 import { Progress } from "@/components/ui/progress";
+import { abortDirectUploadAction, completeDirectUploadAction, startDirectUploadAction } from "@/lib/sources/actions";
 
 type Upload = { key: string; name: string; size: number; pct: number; state: "uploading" | "done" | "failed" | "duplicate"; message?: string };
 
@@ -30,8 +31,71 @@ function send(projectId: string, file: File, onProgress: (pct: number) => void):
   });
 }
 
+/** PUTs a body to a presigned bucket URL with progress; resolves with the ETag S3 answers. */
+function put(url: string, body: Blob, onLoaded: (bytes: number) => void): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    xhr.upload.onprogress = (e) => onLoaded(e.loaded);
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve(xhr.getResponseHeader("ETag"))
+        : reject(new Error(`The storage service refused the upload (HTTP ${xhr.status}).`));
+    xhr.onerror = () =>
+      reject(new Error("The browser could not reach the storage bucket. Try again; if it keeps failing, its CORS rules must allow PUT from this site."));
+    xhr.send(body);
+  });
+}
+
+/**
+ * With S3 storage the file goes straight to the bucket (one presigned PUT, or 16 MB parts three at
+ * a time), never through the web server; the server then checks it (lib/sources/direct-upload).
+ */
+async function sendDirect(projectId: string, file: File, onProgress: (pct: number) => void): Promise<{ ok: boolean; message?: string }> {
+  const started = await startDirectUploadAction({ projectId, filename: file.name, size: file.size });
+  if (!started.ok) return { ok: false, message: started.error.message };
+  const plan = started.data;
+  try {
+    let parts: Array<{ partNumber: number; etag: string }> | undefined;
+    if (plan.mode === "single") {
+      await put(plan.url, file, (loaded) => onProgress(Math.round((loaded / file.size) * 100)));
+    } else {
+      const loaded = new Map<number, number>();
+      const report = () => onProgress(Math.round(([...loaded.values()].reduce((a, b) => a + b, 0) / file.size) * 100));
+      const offsets = new Map<number, number>();
+      let offset = 0;
+      for (const part of plan.parts) {
+        offsets.set(part.partNumber, offset);
+        offset += part.size;
+      }
+      const queue = [...plan.parts];
+      const done: Array<{ partNumber: number; etag: string }> = [];
+      parts = done;
+      await Promise.all(
+        Array.from({ length: Math.min(3, queue.length) }, async () => {
+          for (let part = queue.shift(); part; part = queue.shift()) {
+            const from = offsets.get(part.partNumber) ?? 0;
+            const number = part.partNumber;
+            const etag = await put(part.url, file.slice(from, from + part.size), (bytes) => {
+              loaded.set(number, bytes);
+              report();
+            });
+            if (!etag) throw new Error("The storage bucket hides the ETag header from browsers: add ETag to its CORS ExposeHeaders.");
+            done.push({ partNumber: number, etag });
+          }
+        }),
+      );
+    }
+    const done = await completeDirectUploadAction({ projectId, fileId: plan.fileId, parts });
+    return done.ok ? { ok: true } : { ok: false, message: done.error.message };
+  } catch (error) {
+    await abortDirectUploadAction({ projectId, fileId: plan.fileId }).catch(() => {});
+    return { ok: false, message: error instanceof Error ? error.message : "The upload failed. Try again." };
+  }
+}
+
 /** Drag-and-drop of many files, each with its own progress bar and outcome. */
-export function UploadDropzone({ projectId, maxBytes }: { projectId: string; maxBytes: number }) {
+export function UploadDropzone({ projectId, maxBytes, direct = false }: { projectId: string; maxBytes: number; direct?: boolean }) {
   const router = useRouter();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -52,6 +116,12 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
             update(key, { state: "failed", message: `Larger than the ${formatBytes(maxBytes)} limit.` });
             return;
           }
+          if (direct) {
+            const sent = await sendDirect(projectId, file, (pct) => update(key, { pct }));
+            update(key, sent.ok ? { state: "done", pct: 100, message: "Sent straight to storage." } : { state: "failed", message: sent.message });
+            router.refresh();
+            return;
+          }
           const result = await send(projectId, file, (pct) => update(key, { pct }));
           const body = result.body as { duplicateOf?: string | null; error?: { message?: string } } | null;
           if (result.ok)
@@ -69,7 +139,7 @@ export function UploadDropzone({ projectId, maxBytes }: { projectId: string; max
         }),
       );
     },
-    [maxBytes, projectId, router],
+    [maxBytes, projectId, router, direct],
   );
 
   return (

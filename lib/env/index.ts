@@ -32,6 +32,9 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: flag.default(false),
+  /// The bucket's address as browsers reach it, for presigned upload and download links, when it
+  /// differs from S3_ENDPOINT (e.g. http://minio:9000 inside compose, https://s3.example.com outside).
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
   UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
   /// URL sources may not reach private or loopback addresses unless the server's admin allows it.
   ALLOW_PRIVATE_URL_SOURCES: flag.default(false),

@@ -1,5 +1,4 @@
 // Exports of a project: dataset files now (bundles and Hub pushes use the same rows and job).
-import { Readable } from "node:stream";
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { ProjectContext } from "@/lib/access/guard";
@@ -9,7 +8,6 @@ import { invalidInput, notFound } from "@/lib/errors";
 import { EXPORT_FORMATS } from "@/lib/exports/dataset/formats";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
-import { getStorage } from "@/lib/storage";
 import { loadBundleRun } from "./bundle";
 import { exportJob } from "./export-job";
 import { modelMergeJob } from "./merge-job";
@@ -138,11 +136,10 @@ export async function openExportFile(ctx: ProjectContext, exportId: string) {
     include: { file: true },
   });
   if (!row?.file || row.status !== "success") throw notFound("Export file");
-  const stream = await getStorage().get(row.file.storagePath);
   return {
+    storagePath: row.file.storagePath,
     filename: row.file.filename,
     size: Number(row.file.sizeBytes),
     mimeType: row.file.mimeType ?? "application/octet-stream",
-    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
   };
 }

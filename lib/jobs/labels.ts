@@ -8,6 +8,7 @@ export const JOB_LABELS: Record<JobType, string> = {
   dataset_judge: "Example scoring",
   dataset_merge: "Dataset merge",
   hub_dataset_download: "Hub dataset download",
+  upload_check: "Upload check",
   test_set_generate: "Test set questions",
   test_set_answer: "Test set answers",
   project_clone: "Project copy",

@@ -8,6 +8,7 @@ import { browseHubDataset, importHubDatasetFile } from "@/lib/datasets/hub-impor
 import { previewImport, startImport } from "@/lib/datasets/import";
 import { addUrlSource, deleteSource, rechunkSources, unlockPdf, urlSchema } from "@/lib/sources";
 import { editChunk, mergeWithNext, splitChunk } from "@/lib/sources/chunk-edits";
+import { abortDirectUpload, completeDirectUpload, startDirectUpload } from "@/lib/sources/direct-upload";
 
 const refresh = (slug: string, projectId: string) => revalidatePath(`/w/${slug}/p/${projectId}/sources`);
 
@@ -78,6 +79,39 @@ export const importHubDatasetAction = projectAction(
     refresh(ctx.workspace.slug, ctx.projectId);
     return { id: file.id };
   },
+);
+
+// Browser → bucket uploads (S3 storage; lib/sources/direct-upload).
+export const startDirectUploadAction = projectAction(
+  "startDirectUpload",
+  "sources.manage",
+  z.object({ projectId: z.string(), filename: z.string().min(1).max(1000), size: z.number().int().min(0) }),
+  async (ctx, input) => startDirectUpload(ctx, input),
+);
+
+export const completeDirectUploadAction = projectAction(
+  "completeDirectUpload",
+  "sources.manage",
+  z.object({
+    projectId: z.string(),
+    fileId: z.uuid(),
+    parts: z
+      .array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }))
+      .max(10_000)
+      .optional(),
+  }),
+  async (ctx, input) => {
+    const file = await completeDirectUpload(ctx, input);
+    refresh(ctx.workspace.slug, ctx.projectId);
+    return { id: file.id };
+  },
+);
+
+export const abortDirectUploadAction = projectAction(
+  "abortDirectUpload",
+  "sources.manage",
+  z.object({ projectId: z.string(), fileId: z.uuid() }),
+  async (ctx, input) => abortDirectUpload(ctx, input.fileId),
 );
 
 const chunkInput = z.object({ projectId: z.string(), chunkId: z.uuid() });

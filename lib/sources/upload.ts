@@ -4,7 +4,7 @@
 // recognised and kept once.
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
-import type { File } from "@prisma/client";
+import type { File, Prisma } from "@prisma/client";
 import type { ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { uploadMaxBytes } from "@/lib/env";
@@ -106,24 +106,44 @@ export async function receiveUpload(
     throw error;
   }
 
+  return settleStoredFile({ id, projectId: ctx.projectId, storagePath }, detection, stored, (tx) => enqueueJob(ctx, chunkingJob, { fileId: id }, { tx }));
+}
+
+/**
+ * A file whose bytes are stored: when the project has the same content already (same kind), that
+ * copy is kept and this one removed; otherwise a dataset is ready for its column mapping and a
+ * document goes on to chunking (`chunk`, inside the transaction that marks it processing).
+ */
+export async function settleStoredFile(
+  file: { id: string; projectId: string; storagePath: string },
+  detection: { kind: "raw_doc" | "dataset_upload"; format: string; mimeType: string },
+  stored: { size: number; sha256: string },
+  chunk?: (tx: Prisma.TransactionClient) => Promise<unknown>,
+): Promise<UploadResult> {
   const existing = await db.file.findFirst({
-    where: { projectId: ctx.projectId, sha256: stored.sha256, kind: detection.kind, id: { not: id }, status: { not: "failed" } },
+    where: { projectId: file.projectId, sha256: stored.sha256, kind: detection.kind, id: { not: file.id }, status: { not: "failed" } },
     orderBy: { createdAt: "asc" },
   });
   if (existing) {
-    await storage.delete(storagePath);
-    await db.file.delete({ where: { id } });
+    await getStorage().delete(file.storagePath);
+    await db.file.delete({ where: { id: file.id } });
     return { file: existing, duplicateOf: existing.id };
   }
-
   const isDocument = detection.kind === "raw_doc";
   const ready = await db.$transaction(async (tx) => {
     const updated = await tx.file.update({
-      where: { id },
+      where: { id: file.id },
       // Documents go on to chunking; datasets wait for the user to confirm the column mapping.
-      data: { sizeBytes: stored.size, sha256: stored.sha256, status: isDocument ? "processing" : "ready" },
+      data: {
+        kind: detection.kind,
+        mimeType: detection.mimeType,
+        metadata: { format: detection.format },
+        sizeBytes: stored.size,
+        sha256: stored.sha256,
+        status: isDocument ? "processing" : "ready",
+      },
     });
-    if (isDocument) await enqueueJob(ctx, chunkingJob, { fileId: id }, { tx });
+    if (isDocument) await chunk?.(tx);
     return updated;
   });
   return { file: ready };

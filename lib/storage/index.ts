@@ -24,6 +24,7 @@ export function createStorage(): StorageDriver {
     bucket: settings.S3_BUCKET,
     region: settings.S3_REGION,
     endpoint: settings.S3_ENDPOINT,
+    publicEndpoint: settings.S3_PUBLIC_ENDPOINT,
     accessKeyId: settings.S3_ACCESS_KEY_ID,
     secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
     forcePathStyle: settings.S3_FORCE_PATH_STYLE,
@@ -31,6 +32,11 @@ export function createStorage(): StorageDriver {
 }
 
 let shared: StorageDriver | undefined;
+
+/** Forgets the shared driver, for tests that switch STORAGE_DRIVER. */
+export function resetStorage(): void {
+  shared = undefined;
+}
 
 /** The process's driver; the S3 client inside keeps its connections between calls. */
 export function getStorage(): StorageDriver {

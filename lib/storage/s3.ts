@@ -4,25 +4,32 @@
 import { pipeline, Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { logger } from "@/lib/log";
 import { HashStream, toReadable } from "./hash-stream";
 import { assertSafeKey } from "./keys";
 import { assertRange } from "./range";
-import { type StorageDriver, StorageNotFoundError } from "./types";
+import { type DirectTransfer, type StorageDriver, StorageNotFoundError } from "./types";
 
 export type S3Settings = {
   bucket: string;
   region: string;
   /** For R2, MinIO and other S3-compatible services; unset for AWS. */
   endpoint?: string;
+  /** The address browsers use for presigned links, when not `endpoint`. */
+  publicEndpoint?: string;
   /** Both unset: the AWS SDK's default credential chain (environment, instance role, …). */
   accessKeyId?: string;
   secretAccessKey?: string;
@@ -77,10 +84,10 @@ function explain(error: unknown, settings: S3Settings, action: string): Error {
   return new Error(message, { cause: error });
 }
 
-export function createS3Driver(settings: S3Settings): StorageDriver {
-  const client = new S3Client({
+function s3Client(settings: S3Settings, endpoint: string | undefined): S3Client {
+  return new S3Client({
     region: settings.region,
-    endpoint: settings.endpoint,
+    endpoint,
     forcePathStyle: settings.forcePathStyle,
     credentials:
       settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
@@ -89,6 +96,12 @@ export function createS3Driver(settings: S3Settings): StorageDriver {
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+}
+
+export function createS3Driver(settings: S3Settings): StorageDriver {
+  const client = s3Client(settings, settings.endpoint);
+  // Presigning is local computation: a client for the browsers' address of the bucket.
+  const signer = settings.publicEndpoint ? s3Client(settings, settings.publicEndpoint) : client;
   const Bucket = settings.bucket;
   const log = logger("storage");
 
@@ -105,8 +118,57 @@ export function createS3Driver(settings: S3Settings): StorageDriver {
     }
   }
 
+  const direct: DirectTransfer = {
+    presignPut: (key, { size, expiresInSeconds }) => {
+      assertSafeKey(key);
+      return getSignedUrl(signer, new PutObjectCommand({ Bucket, Key: key, ContentLength: size }), {
+        expiresIn: expiresInSeconds,
+        signableHeaders: new Set(["content-length"]),
+      });
+    },
+    async startMultipart(key) {
+      assertSafeKey(key);
+      const started = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key })).catch((error: unknown) => {
+        throw explain(error, settings, `start an upload to ${key}`);
+      });
+      if (!started.UploadId) throw new Error(`The S3 service started no upload for ${key}.`);
+      return started.UploadId;
+    },
+    presignPart: (key, UploadId, PartNumber, { size, expiresInSeconds }) => {
+      assertSafeKey(key);
+      return getSignedUrl(signer, new UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber, ContentLength: size }), {
+        expiresIn: expiresInSeconds,
+        signableHeaders: new Set(["content-length"]),
+      });
+    },
+    async completeMultipart(key, UploadId, parts) {
+      assertSafeKey(key);
+      const Parts = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
+      await client.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts } })).catch((error: unknown) => {
+        throw explain(error, settings, `finish the upload to ${key}`);
+      });
+    },
+    abortMultipart: (key, uploadId) => abortUpload(key, uploadId),
+    presignGet: (key, { filename, contentType, expiresInSeconds }) => {
+      assertSafeKey(key);
+      const disposition = `attachment; filename="${filename.replace(/["\\]/g, "")}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+      return getSignedUrl(
+        signer,
+        new GetObjectCommand({
+          Bucket,
+          Key: key,
+          ResponseContentDisposition: disposition,
+          ResponseContentType: contentType,
+          ResponseCacheControl: "private, no-store",
+        }),
+        { expiresIn: expiresInSeconds },
+      );
+    },
+  };
+
   return {
     name: "s3",
+    direct,
 
     async put(key, body, options = {}) {
       assertSafeKey(key);

@@ -17,7 +17,26 @@ export type PutOptions = {
 
 export type StatResult = { size: number; modified: Date };
 
+/**
+ * Transfers between a browser and the bucket itself, so that file bodies never pass through the
+ * web tier (S3 only). URLs are presigned for one object and expire.
+ */
+export interface DirectTransfer {
+  /** A URL to PUT exactly `size` bytes to `key` (the length is part of the signature). */
+  presignPut(key: string, options: { size: number; expiresInSeconds: number }): Promise<string>;
+  /** Starts a multipart upload; returns its upload id. */
+  startMultipart(key: string): Promise<string>;
+  /** A URL to PUT one part (1-based) of `size` bytes. */
+  presignPart(key: string, uploadId: string, partNumber: number, options: { size: number; expiresInSeconds: number }): Promise<string>;
+  completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** A URL that downloads `key` as an attachment named `filename`. */
+  presignGet(key: string, options: { filename: string; contentType?: string; expiresInSeconds: number }): Promise<string>;
+}
+
 export interface StorageDriver {
+  /** Present when browsers can upload to and download from the store directly (S3). */
+  readonly direct?: DirectTransfer;
   readonly name: "local" | "s3";
   /** Streams `body` to `key` (replacing it), hashing as it goes; never buffers the whole body. */
   put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<PutResult>;

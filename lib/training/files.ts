@@ -1,9 +1,7 @@
-// A run's artifacts and logs, opened for download (streamed, scoped to the caller's project).
-import { Readable } from "node:stream";
+// A run's artifacts and logs, found for download (scoped to the caller's project; lib/storage/download serves them).
 import { isUuid, type ProjectContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/errors";
-import { getStorage } from "@/lib/storage";
 
 export async function openRunFile(ctx: ProjectContext, runId: string, fileId: string) {
   const file =
@@ -11,11 +9,5 @@ export async function openRunFile(ctx: ProjectContext, runId: string, fileId: st
       ? await db.file.findFirst({ where: { id: fileId, runId, projectId: ctx.projectId, project: { workspaceId: ctx.workspace.id } } })
       : null;
   if (!file) throw notFound("File");
-  const stream = await getStorage().get(file.storagePath);
-  return {
-    filename: file.filename,
-    size: Number(file.sizeBytes),
-    mimeType: file.mimeType ?? "application/octet-stream",
-    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
-  };
+  return { storagePath: file.storagePath, filename: file.filename, size: Number(file.sizeBytes), mimeType: file.mimeType ?? "application/octet-stream" };
 }

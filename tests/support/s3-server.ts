@@ -18,18 +18,24 @@ export type S3TestServer = {
 
 // Prints the port once listening; exits when its stdin closes, so it never outlives the test process.
 const SERVER_SCRIPT = `
-const [modulePath, directory, bucket] = process.argv.slice(1);
+const [modulePath, directory, bucket, cors] = process.argv.slice(1);
 const S3rver = require(modulePath);
-new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] })
+new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, configureBuckets: [{ name: bucket, configs: cors ? [cors] : [] }] })
   .run()
   .then(({ port }) => process.stdout.write(JSON.stringify({ port }) + "\\n"), (error) => { console.error(error); process.exit(1); });
 process.stdin.on("close", () => process.exit(0)).resume();
 `;
 
-export async function startS3Server(bucket = "ftf-test"): Promise<S3TestServer> {
+/**
+ * The CORS rules a bucket needs for browser uploads (README, Deploy): PUT and GET from the app's
+ * origin, with ETag readable (multipart uploads send it back).
+ */
+export const BROWSER_UPLOAD_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+export async function startS3Server(bucket = "ftf-test", options: { cors?: string } = {}): Promise<S3TestServer> {
   const modulePath = createRequire(import.meta.url).resolve("s3rver");
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-s3-"));
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", SERVER_SCRIPT, modulePath, directory, bucket], {
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", SERVER_SCRIPT, modulePath, directory, bucket, options.cors ?? ""], {
     stdio: ["pipe", "pipe", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -3,6 +3,7 @@
 
 import { hashToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db/client";
+import { fileKey } from "@/lib/storage/keys";
 import type { Team } from "../../support/fixtures";
 import { currentTestActorId } from "../../support/request";
 
@@ -16,6 +17,21 @@ export type RouteEntry = { method: string; params: (team: Team) => Record<string
 const projectInput =
   (extra: Record<string, unknown> = {}) =>
   (t: Team) => ({ projectId: t.project.id, ...extra });
+/** A browser upload to the bucket in progress (lib/sources/direct-upload), as a File row. */
+function directUpload(t: Team) {
+  const id = crypto.randomUUID();
+  return db.file.create({
+    data: {
+      id,
+      projectId: t.project.id,
+      kind: "raw_doc",
+      status: "uploading",
+      filename: "big.pdf",
+      storagePath: fileKey(t.workspace.id, t.project.id, id),
+      metadata: { direct: { size: 10 } },
+    },
+  });
+}
 /** Two neighbouring chunks of the team's source, made when an entry needs them (the fixture has none). */
 async function chunkPair(t: Team) {
   const make = (chunkIndex: number) =>
@@ -90,6 +106,11 @@ export const ACTIONS: Record<string, ActionEntry | "self-service"> = {
   // An id the Hub could not have: refused as input after the access check, without a request.
   "lib/sources/actions.ts#browseHubDatasetAction": { input: projectInput({ dataset: "not a dataset id!" }) },
   "lib/sources/actions.ts#importHubDatasetAction": { input: projectInput({ dataset: "acme/manuals", revision: "main", path: "data/train.jsonl" }) },
+  // Local storage in tests: starting is refused as input (S3 only) after the access check; the
+  // others act on a browser upload in progress.
+  "lib/sources/actions.ts#startDirectUploadAction": { input: projectInput({ filename: "big.pdf", size: 50_000_000 }) },
+  "lib/sources/actions.ts#completeDirectUploadAction": { input: async (t) => ({ projectId: t.project.id, fileId: (await directUpload(t)).id }) },
+  "lib/sources/actions.ts#abortDirectUploadAction": { input: async (t) => ({ projectId: t.project.id, fileId: (await directUpload(t)).id }) },
   "lib/sources/actions.ts#deleteSourceAction": { input: (t) => ({ projectId: t.project.id, fileId: t.source.id }) },
   "lib/sources/actions.ts#rechunkSourcesAction": { input: (t) => ({ projectId: t.project.id, fileIds: [t.source.id] }) },
   "lib/sources/actions.ts#editChunkAction": {

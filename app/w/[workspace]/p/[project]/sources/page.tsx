@@ -8,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { EmptyState } from "@/components/ui/empty-state";
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
-import { uploadMaxBytes } from "@/lib/env";
+import { env, uploadMaxBytes } from "@/lib/env";
 import { listProjectJobs } from "@/lib/jobs/queries";
 import { chunkStats, listSources } from "@/lib/sources";
 
@@ -38,7 +38,7 @@ export default async function SourcesPage({ params }: { params: Promise<{ worksp
             <CardDescription>Documents are chunked by tokens with their pages and sections kept; datasets are imported as examples.</CardDescription>
           </CardHeader>
           <CardContent className="space-y-4">
-            <UploadDropzone projectId={ctx.projectId} maxBytes={uploadMaxBytes()} />
+            <UploadDropzone projectId={ctx.projectId} maxBytes={uploadMaxBytes()} direct={env().STORAGE_DRIVER === "s3"} />
             <UrlForm projectId={ctx.projectId} />
             <HubDatasetForm projectId={ctx.projectId} />
           </CardContent>

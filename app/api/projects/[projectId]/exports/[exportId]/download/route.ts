@@ -1,17 +1,10 @@
 import { projectRoute } from "@/lib/access/action";
 import { openExportFile } from "@/lib/exports";
+import { downloadResponse } from "@/lib/storage/download";
 
 export const dynamic = "force-dynamic";
 
-/** Streams an export's file (never loaded whole into memory). */
+/** An export's file: streamed, or with S3 storage a redirect to a presigned link. */
 export const GET = projectRoute("downloadExport", "exports.download", async (ctx, _request, params) => {
-  const file = await openExportFile(ctx, String(params.exportId));
-  return new Response(file.body, {
-    headers: {
-      "content-type": file.mimeType,
-      "content-length": String(file.size),
-      "content-disposition": `attachment; filename="${file.filename.replace(/"/g, "")}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-      "cache-control": "private, no-store",
-    },
-  });
+  return downloadResponse(await openExportFile(ctx, String(params.exportId)));
 });

@@ -1,18 +1,10 @@
 import { projectRoute } from "@/lib/access/action";
+import { downloadResponse } from "@/lib/storage/download";
 import { openRunFile } from "@/lib/training/files";
 
 export const dynamic = "force-dynamic";
 
-/** Streams one of a run's artifacts or logs. */
+/** One of a run's artifacts or logs: streamed, or with S3 storage a redirect to a presigned link. */
 export const GET = projectRoute("downloadRunFile", "exports.download", async (ctx, _request, params) => {
-  const file = await openRunFile(ctx, String(params.runId), String(params.fileId));
-  const name = file.filename.split("/").pop() ?? "file";
-  return new Response(file.body, {
-    headers: {
-      "content-type": file.mimeType,
-      "content-length": String(file.size),
-      "content-disposition": `attachment; filename="${name.replace(/"/g, "")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      "cache-control": "private, no-store",
-    },
-  });
+  return downloadResponse(await openRunFile(ctx, String(params.runId), String(params.fileId)));
 });

@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "job_type" ADD VALUE 'upload_check' AFTER 'hub_dataset_download';
+
