@@ -26,16 +26,18 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const database = await ensureDatabase(log);
+  // Behind a transaction pooler, schema changes go over the direct connection.
+  const url = env().DATABASE_DIRECT_URL ?? database.url;
   try {
     if (command === "migrate") {
-      const applied = await migrate(database.url, { log });
+      const applied = await migrate(url, { log });
       if (applied.length === 0) log("The database is up to date.");
     } else if (command === "rollback") {
       const steps = arg ? Number(arg) : 1;
       if (!Number.isInteger(steps) || steps < 1) throw new Error("Steps must be a positive integer.");
-      await rollback(database.url, { steps, log });
+      await rollback(url, { steps, log });
     } else if (command === "status") {
-      const status = await migrationStatus(database.url);
+      const status = await migrationStatus(url);
       log(`Applied (${status.applied.length}):\n${status.applied.map((n) => `  ${n}`).join("\n")}`);
       log(`Pending (${status.pending.length}):\n${status.pending.map((n) => `  ${n}`).join("\n")}`);
     } else {

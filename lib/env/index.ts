@@ -38,6 +38,12 @@ const schema = z.object({
   UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
   /// URL sources may not reach private or loopback addresses unless the server's admin allows it.
   ALLOW_PRIVATE_URL_SOURCES: flag.default(false),
+  /// A direct (session) connection for migrations when DATABASE_URL goes through a transaction
+  /// pooler (PgBouncer, Supabase's or Neon's pooled URL): advisory locks and DDL need one.
+  DATABASE_DIRECT_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
+  /// Whether `npm start` / `npm run web` / `npm run worker` apply pending migrations before starting
+  /// (under an advisory lock). Off when a deploy step runs `npm run db:migrate` first.
+  MIGRATE_ON_START: flag.default(true),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /// Log lines older than this many days are deleted by the workers' hourly sweep (0: kept forever).
@@ -108,6 +114,9 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** Every setting's name (deployment files are checked against it). */
+export const SETTING_NAMES: ReadonlyArray<string> = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -48,6 +48,11 @@ export function sourceFingerprint(root = "."): string {
   return hash.digest("hex");
 }
 
+/** Records that .next holds the build of the current sources (the Dockerfile calls it after its build). */
+export function stampBuild(): void {
+  fs.writeFileSync(STAMP, sourceFingerprint());
+}
+
 export async function buildIfNeeded(log: (message: string) => void, childEnv: NodeJS.ProcessEnv): Promise<void> {
   const fingerprint = sourceFingerprint();
   const built = fs.existsSync(".next/BUILD_ID") && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === fingerprint;

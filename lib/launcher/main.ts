@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { stopDatabaseOnSignalsOurselves } from "@/lib/db/embedded";
-import { migrate } from "@/lib/db/migrator";
+import { migrate, migrationStatus } from "@/lib/db/migrator";
 import { type DatabaseHandle, ensureDatabase } from "@/lib/db/server";
 import { ConfigError, childProcessEnv, env, resetEnvCache, setProcessEnv } from "@/lib/env";
 import { installQueues } from "@/lib/jobs/boss";
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
 
   database = await ensureDatabase(log);
   try {
-    await migrate(database.url, { log });
+    if (e.MIGRATE_ON_START || database.embedded) await migrate(e.DATABASE_DIRECT_URL ?? database.url, { log });
+    else await assertMigrated(e.DATABASE_DIRECT_URL ?? database.url);
     // The job queues (pg-boss's own schema) are ready before the web can enqueue into them.
     setProcessEnv("DATABASE_URL", database.url);
     await installQueues(JOB_DEFINITIONS);
@@ -117,6 +118,15 @@ async function main(): Promise<void> {
     specs.push({ name: "worker", command: process.execPath, args, env: childProcessEnv(childEnv) });
   }
   for (const spec of specs) supervisor.start(spec);
+}
+
+/** With MIGRATE_ON_START=false the schema must be current already (a deploy step migrated it). */
+async function assertMigrated(url: string): Promise<void> {
+  const { pending } = await migrationStatus(url);
+  if (pending.length === 0) return;
+  throw new ConfigError(
+    `The database has ${pending.length} pending migration${pending.length === 1 ? "" : "s"} (first: ${pending[0]}). Run \`npm run db:migrate\` first, or set MIGRATE_ON_START=true.`,
+  );
 }
 
 runDetached(main).catch(async (error) => {

@@ -4,15 +4,16 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
 import { GET as liveness } from "@/app/api/live/route";
 import { db } from "@/lib/db/client";
-import { loadMigrations } from "@/lib/db/migrator";
+import { loadMigrations, migrationStatus } from "@/lib/db/migrator";
 import { resetEnvCache } from "@/lib/env";
 import { healthReport, publicHealth } from "@/lib/health";
 import { WORKER_HEARTBEAT_KEY } from "@/lib/jobs/heartbeat";
 import { createUser } from "../support/fixtures";
+import { createEmptyDatabase } from "../support/postgres";
 import { actAs, requestWithSession } from "../support/request";
 
 const run = promisify(execFile);
@@ -29,6 +30,27 @@ async function launch(args: string[], env: Record<string, string | undefined>) {
     return { code: e.code, output: e.stdout + e.stderr };
   }
 }
+
+describe("migrations in a split deployment", () => {
+  it("db:migrate uses DATABASE_DIRECT_URL when set (DATABASE_URL may be a transaction pooler's)", async () => {
+    const pooled = await createEmptyDatabase(inject("pgServerUrl"), "pooled");
+    const direct = await createEmptyDatabase(inject("pgServerUrl"), "direct");
+    const result = await launch(["lib/db/cli.ts", "migrate"], { DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct });
+    expect(result.code, result.output).toBe(0);
+    expect((await migrationStatus(direct)).pending).toEqual([]);
+    expect((await migrationStatus(pooled)).applied).toEqual([]);
+  });
+
+  it("with MIGRATE_ON_START=false a process refuses an unmigrated database instead of migrating it", async () => {
+    const empty = await createEmptyDatabase(inject("pgServerUrl"), "unmigrated");
+    const result = await launch(["lib/launcher/main.ts", "worker"], { DATABASE_URL: empty, MIGRATE_ON_START: "false" });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      new RegExp(`The database has ${loadMigrations().length} pending migrations \\(first: ${loadMigrations()[0].name}\\)\\. Run \`npm run db:migrate\` first`),
+    );
+    expect((await migrationStatus(empty)).applied).toEqual([]);
+  });
+});
 
 describe("start-up", () => {
   it("explains a DATABASE_URL that does not answer, and stops", async () => {
