@@ -16,6 +16,7 @@ import { runJob } from "@/lib/jobs/runtime";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { flushLogs, logger } from "@/lib/log";
 import { enforceLogRetention } from "@/lib/log/retention";
+import { sweepAbandonedUploads } from "@/lib/sources/direct-upload";
 import packageJson from "@/package.json" with { type: "json" };
 
 const HEARTBEAT_MS = 5000;
@@ -108,7 +109,12 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         if ("byAge" in result && result.byAge + result.byCount > 0)
           log.info(`Log retention: deleted ${result.byAge} lines by age, ${result.byCount} over the cap.`);
       })
-      .catch((error) => log.warn(`Log retention failed: ${(error as Error).message}`));
+      .catch((error) => log.warn(`Log retention failed: ${(error as Error).message}`))
+      .then(() => sweepAbandonedUploads())
+      .then((removed) => {
+        if (removed > 0) log.info(`Removed ${removed} upload${removed === 1 ? "" : "s"} abandoned for over a day.`);
+      })
+      .catch((error) => log.warn(`Could not remove abandoned uploads: ${(error as Error).message}`));
   const places = () => refreshQueuePlaces(perWorkspace).catch((error) => log.warn(`Could not update waiting jobs' places: ${(error as Error).message}`));
   await beat();
   const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);

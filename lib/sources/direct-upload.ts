@@ -117,3 +117,26 @@ export async function abortDirectUpload(ctx: ProjectContext, fileId: string): Pr
   await storage.delete(file.storagePath);
   await db.file.delete({ where: { id: file.id } });
 }
+
+/** An upload not finished within this long was abandoned (a closed tab, a killed web process). */
+export const ABANDONED_AFTER_HOURS = 24;
+
+/**
+ * Removes uploads that never finished: browser uploads to the bucket (their multipart parts are
+ * aborted) and uploads through the app whose web process died mid-body. Run hourly by workers.
+ */
+export async function sweepAbandonedUploads(hours = ABANDONED_AFTER_HOURS): Promise<number> {
+  const stale = await db.file.findMany({
+    where: { status: "uploading", createdAt: { lt: new Date(Date.now() - hours * 3600_000) } },
+    select: { id: true, storagePath: true, metadata: true },
+    take: 500,
+  });
+  const storage = getStorage();
+  for (const file of stale) {
+    const uploadId = (file.metadata as { direct?: DirectState } | null)?.direct?.uploadId;
+    if (uploadId) await storage.direct?.abortMultipart(file.storagePath, uploadId);
+    await storage.delete(file.storagePath);
+    await db.file.deleteMany({ where: { id: file.id, status: "uploading" } });
+  }
+  return stale.length;
+}

@@ -8,7 +8,7 @@ import { requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { stopSender } from "@/lib/jobs/boss";
-import { abortDirectUpload, completeDirectUpload, type DirectUploadPlan, startDirectUpload } from "@/lib/sources/direct-upload";
+import { abortDirectUpload, completeDirectUpload, type DirectUploadPlan, startDirectUpload, sweepAbandonedUploads } from "@/lib/sources/direct-upload";
 import { getStorage, resetStorage } from "@/lib/storage";
 import { downloadResponse } from "@/lib/storage/download";
 import { fileKey } from "@/lib/storage/keys";
@@ -161,5 +161,14 @@ describe("direct uploads to the bucket", () => {
     const fetched = await fetch(link);
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(body);
     expect(fetched.headers.get("content-disposition")).toMatch(/^attachment; filename="adapter_model.safetensors"/);
+  });
+
+  it("uploads abandoned for over a day are removed with their parts; recent ones stay", async () => {
+    const old = await startDirectUpload(await editor(), { filename: "left.pdf", size: 20 * 1024 * 1024 });
+    const recent = await startDirectUpload(await editor(), { filename: "going.pdf", size: 1000 });
+    await db.file.update({ where: { id: old.fileId }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+    expect(await sweepAbandonedUploads()).toBe(1);
+    expect(await db.file.findUnique({ where: { id: old.fileId } })).toBeNull();
+    expect(await db.file.findUnique({ where: { id: recent.fileId } })).toMatchObject({ status: "uploading" });
   });
 });
