@@ -25,7 +25,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 function ensureSystemPackages(): void {
-  const pkgs = missingPackages([{ bin: "/usr/bin/chromium", pkg: ["chromium"] }, { bin: "/usr/sbin/sshd", pkg: ["openssh-server"] }, OCR_PACKAGES]);
+  const pkgs = missingPackages([
+    { bin: "/usr/bin/chromium", pkg: ["chromium"] },
+    { bin: "/usr/sbin/sshd", pkg: ["openssh-server"] },
+    OCR_PACKAGES,
+    // Debian's own server, for the split-deployment test (tests/e2e/split-deployment.test.ts).
+    { bin: "/usr/lib/postgresql", pkg: ["postgresql"] },
+  ]);
   if (pkgs.length === 0) return;
   const cannot = aptUnavailable();
   if (cannot) {
