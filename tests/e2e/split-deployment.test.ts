@@ -2,8 +2,9 @@
 // (not the embedded one), an S3-compatible bucket, `npm run db:migrate` as a deploy step, the web
 // app from its production build as an unprivileged user who cannot write to the checkout, and
 // workers as processes of their own. A browser uploads 50 MB straight to the bucket, a worker
-// chunks it, a generation runs, and a second worker that joins mid-job shares the work without
-// doing any of it twice. The web process leaves nothing on local disk.
+// chunks it, a generation runs while a second worker joins (nothing is done twice), a training
+// run on the loopback GPU box leaves its artifacts in the bucket, and the web process leaves
+// nothing on local disk.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -18,11 +19,15 @@ import { resetEnvCache } from "@/lib/env";
 import { saveGenerationSettings, startGeneration } from "@/lib/generation";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider } from "@/lib/llm";
+import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/runners";
+import { getStorage, resetStorage } from "@/lib/storage";
+import { startTraining } from "@/lib/training";
 import { launchBrowser, screenshot } from "../support/browser";
 import { type DebianPostgres, debianPostgresUnavailable, startDebianPostgres } from "../support/debian-postgres";
 import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, TEST_PASSWORD, type Team } from "../support/fixtures";
 import { BROWSER_UPLOAD_CORS, type S3TestServer, startS3Server } from "../support/s3-server";
+import { startSshd, type TestSshd } from "../support/sshd";
 import { waitFor, waitForJob } from "../support/worker-process";
 
 const TSX = path.resolve("node_modules/.bin/tsx");
@@ -32,6 +37,7 @@ if (unavailable) console.warn(`The split-deployment test is skipped: ${unavailab
 let pg: DebianPostgres;
 let s3: S3TestServer;
 let llm: FakeLlm;
+let sshd: TestSshd;
 let browser: Browser;
 let page: Page;
 let team: Team;
@@ -109,15 +115,24 @@ describe.skipIf(unavailable)("split deployment: Debian PostgreSQL, a bucket, a r
       OUTBOUND_ALLOW: "127.0.0.1,localhost,::1",
       LOG_LEVEL: "warn",
       WORKER_SHUTDOWN_GRACE_S: "3",
+      // Training runs the stand-in trainer over SSH on the loopback "GPU box".
+      RUNNER_PROGRAM_DIR: path.resolve("tests/support/fake-runner"),
+      TRAIN_POLL_MS: "300",
+      TRAIN_STALL_CHECK_S: "3",
     };
 
     // The deploy step: migrations first, from the command.
     execFileSync(TSX, ["lib/db/cli.ts", "migrate"], { env: { ...process.env, ...env }, stdio: "pipe" });
 
-    // This test's own data goes to the same database.
+    // This test's own data goes to the same database and bucket.
     await disconnectDb();
-    process.env.DATABASE_URL = pg.url;
+    Object.assign(process.env, { DATABASE_URL: pg.url, STORAGE_DRIVER: "s3", S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint });
+    Object.assign(process.env, { S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: "true" });
+    // Secrets sealed here (the runner's key) are opened by the workers: the same SECRET_KEY.
+    Object.assign(process.env, { SECRET_KEY: env.SECRET_KEY, AUTH_SECRET: env.AUTH_SECRET, OUTBOUND_ALLOW: env.OUTBOUND_ALLOW });
     resetEnvCache();
+    resetStorage();
+    sshd = await startSshd();
 
     checkoutBefore = new Map(watched.flatMap((dir) => [...snapshot(dir)].map(([k, v]) => [`${dir}/${k}`, v] as [string, string])));
     start(
@@ -151,6 +166,7 @@ describe.skipIf(unavailable)("split deployment: Debian PostgreSQL, a bucket, a r
     await stopSender();
     await disconnectDb();
     await llm?.stop();
+    await sshd?.stop();
     await s3?.stop();
     pg?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -210,6 +226,31 @@ describe.skipIf(unavailable)("split deployment: Debian PostgreSQL, a bucket, a r
     const examples = await db.datasetExample.findMany({ where: { jobId: job.id }, select: { naturalKey: true } });
     expect(new Set(examples.map((e) => e.naturalKey)).size).toBe(examples.length);
   }, 600_000);
+
+  it("a training run on the GPU box (the stand-in trainer over SSH) finishes with its artifacts in the bucket", async () => {
+    await db.project.update({ where: { id: team.project.id }, data: { baseModelId: "Qwen/Qwen2.5-0.5B-Instruct" } });
+    const admin = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
+    const runner = await createRunner(admin, {
+      name: "gpu-box",
+      kind: "ssh",
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      workDir: path.join(sshd.workDir, crypto.randomUUID()),
+      pythonPath: "python3",
+      privateKey: sshd.privateKey,
+    });
+    await confirmRunnerHostKey(admin, runner.id, (await probeRunnerHostKey(admin, runner.id)).fingerprint);
+    const ctx = await requireProject(team.members.editor, team.project.id, "training.launch");
+    const { runId, jobId } = await startTraining(ctx, { runnerId: runner.id, presetId: "builtin:lora-quick" });
+    await db.run.update({ where: { id: runId }, data: { parameters: { runner_extra: { fake: { steps: 12, step_ms: 100, eval_every: 4, save_every: 4 } } } } });
+    const job = await waitForJob(jobId, ["success", "failed"], 300_000);
+    expect(job.status, job.errorMessage ?? "").toBe("success");
+    const files = await db.file.findMany({ where: { runId }, select: { filename: true, storagePath: true, sizeBytes: true } });
+    expect(files.map((f) => f.filename)).toEqual(expect.arrayContaining([expect.stringMatching(/adapter_model\.safetensors$/)]));
+    for (const file of files) expect((await getStorage().stat(file.storagePath))?.size, file.filename).toBe(Number(file.sizeBytes));
+    expect(getStorage().name).toBe("s3");
+  }, 400_000);
 
   it("the web tier wrote nothing to local disk: not its storage folder, not the checkout", () => {
     expect(fs.readdirSync(webStorage)).toEqual([]);
