@@ -58,6 +58,42 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 201: json("Stored; extraction and chunking follow as a job"), 200: json("The same content was uploaded before") },
     },
   },
+  "/api/projects/{projectId}/uploads": {
+    post: {
+      tag: "sources",
+      permission: "sources.manage",
+      summary: "Start an upload straight to the bucket (S3 storage)",
+      description:
+        "Answers presigned URLs: `mode: single` with one `url`, or `mode: multipart` with `parts` (16 MB each, the last smaller). PUT each part's bytes to its URL (the signed Content-Length must match), keep each answer's ETag, then call `uploads/complete`. With local storage this answers 400: upload to `files` instead.",
+      params: [PROJECT],
+      requestBody: json("The file", { filename: { type: "string" }, size: { type: "integer", description: "Bytes" } }),
+      responses: {
+        201: json("Where to PUT the bytes", { fileId: uuid, mode: { enum: ["single", "multipart"] }, url: { type: "string" }, parts: { type: "array" } }),
+      },
+    },
+  },
+  "/api/projects/{projectId}/uploads/complete": {
+    post: {
+      tag: "sources",
+      permission: "sources.manage",
+      summary: "Finish an upload to the bucket",
+      description: "The object must have the announced size; a job then detects its type, hashes and deduplicates it, and chunks a document.",
+      params: [PROJECT],
+      requestBody: json("The upload", {
+        fileId: uuid,
+        parts: { type: "array", items: { type: "object", properties: { partNumber: { type: "integer" }, etag: { type: "string" } } } },
+      }),
+    },
+  },
+  "/api/projects/{projectId}/uploads/abort": {
+    post: {
+      tag: "sources",
+      permission: "sources.manage",
+      summary: "Give up an unfinished upload to the bucket",
+      params: [PROJECT],
+      requestBody: json("The upload", { fileId: uuid }),
+    },
+  },
   "/api/projects/{projectId}/examples": {
     get: {
       tag: "dataset",

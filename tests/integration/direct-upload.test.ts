@@ -4,6 +4,10 @@
 // No body passes through our code on the way in.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as uploadFile } from "@/app/api/projects/[projectId]/files/route";
+import { POST as abortUpload } from "@/app/api/projects/[projectId]/uploads/abort/route";
+import { POST as completeUpload } from "@/app/api/projects/[projectId]/uploads/complete/route";
+import { POST as startUpload } from "@/app/api/projects/[projectId]/uploads/route";
 import { requireProject } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
@@ -13,6 +17,7 @@ import { getStorage, resetStorage } from "@/lib/storage";
 import { downloadResponse } from "@/lib/storage/download";
 import { fileKey } from "@/lib/storage/keys";
 import { createTeam, type Team } from "../support/fixtures";
+import { actAs, requestWithSession } from "../support/request";
 import { type S3TestServer, startS3Server } from "../support/s3-server";
 import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor } from "../support/worker-process";
 
@@ -170,5 +175,34 @@ describe("direct uploads to the bucket", () => {
     expect(await sweepAbandonedUploads()).toBe(1);
     expect(await db.file.findUnique({ where: { id: old.fileId } })).toBeNull();
     expect(await db.file.findUnique({ where: { id: recent.fileId } })).toMatchObject({ status: "uploading" });
+  });
+
+  it("over the REST API: large bodies are refused at /files and go through /uploads instead", async () => {
+    await actAs(team.members.editor);
+    const params = { params: Promise.resolve({ projectId: team.project.id }) };
+    const body = Buffer.alloc(5 * 1024 * 1024, 65);
+    const refused = await uploadFile(
+      requestWithSession("/test?name=big.txt", { method: "POST", body, headers: { "content-length": String(body.length) } }),
+      params,
+    );
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/go straight to the bucket: POST \/api\/projects\/.*\/uploads/);
+
+    const started = await startUpload(
+      requestWithSession("/test", { method: "POST", body: JSON.stringify({ filename: "big.txt", size: body.length }) }),
+      params,
+    );
+    expect(started.status).toBe(201);
+    const plan = (await started.json()) as DirectUploadPlan;
+    await putAll(plan, body);
+    const done = await completeUpload(requestWithSession("/test", { method: "POST", body: JSON.stringify({ fileId: plan.fileId }) }), params);
+    expect(done.status).toBe(200);
+    expect(await settled(plan.fileId)).toMatchObject({ status: "ready", kind: "raw_doc" });
+
+    const another = (await (
+      await startUpload(requestWithSession("/test", { method: "POST", body: JSON.stringify({ filename: "x.txt", size: 10 }) }), params)
+    ).json()) as DirectUploadPlan;
+    expect((await abortUpload(requestWithSession("/test", { method: "POST", body: JSON.stringify({ fileId: another.fileId }) }), params)).status).toBe(204);
+    expect(await db.file.findUnique({ where: { id: another.fileId } })).toBeNull();
   });
 });

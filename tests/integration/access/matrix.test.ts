@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 async function callRoute(fn: RouteFn, entry: RouteEntry, team: Team, authorization?: string): Promise<number> {
   const headers = authorization ? { authorization } : undefined;
-  const request = requestWithSession(`/test${entry.search ?? ""}`, { method: entry.method, body: entry.body?.(team), headers });
+  const request = requestWithSession(`/test${entry.search ?? ""}`, { method: entry.method, body: await entry.body?.(team), headers });
   const response = await fn(request, { params: Promise.resolve(entry.params(team)) });
   await response.body?.cancel();
   return response.status;

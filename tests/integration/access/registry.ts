@@ -12,7 +12,12 @@ export type ActionEntry = {
   /** Besides its role, the caller must be the instance's administrator (no workspace member is by default here): refused to every role. */
   instanceAdminOnly?: boolean;
 };
-export type RouteEntry = { method: string; params: (team: Team) => Record<string, string>; body?: (team: Team) => BodyInit; search?: string };
+export type RouteEntry = {
+  method: string;
+  params: (team: Team) => Record<string, string>;
+  body?: (team: Team) => BodyInit | Promise<BodyInit>;
+  search?: string;
+};
 
 const projectInput =
   (extra: Record<string, unknown> = {}) =>
@@ -224,6 +229,22 @@ export const ROUTES: Record<string, RouteEntry | "public" | "self"> = {
     params: (t) => ({ projectId: t.project.id }),
     body: () => new TextEncoder().encode("# Notes\n\nSome text to upload.\n"),
     search: "?name=notes.md",
+  },
+  // Local storage in tests: starting and completing are refused as input (S3 only) after the access check.
+  "app/api/projects/[projectId]/uploads/route.ts#POST": {
+    method: "POST",
+    params: (t) => ({ projectId: t.project.id }),
+    body: () => JSON.stringify({ filename: "big.pdf", size: 50_000_000 }),
+  },
+  "app/api/projects/[projectId]/uploads/complete/route.ts#POST": {
+    method: "POST",
+    params: (t) => ({ projectId: t.project.id }),
+    body: async (t) => JSON.stringify({ fileId: (await directUpload(t)).id }),
+  },
+  "app/api/projects/[projectId]/uploads/abort/route.ts#POST": {
+    method: "POST",
+    params: (t) => ({ projectId: t.project.id }),
+    body: async (t) => JSON.stringify({ fileId: (await directUpload(t)).id }),
   },
   "app/api/projects/[projectId]/examples/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id }) },
   "app/api/projects/[projectId]/examples/[exampleId]/route.ts#GET": { method: "GET", params: (t) => ({ projectId: t.project.id, exampleId: t.example.id }) },
