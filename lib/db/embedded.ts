@@ -191,3 +191,14 @@ function readRememberedPort(file: string): number | undefined {
 export function stopDatabaseOnSignalsOurselves(): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
 }
+
+/**
+ * async-exit-hook also ends the process with `process.exit(0)` when it runs out of work
+ * ("beforeExit"), which throws away an exit code set before (a test runner's 1 for a failed
+ * file). After this call a process that ends on its own keeps its code; it must stop its
+ * clusters itself (at "exit" the hook could only start an asynchronous stop it cannot finish).
+ */
+export function keepExitCode(): void {
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
+}

