@@ -199,6 +199,6 @@ export function stopDatabaseOnSignalsOurselves(): void {
  * clusters itself (at "exit" the hook could only start an asynchronous stop it cannot finish).
  */
 export function keepExitCode(): void {
-  exitHook.unhookEvent("beforeExit");
-  exitHook.unhookEvent("exit");
+  // Once per process: a second unhook of the same event throws.
+  for (const event of ["beforeExit", "exit"]) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 }
