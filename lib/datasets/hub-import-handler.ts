@@ -5,11 +5,10 @@ import { Transform } from "node:stream";
 import { db } from "@/lib/db/client";
 import { uploadMaxBytes } from "@/lib/env";
 import { HubDatasetError, type HubDatasetRef, openHubDatasetFile } from "@/lib/hub/datasets";
-import { DETECT_HEAD_BYTES, detectFormat } from "@/lib/ingest/detect";
-import { IngestError } from "@/lib/ingest/types";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
-import { getStorage, readToBuffer } from "@/lib/storage";
+import { detectStored, settleStoredFile } from "@/lib/sources/upload";
+import { getStorage } from "@/lib/storage";
 import { StorageLimitError } from "@/lib/storage/types";
 
 async function failFile(fileId: string, message: string): Promise<never> {
@@ -72,39 +71,16 @@ export async function downloadHubDataset(ctx: JobContext<{ fileId: string }>): P
     throw error;
   }
 
-  const head = await readToBuffer(await storage.get(file.storagePath, { start: 0, end: DETECT_HEAD_BYTES - 1 }), DETECT_HEAD_BYTES);
-  let detection: ReturnType<typeof detectFormat>;
-  try {
-    detection = detectFormat(head, file.filename, stored.size);
-  } catch (error) {
-    if (error instanceof IngestError) detection = { ok: false, message: error.message };
-    else throw error;
-  }
+  const detection = await detectStored(file.storagePath, file.filename, stored.size);
   if (!detection.ok || detection.kind !== "dataset_upload") {
     await storage.delete(file.storagePath);
     return failFile(file.id, detection.ok ? `${hub.path} is not a JSONL, JSON, CSV or Parquet dataset.` : detection.message);
   }
-
-  const existing = await db.file.findFirst({
-    where: { projectId: file.projectId, sha256: stored.sha256, kind: "dataset_upload", id: { not: file.id }, status: { not: "failed" } },
-    orderBy: { createdAt: "asc" },
-  });
-  if (existing) {
-    // The same content is in the project already (uploaded, or imported before): keep that one.
-    await storage.delete(file.storagePath);
-    await db.file.delete({ where: { id: file.id } });
-    ctx.log("info", `${hub.path} has the same content as ${existing.filename}, which the project already has; kept that one.`);
-    return { duplicate_of: existing.id, message: `Same content as ${existing.filename}, already in the project` };
+  // Kept once per content, as an upload is; a dataset is then ready for its column mapping.
+  const settled = await settleStoredFile(file, detection, stored, { metadata: { hub } });
+  if (settled.duplicateOf) {
+    ctx.log("info", `${hub.path} has the same content as ${settled.file.filename}, which the project already has; kept that one.`);
+    return { duplicate_of: settled.duplicateOf, message: `Same content as ${settled.file.filename}, already in the project` };
   }
-  await db.file.update({
-    where: { id: file.id },
-    data: {
-      status: "ready",
-      sizeBytes: stored.size,
-      sha256: stored.sha256,
-      mimeType: detection.mimeType,
-      metadata: { format: detection.format, hub: { ...hub } },
-    },
-  });
   return { bytes: stored.size, format: detection.format, message: `Downloaded ${hub.path} (${Math.max(1, Math.round(stored.size / 1024))} KB)` };
 }

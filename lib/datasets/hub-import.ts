@@ -8,13 +8,12 @@ import { db } from "@/lib/db/client";
 import { invalidInput } from "@/lib/errors";
 import { checkDatasetRef, formatOfPath, type HubDatasetListing, type HubDatasetRef, listHubDatasetFiles } from "@/lib/hub/datasets";
 import { hubEndpoint } from "@/lib/hub/models";
+import { mimeTypeOf } from "@/lib/ingest/detect";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { HF_TOKEN, readSecret } from "@/lib/secrets";
 import { fileKey } from "@/lib/storage/keys";
 import { assertWithinQuota } from "@/lib/usage";
 import { hubDatasetDownloadJob } from "./hub-import-job";
-
-const MIME: Record<string, string> = { parquet: "application/vnd.apache.parquet", jsonl: "application/jsonl", json: "application/json", csv: "text/csv" };
 
 export async function browseHubDataset(ctx: ProjectContext, datasetId: string, revision?: string): Promise<HubDatasetListing> {
   assertPermission(ctx.role, "sources.manage");
@@ -48,7 +47,7 @@ export async function importHubDatasetFile(ctx: ProjectContext, input: HubDatase
         status: "processing",
         filename: path.posix.basename(filePath).slice(0, 255),
         sourceUrl,
-        mimeType: MIME[format],
+        mimeType: mimeTypeOf(format),
         storagePath: fileKey(ctx.workspace.id, ctx.projectId, id),
         createdById: ctx.actor.id,
         metadata: { format, hub: ref },

@@ -21,6 +21,11 @@ const MIME_TYPES: Record<DetectedFormat, string> = {
   markdown_zip: "application/zip",
 };
 
+/** The MIME type stored for a format (before its bytes are seen, e.g. a file still downloading). */
+export function mimeTypeOf(format: DetectedFormat): string {
+  return MIME_TYPES[format];
+}
+
 /** Scans and photos of pages, read by OCR. */
 const IMAGES: { bytes: string; at?: number; mimeType: string }[] = [
   { bytes: "\x89PNG\r\n\x1a\n", mimeType: "image/png" },

@@ -9,6 +9,7 @@ import net from "node:net";
 import ipaddr from "ipaddr.js";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { type AllowEntry, parseHostEntry } from "./host-entry";
 import { outboundFetch } from "./proxy";
 
 /** Cloud instance-metadata services hand out credentials: refused even when listed. */
@@ -50,40 +51,13 @@ export function refusalReason(address: string, allowPrivate = false): string | u
   return undefined;
 }
 
-type AllowEntry = { host?: string; cidr?: [ipaddr.IPv4 | ipaddr.IPv6, number]; port?: number };
-
 /** Parses OUTBOUND_ALLOW: `host`, `host:port`, `ip`, `ip:port`, `[v6]:port` or `cidr`, comma-separated. */
 export function parseAllowList(raw: string | undefined): AllowEntry[] {
-  const entries: AllowEntry[] = [];
-  for (const item of (raw ?? "")
+  return (raw ?? "")
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean)) {
-    let host = item;
-    let port: number | undefined;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(item);
-    if (bracketed) {
-      host = bracketed[1];
-      port = bracketed[2] ? Number(bracketed[2]) : undefined;
-    } else if (!item.includes("/") && (item.match(/:/g) ?? []).length === 1) {
-      const [h, p] = item.split(":");
-      host = h;
-      port = Number(p);
-    }
-    if (host.includes("/")) {
-      try {
-        entries.push({ cidr: ipaddr.parseCIDR(host), port });
-      } catch {
-        // A malformed entry allows nothing.
-      }
-    } else if (ipaddr.isValid(host)) {
-      const ip = ipaddr.process(host);
-      entries.push({ cidr: [ip, ip.kind() === "ipv4" ? 32 : 128], port });
-    } else {
-      entries.push({ host: host.toLowerCase(), port });
-    }
-  }
-  return entries;
+    .filter(Boolean)
+    .flatMap((item) => parseHostEntry(item) ?? []);
 }
 
 function listed(entries: AllowEntry[], host: string, address: string, port: number): boolean {

@@ -12,6 +12,7 @@ import ipaddr from "ipaddr.js";
 import { ProxyAgent, fetch as undiciFetch } from "undici";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { parseHostEntry } from "./host-entry";
 
 export type ProxySettings = { http?: string; https?: string; noProxy: string };
 
@@ -25,40 +26,18 @@ type Bypass = { any: true } | { suffix: string; port?: number } | { cidr: [ipadd
 
 /** NO_PROXY entries, comma- or space-separated: `*`, `host`, `.domain`, `*.domain`, `host:port`, `ip`, `[v6]:port`, `cidr`. */
 export function parseNoProxy(raw: string): Bypass[] {
-  const entries: Bypass[] = [];
-  for (const item of raw
+  return raw
     .split(/[\s,]+/)
     .map((s) => s.trim().toLowerCase())
-    .filter(Boolean)) {
-    if (item === "*") {
-      entries.push({ any: true });
-      continue;
-    }
-    let host = item;
-    let port: number | undefined;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(item);
-    if (bracketed) {
-      host = bracketed[1];
-      port = bracketed[2] ? Number(bracketed[2]) : undefined;
-    } else if ((item.match(/:/g) ?? []).length === 1) {
-      const [h, p] = item.split(":");
-      host = h;
-      port = /^\d+$/.test(p) ? Number(p) : undefined;
-    }
-    if (host.includes("/")) {
-      try {
-        entries.push({ cidr: ipaddr.parseCIDR(host), port });
-      } catch {
-        // A malformed entry bypasses nothing.
-      }
-    } else if (ipaddr.isValid(host)) {
-      const ip = ipaddr.process(host);
-      entries.push({ cidr: [ip, ip.kind() === "ipv4" ? 32 : 128], port });
-    } else {
-      entries.push({ suffix: host.replace(/^\*?\./, ""), port });
-    }
-  }
-  return entries;
+    .filter(Boolean)
+    .flatMap((item): Bypass[] => {
+      if (item === "*") return [{ any: true }];
+      // The same entries as OUTBOUND_ALLOW; a name also covers its subdomains.
+      const entry = parseHostEntry(item);
+      if (!entry) return [];
+      if (entry.cidr) return [{ cidr: entry.cidr, port: entry.port }];
+      return [{ suffix: entry.host!.replace(/^\*?\./, ""), port: entry.port }];
+    });
 }
 
 function bypassed(entries: Bypass[], host: string, port: number): boolean {

@@ -1,13 +1,11 @@
 // The upload_check job's work (./upload-check-job).
 import { db } from "@/lib/db/client";
-import { DETECT_HEAD_BYTES, detectFormat } from "@/lib/ingest/detect";
-import { IngestError } from "@/lib/ingest/types";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { enqueueFollowUpJob } from "@/lib/jobs/enqueue";
-import { getStorage, readToBuffer } from "@/lib/storage";
+import { getStorage } from "@/lib/storage";
 import { HashStream } from "@/lib/storage/hash-stream";
 import { chunkingJob } from "./chunking-job";
-import { settleStoredFile } from "./upload";
+import { detectStored, settleStoredFile } from "./upload";
 
 async function refuse(file: { id: string; storagePath: string }, message: string): Promise<never> {
   await getStorage().delete(file.storagePath);
@@ -26,15 +24,8 @@ export async function checkDirectUpload(ctx: JobContext<{ fileId: string }>): Pr
     return { message: "Already checked" };
   }
   const storage = getStorage();
-  const head = await readToBuffer(await storage.get(file.storagePath, { start: 0, end: DETECT_HEAD_BYTES - 1 }), DETECT_HEAD_BYTES);
   const size = Number(file.sizeBytes ?? 0);
-  let detection: ReturnType<typeof detectFormat>;
-  try {
-    detection = detectFormat(head, file.filename, size);
-  } catch (error) {
-    if (error instanceof IngestError) return refuse(file, error.message);
-    throw error;
-  }
+  const detection = await detectStored(file.storagePath, file.filename, size);
   if (!detection.ok) return refuse(file, detection.message);
   await ctx.progress({ message: "Checking the upload" });
   const hasher = new HashStream();

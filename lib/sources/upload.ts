@@ -10,9 +10,9 @@ import { db } from "@/lib/db/client";
 import { uploadMaxBytes } from "@/lib/env";
 import { AppError, invalidInput } from "@/lib/errors";
 import { DETECT_HEAD_BYTES, detectFormat } from "@/lib/ingest/detect";
-import { IngestError } from "@/lib/ingest/types";
+import { type Detection, IngestError } from "@/lib/ingest/types";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { getStorage } from "@/lib/storage";
+import { getStorage, readToBuffer } from "@/lib/storage";
 import { fileKey } from "@/lib/storage/keys";
 import { StorageLimitError } from "@/lib/storage/types";
 import { assertWithinQuota } from "@/lib/usage";
@@ -106,7 +106,23 @@ export async function receiveUpload(
     throw error;
   }
 
-  return settleStoredFile({ id, projectId: ctx.projectId, storagePath }, detection, stored, (tx) => enqueueJob(ctx, chunkingJob, { fileId: id }, { tx }));
+  return settleStoredFile({ id, projectId: ctx.projectId, storagePath }, detection, stored, {
+    chunk: (tx) => enqueueJob(ctx, chunkingJob, { fileId: id }, { tx }),
+  });
+}
+
+/**
+ * What an object already in storage is, from its first bytes (as `detectFormat` for a stream):
+ * an empty file is a refusal like any other, not an error.
+ */
+export async function detectStored(storagePath: string, filename: string, size: number): Promise<Detection> {
+  const head = await readToBuffer(await getStorage().get(storagePath, { start: 0, end: DETECT_HEAD_BYTES - 1 }), DETECT_HEAD_BYTES);
+  try {
+    return detectFormat(head, filename, size);
+  } catch (error) {
+    if (error instanceof IngestError) return { ok: false, message: error.message };
+    throw error;
+  }
 }
 
 /**
@@ -118,7 +134,7 @@ export async function settleStoredFile(
   file: { id: string; projectId: string; storagePath: string },
   detection: { kind: "raw_doc" | "dataset_upload"; format: string; mimeType: string },
   stored: { size: number; sha256: string },
-  chunk?: (tx: Prisma.TransactionClient) => Promise<unknown>,
+  options: { chunk?: (tx: Prisma.TransactionClient) => Promise<unknown>; metadata?: Record<string, Prisma.InputJsonValue> } = {},
 ): Promise<UploadResult> {
   const existing = await db.file.findFirst({
     where: { projectId: file.projectId, sha256: stored.sha256, kind: detection.kind, id: { not: file.id }, status: { not: "failed" } },
@@ -137,13 +153,13 @@ export async function settleStoredFile(
       data: {
         kind: detection.kind,
         mimeType: detection.mimeType,
-        metadata: { format: detection.format },
+        metadata: { ...options.metadata, format: detection.format },
         sizeBytes: stored.size,
         sha256: stored.sha256,
         status: isDocument ? "processing" : "ready",
       },
     });
-    if (isDocument) await chunk?.(tx);
+    if (isDocument) await options.chunk?.(tx);
     return updated;
   });
   return { file: ready };

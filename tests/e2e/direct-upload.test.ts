@@ -10,6 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AppInstance, startAppInstance } from "../support/app-instance";
 import { launchBrowser, screenshot } from "../support/browser";
+import { writeLargeManual } from "../support/corpus";
 import { BROWSER_UPLOAD_CORS, type S3TestServer, startS3Server } from "../support/s3-server";
 
 let s3: S3TestServer;
@@ -22,10 +23,7 @@ const requests: string[] = [];
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-direct-"));
   // 20 MB of Markdown: sections of plain sentences, so chunking has real work.
-  const section = (i: number) => `## Procedure ${i}\n\n${`Step ${i} closes valve V${i} before the pump stops, then logs the pressure. `.repeat(40)}\n\n`;
-  const out = fs.openSync(path.join(scratch, "procedures.md"), "w");
-  for (let i = 0, size = 0; size < 20 * 1024 * 1024; i++) size += fs.writeSync(out, section(i));
-  fs.closeSync(out);
+  writeLargeManual(path.join(scratch, "procedures.md"), 20 * 1024 * 1024);
   s3 = await startS3Server("ftf-e2e", { cors: BROWSER_UPLOAD_CORS });
   app = await startAppInstance(inject("pgServerUrl"), "e2e_s3", {
     STORAGE_DRIVER: "s3",

@@ -8,13 +8,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireProject, requireWorkspace } from "@/lib/access/guard";
 import { db, disconnectDb } from "@/lib/db/client";
+import { findFreePort } from "@/lib/db/embedded";
 import { resetEnvCache } from "@/lib/env";
 import { saveGenerationSettings, startGeneration } from "@/lib/generation";
 import { stopSender } from "@/lib/jobs/boss";
@@ -23,6 +23,7 @@ import { confirmRunnerHostKey, createRunner, probeRunnerHostKey } from "@/lib/ru
 import { getStorage, resetStorage } from "@/lib/storage";
 import { startTraining } from "@/lib/training";
 import { launchBrowser, screenshot } from "../support/browser";
+import { writeLargeManual } from "../support/corpus";
 import { type DebianPostgres, debianPostgresUnavailable, startDebianPostgres } from "../support/debian-postgres";
 import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, TEST_PASSWORD, type Team } from "../support/fixtures";
@@ -58,14 +59,6 @@ function start(name: string, args: string[], extra: Record<string, string>, user
   return entry;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Every file under `dir` with its size and modification time, for "nothing was written". */
 function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -89,13 +82,10 @@ const watched = [".next", "app", "lib", "components", "prisma", "worker"].filter
 describe.skipIf(unavailable)("split deployment: Debian PostgreSQL, a bucket, a read-only web tier and separate workers", () => {
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-e2e-split-"));
-    const section = (i: number) => `## Procedure ${i}\n\n${`Step ${i} closes valve V${i} before the pump stops, then logs the pressure. `.repeat(40)}\n\n`;
-    const out = fs.openSync(path.join(scratch, "plant-manual.md"), "w");
-    for (let i = 0, size = 0; size < 50 * 1024 * 1024; i++) size += fs.writeSync(out, section(i));
-    fs.closeSync(out);
+    writeLargeManual(path.join(scratch, "plant-manual.md"), 50 * 1024 * 1024);
 
     [pg, s3, llm] = await Promise.all([startDebianPostgres(), startS3Server("ftf-split", { cors: BROWSER_UPLOAD_CORS }), startFakeLlm()]);
-    const port = await freePort();
+    const port = await findFreePort(0);
     webUrl = `http://127.0.0.1:${port}`;
     // The web tier's storage folder is one it may not write to: nothing should need it.
     webStorage = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-split-web-"));

@@ -515,3 +515,14 @@ export async function ingestFile(
   if (detection.kind !== "raw_doc") throw new Error(`${filename} was detected as a dataset (${detection.format})`);
   return { format: detection.format, document: await extractDocument(detection.format as DocumentFormat, { path: file }, options) };
 }
+
+/** A Markdown manual of at least `bytes` (sections of plain sentences), written without holding it whole. */
+export function writeLargeManual(file: string, bytes: number): void {
+  const section = (i: number) => `## Procedure ${i}\n\n${`Step ${i} closes valve V${i} before the pump stops, then logs the pressure. `.repeat(40)}\n\n`;
+  const out = fs.openSync(file, "w");
+  try {
+    for (let i = 0, size = 0; size < bytes; i++) size += fs.writeSync(out, section(i));
+  } finally {
+    fs.closeSync(out);
+  }
+}

@@ -4,9 +4,9 @@
 // which `npm test` installs where missing.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { findFreePort } from "@/lib/db/embedded";
 
 export type DebianPostgres = { url: string; stop(): void };
 
@@ -26,14 +26,6 @@ export function debianPostgresUnavailable(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export async function startDebianPostgres(): Promise<DebianPostgres> {
   const bin = debianPostgresBin()!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ftf-debian-pg-"));
@@ -46,7 +38,7 @@ export async function startDebianPostgres(): Promise<DebianPostgres> {
   const asPostgres = (command: string, args: string[]) =>
     execFileSync("runuser", ["-u", "postgres", "--", path.join(bin, command), ...args], { stdio: "pipe", cwd: dir });
   asPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${passwordFile}`, "-E", "UTF8", "--locale=C.UTF-8"]);
-  const port = await freePort();
+  const port = await findFreePort(0);
   asPostgres("pg_ctl", ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"]);
   const admin = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
   execFileSync(
