@@ -8,7 +8,7 @@
 // project has OCR languages; pages with a text layer are never OCR'd.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { ocrWarnings } from "./image";
+import { type OcrPageRecord, ocrWarnings, pageRecord, VISION_MAX_SIDE } from "./image";
 import { MAX_OCR_PIXELS, ocrProblem, recognize } from "./ocr";
 import { type ExtractedDocument, type ExtractOptions, IngestError, type PageSpan, type SectionMark } from "./types";
 
@@ -199,8 +199,8 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
     if (blank) metadata.blankPages = blank;
     const warnings: string[] = [];
     if (ocr.done.length) {
-      metadata.ocr = { engine: "tesseract", languages: options.ocrLanguages, pages: ocr.done };
-      warnings.push(...ocrWarnings(ocr.done, "Page"));
+      metadata.ocr = { ...(options.vision?.describe ?? { engine: "tesseract", languages: options.ocrLanguages }), pages: ocr.done };
+      warnings.push(...ocrWarnings(ocr.done, "Page", options.vision?.label));
     }
     if (ocr.skipped.length) {
       metadata.pagesNeedingOcr = ocr.skipped;
@@ -225,7 +225,7 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
 }
 
 function ocrHint(options: ExtractOptions): string {
-  return options.ocrLanguages?.trim()
+  return options.vision || options.ocrLanguages?.trim()
     ? "OCR could not run on this worker."
     : "OCR is off for this project: set its OCR languages (for example eng) in the project's settings and process the source again.";
 }
@@ -244,7 +244,7 @@ async function ocrPages(
   pages: Page[],
   OPS: Record<string, number>,
   options: ExtractOptions,
-): Promise<{ done: { page: number; confidence: number | null }[]; tried: number; skipped: number[]; error?: IngestError }> {
+): Promise<{ done: OcrPageRecord[]; tried: number; skipped: number[]; error?: IngestError }> {
   const imageOps = new Set(IMAGE_OPS.map((name) => OPS[name]).filter((op) => op !== undefined));
   const wanted: number[] = [];
   /** The widest image on each scanned page, in pixels: how finely it was scanned. */
@@ -263,15 +263,16 @@ async function ocrPages(
   }
   const languages = options.ocrLanguages?.trim();
   const scanned = () => wanted.filter((n) => !pages[n - 1].unreadable);
-  if (!wanted.length || !languages) return { done: [], tried: 0, skipped: scanned() };
-  const error = await ocrProblem(languages);
+  const vision = options.vision;
+  if (!wanted.length || !(languages || vision)) return { done: [], tried: 0, skipped: scanned() };
+  const error = vision ? undefined : await ocrProblem(languages!);
   if (error) return { done: [], tried: 0, skipped: scanned(), error };
   const { createIsomorphicCanvasFactory } = await import("unpdf");
   const CanvasFactory = await createIsomorphicCanvasFactory(() => import("@napi-rs/canvas"));
   const factory = new CanvasFactory();
-  const done: { page: number; confidence: number | null }[] = [];
+  const done: OcrPageRecord[] = [];
   for (const [i, n] of wanted.entries()) {
-    options.onProgress?.(`Reading page ${n} by OCR (${i + 1} of ${wanted.length})`, i / wanted.length);
+    options.onProgress?.(`Reading page ${n} ${vision ? `with ${vision.label}` : "by OCR"} (${i + 1} of ${wanted.length})`, i / wanted.length);
     if (options.signal?.aborted) throw options.signal.reason;
     const page = await pdf.getPage(n);
     const unscaled = page.getViewport({ scale: 1 });
@@ -279,28 +280,36 @@ async function ocrPages(
     // rendering a 200 dpi scan at 300 would only give Tesseract more pixels of the same detail.
     const scanDpi = imageWidths.has(n) ? (imageWidths.get(n)! / unscaled.width) * 72 : OCR_DPI;
     const dpi = Math.min(OCR_DPI, Math.max(MIN_OCR_DPI, scanDpi));
-    const scale = Math.min(dpi / 72, Math.sqrt(MAX_OCR_PIXELS / 4 / (unscaled.width * unscaled.height)));
+    // A vision model scales pages down to about VISION_MAX_SIDE pixels anyway: no more is sent.
+    const scale = vision
+      ? Math.min(dpi / 72, VISION_MAX_SIDE / Math.max(unscaled.width, unscaled.height))
+      : Math.min(dpi / 72, Math.sqrt(MAX_OCR_PIXELS / 4 / (unscaled.width * unscaled.height)));
     const viewport = page.getViewport({ scale });
     const drawing = factory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
     let png: Buffer;
+    let colour: Buffer | undefined;
     try {
       const { canvas, context } = drawing as unknown as { canvas: import("@napi-rs/canvas").Canvas; context: import("@napi-rs/canvas").SKRSContext2D };
       // Scans are usually opaque, but a page without a background would render transparent: white under it.
       context.fillStyle = "#ffffff";
       context.fillRect(0, 0, canvas.width, canvas.height);
       await page.render({ canvas, canvasContext: context, viewport }).promise;
-      png = greymap(context.getImageData(0, 0, canvas.width, canvas.height));
+      // Tesseract reads grey; a vision model gets the page as people see it, as JPEG (a tenth of a PNG's bytes on a scan).
+      if (vision) colour = await canvas.encode("jpeg", 90);
+      else png = greymap(context.getImageData(0, 0, canvas.width, canvas.height));
     } finally {
       factory.destroy(drawing);
     }
-    const [result] = await recognize(png, { languages, signal: options.signal });
+    const result = vision
+      ? await vision.read({ data: colour!, mimeType: "image/jpeg" }, n, options.signal)
+      : (await recognize(png!, { languages: languages!, signal: options.signal }))[0];
     const lines = ocrLines(result?.text ?? "");
     if (!lines.length) {
       if (!pages[n - 1].unreadable) done.push({ page: n, confidence: null });
       continue;
     }
     pages[n - 1] = { ...pages[n - 1], lines, unreadable: undefined };
-    done.push({ page: n, confidence: result.confidence === undefined ? null : Math.round(result.confidence) });
+    done.push(pageRecord(n, result, Boolean(vision)));
   }
   options.onProgress?.("OCR done", 1);
   return { done, tried: wanted.length, skipped: [] };

@@ -35,10 +35,28 @@ export type ExtractedDocument = {
   warnings?: string[];
 };
 
+/** A page image for a vision model: PNG or JPEG. */
+export type PageImage = { data: Buffer; mimeType: "image/png" | "image/jpeg" };
+
+/**
+ * OCR by a vision model on an LLM provider (lib/sources/vision-ocr builds one), used instead of
+ * Tesseract when the project chose it: one page image in, its text out.
+ */
+export type VisionOcr = {
+  /** Kept on the file as `metadata.ocr` beside the pages (engine, provider, model). */
+  describe: Record<string, unknown> & { engine: "vision" };
+  /** "llava on Local Ollama", for progress and warnings ("Page 2 was read by llava on Local Ollama"). */
+  label: string;
+  /** The text of one page (its number in the document; 1 for a lone image), with a confidence when the server gives one. */
+  read(image: PageImage, page: number, signal?: AbortSignal): Promise<{ text: string; confidence: number | undefined }>;
+};
+
 /** What an extraction may need beyond the file: OCR's languages (unset: no OCR), progress, cancelling. */
 export type ExtractOptions = {
-  /** Tesseract language codes joined by "+"; empty or unset turns OCR off. */
+  /** Tesseract language codes joined by "+"; empty or unset turns OCR off (unless `vision` is set). */
   ocrLanguages?: string;
+  /** OCR by a vision model instead of Tesseract. */
+  vision?: VisionOcr;
   /** The password of an encrypted PDF, as the user gave it. */
   password?: string;
   /** Word documents: add the comments (labelled, at the end) instead of leaving them out with a warning. */

@@ -11,10 +11,13 @@ import { countTokens } from "@/lib/tokens";
 import { chatModelFor, type LlmProviderRecord, providerApiKey } from "./chat";
 import { httpFailure, LlmError, networkFailure, scrub } from "./errors";
 import { acquireSlot, sleep } from "./limiter";
-import { contextNeed, numCtxFor, ollamaContextLength } from "./ollama-context";
+import { contextNeed, IMAGE_PROMPT_TOKENS, numCtxFor, ollamaContextLength } from "./ollama-context";
 import { providerOptions } from "./options";
 
-export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
+/** An image sent with a message (vision models): PNG or JPEG bytes. */
+export type ChatImage = { mimeType: "image/png" | "image/jpeg"; data: Buffer };
+
+export type ChatMessage = { role: "system" | "user" | "assistant"; content: string; images?: ChatImage[] };
 
 export type CompleteChatOptions = {
   /** Defaults to the provider's default model. */
@@ -25,6 +28,8 @@ export type CompleteChatOptions = {
   signal?: AbortSignal;
   /** Told of each retried failure (the job's log shows it beside the job). */
   onRetry?: (message: string) => void;
+  /** Ask for the answer's token log-probabilities (OpenAI-compatible and Hugging Face servers that give them). */
+  logprobs?: boolean;
 };
 
 export type ChatCompletion = {
@@ -35,6 +40,8 @@ export type ChatCompletion = {
   attempts: number;
   /** Why the model stopped, as the server says ("stop", "length" when cut off at the token limit). */
   finishReason?: string;
+  /** With `logprobs`: the mean probability of the answer's tokens (0–1), when the server gave them. */
+  meanTokenProbability?: number;
 };
 
 const MAX_ATTEMPTS = 5;
@@ -90,6 +97,7 @@ function cachedChatModel(provider: LlmProviderRecord, model: string, options: Co
     options.json ?? false,
     options.maxTokens,
     options.numCtx,
+    options.logprobs ?? false,
   ]);
   let chat = models.get(key);
   if (chat) {
@@ -101,6 +109,7 @@ function cachedChatModel(provider: LlmProviderRecord, model: string, options: Co
       json: options.json ?? false,
       maxTokens: options.maxTokens,
       numCtx: options.numCtx,
+      logprobs: options.logprobs,
       fetch: sharedFetch,
     });
     if (models.size >= MODEL_CACHE_SIZE) models.delete(models.keys().next().value!);
@@ -110,9 +119,30 @@ function cachedChatModel(provider: LlmProviderRecord, model: string, options: Co
 }
 
 function toLangChain(messages: ChatMessage[]): BaseMessage[] {
-  return messages.map((m) =>
-    m.role === "system" ? new SystemMessage(m.content) : m.role === "assistant" ? new AIMessage(m.content) : new HumanMessage(m.content),
-  );
+  return messages.map((m) => {
+    if (m.role === "system") return new SystemMessage(m.content);
+    if (m.role === "assistant") return new AIMessage(m.content);
+    if (!m.images?.length) return new HumanMessage(m.content);
+    // OpenAI's content parts; LangChain's Ollama client turns data URLs into Ollama's `images`.
+    return new HumanMessage({
+      content: [
+        { type: "text", text: m.content },
+        ...m.images.map((image) => ({ type: "image_url", image_url: { url: `data:${image.mimeType};base64,${image.data.toString("base64")}` } })),
+      ],
+    });
+  });
+}
+
+/** The mean probability of the answer's tokens from OpenAI-style `logprobs.content`, if given. */
+function meanTokenProbability(logprobs: unknown): number | undefined {
+  const tokens = (logprobs as { content?: unknown } | null | undefined)?.content;
+  if (!Array.isArray(tokens) || tokens.length === 0) return undefined;
+  const values = tokens.map((t) => (t as { logprob?: unknown })?.logprob).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  return values.length ? values.reduce((sum, v) => sum + Math.exp(v), 0) / values.length : undefined;
+}
+
+export function imageCount(messages: ChatMessage[]): number {
+  return messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
 }
 
 function backoffMs(attempt: number, failure: LlmError): number {
@@ -146,7 +176,7 @@ async function attemptOnce(
     const reply = await attemptContext.run({ signal: controller.signal, seen }, () => chat.invoke(toLangChain(messages), { signal: controller.signal }));
     const text = reply.text;
     const usage = reply.usage_metadata;
-    const metadata = reply.response_metadata as { finish_reason?: unknown; done_reason?: unknown } | undefined;
+    const metadata = reply.response_metadata as { finish_reason?: unknown; done_reason?: unknown; logprobs?: unknown } | undefined;
     const finishReason = metadata?.finish_reason ?? metadata?.done_reason;
     return {
       ok: true,
@@ -154,9 +184,10 @@ async function attemptOnce(
         text,
         finishReason: typeof finishReason === "string" ? finishReason : undefined,
         // Servers that report no usage get our own count (cl100k_base, like every count in the product).
-        tokensIn: usage?.input_tokens || countTokens(messages.map((m) => m.content).join("\n")),
+        tokensIn: usage?.input_tokens || countTokens(messages.map((m) => m.content).join("\n")) + imageCount(messages) * IMAGE_PROMPT_TOKENS,
         tokensOut: usage?.output_tokens || countTokens(text),
         latencyMs: Math.round(performance.now() - started),
+        meanTokenProbability: options.logprobs ? meanTokenProbability(metadata?.logprobs) : undefined,
       },
     };
   } catch (error) {

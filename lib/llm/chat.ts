@@ -22,6 +22,8 @@ export type ChatModelOptions = {
   maxTokens?: number;
   /** Ollama: the context window to answer from (./ollama-context); ignored by the other kinds. */
   numCtx?: number;
+  /** OpenAI-compatible and Hugging Face: ask for the answer's token log-probabilities. */
+  logprobs?: boolean;
   fetch?: typeof fetch;
 };
 
@@ -36,7 +38,7 @@ export function providerApiKey(provider: Pick<LlmProviderRecord, "apiKeyEncrypte
 
 export function chatModelFor(provider: LlmProviderRecord, options: ChatModelOptions): BaseChatModel {
   const apiKey = providerApiKey(provider);
-  const { model, temperature, json, maxTokens, numCtx, fetch } = options;
+  const { model, temperature, json, maxTokens, numCtx, logprobs, fetch } = options;
   switch (provider.kind) {
     case "ollama":
       return new ChatOllama({
@@ -61,6 +63,7 @@ export function chatModelFor(provider: LlmProviderRecord, options: ChatModelOpti
         // Explicit even when empty, so OPENAI_API_KEY from the environment never reaches a self-hosted URL.
         apiKey: apiKey ?? "not-needed",
         maxRetries: 0,
+        logprobs: logprobs || undefined,
         modelKwargs: json ? { response_format: { type: "json_object" } } : undefined,
         configuration: { baseURL: provider.baseUrl ?? undefined, fetch },
       });
@@ -73,6 +76,7 @@ export function chatModelFor(provider: LlmProviderRecord, options: ChatModelOpti
         token: apiKey,
         endpointUrl: provider.baseUrl ?? undefined,
         provider: providerOptions(provider).hfProvider,
+        logprobs,
         fetch,
       });
   }
@@ -86,10 +90,22 @@ type HuggingFaceChatFields = BaseChatModelParams & {
   token?: string;
   endpointUrl?: string;
   provider?: InferenceProviderOrPolicy;
+  logprobs?: boolean;
   fetch?: typeof fetch;
 };
 
 const HF_ROLES: Partial<Record<string, "system" | "user" | "assistant">> = { system: "system", human: "user", ai: "assistant" };
+
+type HfPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
+function hfParts(parts: ReadonlyArray<unknown>): HfPart[] {
+  return parts.flatMap((part): HfPart[] => {
+    const p = part as { type?: string; text?: string; image_url?: string | { url?: string } };
+    if (p.type === "text" && typeof p.text === "string") return [{ type: "text", text: p.text }];
+    const url = typeof p.image_url === "string" ? p.image_url : p.image_url?.url;
+    return p.type === "image_url" && url ? [{ type: "image_url", image_url: { url } }] : [];
+  });
+}
 
 /** `InferenceClient.chatCompletion` as a LangChain chat model (no streaming; we want whole answers). */
 class HuggingFaceChat extends BaseChatModel {
@@ -108,16 +124,18 @@ class HuggingFaceChat extends BaseChatModel {
   }
 
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
-    const { model, temperature, maxTokens, json, provider, endpoint } = this.settings;
+    const { model, temperature, maxTokens, json, provider, endpoint, logprobs } = this.settings;
     const output = await this.client.chatCompletion(
       {
         model,
         // The client refuses a provider next to a custom endpoint.
         provider: endpoint ? undefined : provider,
-        messages: messages.map((m) => ({ role: HF_ROLES[m.getType()] ?? "user", content: m.text })),
+        // Text, or OpenAI's content parts (text and image_url) as LangChain holds them.
+        messages: messages.map((m) => ({ role: HF_ROLES[m.getType()] ?? "user", content: typeof m.content === "string" ? m.content : hfParts(m.content) })),
         temperature,
         max_tokens: maxTokens,
         response_format: json ? { type: "json_object" } : undefined,
+        logprobs: logprobs || undefined,
       },
       { signal: options.signal },
     );
@@ -125,7 +143,7 @@ class HuggingFaceChat extends BaseChatModel {
     const usage = output.usage;
     const message = new AIMessage({
       content: text,
-      response_metadata: { finish_reason: output.choices[0]?.finish_reason },
+      response_metadata: { finish_reason: output.choices[0]?.finish_reason, logprobs: output.choices[0]?.logprobs },
       usage_metadata: usage ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens } : undefined,
     });
     return { generations: [{ text, message }] };

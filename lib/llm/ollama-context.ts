@@ -7,6 +7,9 @@
 import { countTokens } from "@/lib/tokens";
 import { LlmError } from "./errors";
 
+/** What one image in a prompt counts for where nothing better is known: a page at a vision model's usual detail. */
+export const IMAGE_PROMPT_TOKENS = 1_000;
+
 /** Ollama's default context in recent versions; we never ask for less. */
 export const MIN_NUM_CTX = 4096;
 /** An answer's budget when the call sets no maxTokens. */
@@ -17,9 +20,9 @@ const TOKENIZER_MARGIN = 1.25;
 export type ContextNeed = { promptTokens: number; answerTokens: number; needed: number };
 
 /** How many tokens of context a call needs, by our count with the margin. */
-export function contextNeed(messages: { content: string }[], maxTokens: number | undefined): ContextNeed {
-  // A few tokens per message for the chat template's role markers.
-  const promptTokens = messages.reduce((n, m) => n + countTokens(m.content) + 8, 0);
+export function contextNeed(messages: { content: string; images?: unknown[] }[], maxTokens: number | undefined): ContextNeed {
+  // A few tokens per message for the chat template's role markers; images as a vision model's page.
+  const promptTokens = messages.reduce((n, m) => n + countTokens(m.content) + 8 + (m.images?.length ?? 0) * IMAGE_PROMPT_TOKENS, 0);
   const answerTokens = maxTokens ?? DEFAULT_ANSWER_TOKENS;
   return { promptTokens, answerTokens, needed: Math.ceil(promptTokens * TOKENIZER_MARGIN) + answerTokens };
 }

@@ -24,6 +24,16 @@ export const projectConfigSchema = z
       .max(100, "At most 100 characters.")
       .refine((v) => v === "" || OCR_LANGUAGES_PATTERN.test(v), "Language codes joined by +, like eng or eng+deu (empty: no OCR).")
       .default("eng"),
+    /** What reads scans and images: the workers' Tesseract, or a vision model on one of the workspace's LLM providers. */
+    ocr_engine: z.enum(["tesseract", "vision"], "Choose Tesseract or a vision model.").default("tesseract"),
+    /** The LLM provider whose vision model reads scans (its id); empty: the workspace's default provider. */
+    ocr_vision_provider: z
+      .string()
+      .trim()
+      .refine((v) => v === "" || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v), "Choose one of this workspace's providers.")
+      .default(""),
+    /** The vision model's name on that provider; empty: the provider's default model. */
+    ocr_vision_model: z.string().trim().max(200, "At most 200 characters.").default(""),
     /** Word documents' comments: added to the text, labelled, instead of left out with a warning. */
     docx_comments: z.boolean().default(false),
     /** The dataset's licence as a Hub licence id (cc-by-4.0, apache-2.0 …); empty: not stated. Goes into the dataset card. */
@@ -74,9 +84,21 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
     label: "Near-duplicate similarity",
     help: "Examples sharing at least this share of their word pairs (0.5–1, estimated by MinHash; one word changed in a 25-word example leaves about 0.85) are grouped as near-duplicates in review.",
   },
+  ocr_engine: {
+    label: "OCR engine",
+    help: "Tesseract runs on the workers at no cost. A vision model on one of the workspace's LLM providers reads hard scans, handwriting and mixed languages better, and is billed per page at the provider's prices.",
+  },
   ocr_languages: {
     label: "OCR languages",
     help: "Scans and images are read by OCR in these languages (Tesseract codes: eng, deu, fra … joined by +). Empty turns OCR off.",
+  },
+  ocr_vision_provider: {
+    label: "Vision model provider",
+    help: "The LLM provider that reads scans when the OCR engine is a vision model.",
+  },
+  ocr_vision_model: {
+    label: "Vision model",
+    help: "A model of that provider that takes images (gpt-4o-mini, qwen2.5vl, llama3.2-vision …). Empty: the provider's default model.",
   },
   dataset_license: {
     label: "Dataset licence",
@@ -89,12 +111,16 @@ export const CONFIG_LABELS: Record<keyof ProjectConfig, { label: string; help: s
 };
 
 /** Settings typed as text, as on/off, or chosen from a list; the others are numbers. */
-export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages", "dataset_license"]);
+export const TEXT_CONFIG_KEYS = new Set<keyof ProjectConfig>(["ocr_languages", "ocr_vision_provider", "ocr_vision_model", "dataset_license"]);
 export const CHOICE_CONFIG_KEYS: Partial<Record<keyof ProjectConfig, ReadonlyArray<{ value: string; label: string }>>> = {
   chunk_strategy: [
     { value: "tokens", label: "Token windows" },
     { value: "sections", label: "By section (headings)" },
     { value: "paragraphs", label: "By paragraph" },
+  ],
+  ocr_engine: [
+    { value: "tesseract", label: "Tesseract (on the workers)" },
+    { value: "vision", label: "A vision model (LLM provider)" },
   ],
 };
 export const BOOLEAN_CONFIG_KEYS = new Set<keyof ProjectConfig>(["docx_comments"]);

@@ -6,7 +6,7 @@ import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
-import { notFound } from "@/lib/errors";
+import { invalidInput, notFound } from "@/lib/errors";
 import { getStorage } from "@/lib/storage";
 import { projectPrefix } from "@/lib/storage/keys";
 import { projectConfigSchema } from "./config";
@@ -37,8 +37,22 @@ export const projectFieldsSchema = z.object({
 });
 export type ProjectFields = z.infer<typeof projectFieldsSchema>;
 
+/** Whether a project's vision OCR provider (empty: the workspace default) is one of this workspace's. */
+export async function ocrProviderKnown(ctx: WorkspaceContext | ProjectContext, id: string | undefined): Promise<boolean> {
+  return !id || (await db.llmProvider.count({ where: { id, workspaceId: ctx.workspace.id } })) > 0;
+}
+
+/** A vision OCR provider must be one of this workspace's (another's id is refused like any unknown one). */
+async function assertOcrProvider(ctx: WorkspaceContext | ProjectContext, config: ProjectFields["config"]): Promise<void> {
+  if (!(await ocrProviderKnown(ctx, config.ocr_vision_provider))) {
+    const message = "Choose one of this workspace's LLM providers.";
+    throw invalidInput(message, { "config.ocr_vision_provider": message });
+  }
+}
+
 /** `origin` names what its settings came from (a template, another project), for the audit log. */
 export async function createProject(ctx: WorkspaceContext, fields: ProjectFields, origin: Record<string, string> = {}) {
+  await assertOcrProvider(ctx, fields.config);
   const project = await db.project.create({
     data: {
       workspaceId: ctx.workspace.id,
@@ -101,6 +115,7 @@ export async function getProject(ctx: ProjectContext | WorkspaceContext, project
 export async function updateProject(ctx: ProjectContext, fields: ProjectFields) {
   // Settings kept elsewhere in the config (generation) survive an edit of the project's fields.
   const current = await getProject(ctx, ctx.projectId);
+  await assertOcrProvider(ctx, fields.config);
   const stored = current.config as Prisma.JsonObject;
   const baseModelId = fields.baseModelId || null;
   const { count } = await db.project.updateMany({

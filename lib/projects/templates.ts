@@ -9,7 +9,7 @@ import { assertPermission, isUuid } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { conflict, notFound, prismaErrorCode } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { createProject, type ProjectFields } from "@/lib/projects";
+import { createProject, ocrProviderKnown, type ProjectFields } from "@/lib/projects";
 import { cloneJob } from "./clone-job";
 
 export const templateNameSchema = z.object({
@@ -87,6 +87,9 @@ export async function createProjectFrom(
       ? await db.projectTemplate.findFirst({ where: { id: input.from.templateId, workspaceId: ctx.workspace.id } })
       : await db.project.findFirst({ where: { id: input.from.projectId, workspaceId: ctx.workspace.id } });
   if (!source) throw notFound("templateId" in input.from ? "Template" : "Project");
+  const config = { ...(source.config as ProjectFields["config"]) };
+  // A template may name a provider deleted since: the copy reads scans with the workspace default.
+  if (!(await ocrProviderKnown(ctx, config.ocr_vision_provider))) config.ocr_vision_provider = "";
   const project = await createProject(
     ctx,
     {
@@ -94,7 +97,7 @@ export async function createProjectFrom(
       description: input.description ?? "",
       taskType: source.taskType,
       baseModelId: source.baseModelId ?? "",
-      config: source.config as ProjectFields["config"],
+      config,
     },
     "templateId" in input.from ? { template: source.name } : { settings_from: source.name },
   );

@@ -23,9 +23,11 @@ import { streamText } from "@/lib/ingest/text";
 import { type DocumentFormat, IngestError } from "@/lib/ingest/types";
 import { fetchUrl } from "@/lib/ingest/url";
 import { type JobContext, NonRetryableError, throwIfAborted } from "@/lib/jobs/definition";
+import { formatCost } from "@/lib/llm/cost";
 import { readProjectConfig } from "@/lib/projects/config";
 import { getStorage } from "@/lib/storage";
 import { keepChunkTexts } from "./chunk-edits";
+import { type VisionUsage, visionOcrFor } from "./vision-ocr";
 
 const INSERT_BATCH = 500;
 
@@ -284,16 +286,24 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
     const options = { chunkSizeTokens: config.chunk_size_tokens, chunkOverlapTokens: config.chunk_overlap_tokens, strategy: config.chunk_strategy };
     let source: ChunkSource | undefined;
     let onBatch: ((last: TextChunk) => void) | undefined;
+    let visionUsage: (() => VisionUsage) | undefined;
     if ((detection.format === "text" || detection.format === "markdown") && stat.size > (tuning.streamAboveBytes ?? STREAM_TEXT_ABOVE_BYTES)) {
       source = await streamedSource(detection.format, tmp, head, stat.size, options, ctx);
     }
     if (!source) {
       await ctx.progress({ pct: 25, message: `Extracting text (${detection.format.replace("_", " ").toUpperCase()})` });
+      // PDFs and images may need OCR: the project's vision model, when it chose one, is set up first.
+      const reader =
+        detection.format === "pdf" || detection.format === "image"
+          ? await visionOcrFor(ctx, file.project.workspaceId, config, file.sha256 ?? file.id)
+          : undefined;
+      visionUsage = reader?.usage;
       const doc = await extractDocument(
         detection.format as DocumentFormat,
         { path: tmp },
         {
           ocrLanguages: config.ocr_languages,
+          vision: reader?.vision,
           password: pdfPassword(file.metadata),
           docxComments: config.docx_comments,
           signal: ctx.signal,
@@ -304,10 +314,19 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
       throwIfAborted(ctx.signal);
       await ctx.progress({ pct: 60, message: "Chunking" });
       // Chunks are made as the inserts take them, so only the text and one batch are held.
+      const spent = visionUsage?.();
       source = {
         chunks: iterateChunks(doc, options),
-        metadata: doc.metadata,
-        warnings: doc.warnings ?? [],
+        // What reading the scans cost, beside their pages.
+        metadata: spent?.pages && doc.metadata.ocr ? { ...doc.metadata, ocr: { ...(doc.metadata.ocr as object), usage: spent } } : doc.metadata,
+        warnings: [
+          ...(doc.warnings ?? []),
+          ...(spent?.pages
+            ? [
+                `Reading ${spent.pages === 1 ? "1 page" : `${spent.pages} pages`} with the vision model took ${(spent.tokensIn + spent.tokensOut).toLocaleString("en-US")} tokens (${formatCost(spent.costUsd)}).`,
+              ]
+            : []),
+        ],
         pages: doc.pages.length,
         sections: doc.sections.length,
         streamed: false,
@@ -338,7 +357,11 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
             chunk_size_tokens: config.chunk_size_tokens,
             chunk_overlap_tokens: config.chunk_overlap_tokens,
             chunk_strategy: config.chunk_strategy,
-            ...(chunkSource.metadata.ocr || chunkSource.metadata.pagesNeedingOcr ? { ocr_languages: config.ocr_languages } : {}),
+            ...(chunkSource.metadata.ocr || chunkSource.metadata.pagesNeedingOcr
+              ? config.ocr_engine === "vision"
+                ? { ocr_engine: config.ocr_engine, ocr_vision_provider: config.ocr_vision_provider, ocr_vision_model: config.ocr_vision_model }
+                : { ocr_engine: config.ocr_engine, ocr_languages: config.ocr_languages }
+              : {}),
             ...(chunkSource.metadata.comments ? { docx_comments: config.docx_comments } : {}),
           },
         },
@@ -350,7 +373,15 @@ export async function processDocument(ctx: JobContext<{ fileId: string }>, tunin
       // How long the old set was locked: the swap at the end of the replacing transaction.
       { swapMs: saved.swapMs },
     );
-    return { file: file.filename, chunks: saved.chunks, tokens: saved.tokens, pages: chunkSource.pages || undefined };
+    const spent = visionUsage?.();
+    return {
+      file: file.filename,
+      chunks: saved.chunks,
+      tokens: saved.tokens,
+      pages: chunkSource.pages || undefined,
+      // A vision model's reading counts in the workspace's LLM usage (lib/usage).
+      ...(spent?.pages ? { ocr_pages: spent.pages, tokens_in: spent.tokensIn, tokens_out: spent.tokensOut, cost_usd: spent.costUsd ?? undefined } : {}),
+    };
   } catch (error) {
     if (error instanceof IngestError) {
       // An encrypted PDF asks for its password on the source (the list shows the field).

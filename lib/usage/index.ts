@@ -24,7 +24,7 @@ export function readQuota(settings: unknown): Quota {
 }
 
 /** Jobs whose summary carries the tokens they spent (generation counts by its tasks instead). */
-const LLM_JOBS = ["dataset_preview", "dataset_judge", "test_set_generate", "test_set_answer", "eval"];
+const LLM_JOBS = ["dataset_preview", "dataset_judge", "test_set_generate", "test_set_answer", "eval", "chunking"];
 
 type DayRow = { day: Date; user_id: string | null; tokens_in: bigint; tokens_out: bigint; cost: number | null };
 
@@ -38,9 +38,10 @@ async function tokenRows(workspaceId: string, since: Date): Promise<DayRow[]> {
       UNION ALL
       SELECT date_trunc('day', coalesce(j.finished_at, j.updated_at)), j.created_by_id,
         -- A generation's tokens are its tasks' (above): only its cost comes from its summary.
-        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_in')::bigint, (j.result_summary->'judge'->>'tokens_in')::bigint, 0) END,
-        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_out')::bigint, (j.result_summary->'judge'->>'tokens_out')::bigint, 0) END,
-        (j.result_summary->>'cost_usd')::float
+        -- Chunking with a vision model keeps what it spent in its checkpoint too, so a failed attempt counts.
+        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_in')::bigint, (j.result_summary->'judge'->>'tokens_in')::bigint, (j.checkpoint->'vision'->'usage'->>'tokensIn')::bigint, 0) END,
+        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_out')::bigint, (j.result_summary->'judge'->>'tokens_out')::bigint, (j.checkpoint->'vision'->'usage'->>'tokensOut')::bigint, 0) END,
+        coalesce((j.result_summary->>'cost_usd')::float, (j.checkpoint->'vision'->'usage'->>'costUsd')::float)
       FROM jobs j JOIN projects p ON p.id = j.project_id
       WHERE p.workspace_id = ${workspaceId}::uuid AND coalesce(j.finished_at, j.updated_at) >= ${since}
         AND (j.type::text = ANY(${LLM_JOBS}::text[]) OR (j.type = 'dataset_generate' AND j.result_summary ? 'cost_usd'))

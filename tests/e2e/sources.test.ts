@@ -9,13 +9,16 @@ import { db } from "@/lib/db/client";
 import { launchBrowser, screenshot } from "../support/browser";
 import { CORPUS, makePdf, makeRawFontPdf, makeScanImage, makeScannedPdf, symbolSoupPages, textOps } from "../support/corpus";
 import { signedInPage } from "../support/e2e";
+import { type FakeLlm, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createTeam, type Team } from "../support/fixtures";
+import { visionStandIn } from "../support/vision-stand-in";
 
 let browser: Browser;
 let page: Page;
 let team: Team;
 let dir: string;
 let sourcesUrl: string;
+let llm: FakeLlm;
 
 const body = (topic: string) =>
   Array.from(
@@ -75,6 +78,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await llm?.stop();
   await browser?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -149,6 +153,55 @@ describe("sources in the browser", () => {
     expect(await page.getByTestId("chunk-list").textContent()).toContain("Scanned page: opened software cannot be returned.");
     expect(await page.getByTestId("chunk-ocr").first().textContent()).toMatch(/^OCR \d+ %$/);
     await screenshot(page, "chunk-viewer-ocr");
+  });
+
+  it("switches the project to a vision model for OCR, with its cost estimate first, and re-reads the scans through it", async () => {
+    const sent: Buffer[] = [];
+    llm = await startFakeLlm({ models: ["fake-vision"] });
+    llm.setResponder(visionStandIn((_prompt, image) => sent.push(image)));
+    await db.llmProvider.create({
+      data: {
+        workspaceId: team.workspace.id,
+        name: "Cloud vision",
+        kind: "openai",
+        baseUrl: fakeBaseUrl(llm, "openai"),
+        defaultModel: "fake-vision",
+        options: { prices: { inputPer1M: 2.5, outputPer1M: 10 } },
+      },
+    });
+    await page.goto(`/w/${team.workspace.slug}/p/${team.project.id}/settings`);
+    await page.getByText("Dataset, chunking and OCR settings").click();
+    // Tesseract's languages show; the vision fields only once a vision model is chosen.
+    expect(await page.locator("#config-ocr_languages").isVisible()).toBe(true);
+    expect(await page.locator("#config-ocr_vision_model").isVisible()).toBe(false);
+    await page.locator("#config-ocr_engine").selectOption("vision");
+    await page.locator("#config-ocr_vision_provider").selectOption({ label: "Cloud vision" });
+    expect(await page.locator("#config-ocr_languages").isVisible()).toBe(false);
+    // 100 pages × (1,100 in × $2.50 + 650 out × $10) per million = $0.93.
+    expect(await page.locator("#config-ocr_engine-hint").textContent()).toContain(
+      "Estimate: fake-vision spends about 1,750 tokens a scanned page, about $0.93 per 100 pages at Cloud vision's prices.",
+    );
+    await screenshot(page, "settings-vision-ocr");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Project saved.").waitFor();
+
+    // The scans read by Tesseract are now marked for a re-chunk; it reads them through the model.
+    await page.goto(sourcesUrl);
+    await page.getByRole("button", { name: "Re-chunk with current settings" }).click();
+    await expect
+      .poll(async () => row("letter.png").getByTestId("source-warnings").textContent(), { timeout: 90_000 })
+      .toMatch(/The image was read by fake-vision on Cloud vision \(confidence 90 %\)/);
+    await expect.poll(() => row("binder.pdf").getAttribute("data-status"), { timeout: 90_000 }).toBe("ready");
+    expect(await row("binder.pdf").getByTestId("source-warnings").textContent()).toMatch(
+      /Page 2 was read by fake-vision on Cloud vision \(confidence 90 %\).*Reading 1 page with the vision model took [\d,]+ tokens \(< \$0\.01\)\./,
+    );
+    // Two images went out: the letter and the binder's scanned page (its typed page was not sent).
+    expect(sent).toHaveLength(2);
+    await row("binder.pdf").getByRole("link", { name: "Chunks" }).click();
+    await page.getByTestId("chunk-list").waitFor();
+    expect(await page.getByTestId("chunk-list").textContent()).toContain("Scanned page: opened software cannot be returned.");
+    expect(await page.getByTestId("chunk-ocr").first().textContent()).toBe("OCR 90 %");
+    await screenshot(page, "sources-vision-ocr");
   });
 
   it("asks for an encrypted PDF's password on the source and reads it once given", async () => {

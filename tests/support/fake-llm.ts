@@ -99,8 +99,9 @@ function chaosAnswer(quirk: ChaosQuirk | undefined, good: string): [string, stri
   }
 }
 
-export type FakeMessage = { role: string; content: string };
-export type FakeResponder = (messages: FakeMessage[]) => string;
+/** A chat message as the server read it: its text, and the images sent with it (OpenAI `image_url` data URLs or Ollama's `images`). */
+export type FakeMessage = { role: string; content: string; images?: Buffer[] };
+export type FakeResponder = (messages: FakeMessage[]) => string | Promise<string>;
 export type FakeRequest = { path: string; body: unknown; headers: http.IncomingHttpHeaders };
 export type FakeStats = { maxConcurrent: number; inFlight: number; total: number; timestamps: number[] };
 
@@ -111,6 +112,8 @@ export type FakeLlmOptions = FakeModeOptions & {
   contextLength?: number;
   /** Answer 404 for chat requests naming a model outside `models` (otherwise any model is served). */
   rejectUnknownModels?: boolean;
+  /** The probability of every answer token, in OpenAI `logprobs` when a request asks for them (default 0.9). */
+  tokenProbability?: number;
 };
 
 export type FakeLlm = {
@@ -212,7 +215,30 @@ async function cut(res: http.ServerResponse): Promise<void> {
 }
 
 type Api = "ollama" | "openai";
-type ChatBody = { model?: string; messages?: FakeMessage[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
+type ChatBody = { model?: string; messages?: FakeMessage[]; stream?: boolean; stream_options?: { include_usage?: boolean }; logprobs?: boolean };
+
+/** Reads a wire message: content as text or OpenAI content parts, images as data URLs or Ollama's base64 list. */
+function readMessage(raw: unknown): FakeMessage {
+  const m = (raw ?? {}) as { role?: unknown; content?: unknown; images?: unknown };
+  const images: Buffer[] = [];
+  let content = "";
+  if (typeof m.content === "string") content = m.content;
+  else if (Array.isArray(m.content)) {
+    const texts: string[] = [];
+    for (const part of m.content as { type?: string; text?: string; image_url?: { url?: string } | string }[]) {
+      if (part?.type === "text" && typeof part.text === "string") texts.push(part.text);
+      const url = typeof part?.image_url === "string" ? part.image_url : part?.image_url?.url;
+      if (part?.type === "image_url" && url) {
+        const data = /^data:image\/[a-z]+;base64,(.*)$/s.exec(url)?.[1];
+        if (!data) throw new Error("image_url must be a base64 data URL");
+        images.push(Buffer.from(data, "base64"));
+      }
+    }
+    content = texts.join("\n");
+  }
+  if (Array.isArray(m.images)) for (const b64 of m.images) images.push(Buffer.from(String(b64), "base64"));
+  return { role: String(m.role ?? ""), content, ...(images.length ? { images } : {}) };
+}
 
 function sendError(res: http.ServerResponse, api: Api, status: number, message: string, headers: Record<string, string> = {}): void {
   const body = api === "ollama" ? { error: message } : { error: { message, type: "fake_error", code: status } };
@@ -251,13 +277,17 @@ async function ollamaChat(res: http.ServerResponse, body: ChatBody, text: string
   res.end(`${JSON.stringify(done)}\n`);
 }
 
-async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean, finishReason = "stop"): Promise<void> {
+async function openaiChat(res: http.ServerResponse, body: ChatBody, text: string, drop: boolean, finishReason = "stop", tokenProbability = 0.9): Promise<void> {
   const id = `chatcmpl-${crypto.randomBytes(6).toString("hex")}`;
   const base = { id, created: Math.floor(Date.now() / 1000), model: body.model ?? "", system_fingerprint: null };
   const prompt_tokens = approxTokens((body.messages ?? []).map((m) => m.content).join("\n"));
   const usage = { prompt_tokens, completion_tokens: approxTokens(text), total_tokens: prompt_tokens + approxTokens(text) };
   if (body.stream !== true) {
-    const choice = { index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: finishReason };
+    // Asked for: one entry per (whitespace-split) token, each as likely as `tokenProbability`.
+    const logprobs = body.logprobs
+      ? { content: (text.match(/\S+\s*/g) ?? []).map((token) => ({ token, logprob: Math.log(tokenProbability), bytes: null, top_logprobs: [] })) }
+      : null;
+    const choice = { index: 0, message: { role: "assistant", content: text }, logprobs, finish_reason: finishReason };
     return sendJson(res, { ...base, object: "chat.completion", choices: [choice], usage }, drop);
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -327,6 +357,13 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       return sendError(res, api, 401, "Invalid API key.");
     }
     const chat = body as ChatBody | undefined;
+    if (chat && Array.isArray(chat.messages)) {
+      try {
+        chat.messages = chat.messages.map(readMessage);
+      } catch (error) {
+        return sendError(res, api, 400, String((error as Error).message));
+      }
+    }
     const isChatRequest = req.method === "POST" && (path.endsWith("/api/chat") || /(^|\/)v1\/chat\/completions$/.test(path));
     const quirk = current === "chaos" && isChatRequest ? chaosQuirk() : undefined;
     if (quirk === "ratelimit") return sendError(res, api, 429, "Rate limit reached; retry later.", { "retry-after": "1" });
@@ -359,7 +396,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     if (options.rejectUnknownModels && !models.includes(chat.model ?? "")) {
       return sendError(res, api, 404, `model "${chat.model}" not found, try pulling it first`);
     }
-    const good = responder(chat.messages);
+    const good = await responder(chat.messages);
     let [text, finishReason] = current === "chaos" ? chaosAnswer(quirk, good) : [shape(current, good), "stop"];
     if (current === "botched") {
       // Counted per source text (between the prompt's triple quotes), however the re-ask words it.
@@ -370,7 +407,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       if (failNow(key)) [text, finishReason] = BOTCHED[((served.get(key) ?? 1) - 1 + prompt.length) % BOTCHED.length](good);
       else text = good;
     }
-    return api === "ollama" ? ollamaChat(res, chat, text, drop, finishReason) : openaiChat(res, chat, text, drop, finishReason);
+    return api === "ollama" ? ollamaChat(res, chat, text, drop, finishReason) : openaiChat(res, chat, text, drop, finishReason, options.tokenProbability);
   }
 
   const server = http.createServer((req, res) => {

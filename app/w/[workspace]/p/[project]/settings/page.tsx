@@ -7,6 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { projectPageContext } from "@/lib/access/page";
 import { can } from "@/lib/access/permissions";
 import { workersOcrLanguages } from "@/lib/jobs/heartbeat";
+import { listProviders } from "@/lib/llm";
 import { readProjectConfig } from "@/lib/projects/config";
 
 export const metadata: Metadata = { title: "Project settings" };
@@ -15,7 +16,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
   const { workspace, project: projectId } = await params;
   const ctx = await projectPageContext(workspace, projectId);
   const { project } = ctx;
-  const ocrInstalled = await workersOcrLanguages();
+  const [ocrInstalled, providers] = await Promise.all([workersOcrLanguages(), listProviders(ctx)]);
   return (
     <div className="space-y-6">
       <Card>
@@ -28,6 +29,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
             projectId={project.id}
             canEdit={can(ctx.role, "project.update")}
             ocrInstalled={ocrInstalled}
+            providers={providers.map((p) => ({ id: p.id, name: p.name, defaultModel: p.defaultModel, isDefault: p.isDefault, prices: p.options.prices }))}
             values={{
               name: project.name,
               description: project.description ?? "",
