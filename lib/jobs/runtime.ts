@@ -13,6 +13,7 @@ import { getSender } from "./boss";
 import { JobAbortedError, type JobContext, type JobDefinition, NonRetryableError, type ProgressUpdate } from "./definition";
 import { requeueFirst } from "./enqueue";
 import { type ErrorText, splitErrorText } from "./error-text";
+import { runWithSpend, spendColumns, spendFrom } from "./spend";
 
 export type Delivery = { id: string; signal: AbortSignal; retryCount: number };
 export type Outcome = "success" | "failed" | "cancelled" | "retry" | "released" | "skipped";
@@ -114,6 +115,9 @@ type ClaimedJob = {
   payload: Prisma.JsonValue;
   retryCount: number | null;
   maxRetries: number | null;
+  llmTokensIn: number;
+  llmTokensOut: number;
+  llmCostUsd: number | null;
 };
 
 /**
@@ -132,7 +136,8 @@ async function claim(jobId: string, deliveryId: string, workerId: string): Promi
      WHERE id = $1::uuid AND status NOT IN ('success', 'failed', 'cancelled') AND (COALESCE(queue_job_id, '') = '' OR queue_job_id = $2)
        AND NOT cancel_requested
      RETURNING id, project_id AS "projectId", (SELECT p.workspace_id FROM projects p WHERE p.id = jobs.project_id) AS "workspaceId",
-       attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries"`,
+       attempts, checkpoint, payload, retry_count AS "retryCount", max_retries AS "maxRetries",
+       llm_tokens_in AS "llmTokensIn", llm_tokens_out AS "llmTokensOut", llm_cost_usd AS "llmCostUsd"`,
     values: [jobId, deliveryId, workerId],
   });
   if (rows.length === 1) return rows[0] as ClaimedJob;
@@ -175,12 +180,21 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
   setMaxListeners(10_000, controller.signal);
   const onDeliveryAbort = () => controller.abort("released");
   delivery.signal.addEventListener("abort", onDeliveryAbort, { once: true });
+  // LLM spend, earlier attempts included: written with the heartbeat when it changed, and when the job settles.
+  const spend = spendFrom(job);
+  const spent = () => {
+    const dirty = spend.dirty;
+    spend.dirty = false;
+    return dirty ? spendColumns(spend) : {};
+  };
   const heartbeat = setInterval(async () => {
+    const counts = spent();
     try {
-      const row = await db.job.update({ where: { id: job.id }, data: { heartbeatAt: new Date() }, select: { cancelRequested: true } });
+      const row = await db.job.update({ where: { id: job.id }, data: { heartbeatAt: new Date(), ...counts }, select: { cancelRequested: true } });
       if (row.cancelRequested && !controller.signal.aborted) controller.abort("cancelled");
     } catch {
-      // A missed heartbeat (database restarting) is retried on the next tick.
+      // A missed heartbeat (database restarting) is retried on the next tick, with the counts.
+      if (Object.keys(counts).length) spend.dirty = true;
     }
   }, JOB_HEARTBEAT_MS);
   const progress = new ProgressTracker(job.id);
@@ -215,14 +229,14 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       const failure = { message: String(data.errorMessage ?? "Cancelled"), detail: typeof data.errorDetail === "string" ? data.errorDetail : null };
       await definition.onGiveUp(ctx.payload, outcome, failure).catch((error) => log("warn", `Could not tidy up after the job: ${(error as Error).message}`));
     }
-    await db.job.update({ where: { id: job.id }, data });
+    await db.job.update({ where: { id: job.id }, data: { ...data, ...spendColumns(spend) } });
     await refreshProjectStatus(job.projectId);
     return outcome;
   };
 
   try {
     ctx.payload = definition.payload.parse(job.payload);
-    const summary = await definition.handler(ctx);
+    const summary = await runWithSpend(spend, () => definition.handler(ctx));
     if (controller.signal.aborted) throw new JobAbortedError(controller.signal.reason === "cancelled" ? "cancelled" : "released");
     log("info", "Finished.");
     return await settle(

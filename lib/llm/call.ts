@@ -5,10 +5,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { env } from "@/lib/env";
+import { recordSpend } from "@/lib/jobs/spend";
 import { logger } from "@/lib/log";
 import { policyFetch } from "@/lib/net/outbound";
 import { countTokens } from "@/lib/tokens";
 import { chatModelFor, type LlmProviderRecord, providerApiKey } from "./chat";
+import { estimateCost } from "./cost";
 import { httpFailure, LlmError, networkFailure, scrub } from "./errors";
 import { acquireSlot, sleep } from "./limiter";
 import { contextNeed, IMAGE_PROMPT_TOKENS, numCtxFor, ollamaContextLength } from "./ollama-context";
@@ -227,6 +229,8 @@ export async function completeChat(provider: LlmProviderRecord, messages: ChatMe
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(provider, messages, model, { ...options, numCtx });
     if (result.ok) {
+      // Counted on the running job as it happens (lib/jobs/spend), whatever the job does next.
+      recordSpend(result.value.tokensIn, result.value.tokensOut, estimateCost(result.value, providerOptions(provider).prices));
       log.debug("LLM call", {
         providerId: provider.id,
         model,

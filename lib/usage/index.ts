@@ -1,6 +1,7 @@
 // Usage and quotas (seed 003): what a workspace and each member used, from what the jobs and runs
 // recorded: LLM tokens in and out (generation tasks as they finish, so a cancelled run counts
-// what it spent; other LLM jobs by their summaries) and their estimated cost where the provider
+// what it spent; other jobs by the counts kept on their row as their calls are answered, so a
+// failed or cancelled job counts too) and their estimated cost where the provider
 // has prices, generation jobs, GPU-hours per runner (a run's wall time × its GPUs), and storage
 // bytes by kind. Optional quotas per workspace, set by the instance's administrator: LLM tokens
 // per calendar month (UTC) and storage; checked when a job or an upload starts.
@@ -38,13 +39,17 @@ async function tokenRows(workspaceId: string, since: Date): Promise<DayRow[]> {
       UNION ALL
       SELECT date_trunc('day', coalesce(j.finished_at, j.updated_at)), j.created_by_id,
         -- A generation's tokens are its tasks' (above): only its cost comes from its summary.
-        -- Chunking with a vision model keeps what it spent in its checkpoint too, so a failed attempt counts.
-        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_in')::bigint, (j.result_summary->'judge'->>'tokens_in')::bigint, (j.checkpoint->'vision'->'usage'->>'tokensIn')::bigint, 0) END,
-        CASE WHEN j.type = 'dataset_generate' THEN 0 ELSE coalesce((j.result_summary->>'tokens_out')::bigint, (j.result_summary->'judge'->>'tokens_out')::bigint, (j.checkpoint->'vision'->'usage'->>'tokensOut')::bigint, 0) END,
-        coalesce((j.result_summary->>'cost_usd')::float, (j.checkpoint->'vision'->'usage'->>'costUsd')::float)
+        -- The job's own counts (every answered call, kept as it runs: a failed or cancelled job
+        -- counts too, lib/jobs/spend); the summary's for jobs that ran before those were kept.
+        CASE WHEN j.type = 'dataset_generate' THEN 0
+          ELSE GREATEST(j.llm_tokens_in, coalesce((j.result_summary->>'tokens_in')::bigint, (j.result_summary->'judge'->>'tokens_in')::bigint, 0)) END,
+        CASE WHEN j.type = 'dataset_generate' THEN 0
+          ELSE GREATEST(j.llm_tokens_out, coalesce((j.result_summary->>'tokens_out')::bigint, (j.result_summary->'judge'->>'tokens_out')::bigint, 0)) END,
+        GREATEST(j.llm_cost_usd, (j.result_summary->>'cost_usd')::float)
       FROM jobs j JOIN projects p ON p.id = j.project_id
       WHERE p.workspace_id = ${workspaceId}::uuid AND coalesce(j.finished_at, j.updated_at) >= ${since}
-        AND (j.type::text = ANY(${LLM_JOBS}::text[]) OR (j.type = 'dataset_generate' AND j.result_summary ? 'cost_usd'))
+        AND (j.type::text = ANY(${LLM_JOBS}::text[]) OR j.llm_tokens_in > 0 OR j.llm_tokens_out > 0
+          OR (j.type = 'dataset_generate' AND (j.result_summary ? 'cost_usd' OR j.llm_cost_usd IS NOT NULL)))
     ) u GROUP BY day, user_id`;
 }
 
