@@ -17,6 +17,7 @@ import type { JobDefinition } from "@/lib/jobs/definition";
 import { cloneJob } from "@/lib/projects/clone-job";
 import { chunkingJob } from "@/lib/sources/chunking-job";
 import { uploadCheckJob } from "@/lib/sources/upload-check-job";
+import { runCleanupJob } from "@/lib/training/cleanup-job";
 import { trainJob } from "@/lib/training/train-job";
 
 export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
@@ -35,6 +36,7 @@ export const JOB_DEFINITIONS: ReadonlyArray<JobDefinition<unknown>> = [
   evalJob,
   modelMergeJob,
   exportJob,
+  runCleanupJob,
 ] as ReadonlyArray<JobDefinition<unknown>>;
 
 export function findJobDefinition(type: JobType): JobDefinition<unknown> | undefined {

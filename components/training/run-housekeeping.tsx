@@ -107,14 +107,16 @@ export function DeleteRun({
           <span className="block space-y-2">
             <span className="block">
               Its {files} files ({sizeLabel}: adapter, checkpoints, logs and exports), curves, evaluation and test-set answers are deleted from storage and
-              cannot be brought back. The dataset version it trained on stays.
+              cannot be brought back, and its folder on the GPU box is removed. The dataset version it trained on stays.
             </span>
             <Input aria-label="Type the run's name" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder={name} />
           </span>
         }
         onConfirm={() =>
           void remove.run({ projectId, runId, confirmName: typed }, (result) => {
-            toast.success(`Deleted; ${(result.freedBytes / 1024 / 1024).toFixed(1)} MB freed.`);
+            toast.success(
+              `Deleted; ${(result.freedBytes / 1024 / 1024).toFixed(1)} MB freed.${result.remoteCleanup ? " Its folder on the GPU box is being removed (see Jobs)." : ""}`,
+            );
             router.push(listHref);
           })
         }

@@ -16,5 +16,6 @@ export const JOB_LABELS: Record<JobType, string> = {
   eval: "Evaluation",
   model_merge: "Model merge",
   export: "Export",
+  run_cleanup: "Remote clean-up",
   diagnostic: "Diagnostic",
 };

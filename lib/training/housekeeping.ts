@@ -8,8 +8,10 @@ import { assertPermission, isUuid } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db/client";
 import { conflict, invalidInput, notFound } from "@/lib/errors";
+import { enqueueJob } from "@/lib/jobs/enqueue";
 import { getStorage } from "@/lib/storage";
 import { projectPrefix } from "@/lib/storage/keys";
+import { runCleanupJob } from "./cleanup-job";
 
 export const runNotesSchema = z.object({
   description: z.string().trim().max(4000).nullable().default(null),
@@ -41,7 +43,11 @@ export async function updateRunNotes(ctx: ProjectContext, runId: string, input: 
 const ACTIVE = ["queued", "running", "retrying"];
 
 /** Deletes the run and what it made; `confirmName` must be the run's name. Returns the bytes freed in storage. */
-export async function deleteRun(ctx: ProjectContext, runId: string, confirmName: string): Promise<{ freedBytes: number; files: number }> {
+export async function deleteRun(
+  ctx: ProjectContext,
+  runId: string,
+  confirmName: string,
+): Promise<{ freedBytes: number; files: number; remoteCleanup: boolean }> {
   assertPermission(ctx.role, "training.launch");
   const run = await findRun(ctx, runId);
   if (confirmName.trim() !== run.name) throw invalidInput(`Type the run's name, ${run.name}, to delete it.`, { confirmName: "Type the run's name." });
@@ -68,12 +74,17 @@ export async function deleteRun(ctx: ProjectContext, runId: string, confirmName:
   });
   const prefix = projectPrefix(ctx.workspace.id, ctx.projectId);
   // The rows go first, in one transaction; storage after (an object left behind by a crash is
-  // unreachable garbage, never a row pointing at nothing).
-  await db.$transaction([
-    db.testAnswer.deleteMany({ where: { model: { in: [`base:${run.id}`, `tuned:${run.id}`] }, testSet: { projectId: ctx.projectId } } }),
-    db.file.deleteMany({ where: { id: { in: files.map((f) => f.id) } } }),
-    db.run.delete({ where: { id: run.id } }),
-  ]);
+  // unreachable garbage, never a row pointing at nothing). The run's folder on its GPU box is
+  // removed by a job enqueued in the same transaction (the box may be unreachable now).
+  const remoteCleanup = Boolean(run.remoteDir && run.runnerId);
+  await db.$transaction(async (tx) => {
+    await tx.testAnswer.deleteMany({ where: { model: { in: [`base:${run.id}`, `tuned:${run.id}`] }, testSet: { projectId: ctx.projectId } } });
+    await tx.file.deleteMany({ where: { id: { in: files.map((f) => f.id) } } });
+    await tx.run.delete({ where: { id: run.id } });
+    if (run.remoteDir && run.runnerId) {
+      await enqueueJob(ctx, runCleanupJob, { runId: run.id, runnerId: run.runnerId, remoteDir: run.remoteDir, runName: run.name }, { tx });
+    }
+  });
   const storage = getStorage();
   let freedBytes = 0;
   for (const file of files) {
@@ -88,7 +99,7 @@ export async function deleteRun(ctx: ProjectContext, runId: string, confirmName:
     action: "run.delete",
     targetType: "run",
     targetId: run.id,
-    metadata: { name: run.name, files: files.length, freed_bytes: freedBytes },
+    metadata: { name: run.name, files: files.length, freed_bytes: freedBytes, ...(remoteCleanup ? { remote_dir: run.remoteDir } : {}) },
   });
-  return { freedBytes, files: files.length };
+  return { freedBytes, files: files.length, remoteCleanup };
 }

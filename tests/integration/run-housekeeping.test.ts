@@ -1,16 +1,30 @@
 // Runs housekeeping on the real database and storage: notes and tags, the run list's filters, and
-// deleting a run with everything it made (storage freed, audited), never another project's files.
-import { beforeAll, describe, expect, it } from "vitest";
-import { type ProjectContext, requireProject } from "@/lib/access/guard";
+// deleting a run with everything it made (storage freed, audited, its folder on the GPU box removed
+// over a real SSH connection), never another project's files.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
+import { runJob } from "@/lib/jobs/runtime";
+import { runDir } from "@/lib/runner-program/commands";
+import { confirmRunnerHostKey, createRunner, deleteRunner, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
 import { exportKey, runArtifactKey } from "@/lib/storage/keys";
 import { listRuns } from "@/lib/training";
+import { isRunDir } from "@/lib/training/cleanup-handler";
+import { runCleanupJob } from "@/lib/training/cleanup-job";
 import { deleteRun, updateRunNotes } from "@/lib/training/housekeeping";
 import { createTeam, type Team } from "../support/fixtures";
+import { startSshd, type TestSshd } from "../support/sshd";
 
 let team: Team;
 let ctx: ProjectContext;
+let sshd: TestSshd | undefined;
+
+afterAll(async () => {
+  await sshd?.stop();
+});
 
 async function run(name: string, data: Record<string, unknown> = {}) {
   const job = await db.job.create({ data: { projectId: team.project.id, type: "train", status: (data.status as "success") ?? "success" } });
@@ -76,7 +90,8 @@ describe("runs housekeeping", () => {
 
     await expect(deleteRun(ctx, r.id, "wrong")).rejects.toThrow(/Type the run's name/);
     const result = await deleteRun(ctx, r.id, "to-delete");
-    expect(result).toEqual({ freedBytes: 5000, files: 2 });
+    // Never trained on a box (no remote folder): nothing to clean up there.
+    expect(result).toEqual({ freedBytes: 5000, files: 2, remoteCleanup: false });
     expect(await db.run.findUnique({ where: { id: r.id } })).toBeNull();
     expect(await db.file.count({ where: { id: bundleFile.id } })).toBe(0);
     expect(await db.testAnswer.count({ where: { testSetId: testSet.id } })).toBe(0);
@@ -86,6 +101,70 @@ describe("runs housekeeping", () => {
     expect((await readToBuffer(await storage.get(team.runFile.storagePath), 1000)).toString()).toBe('{"r": 8}');
     const audit = await db.auditEvent.findFirstOrThrow({ where: { workspaceId: ws, action: "run.delete", targetId: r.id } });
     expect(audit).toMatchObject({ actorId: team.members.editor.id, metadata: { name: "to-delete", files: 2, freed_bytes: 5000 } });
+  });
+
+  it("removes a deleted run's folder on its GPU box over SSH, by a job enqueued with the delete; never another folder", async () => {
+    sshd = await startSshd();
+    const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
+    const workDir = path.join(sshd.workDir, crypto.randomUUID());
+    const runner = await createRunner(wctx, {
+      name: "box",
+      kind: "ssh",
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      workDir,
+      pythonPath: "python3",
+      privateKey: sshd.privateKey,
+    });
+    await confirmRunnerHostKey(wctx, runner.id, (await probeRunnerHostKey(wctx, runner.id)).fingerprint);
+    const trained = async (name: string) => {
+      const r = await run(name, { runnerId: runner.id });
+      const dir = runDir(workDir, r.id);
+      fs.mkdirSync(path.join(dir, "output", "checkpoint-10"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "output", "checkpoint-10", "adapter_model.safetensors"), Buffer.alloc(4096, 7));
+      await db.run.update({ where: { id: r.id }, data: { remoteDir: dir } });
+      return { run: r, dir };
+    };
+    const cleanupJobOf = (runId: string) =>
+      db.job.findFirstOrThrow({ where: { type: "run_cleanup", status: "queued", payload: { path: ["runId"], equals: runId } } });
+    const runCleanup = async (job: { id: string; queueJobId: string | null }) =>
+      runJob(runCleanupJob as never, { id: job.queueJobId!, signal: new AbortController().signal, retryCount: 0 }, job.id, "test-worker");
+
+    const { run: r, dir } = await trained("on-the-box");
+    expect(await deleteRun(ctx, r.id, "on-the-box")).toMatchObject({ remoteCleanup: true });
+    const job = await cleanupJobOf(r.id);
+    expect(job).toMatchObject({ status: "queued", payload: { runId: r.id, runnerId: runner.id, remoteDir: dir, runName: "on-the-box" } });
+    expect(fs.existsSync(dir)).toBe(true);
+    expect(await runCleanup(job)).toBe("success");
+    expect(fs.existsSync(dir)).toBe(false);
+    // The runner's other folders stay.
+    expect(fs.existsSync(path.join(workDir, "runs"))).toBe(true);
+    expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ resultSummary: { removed: true, runner: "box", dir } });
+
+    // A payload naming anything but that run's folder is refused, and nothing is removed.
+    const { run: other, dir: otherDir } = await trained("kept");
+    const forged = await db.job.create({
+      data: {
+        projectId: team.project.id,
+        type: "run_cleanup",
+        payload: { runId: other.id, runnerId: runner.id, remoteDir: `${otherDir}/..`, runName: "kept" },
+        queueJobId: crypto.randomUUID(),
+      },
+    });
+    expect(await runCleanup(forged)).toBe("failed");
+    expect((await db.job.findUniqueOrThrow({ where: { id: forged.id } })).errorMessage).toMatch(/^Refused to remove .*: it is not the folder of run kept/);
+    expect(fs.existsSync(otherDir)).toBe(true);
+    expect(isRunDir(otherDir, workDir, other.id)).toBe(true);
+    expect(isRunDir(workDir, workDir, other.id)).toBe(false);
+    expect(isRunDir(`${workDir}/runs/../runs/${other.id}`, workDir, other.id)).toBe(false);
+
+    // With the runner deleted meanwhile, the job says the folder was left there.
+    await deleteRun(ctx, other.id, "kept");
+    await deleteRunner(wctx, runner.id);
+    const orphan = await cleanupJobOf(other.id);
+    expect(await runCleanup(orphan)).toBe("success");
+    expect(await db.job.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ resultSummary: { removed: false, reason: "runner deleted" } });
   });
 
   it("refuses to delete a run still training, and another project's run is not found", async () => {

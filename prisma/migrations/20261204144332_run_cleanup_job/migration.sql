@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "job_type" ADD VALUE 'run_cleanup' AFTER 'export';
+
