@@ -159,6 +159,9 @@ describe("projects", () => {
       max_eval_leakage: 0.1,
       near_dup_threshold: 0.7,
       ocr_languages: "eng",
+      ocr_engine: "tesseract",
+      ocr_vision_provider: "",
+      ocr_vision_model: "",
       docx_comments: false,
       dataset_license: "",
     });
