@@ -15,7 +15,7 @@ import { cancelJobAction, retryJobAction } from "@/lib/jobs/actions";
 import { stopSender } from "@/lib/jobs/boss";
 import { createProvider, estimateCost, listProviders } from "@/lib/llm";
 import { getStorage, readToBuffer } from "@/lib/storage";
-import { type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
+import { defaultResponder, type FakeLlm, type FakeMessage, type FakeMode, fakeBaseUrl, startFakeLlm } from "../support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "../support/fixtures";
 import { actAs } from "../support/request";
 import { spawnTestWorker, stopWorker, type WorkerProcess, waitFor, waitForJob } from "../support/worker-process";
@@ -625,13 +625,26 @@ describe("generation", () => {
   }, 300_000);
 
   it("cancel keeps what was made; retry continues without duplicating", async () => {
-    llm.setMode("slow", { latencyMs: 200 });
+    // The server answers six chunks, then holds every answer until the job is cancelled: however
+    // slow the machine, the cancel lands with the run half done.
+    let answered = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    llm.setResponder(async (messages) => {
+      if (++answered > 6) await held;
+      return defaultResponder(messages);
+    });
     const project = await projectWithChunks(30);
     const jobId = await runJob(project.id, "generate");
-    await waitFor("some chunks", async () => (await db.generationTask.count({ where: { jobId, status: "done" } })) >= 6, 60_000);
-    expect((await cancelJobAction({ projectId: project.id, jobId })).ok).toBe(true);
-    const cancelled = await settled(jobId, 30_000);
-    expect(cancelled.status).toBe("cancelled");
+    try {
+      await waitFor("some chunks", async () => (await db.generationTask.count({ where: { jobId, status: "done" } })) >= 6, 60_000);
+      expect((await cancelJobAction({ projectId: project.id, jobId })).ok).toBe(true);
+      const cancelled = await settled(jobId, 30_000);
+      expect(cancelled.status).toBe("cancelled");
+    } finally {
+      release();
+      llm.setResponder(null);
+    }
     const kept = await db.datasetExample.count({ where: { jobId } });
     expect(kept).toBeGreaterThanOrEqual(12);
     expect(kept).toBeLessThan(60);

@@ -120,7 +120,8 @@ describe("training over SSH", () => {
     startWorker();
     await waitForStep(runId, 4);
     await sshd.dropConnections();
-    await waitForJob(jobId, ["success"]);
+    // Re-connecting, then the rest of the run: minutes on a loaded machine.
+    await waitForJob(jobId, ["success"], 150_000);
     expect(await db.run.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ peakGpuMemoryMb: 6144, peakCpuMemoryMb: 2048 });
     // The Train step starts from this launch next time.
     const project = await db.project.findUniqueOrThrow({ where: { id: s.ctx.projectId } });
@@ -131,7 +132,7 @@ describe("training over SSH", () => {
     expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const logs = await db.appLog.findMany({ where: { jobId }, select: { message: true } });
     expect(logs.map((l) => l.message).join("\n")).toMatch(/Re-connected|re-connecting/);
-  }, 90_000);
+  }, 240_000);
 
   it("survives a SIGKILLed worker: the next worker re-attaches by the stored offset and finishes", async () => {
     const s = await setup();
