@@ -17,6 +17,9 @@ export default defineConfig({
     // rather than compute. Two at a time took unit + integration from about 830 s to 680 s there.
     // (Browser and memory tests run one file at a time regardless.)
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
+    // expect.poll waits 1 s unless told otherwise: a server action hashing a password took longer
+    // on a machine running two suites at once. Polls end as soon as they pass.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       {
         // Pure tests beside the code: no database, no queue, no browser; seconds to run.
