@@ -84,7 +84,9 @@ async function settled(fileId: string) {
   );
 }
 
-describe("direct uploads to the bucket", () => {
+// Each test waits for the worker process (started in beforeAll, compiling on first use) to check
+// and chunk what was uploaded: seconds idle, and past vitest's 30 s on a machine running two suites.
+describe("direct uploads to the bucket", { timeout: 120_000 }, () => {
   it("a small document: one presigned PUT, then checked, hashed and chunked", async () => {
     const text = `# Boiler handbook\n\n${"The boiler is serviced every spring by a certified engineer. ".repeat(80)}\n`;
     const plan = await startDirectUpload(await editor(), { filename: "handbook.md", size: Buffer.byteLength(text) });
@@ -206,5 +208,5 @@ describe("direct uploads to the bucket", () => {
     ).json()) as DirectUploadPlan;
     expect((await abortUpload(requestWithSession("/test", { method: "POST", body: JSON.stringify({ fileId: another.fileId }) }), params)).status).toBe(204);
     expect(await db.file.findUnique({ where: { id: another.fileId } })).toBeNull();
-  }, 120_000);
+  });
 });
