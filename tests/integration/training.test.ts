@@ -180,7 +180,15 @@ describe("training over SSH", () => {
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
     expect(run).toMatchObject({ status: "failed", errorMessage: job.errorMessage, errorDetail: job.errorDetail });
     // The failure stays with the run: the project reads what it holds (the fixture's finished run).
-    const project = await db.project.findUniqueOrThrow({ where: { id: s.team.project.id } });
+    // (The worker refreshes the project's status just after it marks the job failed: wait for it.)
+    const project = await waitFor(
+      "the project's status",
+      async () => {
+        const row = await db.project.findUniqueOrThrow({ where: { id: s.team.project.id } });
+        return row.status === "training" ? null : row;
+      },
+      30_000,
+    );
     expect(project).toMatchObject({ status: "completed", errorMessage: null });
     expect((await getRun(s.ctx, runId)).errorDetail).toContain("hf_trainer.py");
   }, 90_000);
