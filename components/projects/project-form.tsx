@@ -132,20 +132,7 @@ export function ProjectFormFields({
               hint={hintFor(key)}
               className={ENGINE_KEYS[key] && ENGINE_KEYS[key] !== engine && !errors[`config.${key}`] ? "hidden" : undefined}
             >
-              {key === "ocr_engine" ? (
-                <NativeSelect
-                  id="config-ocr_engine"
-                  name="config.ocr_engine"
-                  value={engine}
-                  onChange={(e) => setEngine(e.target.value as ProjectConfig["ocr_engine"])}
-                >
-                  {CHOICE_CONFIG_KEYS.ocr_engine!.map((choice) => (
-                    <option key={choice.value} value={choice.value}>
-                      {choice.label}
-                    </option>
-                  ))}
-                </NativeSelect>
-              ) : key === "ocr_vision_provider" ? (
+              {key === "ocr_vision_provider" ? (
                 <NativeSelect
                   id="config-ocr_vision_provider"
                   name="config.ocr_vision_provider"
@@ -172,7 +159,14 @@ export function ProjectFormFields({
               ) : BOOLEAN_CONFIG_KEYS.has(key) ? (
                 <input id={`config-${key}`} name={`config.${key}`} type="checkbox" defaultChecked={Boolean(config[key])} className="size-4 accent-primary" />
               ) : CHOICE_CONFIG_KEYS[key] ? (
-                <NativeSelect id={`config-${key}`} name={`config.${key}`} defaultValue={String(config[key])}>
+                <NativeSelect
+                  id={`config-${key}`}
+                  name={`config.${key}`}
+                  // The engine shows or hides its own fields as it changes.
+                  {...(key === "ocr_engine"
+                    ? { value: engine, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => setEngine(e.target.value as ProjectConfig["ocr_engine"]) }
+                    : { defaultValue: String(config[key]) })}
+                >
                   {CHOICE_CONFIG_KEYS[key].map((choice) => (
                     <option key={choice.value} value={choice.value}>
                       {choice.label}

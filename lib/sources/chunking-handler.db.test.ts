@@ -13,6 +13,7 @@ import { listSources } from "@/lib/sources";
 import { getStorage } from "@/lib/storage";
 import { makeDocx, makePdf, makeScanImage, makeScannedPdf, makeZip } from "@/tests/support/corpus";
 import { createProjectIn, createTeam } from "@/tests/support/fixtures";
+import { testJobContext } from "@/tests/support/job-context";
 import { processDocument } from "./chunking-handler";
 
 let workspaceId: string;
@@ -33,20 +34,7 @@ async function storedFile(projectId: string, filename: string, bytes: Buffer) {
 }
 
 function context(projectId: string, fileId: string, overrides: Partial<JobContext<{ fileId: string }>> = {}) {
-  const logs: string[] = [];
-  const ctx: JobContext<{ fileId: string }> = {
-    jobId: crypto.randomUUID(),
-    projectId,
-    workerId: "test",
-    payload: { fileId },
-    attempt: 1,
-    signal: new AbortController().signal,
-    progress: async () => {},
-    log: (_level, message) => void logs.push(message),
-    checkpoint: { get: () => undefined, save: async () => {}, saveIn: async () => {} },
-    ...overrides,
-  };
-  return { ctx, logs };
+  return testJobContext(projectId, { fileId }, { overrides });
 }
 
 async function rows(fileId: string) {

@@ -5,13 +5,13 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { JobContext } from "@/lib/jobs/definition";
 import { listSources } from "@/lib/sources";
 import { getStorage } from "@/lib/storage";
 import { tokensThisMonth } from "@/lib/usage";
 import { makeScanImage, makeScannedPdf, makeScanTiff } from "@/tests/support/corpus";
 import { type FakeLlm, type FakeMessage, fakeBaseUrl, startFakeLlm } from "@/tests/support/fake-llm";
 import { createProjectIn, createTeam, type Team } from "@/tests/support/fixtures";
+import { testJobContext } from "@/tests/support/job-context";
 import { visionStandIn } from "@/tests/support/vision-stand-in";
 import { processDocument } from "./chunking-handler";
 import { pageText, VISION_OCR_PROMPT } from "./vision-ocr";
@@ -59,26 +59,9 @@ async function storedFile(projectId: string, filename: string, bytes: Buffer) {
   });
 }
 
-/** A job context whose checkpoint lives in memory across attempts, as the Job row keeps it. */
-function context(projectId: string, fileId: string, store: { checkpoint?: unknown } = {}, signal = new AbortController().signal) {
-  const logs: string[] = [];
-  const progress: string[] = [];
-  const ctx: JobContext<{ fileId: string }> = {
-    jobId: crypto.randomUUID(),
-    projectId,
-    workerId: "test",
-    payload: { fileId },
-    attempt: 1,
-    signal,
-    progress: async ({ message }) => void progress.push(message ?? ""),
-    log: (_level, message) => void logs.push(message),
-    checkpoint: {
-      get: <T>() => store.checkpoint as T | undefined,
-      save: async (value) => void (store.checkpoint = JSON.parse(JSON.stringify(value))),
-      saveIn: async (_tx, value) => void (store.checkpoint = JSON.parse(JSON.stringify(value))),
-    },
-  };
-  return { ctx, logs, progress };
+/** A job context whose checkpoint lives in `store` across attempts, as the Job row keeps it. */
+function context(projectId: string, fileId: string, store: { checkpoint?: unknown } = {}, signal?: AbortSignal) {
+  return testJobContext(projectId, { fileId }, { store, overrides: signal ? { signal } : {} });
 }
 
 async function chunkTexts(fileId: string) {
