@@ -187,12 +187,20 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
     spend.dirty = false;
     return dirty ? spendColumns(spend) : {};
   };
+  // Set when the Job row is gone (its project was deleted under it): the job stops as if
+  // cancelled (a trainer on its box is stopped) and writes nothing more.
+  let rowGone = false;
   const heartbeat = setInterval(async () => {
     const counts = spent();
     try {
       const row = await db.job.update({ where: { id: job.id }, data: { heartbeatAt: new Date(), ...counts }, select: { cancelRequested: true } });
       if (row.cancelRequested && !controller.signal.aborted) controller.abort("cancelled");
-    } catch {
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2025") {
+        rowGone = true;
+        if (!controller.signal.aborted) controller.abort("cancelled");
+        return;
+      }
       // A missed heartbeat (database restarting) is retried on the next tick, with the counts.
       if (Object.keys(counts).length) spend.dirty = true;
     }
@@ -229,6 +237,7 @@ export async function runJob(definition: JobDefinition<unknown>, delivery: Deliv
       const failure = { message: String(data.errorMessage ?? "Cancelled"), detail: typeof data.errorDetail === "string" ? data.errorDetail : null };
       await definition.onGiveUp(ctx.payload, outcome, failure).catch((error) => log("warn", `Could not tidy up after the job: ${(error as Error).message}`));
     }
+    if (rowGone) return outcome;
     await db.job.update({ where: { id: job.id }, data: { ...data, ...spendColumns(spend) } });
     await refreshProjectStatus(job.projectId);
     return outcome;

@@ -341,6 +341,36 @@ describe("recovery and status", () => {
     expect(started).toBe(2);
   });
 
+  it("a job whose project is deleted under it stops as if cancelled (its onGiveUp tidies up) and writes nothing more", async () => {
+    const doomed = await createTeam("Doomed");
+    let sawAbort: unknown;
+    let gaveUp: string | undefined;
+    let markStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    const waiting = defineJob({
+      ...countItemsJob,
+      async handler(c) {
+        markStarted();
+        await new Promise<void>((resolve) => c.signal.addEventListener("abort", () => resolve(), { once: true }));
+        sawAbort = c.signal.reason;
+      },
+      async onGiveUp(_payload, outcome) {
+        gaveUp = outcome;
+      },
+    });
+    const row = await db.job.create({ data: { projectId: doomed.project.id, type: "diagnostic", payload: { items: 1 }, queueJobId: "gone" } });
+    const outcome = runJob(waiting, { id: "gone", signal: new AbortController().signal, retryCount: 0 }, row.id, "w");
+    await started;
+    await db.project.delete({ where: { id: doomed.project.id } });
+    // The next heartbeat (1.5 s) finds no row: the handler is told to stop, nothing is written back.
+    expect(await outcome).toBe("cancelled");
+    expect(sawAbort).toBe("cancelled");
+    expect(gaveUp).toBe("cancelled");
+    expect(await db.job.count({ where: { id: row.id } })).toBe(0);
+  });
+
   it("a failure keeps a one-line cause on the job and the log behind it apart; a retry clears both", async () => {
     const log = `${"Collecting torch==2.15.0\n".repeat(60)}ERROR: No matching distribution found for torch==2.15.0`;
     const failing = defineJob({
