@@ -17,6 +17,7 @@ import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { flushLogs, logger } from "@/lib/log";
 import { enforceLogRetention } from "@/lib/log/retention";
 import { sweepAbandonedUploads } from "@/lib/sources/direct-upload";
+import { processRemoteCleanups } from "@/lib/training/remote-cleanups";
 import packageJson from "@/package.json" with { type: "json" };
 
 const HEARTBEAT_MS = 5000;
@@ -24,6 +25,8 @@ const SWEEP_MS = 10_000;
 /** How often a worker deletes log lines past the retention settings (the first sweep runs at start). */
 const RETENTION_MS = 3600_000;
 const PLACES_MS = 3000;
+/** How often a worker removes deleted projects' run folders on the GPU boxes (lib/training/remote-cleanups). */
+const REMOTE_CLEANUP_MS = 60_000;
 
 export type RunningWorker = { id: string; stop(): Promise<void> };
 
@@ -115,11 +118,19 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         if (removed > 0) log.info(`Removed ${removed} upload${removed === 1 ? "" : "s"} abandoned for over a day.`);
       })
       .catch((error) => log.warn(`Could not remove abandoned uploads: ${(error as Error).message}`));
+  const remoteCleanups = () =>
+    processRemoteCleanups()
+      .then(({ removed, givenUp }) => {
+        if (removed + givenUp > 0) log.info(`Deleted projects' run folders: ${removed} removed, ${givenUp} given up.`);
+      })
+      .catch((error) => log.warn(`Could not remove deleted projects' run folders: ${(error as Error).message}`));
   const places = () => refreshQueuePlaces(perWorkspace).catch((error) => log.warn(`Could not update waiting jobs' places: ${(error as Error).message}`));
   await beat();
   const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
   const sweepTimer = setInterval(sweep, SWEEP_MS);
   const placesTimer = setInterval(places, PLACES_MS);
+  void remoteCleanups();
+  const remoteCleanupTimer = setInterval(remoteCleanups, REMOTE_CLEANUP_MS);
   void retention();
   const retentionTimer = setInterval(retention, RETENTION_MS);
   log.info(`Worker ${id} started: ${types.join(", ") || "no job types"}.`);
@@ -133,6 +144,7 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         clearInterval(heartbeatTimer);
         clearInterval(sweepTimer);
         clearInterval(placesTimer);
+        clearInterval(remoteCleanupTimer);
         clearInterval(retentionTimer);
         log.info(`Worker ${id} stopping: finishing running jobs (up to ${env().WORKER_SHUTDOWN_GRACE_S} s), then handing back the rest.`);
         await boss.stop({ graceful: true, timeout: env().WORKER_SHUTDOWN_GRACE_S * 1000 });

@@ -20,7 +20,7 @@ export function DeleteProject({ projectId, name }: { projectId: string; name: st
       </div>
       <ConfirmButton
         title={`Delete “${name}”?`}
-        description="This cannot be undone. Sources, chunks, examples, runs, artifacts and exports of this project are deleted."
+        description="This cannot be undone. Sources, chunks, examples, runs, artifacts and exports of this project are deleted, and its runs’ folders on your GPU boxes are removed. Cancel running jobs first."
         confirmLabel="Delete project"
         onConfirm={() =>
           run({ projectId }, (data) => {

@@ -6,9 +6,11 @@ import type { ProjectContext, WorkspaceContext } from "@/lib/access/guard";
 import { recordAudit } from "@/lib/audit";
 import { USABLE_EXAMPLE } from "@/lib/datasets/example";
 import { db } from "@/lib/db/client";
-import { invalidInput, notFound } from "@/lib/errors";
+import { conflict, invalidInput, notFound } from "@/lib/errors";
+import { JOB_LABELS } from "@/lib/jobs/labels";
 import { getStorage } from "@/lib/storage";
 import { projectPrefix } from "@/lib/storage/keys";
+import { queueProjectCleanups } from "@/lib/training/remote-cleanups";
 import { projectConfigSchema } from "./config";
 
 export const HF_MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
@@ -135,9 +137,29 @@ export async function updateProject(ctx: ProjectContext, fields: ProjectFields) 
   return getProject(ctx, ctx.projectId);
 }
 
-export async function deleteProject(ctx: ProjectContext) {
+/**
+ * Deletes a project with everything in it. Refused while one of its jobs is queued or running (a
+ * trainer would go on on its box, a generation on spending): cancel those first. Its runs'
+ * folders on the GPU boxes are queued for removal in the same transaction (remote_cleanups).
+ */
+export async function deleteProject(ctx: ProjectContext): Promise<{ remoteCleanups: number }> {
   const project = await getProject(ctx, ctx.projectId);
-  await db.project.deleteMany({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id } });
+  const active = await db.job.findFirst({
+    // A queued folder removal is no reason to wait: it moves to remote_cleanups below.
+    where: { projectId: ctx.projectId, status: { in: ["queued", "running", "retrying"] }, type: { not: "run_cleanup" } },
+    select: { type: true },
+    orderBy: { createdAt: "asc" },
+  });
+  if (active) {
+    throw conflict(
+      `A ${JOB_LABELS[active.type].toLowerCase()} job of this project is still queued or running. Cancel it in the Jobs step (or wait for it), then delete the project.`,
+    );
+  }
+  const remoteCleanups = await db.$transaction(async (tx) => {
+    const queued = await queueProjectCleanups(tx, ctx.workspace.id, ctx.projectId, project.name);
+    await tx.project.deleteMany({ where: { id: ctx.projectId, workspaceId: ctx.workspace.id } });
+    return queued;
+  });
   // Stored bytes (sources, artifacts, exports) go with it; the rows are gone already.
   await getStorage().deletePrefix(projectPrefix(ctx.workspace.id, ctx.projectId));
   await recordAudit({
@@ -146,6 +168,7 @@ export async function deleteProject(ctx: ProjectContext) {
     action: "project.delete",
     targetType: "project",
     targetId: ctx.projectId,
-    metadata: { name: project.name },
+    metadata: { name: project.name, remoteCleanups },
   });
+  return { remoteCleanups };
 }

@@ -5,7 +5,7 @@ import { isUuid } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { type JobContext, NonRetryableError } from "@/lib/jobs/definition";
 import { runDir } from "@/lib/runner-program/commands";
-import { loadRunnerRecord, openRunner } from "@/lib/runners";
+import { loadRunnerRecord, openRunner, type RunnerRecord } from "@/lib/runners";
 import { shellQuote } from "@/lib/runners/connection";
 
 type Payload = { runId: string; runnerId: string; remoteDir: string; runName: string };
@@ -13,6 +13,23 @@ type Payload = { runId: string; runnerId: string; remoteDir: string; runName: st
 /** Whether `dir` is exactly the folder of run `runId` under the runner's (resolved) work dir. */
 export function isRunDir(dir: string, workDir: string, runId: string): boolean {
   return isUuid(runId) && path.posix.normalize(dir) === dir && dir === runDir(workDir, runId);
+}
+
+/**
+ * Removes `run`'s folder `remoteDir` on `runner`, if it is exactly that run's folder under
+ * the runner's work dir (refused otherwise, whatever a row says).
+ */
+export async function removeFolderOnRunner(runner: RunnerRecord, run: { id: string; name: string }, remoteDir: string, signal?: AbortSignal): Promise<void> {
+  const conn = await openRunner(runner);
+  try {
+    const workDir = await conn.resolvePath(runner.workDir);
+    if (!isRunDir(remoteDir, workDir, run.id))
+      throw new NonRetryableError(`Refused to remove ${remoteDir}: it is not the folder of run ${run.name} under ${workDir}/runs.`);
+    const result = await conn.exec(`rm -rf -- ${shellQuote(remoteDir)}`, { timeoutMs: 10 * 60_000, signal });
+    if (result.code !== 0) throw new Error(`Could not remove ${remoteDir} on ${runner.name}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  } finally {
+    await conn.close().catch(() => {});
+  }
 }
 
 export async function removeRunDir(ctx: JobContext<Payload>): Promise<Record<string, unknown>> {
@@ -23,19 +40,8 @@ export async function removeRunDir(ctx: JobContext<Payload>): Promise<Record<str
     ctx.log("info", `The runner of run ${runName} was deleted; its folder ${remoteDir} was left on that machine.`);
     return { removed: false, reason: "runner deleted" };
   }
-  await ctx.progress({ pct: 10, message: `Connecting to ${runner.name}` });
-  const conn = await openRunner(runner);
-  try {
-    const workDir = await conn.resolvePath(runner.workDir);
-    if (!isRunDir(remoteDir, workDir, runId)) {
-      throw new NonRetryableError(`Refused to remove ${remoteDir}: it is not the folder of run ${runName} under ${workDir}/runs.`);
-    }
-    await ctx.progress({ pct: 50, message: `Removing ${remoteDir}` });
-    const result = await conn.exec(`rm -rf -- ${shellQuote(remoteDir)}`, { timeoutMs: 10 * 60_000, signal: ctx.signal });
-    if (result.code !== 0) throw new Error(`Could not remove ${remoteDir} on ${runner.name}: ${result.stderr.trim() || `exit ${result.code}`}`);
-    ctx.log("info", `Removed the folder of deleted run ${runName} (${remoteDir}) on ${runner.name}.`);
-    return { removed: true, runner: runner.name, dir: remoteDir };
-  } finally {
-    await conn.close().catch(() => {});
-  }
+  await ctx.progress({ pct: 10, message: `Removing ${remoteDir} on ${runner.name}` });
+  await removeFolderOnRunner(runner, { id: runId, name: runName }, remoteDir, ctx.signal);
+  ctx.log("info", `Removed the folder of deleted run ${runName} (${remoteDir}) on ${runner.name}.`);
+  return { removed: true, runner: runner.name, dir: remoteDir };
 }

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { runJob } from "@/lib/jobs/runtime";
+import { flushLogs } from "@/lib/log";
+import { deleteProject } from "@/lib/projects";
 import { runDir } from "@/lib/runner-program/commands";
 import { confirmRunnerHostKey, createRunner, deleteRunner, probeRunnerHostKey } from "@/lib/runners";
 import { getStorage, readToBuffer } from "@/lib/storage";
@@ -15,6 +17,7 @@ import { listRuns } from "@/lib/training";
 import { isRunDir } from "@/lib/training/cleanup-handler";
 import { runCleanupJob } from "@/lib/training/cleanup-job";
 import { deleteRun, updateRunNotes } from "@/lib/training/housekeeping";
+import { processRemoteCleanups } from "@/lib/training/remote-cleanups";
 import { createTeam, type Team } from "../support/fixtures";
 import { startSshd, type TestSshd } from "../support/sshd";
 
@@ -165,6 +168,98 @@ describe("runs housekeeping", () => {
     const orphan = await cleanupJobOf(other.id);
     expect(await runCleanup(orphan)).toBe("success");
     expect(await db.job.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ resultSummary: { removed: false, reason: "runner deleted" } });
+  });
+
+  it("deleting a project is refused while its jobs run; after it, the workers remove its runs' folders on the box, retry an unreachable one and never touch another folder", async () => {
+    sshd ??= await startSshd();
+    const doomed = await createTeam("Doomed");
+    const pctx = await requireProject(doomed.members.owner, doomed.project.id, "project.delete");
+    const wctx = await requireWorkspace(doomed.members.admin, { id: doomed.workspace.id }, "settings.manage");
+    const workDir = path.join(sshd.workDir, crypto.randomUUID());
+    const runner = await createRunner(wctx, {
+      name: "doomed-box",
+      kind: "ssh",
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      workDir,
+      pythonPath: "python3",
+      privateKey: sshd.privateKey,
+    });
+    await confirmRunnerHostKey(wctx, runner.id, (await probeRunnerHostKey(wctx, runner.id)).fingerprint);
+    const trained = async (name: string) => {
+      const job = await db.job.create({ data: { projectId: doomed.project.id, type: "train", status: "success" } });
+      const r = await db.run.create({
+        data: {
+          projectId: doomed.project.id,
+          jobId: job.id,
+          name,
+          method: "lora",
+          status: "success",
+          baseModelId: "org/small",
+          hyperparams: {},
+          runnerId: runner.id,
+        },
+      });
+      const dir = runDir(workDir, r.id);
+      fs.mkdirSync(path.join(dir, "output"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "output", "adapter_model.safetensors"), Buffer.alloc(4096, 7));
+      await db.run.update({ where: { id: r.id }, data: { remoteDir: dir } });
+      return { run: r, dir };
+    };
+    const kept = await trained("kept-run");
+    // A run deleted just before: its run_cleanup job has not run yet when the project goes.
+    const earlier = await trained("deleted-before");
+    const dctx = await requireProject(doomed.members.editor, doomed.project.id, "training.launch");
+    expect(await deleteRun(dctx, earlier.run.id, "deleted-before")).toMatchObject({ remoteCleanup: true });
+
+    const generating = await db.job.create({ data: { projectId: doomed.project.id, type: "dataset_generate", status: "running" } });
+    await expect(deleteProject(pctx)).rejects.toThrow(/^A generation job of this project is still queued or running\. Cancel it/);
+    expect(await db.project.count({ where: { id: doomed.project.id } })).toBe(1);
+    await db.job.update({ where: { id: generating.id }, data: { status: "cancelled" } });
+
+    expect(await deleteProject(pctx)).toEqual({ remoteCleanups: 2 });
+    expect(await db.project.count({ where: { id: doomed.project.id } })).toBe(0);
+    const queued = await db.remoteCleanup.findMany({ where: { workspaceId: doomed.workspace.id }, orderBy: { remoteDir: "asc" } });
+    expect(queued.map((q) => q.remoteDir).sort()).toEqual([kept.dir, earlier.dir].sort());
+    expect(queued.map((q) => q.label).sort()).toEqual(["run deleted-before of project Project", "run kept-run of project Project"].sort());
+    expect(fs.existsSync(kept.dir) && fs.existsSync(earlier.dir)).toBe(true);
+
+    // A forged row (not a run's folder) is given up at once; an unreachable box is tried again later.
+    const forgedDir = path.join(workDir, "runs");
+    await db.remoteCleanup.create({
+      data: { workspaceId: doomed.workspace.id, runnerId: runner.id, runId: kept.run.id, remoteDir: forgedDir, label: "forged" },
+    });
+    const deadRunner = await createRunner(wctx, {
+      name: "off-box",
+      kind: "ssh",
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      workDir,
+      pythonPath: "python3",
+      privateKey: sshd.privateKey,
+    });
+    await confirmRunnerHostKey(wctx, deadRunner.id, (await probeRunnerHostKey(wctx, deadRunner.id)).fingerprint);
+    await db.runner.update({ where: { id: deadRunner.id }, data: { port: 1 } });
+    const unreachable = await db.remoteCleanup.create({
+      data: { workspaceId: doomed.workspace.id, runnerId: deadRunner.id, runId: crypto.randomUUID(), remoteDir: `${workDir}/runs/x`, label: "off" },
+    });
+
+    expect(await processRemoteCleanups()).toEqual({ removed: 2, failed: 1, givenUp: 1 });
+    expect(fs.existsSync(kept.dir) || fs.existsSync(earlier.dir)).toBe(false);
+    expect(fs.existsSync(forgedDir)).toBe(true);
+    const left = await db.remoteCleanup.findMany({ where: { workspaceId: doomed.workspace.id } });
+    expect(left.map((l) => l.id)).toEqual([unreachable.id]);
+    expect(left[0].attempts).toBe(1);
+    expect(left[0].lastError).toBeTruthy();
+    expect(left[0].nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    // Not due yet: nothing is tried.
+    expect(await processRemoteCleanups()).toEqual({ removed: 0, failed: 0, givenUp: 0 });
+    await flushLogs();
+    const logs = await db.appLog.findMany({ where: { workspaceId: doomed.workspace.id, source: "runs:remote-cleanup" } });
+    expect(logs.map((l) => l.message).join("\n")).toMatch(/Removed the folder of deleted run kept-run of project Project/);
+    expect(logs.map((l) => l.message).join("\n")).toMatch(/Gave up removing the folder of deleted forged .*Refused to remove/);
   });
 
   it("refuses to delete a run still training, and another project's run is not found", async () => {
