@@ -118,12 +118,17 @@ export async function startWorker(definitions: ReadonlyArray<JobDefinition<unkno
         if (removed > 0) log.info(`Removed ${removed} upload${removed === 1 ? "" : "s"} abandoned for over a day.`);
       })
       .catch((error) => log.warn(`Could not remove abandoned uploads: ${(error as Error).message}`));
+  // One pass at a time (a box that is off can take a while to time out).
+  let cleaning: Promise<void> | undefined;
   const remoteCleanups = () =>
-    processRemoteCleanups()
+    (cleaning ??= processRemoteCleanups()
       .then(({ removed, givenUp }) => {
         if (removed + givenUp > 0) log.info(`Deleted projects' run folders: ${removed} removed, ${givenUp} given up.`);
       })
-      .catch((error) => log.warn(`Could not remove deleted projects' run folders: ${(error as Error).message}`));
+      .catch((error) => log.warn(`Could not remove deleted projects' run folders: ${(error as Error).message}`))
+      .finally(() => {
+        cleaning = undefined;
+      }));
   const places = () => refreshQueuePlaces(perWorkspace).catch((error) => log.warn(`Could not update waiting jobs' places: ${(error as Error).message}`));
   await beat();
   const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
