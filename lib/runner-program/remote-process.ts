@@ -29,6 +29,8 @@ export function stopWaitMs(stepSeconds: number | undefined): number {
 }
 const RECONNECT_FOR_MS = 5 * 60_000;
 const STDERR_TAIL_BYTES = 4000;
+/** A small read (a megabyte of events at most) or a stat that takes longer means the link is gone. */
+const ANSWER_WITHIN_MS = 60_000;
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -78,13 +80,18 @@ export class RemoteProcess {
     return path.posix.join(this.dir, relative);
   }
 
-  /** Runs `op` on the connection; when the link drops, re-connects (with backoff) and tries again. */
-  async withLink<T>(op: (conn: RunnerConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `op` on the connection; when the link drops, re-connects (with backoff) and tries again.
+   * An op never outlives its connection: it fails the moment the connection closes, whatever
+   * became of the request in flight, and, with `answerWithinMs`, when the box does not answer in
+   * that time (a link that looks up but no longer carries anything); both count as a lost link.
+   */
+  async withLink<T>(op: (conn: RunnerConnection) => Promise<T>, options: { answerWithinMs?: number } = {}): Promise<T> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         if (this.conn.closed.aborted) throw new RunnerError("The SSH link was closed.", { kind: "connection_lost" });
-        return await op(this.conn);
+        return await this.#whileLinked(op(this.conn), options.answerWithinMs);
       } catch (error) {
         if (this.ctx.signal.aborted) throw error;
         const linkLost = this.conn.closed.aborted || (error instanceof RunnerError && error.retryable);
@@ -102,16 +109,46 @@ export class RemoteProcess {
     }
   }
 
+  /** `pending`, failed as soon as the connection closes or (given) after `answerWithinMs`. */
+  #whileLinked<T>(pending: Promise<T>, answerWithinMs?: number): Promise<T> {
+    const closed = this.conn.closed;
+    return new Promise<T>((resolve, reject) => {
+      const onClosed = () => finish(() => reject(new RunnerError(`The SSH link to ${this.runner.name} was closed.`, { kind: "connection_lost" })));
+      const timer =
+        answerWithinMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                finish(() =>
+                  reject(new RunnerError(`${this.runner.name} did not answer within ${Math.round(answerWithinMs / 1000)} s.`, { kind: "connection_lost" })),
+                ),
+              answerWithinMs,
+            );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        closed.removeEventListener("abort", onClosed);
+        settle();
+      };
+      closed.addEventListener("abort", onClosed, { once: true });
+      pending.then(
+        (value) => finish(() => resolve(value)),
+        (error) => finish(() => reject(error)),
+      );
+    });
+  }
+
   exec(command: string, timeoutMs = 60_000) {
-    return this.withLink((conn) => conn.exec(command, { timeoutMs }));
+    return this.withLink((conn) => conn.exec(command, { timeoutMs }), { answerWithinMs: timeoutMs + ANSWER_WITHIN_MS });
   }
 
   async stderrTail(): Promise<string> {
     const file = this.path(this.files.stderr);
-    const stat = await this.withLink((conn) => conn.stat(file)).catch(() => null);
+    const stat = await this.withLink((conn) => conn.stat(file), { answerWithinMs: ANSWER_WITHIN_MS }).catch(() => null);
     if (!stat) return "";
     const start = Math.max(0, stat.size - STDERR_TAIL_BYTES);
-    const bytes = await this.withLink((conn) => conn.readFrom(file, start, STDERR_TAIL_BYTES)).catch(() => Buffer.alloc(0));
+    const bytes = await this.withLink((conn) => conn.readFrom(file, start, STDERR_TAIL_BYTES), { answerWithinMs: ANSWER_WITHIN_MS }).catch(() =>
+      Buffer.alloc(0),
+    );
     const text = bytes.toString("utf8").trim();
     return start > 0 ? `…${text.slice(text.indexOf("\n") + 1)}` : text;
   }
@@ -123,7 +160,7 @@ export class RemoteProcess {
 
   /** New complete events after the current offset (the offset moves only via `commit`). */
   async read(): Promise<ParsedChunk> {
-    const bytes = await this.withLink((conn) => conn.readFrom(this.path(this.files.events), this.offset, READ_BYTES));
+    const bytes = await this.withLink((conn) => conn.readFrom(this.path(this.files.events), this.offset, READ_BYTES), { answerWithinMs: ANSWER_WITHIN_MS });
     const chunk = parseEvents(bytes);
     for (const event of chunk.events) if (event.type === "metric" && event.step_seconds) this.stepSeconds = event.step_seconds;
     for (const line of chunk.skipped) this.ctx.log("warn", `Skipped a line of ${this.files.events} that is not an event: ${line}`);
