@@ -19,12 +19,12 @@ export function isRunDir(dir: string, workDir: string, runId: string): boolean {
  * Removes `run`'s folder `remoteDir` on `runner`, if it is exactly that run's folder under
  * the runner's work dir (refused otherwise, whatever a row says).
  */
-export async function removeFolderOnRunner(runner: RunnerRecord, run: { id: string; name: string }, remoteDir: string, signal?: AbortSignal): Promise<void> {
+export async function removeFolderOnRunner(runner: RunnerRecord, run: { id: string; label: string }, remoteDir: string, signal?: AbortSignal): Promise<void> {
   const conn = await openRunner(runner);
   try {
     const workDir = await conn.resolvePath(runner.workDir);
     if (!isRunDir(remoteDir, workDir, run.id))
-      throw new NonRetryableError(`Refused to remove ${remoteDir}: it is not the folder of run ${run.name} under ${workDir}/runs.`);
+      throw new NonRetryableError(`Refused to remove ${remoteDir}: it is not the folder of ${run.label} under ${workDir}/runs.`);
     const result = await conn.exec(`rm -rf -- ${shellQuote(remoteDir)}`, { timeoutMs: 10 * 60_000, signal });
     if (result.code !== 0) throw new Error(`Could not remove ${remoteDir} on ${runner.name}: ${result.stderr.trim() || `exit ${result.code}`}`);
   } finally {
@@ -41,7 +41,7 @@ export async function removeRunDir(ctx: JobContext<Payload>): Promise<Record<str
     return { removed: false, reason: "runner deleted" };
   }
   await ctx.progress({ pct: 10, message: `Removing ${remoteDir} on ${runner.name}` });
-  await removeFolderOnRunner(runner, { id: runId, name: runName }, remoteDir, ctx.signal);
+  await removeFolderOnRunner(runner, { id: runId, label: `run ${runName}` }, remoteDir, ctx.signal);
   ctx.log("info", `Removed the folder of deleted run ${runName} (${remoteDir}) on ${runner.name}.`);
   return { removed: true, runner: runner.name, dir: remoteDir };
 }

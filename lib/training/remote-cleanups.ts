@@ -71,7 +71,7 @@ export async function processRemoteCleanups(limit = 10): Promise<{ removed: numb
     const context = { workspaceId: row.workspaceId };
     try {
       const runner = await loadRunnerRecord(row.workspaceId, row.runnerId);
-      await removeFolderOnRunner(runner, { id: row.runId, name: row.label }, row.remoteDir);
+      await removeFolderOnRunner(runner, { id: row.runId, label: row.label }, row.remoteDir);
       await db.remoteCleanup.delete({ where: { id: row.id } });
       writeLog("info", SOURCE, `Removed the folder of deleted ${row.label} (${row.remoteDir}) on ${runner.name}.`, context);
       outcome.removed++;
