@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProjectContext, requireProject, requireWorkspace } from "@/lib/access/guard";
+import { type ProjectContext, requireProject, requireWorkspace, type WorkspaceContext } from "@/lib/access/guard";
 import { db } from "@/lib/db/client";
 import { runJob } from "@/lib/jobs/runtime";
 import { flushLogs } from "@/lib/log";
@@ -34,6 +34,23 @@ async function run(name: string, data: Record<string, unknown> = {}) {
   return db.run.create({
     data: { projectId: team.project.id, jobId: job.id, name, method: "lora", status: "success", baseModelId: "org/small", hyperparams: {}, ...data },
   });
+}
+
+/** An SSH runner on the test sshd, its host key confirmed, as an admin would set it up. */
+async function confirmedSshRunner(wctx: WorkspaceContext, name: string, workDir: string) {
+  if (!sshd) throw new Error("start the sshd first");
+  const runner = await createRunner(wctx, {
+    name,
+    kind: "ssh",
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    workDir,
+    pythonPath: "python3",
+    privateKey: sshd.privateKey,
+  });
+  await confirmRunnerHostKey(wctx, runner.id, (await probeRunnerHostKey(wctx, runner.id)).fingerprint);
+  return runner;
 }
 
 beforeAll(async () => {
@@ -110,17 +127,7 @@ describe("runs housekeeping", () => {
     sshd = await startSshd();
     const wctx = await requireWorkspace(team.members.admin, { id: team.workspace.id }, "settings.manage");
     const workDir = path.join(sshd.workDir, crypto.randomUUID());
-    const runner = await createRunner(wctx, {
-      name: "box",
-      kind: "ssh",
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      workDir,
-      pythonPath: "python3",
-      privateKey: sshd.privateKey,
-    });
-    await confirmRunnerHostKey(wctx, runner.id, (await probeRunnerHostKey(wctx, runner.id)).fingerprint);
+    const runner = await confirmedSshRunner(wctx, "box", workDir);
     const trained = async (name: string) => {
       const r = await run(name, { runnerId: runner.id });
       const dir = runDir(workDir, r.id);
@@ -176,17 +183,7 @@ describe("runs housekeeping", () => {
     const pctx = await requireProject(doomed.members.owner, doomed.project.id, "project.delete");
     const wctx = await requireWorkspace(doomed.members.admin, { id: doomed.workspace.id }, "settings.manage");
     const workDir = path.join(sshd.workDir, crypto.randomUUID());
-    const runner = await createRunner(wctx, {
-      name: "doomed-box",
-      kind: "ssh",
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      workDir,
-      pythonPath: "python3",
-      privateKey: sshd.privateKey,
-    });
-    await confirmRunnerHostKey(wctx, runner.id, (await probeRunnerHostKey(wctx, runner.id)).fingerprint);
+    const runner = await confirmedSshRunner(wctx, "doomed-box", workDir);
     const trained = async (name: string) => {
       const job = await db.job.create({ data: { projectId: doomed.project.id, type: "train", status: "success" } });
       const r = await db.run.create({
@@ -230,17 +227,7 @@ describe("runs housekeeping", () => {
     await db.remoteCleanup.create({
       data: { workspaceId: doomed.workspace.id, runnerId: runner.id, runId: kept.run.id, remoteDir: forgedDir, label: "forged" },
     });
-    const deadRunner = await createRunner(wctx, {
-      name: "off-box",
-      kind: "ssh",
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      workDir,
-      pythonPath: "python3",
-      privateKey: sshd.privateKey,
-    });
-    await confirmRunnerHostKey(wctx, deadRunner.id, (await probeRunnerHostKey(wctx, deadRunner.id)).fingerprint);
+    const deadRunner = await confirmedSshRunner(wctx, "off-box", workDir);
     await db.runner.update({ where: { id: deadRunner.id }, data: { port: 1 } });
     const unreachable = await db.remoteCleanup.create({
       data: { workspaceId: doomed.workspace.id, runnerId: deadRunner.id, runId: crypto.randomUUID(), remoteDir: `${workDir}/runs/x`, label: "off" },
